@@ -1,0 +1,236 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# textpoke build, kernel style.
+#
+#   make [ARCH=x86|arm64|riscv] [CROSS_COMPILE=prefix-] [O=dir] [V=1] [LLVM=1]
+#   make defconfig | olddefconfig | menuconfig | savedefconfig
+#   make check          selftests on every architecture (qemu-user for the
+#                       ones the host cannot run), one summary line at the end
+#   make install        PREFIX=/usr/local DESTDIR=
+#   make clean | distclean
+#
+# Objects, the configuration and the generated header of one architecture
+# live in $(O)/$(ARCH); dependencies built from source in $(O)/deps.
+
+VERSION		:= 0.1.0
+SOVERSION	:= 0
+
+HOSTARCH := $(shell uname -m | sed -e 's/^x86_64$$/x86/' -e 's/^aarch64$$/arm64/' \
+				   -e 's/^riscv64$$/riscv/')
+ARCH	?= $(HOSTARCH)
+O	?= build
+objtree	:= $(O)/$(ARCH)
+DEPS	:= $(O)/deps
+
+ifeq ($(filter $(ARCH),x86 arm64 riscv),)
+$(error ARCH=$(ARCH) is not supported: use x86, arm64 or riscv)
+endif
+
+# The GNU triple of each arch, for cross compilers and clang --target.
+triple-x86	:= x86_64-linux-gnu
+triple-arm64	:= aarch64-linux-gnu
+triple-riscv	:= riscv64-linux-gnu
+TRIPLE		:= $(triple-$(ARCH))
+
+ifneq ($(ARCH),$(HOSTARCH))
+CROSS_COMPILE	?= $(TRIPLE)-
+endif
+
+ifeq ($(LLVM),1)
+CC	:= clang $(if $(CROSS_COMPILE),--target=$(TRIPLE))
+AR	:= llvm-ar
+else
+ifeq ($(origin CC),default)
+CC	:= $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+AR	:= $(CROSS_COMPILE)ar
+endif
+endif
+
+# qemu-user runs the selftests of an arch the host cannot execute.
+# qemu-aarch64 uses / because libc6:arm64 comes from multiarch (newer than
+# the cross sysroot's ld.so); riscv64 has only the cross sysroot.
+runner-arm64	:= qemu-aarch64 -L /
+runner-riscv	:= qemu-riscv64 -L /usr/riscv64-linux-gnu
+ifneq ($(ARCH),$(HOSTARCH))
+RUNNER		?= $(runner-$(ARCH))
+endif
+
+ifeq ($(V),1)
+Q	:=
+quiet	= @:
+else
+Q	:= @
+quiet	= @printf '  %-8s %s\n'
+endif
+
+PYTHON3		:= /usr/bin/python3
+BOOTSTRAP	:= scripts/bootstrap.sh --deps $(DEPS)
+KCONFIG_CONFIG	:= $(objtree)/.config
+AUTOCONF	:= $(objtree)/include/generated/autoconf.h
+export KCONFIG_CONFIG ARCH
+
+# --- configuration ------------------------------------------------------
+
+config-targets	:= defconfig olddefconfig menuconfig savedefconfig
+no-config-targets := $(config-targets) clean distclean help check bootstrap
+
+ifneq ($(filter-out $(no-config-targets),$(or $(MAKECMDGOALS),all)),)
+include $(KCONFIG_CONFIG)
+include scripts/config-check.mk
+endif
+
+kconfig = $(PYTHON3) -m $(1) Kconfig
+
+.PHONY: $(config-targets) bootstrap
+bootstrap:
+	$(Q)bash $(BOOTSTRAP) all
+
+defconfig: | $(objtree)/
+	$(Q)bash $(BOOTSTRAP) packages
+	$(Q)$(call kconfig,alldefconfig)
+
+olddefconfig: | $(objtree)/
+	$(Q)bash $(BOOTSTRAP) packages
+	$(Q)$(call kconfig,olddefconfig)
+
+menuconfig: | $(objtree)/
+	$(Q)bash $(BOOTSTRAP) packages
+	$(Q)$(call kconfig,menuconfig)
+
+savedefconfig: | $(objtree)/
+	$(Q)$(call kconfig,savedefconfig) --out $(objtree)/defconfig
+
+# No configuration yet: start from the defaults, as `make defconfig` would.
+$(KCONFIG_CONFIG): | $(objtree)/
+	$(Q)bash $(BOOTSTRAP) packages
+	$(quiet) KCONFIG "$@ (defaults; change with make menuconfig)"
+	$(Q)$(call kconfig,alldefconfig) >/dev/null
+
+$(AUTOCONF): $(KCONFIG_CONFIG) Kconfig | $(objtree)/include/generated/
+	$(quiet) GEN $@
+	$(Q)$(call kconfig,genconfig) --header-path $@
+
+# --- flags ----------------------------------------------------------------
+
+CFLAGS		?= -O2 -g
+TP_CFLAGS	:= -std=gnu11 -Wall -Wextra -Werror -fPIC -fvisibility=hidden \
+		   -fno-strict-aliasing
+TP_CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Iarch/$(ARCH)/include \
+		   -I$(objtree)/include -include $(AUTOCONF)
+LDLIBS_URCU	:= -lurcu-bp -lurcu-cds -lpthread
+
+# Debian ships no riscv64 liburcu for bookworm: it is built from the source
+# package into $(DEPS)/riscv64 and linked statically.
+ifeq ($(ARCH),riscv)
+URCU_STAMP	:= $(DEPS)/riscv64/.built
+TP_CPPFLAGS	+= -I$(DEPS)/riscv64/include
+LDFLAGS_URCU	:= -L$(DEPS)/riscv64/lib
+endif
+
+# --- the library ------------------------------------------------------------
+
+lib-y				:= textpoke/strerror.c
+lib-y				+= $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)
+
+lib-objs	:= $(patsubst %,$(objtree)/%.o,$(basename $(lib-y)))
+LIB_A		:= $(objtree)/libtextpoke.a
+LIB_SO		:= $(objtree)/libtextpoke.so
+LIB_SO_REAL	:= $(LIB_SO).$(VERSION)
+PC_FILE		:= $(objtree)/textpoke.pc
+
+.DEFAULT_GOAL := all
+.PHONY: all libs
+all: libs $(if $(CONFIG_SELFTESTS),selftests)
+libs: $(LIB_A) $(LIB_SO) $(PC_FILE)
+
+$(LIB_A): $(lib-objs)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIB_SO_REAL): $(lib-objs)
+	$(quiet) LD $@
+	$(Q)$(CC) -shared -Wl,-soname,libtextpoke.so.$(SOVERSION) -Wl,-z,noexecstack \
+		-o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
+
+$(LIB_SO): $(LIB_SO_REAL)
+	$(Q)ln -sf $(notdir $<) $@.$(SOVERSION) && ln -sf $(notdir $<) $@
+
+PREFIX	?= /usr/local
+LIBDIR	?= $(PREFIX)/lib
+INCDIR	?= $(PREFIX)/include
+
+$(PC_FILE): textpoke.pc.in Makefile | $(objtree)/
+	$(quiet) GEN $@
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# --- objects ----------------------------------------------------------------
+
+$(objtree)/%.o: %.c $(AUTOCONF) | deps
+	$(quiet) CC $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(TP_CPPFLAGS) $(CPPFLAGS) $(TP_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
+		-MMD -MP -c $< -o $@
+
+$(objtree)/%.o: %.S $(AUTOCONF) | deps
+	$(quiet) AS $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(TP_CPPFLAGS) $(CPPFLAGS) $(TP_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
+		-MMD -MP -c $< -o $@
+
+# What the objects need before they compile: the Debian packages, and on
+# riscv the liburcu built from source.
+.PHONY: deps
+deps: $(URCU_STAMP)
+	$(Q)bash $(BOOTSTRAP) packages
+
+$(DEPS)/riscv64/.built:
+	$(Q)bash $(BOOTSTRAP) riscv-urcu
+
+$(DEPS)/include/kselftest_harness.h:
+	$(Q)bash $(BOOTSTRAP) kselftest
+
+%/:
+	$(Q)mkdir -p $@
+
+# --- selftests --------------------------------------------------------------
+
+include selftests/Makefile.inc
+
+# --- check: every architecture ---------------------------------------------
+
+CHECK_ARCHES	?= x86 arm64 riscv
+
+.PHONY: check
+check:
+	$(Q)rm -f $(foreach a,$(CHECK_ARCHES),$(O)/$(a)/selftests/summary)
+	$(Q)for a in $(CHECK_ARCHES); do \
+		$(MAKE) --no-print-directory ARCH=$$a O=$(O) run-selftests || true; \
+	done
+	$(Q)scripts/check-summary.sh $(foreach a,$(CHECK_ARCHES),$(a):$(O)/$(a)/selftests/summary)
+
+# --- install, clean -------------------------------------------------------
+
+.PHONY: install
+install: libs
+	install -d $(DESTDIR)$(INCDIR)/textpoke $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
+	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so.$(SOVERSION)
+	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so
+	install -m 0644 $(PC_FILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
+
+.PHONY: clean distclean help
+clean:
+	$(Q)rm -rf $(filter-out $(O)/deps,$(wildcard $(O)/*))
+
+distclean:
+	$(Q)rm -rf $(O)
+
+help:
+	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+
+-include $(lib-objs:.o=.d)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#   scripts/run-selftests.sh --arch ARCH --summary FILE [--runner CMD] BIN...
+#
+# Runs each selftest binary (under CMD, e.g. qemu-user, when given), passes
+# its TAP output through, and writes "passed failed skipped" for the whole
+# set to FILE.  A binary that ends without the harness's Totals line, or
+# exits non-zero with no failure counted, counts as one failure: a crash
+# must never look like a pass.
+set -u
+
+arch= summary= runner=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--arch)		arch=$2; shift 2 ;;
+	--summary)	summary=$2; shift 2 ;;
+	--runner)	runner=$2; shift 2 ;;
+	*)		break ;;
+	esac
+done
+[ -n "$arch" ] && [ -n "$summary" ] || { echo "usage: $0 --arch A --summary F [--runner CMD] BIN..." >&2; exit 2; }
+
+# A bound on each binary, so that a hang fails the run instead of CI.
+timeout_s=${SELFTEST_TIMEOUT:-600}
+passed=0 failed=0 skipped=0
+
+for bin in "$@"; do
+	name=$(basename "$bin")
+	log=$bin.log
+	echo "# selftest $arch/$name${runner:+ (under ${runner%% *})}"
+	# shellcheck disable=SC2086
+	timeout -k 10 "$timeout_s" $runner "$bin" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	totals=$(grep -E '^# Totals: ' "$log" | tail -n1)
+	if [ -z "$totals" ]; then
+		echo "not ok $arch/$name: exited $rc without a Totals line"
+		failed=$((failed + 1))
+		continue
+	fi
+	count() { grep -oE "(^| )$1:[0-9]+" <<<"$totals" | cut -d: -f2; }
+	p=$(count pass) f=$(count fail) s=$(count skip) e=$(count error)
+	f=$((f + e))
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok $arch/$name: exited $rc although no test failed"
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+done
+
+mkdir -p "$(dirname "$summary")"
+echo "$passed $failed $skipped" > "$summary"
+echo "# $arch: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

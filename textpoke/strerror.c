@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What each error means for a poke: the generic strerror() text ("Invalid
+ * argument") does not tell a caller which of its inputs was refused.
+ */
+#include <errno.h>
+
+#include <textpoke/textpoke.h>
+
+struct tp_error {
+	int err;
+	const char *text;
+};
+
+static const struct tp_error tp_errors[] = {
+	{ EINVAL,	"invalid request: misaligned address, length that is not the "
+			"instruction's, unknown instruction, or a transition the "
+			"chosen backend cannot make" },
+	{ ERANGE,	"branch target out of reach of the instruction form" },
+	{ EFAULT,	"address is not in an executable mapping of this process" },
+	{ EPERM,	"address is in textpoke's own text, which is never patched" },
+	{ EILSEQ,	"the bytes at the address are not the expected ones" },
+	{ ETIMEDOUT,	"a thread did not stop in time (does it block the signal?)" },
+	{ EBUSY,	"another SIGTRAP handler was installed after textpoke's" },
+	{ EACCES,	"the text cannot be made writable (W^X policy) and no other "
+			"writer can do this change" },
+	{ ENOMEM,	"out of memory" },
+	{ EEXIST,	"the site is already part of this batch" },
+	{ ENOSYS,	"the backend is not built in this configuration" },
+};
+
+const char *tp_strerror(int err)
+{
+	unsigned int i;
+
+	if (err == 0)
+		return "success";
+	for (i = 0; i < sizeof(tp_errors) / sizeof(tp_errors[0]); i++)
+		if (tp_errors[i].err == -err)
+			return tp_errors[i].text;
+	return "unknown error";
+}
