@@ -100,7 +100,7 @@ menuconfig: | $(objtree)/
 	$(Q)$(call kconfig,menuconfig)
 
 savedefconfig: | $(objtree)/
-	$(Q)$(call kconfig,savedefconfig) --out $(objtree)/defconfig
+	$(Q)$(PYTHON3) -m savedefconfig --kconfig Kconfig --out $(objtree)/defconfig
 
 # No configuration yet: start from the defaults, as `make defconfig` would.
 $(KCONFIG_CONFIG): | $(objtree)/

@@ -14,7 +14,94 @@
 extern "C" {
 #endif
 
+#include <stddef.h>
+
 #define TP_EXPORT __attribute__((visibility("default")))
+
+/* The longest change one site may make, in bytes. */
+#define TP_MAX_INSN_LEN 16
+
+/*
+ * How a change reaches the text while other threads may execute it.
+ *
+ * TP_BACKEND_NOSYNC: one aligned store of one whole instruction, for the
+ *	transitions the architecture guarantees (arm64 CMODX set, riscv
+ *	aligned 4-byte words).  Never on x86: -EINVAL.
+ * TP_BACKEND_BREAKPOINT: the trap instruction first; a thread reaching the
+ *	site meanwhile traps and textpoke's SIGTRAP handler executes the new
+ *	instruction for it.  The old bytes must be one instruction and the
+ *	new one must be one the arch can emulate (NOP, jump, call).
+ * TP_BACKEND_STOP_MACHINE: every other thread is parked in a signal
+ *	handler, outside the changed ranges, while the bytes are written.
+ *	Any valid change; costs a signal round trip per thread.
+ * TP_BACKEND_AUTO: the cheapest of the three that can do every site.
+ */
+enum tp_backend {
+	TP_BACKEND_AUTO = 0,
+	TP_BACKEND_NOSYNC,
+	TP_BACKEND_BREAKPOINT,
+	TP_BACKEND_STOP_MACHINE,
+};
+
+/*
+ * How the bytes are stored into read-execute pages.
+ *
+ * TP_WRITER_MPROTECT: the page runs of a batch are made RWX for the
+ *	duration of the batch (PROT_EXEC is never dropped).
+ * TP_WRITER_PROC_MEM: pwrite() to /proc/self/mem, no permission change.
+ *	Not single-copy atomic: only x86 breakpoint and stop_machine use it.
+ * TP_WRITER_AUTO: mprotect, and /proc/self/mem where RWX is refused.
+ */
+enum tp_writer {
+	TP_WRITER_AUTO = 0,
+	TP_WRITER_MPROTECT,
+	TP_WRITER_PROC_MEM,
+};
+
+/*
+ * Set up the SIGTRAP handler, the stop signal handler and the membarrier
+ * registration.  Every other call initialises on first use; calling it
+ * early lets a program install its own SIGTRAP handler afterwards only
+ * through textpoke's chaining (see tp_poke()).  Returns 0 or -errno.
+ */
+TP_EXPORT int tp_init(void);
+
+/* Choose the text writer for later pokes.  -EINVAL for an unknown one. */
+TP_EXPORT int tp_set_writer(enum tp_writer writer);
+
+/*
+ * Replace the @len bytes at @addr with @insn, which must be exactly one
+ * instruction (or, for stop_machine, a sequence of whole instructions)
+ * of @len bytes.  @expect, unless NULL, is the @len bytes that must be at
+ * @addr now.  When tp_poke() returns 0 every thread executes the new
+ * bytes; on error the text is unchanged.  Not async-signal-safe.
+ *
+ * Errors: -EINVAL (NULL, misaligned, @len not the instruction's length,
+ * unknown instruction, transition the backend cannot make), -EFAULT (not
+ * in an executable mapping), -EPERM (textpoke's own text or that of the
+ * libraries it runs on), -EILSEQ (@expect differs), -EBUSY (another
+ * SIGTRAP handler replaced textpoke's and the breakpoint backend was
+ * asked for), -ETIMEDOUT (a thread did not park), -EACCES (no writer can
+ * write this text), -ENOMEM.
+ */
+TP_EXPORT int tp_poke(void *addr, const void *expect, const void *insn,
+		      size_t len, enum tp_backend backend);
+
+/*
+ * A batch: any number of sites changed by one run of one protocol (one
+ * set of cross-core syncs for all of them).  Sites may not overlap.
+ * tp_batch_add() checks what it can without the text (NULL, alignment,
+ * length, decoding) and copies the bytes; tp_batch_commit() checks the
+ * rest, then writes all sites or none.  A batch can be committed once;
+ * free it with tp_batch_free() in any case.
+ */
+struct tp_batch;
+
+TP_EXPORT struct tp_batch *tp_batch_new(void);
+TP_EXPORT int tp_batch_add(struct tp_batch *batch, void *addr,
+			   const void *expect, const void *insn, size_t len);
+TP_EXPORT int tp_batch_commit(struct tp_batch *batch, enum tp_backend backend);
+TP_EXPORT void tp_batch_free(struct tp_batch *batch);
 
 /*
  * A short explanation of @err (a negative errno returned by textpoke) in
