@@ -39,7 +39,9 @@ endif
 ifeq ($(LLVM),1)
 CC	:= clang $(if $(CROSS_COMPILE),--target=$(TRIPLE))
 AR	:= llvm-ar
+OBJCOPY	:= llvm-objcopy
 else
+OBJCOPY	?= $(CROSS_COMPILE)objcopy
 ifeq ($(origin CC),default)
 CC	:= $(CROSS_COMPILE)gcc
 endif
@@ -119,7 +121,7 @@ TP_CFLAGS	:= -std=gnu11 -Wall -Wextra -Werror -fPIC -fvisibility=hidden \
 		   -fno-strict-aliasing
 TP_CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Iarch/$(ARCH)/include \
 		   -I$(objtree)/include -include $(AUTOCONF)
-LDLIBS_URCU	:= -lurcu-bp -lurcu-cds -lpthread
+LDLIBS_URCU	:= -lurcu-cds -lurcu-bp -lpthread -ldl
 
 # Debian ships no riscv64 liburcu for bookworm: it is built from the source
 # package into $(DEPS)/riscv64 and linked statically.
@@ -131,10 +133,25 @@ endif
 
 # --- the library ------------------------------------------------------------
 
-lib-y				:= textpoke/strerror.c
+lib-y				:= textpoke/strerror.c textpoke/poke.c textpoke/maps.c
+lib-y				+= textpoke/text.c textpoke/cpusync.c textpoke/inflight.c
+lib-y				+= textpoke/trap.c textpoke/stop_machine.c
+lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
+lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
 lib-y				+= $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)
 
 lib-objs	:= $(patsubst %,$(objtree)/%.o,$(basename $(lib-y)))
+
+# The library's own code is never patched: the trap and park handlers run
+# it.  Its objects' text goes to one section, textpoke_text, whose bounds
+# (__start_/__stop_textpoke_text) the engine refuses to touch, whether the
+# library is linked statically or as a shared object.  gcc must not split
+# functions into .text.unlikely / .text.startup for that.
+cc-option = $(shell $(CC) -Werror $(1) -x c -c /dev/null -o /dev/null 2>/dev/null && echo $(1))
+$(lib-objs): EXTRA_CFLAGS += $(call cc-option,-fno-reorder-functions) \
+			     $(call cc-option,-fno-reorder-blocks-and-partition)
+$(lib-objs): OWN_TEXT = $(OBJCOPY) $(foreach s,.text .text.unlikely .text.hot .text.startup \
+	.text.exit,--rename-section $(s)=textpoke_text,alloc,load,readonly,code,contents) $@
 LIB_A		:= $(objtree)/libtextpoke.a
 LIB_SO		:= $(objtree)/libtextpoke.so
 LIB_SO_REAL	:= $(LIB_SO).$(VERSION)
@@ -173,12 +190,14 @@ $(objtree)/%.o: %.c $(AUTOCONF) | deps
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(TP_CPPFLAGS) $(CPPFLAGS) $(TP_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
 		-MMD -MP -c $< -o $@
+	$(Q)$(OWN_TEXT)
 
 $(objtree)/%.o: %.S $(AUTOCONF) | deps
 	$(quiet) AS $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(TP_CPPFLAGS) $(CPPFLAGS) $(TP_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
 		-MMD -MP -c $< -o $@
+	$(Q)$(OWN_TEXT)
 
 # What the objects need before they compile: the Debian packages, and on
 # riscv the liburcu built from source.

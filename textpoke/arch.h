@@ -7,8 +7,10 @@
 #ifndef TEXTPOKE_ARCH_H
 #define TEXTPOKE_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <ucontext.h>
 
 #include "insn.h"
 
@@ -22,5 +24,44 @@ int arch_insn_decode(const void *code, size_t avail, uintptr_t pc,
 
 /* Alignment every instruction start must have on this arch, in bytes. */
 size_t arch_insn_alignment(void);
+
+/*
+ * Write the arch's breakpoint instruction to @buf; returns its length,
+ * which is how much of a site's start the breakpoint protocol replaces
+ * first (x86: the INT3 byte; arm64, riscv: the whole instruction).
+ */
+size_t arch_trap_insn(uint8_t *buf);
+
+/* Whether the bytes at @addr are the arch's breakpoint instruction. */
+bool arch_trap_insn_at(uintptr_t addr);
+
+/* The address of the trap instruction that raised this SIGTRAP. */
+uintptr_t arch_trap_address(const ucontext_t *uc);
+
+/* The interrupted program counter of any signal context. */
+uintptr_t arch_context_pc(const ucontext_t *uc);
+
+/* Make the interrupted context continue at @pc. */
+void arch_context_set_pc(ucontext_t *uc, uintptr_t pc);
+
+/* Whether the trap handler can execute @insn in place of a site. */
+bool arch_insn_emulable(const struct insn *insn);
+
+/*
+ * Execute @insn, the new instruction of the site at @site, for the
+ * context that trapped there: update the PC, the stack or the link
+ * register as the instruction would.  Async-signal-safe.
+ */
+void arch_emulate(ucontext_t *uc, uintptr_t site, const struct insn *insn);
+
+/*
+ * Whether replacing @old by @new (@len bytes at @addr) with one store,
+ * while other threads execute it, is architecturally safe.
+ */
+bool arch_nosync_safe(uintptr_t addr, const uint8_t *old, const uint8_t *new,
+		      size_t len);
+
+/* Make stored instructions visible to this core's instruction fetch. */
+void arch_flush_icache(uintptr_t start, size_t len);
 
 #endif /* TEXTPOKE_ARCH_H */

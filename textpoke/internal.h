@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Engine internals shared by the core files: the site of a batch, the
+ * text writer, the protocols, the in-flight table and the process-wide
+ * state.  Nothing here is public.
+ */
+#ifndef TEXTPOKE_INTERNAL_H
+#define TEXTPOKE_INTERNAL_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <urcu/rculfhash.h>
+
+#include <textpoke/textpoke.h>
+
+#include "insn.h"
+
+/* One address range a batch changes. */
+struct site {
+	uintptr_t addr;
+	unsigned int len;
+	bool has_expect;
+	uint8_t expect[TP_MAX_INSN_LEN];
+	uint8_t old[TP_MAX_INSN_LEN];		/* read at commit */
+	uint8_t new[TP_MAX_INSN_LEN];
+	struct insn new_insn;			/* first new instruction */
+	bool new_is_single;			/* new bytes are one instruction */
+	struct cds_lfht_node node;		/* in-flight table (breakpoint) */
+};
+
+struct tp_batch {
+	struct site *sites;
+	size_t nr, cap;
+	bool committed;
+};
+
+/* maps.c: executable mappings of this process, as seen at commit time. */
+struct exec_map {
+	uintptr_t start, end;
+	int prot;			/* PROT_* of the mapping */
+	bool denied;			/* textpoke's own text or a library it uses */
+};
+
+struct maps_snapshot {
+	struct exec_map *maps;
+	size_t nr;
+};
+
+int maps_snapshot_take(struct maps_snapshot *snap);
+void maps_snapshot_release(struct maps_snapshot *snap);
+int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
+		     size_t len, const struct exec_map **map);
+
+/*
+ * text.c: the writer of one batch.  text_open() does everything that can
+ * fail (permission changes, opening /proc/self/mem) before the first
+ * byte is written; text_write() cannot fail after a successful open of
+ * the mprotect window, and text_close() restores the permissions.
+ */
+struct text_run {
+	uintptr_t start, end;
+	int prot;
+};
+
+struct text_writer {
+	enum tp_writer kind;		/* MPROTECT or PROC_MEM after open */
+	int mem_fd;
+	struct text_run *runs;
+	size_t nr_runs;
+};
+
+int text_open(struct text_writer *w, const struct site *sites, size_t nr,
+	      const struct maps_snapshot *snap, enum tp_writer want);
+int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t len);
+void text_close(struct text_writer *w);
+enum tp_writer text_writer_setting(void);
+
+/* cpusync.c */
+int cpusync_init(void);
+void cpusync_cores(void);
+
+/* inflight.c: the sites of the running breakpoint batch, by address. */
+int inflight_init(void);
+void inflight_publish(struct site *sites, size_t nr);
+void inflight_unpublish(struct site *sites, size_t nr);
+const struct site *inflight_lookup(uintptr_t addr);	/* under rcu read lock */
+void inflight_read_lock(void);
+void inflight_read_unlock(void);
+void inflight_wait_readers(void);
+
+/* trap.c */
+int trap_init(void);
+bool trap_handler_is_ours(void);
+
+/* stop_machine.c: run @fn with every other thread parked outside @sites. */
+int stop_machine_init(void);
+int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t nr);
+
+/* The protocols: write every site of the batch or none. */
+#ifdef CONFIG_BACKEND_NOSYNC
+int nosync_commit(struct site *sites, size_t nr, struct text_writer *w);
+#else
+static inline int nosync_commit(struct site *sites, size_t nr, struct text_writer *w)
+{
+	(void)sites, (void)nr, (void)w;
+	return -ENOSYS;
+}
+#endif
+#ifdef CONFIG_BACKEND_BREAKPOINT
+int bp_commit(struct site *sites, size_t nr, struct text_writer *w);
+#else
+static inline int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
+{
+	(void)sites, (void)nr, (void)w;
+	return -ENOSYS;
+}
+#endif
+int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
+
+/* Counters for tests and benchmarks. */
+extern unsigned long tp_stat_syncs;
+extern unsigned long tp_stat_mprotects;
+
+#endif /* TEXTPOKE_INTERNAL_H */

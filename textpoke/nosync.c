@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * nosync: each site is one naturally aligned store of one whole
+ * instruction, for transitions the architecture allows while other cores
+ * execute the site (arch_nosync_safe).  Then the caches are made coherent
+ * and one core-serialising sync covers the whole batch.
+ */
+#include "arch.h"
+#include "internal.h"
+
+int nosync_commit(struct site *sites, size_t nr, struct text_writer *w)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < nr; i++) {
+		err = text_write(w, sites[i].addr, sites[i].new, sites[i].len);
+		if (err)
+			return err;	/* text_write of the window cannot fail */
+		arch_flush_icache(sites[i].addr, sites[i].len);
+	}
+	cpusync_cores();
+	return 0;
+}

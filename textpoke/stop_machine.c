@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * stop_machine for one process: run a function while every other thread
+ * of the process waits in a signal handler, none of them inside a range
+ * that is being rewritten.
+ *
+ * 1. Send the park signal with tgkill to every task in /proc/self/task
+ *    but ourselves; rescan until a scan finds no task we have not parked
+ *    (threads may be created meanwhile).
+ * 2. Each handler records its interrupted PC and sleeps on a futex.
+ * 3. If a PC lies strictly inside a range being changed (a thread between
+ *    the two halves of an AUIPC+JALR pair, or between five 1-byte NOPs),
+ *    release everyone and try again.
+ * 4. Run the function, release.
+ *
+ * A task that does not park before the deadline (it blocks the signal)
+ * makes the whole call fail with -ETIMEDOUT before the function runs.
+ * Nothing here allocates or takes a lock once the first thread is
+ * parked: the parked thread might hold it.  The slot array is allocated
+ * before the first signal and the task list is read with raw getdents64.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "internal.h"
+
+#ifndef CONFIG_STOP_MACHINE_TIMEOUT_MS
+#define CONFIG_STOP_MACHINE_TIMEOUT_MS 2000
+#endif
+
+/* Real-time, so it never merges with the application's standard signals. */
+#define PARK_SIGNAL	(SIGRTMIN + 3)
+
+enum slot_state { SLOT_SENT, SLOT_PARKED, SLOT_GONE };
+
+struct park_slot {
+	pid_t tid;
+	int state;
+	uintptr_t pc;
+};
+
+static struct park_slot *slots;
+static size_t slots_cap;
+static size_t nr_slots;			/* published with release */
+static int session_active;
+static uint32_t release_gen;		/* futex: parked threads wait on it */
+static uint32_t parked_count;		/* futex: the poker waits on it */
+static struct sigaction previous_park_action;
+
+static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
+}
+
+static pid_t current_tid(void)
+{
+	return syscall(SYS_gettid);
+}
+
+static struct park_slot *find_slot(pid_t tid)
+{
+	size_t i, n = __atomic_load_n(&nr_slots, __ATOMIC_ACQUIRE);
+
+	for (i = 0; i < n; i++)
+		if (slots[i].tid == tid)
+			return &slots[i];
+	return NULL;
+}
+
+static void park_handler(int sig, siginfo_t *info, void *context)
+{
+	uint32_t gen = __atomic_load_n(&release_gen, __ATOMIC_ACQUIRE);
+	int saved_errno = errno;
+	struct park_slot *slot;
+
+	if (!__atomic_load_n(&session_active, __ATOMIC_ACQUIRE)) {
+		/* Not ours (or a late copy of ours): the application's. */
+		if (previous_park_action.sa_flags & SA_SIGINFO)
+			previous_park_action.sa_sigaction(sig, info, context);
+		else if (previous_park_action.sa_handler != SIG_DFL &&
+			 previous_park_action.sa_handler != SIG_IGN)
+			previous_park_action.sa_handler(sig);
+		goto out;
+	}
+	slot = find_slot(current_tid());
+	if (!slot || __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) != SLOT_SENT)
+		goto out;
+	slot->pc = arch_context_pc(context);
+	__atomic_store_n(&slot->state, SLOT_PARKED, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&parked_count, 1, __ATOMIC_RELEASE);
+	futex(&parked_count, FUTEX_WAKE_PRIVATE, 1, NULL);
+	while (__atomic_load_n(&release_gen, __ATOMIC_ACQUIRE) == gen)
+		futex(&release_gen, FUTEX_WAIT_PRIVATE, gen, NULL);
+out:
+	errno = saved_errno;
+}
+
+int stop_machine_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = park_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(PARK_SIGNAL, &sa, &previous_park_action))
+		return -errno;
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static pid_t parse_tid(const char *name)
+{
+	long v = 0;
+
+	if (!*name)
+		return 0;
+	for (; *name; name++) {
+		if (*name < '0' || *name > '9')
+			return 0;
+		v = v * 10 + (*name - '0');
+	}
+	return (pid_t)v;
+}
+
+/*
+ * Signal every task not yet in the slot array.  Returns how many were
+ * new, or -ENOSPC when the array is full, or -errno.
+ */
+static int signal_new_tasks(pid_t self)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int added = 0;
+	long n;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		long off;
+
+		for (off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			pid_t tid = parse_tid(d->d_name);
+			struct park_slot *slot;
+
+			off += d->d_reclen;
+			if (!tid || tid == self || find_slot(tid))
+				continue;
+			if (nr_slots == slots_cap) {
+				close(fd);
+				return -ENOSPC;
+			}
+			slot = &slots[nr_slots];
+			slot->tid = tid;
+			slot->pc = 0;
+			slot->state = SLOT_SENT;
+			__atomic_store_n(&nr_slots, nr_slots + 1, __ATOMIC_RELEASE);
+			if (syscall(SYS_tgkill, getpid(), tid, PARK_SIGNAL))
+				__atomic_store_n(&slot->state, SLOT_GONE, __ATOMIC_RELEASE);
+			added++;
+		}
+	}
+	close(fd);
+	return n < 0 ? -EIO : added;
+}
+
+/* Wait until every slot is parked or its task gone; -ETIMEDOUT after @deadline. */
+static int wait_parked(uint64_t deadline)
+{
+	for (;;) {
+		uint32_t seen = __atomic_load_n(&parked_count, __ATOMIC_ACQUIRE);
+		struct timespec tick = { 0, 1000000 };
+		bool waiting = false;
+		size_t i;
+
+		for (i = 0; i < nr_slots; i++) {
+			struct park_slot *s = &slots[i];
+
+			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != SLOT_SENT)
+				continue;
+			/* A task that exited before it ran the handler. */
+			if (syscall(SYS_tgkill, getpid(), s->tid, 0) && errno == ESRCH) {
+				__atomic_store_n(&s->state, SLOT_GONE, __ATOMIC_RELEASE);
+				continue;
+			}
+			waiting = true;
+		}
+		if (!waiting)
+			return 0;
+		if (now_ns() > deadline)
+			return -ETIMEDOUT;
+		futex(&parked_count, FUTEX_WAIT_PRIVATE, seen, &tick);
+	}
+}
+
+static void release_all(void)
+{
+	__atomic_store_n(&session_active, 0, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&release_gen, 1, __ATOMIC_ACQ_REL);
+	futex(&release_gen, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+}
+
+static int park_all(pid_t self, uint64_t deadline)
+{
+	int added, err;
+
+	__atomic_store_n(&nr_slots, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&parked_count, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&session_active, 1, __ATOMIC_RELEASE);
+	do {
+		added = signal_new_tasks(self);
+		if (added < 0)
+			return added;
+		err = wait_parked(deadline);
+		if (err)
+			return err;
+	} while (added > 0);
+	return 0;
+}
+
+static bool pc_inside_sites(const struct site *sites, size_t nr)
+{
+	size_t i, j;
+
+	for (i = 0; i < nr_slots; i++) {
+		if (slots[i].state != SLOT_PARKED)
+			continue;
+		for (j = 0; j < nr; j++)
+			if (slots[i].pc > sites[j].addr &&
+			    slots[i].pc < sites[j].addr + sites[j].len)
+				return true;
+	}
+	return false;
+}
+
+static int count_tasks(void)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int count = 0;
+	long n;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		long off;
+
+		for (off = 0; off < n; off += ((struct linux_dirent64 *)(buf + off))->d_reclen)
+			count++;
+	}
+	close(fd);
+	return count;
+}
+
+/* Room for every task now and some that may appear while we park. */
+static int reserve_slots(size_t want)
+{
+	struct park_slot *bigger;
+
+	if (want <= slots_cap)
+		return 0;
+	bigger = realloc(slots, want * sizeof(*slots));
+	if (!bigger)
+		return -ENOMEM;
+	slots = bigger;
+	slots_cap = want;
+	return 0;
+}
+
+int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t nr)
+{
+	uint64_t deadline = now_ns() + CONFIG_STOP_MACHINE_TIMEOUT_MS * 1000000ull;
+	pid_t self = current_tid();
+	int tasks = count_tasks(), err;
+
+	if (tasks < 0)
+		return tasks;
+	err = reserve_slots(2 * tasks + 64);
+	while (!err) {
+		err = park_all(self, deadline);
+		if (err == -ENOSPC) {
+			release_all();
+			err = reserve_slots(2 * slots_cap);
+			continue;
+		}
+		if (!err && pc_inside_sites(sites, nr)) {
+			release_all();
+			if (now_ns() > deadline)
+				return -ETIMEDOUT;
+			sched_yield();
+			continue;
+		}
+		if (!err)
+			err = fn(arg);
+		release_all();
+		return err;
+	}
+	return err;
+}
+
+struct stop_machine_write {
+	struct site *sites;
+	size_t nr;
+	struct text_writer *w;
+};
+
+/* Runs with every other thread parked: no allocation, no locks. */
+static int write_sites(void *arg)
+{
+	struct stop_machine_write *sw = arg;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sw->nr; i++) {
+		err = text_write(sw->w, sw->sites[i].addr, sw->sites[i].new, sw->sites[i].len);
+		if (err) {
+			/* Nobody runs the text now: put back what was done. */
+			while (i--)
+				text_write(sw->w, sw->sites[i].addr, sw->sites[i].old,
+					   sw->sites[i].len);
+			return err;
+		}
+		arch_flush_icache(sw->sites[i].addr, sw->sites[i].len);
+	}
+	return 0;
+}
+
+/*
+ * The parked threads leave through sigreturn, an exception return, which
+ * is context-synchronising on every supported arch: no further sync.
+ */
+int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w)
+{
+	struct stop_machine_write sw = { sites, nr, w };
+
+	return stop_machine(write_sites, &sw, sites, nr);
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Writing to read-execute text.
+ *
+ * mprotect window: the page runs a batch touches become RWX for the whole
+ * batch and get their own protection back at the end: one pair of
+ * mprotect calls per contiguous run, not per site.  PROT_EXEC is never
+ * dropped from a live page, or threads executing there would fault.
+ *
+ * /proc/self/mem: pwrite() with no permission change, for processes
+ * where RWX is refused.  The kernel's copy is not single-copy atomic, so
+ * only protocols that never race a thread against a multi-byte store use
+ * it (x86 breakpoint's 1-byte steps, stop_machine).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+unsigned long tp_stat_mprotects;
+
+#ifdef CONFIG_TEXT_WRITER_MPROTECT
+static enum tp_writer writer_setting = TP_WRITER_MPROTECT;
+#elif defined(CONFIG_TEXT_WRITER_PROC_MEM)
+static enum tp_writer writer_setting = TP_WRITER_PROC_MEM;
+#else
+static enum tp_writer writer_setting = TP_WRITER_AUTO;
+#endif
+
+int tp_set_writer(enum tp_writer writer)
+{
+	switch (writer) {
+	case TP_WRITER_AUTO:
+	case TP_WRITER_MPROTECT:
+	case TP_WRITER_PROC_MEM:
+		__atomic_store_n(&writer_setting, writer, __ATOMIC_RELAXED);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+enum tp_writer text_writer_setting(void)
+{
+	return __atomic_load_n(&writer_setting, __ATOMIC_RELAXED);
+}
+
+static uintptr_t page_size(void)
+{
+	static uintptr_t size;
+
+	if (!size)
+		size = sysconf(_SC_PAGESIZE);
+	return size;
+}
+
+static int mprotect_counted(uintptr_t start, uintptr_t end, int prot)
+{
+	__atomic_add_fetch(&tp_stat_mprotects, 1, __ATOMIC_RELAXED);
+	return mprotect((void *)start, end - start, prot);
+}
+
+/*
+ * Page runs of the sites (sorted by address by the caller), each with the
+ * protection of its mapping.  Runs never span two mappings, so each can
+ * get its own protection back.
+ */
+static int collect_runs(struct text_writer *w, const struct site *sites,
+			size_t nr, const struct maps_snapshot *snap)
+{
+	uintptr_t mask = ~(page_size() - 1);
+	size_t i;
+
+	w->runs = calloc(nr ? nr : 1, sizeof(*w->runs));
+	if (!w->runs)
+		return -ENOMEM;
+	w->nr_runs = 0;
+	for (i = 0; i < nr; i++) {
+		const struct exec_map *map;
+		uintptr_t start = sites[i].addr & mask;
+		uintptr_t end = (sites[i].addr + sites[i].len + page_size() - 1) & mask;
+		struct text_run *last = w->nr_runs ? &w->runs[w->nr_runs - 1] : NULL;
+		int err = maps_check_range(snap, sites[i].addr, sites[i].len, &map);
+
+		if (err)
+			return err;
+		if (last && start <= last->end && last->prot == map->prot &&
+		    start >= map->start && last->start >= map->start) {
+			if (end > last->end)
+				last->end = end;
+			continue;
+		}
+		w->runs[w->nr_runs++] = (struct text_run){ start, end, map->prot };
+	}
+	return 0;
+}
+
+static void restore_runs(struct text_writer *w, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		mprotect_counted(w->runs[i].start, w->runs[i].end, w->runs[i].prot);
+}
+
+static int open_window(struct text_writer *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nr_runs; i++) {
+		int prot = w->runs[i].prot | PROT_READ | PROT_WRITE | PROT_EXEC;
+
+		if (mprotect_counted(w->runs[i].start, w->runs[i].end, prot)) {
+			int err = -errno;
+
+			restore_runs(w, i);
+			return err == -ENOMEM ? -EFAULT : err;
+		}
+	}
+	w->kind = TP_WRITER_MPROTECT;
+	return 0;
+}
+
+static int open_proc_mem(struct text_writer *w)
+{
+	w->mem_fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (w->mem_fd < 0)
+		return -EACCES;
+	w->kind = TP_WRITER_PROC_MEM;
+	return 0;
+}
+
+int text_open(struct text_writer *w, const struct site *sites, size_t nr,
+	      const struct maps_snapshot *snap, enum tp_writer want)
+{
+	int err;
+
+	w->mem_fd = -1;
+	w->runs = NULL;
+	w->nr_runs = 0;
+	if (want == TP_WRITER_PROC_MEM)
+		return open_proc_mem(w);
+	err = collect_runs(w, sites, nr, snap);
+	if (!err)
+		err = open_window(w);
+	if (err == -EACCES || err == -EPERM) {
+		/* W^X policy: RWX refused.  Fall back when allowed to. */
+		free(w->runs);
+		w->runs = NULL;
+		w->nr_runs = 0;
+		if (want == TP_WRITER_AUTO)
+			return open_proc_mem(w);
+		return -EACCES;
+	}
+	if (err) {
+		free(w->runs);
+		w->runs = NULL;
+	}
+	return err;
+}
+
+/*
+ * Store @len bytes at @addr.  Async-signal-safe and lock-free: it runs
+ * while other threads are parked.  Through the window, a naturally
+ * aligned 1, 2, 4 or 8-byte change is one single-copy-atomic store.
+ */
+int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t len)
+{
+	ssize_t done;
+
+	if (w->kind == TP_WRITER_PROC_MEM) {
+		done = pwrite(w->mem_fd, src, len, (off_t)addr);
+		return done == (ssize_t)len ? 0 : -EIO;
+	}
+	if ((addr & (len - 1)) == 0) {
+		switch (len) {
+		case 1:
+			__atomic_store_n((uint8_t *)addr, *(const uint8_t *)src, __ATOMIC_RELAXED);
+			return 0;
+		case 2: {
+			uint16_t v;
+
+			memcpy(&v, src, 2);
+			__atomic_store_n((uint16_t *)addr, v, __ATOMIC_RELAXED);
+			return 0;
+		}
+		case 4: {
+			uint32_t v;
+
+			memcpy(&v, src, 4);
+			__atomic_store_n((uint32_t *)addr, v, __ATOMIC_RELAXED);
+			return 0;
+		}
+		case 8: {
+			uint64_t v;
+
+			memcpy(&v, src, 8);
+			__atomic_store_n((uint64_t *)addr, v, __ATOMIC_RELAXED);
+			return 0;
+		}
+		}
+	}
+	memcpy((void *)addr, src, len);
+	return 0;
+}
+
+void text_close(struct text_writer *w)
+{
+	if (w->kind == TP_WRITER_MPROTECT)
+		restore_runs(w, w->nr_runs);
+	if (w->mem_fd >= 0)
+		close(w->mem_fd);
+	free(w->runs);
+	w->runs = NULL;
+	w->nr_runs = 0;
+	w->mem_fd = -1;
+}

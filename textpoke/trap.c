@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The SIGTRAP handler of the breakpoint protocol.
+ *
+ * Three cases, in this order:
+ *  1. The trap is at a site of the batch in flight: execute the site's
+ *     new instruction for the thread (arch_emulate) and resume.
+ *  2. No such site, but the trap instruction is gone: the batch finished
+ *     between the trap and the lookup; run the instruction now there.
+ *  3. Anything else is the application's: a trap of its own code, a
+ *     raise(), a debugger's.  Hand it to the disposition that was there
+ *     before textpoke, exactly as if textpoke were not installed.
+ *
+ * Async-signal-safe throughout: lookups under the urcu-bp read lock,
+ * no allocation, no locks.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "internal.h"
+
+static struct sigaction previous_action;
+
+static void chain_to_previous(int sig, siginfo_t *info, void *context)
+{
+	struct sigaction *prev = &previous_action;
+
+	if (prev->sa_flags & SA_SIGINFO) {
+		prev->sa_sigaction(sig, info, context);
+		return;
+	}
+	if (prev->sa_handler == SIG_IGN && info->si_code <= 0)
+		return;		/* an ignored raise() stays ignored */
+	if (prev->sa_handler == SIG_DFL || prev->sa_handler == SIG_IGN) {
+		/*
+		 * Without textpoke the kernel would have killed the process
+		 * (a trap cannot be ignored).  Do the same: the default
+		 * action, delivered when this handler returns.
+		 */
+		signal(SIGTRAP, SIG_DFL);
+		raise(SIGTRAP);
+		return;
+	}
+	prev->sa_handler(sig);
+}
+
+static void trap_handler(int sig, siginfo_t *info, void *context)
+{
+	ucontext_t *uc = context;
+	const struct site *site;
+	uintptr_t addr;
+	int saved_errno = errno;
+
+	/* si_code <= 0: sent by a process (raise, kill), not an instruction. */
+	if (info->si_code <= 0)
+		goto foreign;
+	addr = arch_trap_address(uc);
+	inflight_read_lock();
+	site = inflight_lookup(addr);
+	if (site) {
+		arch_emulate(uc, addr, &site->new_insn);
+		inflight_read_unlock();
+		goto out;
+	}
+	inflight_read_unlock();
+	if (!arch_trap_insn_at(addr)) {
+		arch_context_set_pc(uc, addr);
+		goto out;
+	}
+foreign:
+	chain_to_previous(sig, info, context);
+out:
+	errno = saved_errno;
+}
+
+int trap_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = trap_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTRAP, &sa, &previous_action))
+		return -errno;
+	return 0;
+}
+
+/* Whether a handler installed after ours has replaced it. */
+bool trap_handler_is_ours(void)
+{
+	struct sigaction now;
+
+	if (sigaction(SIGTRAP, NULL, &now))
+		return false;
+	return (now.sa_flags & SA_SIGINFO) && now.sa_sigaction == trap_handler;
+}
