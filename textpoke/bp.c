@@ -46,6 +46,8 @@ int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
 	int err = 0;
 
 	inflight_publish(sites, nr);
+	/* A handler that sees one of our traps must find its site. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 
 	for (i = 0; i < nr; i++) {
 		err = text_write(w, sites[i].addr, trap, trap_len);
@@ -74,6 +76,6 @@ int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
 	cpusync_cores();
 out:
 	inflight_unpublish(sites, nr);
-	inflight_wait_readers();
+	inflight_wait_readers(sites, nr);
 	return err;
 }

@@ -11,6 +11,7 @@
  */
 #define _LGPL_SOURCE
 #include <errno.h>
+#include <string.h>
 #include <urcu-bp.h>
 #include <urcu/rculfhash.h>
 
@@ -18,6 +19,7 @@
 
 static struct cds_lfht *inflight;
 static unsigned long inflight_buckets = 4096;
+static unsigned long generation;		/* batches published so far */
 
 static unsigned long hash_addr(uintptr_t addr)
 {
@@ -62,8 +64,10 @@ void inflight_publish(struct site *sites, size_t nr)
 	size_t i;
 
 	inflight_reserve(nr);
+	__atomic_add_fetch(&generation, 1, __ATOMIC_SEQ_CST);
 	urcu_bp_read_lock();
 	for (i = 0; i < nr; i++) {
+		sites[i].state = SITE_LIVE;
 		cds_lfht_node_init(&sites[i].node);
 		cds_lfht_add(inflight, hash_addr(sites[i].addr), &sites[i].node);
 	}
@@ -90,6 +94,11 @@ const struct site *inflight_lookup(uintptr_t addr)
 	return node ? caa_container_of(node, struct site, node) : NULL;
 }
 
+unsigned long inflight_generation(void)
+{
+	return __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+}
+
 void inflight_read_lock(void)
 {
 	urcu_bp_read_lock();
@@ -100,7 +109,14 @@ void inflight_read_unlock(void)
 	urcu_bp_read_unlock();
 }
 
-void inflight_wait_readers(void)
+/* After this, no handler can still hold one of @sites: poison them. */
+void inflight_wait_readers(struct site *sites, size_t nr)
 {
+	size_t i;
+
 	urcu_bp_synchronize_rcu();
+	for (i = 0; i < nr; i++) {
+		__atomic_store_n(&sites[i].state, SITE_POISON, __ATOMIC_RELAXED);
+		memset(&sites[i].new_insn, 0xdb, sizeof(sites[i].new_insn));
+	}
 }

@@ -29,7 +29,16 @@ struct site {
 	struct insn new_insn;			/* first new instruction */
 	bool new_is_single;			/* new bytes are one instruction */
 	struct cds_lfht_node node;		/* in-flight table (breakpoint) */
+	uint32_t state;				/* SITE_LIVE while published */
 };
+
+/*
+ * A site the trap handler may read is SITE_LIVE; after its grace period
+ * the poking thread poisons it, so a handler that ever reads an entry too
+ * late is counted (tp_stat_stale_reads) instead of silently using it.
+ */
+#define SITE_LIVE	0x4c495645u
+#define SITE_POISON	0xdeadbeefu
 
 struct tp_batch {
 	struct site *sites;
@@ -87,9 +96,10 @@ int inflight_init(void);
 void inflight_publish(struct site *sites, size_t nr);
 void inflight_unpublish(struct site *sites, size_t nr);
 const struct site *inflight_lookup(uintptr_t addr);	/* under rcu read lock */
+unsigned long inflight_generation(void);
 void inflight_read_lock(void);
 void inflight_read_unlock(void);
-void inflight_wait_readers(void);
+void inflight_wait_readers(struct site *sites, size_t nr);
 
 /* trap.c */
 int trap_init(void);
@@ -123,5 +133,7 @@ int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
 /* Counters for tests and benchmarks. */
 extern unsigned long tp_stat_syncs;
 extern unsigned long tp_stat_mprotects;
+extern unsigned long tp_stat_emulations;
+extern unsigned long tp_stat_stale_reads;
 
 #endif /* TEXTPOKE_INTERNAL_H */

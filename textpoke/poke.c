@@ -61,6 +61,16 @@ unsigned long tp_debug_mprotect_count(void)
 	return __atomic_load_n(&tp_stat_mprotects, __ATOMIC_RELAXED);
 }
 
+unsigned long tp_debug_emulations(void)
+{
+	return __atomic_load_n(&tp_stat_emulations, __ATOMIC_RELAXED);
+}
+
+unsigned long tp_debug_stale_reads(void)
+{
+	return __atomic_load_n(&tp_stat_stale_reads, __ATOMIC_RELAXED);
+}
+
 /* --- checks that need no text ------------------------------------------ */
 
 /*

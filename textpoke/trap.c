@@ -23,6 +23,8 @@
 #include "internal.h"
 
 static struct sigaction previous_action;
+unsigned long tp_stat_emulations;
+unsigned long tp_stat_stale_reads;
 
 static void chain_to_previous(int sig, siginfo_t *info, void *context)
 {
@@ -47,32 +49,56 @@ static void chain_to_previous(int sig, siginfo_t *info, void *context)
 	prev->sa_handler(sig);
 }
 
+/*
+ * Find the site of the trap at @addr, or learn that it is not ours.  A
+ * miss followed by a trap still in place may be a batch that began after
+ * the lookup: batches publish their sites before they write their traps,
+ * and count themselves first, so a changed count means look again.  A
+ * miss with the trap in place and no new batch is the application's.
+ */
+enum trap_owner { TRAP_EMULATED, TRAP_FINISHED, TRAP_FOREIGN };
+
+static enum trap_owner resolve_trap(ucontext_t *uc, uintptr_t addr)
+{
+	for (;;) {
+		unsigned long generation = inflight_generation();
+		const struct site *site;
+
+		inflight_read_lock();
+		site = inflight_lookup(addr);
+		if (site && __atomic_load_n(&site->state, __ATOMIC_RELAXED) != SITE_LIVE) {
+			/* Never happens with a correct grace period; counted for the tests. */
+			__atomic_add_fetch(&tp_stat_stale_reads, 1, __ATOMIC_RELAXED);
+			site = NULL;
+		}
+		if (site) {
+			arch_emulate(uc, addr, &site->new_insn);
+			/* Still live at the end of the read section, too. */
+			if (__atomic_load_n(&site->state, __ATOMIC_RELAXED) != SITE_LIVE)
+				__atomic_add_fetch(&tp_stat_stale_reads, 1, __ATOMIC_RELAXED);
+			inflight_read_unlock();
+			__atomic_add_fetch(&tp_stat_emulations, 1, __ATOMIC_RELAXED);
+			return TRAP_EMULATED;
+		}
+		inflight_read_unlock();
+		if (!arch_trap_insn_at(addr)) {
+			arch_context_set_pc(uc, addr);
+			return TRAP_FINISHED;
+		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (inflight_generation() == generation)
+			return TRAP_FOREIGN;
+	}
+}
+
 static void trap_handler(int sig, siginfo_t *info, void *context)
 {
-	ucontext_t *uc = context;
-	const struct site *site;
-	uintptr_t addr;
 	int saved_errno = errno;
 
 	/* si_code <= 0: sent by a process (raise, kill), not an instruction. */
-	if (info->si_code <= 0)
-		goto foreign;
-	addr = arch_trap_address(uc);
-	inflight_read_lock();
-	site = inflight_lookup(addr);
-	if (site) {
-		arch_emulate(uc, addr, &site->new_insn);
-		inflight_read_unlock();
-		goto out;
-	}
-	inflight_read_unlock();
-	if (!arch_trap_insn_at(addr)) {
-		arch_context_set_pc(uc, addr);
-		goto out;
-	}
-foreign:
-	chain_to_previous(sig, info, context);
-out:
+	if (info->si_code <= 0 ||
+	    resolve_trap(context, arch_trap_address(context)) == TRAP_FOREIGN)
+		chain_to_previous(sig, info, context);
 	errno = saved_errno;
 }
 

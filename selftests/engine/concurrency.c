@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for the engine selftests: worker threads that run a patch site
+ * while the test pokes it, a thread that refuses every signal, the
+ * application's own SIGTRAP handler and a crash reporter.  No test lives
+ * here (the kselftest harness allows one file of tests per binary).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+unsigned long env_ulong(const char *name, unsigned long dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return dflt;
+	v = strtoul(s, &end, 0);
+	return *end ? dflt : v;
+}
+
+static void pause_briefly(void)
+{
+	struct timespec ts = { .tv_nsec = 100 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* --- workers ------------------------------------------------------------ */
+
+static void *worker_main(void *arg)
+{
+	struct worker *me = arg;
+	struct workers *pool = me->pool;
+	struct worker_stats st = { 0 };
+	int first = 1;
+
+	/*
+	 * Lowest priority: with more workers than CPUs the poking thread
+	 * still gets a CPU at once, and the workers fill every gap.
+	 */
+	setpriority(PRIO_PROCESS, gettid(), 19);
+	while (!__atomic_load_n(&pool->stop, __ATOMIC_RELAXED)) {
+		int ret = pool->fn();
+
+		if (ret == 1) {
+			st.ret1++;
+		} else if (ret == 2) {
+			st.ret2++;
+		} else {
+			st.other++;
+			st.bad_value = ret;
+		}
+		__atomic_store_n(&me->stats.calls, ++st.calls, __ATOMIC_RELAXED);
+		if (first) {
+			__atomic_add_fetch(&pool->started, 1, __ATOMIC_RELEASE);
+			first = 0;
+		}
+	}
+	me->stats = st;
+	return NULL;
+}
+
+int workers_start(struct workers *pool, unsigned int count, int (*fn)(void))
+{
+	unsigned int i;
+	int err;
+
+	if (count > MAX_WORKERS)
+		return -EINVAL;
+	memset(pool, 0, sizeof(*pool));
+	pool->fn = fn;
+	for (i = 0; i < count; i++) {
+		pool->worker[i].pool = pool;
+		err = pthread_create(&pool->worker[i].tid, NULL, worker_main,
+				     &pool->worker[i]);
+		if (err) {
+			workers_stop(pool);
+			return -err;
+		}
+		pool->count++;
+	}
+	while (__atomic_load_n(&pool->started, __ATOMIC_ACQUIRE) < (int)count)
+		pause_briefly();
+	return 0;
+}
+
+void workers_stop(struct workers *pool)
+{
+	unsigned int i;
+
+	if (pool->joined || !pool->count)
+		return;
+	__atomic_store_n(&pool->stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < pool->count; i++)
+		pthread_join(pool->worker[i].tid, NULL);
+	pool->joined = 1;
+}
+
+unsigned long workers_calls(struct workers *pool)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->count; i++)
+		sum += __atomic_load_n(&pool->worker[i].stats.calls,
+				       __ATOMIC_RELAXED);
+	return sum;
+}
+
+void workers_sum(const struct workers *pool, struct worker_stats *sum)
+{
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < pool->count; i++) {
+		const struct worker_stats *st = &pool->worker[i].stats;
+
+		sum->calls += st->calls;
+		sum->ret1 += st->ret1;
+		sum->ret2 += st->ret2;
+		sum->other += st->other;
+		if (st->other)
+			sum->bad_value = st->bad_value;
+	}
+}
+
+/* --- a thread that blocks every signal ------------------------------------ */
+
+static void *blocker_main(void *arg)
+{
+	struct blocker *blocker = arg;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	__atomic_store_n(&blocker->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&blocker->stop, __ATOMIC_RELAXED))
+		pause_briefly();
+	return NULL;
+}
+
+int blocker_start(struct blocker *blocker)
+{
+	int err;
+
+	memset(blocker, 0, sizeof(*blocker));
+	err = pthread_create(&blocker->tid, NULL, blocker_main, blocker);
+	if (err)
+		return -err;
+	blocker->running = 1;
+	while (!__atomic_load_n(&blocker->ready, __ATOMIC_ACQUIRE))
+		pause_briefly();
+	return 0;
+}
+
+void blocker_stop(struct blocker *blocker)
+{
+	if (!blocker->running)
+		return;
+	__atomic_store_n(&blocker->stop, 1, __ATOMIC_RELAXED);
+	pthread_join(blocker->tid, NULL);
+	blocker->running = 0;
+}
+
+/* --- the application's SIGTRAP handler ------------------------------------ */
+
+volatile unsigned long app_sigtrap_count;
+volatile int app_sigtrap_code;
+
+static void app_sigtrap(int sig, siginfo_t *info, void *uctx)
+{
+	app_sigtrap_code = info->si_code;
+	app_sigtrap_count++;
+}
+
+static void app_sigtrap_plain(int sig)
+{
+	app_sigtrap_code = sig;
+	app_sigtrap_count++;
+}
+
+int app_sigtrap_install(void)
+{
+	struct sigaction sa = {
+		.sa_sigaction = app_sigtrap,
+		.sa_flags = SA_SIGINFO,
+	};
+
+	app_sigtrap_count = 0;
+	app_sigtrap_code = 0;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGTRAP, &sa, NULL) ? -errno : 0;
+}
+
+int app_sigtrap_install_plain(void)
+{
+	struct sigaction sa = { .sa_handler = app_sigtrap_plain };
+
+	app_sigtrap_count = 0;
+	app_sigtrap_code = 0;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGTRAP, &sa, NULL) ? -errno : 0;
+}
+
+/* --- crash reporter -------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	const uint8_t *addr;
+} known_sites[] = {
+	{ "site_nopjmp", site_nopjmp },
+	{ "site_nopjmp_alt", site_nopjmp_alt },
+	{ "site_call", site_call },
+	{ "site_f", site_f },
+	{ "site_g", site_g },
+	{ "site_nop1x5", site_nop1x5 },
+	{ "site_nop2", site_nop2 },
+	{ "site_many", site_many },
+	{ "site_many_end", site_many_end },
+};
+
+/* Async-signal-safe output: no stdio in a handler. */
+static void put_str(const char *s)
+{
+	ssize_t ret = write(STDERR_FILENO, s, strlen(s));
+
+	(void)ret;
+}
+
+static void put_hex(uintptr_t v)
+{
+	char buf[2 + 16 + 1];
+	int i;
+
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = 0; i < 16; i++)
+		buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
+	buf[18] = '\0';
+	put_str(buf);
+}
+
+static void crash_report(int sig, siginfo_t *info, void *uctx)
+{
+	ucontext_t *uc = uctx;
+	uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
+	uintptr_t best = 0;
+	const char *name = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(known_sites) / sizeof(known_sites[0]); i++) {
+		uintptr_t a = (uintptr_t)known_sites[i].addr;
+
+		if (a <= pc && pc - a < 0x10000 && (!name || a > best)) {
+			best = a;
+			name = known_sites[i].name;
+		}
+	}
+	put_str("# fatal signal ");
+	put_str(sig == SIGSEGV ? "SIGSEGV" : sig == SIGILL ? "SIGILL" :
+		sig == SIGBUS ? "SIGBUS" : "SIGFPE");
+	put_str(" pc=");
+	put_hex(pc);
+	if (name) {
+		put_str(" (");
+		put_str(name);
+		put_str("+");
+		put_hex(pc - best);
+		put_str(")");
+	}
+	put_str(" addr=");
+	put_hex((uintptr_t)info->si_addr);
+	put_str("\n");
+	/* SA_RESETHAND: returning re-executes the fault under SIG_DFL. */
+}
+
+int crash_reporter_install(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGILL, SIGBUS, SIGFPE };
+	struct sigaction sa = {
+		.sa_sigaction = crash_report,
+		.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER,
+	};
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL))
+			return -errno;
+	return 0;
+}
