@@ -126,7 +126,7 @@ LDLIBS_URCU	:= -lurcu-cds -lurcu-bp -lpthread -ldl
 # Debian ships no riscv64 liburcu for bookworm: it is built from the source
 # package into $(DEPS)/riscv64 and linked statically.
 ifeq ($(ARCH),riscv)
-URCU_STAMP	:= $(DEPS)/riscv64/.built
+URCU_STAMP	:= $(DEPS)/riscv64/.built-pic
 TP_CPPFLAGS	+= -I$(DEPS)/riscv64/include
 LDFLAGS_URCU	:= -L$(DEPS)/riscv64/lib
 endif
@@ -205,7 +205,7 @@ $(objtree)/%.o: %.S $(AUTOCONF) | deps
 deps: $(URCU_STAMP)
 	$(Q)bash $(BOOTSTRAP) packages
 
-$(DEPS)/riscv64/.built:
+$(DEPS)/riscv64/.built-pic:
 	$(Q)bash $(BOOTSTRAP) riscv-urcu
 
 $(DEPS)/include/kselftest_harness.h:

@@ -101,7 +101,7 @@ ensure_deb_src() {
 step_riscv_urcu() {
 	local prefix stamp work
 	prefix=$(realpath -m "$deps/riscv64")
-	stamp=$prefix/.built
+	stamp=$prefix/.built-pic
 	[ -f "$stamp" ] && return
 	command -v riscv64-linux-gnu-gcc >/dev/null || step_packages
 	ensure_deb_src
@@ -110,18 +110,23 @@ step_riscv_urcu() {
 	rm -rf "$work"
 	mkdir -p "$work"
 	say "building liburcu for riscv64 into $prefix (about half a minute)"
-	(
+	if ! (
+		# Our own make's jobserver is not for this build.
+		unset MAKEFLAGS MAKELEVEL MFLAGS
 		cd "$work"
-		apt-get source -qq liburcu >/dev/null 2>&1 || apt-get source liburcu
+		apt-get source liburcu
 		cd liburcu-*/
 		# The Debian tree ships a generated configure; maintainer mode
 		# would rerun autotools, which this build does not need.
-		./configure -q --host=riscv64-linux-gnu --prefix="$prefix" \
-			--disable-maintainer-mode --disable-shared --enable-static \
-			>/dev/null
-		make -s -j"$(nproc)" >/dev/null
-		make -s install >/dev/null
-	)
+		# PIC, because it is linked into libtextpoke.so as well.
+		./configure --host=riscv64-linux-gnu --prefix="$prefix" \
+			--disable-maintainer-mode --disable-shared --enable-static --with-pic
+		make -j"$(nproc)"
+		make install
+	) > "$work.log" 2>&1; then
+		tail -n 30 "$work.log" >&2
+		die "building liburcu for riscv64 failed; full log in $work.log"
+	fi
 	rm -rf "$work"
 	touch "$stamp"
 }

@@ -26,13 +26,14 @@ int arch_insn_decode(const void *code, size_t avail, uintptr_t pc,
 size_t arch_insn_alignment(void);
 
 /*
- * Write the arch's breakpoint instruction to @buf; returns its length,
- * which is how much of a site's start the breakpoint protocol replaces
- * first (x86: the INT3 byte; arm64, riscv: the whole instruction).
+ * Write to @buf the breakpoint instruction that replaces the start of the
+ * @len-byte site at @addr; returns its length: how much of the site the
+ * breakpoint protocol writes first (x86: the INT3 byte; arm64: the whole
+ * word; riscv: EBREAK on an aligned 4-byte site, C.EBREAK otherwise).
  */
-size_t arch_trap_insn(uint8_t *buf);
+size_t arch_trap_insn(uint8_t *buf, uintptr_t addr, size_t len);
 
-/* Whether the bytes at @addr are the arch's breakpoint instruction. */
+/* Whether a breakpoint instruction, of any form or immediate, is at @addr. */
 bool arch_trap_insn_at(uintptr_t addr);
 
 /* The address of the trap instruction that raised this SIGTRAP. */

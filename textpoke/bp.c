@@ -26,14 +26,20 @@ static void flush_sites(const struct site *sites, size_t nr)
 		arch_flush_icache(sites[i].addr, sites[i].len);
 }
 
+static size_t trap_len_of(const struct site *site)
+{
+	uint8_t trap[TP_MAX_INSN_LEN];
+
+	return arch_trap_insn(trap, site->addr, site->len);
+}
+
 /* Put back the first @count sites' original starts after a failed step 2. */
-static void undo_traps(struct site *sites, size_t count, size_t trap_len,
-		       struct text_writer *w)
+static void undo_traps(struct site *sites, size_t count, struct text_writer *w)
 {
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		text_write(w, sites[i].addr, sites[i].old, trap_len);
+		text_write(w, sites[i].addr, sites[i].old, trap_len_of(&sites[i]));
 	flush_sites(sites, count);
 	cpusync_cores();
 }
@@ -41,18 +47,20 @@ static void undo_traps(struct site *sites, size_t count, size_t trap_len,
 int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
 {
 	uint8_t trap[TP_MAX_INSN_LEN];
-	size_t trap_len = arch_trap_insn(trap), i;
 	bool has_tail = false;
 	int err = 0;
+	size_t i;
 
 	inflight_publish(sites, nr);
 	/* A handler that sees one of our traps must find its site. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 
 	for (i = 0; i < nr; i++) {
+		size_t trap_len = arch_trap_insn(trap, sites[i].addr, sites[i].len);
+
 		err = text_write(w, sites[i].addr, trap, trap_len);
 		if (err) {
-			undo_traps(sites, i, trap_len, w);
+			undo_traps(sites, i, w);
 			goto out;
 		}
 		has_tail |= sites[i].len > trap_len;
@@ -61,17 +69,20 @@ int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
 	cpusync_cores();
 
 	if (has_tail) {
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < nr; i++) {
+			size_t trap_len = trap_len_of(&sites[i]);
+
 			if (sites[i].len > trap_len)
 				text_write(w, sites[i].addr + trap_len,
 					   sites[i].new + trap_len,
 					   sites[i].len - trap_len);
+		}
 		flush_sites(sites, nr);
 		cpusync_cores();
 	}
 
 	for (i = 0; i < nr; i++)
-		text_write(w, sites[i].addr, sites[i].new, trap_len);
+		text_write(w, sites[i].addr, sites[i].new, trap_len_of(&sites[i]));
 	flush_sites(sites, nr);
 	cpusync_cores();
 out:

@@ -51,15 +51,17 @@ struct exec_map {
 	uintptr_t start, end;
 	int prot;			/* PROT_* of the mapping */
 	bool denied;			/* textpoke's own text or a library it uses */
+	bool in_object;			/* text of a loaded ELF object */
 };
 
 struct maps_snapshot {
 	struct exec_map *maps;
 	size_t nr;
+	unsigned long long dl_adds, dl_subs;	/* loader counters when taken */
 };
 
-int maps_snapshot_take(struct maps_snapshot *snap);
-void maps_snapshot_release(struct maps_snapshot *snap);
+int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
+		   size_t nr);
 int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 		     size_t len, const struct exec_map **map);
 

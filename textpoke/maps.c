@@ -5,12 +5,20 @@
  * and the text of the libraries the engine runs on (libc, liburcu).  The
  * trap and park handlers execute that code; patching it could trap inside
  * the handler that must resolve the trap.
+ *
+ * Reading /proc/self/maps costs more than a whole nosync poke (and far
+ * more under an emulator), so the view is kept between commits while it
+ * is known to be current: the loader's dlopen/dlclose counters have not
+ * moved and every site lies in the text of a loaded ELF object.  Other
+ * executable mappings (JIT buffers, anonymous pages) can come and go
+ * unseen by the loader, and sites there always get a fresh read.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -127,7 +135,36 @@ static int parse_prot(const char *perms)
 	       (perms[2] == 'x' ? PROT_EXEC : 0);
 }
 
-int maps_snapshot_take(struct maps_snapshot *snap)
+static void maps_snapshot_release(struct maps_snapshot *snap)
+{
+	free(snap->maps);
+	snap->maps = NULL;
+	snap->nr = 0;
+}
+
+struct dl_counters {
+	unsigned long long adds, subs;
+};
+
+static int dl_counters_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct dl_counters *c = data;
+
+	if (size < offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs))
+		return -1;
+	c->adds = info->dlpi_adds;
+	c->subs = info->dlpi_subs;
+	return 1;
+}
+
+static bool in_loaded_object(uintptr_t addr)
+{
+	Dl_info info;
+
+	return dladdr((const void *)addr, &info) != 0;
+}
+
+static int maps_snapshot_take(struct maps_snapshot *snap)
 {
 	struct denied_objects denied;
 	size_t size, cap = 0;
@@ -162,16 +199,65 @@ int maps_snapshot_take(struct maps_snapshot *snap)
 		m->end = end;
 		m->prot = parse_prot(perms);
 		m->denied = map_denied(&denied, start, end);
+		m->in_object = in_loaded_object(start);
 	}
 	free(buf);
 	return 0;
 }
 
-void maps_snapshot_release(struct maps_snapshot *snap)
+static struct maps_snapshot cached;	/* under the text mutex */
+static bool cached_valid;
+
+static const struct exec_map *find_map(const struct maps_snapshot *snap,
+				       uintptr_t addr)
 {
-	free(snap->maps);
-	snap->maps = NULL;
-	snap->nr = 0;
+	size_t i;
+
+	for (i = 0; i < snap->nr; i++)
+		if (addr >= snap->maps[i].start && addr < snap->maps[i].end)
+			return &snap->maps[i];
+	return NULL;
+}
+
+static bool cache_covers(const struct dl_counters *now, const struct site *sites,
+			 size_t nr)
+{
+	size_t i;
+
+	if (!cached_valid || now->adds != cached.dl_adds || now->subs != cached.dl_subs)
+		return false;
+	for (i = 0; i < nr; i++) {
+		const struct exec_map *m = find_map(&cached, sites[i].addr);
+
+		if (!m || !m->in_object)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The executable mappings to check @sites against: the cached view when
+ * it is still current for them, else a fresh one.  Under the text mutex.
+ */
+int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
+		   size_t nr)
+{
+	struct dl_counters now = { 0, 0 };
+	int err;
+
+	dl_iterate_phdr(dl_counters_cb, &now);
+	if (!cache_covers(&now, sites, nr)) {
+		maps_snapshot_release(&cached);
+		cached_valid = false;
+		err = maps_snapshot_take(&cached);
+		if (err)
+			return err;
+		cached.dl_adds = now.adds;
+		cached.dl_subs = now.subs;
+		cached_valid = true;
+	}
+	*snap = &cached;
+	return 0;
 }
 
 /*

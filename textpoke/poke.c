@@ -245,11 +245,16 @@ static bool all_sites(const struct site *sites, size_t nr,
  * copy is not single-copy atomic: nosync never uses it, breakpoint only
  * where the trap is one byte (each step is then a 1-byte write).
  */
-static int backend_check(enum tp_backend backend, const struct site *sites,
-			 size_t nr, enum tp_writer writer)
+static bool site_trap_is_one_byte(const struct site *s)
 {
 	uint8_t trap[TP_MAX_INSN_LEN];
 
+	return arch_trap_insn(trap, s->addr, s->len) == 1;
+}
+
+static int backend_check(enum tp_backend backend, const struct site *sites,
+			 size_t nr, enum tp_writer writer)
+{
 	switch (backend) {
 	case TP_BACKEND_NOSYNC:
 		if (!all_sites(sites, nr, site_can_nosync))
@@ -262,7 +267,7 @@ static int backend_check(enum tp_backend backend, const struct site *sites,
 			return -ENOSYS;
 		if (!all_sites(sites, nr, site_can_breakpoint))
 			return -EINVAL;
-		if (writer == TP_WRITER_PROC_MEM && arch_trap_insn(trap) != 1)
+		if (writer == TP_WRITER_PROC_MEM && !all_sites(sites, nr, site_trap_is_one_byte))
 			return -EACCES;
 		return trap_handler_is_ours() ? 0 : -EBUSY;
 	case TP_BACKEND_STOP_MACHINE:
@@ -306,25 +311,25 @@ static int run_backend(enum tp_backend backend, struct site *sites, size_t nr,
  */
 static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
 {
-	struct maps_snapshot snap;
+	const struct maps_snapshot *snap;
 	struct text_writer w;
 	enum tp_writer want = text_writer_setting();
 	enum tp_writer expected = want == TP_WRITER_PROC_MEM ? want : TP_WRITER_MPROTECT;
 	enum tp_backend chosen;
-	int err = maps_snapshot_take(&snap);
+	int err = maps_for_sites(&snap, sites, nr);
 
 	if (err)
 		return err;
-	err = check_sites(sites, nr, &snap);
+	err = check_sites(sites, nr, snap);
 	if (err)
-		goto out;
+		return err;
 	chosen = backend == TP_BACKEND_AUTO ? backend_pick(sites, nr, expected) : backend;
 	err = backend_check(chosen, sites, nr, expected);
 	if (err)
-		goto out;
-	err = text_open(&w, sites, nr, &snap, want);
+		return err;
+	err = text_open(&w, sites, nr, snap, want);
 	if (err)
-		goto out;
+		return err;
 	if (w.kind != expected) {
 		if (backend == TP_BACKEND_AUTO)
 			chosen = backend_pick(sites, nr, w.kind);
@@ -333,8 +338,6 @@ static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
 	if (!err)
 		err = run_backend(chosen, sites, nr, &w);
 	text_close(&w);
-out:
-	maps_snapshot_release(&snap);
 	return err;
 }
 

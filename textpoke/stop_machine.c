@@ -18,11 +18,22 @@
  * Nothing here allocates or takes a lock once the first thread is
  * parked: the parked thread might hold it.  The slot array is allocated
  * before the first signal and the task list is read with raw getdents64.
+ *
+ * Under a user-mode emulator (qemu-user), /proc/self/task also lists the
+ * emulator's own helper tasks, which never run a guest signal handler.
+ * Such an emulator keeps guest signal masks to itself, so the kernel's
+ * view of a guest thread's mask never blocks our signal, while its helper
+ * tasks block every real-time signal in the kernel.  stop_machine_init()
+ * detects the emulator by blocking the park signal and looking for it in
+ * the kernel's mask; only then are tasks that block all real-time
+ * signals in the kernel left out.  Natively nothing is left out: a thread
+ * that blocks the signal makes the call time out.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <linux/futex.h>
 #include <signal.h>
@@ -57,6 +68,7 @@ static int session_active;
 static uint32_t release_gen;		/* futex: parked threads wait on it */
 static uint32_t parked_count;		/* futex: the poker waits on it */
 static struct sigaction previous_park_action;
+static bool emulated_signals;
 
 static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts)
 {
@@ -106,6 +118,77 @@ out:
 	errno = saved_errno;
 }
 
+/* Read @path into @buf (NUL-terminated) with raw syscalls only. */
+static ssize_t read_small_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	return n;
+}
+
+/* The kernel's SigBlk mask from a /proc .../status file, or 0. */
+static uint64_t status_sigblk(const char *path)
+{
+	char buf[2048], *p;
+	uint64_t mask = 0;
+
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strstr(buf, "SigBlk:");
+	if (!p)
+		return 0;
+	for (p += 7; *p == ' ' || *p == '\t'; p++)
+		;
+	for (; *p && *p != '\n'; p++) {
+		int digit = *p >= 'a' ? *p - 'a' + 10 : *p - '0';
+
+		mask = mask << 4 | (digit & 0xf);
+	}
+	return mask;
+}
+
+#define SIGBIT(sig)	(1ull << ((sig) - 1))
+
+static bool kernel_sees_our_mask(void)
+{
+	sigset_t block, old;
+	uint64_t mask;
+
+	sigemptyset(&block);
+	sigaddset(&block, PARK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	mask = status_sigblk("/proc/thread-self/status");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return mask & SIGBIT(PARK_SIGNAL);
+}
+
+/* An emulator's helper task: it blocks every real-time signal in the kernel. */
+static bool emulator_helper_task(pid_t tid)
+{
+	char path[64] = "/proc/self/task/", *p = path + strlen(path);
+	uint64_t rt = 0, mask;
+	int sig, len = 0;
+	pid_t t;
+
+	for (t = tid; t; t /= 10)
+		len++;
+	for (t = tid, p += len, *p = '\0'; t; t /= 10)
+		*--p = '0' + t % 10;
+	strcat(path, "/status");
+	for (sig = 34; sig <= 64; sig++)
+		rt |= SIGBIT(sig);
+	mask = status_sigblk(path);
+	return (mask & rt) == rt;
+}
+
 int stop_machine_init(void)
 {
 	struct sigaction sa;
@@ -116,6 +199,7 @@ int stop_machine_init(void)
 	sigfillset(&sa.sa_mask);
 	if (sigaction(PARK_SIGNAL, &sa, &previous_park_action))
 		return -errno;
+	emulated_signals = !kernel_sees_our_mask();
 	return 0;
 }
 
@@ -172,6 +256,8 @@ static int signal_new_tasks(pid_t self)
 
 			off += d->d_reclen;
 			if (!tid || tid == self || find_slot(tid))
+				continue;
+			if (emulated_signals && emulator_helper_task(tid))
 				continue;
 			if (nr_slots == slots_cap) {
 				close(fd);

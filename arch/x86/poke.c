@@ -12,8 +12,9 @@
 
 #include "../../textpoke/arch.h"
 
-size_t arch_trap_insn(uint8_t *buf)
+size_t arch_trap_insn(uint8_t *buf, uintptr_t addr, size_t len)
 {
+	(void)addr, (void)len;
 	return x86_encode_int3(buf);
 }
 
