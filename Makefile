@@ -6,6 +6,7 @@
 #   make defconfig | olddefconfig | menuconfig | savedefconfig
 #   make check          selftests on every architecture (qemu-user for the
 #                       ones the host cannot run), one summary line at the end
+#   make demo           a live multi-threaded program patched by every backend
 #   make install        PREFIX=/usr/local DESTDIR=
 #   make clean | distclean
 #
@@ -133,7 +134,7 @@ endif
 
 # --- the library ------------------------------------------------------------
 
-lib-y				:= textpoke/strerror.c textpoke/poke.c textpoke/maps.c
+lib-y				:= textpoke/strerror.c textpoke/poke.c textpoke/maps.c textpoke/encode.c
 lib-y				+= textpoke/text.c textpoke/cpusync.c textpoke/inflight.c
 lib-y				+= textpoke/trap.c textpoke/stop_machine.c
 lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
@@ -218,6 +219,21 @@ $(DEPS)/include/kselftest_harness.h:
 
 include selftests/Makefile.inc
 
+# --- demo -------------------------------------------------------------------
+
+DEMO		:= $(objtree)/demo/textpoke-demo
+demo-objs	:= $(objtree)/demo/textpoke-demo.o $(objtree)/demo/sites_$(ARCH).o
+
+$(DEMO): $(demo-objs) $(LIB_A)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
+
+.PHONY: demo
+demo: $(DEMO)
+	$(Q)$(RUNNER) $(DEMO)
+
+-include $(demo-objs:.o=.d)
+
 # --- check: every architecture ---------------------------------------------
 
 CHECK_ARCHES	?= x86 arm64 riscv
@@ -250,6 +266,6 @@ distclean:
 	$(Q)rm -rf $(O)
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+	@sed -n '3,15s/^# \{0,1\}//p' Makefile
 
 -include $(lib-objs:.o=.d)

@@ -22,6 +22,11 @@
 int arch_insn_decode(const void *code, size_t avail, uintptr_t pc,
 		     struct insn *out);
 
+/* Encoders behind tp_encode_nop/jump/call (see textpoke.h). */
+int arch_encode_nop(uint8_t *buf, size_t len);
+int arch_encode_jump(uint8_t *buf, uintptr_t pc, uintptr_t target, size_t len);
+int arch_encode_call(uint8_t *buf, uintptr_t pc, uintptr_t target);
+
 /* Alignment every instruction start must have on this arch, in bytes. */
 size_t arch_insn_alignment(void);
 

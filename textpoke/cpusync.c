@@ -19,6 +19,12 @@
 
 unsigned long tp_stat_syncs;
 static bool have_sync_core;
+static bool force_signal_round;		/* tests: behave as on an old kernel */
+
+void tp_debug_force_signal_sync(bool force)
+{
+	__atomic_store_n(&force_signal_round, force, __ATOMIC_RELAXED);
+}
 
 static int sys_membarrier(int cmd, unsigned int flags)
 {
@@ -46,7 +52,7 @@ static int sync_nothing(void *arg)
 void cpusync_cores(void)
 {
 	__atomic_add_fetch(&tp_stat_syncs, 1, __ATOMIC_RELAXED);
-	if (have_sync_core &&
+	if (have_sync_core && !__atomic_load_n(&force_signal_round, __ATOMIC_RELAXED) &&
 	    !sys_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0))
 		return;
 	/*

@@ -18,7 +18,8 @@ static const struct tp_error tp_errors[] = {
 			"chosen backend cannot make" },
 	{ ERANGE,	"branch target out of reach of the instruction form" },
 	{ EFAULT,	"address is not in an executable mapping of this process" },
-	{ EPERM,	"address is in textpoke's own text, which is never patched" },
+	{ EPERM,	"address is in textpoke's own text or in a library its handlers "
+			"run (libc, liburcu), which is never patched" },
 	{ EILSEQ,	"the bytes at the address are not the expected ones" },
 	{ ETIMEDOUT,	"a thread did not stop in time (does it block the signal?)" },
 	{ EBUSY,	"another SIGTRAP handler was installed after textpoke's" },

@@ -10,6 +10,7 @@
  * transitions, X <-> BRK, are inside that set) or stop_machine.
  */
 #include <asm/insn.h>
+#include <errno.h>
 #include <string.h>
 
 #include "../../textpoke/arch.h"
@@ -23,6 +24,40 @@
 static uint32_t load_word(uintptr_t addr)
 {
 	return *(const volatile uint32_t *)addr;
+}
+
+/* Store one encoded word, or pass an encoder's error through. */
+static int put_word(uint8_t *buf, int ret, uint32_t word)
+{
+	if (ret < 0)
+		return ret;
+	memcpy(buf, &word, sizeof(word));
+	return A64_INSN_LEN;
+}
+
+int arch_encode_nop(uint8_t *buf, size_t len)
+{
+	uint32_t word;
+
+	if (len != A64_INSN_LEN)
+		return -EINVAL;
+	return put_word(buf, a64_encode_nop(&word), word);
+}
+
+int arch_encode_jump(uint8_t *buf, uintptr_t pc, uintptr_t target, size_t len)
+{
+	uint32_t word;
+
+	if (len != A64_INSN_LEN)
+		return -EINVAL;
+	return put_word(buf, a64_encode_b(&word, pc, target), word);
+}
+
+int arch_encode_call(uint8_t *buf, uintptr_t pc, uintptr_t target)
+{
+	uint32_t word;
+
+	return put_word(buf, a64_encode_bl(&word, pc, target), word);
 }
 
 size_t arch_trap_insn(uint8_t *buf, uintptr_t addr, size_t len)

@@ -10,6 +10,7 @@
  * those need the breakpoint protocol or stop_machine.
  */
 #include <asm/insn.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -19,6 +20,27 @@
 static bool aligned_word_site(uintptr_t addr, size_t len)
 {
 	return len == RV_INSN_LEN && addr % RV_INSN_LEN == 0;
+}
+
+int arch_encode_nop(uint8_t *buf, size_t len)
+{
+	if (len == RV_INSN_LEN)
+		return rv_encode_nop(buf);
+	if (len == RV_C_INSN_LEN)
+		return rv_encode_c_nop(buf);
+	return -EINVAL;
+}
+
+int arch_encode_jump(uint8_t *buf, uintptr_t pc, uintptr_t target, size_t len)
+{
+	if (len != RV_INSN_LEN)
+		return -EINVAL;
+	return rv_encode_jal(buf, RV_REG_ZERO, pc, target);
+}
+
+int arch_encode_call(uint8_t *buf, uintptr_t pc, uintptr_t target)
+{
+	return rv_encode_jal(buf, RV_REG_RA, pc, target);
 }
 
 /*

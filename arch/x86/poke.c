@@ -12,6 +12,21 @@
 
 #include "../../textpoke/arch.h"
 
+int arch_encode_nop(uint8_t *buf, size_t len)
+{
+	return x86_encode_nop(buf, len);
+}
+
+int arch_encode_jump(uint8_t *buf, uintptr_t pc, uintptr_t target, size_t len)
+{
+	return x86_encode_jmp(buf, len, pc, target);
+}
+
+int arch_encode_call(uint8_t *buf, uintptr_t pc, uintptr_t target)
+{
+	return x86_encode_call(buf, pc, target);
+}
+
 size_t arch_trap_insn(uint8_t *buf, uintptr_t addr, size_t len)
 {
 	(void)addr, (void)len;

@@ -104,6 +104,22 @@ TP_EXPORT int tp_batch_commit(struct tp_batch *batch, enum tp_backend backend);
 TP_EXPORT void tp_batch_free(struct tp_batch *batch);
 
 /*
+ * The instructions of this architecture that sites are made of, encoded
+ * for an instruction at @addr into @buf (at least TP_MAX_INSN_LEN bytes).
+ * They return the length written, or -EINVAL (length this architecture
+ * has no such instruction of, misaligned address or target) or -ERANGE
+ * (target out of reach); nothing is written on error.
+ *
+ * tp_encode_nop:  x86 1 to 8 bytes; arm64 4; riscv 4, or 2 (C.NOP)
+ * tp_encode_jump: x86 2 (rel8) or 5 (rel32); arm64 4 (B); riscv 4 (JAL x0)
+ * tp_encode_call: x86 CALL rel32; arm64 BL; riscv JAL ra
+ */
+TP_EXPORT int tp_encode_nop(void *buf, size_t len);
+TP_EXPORT int tp_encode_jump(void *buf, const void *addr, const void *target,
+			     size_t len);
+TP_EXPORT int tp_encode_call(void *buf, const void *addr, const void *target);
+
+/*
  * A short explanation of @err (a negative errno returned by textpoke) in
  * the context of patching text.  Never NULL; the string is static and
  * async-signal-safe to read.

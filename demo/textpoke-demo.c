@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * textpoke demo: worker threads serve requests through serve(), whose
+ * first instruction after the setup is a patch site.  While they run, the
+ * main thread switches the site between "v1" (a NOP: fall through) and
+ * "v2" (a jump to the second version) with each backend, then changes a
+ * block of 4096 sites in one batch, then shows what a bad request gets.
+ * Every request must have been served by v1 or v2: anything else would be
+ * a thread that ran half-changed code.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <textpoke/textpoke.h>
+
+int serve(void);
+extern char serve_site[], serve_v2[], demo_block[], demo_block_end[];
+
+#define WORKERS		4
+#define FLIPS		2000
+
+struct worker {
+	pthread_t thread;
+	unsigned long served[3];	/* [0]: neither v1 nor v2 */
+} __attribute__((aligned(64)));
+
+static struct worker workers[WORKERS];
+static int stop;
+
+static void *serve_requests(void *arg)
+{
+	struct worker *w = arg;
+
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		int version = serve();
+
+		w->served[version == 1 || version == 2 ? version : 0]++;
+	}
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void totals(unsigned long sum[3])
+{
+	sum[0] = sum[1] = sum[2] = 0;
+	for (int i = 0; i < WORKERS; i++)
+		for (int v = 0; v < 3; v++)
+			sum[v] += __atomic_load_n(&workers[i].served[v], __ATOMIC_RELAXED);
+}
+
+static const char *const backend_names[] = {
+	[TP_BACKEND_AUTO] = "auto",
+	[TP_BACKEND_NOSYNC] = "nosync",
+	[TP_BACKEND_BREAKPOINT] = "breakpoint",
+	[TP_BACKEND_STOP_MACHINE] = "stop_machine",
+};
+
+/* Flip serve_site FLIPS times; returns 0 or the first error. */
+static int flip_with(enum tp_backend backend, const unsigned char *v1,
+		     const unsigned char *v2, int len)
+{
+	unsigned long before[3], after[3];
+	double start = now(), took;
+	int err = 0, i;
+
+	totals(before);
+	for (i = 0; i < FLIPS && !err; i++) {
+		err = tp_poke(serve_site, v1, v2, len, backend);
+		if (!err)
+			err = tp_poke(serve_site, v2, v1, len, backend);
+		if (i % 250 == 0 && isatty(STDOUT_FILENO)) {
+			printf("\r  %-12s %4d/%d flips", backend_names[backend], i, FLIPS);
+			fflush(stdout);
+		}
+	}
+	took = now() - start;
+	totals(after);
+	if (err) {
+		printf("\r  %-12s refused (%d): %s\n", backend_names[backend], err,
+		       backend == TP_BACKEND_NOSYNC ?
+		       "this architecture has no nosync transition for it" :
+		       tp_strerror(err));
+		return err;
+	}
+	printf("\r  %-12s %5d flips  %7.1f us/poke  %10lu requests: %lu v1, %lu v2, %lu broken\n",
+	       backend_names[backend], 2 * FLIPS, took * 1e6 / (2 * FLIPS),
+	       after[1] + after[2] + after[0] - before[1] - before[2] - before[0],
+	       after[1] - before[1], after[2] - before[2], after[0] - before[0]);
+	return 0;
+}
+
+static int batch_block(const unsigned char *nop, int len)
+{
+	struct tp_batch *batch = tp_batch_new();
+	unsigned char jump[TP_MAX_INSN_LEN];
+	double start;
+	int err = 0, sites = 0;
+	char *p;
+
+	if (!batch)
+		return -ENOMEM;
+	for (p = demo_block; p + len <= demo_block_end && !err; p += len, sites++) {
+		int n = tp_encode_jump(jump, p, demo_block_end, len);
+
+		err = n < 0 ? n : tp_batch_add(batch, p, nop, jump, len);
+	}
+	start = now();
+	if (!err)
+		err = tp_batch_commit(batch, TP_BACKEND_AUTO);
+	tp_batch_free(batch);
+	if (!err)
+		printf("  one batch of %d sites: %.2f ms, all or nothing\n", sites,
+		       (now() - start) * 1e3);
+	return err;
+}
+
+static void show_refusals(const unsigned char *v1, const unsigned char *v2, int len)
+{
+	static const unsigned char junk[TP_MAX_INSN_LEN] = { 0xff, 0xff, 0xff, 0xff };
+	int data = 0;
+
+	printf("  bad requests are refused and change nothing:\n");
+	printf("    wrong expected bytes:  %s\n",
+	       tp_strerror(tp_poke(serve_site, v2, v1, len, TP_BACKEND_AUTO)));
+	printf("    a data address:        %s\n",
+	       tp_strerror(tp_poke(&data, NULL, v1, len, TP_BACKEND_AUTO)));
+	printf("    libc's memcpy:         %s\n",
+	       tp_strerror(tp_poke((void *)memcpy, NULL, v1, len, TP_BACKEND_AUTO)));
+	printf("    unknown instruction:   %s\n",
+	       tp_strerror(tp_poke(serve_site, v1, junk, len, TP_BACKEND_AUTO)));
+}
+
+int main(void)
+{
+	static const enum tp_backend backends[] = {
+		TP_BACKEND_NOSYNC, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
+		TP_BACKEND_AUTO,
+	};
+	unsigned char v1[TP_MAX_INSN_LEN], v2[TP_MAX_INSN_LEN];
+	unsigned long sum[3];
+	int len, err, i;
+
+	len = tp_encode_nop(v1, 5);
+	if (len < 0)
+		len = tp_encode_nop(v1, 4);
+	if (len < 0 || tp_encode_jump(v2, serve_site, serve_v2, len) != len) {
+		fprintf(stderr, "demo: cannot encode the site's instructions\n");
+		return 1;
+	}
+	err = tp_init();
+	if (err) {
+		fprintf(stderr, "demo: tp_init: %s\n", tp_strerror(err));
+		return 1;
+	}
+	printf("textpoke demo: %d threads serve requests through a %d-byte site\n",
+	       WORKERS, len);
+	for (i = 0; i < WORKERS; i++)
+		pthread_create(&workers[i].thread, NULL, serve_requests, &workers[i]);
+
+	for (i = 0; i < (int)(sizeof(backends) / sizeof(backends[0])); i++)
+		flip_with(backends[i], v1, v2, len);
+	err = batch_block(v1, len);
+	if (err)
+		printf("  batch: %s\n", tp_strerror(err));
+	show_refusals(v1, v2, len);
+
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < WORKERS; i++)
+		pthread_join(workers[i].thread, NULL);
+	totals(sum);
+	printf("served %lu requests: %lu by v1, %lu by v2, %lu broken\n",
+	       sum[0] + sum[1] + sum[2], sum[1], sum[2], sum[0]);
+	return sum[0] || err ? 1 : 0;
+}
