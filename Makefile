@@ -136,7 +136,7 @@ endif
 
 lib-y				:= textpoke/strerror.c textpoke/poke.c textpoke/maps.c textpoke/encode.c
 lib-y				+= textpoke/text.c textpoke/cpusync.c textpoke/inflight.c
-lib-y				+= textpoke/trap.c textpoke/stop_machine.c
+lib-y				+= textpoke/trap.c textpoke/stop_machine.c textpoke/tasks.c
 lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
 lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
 lib-y				+= $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)

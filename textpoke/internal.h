@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <urcu/rculfhash.h>
 
 #include <textpoke/textpoke.h>
@@ -89,6 +90,14 @@ int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t le
 void text_close(struct text_writer *w);
 enum tp_writer text_writer_setting(void);
 
+/* tasks.c: the threads of this process, async-signal-safe. */
+#define SIGNAL_BIT(sig)	(1ull << ((sig) - 1))
+void tasks_init(void);
+int tasks_for_each(int (*fn)(pid_t tid, void *arg), void *arg);
+uint64_t task_blocked_signals(pid_t tid);	/* as the kernel sees it */
+bool task_is_emulator_helper(pid_t tid);
+bool signal_masks_visible(void);
+
 /* cpusync.c */
 int cpusync_init(void);
 void cpusync_cores(void);
@@ -106,6 +115,7 @@ void inflight_wait_readers(struct site *sites, size_t nr);
 /* trap.c */
 int trap_init(void);
 bool trap_handler_is_ours(void);
+bool trap_blocked_by_a_thread(void);
 
 /* stop_machine.c: run @fn with every other thread parked outside @sites. */
 int stop_machine_init(void);
@@ -137,5 +147,6 @@ extern unsigned long tp_stat_syncs;
 extern unsigned long tp_stat_mprotects;
 extern unsigned long tp_stat_emulations;
 extern unsigned long tp_stat_stale_reads;
+extern unsigned long tp_stat_stop_retries;
 
 #endif /* TEXTPOKE_INTERNAL_H */

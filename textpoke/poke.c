@@ -32,7 +32,10 @@ static void fork_release(void)
 
 static void init_engine(void)
 {
-	int err = cpusync_init();
+	int err;
+
+	tasks_init();
+	err = cpusync_init();
 
 	if (!err)
 		err = inflight_init();
@@ -64,6 +67,11 @@ unsigned long tp_debug_mprotect_count(void)
 unsigned long tp_debug_emulations(void)
 {
 	return __atomic_load_n(&tp_stat_emulations, __ATOMIC_RELAXED);
+}
+
+unsigned long tp_debug_stop_retries(void)
+{
+	return __atomic_load_n(&tp_stat_stop_retries, __ATOMIC_RELAXED);
 }
 
 unsigned long tp_debug_stale_reads(void)
@@ -252,9 +260,30 @@ static bool site_trap_is_one_byte(const struct site *s)
 	return arch_trap_insn(trap, s->addr, s->len) == 1;
 }
 
-static int backend_check(enum tp_backend backend, const struct site *sites,
-			 size_t nr, enum tp_writer writer)
+/*
+ * What a commit needs to know once: the writer it expects, and whether
+ * the breakpoint backend's traps are safe now: our SIGTRAP handler is
+ * still installed (-EBUSY otherwise) and no thread blocks SIGTRAP (the
+ * kernel would force a trap in it through with the default action).
+ */
+struct commit_env {
+	enum tp_writer writer;
+	int traps_safe;			/* 0 or -EBUSY; 1 until asked */
+};
+
+static int traps_safe(struct commit_env *env)
 {
+	if (env->traps_safe == 1)
+		env->traps_safe = trap_handler_is_ours() && !trap_blocked_by_a_thread() ?
+				  0 : -EBUSY;
+	return env->traps_safe;
+}
+
+static int backend_check(enum tp_backend backend, const struct site *sites,
+			 size_t nr, struct commit_env *env)
+{
+	enum tp_writer writer = env->writer;
+
 	switch (backend) {
 	case TP_BACKEND_NOSYNC:
 		if (!all_sites(sites, nr, site_can_nosync))
@@ -269,7 +298,7 @@ static int backend_check(enum tp_backend backend, const struct site *sites,
 			return -EINVAL;
 		if (writer == TP_WRITER_PROC_MEM && !all_sites(sites, nr, site_trap_is_one_byte))
 			return -EACCES;
-		return trap_handler_is_ours() ? 0 : -EBUSY;
+		return traps_safe(env);
 	case TP_BACKEND_STOP_MACHINE:
 		return HAVE_STOP_MACHINE ? 0 : -ENOSYS;
 	default:
@@ -278,7 +307,7 @@ static int backend_check(enum tp_backend backend, const struct site *sites,
 }
 
 static enum tp_backend backend_pick(const struct site *sites, size_t nr,
-				    enum tp_writer writer)
+				    struct commit_env *env)
 {
 	static const enum tp_backend cheapest_first[] = {
 		TP_BACKEND_NOSYNC, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
@@ -286,7 +315,7 @@ static enum tp_backend backend_pick(const struct site *sites, size_t nr,
 	size_t i;
 
 	for (i = 0; i < sizeof(cheapest_first) / sizeof(cheapest_first[0]); i++)
-		if (!backend_check(cheapest_first[i], sites, nr, writer))
+		if (!backend_check(cheapest_first[i], sites, nr, env))
 			return cheapest_first[i];
 	return TP_BACKEND_AUTO;		/* nothing can: no backend built */
 }
@@ -314,7 +343,10 @@ static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
 	const struct maps_snapshot *snap;
 	struct text_writer w;
 	enum tp_writer want = text_writer_setting();
-	enum tp_writer expected = want == TP_WRITER_PROC_MEM ? want : TP_WRITER_MPROTECT;
+	struct commit_env env = {
+		.writer = want == TP_WRITER_PROC_MEM ? want : TP_WRITER_MPROTECT,
+		.traps_safe = 1,
+	};
 	enum tp_backend chosen;
 	int err = maps_for_sites(&snap, sites, nr);
 
@@ -323,17 +355,18 @@ static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
 	err = check_sites(sites, nr, snap);
 	if (err)
 		return err;
-	chosen = backend == TP_BACKEND_AUTO ? backend_pick(sites, nr, expected) : backend;
-	err = backend_check(chosen, sites, nr, expected);
+	chosen = backend == TP_BACKEND_AUTO ? backend_pick(sites, nr, &env) : backend;
+	err = backend_check(chosen, sites, nr, &env);
 	if (err)
 		return err;
 	err = text_open(&w, sites, nr, snap, want);
 	if (err)
 		return err;
-	if (w.kind != expected) {
+	if (w.kind != env.writer) {
+		env.writer = w.kind;
 		if (backend == TP_BACKEND_AUTO)
-			chosen = backend_pick(sites, nr, w.kind);
-		err = backend_check(chosen, sites, nr, w.kind);
+			chosen = backend_pick(sites, nr, &env);
+		err = backend_check(chosen, sites, nr, &env);
 	}
 	if (!err)
 		err = run_backend(chosen, sites, nr, &w);

@@ -23,10 +23,9 @@
  * emulator's own helper tasks, which never run a guest signal handler.
  * Such an emulator keeps guest signal masks to itself, so the kernel's
  * view of a guest thread's mask never blocks our signal, while its helper
- * tasks block every real-time signal in the kernel.  stop_machine_init()
- * detects the emulator by blocking the park signal and looking for it in
- * the kernel's mask; only then are tasks that block all real-time
- * signals in the kernel left out.  Natively nothing is left out: a thread
+ * tasks block every real-time signal in the kernel.  tasks.c detects the
+ * emulator; only then are tasks that block all real-time signals in the
+ * kernel left out.  Natively nothing is left out: a thread
  * that blocks the signal makes the call time out.
  */
 #include <dirent.h>
@@ -69,6 +68,7 @@ static uint32_t release_gen;		/* futex: parked threads wait on it */
 static uint32_t parked_count;		/* futex: the poker waits on it */
 static struct sigaction previous_park_action;
 static bool emulated_signals;
+unsigned long tp_stat_stop_retries;	/* a thread was inside a changed range */
 
 static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts)
 {
@@ -118,77 +118,6 @@ out:
 	errno = saved_errno;
 }
 
-/* Read @path into @buf (NUL-terminated) with raw syscalls only. */
-static ssize_t read_small_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = '\0';
-	return n;
-}
-
-/* The kernel's SigBlk mask from a /proc .../status file, or 0. */
-static uint64_t status_sigblk(const char *path)
-{
-	char buf[2048], *p;
-	uint64_t mask = 0;
-
-	if (read_small_file(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	p = strstr(buf, "SigBlk:");
-	if (!p)
-		return 0;
-	for (p += 7; *p == ' ' || *p == '\t'; p++)
-		;
-	for (; *p && *p != '\n'; p++) {
-		int digit = *p >= 'a' ? *p - 'a' + 10 : *p - '0';
-
-		mask = mask << 4 | (digit & 0xf);
-	}
-	return mask;
-}
-
-#define SIGBIT(sig)	(1ull << ((sig) - 1))
-
-static bool kernel_sees_our_mask(void)
-{
-	sigset_t block, old;
-	uint64_t mask;
-
-	sigemptyset(&block);
-	sigaddset(&block, PARK_SIGNAL);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	mask = status_sigblk("/proc/thread-self/status");
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return mask & SIGBIT(PARK_SIGNAL);
-}
-
-/* An emulator's helper task: it blocks every real-time signal in the kernel. */
-static bool emulator_helper_task(pid_t tid)
-{
-	char path[64] = "/proc/self/task/", *p = path + strlen(path);
-	uint64_t rt = 0, mask;
-	int sig, len = 0;
-	pid_t t;
-
-	for (t = tid; t; t /= 10)
-		len++;
-	for (t = tid, p += len, *p = '\0'; t; t /= 10)
-		*--p = '0' + t % 10;
-	strcat(path, "/status");
-	for (sig = 34; sig <= 64; sig++)
-		rt |= SIGBIT(sig);
-	mask = status_sigblk(path);
-	return (mask & rt) == rt;
-}
-
 int stop_machine_init(void)
 {
 	struct sigaction sa;
@@ -199,7 +128,7 @@ int stop_machine_init(void)
 	sigfillset(&sa.sa_mask);
 	if (sigaction(PARK_SIGNAL, &sa, &previous_park_action))
 		return -errno;
-	emulated_signals = !kernel_sees_our_mask();
+	emulated_signals = !signal_masks_visible();
 	return 0;
 }
 
@@ -211,70 +140,41 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
+struct new_tasks {
+	pid_t self;
+	int added;
 };
 
-static pid_t parse_tid(const char *name)
+/* Signal @tid unless it is already in the slot array; -ENOSPC when full. */
+static int signal_if_new(pid_t tid, void *arg)
 {
-	long v = 0;
+	struct new_tasks *nt = arg;
+	struct park_slot *slot;
 
-	if (!*name)
+	if (tid == nt->self || find_slot(tid))
 		return 0;
-	for (; *name; name++) {
-		if (*name < '0' || *name > '9')
-			return 0;
-		v = v * 10 + (*name - '0');
-	}
-	return (pid_t)v;
+	if (emulated_signals && task_is_emulator_helper(tid))
+		return 0;
+	if (nr_slots == slots_cap)
+		return -ENOSPC;
+	slot = &slots[nr_slots];
+	slot->tid = tid;
+	slot->pc = 0;
+	slot->state = SLOT_SENT;
+	__atomic_store_n(&nr_slots, nr_slots + 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_tgkill, getpid(), tid, PARK_SIGNAL))
+		__atomic_store_n(&slot->state, SLOT_GONE, __ATOMIC_RELEASE);
+	nt->added++;
+	return 0;
 }
 
-/*
- * Signal every task not yet in the slot array.  Returns how many were
- * new, or -ENOSPC when the array is full, or -errno.
- */
+/* How many tasks were new, or -ENOSPC when the array is full, or -errno. */
 static int signal_new_tasks(pid_t self)
 {
-	char buf[4096] __attribute__((aligned(8)));
-	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int added = 0;
-	long n;
+	struct new_tasks nt = { self, 0 };
+	int err = tasks_for_each(signal_if_new, &nt);
 
-	if (fd < 0)
-		return -errno;
-	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
-		long off;
-
-		for (off = 0; off < n;) {
-			struct linux_dirent64 *d = (void *)(buf + off);
-			pid_t tid = parse_tid(d->d_name);
-			struct park_slot *slot;
-
-			off += d->d_reclen;
-			if (!tid || tid == self || find_slot(tid))
-				continue;
-			if (emulated_signals && emulator_helper_task(tid))
-				continue;
-			if (nr_slots == slots_cap) {
-				close(fd);
-				return -ENOSPC;
-			}
-			slot = &slots[nr_slots];
-			slot->tid = tid;
-			slot->pc = 0;
-			slot->state = SLOT_SENT;
-			__atomic_store_n(&nr_slots, nr_slots + 1, __ATOMIC_RELEASE);
-			if (syscall(SYS_tgkill, getpid(), tid, PARK_SIGNAL))
-				__atomic_store_n(&slot->state, SLOT_GONE, __ATOMIC_RELEASE);
-			added++;
-		}
-	}
-	close(fd);
-	return n < 0 ? -EIO : added;
+	return err ? err : nt.added;
 }
 
 /* Wait until every slot is parked or its task gone; -ETIMEDOUT after @deadline. */
@@ -346,23 +246,18 @@ static bool pc_inside_sites(const struct site *sites, size_t nr)
 	return false;
 }
 
+static int count_one(pid_t tid, void *arg)
+{
+	(void)tid;
+	(*(int *)arg)++;
+	return 0;
+}
+
 static int count_tasks(void)
 {
-	char buf[4096] __attribute__((aligned(8)));
-	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int count = 0;
-	long n;
+	int count = 0, err = tasks_for_each(count_one, &count);
 
-	if (fd < 0)
-		return -errno;
-	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
-		long off;
-
-		for (off = 0; off < n; off += ((struct linux_dirent64 *)(buf + off))->d_reclen)
-			count++;
-	}
-	close(fd);
-	return count;
+	return err ? err : count;
 }
 
 /* Room for every task now and some that may appear while we park. */
@@ -398,6 +293,7 @@ int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t 
 		}
 		if (!err && pc_inside_sites(sites, nr)) {
 			release_all();
+			__atomic_add_fetch(&tp_stat_stop_retries, 1, __ATOMIC_RELAXED);
 			if (now_ns() > deadline)
 				return -ETIMEDOUT;
 			sched_yield();

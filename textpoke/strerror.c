@@ -22,7 +22,8 @@ static const struct tp_error tp_errors[] = {
 			"run (libc, liburcu), which is never patched" },
 	{ EILSEQ,	"the bytes at the address are not the expected ones" },
 	{ ETIMEDOUT,	"a thread did not stop in time (does it block the signal?)" },
-	{ EBUSY,	"another SIGTRAP handler was installed after textpoke's" },
+	{ EBUSY,	"breakpoints are unsafe now: another SIGTRAP handler replaced "
+			"textpoke's, or a thread blocks SIGTRAP" },
 	{ EACCES,	"the text cannot be made writable (W^X policy) and no other "
 			"writer can do this change" },
 	{ ENOMEM,	"out of memory" },

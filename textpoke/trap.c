@@ -115,6 +115,22 @@ int trap_init(void)
 	return 0;
 }
 
+static int blocks_sigtrap(pid_t tid, void *arg)
+{
+	(void)arg;
+	return (task_blocked_signals(tid) & SIGNAL_BIT(SIGTRAP)) != 0;
+}
+
+/*
+ * Whether some thread blocks SIGTRAP.  A trap in such a thread is forced
+ * through by the kernel with the default action: the process would die.
+ * Unknowable under an emulator, which keeps guest masks to itself.
+ */
+bool trap_blocked_by_a_thread(void)
+{
+	return signal_masks_visible() && tasks_for_each(blocks_sigtrap, NULL) > 0;
+}
+
 /* Whether a handler installed after ours has replaced it. */
 bool trap_handler_is_ours(void)
 {

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The tasks (threads) of this process and what the kernel knows of their
+ * signal masks, read from /proc/self/task with raw system calls only, so
+ * that stop_machine can use them while other threads are parked (they may
+ * hold the malloc or stdio locks).
+ *
+ * Under a user-mode emulator (qemu-user) the kernel does not see a guest
+ * thread's signal mask: the emulator keeps it to itself.  tasks_init()
+ * finds out by blocking a signal and looking for it in the kernel's view.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static bool masks_visible;
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static pid_t parse_tid(const char *name)
+{
+	long v = 0;
+
+	if (!*name)
+		return 0;
+	for (; *name; name++) {
+		if (*name < '0' || *name > '9')
+			return 0;
+		v = v * 10 + (*name - '0');
+	}
+	return (pid_t)v;
+}
+
+int tasks_for_each(int (*fn)(pid_t tid, void *arg), void *arg)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = 0;
+	long n;
+
+	if (fd < 0)
+		return -errno;
+	while (!ret && (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		long off;
+
+		for (off = 0; off < n && !ret;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			pid_t tid = parse_tid(d->d_name);
+
+			off += d->d_reclen;
+			if (tid)
+				ret = fn(tid, arg);
+		}
+	}
+	close(fd);
+	if (!ret && n < 0)
+		ret = -EIO;
+	return ret;
+}
+
+/* Read @path into @buf (NUL-terminated). */
+static ssize_t read_small_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	return n;
+}
+
+/* The SigBlk mask of a /proc .../status file, or 0. */
+static uint64_t status_sigblk(const char *path)
+{
+	char buf[2048], *p;
+	uint64_t mask = 0;
+
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strstr(buf, "SigBlk:");
+	if (!p)
+		return 0;
+	for (p += 7; *p == ' ' || *p == '\t'; p++)
+		;
+	for (; *p && *p != '\n'; p++) {
+		int digit = *p >= 'a' ? *p - 'a' + 10 : *p - '0';
+
+		mask = mask << 4 | (digit & 0xf);
+	}
+	return mask;
+}
+
+uint64_t task_blocked_signals(pid_t tid)
+{
+	char path[64] = "/proc/self/task/", *p = path + strlen(path);
+	int len = 0;
+	pid_t t;
+
+	for (t = tid; t; t /= 10)
+		len++;
+	for (t = tid, p += len, *p = '\0'; t; t /= 10)
+		*--p = '0' + t % 10;
+	strcat(path, "/status");
+	return status_sigblk(path);
+}
+
+/* An emulator's helper task blocks every real-time signal in the kernel. */
+bool task_is_emulator_helper(pid_t tid)
+{
+	uint64_t rt = 0;
+	int sig;
+
+	for (sig = 34; sig <= 64; sig++)
+		rt |= SIGNAL_BIT(sig);
+	return (task_blocked_signals(tid) & rt) == rt;
+}
+
+bool signal_masks_visible(void)
+{
+	return masks_visible;
+}
+
+void tasks_init(void)
+{
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTRAP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	masks_visible = task_blocked_signals(syscall(SYS_gettid)) & SIGNAL_BIT(SIGTRAP);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
