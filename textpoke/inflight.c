@@ -64,7 +64,6 @@ void inflight_publish(struct site *sites, size_t nr)
 	size_t i;
 
 	inflight_reserve(nr);
-	__atomic_add_fetch(&generation, 1, __ATOMIC_SEQ_CST);
 	urcu_bp_read_lock();
 	for (i = 0; i < nr; i++) {
 		sites[i].state = SITE_LIVE;
@@ -72,6 +71,12 @@ void inflight_publish(struct site *sites, size_t nr)
 		cds_lfht_add(inflight, hash_addr(sites[i].addr), &sites[i].node);
 	}
 	urcu_bp_read_unlock();
+	/*
+	 * Counted once every site can be found and before any trap is
+	 * written: a handler whose lookup missed but who then sees one of
+	 * this batch's traps also sees the count move, and looks again.
+	 */
+	__atomic_add_fetch(&generation, 1, __ATOMIC_SEQ_CST);
 }
 
 void inflight_unpublish(struct site *sites, size_t nr)

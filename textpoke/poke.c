@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <urcu-bp.h>
 
 #include "arch.h"
 #include "internal.h"
@@ -19,14 +20,28 @@ static pthread_mutex_t text_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_error;
 
-/* A child must never inherit a half-done batch: fork waits for the mutex. */
+/*
+ * A child must never inherit a half-done batch: fork waits for the mutex.
+ * It must not inherit the RCU readers of threads it does not have either
+ * (a thread in the trap handler at fork time): urcu-bp's fork hooks drop
+ * them in the child, or the child's first grace period waits forever.
+ * The mutex first: a poke holding it may be waiting for a grace period.
+ */
 static void fork_prepare(void)
 {
 	pthread_mutex_lock(&text_mutex);
+	urcu_bp_before_fork();
 }
 
-static void fork_release(void)
+static void fork_parent(void)
 {
+	urcu_bp_after_fork_parent();
+	pthread_mutex_unlock(&text_mutex);
+}
+
+static void fork_child(void)
+{
+	urcu_bp_after_fork_child();
 	pthread_mutex_unlock(&text_mutex);
 }
 
@@ -44,7 +59,7 @@ static void init_engine(void)
 	if (!err)
 		err = stop_machine_init();
 	if (!err)
-		err = -pthread_atfork(fork_prepare, fork_release, fork_release);
+		err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
 	init_error = err;
 }
 

@@ -125,7 +125,9 @@ int stop_machine_init(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = park_handler;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	/* A parked thread must not look like one that blocks SIGTRAP. */
 	sigfillset(&sa.sa_mask);
+	sigdelset(&sa.sa_mask, SIGTRAP);
 	if (sigaction(PARK_SIGNAL, &sa, &previous_park_action))
 		return -errno;
 	emulated_signals = !signal_masks_visible();

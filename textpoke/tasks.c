@@ -6,8 +6,9 @@
  * hold the malloc or stdio locks).
  *
  * Under a user-mode emulator (qemu-user) the kernel does not see a guest
- * thread's signal mask: the emulator keeps it to itself.  tasks_init()
- * finds out by blocking a signal and looking for it in the kernel's view.
+ * thread's real-time signal mask: qemu copies the standard signals but
+ * renumbers the real-time ones.  tasks_init() finds out by blocking a
+ * real-time signal and looking for it in the kernel's view.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -142,8 +143,8 @@ void tasks_init(void)
 	sigset_t block, old;
 
 	sigemptyset(&block);
-	sigaddset(&block, SIGTRAP);
+	sigaddset(&block, SIGRTMIN + 3);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	masks_visible = task_blocked_signals(syscall(SYS_gettid)) & SIGNAL_BIT(SIGTRAP);
+	masks_visible = task_blocked_signals(syscall(SYS_gettid)) & SIGNAL_BIT(SIGRTMIN + 3);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }

@@ -108,7 +108,11 @@ int trap_init(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = trap_handler;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+	/*
+	 * SA_NODEFER: a thread inside this handler must not look like a
+	 * thread that blocks SIGTRAP to trap_blocked_by_a_thread().
+	 */
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTRAP, &sa, &previous_action))
 		return -errno;
@@ -124,11 +128,25 @@ static int blocks_sigtrap(pid_t tid, void *arg)
 /*
  * Whether some thread blocks SIGTRAP.  A trap in such a thread is forced
  * through by the kernel with the default action: the process would die.
- * Unknowable under an emulator, which keeps guest masks to itself.
+ * Threads block every signal for a moment in many places (a new thread
+ * until libc has set it up, handlers with a full mask), and a starved
+ * thread can stay in such a moment for milliseconds, so a block counts
+ * only when it is still there after about 6 ms of looking again.
+ * Unknowable under an emulator, which keeps guest masks to itself (and
+ * whose helper task blocks everything).
  */
 bool trap_blocked_by_a_thread(void)
 {
-	return signal_masks_visible() && tasks_for_each(blocks_sigtrap, NULL) > 0;
+	useconds_t pause;
+
+	if (!signal_masks_visible())
+		return false;
+	for (pause = 100; pause <= 3200; pause *= 2) {
+		if (tasks_for_each(blocks_sigtrap, NULL) <= 0)
+			return false;
+		usleep(pause);
+	}
+	return tasks_for_each(blocks_sigtrap, NULL) > 0;
 }
 
 /* Whether a handler installed after ours has replaced it. */
