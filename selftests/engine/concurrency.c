@@ -6,6 +6,7 @@
  * here (the kselftest harness allows one file of tests per binary).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -33,6 +34,42 @@ unsigned long env_ulong(const char *name, unsigned long dflt)
 		return dflt;
 	v = strtoul(s, &end, 0);
 	return *end ? dflt : v;
+}
+
+/* The kernel's SigBlk for this thread, or 0. */
+static unsigned long long kernel_sigblk(void)
+{
+	char buf[4096], *p;
+	int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strstr(buf, "SigBlk:");
+	return p ? strtoull(p + 7, NULL, 16) : 0;
+}
+
+int under_emulator(void)
+{
+	static int cached = -1;
+	int sig = SIGRTMIN + 7;
+	sigset_t set, old;
+	unsigned long long mask;
+
+	if (cached >= 0)
+		return cached;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	mask = kernel_sigblk();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	cached = !(mask & (1ULL << (sig - 1)));
+	return cached;
 }
 
 static void pause_briefly(void)
@@ -183,17 +220,27 @@ void blocker_stop(struct blocker *blocker)
 
 volatile unsigned long app_sigtrap_count;
 volatile int app_sigtrap_code;
+sigjmp_buf *volatile app_trap_escape;
 
 static void app_sigtrap(int sig, siginfo_t *info, void *uctx)
 {
 	app_sigtrap_code = info->si_code;
 	app_sigtrap_count++;
+	/* Raised by an instruction (not raise()): continue after it. */
+	if (info->si_code > 0)
+		skip_foreign_trap(uctx);
 }
 
 static void app_sigtrap_plain(int sig)
 {
+	sigjmp_buf *escape = app_trap_escape;
+
 	app_sigtrap_code = sig;
 	app_sigtrap_count++;
+	if (escape) {
+		app_trap_escape = NULL;
+		siglongjmp(*escape, 1);
+	}
 }
 
 int app_sigtrap_install(void)
@@ -230,10 +277,16 @@ static const struct {
 	{ "site_call", site_call },
 	{ "site_f", site_f },
 	{ "site_g", site_g },
-	{ "site_nop1x5", site_nop1x5 },
-	{ "site_nop2", site_nop2 },
+	{ "site_multi", site_multi },
+	{ "site_short", site_short },
 	{ "site_many", site_many },
 	{ "site_many_end", site_many_end },
+#if SITE_LEN == 4
+	{ "site_nopcall", site_nopcall },
+#endif
+#if defined(__riscv)
+	{ "site_unaligned", site_unaligned },
+#endif
 };
 
 /* Async-signal-safe output: no stdio in a handler. */
@@ -260,7 +313,7 @@ static void put_hex(uintptr_t v)
 static void crash_report(int sig, siginfo_t *info, void *uctx)
 {
 	ucontext_t *uc = uctx;
-	uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
+	uintptr_t pc = context_pc(uc);
 	uintptr_t best = 0;
 	const char *name = NULL;
 	size_t i;

@@ -7,31 +7,149 @@
 #ifndef SELFTESTS_ENGINE_H
 #define SELFTESTS_ENGINE_H
 
-/* 5-byte NOP sites in site_many: more than 10,000 for the batch test. */
-#define SITE_MANY_COUNT		10240
+/*
+ * Per-arch sizes, shared with sites_<arch>.S:
+ *   SITE_LEN	a two-state site (NOP <-> jump, call <-> call)
+ *   SHORT_LEN	the shortest NOP: site_short holds one
+ *   MULTI_LEN	site_multi, the multi-instruction stop_machine site
+ *   INSN_ALIGN	the alignment every instruction start needs
+ */
+#if defined(__x86_64__)
 #define SITE_LEN		5
+#define SHORT_LEN		2
+#define MULTI_LEN		5	/* 5 x NOP1 <-> NOP5 */
+#define INSN_ALIGN		1
+#define NOP_UNIT		1	/* the NOP fill_nop_units() repeats */
+#elif defined(__aarch64__)
+#define SITE_LEN		4
+#define SHORT_LEN		4
+#define MULTI_LEN		8	/* NOP; NOP <-> MOV X9, X30; NOP */
+#define INSN_ALIGN		4
+#define NOP_UNIT		4
+#elif defined(__riscv) && __riscv_xlen == 64
+#define SITE_LEN		4
+#define SHORT_LEN		2	/* C.NOP */
+#define MULTI_LEN		8	/* AUIPC t0; JALR ra, t0 to site_f or site_g */
+#define INSN_ALIGN		2
+#define NOP_UNIT		4
+#else
+#error "engine selftests: unsupported architecture"
+#endif
+
+/*
+ * What differs in the protocols (DESIGN.md, "Backends"):
+ *   HAVE_NOSYNC	the nosync backend exists (x86: never, -EINVAL)
+ *   BP_SYNCS		cross-core syncs per breakpoint batch
+ *   NOSYNC_SYNCS	per nosync batch
+ *   AUTO_SYNCS		per AUTO batch of NOP/jump/call sites (x86
+ *			breakpoint, arm64 and riscv nosync)
+ *   TRAP_ONE_BYTE	the trap is one byte (x86 INT3): the /proc/self/mem
+ *			writer can run the breakpoint protocol
+ *   TRAP_PC_AFTER	SIGTRAP reports the PC after the trap (x86), not on it
+ *   TOGGLES_DEFAULT	toggles per toggle test (TP_TOGGLES overrides);
+ *			arm64 and riscv run under qemu-user here
+ */
+#if defined(__x86_64__)
+#define HAVE_NOSYNC		0
+#define BP_SYNCS		3
+#define NOSYNC_SYNCS		(-1)
+#define AUTO_SYNCS		3
+#define TRAP_ONE_BYTE		1
+#define TRAP_PC_AFTER		1
+#define TOGGLES_DEFAULT		100000
+#else
+#define HAVE_NOSYNC		1
+#define BP_SYNCS		2
+#define NOSYNC_SYNCS		1
+#define AUTO_SYNCS		1
+#define TRAP_ONE_BYTE		0
+#define TRAP_PC_AFTER		0
+#define TOGGLES_DEFAULT		20000
+#endif
+
+/* NOP sites in site_many: more than 10,000 for the batch test. */
+#define SITE_MANY_COUNT		10240
 
 #ifndef __ASSEMBLER__
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <ucontext.h>
 
 /*
- * sites_x86.S.  Every function returns 1 in its original state; the
+ * sites_<arch>.S.  Every function returns 1 in its original state; the
  * patched states are described next to each site.
  */
 extern uint8_t site_nopjmp[], site_nopjmp_alt[];
-int site_nopjmp_fn(void);		/* NOP5: 1, JMP site_nopjmp_alt: 2 */
+int site_nopjmp_fn(void);		/* NOP: 1, jump to site_nopjmp_alt: 2 */
 extern uint8_t site_call[], site_f[], site_g[];
-int site_call_fn(void);			/* CALL site_f: 1, CALL site_g: 2 */
-extern uint8_t site_nop1x5[];
-int site_nop1x5_fn(long loops);		/* 5 x NOP1 or NOP5: 1 */
-extern uint8_t site_nop2[];
-int site_nop2_fn(void);			/* 66 90: 1 */
+int site_call_fn(void);			/* call site_f: 1, call site_g: 2 */
+extern uint8_t site_multi[];
+/*
+ * Runs site_multi @loops (>= 1) times; returns 1, or on riscv what the
+ * call through the AUIPC+JALR pair returned (site_f 1, site_g 2).
+ */
+long site_multi_fn(long loops);
+extern uint8_t site_short[];
+int site_short_fn(void);		/* the shortest NOP: 1 */
 extern uint8_t site_many[], site_many_end[];
-int site_many_fn(void);			/* NOP5s or JMPs to site_many_end: 1 */
+int site_many_fn(void);			/* NOPs or jumps to site_many_end: 1 */
+#if SITE_LEN == 4
+extern uint8_t site_nopcall[];
+int site_nopcall_fn(void);		/* NOP: 1, call site_g: 2 */
+#endif
+#if defined(__riscv)
+/* A 4-byte NOP at an address that is 2 mod 4: no nosync (Ziccif). */
+extern uint8_t site_unaligned[];
+int site_unaligned_fn(void);		/* NOP: 1 */
+#endif
+
+/*
+ * arch_<arch>.c: the bytes of each arch's instructions, built with the
+ * library's own encoders, and what differs between the arches.
+ */
+extern const int foreign_trap_code;		/* si_code of foreign_trap() */
+extern const int multi_ret[2];			/* site_multi_fn(): old, new */
+extern const uint8_t jmp_next[SITE_LEN];	/* a jump to the next insn */
+extern const uint8_t short_nop[SHORT_LEN];	/* what site_short holds */
+extern const uint8_t unknown_insn[SHORT_LEN];	/* decodes as nothing known */
+extern void *const lib_internal_fn;		/* a function of libtextpoke */
+
+/* One NOP of SITE_LEN bytes (for @pc); returns SITE_LEN or < 0. */
+int site_enc_nop(uint8_t *buf, uintptr_t pc);
+/* A jump / call at @pc to @target, SITE_LEN bytes; returns SITE_LEN or < 0. */
+int site_enc_jump(uint8_t *buf, uintptr_t pc, uintptr_t target);
+int site_enc_call(uint8_t *buf, uintptr_t pc, uintptr_t target);
+/* @len bytes of NOPs in as few instructions as the arch has; 0 or -1. */
+int enc_nops(uint8_t *buf, size_t len);
+/* @len bytes of the shortest NOP, one instruction per unit; 0 or -1. */
+int fill_nop_units(uint8_t *buf, size_t len);
+/* site_multi's original and patched bytes; 0 or -1. */
+int multi_states(uint8_t old[MULTI_LEN], uint8_t new[MULTI_LEN]);
+
+/*
+ * A range that starts @back bytes before the end of an executable mapping
+ * and runs past it: @old (@back bytes, one instruction) sits there and
+ * @new (@new_len bytes, longer than @back) would replace it.
+ */
+struct straddle {
+	size_t back;
+	uint8_t old[8];
+	uint8_t new[16];
+	size_t new_len;
+};
+void straddle_states(struct straddle *st);
+
+/* Executes the arch's trap instruction (x86 INT3, arm64 BRK #0x1234,
+ * riscv EBREAK), one that is not textpoke's. */
+void foreign_trap(void);
+/* In a SIGTRAP handler: step over foreign_trap()'s instruction if the
+ * context stopped on it (arm64, riscv report the PC at the trap). */
+void skip_foreign_trap(ucontext_t *uc);
+uintptr_t context_pc(const ucontext_t *uc);
 
 /* Library internals, exported from libtextpoke.a for tests. */
 unsigned long tp_debug_sync_count(void);	/* cross-core syncs so far */
@@ -97,9 +215,23 @@ extern volatile unsigned long app_sigtrap_count;
 extern volatile int app_sigtrap_code;	/* si_code of the last one */
 int app_sigtrap_install(void);
 int app_sigtrap_install_plain(void);	/* sa_handler, no SA_SIGINFO */
+/*
+ * Where the plain handler leaves a trap from: a handler without the
+ * context cannot step over a BRK/EBREAK (reported with the PC on it), so
+ * on arm64 and riscv it siglongjmp()s here when set.
+ */
+extern sigjmp_buf *volatile app_trap_escape;
 
 /* Print where SIGSEGV/SIGILL/SIGBUS/SIGFPE hit, then die of it. */
 int crash_reporter_install(void);
+
+/*
+ * Whether this process runs under a user-mode emulator (qemu-user): it
+ * keeps guest signal masks to itself and renumbers the real-time signals,
+ * so a real-time signal blocked here does not show in the kernel's SigBlk
+ * for this thread.
+ */
+int under_emulator(void);
 
 double now_seconds(void);
 unsigned long env_ulong(const char *name, unsigned long dflt);

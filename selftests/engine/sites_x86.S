@@ -52,33 +52,34 @@ site_g:
 	ret
 	.size	site_g, . - site_g
 
-/* int site_nop1x5_fn(long loops): runs the site @loops (>= 1) times and
- * returns 1.  The site is what -fpatchable-function-entry=5 emits: five
- * 1-byte NOPs, so a thread can stop at any of its five bytes; merging it
- * into one NOP5 must not leave a thread inside. */
-	.globl	site_nop1x5_fn, site_nop1x5
-	.type	site_nop1x5_fn, @function
+/* long site_multi_fn(long loops): runs the site @loops (>= 1) times and
+ * returns 1.  The multi-instruction site of x86 is what
+ * -fpatchable-function-entry=5 emits: five 1-byte NOPs, so a thread can
+ * stop at any of its five bytes; merging it into one NOP5 must not leave
+ * a thread inside. */
+	.globl	site_multi_fn, site_multi
+	.type	site_multi_fn, @function
 	.p2align 4
-site_nop1x5_fn:
+site_multi_fn:
 	movq	%rdi, %rcx
-site_nop1x5:
+site_multi:
 	.byte	0x90, 0x90, 0x90, 0x90, 0x90
 	decq	%rcx
-	jnz	site_nop1x5
+	jnz	site_multi
 	movl	$1, %eax
 	ret
-	.size	site_nop1x5_fn, . - site_nop1x5_fn
+	.size	site_multi_fn, . - site_multi_fn
 
-/* int site_nop2_fn(void): 1; a 2-byte NOP site for length checks. */
-	.globl	site_nop2_fn, site_nop2
-	.type	site_nop2_fn, @function
+/* int site_short_fn(void): 1; a 2-byte NOP site for length checks. */
+	.globl	site_short_fn, site_short
+	.type	site_short_fn, @function
 	.p2align 4
-site_nop2_fn:
+site_short_fn:
 	movl	$1, %eax
-site_nop2:
-	.nops	2
+site_short:
+	.nops	SHORT_LEN
 	ret
-	.size	site_nop2_fn, . - site_nop2_fn
+	.size	site_short_fn, . - site_short_fn
 
 /* int site_many_fn(void): SITE_MANY_COUNT NOP5 sites, then ret; each site
  * may become JMP rel32 site_many_end.  Returns 1 in every state. */
