@@ -185,7 +185,12 @@ static void *blocker_main(void *arg)
 	struct blocker *blocker = arg;
 	sigset_t all;
 
-	sigfillset(&all);
+	if (blocker->sigtrap_only) {
+		sigemptyset(&all);
+		sigaddset(&all, SIGTRAP);
+	} else {
+		sigfillset(&all);
+	}
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	__atomic_store_n(&blocker->ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&blocker->stop, __ATOMIC_RELAXED))
@@ -193,11 +198,12 @@ static void *blocker_main(void *arg)
 	return NULL;
 }
 
-int blocker_start(struct blocker *blocker)
+static int blocker_start_with(struct blocker *blocker, int sigtrap_only)
 {
 	int err;
 
 	memset(blocker, 0, sizeof(*blocker));
+	blocker->sigtrap_only = sigtrap_only;
 	err = pthread_create(&blocker->tid, NULL, blocker_main, blocker);
 	if (err)
 		return -err;
@@ -205,6 +211,16 @@ int blocker_start(struct blocker *blocker)
 	while (!__atomic_load_n(&blocker->ready, __ATOMIC_ACQUIRE))
 		pause_briefly();
 	return 0;
+}
+
+int blocker_start(struct blocker *blocker)
+{
+	return blocker_start_with(blocker, 0);
+}
+
+int sigtrap_blocker_start(struct blocker *blocker)
+{
+	return blocker_start_with(blocker, 1);
 }
 
 void blocker_stop(struct blocker *blocker)

@@ -73,6 +73,7 @@
 #ifndef __ASSEMBLER__
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
@@ -156,6 +157,8 @@ unsigned long tp_debug_sync_count(void);	/* cross-core syncs so far */
 unsigned long tp_debug_mprotect_count(void);	/* mprotect calls so far */
 unsigned long tp_debug_emulations(void);	/* traps resolved by emulation */
 unsigned long tp_debug_stale_reads(void);	/* handler reads of freed sites */
+unsigned long tp_debug_stop_retries(void);	/* stop_machine retries */
+void tp_debug_force_signal_sync(bool force);	/* signal rounds, not membarrier */
 
 /*
  * concurrency.c: threads that keep calling one site function while the
@@ -201,9 +204,12 @@ struct blocker {
 	int ready;
 	int stop;
 	int running;
+	int sigtrap_only;		/* block only SIGTRAP, not every signal */
 };
 
 int blocker_start(struct blocker *blocker);
+/* A thread that blocks SIGTRAP alone: it can still be parked. */
+int sigtrap_blocker_start(struct blocker *blocker);
 void blocker_stop(struct blocker *blocker);
 
 /*
