@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-#   scripts/run-selftests.sh --arch ARCH --summary FILE [--runner CMD] BIN...
+#   scripts/run-selftests.sh --arch ARCH --summary FILE [--runner CMD]
+#                            [--again 'VAR=value ...' BIN]... BIN...
 #
 # Runs each selftest binary (under CMD, e.g. qemu-user, when given), passes
 # its TAP output through, and writes "passed failed skipped" for the whole
-# set to FILE.  A binary that ends without the harness's Totals line, or
+# set to FILE.  --again runs BIN once more, after the others, with the
+# given environment (e.g. qemu's one-instruction-per-block mode).  A binary that ends without the harness's Totals line, or
 # exits non-zero with no failure counted, counts as one failure: a crash
 # must never look like a pass.
 set -u
 
 arch= summary= runner=
+again_env=() again_bin=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch)		arch=$2; shift 2 ;;
 	--summary)	summary=$2; shift 2 ;;
 	--runner)	runner=$2; shift 2 ;;
+	--again)	again_env+=("$2"); again_bin+=("$3"); shift 3 ;;
 	*)		break ;;
 	esac
 done
@@ -25,18 +29,20 @@ done
 timeout_s=${SELFTEST_TIMEOUT:-600}
 passed=0 failed=0 skipped=0
 
-for bin in "$@"; do
+# run_one ENV BIN: one binary, its counts added to the totals.
+run_one() {
+	local env=$1 bin=$2 name log rc totals p f s e
 	name=$(basename "$bin")
-	log=$bin.log
-	echo "# selftest $arch/$name${runner:+ (under ${runner%% *})}"
+	log=$bin${env:+.again}.log
+	echo "# selftest $arch/$name${runner:+ (under ${runner%% *})}${env:+ with $env}"
 	# shellcheck disable=SC2086
-	timeout -k 10 "$timeout_s" $runner "$bin" 2>&1 | tee "$log"
+	env $env timeout -k 10 "$timeout_s" $runner "$bin" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	totals=$(grep -E '^# Totals: ' "$log" | tail -n1)
 	if [ -z "$totals" ]; then
 		echo "not ok $arch/$name: exited $rc without a Totals line"
 		failed=$((failed + 1))
-		continue
+		return
 	fi
 	count() { grep -oE "(^| )$1:[0-9]+" <<<"$totals" | cut -d: -f2; }
 	p=$(count pass) f=$(count fail) s=$(count skip) e=$(count error)
@@ -46,6 +52,13 @@ for bin in "$@"; do
 		f=1
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+for bin in "$@"; do
+	run_one "" "$bin"
+done
+for i in "${!again_bin[@]}"; do
+	run_one "${again_env[$i]}" "${again_bin[$i]}"
 done
 
 mkdir -p "$(dirname "$summary")"

@@ -299,6 +299,20 @@ FIXTURE_TEARDOWN(toggle)
 }
 
 /*
+ * qemu-user notices stores to translated code through host page
+ * protection; a single store (nosync) that lands while another vCPU
+ * thread translates the page can leave that thread on a stale block for
+ * good (seen under load: 20,000 toggles, every call old).  Every call
+ * still runs one whole instruction, which is what is asserted there;
+ * that both versions were seen is asserted natively.  Breakpoint and
+ * stop_machine rewrite the site in several steps and are not affected.
+ */
+static bool stale_code_possible(const FIXTURE_VARIANT(toggle) *variant)
+{
+	return under_emulator() && variant->syncs_per_poke == NOSYNC_SYNCS;
+}
+
+/*
  * TOGGLE_WORKERS threads call the site's function in a loop while this
  * thread flips the site between its two states, each poke expecting the
  * state the previous one left.  Every call must return 1 or 2, both must
@@ -362,7 +376,7 @@ static void toggle_under_load(struct __test_metadata *_metadata,
 	EXPECT_EQ(0UL, sum.other)
 		TH_LOG("a worker's call returned %d", sum.bad_value);
 	EXPECT_EQ(sum.calls, sum.ret1 + sum.ret2 + sum.other);
-	if (done >= 1000 && calls >= 10000) {
+	if (done >= 1000 && calls >= 10000 && !stale_code_possible(variant)) {
 		EXPECT_NE(0UL, sum.ret1);
 		EXPECT_NE(0UL, sum.ret2);
 	}
@@ -1005,11 +1019,14 @@ TEST_F_TIMEOUT(engine, MULTI_TEST, 90)
 	 * Natively, threads looping through the range are often parked
 	 * inside it: the poke must have waited and tried again.  qemu-user
 	 * delivers signals only between its translated blocks, never
-	 * inside this range, so there nothing can be asserted.
+	 * inside this range, unless it runs one instruction per block
+	 * (QEMU_SINGLESTEP), which the test runner says with
+	 * TP_EXPECT_INSIDE=1.
 	 */
 	retries = tp_debug_stop_retries() - retries;
 	TH_LOG("%lu retries: a thread was parked inside the range", retries);
-	if (!under_emulator() && done >= 1000 && calls >= 1000)
+	if ((!under_emulator() || env_ulong("TP_EXPECT_INSIDE", 0)) &&
+	    done >= 1000 && calls >= 1000)
 		EXPECT_NE(0UL, retries);
 }
 
