@@ -25,7 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1470,6 +1475,68 @@ TEST_F_TIMEOUT(engine, proc_mem_writer_needs_no_mprotect, 60)
 	ASSERT_EQ(2, site_nopjmp_fn());
 	ASSERT_NE(0UL, tp_debug_mprotect_count() - mprotects);
 	ASSERT_EQ(0, tp_set_writer(TP_WRITER_AUTO));
+}
+
+/*
+ * A W^X policy (here a seccomp filter: mprotect asking for write and
+ * execute at once fails with EACCES, as SELinux execmem refuses it): the
+ * mprotect writer cannot write and says -EACCES with the text unchanged;
+ * the automatic writer falls back to /proc/self/mem before writing
+ * anything, and every backend that may use it still works.  The filter
+ * covers only this thread, the one that pokes.  Natively only: qemu does
+ * not see writes through /proc/self/mem.
+ */
+static int refuse_rwx_mprotect(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_WRITE, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) ? -errno : 0;
+}
+
+TEST_F(engine, rwx_refused_falls_back_to_proc_mem)
+{
+	struct site s;
+
+	if (under_emulator())
+		SKIP(return, QEMU_PROC_MEM);
+	ASSERT_EQ(0, site_nopjmp_states(&s));
+	ASSERT_EQ(0, refuse_rwx_mprotect());
+	ASSERT_EQ(-1, mprotect((void *)((uintptr_t)s.addr & ~4095ul), 4096,
+			       PROT_READ | PROT_WRITE | PROT_EXEC));
+	ASSERT_EQ(EACCES, errno);
+
+	ASSERT_EQ(0, tp_set_writer(TP_WRITER_MPROTECT));
+	REFUSED(-EACCES, s.addr, SNAP, s.old, s.new, SITE_LEN, TP_BACKEND_STOP_MACHINE);
+	ASSERT_EQ(1, site_nopjmp_fn());
+
+	ASSERT_EQ(0, tp_set_writer(TP_WRITER_AUTO));
+	ASSERT_EQ(0, workers_start(&self->pool, 2, site_nopjmp_fn));
+	ASSERT_EQ(0, tp_poke(s.addr, s.old, s.new, SITE_LEN, TP_BACKEND_STOP_MACHINE));
+	ASSERT_EQ(2, site_nopjmp_fn());
+	ASSERT_EQ(0, tp_poke(s.addr, s.new, s.old, SITE_LEN, TP_BACKEND_AUTO));
+	ASSERT_EQ(1, site_nopjmp_fn());
+#if TRAP_ONE_BYTE
+	ASSERT_EQ(0, tp_poke(s.addr, s.old, s.new, SITE_LEN, TP_BACKEND_BREAKPOINT));
+	ASSERT_EQ(2, site_nopjmp_fn());
+	ASSERT_EQ(0, tp_poke(s.addr, s.new, s.old, SITE_LEN, TP_BACKEND_BREAKPOINT));
+	ASSERT_EQ(1, site_nopjmp_fn());
+#endif
+	workers_stop(&self->pool);
+	EXPECT_EQ(0UL, app_sigtrap_count);
 }
 
 /*
