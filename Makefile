@@ -7,6 +7,7 @@
 #   make check          selftests on every architecture (qemu-user for the
 #                       ones the host cannot run), one summary line at the end
 #   make demo           a live multi-threaded program patched by every backend
+#   make SANITIZE=address,undefined check CHECK_ARCHES=x86   under ASan/UBSan
 #   make install        PREFIX=/usr/local DESTDIR=
 #   make clean | distclean
 #
@@ -123,6 +124,13 @@ TP_CFLAGS	:= -std=gnu11 -Wall -Wextra -Werror -fPIC -fvisibility=hidden \
 TP_CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Iarch/$(ARCH)/include \
 		   -I$(objtree)/include -include $(AUTOCONF)
 LDLIBS_URCU	:= -lurcu-cds -lurcu-bp -lpthread -ldl
+
+# make SANITIZE=address,undefined: the library, tests and demo built with
+# the sanitizers (native builds).
+ifneq ($(SANITIZE),)
+TP_CFLAGS	+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS		+= -fsanitize=$(SANITIZE)
+endif
 
 # Debian ships no riscv64 liburcu for bookworm: it is built from the source
 # package into $(DEPS)/riscv64 and linked statically.
@@ -266,6 +274,6 @@ distclean:
 	$(Q)rm -rf $(O)
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile
 
 -include $(lib-objs:.o=.d)

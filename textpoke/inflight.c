@@ -9,7 +9,6 @@
  * period before their memory may go: never from a handler, never while
  * threads are parked (a parked reader would never finish).
  */
-#define _LGPL_SOURCE
 #include <errno.h>
 #include <string.h>
 #include <urcu-bp.h>
