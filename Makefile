@@ -42,6 +42,11 @@ ifeq ($(LLVM),1)
 CC	:= clang $(if $(CROSS_COMPILE),--target=$(TRIPLE))
 AR	:= llvm-ar
 OBJCOPY	:= llvm-objcopy
+# clang 14's riscv assembler cannot resolve "jal x0, . + N" in the
+# reference tables; GNU as assembles the .S files there.
+ifeq ($(ARCH),riscv)
+TP_AFLAGS := -fno-integrated-as
+endif
 else
 OBJCOPY	?= $(CROSS_COMPILE)objcopy
 ifeq ($(origin CC),default)
@@ -204,7 +209,7 @@ $(objtree)/%.o: %.c $(AUTOCONF) | deps
 $(objtree)/%.o: %.S $(AUTOCONF) | deps
 	$(quiet) AS $@
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(TP_CPPFLAGS) $(CPPFLAGS) $(TP_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
+	$(Q)$(CC) $(TP_CPPFLAGS) $(CPPFLAGS) $(TP_CFLAGS) $(TP_AFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
 		-MMD -MP -c $< -o $@
 	$(Q)$(OWN_TEXT)
 

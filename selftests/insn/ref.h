@@ -32,6 +32,14 @@
 .endm
 
 .macro INSN_REF_TABLE_BEGIN
+	/*
+	 * GNU as aligns a section that holds instructions; clang's
+	 * assembler does not, and a misaligned reference would be refused
+	 * by the encoders it is meant to check.
+	 */
+	.pushsection .rodata.insn_ref_code, "a"
+	.balign 8
+	.popsection
 	.pushsection .data.rel.ro.insn_ref, "aw"
 	.balign 8
 	.globl insn_refs
