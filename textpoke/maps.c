@@ -270,24 +270,18 @@ int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 {
 	uintptr_t own_start = (uintptr_t)__start_textpoke_text;
 	uintptr_t own_end = (uintptr_t)__stop_textpoke_text;
-	size_t i;
+	const struct exec_map *m;
 
 	if (addr + len < addr)
 		return -EFAULT;
 	if (addr < own_end && own_start < addr + len)
 		return -EPERM;
-	for (i = 0; i < snap->nr; i++) {
-		const struct exec_map *m = &snap->maps[i];
-
-		if (addr < m->start || addr >= m->end)
-			continue;
-		if (addr + len > m->end)
-			return -EFAULT;
-		if (m->denied)
-			return -EPERM;
-		if (map)
-			*map = m;
-		return 0;
-	}
-	return -EFAULT;
+	m = find_map(snap, addr);
+	if (!m || addr + len > m->end)
+		return -EFAULT;
+	if (m->denied)
+		return -EPERM;
+	if (map)
+		*map = m;
+	return 0;
 }
