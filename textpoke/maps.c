@@ -13,7 +13,6 @@
  * executable mappings (JIT buffers, anonymous pages) can come and go
  * unseen by the loader, and sites there always get a fresh read.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
@@ -67,64 +66,115 @@ fail:
 	return NULL;
 }
 
-/* The load base of the object that contains @addr, or 0. */
-static uintptr_t object_base(const void *addr)
-{
-	Dl_info info;
+/*
+ * The loaded ELF objects, as their PT_LOAD segments.  dl_iterate_phdr()
+ * takes only the loader's list lock; dladdr() would take the lock that
+ * dlopen() and dlclose() hold while they run constructors and
+ * destructors, and a constructor may be waiting for a poke (a static key
+ * table registering itself) that would then wait for it.
+ */
+struct segment {
+	uintptr_t start, end;
+	unsigned int object;		/* 0 is the executable */
+};
 
-	if (!dladdr(addr, &info))
-		return 0;
-	return (uintptr_t)info.dli_fbase;
+struct loaded_objects {
+	struct segment *seg;
+	size_t nr, cap;
+	unsigned int objects;
+	bool failed;
+};
+
+static int collect_segments(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct loaded_objects *lo = data;
+	unsigned int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		struct segment *seg;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (lo->nr == lo->cap) {
+			size_t cap = lo->cap ? lo->cap * 2 : 64;
+
+			seg = realloc(lo->seg, cap * sizeof(*seg));
+			if (!seg) {
+				lo->failed = true;
+				return 1;
+			}
+			lo->seg = seg;
+			lo->cap = cap;
+		}
+		seg = &lo->seg[lo->nr++];
+		seg->start = info->dlpi_addr + ph->p_vaddr;
+		seg->end = seg->start + ph->p_memsz;
+		seg->object = lo->objects;
+	}
+	lo->objects++;
+	return 0;
+}
+
+static int loaded_objects_collect(struct loaded_objects *lo)
+{
+	*lo = (struct loaded_objects){ 0 };
+	dl_iterate_phdr(collect_segments, lo);
+	if (lo->failed) {
+		free(lo->seg);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The object whose segment holds @addr, or -1. */
+static int object_of(const struct loaded_objects *lo, uintptr_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < lo->nr; i++)
+		if (addr >= lo->seg[i].start && addr < lo->seg[i].end)
+			return lo->seg[i].object;
+	return -1;
 }
 
 struct denied_objects {
-	uintptr_t base[3];
-	uintptr_t exe_base;
+	int object[3];
 };
-
-static int exe_base_cb(struct dl_phdr_info *info, size_t size, void *data)
-{
-	(void)size;
-	*(uintptr_t *)data = info->dlpi_addr;
-	return 1;	/* the first object is the executable */
-}
 
 /*
  * libc and liburcu, when they are shared objects of their own.  Linked
- * statically they are part of the executable, which stays patchable.
+ * statically they are part of the executable (or of the object textpoke
+ * is linked into), which stays patchable.
  */
-static void denied_objects_find(struct denied_objects *d)
+static void denied_objects_find(const struct loaded_objects *lo,
+				struct denied_objects *d)
 {
 	static const void *const probes[] = {
 		(const void *)memcpy,
 		(const void *)urcu_bp_synchronize_rcu,
 		(const void *)cds_lfht_add_unique,
 	};
+	int own = object_of(lo, (uintptr_t)tp_poke);
 	size_t i;
 
-	d->exe_base = 0;
-	dl_iterate_phdr(exe_base_cb, &d->exe_base);
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		d->base[i] = object_base(probes[i]);
-		if (d->base[i] == object_base((const void *)tp_poke))
-			d->base[i] = 0;
+		d->object[i] = object_of(lo, (uintptr_t)probes[i]);
+		if (d->object[i] == own || d->object[i] == 0)
+			d->object[i] = -1;
 	}
 }
 
-static bool map_denied(const struct denied_objects *d, uintptr_t start,
-		       uintptr_t end)
+static bool map_denied(const struct loaded_objects *lo,
+		       const struct denied_objects *d, uintptr_t start)
 {
+	int object = object_of(lo, start);
 	size_t i;
 
-	(void)end;
-	for (i = 0; i < sizeof(d->base) / sizeof(d->base[0]); i++) {
-		uintptr_t base = d->base[i];
-
-		if (!base || base == d->exe_base)
-			continue;
-		if (object_base((const void *)start) == base)
+	for (i = 0; i < sizeof(d->object) / sizeof(d->object[0]); i++)
+		if (object >= 0 && d->object[i] == object)
 			return true;
-	}
 	return false;
 }
 
@@ -157,24 +207,23 @@ static int dl_counters_cb(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;
 }
 
-static bool in_loaded_object(uintptr_t addr)
-{
-	Dl_info info;
-
-	return dladdr((const void *)addr, &info) != 0;
-}
-
 static int maps_snapshot_take(struct maps_snapshot *snap)
 {
+	struct loaded_objects objects;
 	struct denied_objects denied;
 	size_t size, cap = 0;
-	char *buf = read_self_maps(&size), *line, *save = NULL;
+	char *buf, *line, *save = NULL;
 
 	snap->maps = NULL;
 	snap->nr = 0;
-	if (!buf)
+	if (loaded_objects_collect(&objects))
 		return -ENOMEM;
-	denied_objects_find(&denied);
+	buf = read_self_maps(&size);
+	if (!buf) {
+		free(objects.seg);
+		return -ENOMEM;
+	}
+	denied_objects_find(&objects, &denied);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long start, end;
 		char perms[5];
@@ -189,6 +238,7 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 			m = realloc(snap->maps, cap * sizeof(*m));
 			if (!m) {
 				free(buf);
+				free(objects.seg);
 				maps_snapshot_release(snap);
 				return -ENOMEM;
 			}
@@ -198,10 +248,11 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 		m->start = start;
 		m->end = end;
 		m->prot = parse_prot(perms);
-		m->denied = map_denied(&denied, start, end);
-		m->in_object = in_loaded_object(start);
+		m->denied = map_denied(&objects, &denied, start);
+		m->in_object = object_of(&objects, start) >= 0;
 	}
 	free(buf);
+	free(objects.seg);
 	return 0;
 }
 
