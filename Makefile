@@ -152,6 +152,7 @@ lib-y				+= textpoke/text.c textpoke/cpusync.c textpoke/inflight.c
 lib-y				+= textpoke/trap.c textpoke/stop_machine.c textpoke/tasks.c
 lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
 lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
+lib-$(CONFIG_STATIC_KEYS)		+= textpoke/jump_label.c
 lib-y				+= $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)
 
 lib-objs	:= $(patsubst %,$(objtree)/%.o,$(basename $(lib-y)))
@@ -264,7 +265,9 @@ check:
 .PHONY: install
 install: libs
 	install -d $(DESTDIR)$(INCDIR)/textpoke $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -d $(DESTDIR)$(INCDIR)/textpoke/asm
 	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
+	install -m 0644 arch/$(ARCH)/include/textpoke/asm/*.h $(DESTDIR)$(INCDIR)/textpoke/asm/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so.$(SOVERSION)

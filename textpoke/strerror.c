@@ -15,7 +15,9 @@ struct tp_error {
 static const struct tp_error tp_errors[] = {
 	{ EINVAL,	"invalid request: misaligned address, length that is not the "
 			"instruction's, unknown instruction, or a transition the "
-			"chosen backend cannot make" },
+			"chosen backend cannot make; or a static key count that would "
+			"go below zero" },
+	{ EOVERFLOW,	"a static key count would go above INT_MAX" },
 	{ ERANGE,	"branch target out of reach of the instruction form" },
 	{ EFAULT,	"address is not in an executable mapping of this process" },
 	{ EPERM,	"address is in textpoke's own text or in a library its handlers "
@@ -23,7 +25,8 @@ static const struct tp_error tp_errors[] = {
 	{ EILSEQ,	"the bytes at the address are not the expected ones" },
 	{ ETIMEDOUT,	"a thread did not stop in time (does it block the signal?)" },
 	{ EBUSY,	"breakpoints are unsafe now: another SIGTRAP handler replaced "
-			"textpoke's, or a thread blocks SIGTRAP" },
+			"textpoke's, or a thread blocks SIGTRAP; or a static key to disable "
+			"still has references from tp_static_key_slow_inc()" },
 	{ EACCES,	"the text cannot be made writable (W^X policy) and no other "
 			"writer can do this change" },
 	{ ENOMEM,	"out of memory" },

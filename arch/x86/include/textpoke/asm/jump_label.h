@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * x86-64 static branch sites, included by <textpoke/static_key.h>.
+ *
+ * A site is either the 5-byte NOP 0f 1f 44 00 00, or a JMP to the
+ * branch's label that the assembler sizes: EB rel8 when the label is
+ * near, E9 rel32 otherwise.  Toggling keeps the length: NOP5 <-> JMP
+ * rel32, or NOP2 (66 90) <-> JMP rel8.  The NOP form cannot be shorter
+ * because the assembler does not know the jump distance when it emits
+ * a NOP.
+ */
+#ifndef TEXTPOKE_ASM_JUMP_LABEL_H
+#define TEXTPOKE_ASM_JUMP_LABEL_H
+
+#define __TP_JUMP_TABLE_ENTRY(flags)					\
+	".pushsection __tp_jump_table, \"aw\"\n\t"			\
+	".balign 8\n\t"							\
+	".long 1b - ., %l1 - .\n\t"					\
+	".quad %c0 + " #flags " - .\n\t"				\
+	".popsection\n\t"
+
+/* Branch to @label if the site holds a jump; @slot is the key slot. */
+#define __tp_arch_branch_nop(slot, flags, label)			\
+	asm goto("1: .byte 0x0f, 0x1f, 0x44, 0x00, 0x00\n\t"		\
+		 __TP_JUMP_TABLE_ENTRY(flags)				\
+		 : : "i" (slot) : : label)
+
+#define __tp_arch_branch_jump(slot, flags, label)			\
+	asm goto("1: jmp %l1\n\t"					\
+		 __TP_JUMP_TABLE_ENTRY(flags)				\
+		 : : "i" (slot) : : label)
+
+#endif /* TEXTPOKE_ASM_JUMP_LABEL_H */
