@@ -153,6 +153,8 @@ lib-y				+= textpoke/trap.c textpoke/stop_machine.c textpoke/tasks.c
 lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
 lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
 lib-y				+= $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)
+# PRE/POST events and their sinks.
+lib-y				+= textpoke/events.c
 
 lib-objs	:= $(patsubst %,$(objtree)/%.o,$(basename $(lib-y)))
 
