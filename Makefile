@@ -153,8 +153,10 @@ lib-y				+= textpoke/trap.c textpoke/stop_machine.c textpoke/tasks.c
 lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
 lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
 lib-y				+= $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)
-# PRE/POST events and their sinks.
-lib-y				+= textpoke/events.c
+# PRE/POST events and their sinks (each file builds an -ENOSYS stub when
+# its Kconfig option is off, so the API is the same in every build).
+lib-y				+= textpoke/events.c perf-glue/perf_file.c
+lib-y				+= perf-glue/perf_data_writer.c perf-glue/event_format.c
 
 lib-objs	:= $(patsubst %,$(objtree)/%.o,$(basename $(lib-y)))
 

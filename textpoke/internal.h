@@ -181,6 +181,9 @@ static inline void events_post(const struct site *sites, size_t nr, bool written
 		events_emit_post(sites, nr, written);
 }
 
+/* perf_data_writer.c: open the writer TEXTPOKE_PERF_DATA names, if any. */
+int perf_data_open_from_env(void);
+
 /* Counters for tests and benchmarks. */
 extern unsigned long tp_stat_syncs;
 extern unsigned long tp_stat_mprotects;

@@ -80,6 +80,8 @@ static void init_engine(void)
 		err = stop_machine_init();
 	if (!err)
 		err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
+	if (!err)
+		err = perf_data_open_from_env();
 	init_error = err;
 }
 
