@@ -175,9 +175,29 @@ LIB_SO		:= $(objtree)/libtextpoke.so
 LIB_SO_REAL	:= $(LIB_SO).$(VERSION)
 PC_FILE		:= $(objtree)/textpoke.pc
 
+# --- tp-perf ----------------------------------------------------------------
+
+# A host tool (it reads files of every architecture): built natively only,
+# where libtraceevent is installed.
+TP_PERF		:= $(objtree)/tp-perf
+ifeq ($(ARCH)$(CONFIG_TRACEEVENT_FORMATS),$(HOSTARCH)y)
+tools		:= $(TP_PERF)
+endif
+tp-perf-objs	:= $(patsubst %,$(objtree)/perf-glue/%.o,tp-perf inject script perf_read)
+TRACEEVENT_CFLAGS = $(shell pkg-config --cflags libtraceevent)
+TRACEEVENT_LIBS	= $(shell pkg-config --libs libtraceevent)
+
+$(tp-perf-objs): EXTRA_CFLAGS += $(TRACEEVENT_CFLAGS)
+$(TP_PERF): $(tp-perf-objs) $(LIB_A)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU) $(TRACEEVENT_LIBS)
+
+-include $(tp-perf-objs:.o=.d)
+
 .DEFAULT_GOAL := all
-.PHONY: all libs
-all: libs $(if $(CONFIG_SELFTESTS),selftests)
+.PHONY: all libs tools
+all: libs tools $(if $(CONFIG_SELFTESTS),selftests)
+tools: $(tools)
 libs: $(LIB_A) $(LIB_SO) $(PC_FILE)
 
 $(LIB_A): $(lib-objs)
@@ -266,7 +286,7 @@ check:
 # --- install, clean -------------------------------------------------------
 
 .PHONY: install
-install: libs
+install: libs tools
 	install -d $(DESTDIR)$(INCDIR)/textpoke $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
@@ -274,6 +294,10 @@ install: libs
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so.$(SOVERSION)
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so
 	install -m 0644 $(PC_FILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
+ifneq ($(tools),)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(tools) $(DESTDIR)$(PREFIX)/bin/
+endif
 
 .PHONY: clean distclean help
 clean:
