@@ -7,6 +7,7 @@
 #   make check          selftests on every architecture (qemu-user for the
 #                       ones the host cannot run), one summary line at the end
 #   make demo           a live multi-threaded program patched by every backend
+#   make bench          cost of the PRE/POST events per event (not a test)
 #   make SANITIZE=address,undefined check CHECK_ARCHES=x86   under ASan/UBSan
 #   make install        PREFIX=/usr/local DESTDIR=
 #   make clean | distclean
@@ -270,6 +271,20 @@ demo: $(DEMO)
 	$(Q)$(RUNNER) $(DEMO)
 
 -include $(demo-objs:.o=.d)
+
+# --- bench (not a test: numbers, no verdict) ---------------------------------
+
+BENCH		:= $(objtree)/bench/events_bench
+
+$(BENCH): $(objtree)/bench/events_bench.o $(LIB_A)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
+
+.PHONY: bench
+bench: $(BENCH)
+	$(Q)$(RUNNER) $(BENCH)
+
+-include $(objtree)/bench/events_bench.d
 
 # --- check: every architecture ---------------------------------------------
 
