@@ -322,20 +322,23 @@ static int open_locked(const char *path)
 	return 0;
 }
 
-/* Called by tp_init(), inside its once: must not call tp_init(). */
-int perf_data_open_from_env(void)
+static int open_with_mutex(const char *path)
 {
-	const char *path = getenv("TEXTPOKE_PERF_DATA");
-	int err;
+	int err = text_mutex_lock();
 
-	if (!path || !*path)
-		return 0;
-	err = text_mutex_lock();
 	if (err)
 		return err;
 	err = open_locked(path);
 	text_mutex_unlock();
 	return err;
+}
+
+/* Called by tp_init(), inside its once: must not call tp_init(). */
+int perf_data_open_from_env(void)
+{
+	const char *path = getenv("TEXTPOKE_PERF_DATA");
+
+	return path && *path ? open_with_mutex(path) : 0;
 }
 
 int tp_perf_data_open(const char *path)
@@ -345,14 +348,7 @@ int tp_perf_data_open(const char *path)
 	if (!path || !*path)
 		return -EINVAL;
 	err = tp_init();
-	if (err)
-		return err;
-	err = text_mutex_lock();
-	if (err)
-		return err;
-	err = open_locked(path);
-	text_mutex_unlock();
-	return err;
+	return err ? err : open_with_mutex(path);
 }
 
 int tp_perf_data_close(void)
