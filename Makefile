@@ -7,6 +7,7 @@
 #   make check          selftests on every architecture (qemu-user for the
 #                       ones the host cannot run), one summary line at the end
 #   make demo           a live multi-threaded program patched by every backend
+#   make bench          cost of the PRE/POST events per event (not a test)
 #   make SANITIZE=address,undefined check CHECK_ARCHES=x86   under ASan/UBSan
 #   make install        PREFIX=/usr/local DESTDIR=
 #   make clean | distclean
@@ -154,6 +155,10 @@ lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
 lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
 lib-$(CONFIG_STATIC_KEYS)		+= textpoke/jump_label.c
 lib-y				+= $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)
+# PRE/POST events and their sinks (each file builds an -ENOSYS stub when
+# its Kconfig option is off, so the API is the same in every build).
+lib-y				+= textpoke/events.c perf-glue/perf_file.c
+lib-y				+= perf-glue/perf_data_writer.c perf-glue/event_format.c
 
 lib-objs	:= $(patsubst %,$(objtree)/%.o,$(basename $(lib-y)))
 
@@ -172,9 +177,29 @@ LIB_SO		:= $(objtree)/libtextpoke.so
 LIB_SO_REAL	:= $(LIB_SO).$(VERSION)
 PC_FILE		:= $(objtree)/textpoke.pc
 
+# --- tp-perf ----------------------------------------------------------------
+
+# A host tool (it reads files of every architecture): built natively only,
+# where libtraceevent is installed.
+TP_PERF		:= $(objtree)/tp-perf
+ifeq ($(ARCH)$(CONFIG_TRACEEVENT_FORMATS),$(HOSTARCH)y)
+tools		:= $(TP_PERF)
+endif
+tp-perf-objs	:= $(patsubst %,$(objtree)/perf-glue/%.o,tp-perf inject script perf_read)
+TRACEEVENT_CFLAGS = $(shell pkg-config --cflags libtraceevent)
+TRACEEVENT_LIBS	= $(shell pkg-config --libs libtraceevent)
+
+$(tp-perf-objs): EXTRA_CFLAGS += $(TRACEEVENT_CFLAGS)
+$(TP_PERF): $(tp-perf-objs) $(LIB_A)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU) $(TRACEEVENT_LIBS)
+
+-include $(tp-perf-objs:.o=.d)
+
 .DEFAULT_GOAL := all
-.PHONY: all libs
-all: libs $(if $(CONFIG_SELFTESTS),selftests)
+.PHONY: all libs tools
+all: libs tools $(if $(CONFIG_SELFTESTS),selftests)
+tools: $(tools)
 libs: $(LIB_A) $(LIB_SO) $(PC_FILE)
 
 $(LIB_A): $(lib-objs)
@@ -248,6 +273,20 @@ demo: $(DEMO)
 
 -include $(demo-objs:.o=.d)
 
+# --- bench (not a test: numbers, no verdict) ---------------------------------
+
+BENCH		:= $(objtree)/bench/events_bench
+
+$(BENCH): $(objtree)/bench/events_bench.o $(LIB_A)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
+
+.PHONY: bench
+bench: $(BENCH)
+	$(Q)$(RUNNER) $(BENCH)
+
+-include $(objtree)/bench/events_bench.d
+
 # --- check: every architecture ---------------------------------------------
 
 CHECK_ARCHES	?= x86 arm64 riscv
@@ -263,7 +302,7 @@ check:
 # --- install, clean -------------------------------------------------------
 
 .PHONY: install
-install: libs
+install: libs tools
 	install -d $(DESTDIR)$(INCDIR)/textpoke $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -d $(DESTDIR)$(INCDIR)/textpoke/asm
 	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
@@ -273,6 +312,10 @@ install: libs
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so.$(SOVERSION)
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so
 	install -m 0644 $(PC_FILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
+ifneq ($(tools),)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(tools) $(DESTDIR)$(PREFIX)/bin/
+endif
 
 .PHONY: clean distclean help
 clean:

@@ -33,7 +33,10 @@ static size_t trap_len_of(const struct site *site)
 	return arch_trap_insn(trap, site->addr, site->len);
 }
 
-/* Put back the first @count sites' original starts after a failed step 2. */
+/*
+ * Put back the first @count sites' original starts after a failed step 2;
+ * the site that failed had its PRE too, so @count + 1 get a POST.
+ */
 static void undo_traps(struct site *sites, size_t count, struct text_writer *w)
 {
 	size_t i;
@@ -42,6 +45,7 @@ static void undo_traps(struct site *sites, size_t count, struct text_writer *w)
 		text_write(w, sites[i].addr, sites[i].old, trap_len_of(&sites[i]));
 	flush_sites(sites, count);
 	cpusync_cores();
+	events_post(sites, count + 1, false);
 }
 
 int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
@@ -58,6 +62,7 @@ int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
 	for (i = 0; i < nr; i++) {
 		size_t trap_len = arch_trap_insn(trap, sites[i].addr, sites[i].len);
 
+		events_pre(&sites[i]);
 		err = text_write(w, sites[i].addr, trap, trap_len);
 		if (err) {
 			undo_traps(sites, i, w);
@@ -85,6 +90,8 @@ int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
 		text_write(w, sites[i].addr, sites[i].new, trap_len_of(&sites[i]));
 	flush_sites(sites, nr);
 	cpusync_cores();
+	/* Before the grace period: no thread can fetch the trap any more. */
+	events_post(sites, nr, true);
 out:
 	inflight_unpublish(sites, nr);
 	inflight_wait_readers(sites, nr);

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <urcu/rculfhash.h>
 
+#include <textpoke/events.h>
 #include <textpoke/textpoke.h>
 
 #include "insn.h"
@@ -141,6 +142,47 @@ static inline int bp_commit(struct site *sites, size_t nr, struct text_writer *w
 }
 #endif
 int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
+
+/*
+ * poke.c: the text mutex serialises pokes, subscriptions and the perf.data
+ * writer.  -EDEADLK when the calling thread holds it already: an event
+ * callback that pokes or subscribes.
+ */
+int text_mutex_lock(void);
+void text_mutex_unlock(void);
+
+/*
+ * events.c: PRE and POST events, under the text mutex.  A commit calls
+ * events_batch_begin() once its backend is known and events_batch_end()
+ * when the text is closed; the protocols call events_pre() just before
+ * the first write to a site and events_post() just after the last sync
+ * (@written: whether the sites now hold their new bytes or, undone, their
+ * old ones).  With no subscriber each costs one predictable branch.
+ */
+extern unsigned int events_listening;
+void events_batch_begin(enum tp_backend backend);
+void events_batch_end(void);
+void events_emit_pre(const struct site *s);
+void events_emit_post(const struct site *sites, size_t nr, bool written);
+bool events_trace_exact(void);
+int events_add_subscriber(tp_event_fn fn, void (*batch_end)(void *), void *arg,
+			  unsigned int flags);
+int events_remove_subscriber(tp_event_fn fn, void *arg);
+
+static inline void events_pre(const struct site *s)
+{
+	if (__builtin_expect(events_listening != 0, 0))
+		events_emit_pre(s);
+}
+
+static inline void events_post(const struct site *sites, size_t nr, bool written)
+{
+	if (__builtin_expect(events_listening != 0, 0))
+		events_emit_post(sites, nr, written);
+}
+
+/* perf_data_writer.c: open the writer TEXTPOKE_PERF_DATA names, if any. */
+int perf_data_open_from_env(void);
 
 /* Counters for tests and benchmarks. */
 extern unsigned long tp_stat_syncs;

@@ -11,14 +11,19 @@
 int nosync_commit(struct site *sites, size_t nr, struct text_writer *w)
 {
 	size_t i;
-	int err;
+	int err = 0;
 
 	for (i = 0; i < nr; i++) {
+		events_pre(&sites[i]);
 		err = text_write(w, sites[i].addr, sites[i].new, sites[i].len);
 		if (err)
-			return err;	/* text_write of the window cannot fail */
+			break;	/* text_write of the window cannot fail */
 		arch_flush_icache(sites[i].addr, sites[i].len);
 	}
 	cpusync_cores();
-	return 0;
+	/* Every PRE gets its POST, with what the site holds now. */
+	events_post(sites, i, true);
+	if (err)
+		events_post(&sites[i], 1, false);
+	return err;
 }

@@ -17,8 +17,28 @@
 #include "internal.h"
 
 static pthread_mutex_t text_mutex = PTHREAD_MUTEX_INITIALIZER;
+static __thread bool text_mutex_mine;	/* this thread holds it */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_error;
+
+/*
+ * An event callback runs with the text mutex held; if it poked or
+ * subscribed it would wait for itself forever.  Say so instead.
+ */
+int text_mutex_lock(void)
+{
+	if (text_mutex_mine)
+		return -EDEADLK;
+	pthread_mutex_lock(&text_mutex);
+	text_mutex_mine = true;
+	return 0;
+}
+
+void text_mutex_unlock(void)
+{
+	text_mutex_mine = false;
+	pthread_mutex_unlock(&text_mutex);
+}
 
 /*
  * A child must never inherit a half-done batch: fork waits for the mutex.
@@ -60,6 +80,8 @@ static void init_engine(void)
 		err = stop_machine_init();
 	if (!err)
 		err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
+	if (!err)
+		err = perf_data_open_from_env();
 	init_error = err;
 }
 
@@ -321,17 +343,28 @@ static int backend_check(enum tp_backend backend, const struct site *sites,
 	}
 }
 
+/*
+ * The cheapest first; in trace-exact mode (a decoder-facing sink listens)
+ * the protocols that leave no ambiguous instruction between PRE and POST
+ * first: a thread there traps (breakpoint) or does not run (stop_machine).
+ * This is the breakpoint variant of nosync argued for in the kernel's
+ * perf text_poke discussion.
+ */
 static enum tp_backend backend_pick(const struct site *sites, size_t nr,
 				    struct commit_env *env)
 {
 	static const enum tp_backend cheapest_first[] = {
 		TP_BACKEND_NOSYNC, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
 	};
+	static const enum tp_backend exact_first[] = {
+		TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE, TP_BACKEND_NOSYNC,
+	};
+	const enum tp_backend *order = events_trace_exact() ? exact_first : cheapest_first;
 	size_t i;
 
 	for (i = 0; i < sizeof(cheapest_first) / sizeof(cheapest_first[0]); i++)
-		if (!backend_check(cheapest_first[i], sites, nr, env))
-			return cheapest_first[i];
+		if (!backend_check(order[i], sites, nr, env))
+			return order[i];
 	return TP_BACKEND_AUTO;		/* nothing can: no backend built */
 }
 
@@ -383,9 +416,14 @@ static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
 			chosen = backend_pick(sites, nr, &env);
 		err = backend_check(chosen, sites, nr, &env);
 	}
-	if (!err)
-		err = run_backend(chosen, sites, nr, &w);
+	if (err) {
+		text_close(&w);
+		return err;
+	}
+	events_batch_begin(chosen);
+	err = run_backend(chosen, sites, nr, &w);
 	text_close(&w);
+	events_batch_end();
 	return err;
 }
 
@@ -397,9 +435,11 @@ static int commit_sites(struct site *sites, size_t nr, enum tp_backend backend)
 		return err;
 	if (!nr)
 		return 0;
-	pthread_mutex_lock(&text_mutex);
+	err = text_mutex_lock();
+	if (err)
+		return err;
 	err = commit_locked(sites, nr, backend);
-	pthread_mutex_unlock(&text_mutex);
+	text_mutex_unlock();
 	return err;
 }
 

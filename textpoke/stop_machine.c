@@ -315,7 +315,10 @@ struct stop_machine_write {
 	struct text_writer *w;
 };
 
-/* Runs with every other thread parked: no allocation, no locks. */
+/*
+ * Runs with every other thread parked: no allocation, no locks.  The
+ * events too: no thread runs the sites between PRE and POST.
+ */
 static int write_sites(void *arg)
 {
 	struct stop_machine_write *sw = arg;
@@ -323,22 +326,28 @@ static int write_sites(void *arg)
 	int err;
 
 	for (i = 0; i < sw->nr; i++) {
+		events_pre(&sw->sites[i]);
 		err = text_write(sw->w, sw->sites[i].addr, sw->sites[i].new, sw->sites[i].len);
 		if (err) {
 			/* Nobody runs the text now: put back what was done. */
+			size_t done = i;
+
 			while (i--)
 				text_write(sw->w, sw->sites[i].addr, sw->sites[i].old,
 					   sw->sites[i].len);
+			events_post(sw->sites, done + 1, false);
 			return err;
 		}
 		arch_flush_icache(sw->sites[i].addr, sw->sites[i].len);
 	}
+	events_post(sw->sites, sw->nr, true);
 	return 0;
 }
 
 /*
  * The parked threads leave through sigreturn, an exception return, which
- * is context-synchronising on every supported arch: no further sync.
+ * is context-synchronising on every supported arch: no further sync, and
+ * POST can be emitted before they are released.
  */
 int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w)
 {

@@ -31,7 +31,12 @@ static const struct tp_error tp_errors[] = {
 			"writer can do this change" },
 	{ ENOMEM,	"out of memory" },
 	{ EEXIST,	"the site is already part of this batch" },
-	{ ENOSYS,	"the backend is not built in this configuration" },
+	{ ENOSYS,	"the backend or feature is not built in this configuration" },
+	{ EDEADLK,	"called from an event callback, which runs with the text mutex "
+			"held: it may not poke, subscribe or open a writer" },
+	{ ENOSPC,	"every event subscriber slot is taken" },
+	{ ENOENT,	"no such event subscriber or perf.data writer" },
+	{ EALREADY,	"a perf.data writer is already open in this process" },
 };
 
 const char *tp_strerror(int err)
