@@ -83,7 +83,8 @@ export KCONFIG_CONFIG ARCH
 # --- configuration ------------------------------------------------------
 
 config-targets	:= defconfig olddefconfig menuconfig savedefconfig
-no-config-targets := $(config-targets) clean distclean help check bootstrap
+no-config-targets := $(config-targets) clean distclean help check bootstrap \
+		     tools
 
 ifneq ($(filter-out $(no-config-targets),$(or $(MAKECMDGOALS),all)),)
 include $(KCONFIG_CONFIG)
@@ -173,7 +174,7 @@ PC_FILE		:= $(objtree)/textpoke.pc
 
 .DEFAULT_GOAL := all
 .PHONY: all libs
-all: libs $(if $(CONFIG_SELFTESTS),selftests)
+all: libs tools $(if $(CONFIG_SELFTESTS),selftests)
 libs: $(LIB_A) $(LIB_SO) $(PC_FILE)
 
 $(LIB_A): $(lib-objs)
@@ -231,6 +232,10 @@ $(DEPS)/include/kselftest_harness.h:
 # --- selftests --------------------------------------------------------------
 
 include selftests/Makefile.inc
+
+# --- host tools -------------------------------------------------------------
+
+include tools/textpoke-sites/Makefile.inc
 
 # --- demo -------------------------------------------------------------------
 
