@@ -7,6 +7,7 @@
 #   make check          selftests on every architecture (qemu-user for the
 #                       ones the host cannot run), one summary line at the end
 #   make demo           a live multi-threaded program patched by every backend
+#   make sites-check    verify the patch sites of everything built (textpoke-sites)
 #   make SANITIZE=address,undefined check CHECK_ARCHES=x86   under ASan/UBSan
 #   make install        PREFIX=/usr/local DESTDIR=
 #   make clean | distclean
@@ -84,7 +85,7 @@ export KCONFIG_CONFIG ARCH
 
 config-targets	:= defconfig olddefconfig menuconfig savedefconfig
 no-config-targets := $(config-targets) clean distclean help check bootstrap \
-		     tools
+		     tools sites-check
 
 ifneq ($(filter-out $(no-config-targets),$(or $(MAKECMDGOALS),all)),)
 include $(KCONFIG_CONFIG)
@@ -259,10 +260,13 @@ CHECK_ARCHES	?= x86 arm64 riscv
 .PHONY: check
 check:
 	$(Q)rm -f $(foreach a,$(CHECK_ARCHES),$(O)/$(a)/selftests/summary)
+	$(Q)rm -f $(O)/host/sites-check/summary
 	$(Q)for a in $(CHECK_ARCHES); do \
 		$(MAKE) --no-print-directory ARCH=$$a O=$(O) run-selftests || true; \
 	done
-	$(Q)scripts/check-summary.sh $(foreach a,$(CHECK_ARCHES),$(a):$(O)/$(a)/selftests/summary)
+	$(Q)$(MAKE) --no-print-directory O=$(O) CHECK_ARCHES="$(CHECK_ARCHES)" sites-check || true
+	$(Q)scripts/check-summary.sh $(foreach a,$(CHECK_ARCHES),$(a):$(O)/$(a)/selftests/summary) \
+		sites:$(O)/host/sites-check/summary
 
 # --- install, clean -------------------------------------------------------
 
