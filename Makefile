@@ -85,7 +85,7 @@ export KCONFIG_CONFIG ARCH
 
 config-targets	:= defconfig olddefconfig menuconfig savedefconfig
 no-config-targets := $(config-targets) clean distclean help check bootstrap \
-		     tools sites-check
+		     tools sites-check run-host-selftests
 
 ifneq ($(filter-out $(no-config-targets),$(or $(MAKECMDGOALS),all)),)
 include $(KCONFIG_CONFIG)
@@ -237,6 +237,7 @@ include selftests/Makefile.inc
 # --- host tools -------------------------------------------------------------
 
 include tools/textpoke-sites/Makefile.inc
+include selftests/sites/Makefile.inc
 
 # --- demo -------------------------------------------------------------------
 
@@ -260,13 +261,14 @@ CHECK_ARCHES	?= x86 arm64 riscv
 .PHONY: check
 check:
 	$(Q)rm -f $(foreach a,$(CHECK_ARCHES),$(O)/$(a)/selftests/summary)
-	$(Q)rm -f $(O)/host/sites-check/summary
+	$(Q)rm -f $(O)/host/selftests/summary $(O)/host/sites-check/summary
 	$(Q)for a in $(CHECK_ARCHES); do \
 		$(MAKE) --no-print-directory ARCH=$$a O=$(O) run-selftests || true; \
 	done
+	$(Q)$(MAKE) --no-print-directory O=$(O) run-host-selftests || true
 	$(Q)$(MAKE) --no-print-directory O=$(O) CHECK_ARCHES="$(CHECK_ARCHES)" sites-check || true
 	$(Q)scripts/check-summary.sh $(foreach a,$(CHECK_ARCHES),$(a):$(O)/$(a)/selftests/summary) \
-		sites:$(O)/host/sites-check/summary
+		host:$(O)/host/selftests/summary sites:$(O)/host/sites-check/summary
 
 # --- install, clean -------------------------------------------------------
 

@@ -113,8 +113,8 @@ static void check_place(struct sites_file *f, size_t site,
 		return;
 	entry = function->addr + site_landing_pad(f, function->addr);
 	if (addr != entry)
-		site_problem(f, site, "site is %" PRIu64 " bytes into %s, not at its entry",
-			     addr - function->addr, function->name);
+		site_problem(f, site, "site is at %s+0x%" PRIx64 ", not at its entry",
+			     function->name, addr - function->addr);
 }
 
 void mcount_read_entry(struct sites_file *f, const struct elf_section *table,

@@ -110,16 +110,17 @@ static void report_inside(struct sites_file *f, size_t site, uint64_t addr,
 			  const struct elf_symbol *function)
 {
 	uint64_t entry = function->addr + site_landing_pad(f, function->addr);
-	uint64_t into = addr - entry;
+	uint64_t into = addr - entry;	/* wraps when before: too big */
 	char where[ADDR_LEN];
 
 	if (addr > entry && into <= MAX_AREA &&
 	    nop_run(f, entry, into) == into)
-		site_problem(f, site, "site is %" PRIu64 " bytes into the patchable entry of %s (which starts at %s)",
-			     into, function->name, site_addr(f, entry, where));
+		site_problem(f, site, "site is at %s+0x%" PRIx64 ", inside its patchable entry, which starts at %s",
+			     function->name, addr - function->addr,
+			     site_addr(f, entry, where));
 	else
-		site_problem(f, site, "site is %" PRIu64 " bytes into %s, not at its patchable entry",
-			     addr - function->addr, function->name);
+		site_problem(f, site, "site is at %s+0x%" PRIx64 ", not at its patchable entry",
+			     function->name, addr - function->addr);
 }
 
 /* Find the function and the NOPs before it; false after reporting. */
@@ -142,6 +143,22 @@ static bool find_area(struct sites_file *f, size_t site, uint64_t addr,
 	site_problem(f, site, "site is not at a function's patchable entry: no function starts within %u bytes of NOPs after it",
 		     MAX_AREA);
 	return false;
+}
+
+/*
+ * Name the site after its function before anything is checked: the one
+ * holding it, or the next one close enough for the site to be among the
+ * NOPs before it.
+ */
+static void name_site(struct sites_file *f, size_t site, uint64_t addr)
+{
+	const struct elf_symbol *next;
+
+	if (site_name_function(f, site))
+		return;
+	next = elf_function_after(&f->elf, addr);
+	if (next && next->addr - addr <= MAX_AREA)
+		f->sites[site].symbol = next->name;
 }
 
 static const struct pfe_layout *layout_with_pre(const struct sites_arch *arch,
@@ -206,6 +223,7 @@ void patchable_read_entry(struct sites_file *f,
 	if (site == NO_SITE)
 		return;
 	addr = f->sites[site].addr;
+	name_site(f, site, addr);
 	if (!site_code(f, site, addr, f->elf.arch->insn_align, "site"))
 		return;
 	p = elf_bytes_at(&f->elf, addr, &avail);

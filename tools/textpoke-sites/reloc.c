@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "arch.h"
-#include "elf.h"
+#include "elf_image.h"
 #include "reloc.h"
 
 static bool indexable(const struct elf_image *e, const struct elf_section *s)

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "elf.h"
+#include "elf_image.h"
 
 /* Index the RELA sections of @e; called by elf_open(). */
 int reloc_index(struct elf_image *e);

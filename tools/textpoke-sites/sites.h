@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "elf.h"
+#include "elf_image.h"
 
 #define PATCHABLE_SECTION	"__patchable_function_entries"
 #define MCOUNT_SECTION		"__mcount_loc"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The ELF view of textpoke-sites (elf.h): headers, sections, addresses and
+ * The ELF view of textpoke-sites (elf_image.h): headers, sections, addresses and
  * symbols.  Input is untrusted: each structure is copied out of the
  * buffer with memcpy (file offsets need not be aligned) after its bounds
  * are checked, and whatever does not fit is left out.
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "arch.h"
-#include "elf.h"
+#include "elf_image.h"
 #include "reloc.h"
 
 /*
@@ -352,8 +352,9 @@ static bool is_function(const struct elf_image *e, const struct elf_symbol *sym)
 }
 
 /*
- * Sorted by address; among symbols at one address the global ones, then
- * the largest, come first: the name a reader expects for an alias.
+ * Sorted by address; among symbols at one address the typed ones (not
+ * the linker's __DATA_BEGIN__ and the like), then the global ones, then
+ * the largest come first: the name a reader expects for an alias.
  */
 static int compare_symbols(const void *a, const void *b)
 {
@@ -361,6 +362,8 @@ static int compare_symbols(const void *a, const void *b)
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
+	if ((x->type == STT_NOTYPE) != (y->type == STT_NOTYPE))
+		return x->type == STT_NOTYPE ? 1 : -1;
 	if ((x->bind == STB_LOCAL) != (y->bind == STB_LOCAL))
 		return x->bind == STB_LOCAL ? 1 : -1;
 	if (x->size != y->size)
