@@ -36,6 +36,7 @@ enum reloc_op {
 };
 
 struct reloc_type {
+	uint32_t type;		/* R_* */
 	enum reloc_op op;
 	unsigned int width;	/* bytes of the field, for the data forms */
 };
@@ -132,7 +133,9 @@ struct sites_arch {
 			   struct site_insn *out);
 	const char *jump_forms;		/* for messages */
 
-	struct reloc_type (*reloc_type)(uint32_t type);
+	/* the relocation types the verifier applies; others are refused */
+	const struct reloc_type *relocs;
+	size_t nr_relocs;
 };
 
 extern const struct sites_arch sites_arch_x86;
@@ -141,5 +144,9 @@ extern const struct sites_arch sites_arch_riscv;
 
 /* The architecture of ELF machine @machine, or NULL. */
 const struct sites_arch *sites_arch_of(uint16_t machine);
+
+/* What relocation @type does on @arch (RELOC_UNSUPPORTED if unknown). */
+struct reloc_type sites_reloc_type(const struct sites_arch *arch,
+				   uint32_t type);
 
 #endif /* SITES_ARCH_H */

@@ -50,7 +50,7 @@ static bool reloc_address(const struct elf_image *e,
 /* Remember where riscv linker relaxation may move code. */
 static void note_relaxation(struct elf_image *e, const struct elf_reloc *r)
 {
-	enum reloc_op op = e->arch->reloc_type(r->type).op;
+	enum reloc_op op = sites_reloc_type(e->arch, r->type).op;
 	struct elf_section *s;
 
 	if (!elf_is_relocatable(e) || (op != RELOC_RELAX && op != RELOC_ALIGN))
@@ -203,7 +203,7 @@ int reloc_read(const struct elf_image *e, uint64_t addr, unsigned int width,
 	for (i = first_at(e, addr); i < e->nr_relocs &&
 	     e->relocs[i].where == addr; i++) {
 		const struct elf_reloc *r = &e->relocs[i];
-		struct reloc_type t = e->arch->reloc_type(r->type);
+		struct reloc_type t = sites_reloc_type(e->arch, r->type);
 
 		if (t.op == RELOC_IGNORE)
 			continue;
@@ -227,7 +227,7 @@ int reloc_branch_at(const struct elf_image *e, uint64_t field, uint64_t base,
 	for (i = first_at(e, field); i < e->nr_relocs &&
 	     e->relocs[i].where == field; i++) {
 		const struct elf_reloc *r = &e->relocs[i];
-		enum reloc_op op = e->arch->reloc_type(r->type).op;
+		enum reloc_op op = sites_reloc_type(e->arch, r->type).op;
 		uint64_t s;
 		bool is_section;
 
@@ -269,7 +269,7 @@ static bool align_padding_ends_at(const struct elf_image *e, uint64_t addr,
 	for (; i < e->nr_relocs && e->relocs[i].where < addr; i++) {
 		const struct elf_reloc *r = &e->relocs[i];
 
-		if (e->arch->reloc_type(r->type).op != RELOC_ALIGN ||
+		if (sites_reloc_type(e->arch, r->type).op != RELOC_ALIGN ||
 		    r->addend < 0 || r->addend > 4096 ||
 		    r->where + (uint64_t)r->addend != addr)
 			continue;

@@ -83,30 +83,22 @@ static int a64_decode_jump(const uint8_t *p, size_t avail, uint64_t pc,
 	return out->kind == SITE_INSN_CALL ? -EINVAL : 0;
 }
 
-static struct reloc_type a64_reloc_type(uint32_t type)
-{
-	switch (type) {
-	case R_AARCH64_NONE:
-		return (struct reloc_type){ RELOC_IGNORE, 0 };
-	case R_AARCH64_ABS64:
-	case R_AARCH64_GLOB_DAT:
-	case R_AARCH64_JUMP_SLOT:
-		return (struct reloc_type){ RELOC_ABS, 8 };
-	case R_AARCH64_ABS32:
-		return (struct reloc_type){ RELOC_ABS, 4 };
-	case R_AARCH64_PREL64:
-		return (struct reloc_type){ RELOC_PCREL, 8 };
-	case R_AARCH64_PREL32:
-		return (struct reloc_type){ RELOC_PCREL, 4 };
-	case R_AARCH64_JUMP26:
-	case R_AARCH64_CALL26:
-		return (struct reloc_type){ RELOC_BRANCH, 4 };
-	case R_AARCH64_RELATIVE:
-		return (struct reloc_type){ RELOC_RELATIVE, 8 };
-	default:
-		return (struct reloc_type){ RELOC_UNSUPPORTED, 0 };
-	}
-}
+/*
+ * The relocation types of site tables and of the instructions at sites
+ * (psABI): what each does to its field.  Others are refused, not guessed.
+ */
+static const struct reloc_type a64_relocs[] = {
+	{ R_AARCH64_NONE, RELOC_IGNORE, 0 },
+	{ R_AARCH64_ABS64, RELOC_ABS, 8 },
+	{ R_AARCH64_GLOB_DAT, RELOC_ABS, 8 },
+	{ R_AARCH64_JUMP_SLOT, RELOC_ABS, 8 },
+	{ R_AARCH64_ABS32, RELOC_ABS, 4 },
+	{ R_AARCH64_PREL64, RELOC_PCREL, 8 },
+	{ R_AARCH64_PREL32, RELOC_PCREL, 4 },
+	{ R_AARCH64_JUMP26, RELOC_BRANCH, 4 },
+	{ R_AARCH64_CALL26, RELOC_BRANCH, 4 },
+	{ R_AARCH64_RELATIVE, RELOC_RELATIVE, 8 },
+};
 
 const struct sites_arch sites_arch_arm64 = {
 	.name			= "arm64",
@@ -126,5 +118,6 @@ const struct sites_arch sites_arch_arm64 = {
 	.jump_align		= A64_INSN_LEN,
 	.decode_jump		= a64_decode_jump,
 	.jump_forms		= "a NOP or b",
-	.reloc_type		= a64_reloc_type,
+	.relocs			= a64_relocs,
+	.nr_relocs		= sizeof(a64_relocs) / sizeof(a64_relocs[0]),
 };

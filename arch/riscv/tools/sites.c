@@ -95,40 +95,27 @@ static int rv_decode_jump(const uint8_t *p, size_t avail, uint64_t pc,
 	return site_insn_from(out, &insn, pc, 0);
 }
 
-static struct reloc_type rv_reloc_type(uint32_t type)
-{
-	switch (type) {
-	case R_RISCV_NONE:
-		return (struct reloc_type){ RELOC_IGNORE, 0 };
-	case R_RISCV_64:
-	case R_RISCV_JUMP_SLOT:
-		return (struct reloc_type){ RELOC_ABS, 8 };
-	case R_RISCV_32:
-		return (struct reloc_type){ RELOC_ABS, 4 };
-	case R_RISCV_32_PCREL:
-		return (struct reloc_type){ RELOC_PCREL, 4 };
-	case R_RISCV_JAL:
-	case R_RISCV_CALL:
-	case R_RISCV_CALL_PLT:
-		return (struct reloc_type){ RELOC_BRANCH, 4 };
-	case R_RISCV_RELATIVE:
-		return (struct reloc_type){ RELOC_RELATIVE, 8 };
-	case R_RISCV_ADD32:
-		return (struct reloc_type){ RELOC_ADD, 4 };
-	case R_RISCV_ADD64:
-		return (struct reloc_type){ RELOC_ADD, 8 };
-	case R_RISCV_SUB32:
-		return (struct reloc_type){ RELOC_SUB, 4 };
-	case R_RISCV_SUB64:
-		return (struct reloc_type){ RELOC_SUB, 8 };
-	case R_RISCV_RELAX:
-		return (struct reloc_type){ RELOC_RELAX, 0 };
-	case R_RISCV_ALIGN:
-		return (struct reloc_type){ RELOC_ALIGN, 0 };
-	default:
-		return (struct reloc_type){ RELOC_UNSUPPORTED, 0 };
-	}
-}
+/*
+ * The relocation types of site tables and of the instructions at sites
+ * (psABI): what each does to its field.  Others are refused, not guessed.
+ */
+static const struct reloc_type rv_relocs[] = {
+	{ R_RISCV_NONE, RELOC_IGNORE, 0 },
+	{ R_RISCV_64, RELOC_ABS, 8 },
+	{ R_RISCV_JUMP_SLOT, RELOC_ABS, 8 },
+	{ R_RISCV_32, RELOC_ABS, 4 },
+	{ R_RISCV_32_PCREL, RELOC_PCREL, 4 },
+	{ R_RISCV_JAL, RELOC_BRANCH, 4 },
+	{ R_RISCV_CALL, RELOC_BRANCH, 4 },
+	{ R_RISCV_CALL_PLT, RELOC_BRANCH, 4 },
+	{ R_RISCV_RELATIVE, RELOC_RELATIVE, 8 },
+	{ R_RISCV_ADD32, RELOC_ADD, 4 },
+	{ R_RISCV_ADD64, RELOC_ADD, 8 },
+	{ R_RISCV_SUB32, RELOC_SUB, 4 },
+	{ R_RISCV_SUB64, RELOC_SUB, 8 },
+	{ R_RISCV_RELAX, RELOC_RELAX, 0 },
+	{ R_RISCV_ALIGN, RELOC_ALIGN, 0 },
+};
 
 const struct sites_arch sites_arch_riscv = {
 	.name			= "riscv64",
@@ -148,5 +135,6 @@ const struct sites_arch sites_arch_riscv = {
 	.jump_align		= RV_INSN_LEN,
 	.decode_jump		= rv_decode_jump,
 	.jump_forms		= "a 4-byte NOP or jal x0",
-	.reloc_type		= rv_reloc_type,
+	.relocs			= rv_relocs,
+	.nr_relocs		= sizeof(rv_relocs) / sizeof(rv_relocs[0]),
 };

@@ -125,33 +125,25 @@ static int x86_decode_jump(const uint8_t *p, size_t avail, uint64_t pc,
 	return 0;
 }
 
-static struct reloc_type x86_reloc_type(uint32_t type)
-{
-	switch (type) {
-	case R_X86_64_NONE:
-		return (struct reloc_type){ RELOC_IGNORE, 0 };
-	case R_X86_64_64:
-	case R_X86_64_GLOB_DAT:
-	case R_X86_64_JUMP_SLOT:
-		return (struct reloc_type){ RELOC_ABS, 8 };
-	case R_X86_64_32:
-	case R_X86_64_32S:
-		return (struct reloc_type){ RELOC_ABS, 4 };
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-		return (struct reloc_type){ RELOC_PCREL, 4 };
-	case R_X86_64_PC64:
-		return (struct reloc_type){ RELOC_PCREL, 8 };
-	case R_X86_64_GOTPCREL:
-	case R_X86_64_GOTPCRELX:
-	case R_X86_64_REX_GOTPCRELX:
-		return (struct reloc_type){ RELOC_GOTPCREL, 4 };
-	case R_X86_64_RELATIVE:
-		return (struct reloc_type){ RELOC_RELATIVE, 8 };
-	default:
-		return (struct reloc_type){ RELOC_UNSUPPORTED, 0 };
-	}
-}
+/*
+ * The relocation types of site tables and of the instructions at sites
+ * (psABI): what each does to its field.  Others are refused, not guessed.
+ */
+static const struct reloc_type x86_relocs[] = {
+	{ R_X86_64_NONE, RELOC_IGNORE, 0 },
+	{ R_X86_64_64, RELOC_ABS, 8 },
+	{ R_X86_64_GLOB_DAT, RELOC_ABS, 8 },
+	{ R_X86_64_JUMP_SLOT, RELOC_ABS, 8 },
+	{ R_X86_64_32, RELOC_ABS, 4 },
+	{ R_X86_64_32S, RELOC_ABS, 4 },
+	{ R_X86_64_PC32, RELOC_PCREL, 4 },
+	{ R_X86_64_PLT32, RELOC_PCREL, 4 },
+	{ R_X86_64_PC64, RELOC_PCREL, 8 },
+	{ R_X86_64_GOTPCREL, RELOC_GOTPCREL, 4 },
+	{ R_X86_64_GOTPCRELX, RELOC_GOTPCREL, 4 },
+	{ R_X86_64_REX_GOTPCRELX, RELOC_GOTPCREL, 4 },
+	{ R_X86_64_RELATIVE, RELOC_RELATIVE, 8 },
+};
 
 const struct sites_arch sites_arch_x86 = {
 	.name			= "x86-64",
@@ -171,5 +163,6 @@ const struct sites_arch sites_arch_x86 = {
 	.jump_align		= 1,
 	.decode_jump		= x86_decode_jump,
 	.jump_forms		= "a 2- or 5-byte NOP, jmp rel8 or jmp rel32",
-	.reloc_type		= x86_reloc_type,
+	.relocs			= x86_relocs,
+	.nr_relocs		= sizeof(x86_relocs) / sizeof(x86_relocs[0]),
 };
