@@ -5,11 +5,7 @@
  */
 #include "tables.h"
 
-	key_and_slot key, slot
-	.pushsection .data, "aw", @progbits
-	object	data_pfe, 0
-	object	data_jump, 0
-	.popsection
+	bad_keys_and_data
 
 	/* -fpatchable-function-entry=4,2 */
 	.macro pfe name

@@ -7,18 +7,7 @@
  */
 #include "tables.h"
 
-	key_and_slot key, slot
-	.pushsection .data, "aw", @progbits
-	object	data_pfe, 0
-	object	data_jump, 0
-	.popsection
-
-	.macro norvc insn:vararg
-	.option	push
-	.option	norvc
-	\insn
-	.option	pop
-	.endm
+	bad_keys_and_data
 
 	/* -fpatchable-function-entry=8,4 with RVC */
 	.macro pfe name

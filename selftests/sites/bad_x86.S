@@ -5,11 +5,7 @@
  */
 #include "tables.h"
 
-	key_and_slot key, slot
-	.pushsection .data, "aw", @progbits
-	object	data_pfe, 0
-	object	data_jump, 0
-	.popsection
+	bad_keys_and_data
 
 	/* -fpatchable-function-entry=13,8, or =5 when \pre is 0 */
 	.macro pfe name, pre=8

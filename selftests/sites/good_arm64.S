@@ -2,8 +2,7 @@
 /* Static-branch sites of arm64: NOP and B, with and without the branch flag. */
 #include "tables.h"
 
-	key_and_slot key_a, slot_a
-	key_and_slot key_b, slot_b
+	good_keys
 
 	.text
 	.balign	4
@@ -19,9 +18,6 @@
 5:	ret
 	endfunc	key_user
 
-	jump_entry 1b, 5b, slot_a, 0
-	jump_entry 2b, 5b, slot_a, 1
-	jump_entry 3b, 5b, slot_b, 2
-	jump_entry 4b, 5b, slot_b, 3
+	key_user_table
 
 	.section .note.GNU-stack, "", @progbits

@@ -7,15 +7,7 @@
  */
 #include "tables.h"
 
-	key_and_slot key_a, slot_a
-	key_and_slot key_b, slot_b
-
-	.macro norvc insn:vararg
-	.option	push
-	.option	norvc
-	\insn
-	.option	pop
-	.endm
+	good_keys
 
 	.text
 	func	helper
@@ -43,9 +35,6 @@
 	ret
 	endfunc	key_user
 
-	jump_entry 1b, 5b, slot_a, 0
-	jump_entry 2b, 5b, slot_a, 1
-	jump_entry 3b, 5b, slot_b, 2
-	jump_entry 4b, 5b, slot_b, 3
+	key_user_table
 
 	.section .note.GNU-stack, "", @progbits

@@ -55,3 +55,38 @@
 	object	\slot, \key
 	.popsection
 	.endm
+
+/* The keys of the good_<arch>.S fixtures, and of the broken ones. */
+	.macro good_keys
+	key_and_slot key_a, slot_a
+	key_and_slot key_b, slot_b
+	.endm
+
+	.macro bad_keys_and_data
+	key_and_slot key, slot
+	.pushsection .data, "aw", @progbits
+	object	data_pfe, 0
+	object	data_jump, 0
+	.popsection
+	.endm
+
+/*
+ * The four sites of key_user in good_<arch>.S, labelled 1 to 4, all
+ * jumping to 5: NOP, NOP with the branch flag, jump, jump with it.
+ */
+	.macro key_user_table
+	jump_entry 1b, 5b, slot_a, 0
+	jump_entry 2b, 5b, slot_a, 1
+	jump_entry 3b, 5b, slot_b, 2
+	jump_entry 4b, 5b, slot_b, 3
+	.endm
+
+#ifdef __riscv
+/* Static-branch sites are never compressed. */
+	.macro norvc insn:vararg
+	.option	push
+	.option	norvc
+	\insn
+	.option	pop
+	.endm
+#endif
