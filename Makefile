@@ -273,8 +273,14 @@ check:
 # --- install, clean -------------------------------------------------------
 
 .PHONY: install
-install: libs
-	install -d $(DESTDIR)$(INCDIR)/textpoke $(DESTDIR)$(LIBDIR)/pkgconfig
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+
+install: libs tools
+	install -d $(DESTDIR)$(INCDIR)/textpoke $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(SITES) $(DESTDIR)$(BINDIR)/
+	install -m 0644 docs/textpoke-sites.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
