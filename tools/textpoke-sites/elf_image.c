@@ -371,6 +371,17 @@ static int compare_symbols(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Keep the preferred (first sorted) of the symbols at each address. */
+static size_t one_per_address(struct elf_symbol *syms, size_t n)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (kept == 0 || syms[kept - 1].addr != syms[i].addr)
+			syms[kept++] = syms[i];
+	return kept;
+}
+
 static size_t find_symtab(const struct elf_image *e, uint32_t type)
 {
 	size_t i;
@@ -405,6 +416,8 @@ static int read_symbols(struct elf_image *e)
 	}
 	qsort(e->named, e->nr_named, sizeof(sym), compare_symbols);
 	qsort(e->functions, e->nr_functions, sizeof(sym), compare_symbols);
+	e->nr_named = one_per_address(e->named, e->nr_named);
+	e->nr_functions = one_per_address(e->functions, e->nr_functions);
 	return 0;
 }
 
@@ -434,15 +447,12 @@ static const struct elf_symbol *containing(const struct elf_image *e,
 					   const struct elf_symbol *syms,
 					   size_t n, uint64_t addr)
 {
-	size_t next = first_after(syms, n, addr), i = next;
+	size_t next = first_after(syms, n, addr);
 	const struct elf_symbol *sym;
 
-	if (i == 0)
+	if (next == 0)
 		return NULL;
-	/* the first (preferred) of the symbols at the nearest address */
-	while (i > 1 && syms[i - 2].addr == syms[next - 1].addr)
-		i--;
-	sym = &syms[i - 1];
+	sym = &syms[next - 1];	/* one symbol per address: the preferred */
 	if (sym->size)
 		return addr - sym->addr < sym->size ? sym : NULL;
 	return elf_section_at(e, sym->addr) == elf_section_at(e, addr) ?

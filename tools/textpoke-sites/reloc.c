@@ -51,13 +51,13 @@ static bool reloc_address(const struct elf_image *e,
 static void note_relaxation(struct elf_image *e, const struct elf_reloc *r)
 {
 	enum reloc_op op = sites_reloc_type(e->arch, r->type).op;
-	struct elf_section *s;
+	const struct elf_section *s;
 
 	if (!elf_is_relocatable(e) || (op != RELOC_RELAX && op != RELOC_ALIGN))
 		return;
-	s = (struct elf_section *)elf_section_at(e, r->where);
+	s = elf_section_at(e, r->where);
 	if (s && r->where < s->first_relax)
-		s->first_relax = r->where;
+		e->sections[s - e->sections].first_relax = r->where;
 }
 
 static int compare_relocs(const void *a, const void *b)
@@ -243,6 +243,11 @@ int reloc_branch_at(const struct elf_image *e, uint64_t field, uint64_t base,
 	return -ENOENT;
 }
 
+/* Alignment padding longer than a page is not made by any assembler. */
+#define MAX_PADDING	4096
+/* Relocations looked at before an address for the padding ending there */
+#define MAX_LOOKBACK	64
+
 /* The smallest power of two that is at least @n (n <= 2^32). */
 static uint64_t round_up_pow2(uint64_t n)
 {
@@ -264,13 +269,17 @@ static bool align_padding_ends_at(const struct elf_image *e, uint64_t addr,
 				  unsigned int align)
 {
 	uint64_t granule = e->arch->relax_granule;
-	size_t i = first_at(e, addr > 4096 ? addr - 4096 : 0);
+	size_t i = first_at(e, addr > MAX_PADDING ? addr - MAX_PADDING : 0);
+	size_t end = first_at(e, addr);
 
-	for (; i < e->nr_relocs && e->relocs[i].where < addr; i++) {
+	/* the padding is right before @addr: only the last few can end there */
+	if (end - i > MAX_LOOKBACK)
+		i = end - MAX_LOOKBACK;
+	for (; i < end; i++) {
 		const struct elf_reloc *r = &e->relocs[i];
 
 		if (sites_reloc_type(e->arch, r->type).op != RELOC_ALIGN ||
-		    r->addend < 0 || r->addend > 4096 ||
+		    r->addend < 0 || r->addend > MAX_PADDING ||
 		    r->where + (uint64_t)r->addend != addr)
 			continue;
 		if (round_up_pow2(r->addend + granule) >= align)
