@@ -7,7 +7,8 @@
 #   make check          selftests on every architecture (qemu-user for the
 #                       ones the host cannot run), one summary line at the end
 #   make demo           a live multi-threaded program patched by every backend
-#   make bench          cost of the PRE/POST events per event (not a test)
+#   make bench          benchmarks (not tests): events, static keys
+#   make sites-check    verify the patch sites of everything built (textpoke-sites)
 #   make SANITIZE=address,undefined check CHECK_ARCHES=x86   under ASan/UBSan
 #   make install        PREFIX=/usr/local DESTDIR=
 #   make clean | distclean
@@ -84,7 +85,8 @@ export KCONFIG_CONFIG ARCH
 # --- configuration ------------------------------------------------------
 
 config-targets	:= defconfig olddefconfig menuconfig savedefconfig
-no-config-targets := $(config-targets) clean distclean help check bootstrap
+no-config-targets := $(config-targets) clean distclean help check bootstrap \
+		     tools sites-check run-host-selftests
 
 ifneq ($(filter-out $(no-config-targets),$(or $(MAKECMDGOALS),all)),)
 include $(KCONFIG_CONFIG)
@@ -258,6 +260,11 @@ $(DEPS)/include/kselftest_harness.h:
 
 include selftests/Makefile.inc
 
+# --- host tools -------------------------------------------------------------
+
+include tools/textpoke-sites/Makefile.inc
+include selftests/sites/Makefile.inc
+
 # --- demo -------------------------------------------------------------------
 
 DEMO		:= $(objtree)/demo/textpoke-demo
@@ -294,17 +301,26 @@ CHECK_ARCHES	?= x86 arm64 riscv
 .PHONY: check
 check:
 	$(Q)rm -f $(foreach a,$(CHECK_ARCHES),$(O)/$(a)/selftests/summary)
+	$(Q)rm -f $(O)/host/selftests/summary $(O)/host/sites-check/summary
 	$(Q)for a in $(CHECK_ARCHES); do \
 		$(MAKE) --no-print-directory ARCH=$$a O=$(O) run-selftests || true; \
 	done
-	$(Q)scripts/check-summary.sh $(foreach a,$(CHECK_ARCHES),$(a):$(O)/$(a)/selftests/summary)
+	$(Q)$(MAKE) --no-print-directory O=$(O) run-host-selftests || true
+	$(Q)$(MAKE) --no-print-directory O=$(O) CHECK_ARCHES="$(CHECK_ARCHES)" sites-check || true
+	$(Q)scripts/check-summary.sh $(foreach a,$(CHECK_ARCHES),$(a):$(O)/$(a)/selftests/summary) \
+		host:$(O)/host/selftests/summary sites:$(O)/host/sites-check/summary
 
 # --- install, clean -------------------------------------------------------
 
 .PHONY: install
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+
 install: libs tools
-	install -d $(DESTDIR)$(INCDIR)/textpoke $(DESTDIR)$(LIBDIR)/pkgconfig
-	install -d $(DESTDIR)$(INCDIR)/textpoke/asm
+	install -d $(DESTDIR)$(INCDIR)/textpoke/asm $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(SITES) $(DESTDIR)$(BINDIR)/
+	install -m 0644 docs/textpoke-sites.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
 	install -m 0644 arch/$(ARCH)/include/textpoke/asm/*.h $(DESTDIR)$(INCDIR)/textpoke/asm/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
@@ -313,8 +329,7 @@ install: libs tools
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so
 	install -m 0644 $(PC_FILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
 ifneq ($(tools),)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(tools) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(tools) $(DESTDIR)$(BINDIR)/
 endif
 
 .PHONY: clean distclean help
