@@ -617,7 +617,7 @@ TEST(dlclose_leaves_no_site_behind)
 	dso = dso_open(_metadata);
 	ASSERT_NE(NULL, dso);
 	fn = dso_fn(dso, "dso_shared_unlikely");
-	ASSERT_NE(NULL, fn);
+	ASSERT_TRUE(fn != NULL);
 	ASSERT_EQ(0, tp_static_key_enable(&sk_shared));
 	EXPECT_EQ(1, fn());
 	where = (void *)((uintptr_t)fn & ~(uintptr_t)(page - 1));
