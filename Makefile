@@ -283,16 +283,22 @@ demo: $(DEMO)
 # --- bench (not a test: numbers, no verdict) ---------------------------------
 
 BENCH		:= $(objtree)/bench/events_bench
+SK_BENCH	:= $(objtree)/bench/static_key_bench
 
-$(BENCH): $(objtree)/bench/events_bench.o $(LIB_A)
+$(objtree)/bench/%: $(objtree)/bench/%.o $(LIB_A)
 	$(quiet) LD $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
 
-.PHONY: bench
-bench: $(BENCH)
-	$(Q)$(RUNNER) $(BENCH)
+.SECONDARY: $(objtree)/bench/events_bench.o $(objtree)/bench/static_key_bench.o
 
--include $(objtree)/bench/events_bench.d
+# callgrind runs natively only: under qemu there are times, no counts.
+.PHONY: bench
+bench: $(BENCH) $(SK_BENCH)
+	$(Q)$(RUNNER) $(BENCH)
+	$(Q)$(RUNNER) $(SK_BENCH)
+	$(Q)$(if $(RUNNER),:,bench/static_key_ir.sh $(SK_BENCH))
+
+-include $(objtree)/bench/events_bench.d $(objtree)/bench/static_key_bench.d
 
 # --- check: every architecture ---------------------------------------------
 

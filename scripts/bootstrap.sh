@@ -33,7 +33,7 @@ packages=(
 	qemu-user
 	liburcu-dev liburcu-dev:arm64
 	libtraceevent-dev libopencsd-dev linux-perf
-	python3-kconfiglib
+	python3-kconfiglib valgrind
 	"$LINUX_SOURCE"
 )
 
