@@ -4,7 +4,9 @@
  * first instruction after the setup is a patch site.  While they run, the
  * main thread switches the site between "v1" (a NOP: fall through) and
  * "v2" (a jump to the second version) with each backend, then changes a
- * block of 4096 sites in one batch, then shows what a bad request gets.
+ * block of 4096 sites in one batch, turns a static key ("audit every
+ * request") on and off while requests keep coming, then shows what a bad
+ * request gets.
  * Every request must have been served by v1 or v2: anything else would be
  * a thread that ran half-changed code.
  */
@@ -16,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <textpoke/static_key.h>
 #include <textpoke/textpoke.h>
 
 int serve(void);
@@ -27,7 +30,11 @@ extern char serve_site[], serve_v2[], demo_block[], demo_block_end[];
 struct worker {
 	pthread_t thread;
 	unsigned long served[3];	/* [0]: neither v1 nor v2 */
+	unsigned long audited;
 } __attribute__((aligned(64)));
+
+/* Off: a NOP in every request.  On: each request is also audited. */
+TP_DEFINE_STATIC_KEY_FALSE(audit);
 
 static struct worker workers[WORKERS];
 static int stop;
@@ -40,6 +47,8 @@ static void *serve_requests(void *arg)
 		int version = serve();
 
 		w->served[version == 1 || version == 2 ? version : 0]++;
+		if (tp_static_branch_unlikely(&audit))
+			w->audited++;
 	}
 	return NULL;
 }
@@ -66,6 +75,42 @@ static const char *const backend_names[] = {
 	[TP_BACKEND_BREAKPOINT] = "breakpoint",
 	[TP_BACKEND_STOP_MACHINE] = "stop_machine",
 };
+
+static unsigned long audited(void)
+{
+	unsigned long sum = 0;
+
+	for (int i = 0; i < WORKERS; i++)
+		sum += __atomic_load_n(&workers[i].audited, __ATOMIC_RELAXED);
+	return sum;
+}
+
+/* Requests audited while the key is off, on, and off again (100 ms each). */
+static int toggle_audit(void)
+{
+	unsigned long before, during, after;
+	int err;
+
+	before = audited();
+	usleep(100000);
+	before = audited() - before;
+	err = tp_static_key_enable(&audit);
+	if (err)
+		return err;
+	during = audited();
+	usleep(100000);
+	during = audited() - during;
+	err = tp_static_key_disable(&audit);
+	if (err)
+		return err;
+	usleep(1000);
+	after = audited();
+	usleep(100000);
+	after = audited() - after;
+	printf("  static key: audited %lu requests while off, %lu while on, %lu after\n",
+	       before, during, after);
+	return before || after || !during ? -EPROTO : 0;
+}
 
 /* Flip serve_site FLIPS times; returns 0 or the first error. */
 static int flip_with(enum tp_backend backend, const unsigned char *v1,
@@ -174,6 +219,12 @@ int main(void)
 	err = batch_block(v1, len);
 	if (err)
 		printf("  batch: %s\n", tp_strerror(err));
+	if (!err) {
+		err = toggle_audit();
+		if (err)
+			printf("  static key: %s\n", err == -EPROTO ? "audited at the wrong time"
+								   : tp_strerror(err));
+	}
 	show_refusals(v1, v2, len);
 
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
