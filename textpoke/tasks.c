@@ -108,43 +108,18 @@ static uint64_t status_sigblk(const char *path)
 	return mask;
 }
 
-/* /proc/self/task/<tid>/status into @path (64 bytes). */
-static void task_status_path(char *path, pid_t tid)
+uint64_t task_blocked_signals(pid_t tid)
 {
-	char *p;
+	char path[64] = "/proc/self/task/", *p = path + strlen(path);
 	int len = 0;
 	pid_t t;
 
-	strcpy(path, "/proc/self/task/");
-	p = path + strlen(path);
 	for (t = tid; t; t /= 10)
 		len++;
 	for (t = tid, p += len, *p = '\0'; t; t /= 10)
 		*--p = '0' + t % 10;
 	strcat(path, "/status");
-}
-
-uint64_t task_blocked_signals(pid_t tid)
-{
-	char path[64];
-
-	task_status_path(path, tid);
 	return status_sigblk(path);
-}
-
-bool task_runnable(pid_t tid)
-{
-	char path[64], buf[2048], *p;
-
-	task_status_path(path, tid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0)
-		return false;
-	p = strstr(buf, "State:");
-	if (!p)
-		return false;
-	for (p += 6; *p == ' ' || *p == '\t'; p++)
-		;
-	return *p == 'R';
 }
 
 /* An emulator's helper task blocks every real-time signal in the kernel. */

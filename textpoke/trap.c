@@ -119,64 +119,34 @@ int trap_init(void)
 	return 0;
 }
 
-struct sigtrap_blockers {
-	unsigned int firm;		/* block SIGTRAP among other signals */
-	unsigned int starting;		/* block everything and wait for a CPU */
-};
-
-/* Every signal a thread can block: all but SIGKILL and SIGSTOP. */
-static uint64_t every_blockable_signal(void)
+static int blocks_sigtrap(pid_t tid, void *arg)
 {
-	return ~(uint64_t)0 & ~SIGNAL_BIT(SIGKILL) & ~SIGNAL_BIT(SIGSTOP);
-}
-
-static int count_sigtrap_blocker(pid_t tid, void *arg)
-{
-	struct sigtrap_blockers *b = arg;
-	uint64_t blocked = task_blocked_signals(tid);
-
-	if (!(blocked & SIGNAL_BIT(SIGTRAP)))
-		return 0;
-	if (blocked == every_blockable_signal() && task_runnable(tid))
-		b->starting++;
-	else
-		b->firm++;
-	return 0;
+	(void)arg;
+	return (task_blocked_signals(tid) & SIGNAL_BIT(SIGTRAP)) != 0;
 }
 
 /*
  * Whether some thread blocks SIGTRAP.  A trap in such a thread is forced
  * through by the kernel with the default action: the process would die.
- * Threads block every signal for a moment in many places (libc around
- * clone() and in its own critical sections, handlers with a full mask),
- * so a block counts only when it is still there after about 6 ms of
- * looking again.  A thread that blocks every signal while it waits for a
- * CPU is most likely one pthread_create() made and the scheduler has not
- * run yet, which on a loaded machine (or a CPU-quota-throttled container)
- * lasts far longer than 6 ms: for those the wait goes on up to about
- * 1.6 s.  A thread asleep with SIGTRAP blocked (sigwait() loops) is a
- * blocker at once.  Only a refusal pays these waits.
+ * Threads block every signal for a moment in many places (a new thread
+ * until libc has set it up, handlers with a full mask), and a starved
+ * thread can stay in such a moment for milliseconds, so a block counts
+ * only when it is still there after about 6 ms of looking again.
  * Unknowable under an emulator, which keeps guest masks to itself (and
  * whose helper task blocks everything).
  */
 bool trap_blocked_by_a_thread(void)
 {
-	struct sigtrap_blockers b;
 	useconds_t pause;
 
 	if (!signal_masks_visible())
 		return false;
-	for (pause = 100; pause <= 819200; pause *= 2) {
-		b = (struct sigtrap_blockers){ 0, 0 };
-		if (tasks_for_each(count_sigtrap_blocker, &b) < 0)
-			return true;
-		if (!b.firm && !b.starting)
+	for (pause = 100; pause <= 3200; pause *= 2) {
+		if (tasks_for_each(blocks_sigtrap, NULL) <= 0)
 			return false;
-		if (b.firm && pause > 3200)
-			return true;
 		usleep(pause);
 	}
-	return true;
+	return tasks_for_each(blocks_sigtrap, NULL) > 0;
 }
 
 /* Whether a handler installed after ours has replaced it. */
