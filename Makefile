@@ -156,7 +156,7 @@ lib-y				+= textpoke/trap.c textpoke/stop_machine.c textpoke/tasks.c
 lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
 lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
 lib-$(CONFIG_STATIC_KEYS)		+= textpoke/jump_label.c
-lib-y				+= $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)
+lib-y				+= $(filter-out arch/$(ARCH)/ftrace%,$(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
 # PRE/POST events and their sinks (each file builds an -ENOSYS stub when
 # its Kconfig option is off, so the API is the same in every build).
 lib-y				+= textpoke/events.c perf-glue/perf_file.c
