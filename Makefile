@@ -115,10 +115,17 @@ savedefconfig: | $(objtree)/
 	$(Q)$(PYTHON3) -m savedefconfig --kconfig Kconfig --out $(objtree)/defconfig
 
 # No configuration yet: start from the defaults, as `make defconfig` would.
-$(KCONFIG_CONFIG): | $(objtree)/
+# A Kconfig newer than the configuration: keep its choices and take the
+# defaults of the new options, as the kernel's build does.
+$(KCONFIG_CONFIG): Kconfig | $(objtree)/
 	$(Q)bash $(BOOTSTRAP) packages
-	$(quiet) KCONFIG "$@ (defaults; change with make menuconfig)"
-	$(Q)$(call kconfig,alldefconfig) >/dev/null
+	$(Q)if [ -f $@ ]; then \
+		printf '  %-8s %s\n' KCONFIG "$@ (new options: defaults)"; \
+		$(call kconfig,olddefconfig) >/dev/null && touch $@; \
+	else \
+		printf '  %-8s %s\n' KCONFIG "$@ (defaults; change with make menuconfig)"; \
+		$(call kconfig,alldefconfig) >/dev/null; \
+	fi
 
 $(AUTOCONF): $(KCONFIG_CONFIG) Kconfig | $(objtree)/include/generated/
 	$(quiet) GEN $@
@@ -157,6 +164,10 @@ lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
 lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
 lib-$(CONFIG_STATIC_KEYS)		+= textpoke/jump_label.c
 lib-y				+= $(filter-out arch/$(ARCH)/ftrace%,$(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
+# Function-entry tracing, or its -ENOSYS stubs.
+lib-$(CONFIG_FTRACE)		+= textpoke/ftrace.c textpoke/ftrace_elf.c
+lib-$(CONFIG_FTRACE)		+= arch/$(ARCH)/ftrace.c arch/$(ARCH)/ftrace_entry.S
+lib-$(if $(CONFIG_FTRACE),n,y)	+= textpoke/ftrace_stub.c
 # PRE/POST events and their sinks (each file builds an -ENOSYS stub when
 # its Kconfig option is off, so the API is the same in every build).
 lib-y				+= textpoke/events.c perf-glue/perf_file.c
@@ -220,10 +231,15 @@ PREFIX	?= /usr/local
 LIBDIR	?= $(PREFIX)/lib
 INCDIR	?= $(PREFIX)/include
 
-$(PC_FILE): textpoke.pc.in Makefile | $(objtree)/
+# The flags that give code patchable function entries (Kconfig
+# FTRACE_CFLAGS, one default per arch; docs/ftrace.md says why).
+FTRACE_CFLAGS	:= $(subst ",,$(CONFIG_FTRACE_CFLAGS))
+
+$(PC_FILE): textpoke.pc.in Makefile $(KCONFIG_CONFIG) | $(objtree)/
 	$(quiet) GEN $@
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+		-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@FTRACE_CFLAGS@|$(FTRACE_CFLAGS)|' $< > $@
 
 # --- objects ----------------------------------------------------------------
 
