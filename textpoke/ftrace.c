@@ -255,8 +255,8 @@ static int object_add(const struct loaded *l)
 
 /*
  * Forget the objects that were unloaded: their text is gone and nothing
- * may touch it again.  Their veneer pages stay mapped, since a thread
- * preempted inside one would still return through it.
+ * may touch it again.  Their veneer pages stay mapped: a thread
+ * preempted inside one must not fault there.
  */
 static void objects_prune(void)
 {
