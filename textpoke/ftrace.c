@@ -31,10 +31,21 @@
 #include "ftrace_internal.h"
 #include "internal.h"
 
+/*
+ * A function an ops traces: its entry and the load of its object it was
+ * found in.  An object unloaded and loaded again at the same address is
+ * another load: what an ops registered on the first one does on
+ * unregister must not touch the second.
+ */
+struct traced_func {
+	uintptr_t ip;
+	unsigned long load;
+};
+
 struct tp_ftrace_state {
 	char **globs[2];		/* FILTER, NOTRACE */
 	size_t nr_globs[2];
-	uintptr_t *funcs;		/* resolved at register, sorted */
+	struct traced_func *funcs;	/* resolved at register, sorted by ip */
 	size_t nr_funcs;
 	bool registered;
 };
@@ -51,6 +62,7 @@ static pthread_mutex_t ftrace_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t ftrace_once = PTHREAD_ONCE_INIT;
 static struct ftrace_object *objects;
 static struct ops_list *registered;
+static unsigned long loads;
 static unsigned long long scanned_adds = ~0ull, scanned_subs = ~0ull;
 
 /* Slot values that are not a registered ops. */
@@ -104,12 +116,12 @@ static bool ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (st->funcs[mid] < ip)
+		if (st->funcs[mid].ip < ip)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < st->nr_funcs && st->funcs[lo] == ip;
+	return lo < st->nr_funcs && st->funcs[lo].ip == ip;
 }
 
 static void call_ops(struct tp_ftrace_ops *ops, uintptr_t ip, uintptr_t parent,
@@ -218,14 +230,47 @@ static int collect_loaded(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-static struct ftrace_object *object_find(uintptr_t base, const void *phdr)
+static struct ftrace_object *object_find(const struct loaded *l)
 {
 	struct ftrace_object *obj;
 
 	for (obj = objects; obj; obj = obj->next)
-		if (obj->base == base && obj->phdr == phdr)
+		if (obj->base == l->base && obj->phdr == l->phdr && !strcmp(obj->path, l->path))
 			return obj;
 	return NULL;
+}
+
+/* Whether @f's site holds what site init wrote, tracing on or off. */
+static bool site_is_initialised(const struct ftrace_object *obj,
+				const struct ftrace_func *f)
+{
+	uint8_t want[TP_MAX_INSN_LEN];
+	size_t toggle_at = f->layout.toggle - f->layout.site;
+	const void *site = (const void *)f->layout.site;
+
+	if (arch_ftrace_init_insns(&f->layout, obj->veneer, want) < 0)
+		return false;
+	if (!memcmp(site, want, f->layout.site_len))
+		return true;
+	if (arch_ftrace_toggle_insn(&f->layout, obj->veneer, true, want + toggle_at) < 0)
+		return false;
+	return !memcmp(site, want, f->layout.site_len);
+}
+
+/*
+ * An object unloaded and loaded again at the same address between two
+ * scans looks the same to the loader's list, but its sites are as the
+ * compiler left them again: an initialised site that is not says so.
+ * (arm64 must never get a BL without its MOV X9, X30.)
+ */
+static bool object_reloaded(const struct ftrace_object *obj)
+{
+	size_t i;
+
+	for (i = 0; i < obj->nr; i++)
+		if (obj->funcs[i].initialised)
+			return !site_is_initialised(obj, &obj->funcs[i]);
+	return false;
 }
 
 /*
@@ -242,7 +287,13 @@ static int object_add(const struct loaded *l)
 		return -ENOMEM;
 	obj->base = l->base;
 	obj->phdr = l->phdr;
+	obj->load = ++loads;
 	obj->seen = true;
+	obj->path = strdup(l->path);
+	if (!obj->path) {
+		free(obj);
+		return -ENOMEM;
+	}
 	err = ftrace_elf_load(obj, l->path, l->base, l->phdr, l->phnum);
 	if (err == -ENOMEM) {
 		ftrace_object_free(obj);
@@ -287,7 +338,9 @@ static int objects_scan(void)
 	for (obj = objects; obj && !err; obj = obj->next)
 		obj->seen = false;
 	for (i = 0; i < scan.nr && !err; i++) {
-		obj = object_find(scan.objs[i].base, scan.objs[i].phdr);
+		obj = object_find(&scan.objs[i]);
+		if (obj && object_reloaded(obj))
+			obj = NULL;	/* left unseen: pruned below */
 		if (obj)
 			obj->seen = true;
 		else
@@ -326,11 +379,16 @@ static bool ops_wants(const struct tp_ftrace_state *st, const struct ftrace_func
 	return !f->name || !glob_any(st->globs[NOTRACE], st->nr_globs[NOTRACE], f->name);
 }
 
-static struct ftrace_func *func_find(uintptr_t ip, struct ftrace_object **owner)
+/* The function @t names, if that load of its object is still there. */
+static struct ftrace_func *func_find(const struct traced_func *t,
+				     struct ftrace_object **owner)
 {
 	struct ftrace_object *obj;
+	uintptr_t ip = t->ip;
 
 	for (obj = objects; obj; obj = obj->next) {
+		if (obj->load != t->load)
+			continue;
 		size_t lo = 0, hi = obj->nr;
 
 		while (lo < hi) {
@@ -350,11 +408,11 @@ static struct ftrace_func *func_find(uintptr_t ip, struct ftrace_object **owner)
 	return NULL;
 }
 
-static int compare_addrs(const void *a, const void *b)
+static int compare_traced(const void *a, const void *b)
 {
-	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+	const struct traced_func *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	return x->ip < y->ip ? -1 : x->ip > y->ip;
 }
 
 /* The sorted entry addresses of every loaded function @st wants. */
@@ -362,7 +420,7 @@ static int ops_resolve(struct tp_ftrace_state *st)
 {
 	struct ftrace_object *obj;
 	size_t nr = 0, i;
-	uintptr_t *funcs;
+	struct traced_func *funcs;
 
 	for (obj = objects; obj; obj = obj->next)
 		for (i = 0; i < obj->nr; i++)
@@ -376,8 +434,9 @@ static int ops_resolve(struct tp_ftrace_state *st)
 	for (obj = objects; obj; obj = obj->next)
 		for (i = 0; i < obj->nr; i++)
 			if (ops_wants(st, &obj->funcs[i]))
-				funcs[nr++] = obj->funcs[i].layout.func;
-	qsort(funcs, nr, sizeof(*funcs), compare_addrs);
+				funcs[nr++] = (struct traced_func){
+					obj->funcs[i].layout.func, obj->load };
+	qsort(funcs, nr, sizeof(*funcs), compare_traced);
 	free(st->funcs);
 	st->funcs = funcs;
 	st->nr_funcs = nr;
@@ -573,7 +632,7 @@ static int object_veneer(struct ftrace_object *obj)
  * stop_machine batch: the sites are several instructions (x86: five
  * 1-byte NOPs), and the engine parks every thread outside them first.
  */
-static int sites_init(const uintptr_t *funcs, size_t nr)
+static int sites_init(const struct traced_func *funcs, size_t nr)
 {
 	struct tp_batch *batch = tp_batch_new();
 	bool empty = true;
@@ -582,7 +641,7 @@ static int sites_init(const uintptr_t *funcs, size_t nr)
 
 	for (i = 0; i < nr && !err; i++) {
 		struct ftrace_object *obj;
-		struct ftrace_func *f = func_find(funcs[i], &obj);
+		struct ftrace_func *f = func_find(&funcs[i], &obj);
 		uint8_t insns[TP_MAX_INSN_LEN];
 
 		if (f->initialised)
@@ -599,16 +658,16 @@ static int sites_init(const uintptr_t *funcs, size_t nr)
 		err = tp_batch_commit(batch, TP_BACKEND_STOP_MACHINE);
 	tp_batch_free(batch);
 	for (i = 0; i < nr && !err && !empty; i++)
-		func_find(funcs[i], NULL)->initialised = true;
+		func_find(&funcs[i], NULL)->initialised = true;
 	return err;
 }
 
 /* --- enabling and disabling ------------------------------------------------- */
 
-static int toggle_add(struct tp_batch *batch, const uintptr_t func, bool on)
+static int toggle_add(struct tp_batch *batch, const struct traced_func *t, bool on)
 {
 	struct ftrace_object *obj;
-	struct ftrace_func *f = func_find(func, &obj);
+	struct ftrace_func *f = func_find(t, &obj);
 	uint8_t old[TP_MAX_INSN_LEN], new[TP_MAX_INSN_LEN];
 	int err = arch_ftrace_toggle_insn(&f->layout, obj->veneer, !on, old);
 
@@ -625,7 +684,7 @@ static int toggle_add(struct tp_batch *batch, const uintptr_t func, bool on)
  * (@on) or from 1 to 0: each is one instruction, so the engine takes the
  * cheapest protocol (nosync on arm64 and riscv, breakpoint on x86).
  */
-static int toggle_funcs(const uintptr_t *funcs, size_t nr, bool on)
+static int toggle_funcs(const struct traced_func *funcs, size_t nr, bool on)
 {
 	struct tp_batch *batch = tp_batch_new();
 	bool empty = true;
@@ -633,11 +692,11 @@ static int toggle_funcs(const uintptr_t *funcs, size_t nr, bool on)
 	int err = batch ? 0 : -ENOMEM;
 
 	for (i = 0; i < nr && !err; i++) {
-		const struct ftrace_func *f = func_find(funcs[i], NULL);
+		const struct ftrace_func *f = func_find(&funcs[i], NULL);
 
 		if (!f || f->nr_ops != (on ? 0u : 1u))
 			continue;
-		err = toggle_add(batch, funcs[i], on);
+		err = toggle_add(batch, &funcs[i], on);
 		empty = false;
 	}
 	if (!err && !empty)
@@ -667,7 +726,7 @@ static struct tp_ftrace_ops *slot_value(uintptr_t ip, unsigned int nr_ops,
  * Store the slots of @funcs for ops counts changed by @delta, @ops being
  * the one that changes.  Counts are committed by the caller.
  */
-static int slots_store(const uintptr_t *funcs, size_t nr, int delta,
+static int slots_store(const struct traced_func *funcs, size_t nr, int delta,
 		       const struct tp_ftrace_ops *ops)
 {
 	uintptr_t *addrs = malloc((nr ? nr : 1) * sizeof(*addrs));
@@ -677,12 +736,12 @@ static int slots_store(const uintptr_t *funcs, size_t nr, int delta,
 
 	if (addrs && values) {
 		for (i = 0; i < nr; i++) {
-			const struct ftrace_func *f = func_find(funcs[i], NULL);
+			const struct ftrace_func *f = func_find(&funcs[i], NULL);
 
 			if (!f)
 				continue;
-			addrs[n] = funcs[i] - FTRACE_SLOT_SIZE;
-			values[n++] = (uintptr_t)slot_value(funcs[i], f->nr_ops + delta,
+			addrs[n] = funcs[i].ip - FTRACE_SLOT_SIZE;
+			values[n++] = (uintptr_t)slot_value(funcs[i].ip, f->nr_ops + delta,
 							    delta < 0 ? ops : NULL);
 		}
 		err = text_store_words(addrs, values, n);
@@ -692,12 +751,12 @@ static int slots_store(const uintptr_t *funcs, size_t nr, int delta,
 	return err;
 }
 
-static void counts_add(const uintptr_t *funcs, size_t nr, int delta)
+static void counts_add(const struct traced_func *funcs, size_t nr, int delta)
 {
 	size_t i;
 
 	for (i = 0; i < nr; i++) {
-		struct ftrace_func *f = func_find(funcs[i], NULL);
+		struct ftrace_func *f = func_find(&funcs[i], NULL);
 
 		if (f)
 			f->nr_ops += delta;

@@ -318,5 +318,6 @@ void ftrace_object_free(struct ftrace_object *obj)
 	for (i = 0; i < obj->nr; i++)
 		free((char *)obj->funcs[i].name);
 	free(obj->funcs);
+	free(obj->path);
 	free(obj);
 }

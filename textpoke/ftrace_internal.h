@@ -28,7 +28,9 @@ struct ftrace_func {
 struct ftrace_object {
 	struct ftrace_object *next;
 	uintptr_t base;				/* load bias */
-	const void *phdr;			/* with base: which load this is */
+	const void *phdr;			/* with base and path: which object */
+	char *path;
+	unsigned long load;			/* one number per load */
 	bool seen;				/* still loaded at the last scan */
 	uintptr_t veneer;			/* 0 until a site is initialised */
 	struct ftrace_func *funcs;		/* sorted by address */

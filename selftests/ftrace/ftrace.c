@@ -393,6 +393,39 @@ TEST(dlopened_object)
 	tp_ftrace_free_filter(&ops1);
 }
 
+/*
+ * dlclose() and dlopen() again usually map the object where it was: its
+ * sites are as compiled again, and must be initialised again before
+ * tracing turns them on (an arm64 BL without its MOV X9, X30 would lose
+ * the return address).
+ */
+TEST(dlopened_again_at_the_same_address)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	int (*dso_func)(int);
+	void *dso;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		dso = open_dso();
+		ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+		dso_func = (int (*)(int))dlsym(dso, "tp_dso_func");
+		ASSERT_TRUE(dso_func != NULL);
+		ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_dso_func", 1));
+		ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+		EXPECT_EQ(6, dso_func(3));
+		/* The last round unloads the object while it is traced. */
+		if (round < 2)
+			ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+		EXPECT_EQ(0, dlclose(dso));
+		if (round == 2)
+			ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	}
+	EXPECT_EQ(3, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
 /* --- threads running through the sites ------------------------------------ */
 
 struct runner {
