@@ -84,6 +84,27 @@ TEST(dynamic_ftrace)
 	EXPECT_EQ(0, tp_ftrace_free_filter(&ops));
 }
 
+/* The kernel's "tracer function": no filter traces every function. */
+TEST(no_filter_traces_every_function)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+
+	EXPECT_EQ(NR_TRACED_FUNCS, tp_ftrace_count_functions(NULL));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	tp_trace_recurse(0);
+	tp_trace_args(0, 0, 0, 0, 0, 0);
+	tp_trace_doubles(1.0, 1.0, 1.0, 1.0);
+	tp_trace_loop();
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(NR_TRACED_FUNCS, counter(&hits));
+	tp_trace_func1(0);
+	EXPECT_EQ(NR_TRACED_FUNCS, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
 TEST(register_again_after_unregister)
 {
 	unsigned long hits = 0;
