@@ -48,6 +48,44 @@ int ftrace_elf_load(struct ftrace_object *obj, const char *path, uintptr_t bias,
 		    const ElfW(Phdr) *phdr, int phnum);
 void ftrace_object_free(struct ftrace_object *obj);
 
+/*
+ * A function an ops traces: its entry and the load of its object it was
+ * found in.  An object unloaded and loaded again at the same address is
+ * another load: what an ops registered on the first one does on
+ * unregister must not touch the second.
+ */
+struct traced_func {
+	uintptr_t ip;
+	unsigned long load;
+};
+
+struct tp_ftrace_state {
+	char **globs[2];		/* FILTER, NOTRACE */
+	size_t nr_globs[2];
+	struct traced_func *funcs;	/* resolved at register, sorted by ip */
+	size_t nr_funcs;
+	bool registered;
+};
+
+/* The registered ops, as the list dispatch reads them (RCU). */
+struct ops_list {
+	size_t nr;
+	struct tp_ftrace_ops *ops[];
+};
+
+/* ftrace_objects.c: the loaded objects; under ftrace.c's mutex. */
+extern struct ftrace_object *ftrace_objects;
+int ftrace_objects_scan(void);
+struct ftrace_func *ftrace_func_find(const struct traced_func *t,
+				     struct ftrace_object **owner);
+int ftrace_object_veneer(struct ftrace_object *obj);
+
+/* ftrace_dispatch.c: what the dispatcher reads, published by ftrace.c. */
+extern struct ops_list *ftrace_registered;
+extern struct tp_ftrace_ops ftrace_stub_ops, ftrace_list_ops;
+extern __thread bool ftrace_in_callback __attribute__((tls_model("initial-exec")));
+bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip);
+
 /* Called by arch_ftrace_caller; see ftrace_entry.S. */
 void ftrace_dispatch(uintptr_t ret, uintptr_t parent, struct tp_ftrace_regs *regs);
 
