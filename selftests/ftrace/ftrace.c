@@ -377,6 +377,15 @@ static void *open_dso(void)
 	return dlopen(path, RTLD_NOW | RTLD_LOCAL);
 }
 
+/* The test object, loaded, and its traced function in @func. */
+static void *open_dso_func(int (**func)(int))
+{
+	void *dso = open_dso();
+
+	*func = dso ? (int (*)(int))dlsym(dso, "tp_dso_func") : NULL;
+	return dso;
+}
+
 TEST(dlopened_object)
 {
 	unsigned long hits = 0, hits1 = 0;
@@ -386,9 +395,8 @@ TEST(dlopened_object)
 	void *dso;
 
 	EXPECT_EQ(-ENOENT, tp_ftrace_set_filter(&ops, "tp_dso_func", 1));
-	dso = open_dso();
+	dso = open_dso_func(&dso_func);
 	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
-	dso_func = (int (*)(int))dlsym(dso, "tp_dso_func");
 	ASSERT_TRUE(dso_func != NULL);
 
 	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_dso_func", 1));
@@ -429,9 +437,8 @@ TEST(dlopened_again_at_the_same_address)
 	int round;
 
 	for (round = 0; round < 3; round++) {
-		dso = open_dso();
+		dso = open_dso_func(&dso_func);
 		ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
-		dso_func = (int (*)(int))dlsym(dso, "tp_dso_func");
 		ASSERT_TRUE(dso_func != NULL);
 		ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_dso_func", 1));
 		ASSERT_EQ(0, tp_register_ftrace_function(&ops));
