@@ -90,7 +90,8 @@ TEST(no_filter_traces_every_function)
 	unsigned long hits = 0;
 	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
 
-	EXPECT_EQ(NR_TRACED_FUNCS, tp_ftrace_count_functions(NULL));
+	/* At least ours: sanitizers add constructors of their own. */
+	EXPECT_LE(NR_TRACED_FUNCS, tp_ftrace_count_functions(NULL));
 	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
 	tp_trace_func1(0);
 	tp_trace_func2(0);
