@@ -12,8 +12,9 @@
  * Order of a change, so that a thread entering a function always finds a
  * valid ops in its slot: site init (stop_machine, once per function),
  * publish the ops for the list dispatch, store the slots, toggle the
- * entries on.  Off: toggle the entries off, store the slots, unpublish,
- * wait for a grace period (no thread is still inside the callback).
+ * entries on.  Off: store the slots (the stub, or the ops that stays),
+ * toggle the entries off, unpublish, wait for a grace period (no thread
+ * is still inside the callback).
  *
  * Locking: ftrace_mutex, then the engine's text mutex (inside the engine
  * calls).  dl_iterate_phdr() takes only the loader's list lock, never the
@@ -467,9 +468,18 @@ static int unregister_locked(struct tp_ftrace_ops *ops)
 	list = list_with(NULL, ops);
 	if (!list)
 		return -ENOMEM;
-	err = toggle_funcs(st->funcs, st->nr_funcs, false);
-	if (!err)
-		err = slots_store(st->funcs, st->nr_funcs, -1, ops);
+	/*
+	 * Slots first: a thread that took the call just before the toggle
+	 * and is slow to reach the dispatcher must find the stub (or the
+	 * ops that stays), never this one after the grace period.  Undone
+	 * if the toggle fails, so a registered ops is never skipped.
+	 */
+	err = slots_store(st->funcs, st->nr_funcs, -1, ops);
+	if (!err) {
+		err = toggle_funcs(st->funcs, st->nr_funcs, false);
+		if (err)
+			slots_store(st->funcs, st->nr_funcs, 0, NULL);
+	}
 	if (err) {
 		free(list);
 		return err;
