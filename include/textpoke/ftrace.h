@@ -50,8 +50,10 @@
  *   unloaded are never touched again.
  *
  * Errors: the poke engine's (see textpoke.h), and -EINVAL (NULL ops or
- * callback), -ENOENT (a glob that names no traceable function, or no
- * function at all to trace), -EBUSY (the ops is registered: registering
+ * callback), -ENOENT (a glob that names no traceable function, no
+ * function at all to trace, or unregistering an ops that is not
+ * registered), -ERANGE (no room for a veneer within reach of an
+ * object's functions), -EBUSY (the ops is registered: registering
  * it again or changing its filter), -EDEADLK (called from a callback),
  * -ENOSYS (built without CONFIG_FTRACE).
  */
