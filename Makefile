@@ -7,7 +7,7 @@
 #   make check          selftests on every architecture (qemu-user for the
 #                       ones the host cannot run), one summary line at the end
 #   make demo           a live multi-threaded program patched by every backend
-#   make bench          benchmarks (not tests): events, static keys
+#   make bench          benchmarks (not tests): events, static keys, ftrace
 #   make sites-check    verify the patch sites of everything built (textpoke-sites)
 #   make SANITIZE=address,undefined check CHECK_ARCHES=x86   under ASan/UBSan
 #   make install        PREFIX=/usr/local DESTDIR=
@@ -115,10 +115,17 @@ savedefconfig: | $(objtree)/
 	$(Q)$(PYTHON3) -m savedefconfig --kconfig Kconfig --out $(objtree)/defconfig
 
 # No configuration yet: start from the defaults, as `make defconfig` would.
-$(KCONFIG_CONFIG): | $(objtree)/
+# A Kconfig newer than the configuration: keep its choices and take the
+# defaults of the new options, as the kernel's build does.
+$(KCONFIG_CONFIG): Kconfig | $(objtree)/
 	$(Q)bash $(BOOTSTRAP) packages
-	$(quiet) KCONFIG "$@ (defaults; change with make menuconfig)"
-	$(Q)$(call kconfig,alldefconfig) >/dev/null
+	$(Q)if [ -f $@ ]; then \
+		printf '  %-8s %s\n' KCONFIG "$@ (new options: defaults)"; \
+		$(call kconfig,olddefconfig) >/dev/null && touch $@; \
+	else \
+		printf '  %-8s %s\n' KCONFIG "$@ (defaults; change with make menuconfig)"; \
+		$(call kconfig,alldefconfig) >/dev/null; \
+	fi
 
 $(AUTOCONF): $(KCONFIG_CONFIG) Kconfig | $(objtree)/include/generated/
 	$(quiet) GEN $@
@@ -156,7 +163,12 @@ lib-y				+= textpoke/trap.c textpoke/stop_machine.c textpoke/tasks.c
 lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
 lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
 lib-$(CONFIG_STATIC_KEYS)		+= textpoke/jump_label.c
-lib-y				+= $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)
+lib-y				+= $(filter-out arch/$(ARCH)/ftrace%,$(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
+# Function-entry tracing, or its -ENOSYS stubs.
+lib-$(CONFIG_FTRACE)		+= textpoke/ftrace.c textpoke/ftrace_objects.c textpoke/ftrace_dispatch.c \
+				   textpoke/ftrace_elf.c
+lib-$(CONFIG_FTRACE)		+= arch/$(ARCH)/ftrace.c arch/$(ARCH)/ftrace_entry.S
+lib-$(if $(CONFIG_FTRACE),n,y)	+= textpoke/ftrace_stub.c
 # PRE/POST events and their sinks (each file builds an -ENOSYS stub when
 # its Kconfig option is off, so the API is the same in every build).
 lib-y				+= textpoke/events.c perf-glue/perf_file.c
@@ -220,10 +232,15 @@ PREFIX	?= /usr/local
 LIBDIR	?= $(PREFIX)/lib
 INCDIR	?= $(PREFIX)/include
 
-$(PC_FILE): textpoke.pc.in Makefile | $(objtree)/
+# The flags that give code patchable function entries (Kconfig
+# FTRACE_CFLAGS, one default per arch; docs/ftrace.md says why).
+FTRACE_CFLAGS	:= $(subst ",,$(CONFIG_FTRACE_CFLAGS))
+
+$(PC_FILE): textpoke.pc.in Makefile $(KCONFIG_CONFIG) | $(objtree)/
 	$(quiet) GEN $@
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+		-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@FTRACE_CFLAGS@|$(FTRACE_CFLAGS)|' $< > $@
 
 # --- objects ----------------------------------------------------------------
 
@@ -291,14 +308,42 @@ $(objtree)/bench/%: $(objtree)/bench/%.o $(LIB_A)
 
 .SECONDARY: $(objtree)/bench/events_bench.o $(objtree)/bench/static_key_bench.o
 
+# Function-entry tracing: its traced functions built with the published flags.
+BENCH_FTRACE	:= $(objtree)/bench/ftrace_bench
+bench-ftrace-objs := $(objtree)/bench/ftrace_bench.o $(objtree)/bench/ftrace_funcs.o
+$(objtree)/bench/ftrace_funcs.o: EXTRA_CFLAGS += $(FTRACE_CFLAGS)
+
+$(BENCH_FTRACE): $(bench-ftrace-objs) $(LIB_A)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
+
+# The same functions under clang's XRay, for comparison (x86-64, natively).
+XRAY_BENCH	:= $(objtree)/bench/xray_bench
+XRAY_CFLAGS	:= -O2 -fxray-instrument -fxray-instrumentation-bundle=function-entry \
+		   -fxray-instruction-threshold=1
+ifeq ($(ARCH)$(HOSTARCH)$(CONFIG_FTRACE),x86x86y)
+bench-xray	:= $(XRAY_BENCH)
+endif
+
+$(XRAY_BENCH): bench/xray_bench.c bench/ftrace_funcs.c bench/ftrace_funcs.h bench/ftrace_loop.h | $(objtree)/bench/
+	$(quiet) CLANG $@
+	$(Q)clang $(XRAY_CFLAGS) -Wall -Wextra -Werror -o $@ bench/xray_bench.c bench/ftrace_funcs.c
+
 # callgrind runs natively only: under qemu there are times, no counts.
 .PHONY: bench
-bench: $(BENCH) $(SK_BENCH)
+bench: $(BENCH) $(SK_BENCH) $(if $(CONFIG_FTRACE),$(BENCH_FTRACE)) $(bench-xray)
 	$(Q)$(RUNNER) $(BENCH)
 	$(Q)$(RUNNER) $(SK_BENCH)
 	$(Q)$(if $(RUNNER),:,bench/static_key_ir.sh $(SK_BENCH))
+ifeq ($(CONFIG_FTRACE),y)
+	$(Q)$(RUNNER) $(BENCH_FTRACE)
+endif
+ifneq ($(bench-xray),)
+	$(Q)$(XRAY_BENCH)
+endif
 
--include $(objtree)/bench/events_bench.d $(objtree)/bench/static_key_bench.d
+-include $(objtree)/bench/events_bench.d $(objtree)/bench/static_key_bench.d \
+	 $(bench-ftrace-objs:.o=.d)
 
 # --- check: every architecture ---------------------------------------------
 

@@ -70,4 +70,53 @@ bool arch_nosync_safe(uintptr_t addr, const uint8_t *old, const uint8_t *new,
 /* Make stored instructions visible to this core's instruction fetch. */
 void arch_flush_icache(uintptr_t start, size_t len);
 
+/*
+ * Function-entry tracing (ftrace.c).  Every traceable function f has an
+ * 8-byte slot at f - 8 (the pointer to its ops) and a patch site at its
+ * entry; DESIGN.md "Clients" has the layout of each arch.
+ */
+#define FTRACE_SLOT_SIZE	8
+
+struct ftrace_layout {
+	uintptr_t func;			/* the function's entry, slot + 8 */
+	uintptr_t site;			/* what site init rewrites ... */
+	unsigned int site_len;		/* ... and how many bytes */
+	uintptr_t toggle;		/* the one instruction tracing flips */
+	unsigned int toggle_len;
+};
+
+/*
+ * The layout of the function whose __patchable_function_entries record
+ * is @record, if its bytes are those a compiler emits for the published
+ * flags; -EILSEQ otherwise.  @avail bytes from @record are readable.
+ */
+int arch_ftrace_layout(uintptr_t record, size_t avail, struct ftrace_layout *out);
+
+/* The bytes site init writes at layout->site (site_len of them). */
+int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
+			   uint8_t *buf);
+
+/* The toggle instruction while tracing is off (@call false) or on. */
+int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
+			    bool call, uint8_t *buf);
+
+/*
+ * How far (either way) a veneer may be from a function entry, and the
+ * veneer itself: code near the traced object that jumps to the
+ * trampoline anywhere in the address space without touching a register
+ * the trampoline needs.  Returns its size (at most 32 bytes).
+ */
+uintptr_t arch_ftrace_veneer_reach(void);
+size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline);
+
+/* The traced function, from the return address the trampoline got. */
+uintptr_t arch_ftrace_func_of(uintptr_t ret);
+
+struct tp_ftrace_regs;
+unsigned long arch_ftrace_regs_argument(const struct tp_ftrace_regs *regs,
+					unsigned int n);
+
+/* arch/<arch>/ftrace_entry.S: calls ftrace_dispatch(ret, parent, regs). */
+void arch_ftrace_caller(void);
+
 #endif /* TEXTPOKE_ARCH_H */

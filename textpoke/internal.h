@@ -151,6 +151,9 @@ int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
 int text_mutex_lock(void);
 void text_mutex_unlock(void);
 
+/* poke.c: aligned 8-byte data words in text, each stored atomically. */
+int text_store_words(const uintptr_t *addrs, const uint64_t *values, size_t nr);
+
 /*
  * events.c: PRE and POST events, under the text mutex.  A commit calls
  * events_batch_begin() once its backend is known and events_batch_end()

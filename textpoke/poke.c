@@ -464,3 +464,66 @@ int tp_poke(void *addr, const void *expect, const void *insn, size_t len,
 		return err;
 	return commit_sites(&site, 1, backend);
 }
+
+/* --- data words in text ------------------------------------------------ */
+
+/*
+ * Store aligned 8-byte data words that live in text pages (the ops slots
+ * of function-entry tracing), each with one single-copy-atomic store
+ * through one mprotect window for all.  No instruction changes, so no
+ * protocol and no PRE/POST events; /proc/self/mem could tear a word, so
+ * it is refused (-EACCES).
+ */
+static int store_words_locked(struct site *sites, size_t nr)
+{
+	const struct maps_snapshot *snap;
+	struct text_writer w;
+	size_t i;
+	int err = maps_for_sites(&snap, sites, nr);
+
+	if (err)
+		return err;
+	qsort(sites, nr, sizeof(*sites), compare_sites);
+	for (i = 0; i < nr && !err; i++)
+		err = maps_check_range(snap, sites[i].addr, sites[i].len, NULL);
+	if (err)
+		return err;
+	if (text_writer_setting() == TP_WRITER_PROC_MEM)
+		return -EACCES;
+	err = text_open(&w, sites, nr, snap, TP_WRITER_MPROTECT);
+	if (err)
+		return err;
+	for (i = 0; i < nr; i++)
+		text_write(&w, sites[i].addr, sites[i].new, sites[i].len);
+	text_close(&w);
+	return 0;
+}
+
+int text_store_words(const uintptr_t *addrs, const uint64_t *values, size_t nr)
+{
+	struct site *sites;
+	size_t i;
+	int err = tp_init();
+
+	if (err || !nr)
+		return err;
+	sites = calloc(nr, sizeof(*sites));
+	if (!sites)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		if (addrs[i] % sizeof(uint64_t)) {
+			free(sites);
+			return -EINVAL;
+		}
+		sites[i].addr = addrs[i];
+		sites[i].len = sizeof(uint64_t);
+		memcpy(sites[i].new, &values[i], sizeof(uint64_t));
+	}
+	err = text_mutex_lock();
+	if (!err) {
+		err = store_words_locked(sites, nr);
+		text_mutex_unlock();
+	}
+	free(sites);
+	return err;
+}

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../emulator.h"
 #include "kselftest_harness.h"
 #include "static_key.h"
 
@@ -458,47 +459,6 @@ static struct key_history program_keys[] = {
 	{ &sk_loop.key, { loop_both }, true, 0 },
 	{ &sk_shared.key, { shared_unlikely }, false, 0 },
 };
-
-/*
- * Whether this is arm64 under qemu-user, whose handling of code rewritten
- * while two or more other threads run it fails under this test's load
- * (7.2, with nosync and breakpoint alike): threads get SIGSEGV at
- * instructions that cannot fault, with host addresses as the fault
- * address, or qemu aborts on its own assertion (cpu == current_cpu).
- * With one thread running the code it passes every time, as riscv64
- * under the same qemu and x86-64 natively do with more.  qemu-user keeps
- * guest signal masks to itself: a blocked real-time signal the kernel
- * does not see means emulation.
- */
-static bool qemu_aarch64_smc_unreliable(void)
-{
-#if defined(__aarch64__)
-	int sig = SIGRTMIN + 7;
-	sigset_t set, old;
-	char buf[4096], *p;
-	unsigned long long blocked = 0;
-	int fd;
-	ssize_t n;
-
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	fd = open("/proc/thread-self/status", O_RDONLY);
-	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strstr(buf, "SigBlk:");
-	if (p)
-		blocked = strtoull(p + 7, NULL, 16);
-	return !(blocked & (1ULL << (sig - 1)));
-#else
-	return false;
-#endif
-}
 
 /* The stress tests take longer than the default 30 s under emulation. */
 FIXTURE(stress) {};

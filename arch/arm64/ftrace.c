@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * arm64 function-entry sites, as -fpatchable-function-entry=4,2 leaves
+ * them: two NOPs before the function (the ops slot), two at its entry.
+ * Site init writes MOV X9, X30 over the first entry NOP, so that the
+ * second can become BL at any time with one store: NOP and BL are both in
+ * the CMODX set (ARM ARM B2.2.5), and X9 carries the function's return
+ * address past the BL that overwrites X30.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <asm/ftrace.h>
+#include <asm/insn.h>
+
+#include "../../textpoke/arch.h"
+
+static uint32_t word_at(uintptr_t addr)
+{
+	uint32_t w;
+
+	memcpy(&w, (const void *)addr, sizeof(w));
+	return w;
+}
+
+int arch_ftrace_layout(uintptr_t record, size_t avail, struct ftrace_layout *out)
+{
+	uintptr_t func = record + FTRACE_SLOT_SIZE;
+	int i;
+
+	if (record % FTRACE_SLOT_SIZE || avail < 2 * FTRACE_SLOT_SIZE)
+		return -EILSEQ;
+	for (i = 0; i < 4; i++)
+		if (word_at(record + i * A64_INSN_LEN) != A64_NOP)
+			return -EILSEQ;	/* BTI C first, or not ours */
+	out->func = out->site = func;
+	out->site_len = 2 * A64_INSN_LEN;
+	out->toggle = func + A64_INSN_LEN;
+	out->toggle_len = A64_INSN_LEN;
+	return 0;
+}
+
+int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
+			   uint8_t *buf)
+{
+	uint32_t insns[2];
+
+	(void)layout, (void)veneer;
+	a64_encode_mov_x9_x30(&insns[0]);
+	a64_encode_nop(&insns[1]);
+	memcpy(buf, insns, sizeof(insns));
+	return sizeof(insns);
+}
+
+int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
+			    bool call, uint8_t *buf)
+{
+	uint32_t insn;
+	int len = call ? a64_encode_bl(&insn, layout->toggle, veneer)
+		       : a64_encode_nop(&insn);
+
+	if (len > 0)
+		memcpy(buf, &insn, sizeof(insn));
+	return len;
+}
+
+/* BL reaches +-128 MiB; keep a margin for the object's own size. */
+uintptr_t arch_ftrace_veneer_reach(void)
+{
+	return (1ul << 27) - (1ul << 20);
+}
+
+/*
+ * LDR X16, =trampoline; BR X16.  X16 (IP0) may be clobbered by any
+ * veneer between a call and its target (AAPCS64 "intra-procedure-call
+ * scratch register"), so no traced function expects it preserved.
+ */
+size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
+{
+	uint32_t insns[2];
+	uint64_t target = trampoline;
+
+	a64_encode_ldr_lit(&insns[0], 16, at, at + 2 * A64_INSN_LEN);
+	a64_encode_br(&insns[1], 16);
+	memcpy(buf, insns, sizeof(insns));
+	memcpy(buf + sizeof(insns), &target, sizeof(target));
+	return sizeof(insns) + sizeof(target);
+}
+
+/* X30 after the BL at func + 4. */
+uintptr_t arch_ftrace_func_of(uintptr_t ret)
+{
+	return ret - 2 * A64_INSN_LEN;
+}
+
+unsigned long arch_ftrace_regs_argument(const struct tp_ftrace_regs *regs,
+					unsigned int n)
+{
+	return n < FTRACE_NR_ARGS ? regs->x[n] : 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The arm64 ftrace trampoline.  A traced function's entry ran
+ * MOV X9, X30 and BL to its object's veneer, which branched here with
+ * X16: X9 is the function's return address, X30 the address after the BL.
+ * Save the argument registers and a frame record, call
+ * ftrace_dispatch(ret, parent, regs), restore, and continue the function
+ * with X30 as it was at its entry.  X17 (IP1) carries the way back: no
+ * function expects it preserved across its own entry.
+ */
+#include <asm/ftrace.h>
+
+	.text
+	.globl	arch_ftrace_caller
+	.hidden	arch_ftrace_caller
+	.type	arch_ftrace_caller, %function
+	.p2align 3
+arch_ftrace_caller:
+	.cfi_startproc
+	sub	sp, sp, #FTRACE_REGS_SIZE
+	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
+	stp	x0, x1, [sp, #FTRACE_REGS_X0 + 0]
+	stp	x2, x3, [sp, #FTRACE_REGS_X0 + 16]
+	stp	x4, x5, [sp, #FTRACE_REGS_X0 + 32]
+	stp	x6, x7, [sp, #FTRACE_REGS_X0 + 48]
+	stp	x8, x9, [sp, #FTRACE_REGS_X8]
+	stp	x29, x30, [sp, #FTRACE_REGS_FP]
+	stp	q0, q1, [sp, #FTRACE_REGS_V0 + 0]
+	stp	q2, q3, [sp, #FTRACE_REGS_V0 + 32]
+	stp	q4, q5, [sp, #FTRACE_REGS_V0 + 64]
+	stp	q6, q7, [sp, #FTRACE_REGS_V0 + 96]
+	add	x29, sp, #FTRACE_REGS_FP
+
+	mov	x0, x30				/* into the function */
+	mov	x1, x9				/* its caller */
+	mov	x2, sp
+	bl	ftrace_dispatch
+
+	ldp	q0, q1, [sp, #FTRACE_REGS_V0 + 0]
+	ldp	q2, q3, [sp, #FTRACE_REGS_V0 + 32]
+	ldp	q4, q5, [sp, #FTRACE_REGS_V0 + 64]
+	ldp	q6, q7, [sp, #FTRACE_REGS_V0 + 96]
+	ldp	x0, x1, [sp, #FTRACE_REGS_X0 + 0]
+	ldp	x2, x3, [sp, #FTRACE_REGS_X0 + 16]
+	ldp	x4, x5, [sp, #FTRACE_REGS_X0 + 32]
+	ldp	x6, x7, [sp, #FTRACE_REGS_X0 + 48]
+	ldp	x8, x9, [sp, #FTRACE_REGS_X8]
+	ldp	x29, x17, [sp, #FTRACE_REGS_FP]
+	mov	x30, x9
+	add	sp, sp, #FTRACE_REGS_SIZE
+	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
+	br	x17
+	.cfi_endproc
+	.size	arch_ftrace_caller, . - arch_ftrace_caller
+
+	.section .note.GNU-stack, "", %progbits

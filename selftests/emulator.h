@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the selftests need to know about the emulator they may run under.
+ */
+#ifndef SELFTESTS_EMULATOR_H
+#define SELFTESTS_EMULATOR_H
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Whether this is arm64 under qemu-user, whose handling of code rewritten
+ * while other threads run it fails under heavy load (7.2, with
+ * nosync and breakpoint alike): threads get SIGSEGV at instructions that
+ * cannot fault, with host addresses as the fault address, or qemu
+ * aborts on its own assertion (cpu == current_cpu).  riscv64 under the
+ * same qemu and x86-64 natively pass.  qemu-user keeps guest signal masks
+ * to itself: a blocked real-time signal the kernel does not see means
+ * emulation.
+ */
+static inline bool qemu_aarch64_smc_unreliable(void)
+{
+#if defined(__aarch64__)
+	int sig = SIGRTMIN + 7;
+	sigset_t set, old;
+	char buf[4096], *p;
+	unsigned long long blocked = 0;
+	int fd;
+	ssize_t n;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	fd = open("/proc/thread-self/status", O_RDONLY);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strstr(buf, "SigBlk:");
+	if (p)
+		blocked = strtoull(p + 7, NULL, 16);
+	return !(blocked & (1ULL << (sig - 1)));
+#else
+	return false;
+#endif
+}
+
+#endif /* SELFTESTS_EMULATOR_H */

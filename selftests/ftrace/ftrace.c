@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Function-entry tracing, after the kernel's ftrace startup tests:
+ * dynamic ftrace (one filtered function, exact counts before, during and
+ * after), several ops on the same functions, recursion, the argument
+ * registers, bad input, a dlopen()ed object, and threads running through
+ * the traced functions while tracing is switched on and off.
+ * The harness runs each test in a child process: every test starts with
+ * no ops registered and every site as the compiler left it.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <textpoke/ftrace.h>
+
+#include "../emulator.h"
+#include "kselftest_harness.h"
+#include "traced.h"
+
+#define DSO_NAME	"ftrace_dso.so"
+
+static unsigned long env_count(const char *name, unsigned long dflt)
+{
+	const char *value = getenv(name);
+
+	return value ? strtoul(value, NULL, 0) : dflt;
+}
+
+/* The callback of most tests: ops->private is a counter. */
+static void count_hit(unsigned long ip, unsigned long parent_ip,
+		      struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	__atomic_fetch_add((unsigned long *)ops->private, 1, __ATOMIC_RELAXED);
+}
+
+static long counter(const unsigned long *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+static int call_func1(int n)
+{
+	int i, sum = 0;
+
+	for (i = 0; i < n; i++)
+		sum += tp_trace_func1(i);
+	return sum;
+}
+
+TEST(functions_are_found_by_name)
+{
+	EXPECT_EQ(1, tp_ftrace_count_functions("tp_trace_func1"));
+	EXPECT_EQ(2, tp_ftrace_count_functions("tp_trace_func?"));
+	EXPECT_EQ(NR_TRACED_FUNCS, tp_ftrace_count_functions("tp_trace_*"));
+	EXPECT_EQ(0, tp_ftrace_count_functions("no_such_function"));
+	/* The harness and this file are not built to be traced. */
+	EXPECT_EQ(0, tp_ftrace_count_functions("count_hit"));
+}
+
+TEST(dynamic_ftrace)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(0, counter(&hits));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(10, counter(&hits));
+	tp_trace_func2(0);
+	EXPECT_EQ(10, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(10, counter(&hits));
+	EXPECT_EQ(0, tp_ftrace_free_filter(&ops));
+}
+
+/* The kernel's "tracer function": no filter traces every function. */
+TEST(no_filter_traces_every_function)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+
+	/* At least ours: sanitizers add constructors of their own. */
+	EXPECT_LE(NR_TRACED_FUNCS, tp_ftrace_count_functions(NULL));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	tp_trace_recurse(0);
+	tp_trace_args(0, 0, 0, 0, 0, 0);
+	tp_trace_doubles(1.0, 1.0, 1.0, 1.0);
+	tp_trace_loop();
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(NR_TRACED_FUNCS, counter(&hits));
+	tp_trace_func1(0);
+	EXPECT_EQ(NR_TRACED_FUNCS, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(register_again_after_unregister)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	int i;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+		call_func1(3);
+		ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+		call_func1(3);
+	}
+	EXPECT_EQ(15, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+static unsigned long hits1, hits2, hits12, hits_dyn;
+static struct tp_ftrace_ops ops1 = { .func = count_hit, .private = &hits1 };
+static struct tp_ftrace_ops ops2 = { .func = count_hit, .private = &hits2 };
+static struct tp_ftrace_ops ops12 = { .func = count_hit, .private = &hits12 };
+
+static void expect_counts(struct __test_metadata *_metadata, long c1,
+			  long c2, long c12, long dyn)
+{
+	EXPECT_EQ(c1, counter(&hits1));
+	EXPECT_EQ(c2, counter(&hits2));
+	EXPECT_EQ(c12, counter(&hits12));
+	EXPECT_EQ(dyn, counter(&hits_dyn));
+}
+
+/*
+ * The kernel's "ops #1" and "ops #2": three static ops (function 1,
+ * function 2, both) and one on the heap, each seeing exactly its own
+ * functions, whichever ops share them.
+ */
+TEST(ops_static_and_dynamic)
+{
+	struct tp_ftrace_ops *dyn = calloc(1, sizeof(*dyn));
+
+	ASSERT_NE(NULL, dyn);
+	dyn->func = count_hit;
+	dyn->private = &hits_dyn;
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops1, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops2, "tp_trace_func2", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops12, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops12, "tp_trace_func2", 0));
+	ASSERT_EQ(0, tp_ftrace_set_filter(dyn, "tp_trace_func?", 1));
+
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops1));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	expect_counts(_metadata, 1, 0, 0, 0);
+
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops2));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops12));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	expect_counts(_metadata, 2, 1, 2, 0);
+
+	ASSERT_EQ(0, tp_register_ftrace_function(dyn));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	expect_counts(_metadata, 3, 2, 4, 2);
+
+	/* The heap ops goes and is freed: nobody may touch it again. */
+	ASSERT_EQ(0, tp_unregister_ftrace_function(dyn));
+	ASSERT_EQ(0, tp_ftrace_free_filter(dyn));
+	memset(dyn, 0x5a, sizeof(*dyn));
+	free(dyn);
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	expect_counts(_metadata, 4, 3, 6, 2);
+
+	/* Removing function 2 from ops12's filter: it sees function 1 only. */
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops12));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops12, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops12));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	expect_counts(_metadata, 5, 4, 7, 2);
+
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops1));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops2));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops12));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	expect_counts(_metadata, 5, 4, 7, 2);
+}
+
+TEST(notrace_excludes)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func*", 1));
+	ASSERT_EQ(0, tp_ftrace_set_notrace(&ops, "tp_trace_func2", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(1, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* The callback calls the function it traces. */
+static void recurse_hit(unsigned long ip, unsigned long parent_ip,
+			struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	__atomic_fetch_add((unsigned long *)ops->private, 1, __ATOMIC_RELAXED);
+	tp_trace_recurse(1);
+}
+
+TEST(recursion)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = recurse_hit, .private = &hits };
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_recurse", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_recurse(0);
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_GE(counter(&hits), 1);
+	EXPECT_LE(counter(&hits), 2);
+	tp_ftrace_free_filter(&ops);
+}
+
+/* Recursion-safe: it guards itself, so it sees the nested entry once. */
+static __thread int safe_depth;
+
+static void safe_hit(unsigned long ip, unsigned long parent_ip,
+		     struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	if (safe_depth > 1)
+		return;
+	safe_depth++;
+	__atomic_fetch_add((unsigned long *)ops->private, 1, __ATOMIC_RELAXED);
+	tp_trace_recurse(1);
+	safe_depth--;
+}
+
+TEST(recursion_safe)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = {
+		.func = safe_hit, .private = &hits,
+		.flags = TP_FTRACE_OPS_FL_RECURSION_SAFE,
+	};
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_recurse", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_recurse(0);
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(2, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+static unsigned long seen_args[6];
+static unsigned long seen_ip, seen_parent;
+
+/* Clobbers what it may: the traced function must still get its arguments. */
+static void regs_hit(unsigned long ip, unsigned long parent_ip,
+		     struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	volatile double clobber = 1.5;
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		seen_args[i] = tp_ftrace_regs_get_argument(regs, i);
+	seen_ip = ip;
+	seen_parent = parent_ip;
+	clobber = clobber * clobber / 3.0;
+	(void)clobber;
+	errno = EIO;
+}
+
+TEST(regs)
+{
+	struct tp_ftrace_ops ops = { .func = regs_hit };
+	long ret;
+	double d;
+	int i;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_args", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_doubles", 0));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	errno = 0;
+	ret = tp_trace_args(1, 2, 3, 4, 5, 6);
+	EXPECT_EQ(0, errno);
+	EXPECT_EQ(1 + 4 + 9 + 16 + 25 + 36, ret);
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ((unsigned long)i + 1, seen_args[i]);
+	EXPECT_EQ((unsigned long)tp_trace_args, seen_ip);
+	EXPECT_NE(0UL, seen_parent);
+	d = tp_trace_doubles(2.0, 3.0, 1.0, 4.0);
+	EXPECT_EQ(6.25, d);
+	EXPECT_EQ((unsigned long)tp_trace_doubles, seen_ip);
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(bad_input)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	struct tp_ftrace_ops no_func = { 0 };
+
+	EXPECT_EQ(-EINVAL, tp_register_ftrace_function(NULL));
+	EXPECT_EQ(-EINVAL, tp_register_ftrace_function(&no_func));
+	EXPECT_EQ(-EINVAL, tp_unregister_ftrace_function(NULL));
+	EXPECT_EQ(-EINVAL, tp_ftrace_set_filter(NULL, "x", 1));
+	EXPECT_EQ(-EINVAL, tp_ftrace_set_filter(&ops, NULL, 0));
+	EXPECT_EQ(-ENOENT, tp_ftrace_set_filter(&ops, "no_such_function", 1));
+	EXPECT_EQ(-ENOENT, tp_ftrace_set_notrace(&ops, "no_such_*", 1));
+	EXPECT_EQ(-ENOENT, tp_unregister_ftrace_function(&ops));
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(-EBUSY, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(-EBUSY, tp_ftrace_set_filter(&ops, "tp_trace_func2", 0));
+	EXPECT_EQ(-EBUSY, tp_ftrace_free_filter(&ops));
+	tp_trace_func1(0);
+	EXPECT_EQ(1, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(-ENOENT, tp_unregister_ftrace_function(&ops));
+	tp_trace_func1(0);
+	EXPECT_EQ(1, counter(&hits));
+	EXPECT_EQ(0, tp_ftrace_free_filter(&ops));
+	EXPECT_EQ(0, tp_ftrace_free_filter(&ops));
+
+	/* A notrace that removes every function of the filter. */
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_ftrace_set_notrace(&ops, "tp_trace_*", 1));
+	EXPECT_EQ(-ENOENT, tp_register_ftrace_function(&ops));
+	tp_trace_func1(0);
+	EXPECT_EQ(1, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* A callback that calls the API: refused, not a deadlock. */
+static int nested_err;
+
+static void api_hit(unsigned long ip, unsigned long parent_ip,
+		    struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	nested_err = tp_unregister_ftrace_function(ops);
+}
+
+TEST(callback_may_not_call_the_api)
+{
+	struct tp_ftrace_ops ops = { .func = api_hit };
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_func1(0);
+	EXPECT_EQ(-EDEADLK, nested_err);
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+}
+
+static void *open_dso(void)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n < 0)
+		return NULL;
+	exe[n] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", dirname(exe), DSO_NAME);
+	return dlopen(path, RTLD_NOW | RTLD_LOCAL);
+}
+
+/* The test object, loaded, and its traced function in @func. */
+static void *open_dso_func(int (**func)(int))
+{
+	void *dso = open_dso();
+
+	*func = dso ? (int (*)(int))dlsym(dso, "tp_dso_func") : NULL;
+	return dso;
+}
+
+TEST(dlopened_object)
+{
+	unsigned long hits = 0, hits1 = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	struct tp_ftrace_ops ops1 = { .func = count_hit, .private = &hits1 };
+	int (*dso_func)(int);
+	void *dso;
+
+	EXPECT_EQ(-ENOENT, tp_ftrace_set_filter(&ops, "tp_dso_func", 1));
+	dso = open_dso_func(&dso_func);
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	ASSERT_TRUE(dso_func != NULL);
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(8, dso_func(4));
+	EXPECT_EQ(1, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(8, dso_func(4));
+	EXPECT_EQ(1, counter(&hits));
+
+	/* Registered while the object goes: its text is never touched again. */
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(0, dlclose(dso));
+	EXPECT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(-ENOENT, tp_ftrace_set_filter(&ops1, "tp_dso_func", 1));
+	EXPECT_EQ(0, tp_ftrace_count_functions("tp_dso_func"));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops1, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops1));
+	tp_trace_func1(0);
+	EXPECT_EQ(1, counter(&hits1));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops1));
+	tp_ftrace_free_filter(&ops);
+	tp_ftrace_free_filter(&ops1);
+}
+
+/*
+ * dlclose() and dlopen() again usually map the object where it was: its
+ * sites are as compiled again, and must be initialised again before
+ * tracing turns them on (an arm64 BL without its MOV X9, X30 would lose
+ * the return address).
+ */
+TEST(dlopened_again_at_the_same_address)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	int (*dso_func)(int);
+	void *dso;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		dso = open_dso_func(&dso_func);
+		ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+		ASSERT_TRUE(dso_func != NULL);
+		ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_dso_func", 1));
+		ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+		EXPECT_EQ(6, dso_func(3));
+		/* The last round unloads the object while it is traced. */
+		if (round < 2)
+			ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+		EXPECT_EQ(0, dlclose(dso));
+		if (round == 2)
+			ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	}
+	EXPECT_EQ(3, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* --- threads running through the sites ------------------------------------ */
+
+struct runner {
+	pthread_t thread;
+	unsigned long calls, hits;
+	volatile int *stop;
+};
+
+static void loop_hit(unsigned long ip, unsigned long parent_ip,
+		     struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	tp_loop_hits++;
+}
+
+static void *run_loop(void *arg)
+{
+	struct runner *r = arg;
+
+	while (!__atomic_load_n(r->stop, __ATOMIC_RELAXED)) {
+		r->hits += tp_trace_loop();
+		r->calls++;
+	}
+	return NULL;
+}
+
+/*
+ * qemu-aarch64 7.2 crashes threads that run code other threads rewrite
+ * often (emulator.h): there the toggles are fewer and spaced out, so
+ * that the test proves the protocol and not the emulator's limits.
+ */
+static void emulator_moderation(unsigned long *toggles, long *pause_ns)
+{
+	if (!qemu_aarch64_smc_unreliable())
+		return;
+	*toggles = env_count("TP_FTRACE_TOGGLES", 2000);
+	*pause_ns = 200 * 1000;
+}
+
+static void pause_ns(long ns)
+{
+	struct timespec ts = { .tv_nsec = ns };
+
+	if (ns)
+		nanosleep(&ts, NULL);
+}
+
+/*
+ * Threads call the traced function in a loop while it is traced and
+ * untraced TP_FTRACE_TOGGLES times: every call is counted once or not at
+ * all, never twice, and nothing crashes.
+ */
+FIXTURE(stress) {
+	int unused;
+};
+
+FIXTURE_SETUP(stress)
+{
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+}
+
+TEST_F_TIMEOUT(stress, threads_while_tracing_toggles, 300)
+{
+	unsigned long toggles = env_count("TP_FTRACE_TOGGLES", 10000);
+	unsigned long nr = env_count("TP_FTRACE_THREADS", 2), i, calls = 0, hits = 0;
+	struct tp_ftrace_ops ops = { .func = loop_hit };
+	struct runner *runners = calloc(nr, sizeof(*runners));
+	volatile int stop = 0;
+	long pause = 0;
+
+	emulator_moderation(&toggles, &pause);
+	ASSERT_NE(NULL, runners);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_loop", 1));
+	for (i = 0; i < nr; i++) {
+		runners[i].stop = &stop;
+		ASSERT_EQ(0, pthread_create(&runners[i].thread, NULL, run_loop, &runners[i]));
+	}
+	for (i = 0; i < toggles; i++) {
+		ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+		pause_ns(pause);
+		ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+		pause_ns(pause);
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < nr; i++) {
+		pthread_join(runners[i].thread, NULL);
+		calls += runners[i].calls;
+		hits += runners[i].hits;
+	}
+	EXPECT_EQ(0, (long)__atomic_load_n(&tp_loop_twice, __ATOMIC_RELAXED));
+	EXPECT_LE(hits, calls);
+	TH_LOG("%lu toggles, %lu calls, %lu traced", toggles, calls, hits);
+	tp_ftrace_free_filter(&ops);
+	free(runners);
+}
+
+TEST_HARNESS_MAIN

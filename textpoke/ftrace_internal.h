@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Function-entry tracing internals: the traceable functions of each
+ * loaded object (ftrace_elf.c finds them) and the dispatcher the
+ * trampolines call.
+ */
+#ifndef TEXTPOKE_FTRACE_INTERNAL_H
+#define TEXTPOKE_FTRACE_INTERNAL_H
+
+#include <link.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <textpoke/ftrace.h>
+#include <textpoke/textpoke.h>
+
+#include "arch.h"
+
+struct ftrace_func {
+	struct ftrace_layout layout;
+	uint8_t compiled[TP_MAX_INSN_LEN];	/* the site as the compiler left it */
+	const char *name;			/* NULL: no symbol names it */
+	unsigned int nr_ops;			/* registered ops tracing it */
+	bool initialised;			/* site init done */
+};
+
+/* One loaded ELF object: the executable or a shared object. */
+struct ftrace_object {
+	struct ftrace_object *next;
+	uintptr_t base;				/* load bias */
+	const void *phdr;			/* with base and path: which object */
+	char *path;
+	unsigned long load;			/* one number per load */
+	bool seen;				/* still loaded at the last scan */
+	uintptr_t veneer;			/* 0 until a site is initialised */
+	struct ftrace_func *funcs;		/* sorted by address */
+	size_t nr;
+	size_t nr_refused;			/* records that are not our layout */
+};
+
+/*
+ * Read the __patchable_function_entries records and the function names
+ * of the object loaded from @path at @bias with @phdr: fills
+ * @obj->funcs.  An object without records has none; -errno only when the
+ * file cannot be read or is not a valid ELF file.
+ */
+int ftrace_elf_load(struct ftrace_object *obj, const char *path, uintptr_t bias,
+		    const ElfW(Phdr) *phdr, int phnum);
+void ftrace_object_free(struct ftrace_object *obj);
+
+/*
+ * A function an ops traces: its entry and the load of its object it was
+ * found in.  An object unloaded and loaded again at the same address is
+ * another load: what an ops registered on the first one does on
+ * unregister must not touch the second.
+ */
+struct traced_func {
+	uintptr_t ip;
+	unsigned long load;
+};
+
+struct tp_ftrace_state {
+	char **globs[2];		/* FILTER, NOTRACE */
+	size_t nr_globs[2];
+	struct traced_func *funcs;	/* resolved at register, sorted by ip */
+	size_t nr_funcs;
+	bool registered;
+};
+
+/* The registered ops, as the list dispatch reads them (RCU). */
+struct ops_list {
+	size_t nr;
+	struct tp_ftrace_ops *ops[];
+};
+
+/* ftrace_objects.c: the loaded objects; under ftrace.c's mutex. */
+extern struct ftrace_object *ftrace_objects;
+int ftrace_objects_scan(void);
+struct ftrace_func *ftrace_func_find(const struct traced_func *t,
+				     struct ftrace_object **owner);
+int ftrace_object_veneer(struct ftrace_object *obj);
+
+/* ftrace_dispatch.c: what the dispatcher reads, published by ftrace.c. */
+extern struct ops_list *ftrace_registered;
+extern struct tp_ftrace_ops ftrace_stub_ops, ftrace_list_ops;
+extern __thread bool ftrace_in_callback __attribute__((tls_model("initial-exec")));
+bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip);
+
+/* Called by arch_ftrace_caller; see ftrace_entry.S. */
+void ftrace_dispatch(uintptr_t ret, uintptr_t parent, struct tp_ftrace_regs *regs);
+
+#endif /* TEXTPOKE_FTRACE_INTERNAL_H */
