@@ -179,8 +179,31 @@ static int signal_new_tasks(pid_t self)
 	return err ? err : nt.added;
 }
 
-/* Wait until every slot is parked or its task gone; -ETIMEDOUT after @deadline. */
-static int wait_parked(uint64_t deadline)
+/*
+ * Past the deadline, whether the tasks still awaited merely had no CPU
+ * yet: none of them blocks the park signal, so each runs the handler as
+ * soon as the scheduler lets it.  On a loaded machine a low-priority
+ * thread can wait seconds for that, and giving up would fail a poke that
+ * was never in danger.  Only where the kernel shows the masks.
+ */
+static bool only_starved_tasks_left(void)
+{
+	size_t i;
+
+	if (emulated_signals)
+		return false;
+	for (i = 0; i < nr_slots; i++)
+		if (__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == SLOT_SENT &&
+		    (task_blocked_signals(slots[i].tid) & SIGNAL_BIT(PARK_SIGNAL)))
+			return false;
+	return true;
+}
+
+/*
+ * Wait until every slot is parked or its task gone; -ETIMEDOUT after
+ * @deadline, or after @limit while the tasks left do not block the signal.
+ */
+static int wait_parked(uint64_t deadline, uint64_t limit)
 {
 	for (;;) {
 		uint32_t seen = __atomic_load_n(&parked_count, __ATOMIC_ACQUIRE);
@@ -202,7 +225,8 @@ static int wait_parked(uint64_t deadline)
 		}
 		if (!waiting)
 			return 0;
-		if (now_ns() > deadline)
+		if (now_ns() > deadline &&
+		    (now_ns() > limit || !only_starved_tasks_left()))
 			return -ETIMEDOUT;
 		futex(&parked_count, FUTEX_WAIT_PRIVATE, seen, &tick);
 	}
@@ -215,7 +239,7 @@ static void release_all(void)
 	futex(&release_gen, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
 }
 
-static int park_all(pid_t self, uint64_t deadline)
+static int park_all(pid_t self, uint64_t deadline, uint64_t limit)
 {
 	int added, err;
 
@@ -226,7 +250,7 @@ static int park_all(pid_t self, uint64_t deadline)
 		added = signal_new_tasks(self);
 		if (added < 0)
 			return added;
-		err = wait_parked(deadline);
+		err = wait_parked(deadline, limit);
 		if (err)
 			return err;
 	} while (added > 0);
@@ -277,9 +301,18 @@ static int reserve_slots(size_t want)
 	return 0;
 }
 
+/*
+ * Each round of parking gets the configured time; a thread that blocks
+ * the signal ends the call then.  Starved threads (only_starved_tasks_left)
+ * and threads found inside a changed range get more rounds, up to
+ * STARVED_ROUNDS times the configured time in all.
+ */
+#define STARVED_ROUNDS	10
+
 int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t nr)
 {
-	uint64_t deadline = now_ns() + CONFIG_STOP_MACHINE_TIMEOUT_MS * 1000000ull;
+	const uint64_t timeout = CONFIG_STOP_MACHINE_TIMEOUT_MS * 1000000ull;
+	uint64_t limit = now_ns() + STARVED_ROUNDS * timeout;
 	pid_t self = current_tid();
 	int tasks = count_tasks(), err;
 
@@ -287,7 +320,7 @@ int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t 
 		return tasks;
 	err = reserve_slots(2 * tasks + 64);
 	while (!err) {
-		err = park_all(self, deadline);
+		err = park_all(self, now_ns() + timeout, limit);
 		if (err == -ENOSPC) {
 			release_all();
 			err = reserve_slots(2 * slots_cap);
@@ -296,7 +329,7 @@ int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t 
 		if (!err && pc_inside_sites(sites, nr)) {
 			release_all();
 			__atomic_add_fetch(&tp_stat_stop_retries, 1, __ATOMIC_RELAXED);
-			if (now_ns() > deadline)
+			if (now_ns() > limit)
 				return -ETIMEDOUT;
 			sched_yield();
 			continue;
