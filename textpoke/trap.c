@@ -119,34 +119,85 @@ int trap_init(void)
 	return 0;
 }
 
-static int blocks_sigtrap(pid_t tid, void *arg)
+/*
+ * The threads seen blocking SIGTRAP, with the CPU time each had then: one
+ * that has run since and still blocks it really blocks it.
+ */
+#define BLOCKERS_TRACKED	16
+
+struct sigtrap_blockers {
+	struct {
+		pid_t tid;
+		uint64_t cpu_time;
+	} seen[BLOCKERS_TRACKED];
+	unsigned int nr_seen;
+	unsigned int blocking;		/* in this scan */
+	bool settled;			/* one ran or sleeps, still blocking */
+};
+
+static int note_sigtrap_blocker(pid_t tid, void *arg)
 {
-	(void)arg;
-	return (task_blocked_signals(tid) & SIGNAL_BIT(SIGTRAP)) != 0;
+	struct sigtrap_blockers *b = arg;
+	uint64_t cpu_time;
+	unsigned int i;
+
+	if (!(task_blocked_signals(tid) & SIGNAL_BIT(SIGTRAP)))
+		return 0;
+	b->blocking++;
+	cpu_time = task_cpu_time(tid);
+	for (i = 0; i < b->nr_seen; i++)
+		if (b->seen[i].tid == tid)
+			break;
+	if (i == b->nr_seen) {
+		if (b->nr_seen == BLOCKERS_TRACKED) {
+			b->settled = true;	/* too many to follow */
+			return 0;
+		}
+		b->seen[b->nr_seen].tid = tid;
+		b->seen[b->nr_seen++].cpu_time = cpu_time;
+		return 0;
+	}
+	if (cpu_time != b->seen[i].cpu_time || !task_runnable(tid))
+		b->settled = true;
+	return 0;
 }
 
 /*
  * Whether some thread blocks SIGTRAP.  A trap in such a thread is forced
  * through by the kernel with the default action: the process would die.
  * Threads block every signal for a moment in many places (a new thread
- * until libc has set it up, handlers with a full mask), and a starved
- * thread can stay in such a moment for milliseconds, so a block counts
- * only when it is still there after about 6 ms of looking again.
- * Unknowable under an emulator, which keeps guest masks to itself (and
- * whose helper task blocks everything).
+ * until libc has set it up, urcu-bp registering a reader, handlers with a
+ * full mask), so a block counts only when it is still there after about
+ * 6 ms of looking again, and only once the thread has had a CPU since or
+ * sleeps: on a loaded machine a low-priority thread can wait a second for
+ * a CPU in the middle of such a moment.  Waiting for that is bounded by
+ * BLOCKED_PATIENCE_US.  Unknowable under an emulator, which keeps guest
+ * masks to itself (and whose helper task blocks everything).
  */
+#define BLOCKED_SETTLE_US	6000
+#define BLOCKED_PATIENCE_US	2000000
+
 bool trap_blocked_by_a_thread(void)
 {
-	useconds_t pause;
+	struct sigtrap_blockers b = { .nr_seen = 0 };
+	useconds_t pause = 100, waited = 0;
 
 	if (!signal_masks_visible())
 		return false;
-	for (pause = 100; pause <= 3200; pause *= 2) {
-		if (tasks_for_each(blocks_sigtrap, NULL) <= 0)
+	for (;;) {
+		b.blocking = 0;
+		b.settled = false;
+		tasks_for_each(note_sigtrap_blocker, &b);
+		if (!b.blocking)
 			return false;
+		if ((b.settled && waited >= BLOCKED_SETTLE_US) ||
+		    waited >= BLOCKED_PATIENCE_US)
+			return true;
 		usleep(pause);
+		waited += pause;
+		if (pause < 3200)
+			pause *= 2;
 	}
-	return tasks_for_each(blocks_sigtrap, NULL) > 0;
 }
 
 /* Whether a handler installed after ours has replaced it. */
