@@ -96,10 +96,11 @@ static void *worker_main(void *arg)
 	while (!__atomic_load_n(&pool->stop, __ATOMIC_RELAXED)) {
 		int ret = pool->fn();
 
+		/* live, for workers_wait() */
 		if (ret == 1) {
-			st.ret1++;
+			__atomic_store_n(&me->stats.ret1, ++st.ret1, __ATOMIC_RELAXED);
 		} else if (ret == 2) {
-			st.ret2++;
+			__atomic_store_n(&me->stats.ret2, ++st.ret2, __ATOMIC_RELAXED);
 		} else {
 			st.other++;
 			st.bad_value = ret;
@@ -159,6 +160,49 @@ unsigned long workers_calls(struct workers *pool)
 		sum += __atomic_load_n(&pool->worker[i].stats.calls,
 				       __ATOMIC_RELAXED);
 	return sum;
+}
+
+static unsigned long workers_returned(struct workers *pool, int value)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->count; i++) {
+		struct worker_stats *st = &pool->worker[i].stats;
+
+		sum += __atomic_load_n(value == 1 ? &st->ret1 : &st->ret2,
+				       __ATOMIC_RELAXED);
+	}
+	return sum;
+}
+
+int workers_wait(struct workers *pool, int value, double seconds)
+{
+	unsigned long calls[MAX_WORKERS], returned = 0;
+	double deadline = now_seconds() + seconds;
+	unsigned int i;
+
+	for (i = 0; i < pool->count; i++)
+		calls[i] = __atomic_load_n(&pool->worker[i].stats.calls,
+					   __ATOMIC_RELAXED);
+	if (value)
+		returned = workers_returned(pool, value);
+	for (;;) {
+		bool done = !value || workers_returned(pool, value) != returned;
+
+		/*
+		 * Two more calls: the one running at the snapshot may have
+		 * begun before the caller's change, the next one did not.
+		 */
+		for (i = 0; done && i < pool->count; i++)
+			done = __atomic_load_n(&pool->worker[i].stats.calls,
+					       __ATOMIC_RELAXED) >= calls[i] + 2;
+		if (done)
+			return 0;
+		if (now_seconds() > deadline)
+			return -ETIMEDOUT;
+		pause_briefly();
+	}
 }
 
 void workers_sum(const struct workers *pool, struct worker_stats *sum)
