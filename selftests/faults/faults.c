@@ -106,11 +106,23 @@ static int wait_counter(unsigned long *counter, unsigned long since)
  * under test happened again).  Returns the pokes done; *@err is the first
  * failure.
  */
+/*
+ * qemu-user can leave a thread on a stale translation after a single
+ * store to the code (AUTO is nosync on arm64 and riscv): there, only
+ * that the workers ran, and ran whole instructions, is required (as in
+ * the engine's toggle tests).
+ */
+static bool stale_code_possible(enum tp_backend backend)
+{
+	return HAVE_NOSYNC && backend == TP_BACKEND_AUTO && under_emulator();
+}
+
 static unsigned long toggle_for_a_while(struct __test_metadata *_metadata,
 					struct workers *pool, enum tp_backend backend,
 					unsigned long *counter, int *err)
 {
 	unsigned long want = env_ulong("TP_FAULT_POKES", FAULT_POKES), done = 0;
+	int value = stale_code_possible(backend) ? 0 : 2;
 	double deadline = now_seconds() + FAULT_SECONDS;
 	struct site s;
 
@@ -125,7 +137,7 @@ static unsigned long toggle_for_a_while(struct __test_metadata *_metadata,
 			break;
 		done++;
 		if (done % 100 == 1) {
-			*err = workers_wait(pool, 2, WORKERS_WAIT_SECONDS);
+			*err = workers_wait(pool, value, WORKERS_WAIT_SECONDS);
 			if (!*err && counter)
 				*err = wait_counter(counter, mark);
 			EXPECT_EQ(0, *err)
@@ -143,7 +155,8 @@ static unsigned long toggle_for_a_while(struct __test_metadata *_metadata,
 }
 
 static void expect_clean_run(struct __test_metadata *_metadata,
-			     struct workers *pool, unsigned long done, int err)
+			     struct workers *pool, enum tp_backend backend,
+			     unsigned long done, int err)
 {
 	unsigned long want = env_ulong("TP_FAULT_POKES", FAULT_POKES);
 	struct worker_stats sum;
@@ -155,8 +168,10 @@ static void expect_clean_run(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, err) TH_LOG("poke %lu: %s", done, tp_strerror(err));
 	ASSERT_LE(want < MIN_POKES ? want : MIN_POKES, done);
 	EXPECT_EQ(0UL, sum.other) TH_LOG("a worker's call returned %d", sum.bad_value);
-	EXPECT_NE(0UL, sum.ret1);
-	EXPECT_NE(0UL, sum.ret2);
+	if (!stale_code_possible(backend)) {
+		EXPECT_NE(0UL, sum.ret1);
+		EXPECT_NE(0UL, sum.ret2);
+	}
 	EXPECT_EQ(0UL, extra_bad) TH_LOG("a call returned %d", extra_bad_value);
 	EXPECT_EQ(0UL, app_sigtrap_count)
 		TH_LOG("textpoke's own traps reached the application");
@@ -289,7 +304,7 @@ TEST_F_TIMEOUT(faults, threads_come_and_go_during_batches, 120)
 		pthread_join(self->helper[i], NULL);
 	self->helpers = 0;
 	TH_LOG("%lu threads came and went", threads_done);
-	expect_clean_run(_metadata, &self->pool, done, err);
+	expect_clean_run(_metadata, &self->pool, variant->backend, done, err);
 }
 
 /* --- signals at the threads that run the site ----------------------------- */
@@ -343,7 +358,7 @@ TEST_F_TIMEOUT(faults, signals_at_workers_during_batches, 120)
 	pthread_join(self->helper[0], NULL);
 	self->helpers = 0;
 	TH_LOG("%lu signals handled", signals_handled);
-	expect_clean_run(_metadata, &self->pool, done, err);
+	expect_clean_run(_metadata, &self->pool, variant->backend, done, err);
 }
 
 /* --- a thread that blocks SIGTRAP runs the site ------------------------------- */
