@@ -44,6 +44,7 @@
 
 #define TOGGLE_SECONDS		30	/* time budget of a toggle test */
 #define MIN_TOGGLES		1000	/* the least a toggle test must do */
+#define MIN_REWRITES		200	/* the least the stop_machine rewrite must do */
 /* Room for make soak's budget (TP_TOGGLE_SECONDS=600): the budget bounds them. */
 #define TOGGLE_TIMEOUT		900
 #define TOGGLE_WORKERS		4
@@ -998,7 +999,7 @@ TEST_F_TIMEOUT(engine, MULTI_TEST, 90)
 	uint8_t old[MULTI_LEN], new[MULTI_LEN];
 	bool expect_inside = !under_emulator() || env_ulong("TP_EXPECT_INSIDE", 0);
 	bool distinct = multi_ret[0] != multi_ret[1];
-	unsigned long calls, least = rounds < MIN_TOGGLES ? rounds : MIN_TOGGLES;
+	unsigned long calls, least = rounds < MIN_REWRITES ? rounds : MIN_REWRITES;
 	struct worker_stats sum;
 	double start = now_seconds();
 	int ret = 0, waited = 0;
@@ -1023,7 +1024,7 @@ TEST_F_TIMEOUT(engine, MULTI_TEST, 90)
 		if (ret)
 			break;
 		done++;
-		if (done % 64 < 2) {
+		if (done % 256 < 2) {
 			/* this thread runs either state's bytes at once, too */
 			ASSERT_EQ(multi_ret[done & 1], site_multi_fn(1));
 			waited = workers_ran_state(_metadata, &self->pool,
