@@ -26,12 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <stddef.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -172,18 +168,6 @@ static unsigned int many_in_state(unsigned int first, unsigned int count,
 		n += !memcmp(many_site(i), want, SITE_LEN);
 	}
 	return n;
-}
-
-/* The application's SIGTRAP handler first, then textpoke chains to it. */
-static int init_with_app_handler(void)
-{
-	int err = app_sigtrap_install();
-
-	if (!err)
-		err = crash_reporter_install();
-	if (!err)
-		err = tp_init();
-	return err;
 }
 
 /*
@@ -1528,27 +1512,6 @@ TEST_F_TIMEOUT(engine, proc_mem_writer_needs_no_mprotect, 60)
  * covers only this thread, the one that pokes.  Natively only: qemu does
  * not see writes through /proc/self/mem.
  */
-static int refuse_rwx_mprotect(void)
-{
-	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_WRITE, 0, 1),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
-	};
-	struct sock_fprog prog = {
-		.len = sizeof(filter) / sizeof(filter[0]),
-		.filter = filter,
-	};
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -errno;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) ? -errno : 0;
-}
-
 TEST_F(engine, rwx_refused_falls_back_to_proc_mem)
 {
 	struct site s;
@@ -1556,7 +1519,7 @@ TEST_F(engine, rwx_refused_falls_back_to_proc_mem)
 	if (under_emulator())
 		SKIP(return, QEMU_PROC_MEM);
 	ASSERT_EQ(0, site_nopjmp_states(&s));
-	ASSERT_EQ(0, refuse_rwx_mprotect());
+	ASSERT_EQ(0, refuse_text_writes(false));
 	ASSERT_EQ(-1, mprotect((void *)((uintptr_t)s.addr & ~4095ul), 4096,
 			       PROT_READ | PROT_WRITE | PROT_EXEC));
 	ASSERT_EQ(EACCES, errno);

@@ -238,6 +238,17 @@ int app_sigtrap_install_plain(void);	/* sa_handler, no SA_SIGINFO */
  */
 extern sigjmp_buf *volatile app_trap_escape;
 
+/* app_sigtrap_install(), crash_reporter_install(), then tp_init(). */
+int init_with_app_handler(void);
+
+/*
+ * A seccomp filter on the calling thread, as a W^X policy (SELinux
+ * execmem) would refuse: mprotect asking for write and execute at once
+ * fails with EACCES; with @also_open_for_write, so does opening any file
+ * for writing (/proc/self/mem among them; reads still work).
+ */
+int refuse_text_writes(bool also_open_for_write);
+
 /* Print where SIGSEGV/SIGILL/SIGBUS/SIGFPE hit, then die of it. */
 int crash_reporter_install(void);
 

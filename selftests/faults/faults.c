@@ -26,13 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stddef.h>
 #include <string.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <textpoke/textpoke.h>
@@ -58,17 +52,6 @@ static int site_states(struct site *s)
 		return -1;
 	return site_enc_jump(s->new, (uintptr_t)site_nopjmp,
 			     (uintptr_t)site_nopjmp_alt) == SITE_LEN ? 0 : -1;
-}
-
-static int init_with_app_handler(void)
-{
-	int err = app_sigtrap_install();
-
-	if (!err)
-		err = crash_reporter_install();
-	if (!err)
-		err = tp_init();
-	return err;
 }
 
 /* What a thread other than the workers saw when it ran the site. */
@@ -428,36 +411,6 @@ TEST_F_TIMEOUT(fault, sigtrap_blocked_thread_runs_site_and_survives, 60)
 /* --- no writer left ----------------------------------------------------------- */
 
 /*
- * A seccomp filter for this thread: mprotect asking for write and
- * execute at once fails with EACCES (a W^X policy), and so does opening
- * any file for writing (here: /proc/self/mem; /proc reads still work).
- */
-static int refuse_every_writer(void)
-{
-	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 0, 4),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_WRITE, 0, 1),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 4, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, O_WRONLY | O_RDWR, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {
-		.len = sizeof(filter) / sizeof(filter[0]),
-		.filter = filter,
-	};
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -errno;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) ? -errno : 0;
-}
-
-/*
  * Every backend and every writer setting: -EACCES, before anything is
  * written (the text compared byte for byte), the site still runs the old
  * code; the workers never noticed.
@@ -480,7 +433,7 @@ TEST_F(fault, no_writer_left_is_a_clear_error)
 	int err;
 
 	ASSERT_EQ(0, site_states(&s));
-	err = refuse_every_writer();
+	err = refuse_text_writes(true);
 	if (err && under_emulator())
 		SKIP(return, "the emulator refuses seccomp filters (%d)", err);
 	ASSERT_EQ(0, err);
