@@ -41,8 +41,8 @@
 #define TOGGLE_SECONDS		30	/* time budget of a toggle test */
 #define MIN_TOGGLES		1000	/* the least a toggle test must do */
 #define MIN_REWRITES		200	/* the least the stop_machine rewrite must do */
-/* Room for make soak's budget (TP_TOGGLE_SECONDS=600): the budget bounds them. */
-#define TOGGLE_TIMEOUT		900
+/* Room for three times make soak's budget (TP_TOGGLE_SECONDS=600), see over_budget() */
+#define TOGGLE_TIMEOUT		1900
 #define TOGGLE_WORKERS		4
 #define SNAP			16	/* bytes compared around a refused poke */
 /* A NOP sequence one unit longer than any site may be. */
@@ -220,6 +220,19 @@ static void bp_toggles(struct __test_metadata *_metadata, struct site *s,
  * budget, not a count, bounds the test: on a loaded machine it may do
  * fewer pokes than asked, but never fewer than the minimum.
  */
+/*
+ * Whether a test past its time budget stops: once it has done the least
+ * asked of it, or at three times the budget whatever it has done (and
+ * then fails for it).
+ */
+static bool over_budget(double deadline, double seconds, unsigned long done,
+			unsigned long least)
+{
+	double now = now_seconds();
+
+	return now > deadline && (done >= least || now > deadline + 2 * seconds);
+}
+
 static int workers_ran_state(struct __test_metadata *_metadata,
 			     struct workers *pool, int value)
 {
@@ -352,13 +365,19 @@ static void toggle_under_load(struct __test_metadata *_metadata,
 			break;
 		done++;
 		/* now in the new state (2) when done is odd, else the old (1) */
-		if (done % 1024 < 2 || done == want) {
+		if (done % 1024 < 2) {
 			waited = workers_ran_state(_metadata, pool,
 						   check_state ? 2 - !(done & 1) : 0);
-			if (waited || now_seconds() > deadline)
+			if (waited)
 				break;
 		}
+		if (over_budget(deadline, seconds, done, least))
+			break;
 	}
+	/* the workers ran the state the site is left in */
+	if (!ret && !waited)
+		waited = workers_ran_state(_metadata, pool,
+					   check_state ? 2 - !(done & 1) : 0);
 	syncs = tp_debug_sync_count() - syncs;
 	calls = workers_calls(pool) - calls;
 	workers_stop(pool);
@@ -449,7 +468,7 @@ FIXTURE_TEARDOWN(engine)
  */
 #define RACES_MIN		100
 
-TEST_F_TIMEOUT(engine, bp_trap_races_removal, 90)
+TEST_F_TIMEOUT(engine, bp_trap_races_removal, 120)
 {
 	unsigned long emulated = tp_debug_emulations();
 	unsigned long stale = tp_debug_stale_reads();
@@ -470,11 +489,10 @@ TEST_F_TIMEOUT(engine, bp_trap_races_removal, 90)
 		ASSERT_EQ(0, tp_batch_add(batch, site_nopjmp, from, to, SITE_LEN));
 		ASSERT_EQ(0, tp_batch_commit(batch, TP_BACKEND_BREAKPOINT));
 		tp_batch_free(batch);
-		if (i % 1024 == 1) {
+		if (i % 1024 == 1)
 			ASSERT_EQ(0, workers_ran_state(_metadata, &self->pool, 0));
-			if (now_seconds() > deadline)
-				break;
-		}
+		if (now_seconds() > deadline)
+			break;
 	}
 	workers_stop(&self->pool);
 	TH_LOG("%lu batches, %lu traps emulated", i,
@@ -976,7 +994,7 @@ static int multi_run(void)
  * inside.  AUTO must pick stop_machine for it (breakpoint cannot: several
  * instructions; nosync cannot: more than one store).
  */
-TEST_F_TIMEOUT(engine, MULTI_TEST, 90)
+TEST_F_TIMEOUT(engine, MULTI_TEST, 120)
 {
 	unsigned long rounds = env_ulong("TP_MERGES", 2000), done = 0;
 	unsigned long retries = tp_debug_stop_retries();
@@ -1013,9 +1031,11 @@ TEST_F_TIMEOUT(engine, MULTI_TEST, 90)
 			ASSERT_EQ(multi_ret[done & 1], site_multi_fn(1));
 			waited = workers_ran_state(_metadata, &self->pool,
 						   distinct ? multi_ret[done & 1] : 0);
-			if (waited || now_seconds() > start + TOGGLE_SECONDS)
+			if (waited)
 				break;
 		}
+		if (over_budget(start + TOGGLE_SECONDS, TOGGLE_SECONDS, done, least))
+			break;
 	}
 	calls = workers_calls(&self->pool) - calls;
 	workers_stop(&self->pool);
