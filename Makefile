@@ -311,15 +311,16 @@ soak: $(objtree)/selftests/engine/engine_test
 		scripts/run-selftests.sh --arch $(ARCH) --summary $(objtree)/selftests/soak-summary \
 		$(if $(RUNNER),--runner "$(RUNNER)") $<
 
-# The bounded fuzzers with FUZZ_CASES mutated inputs each: tp-perf's
-# perf.data reader (selftests/events) and textpoke-sites' ELF reader
-# (selftests/sites, a host tool).
+# The bounded fuzzers with FUZZ_CASES mutated inputs each: the arch's
+# instruction decoder (selftests/insn), tp-perf's perf.data reader
+# (selftests/events) and textpoke-sites' ELF reader (selftests/sites, a
+# host tool).
 FUZZ_CASES	?= 1000000
 
 .PHONY: fuzz
-fuzz: $(objtree)/selftests/events/events_test
+fuzz: $(objtree)/selftests/insn/insn_test $(objtree)/selftests/events/events_test
 	$(Q)TP_FUZZ_CASES=$(FUZZ_CASES) scripts/run-selftests.sh --arch $(ARCH) \
-		--summary $(objtree)/selftests/fuzz-summary $(if $(RUNNER),--runner "$(RUNNER)") $<
+		--summary $(objtree)/selftests/fuzz-summary $(if $(RUNNER),--runner "$(RUNNER)") $^
 	$(Q)TP_FUZZ_CASES=$(FUZZ_CASES) $(MAKE) --no-print-directory O=$(O) run-host-selftests
 
 # --- check: every architecture ---------------------------------------------
