@@ -58,7 +58,10 @@ struct park_slot {
 	pid_t tid;
 	int state;
 	uintptr_t pc;
+	uint64_t cpu_mark;		/* CPU time once past the deadline */
 };
+
+#define NO_CPU_MARK	UINT64_MAX
 
 static struct park_slot *slots;
 static size_t slots_cap;
@@ -162,6 +165,7 @@ static int signal_if_new(pid_t tid, void *arg)
 	slot = &slots[nr_slots];
 	slot->tid = tid;
 	slot->pc = 0;
+	slot->cpu_mark = NO_CPU_MARK;
 	slot->state = SLOT_SENT;
 	__atomic_store_n(&nr_slots, nr_slots + 1, __ATOMIC_RELEASE);
 	if (syscall(SYS_tgkill, getpid(), tid, PARK_SIGNAL))
@@ -184,18 +188,36 @@ static int signal_new_tasks(pid_t self)
  * yet: none of them blocks the park signal, so each runs the handler as
  * soon as the scheduler lets it.  On a loaded machine a low-priority
  * thread can wait seconds for that, and giving up would fail a poke that
- * was never in danger.  Only where the kernel shows the masks.
+ * was never in danger.  Where the kernel shows the masks, a task blocks
+ * the signal when its mask says so.  Under an emulator, which keeps
+ * guest masks to itself, a task blocks it when it has used
+ * STARVED_CPU_NS on a CPU since the deadline without parking: with the
+ * signal deliverable, the emulator runs the handler within microseconds
+ * of running the thread.
  */
+#define STARVED_CPU_NS	10000000ull
+
 static bool only_starved_tasks_left(void)
 {
 	size_t i;
 
-	if (emulated_signals)
-		return false;
-	for (i = 0; i < nr_slots; i++)
-		if (__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == SLOT_SENT &&
-		    (task_blocked_signals(slots[i].tid) & SIGNAL_BIT(PARK_SIGNAL)))
+	for (i = 0; i < nr_slots; i++) {
+		struct park_slot *s = &slots[i];
+		uint64_t cpu_time;
+
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != SLOT_SENT)
+			continue;
+		if (!emulated_signals) {
+			if (task_blocked_signals(s->tid) & SIGNAL_BIT(PARK_SIGNAL))
+				return false;
+			continue;
+		}
+		cpu_time = task_cpu_time(s->tid);
+		if (s->cpu_mark == NO_CPU_MARK)
+			s->cpu_mark = cpu_time;
+		else if (cpu_time - s->cpu_mark >= STARVED_CPU_NS)
 			return false;
+	}
 	return true;
 }
 
