@@ -136,9 +136,10 @@ TP_CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Iarch/$(ARCH)/include \
 LDLIBS_URCU	:= -lurcu-cds -lurcu-bp -lpthread -ldl
 
 # make SANITIZE=address,undefined: the library, tests and demo built with
-# the sanitizers (native builds).
+# the sanitizers (native builds).  Every report ends the program, so that
+# a test cannot pass with undefined behaviour reported in its log.
 ifneq ($(SANITIZE),)
-TP_CFLAGS	+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+TP_CFLAGS	+= -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS		+= -fsanitize=$(SANITIZE)
 endif
 
