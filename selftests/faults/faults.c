@@ -83,13 +83,6 @@ static int wait_counter(unsigned long *counter, unsigned long since)
 }
 
 /*
- * Toggle site_nopjmp with @backend until @want pokes are done or the time
- * budget is over.  Every so many pokes, wait until the workers have run
- * the new state and, when @counter is given, until it moved (the fault
- * under test happened again).  Returns the pokes done; *@err is the first
- * failure.
- */
-/*
  * qemu-user can leave a thread on a stale translation after a single
  * store to the code (AUTO is nosync on arm64 and riscv): there, only
  * that the workers ran, and ran whole instructions, is required (as in
@@ -100,6 +93,13 @@ static bool stale_code_possible(enum tp_backend backend)
 	return HAVE_NOSYNC && backend == TP_BACKEND_AUTO && under_emulator();
 }
 
+/*
+ * Toggle site_nopjmp with @backend until @want pokes are done or the time
+ * budget is over.  Every so many pokes, wait until the workers have run
+ * the new state and, when @counter is given, until it moved (the fault
+ * under test happened again).  Returns the pokes done; *@err is the first
+ * failure.
+ */
 static unsigned long toggle_for_a_while(struct __test_metadata *_metadata,
 					struct workers *pool, enum tp_backend backend,
 					unsigned long *counter, int *err)
@@ -120,13 +120,16 @@ static unsigned long toggle_for_a_while(struct __test_metadata *_metadata,
 			break;
 		done++;
 		if (done % 100 == 1) {
+			const char *what = "workers";
+
 			*err = workers_wait(pool, value, WORKERS_WAIT_SECONDS);
-			if (!*err && counter)
+			if (!*err && counter) {
+				what = "fault";
 				*err = wait_counter(counter, mark);
+			}
 			EXPECT_EQ(0, *err)
 				TH_LOG("poke %lu: the %s did not run within %d s", done,
-				       *err && counter ? "fault" : "workers",
-				       WORKERS_WAIT_SECONDS);
+				       what, WORKERS_WAIT_SECONDS);
 			if (*err || now_seconds() > deadline)
 				break;
 		}
