@@ -10,6 +10,8 @@
 #   make bench          benchmarks (not tests): events, static keys, ftrace
 #   make sites-check    verify the patch sites of everything built (textpoke-sites)
 #   make SANITIZE=address,undefined check CHECK_ARCHES=x86   under ASan/UBSan
+#   make soak           10^6 toggles per backend (10^5 under qemu), bounded
+#   make [SANITIZE=address,undefined] fuzz   the bounded fuzzers, FUZZ_CASES each
 #   make install        PREFIX=/usr/local DESTDIR=
 #   make clean | distclean
 #
@@ -141,9 +143,10 @@ TP_CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Iarch/$(ARCH)/include \
 LDLIBS_URCU	:= -lurcu-cds -lurcu-bp -lpthread -ldl
 
 # make SANITIZE=address,undefined: the library, tests and demo built with
-# the sanitizers (native builds).
+# the sanitizers (native builds).  Every report ends the program, so that
+# a test cannot pass with undefined behaviour reported in its log.
 ifneq ($(SANITIZE),)
-TP_CFLAGS	+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+TP_CFLAGS	+= -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS		+= -fsanitize=$(SANITIZE)
 endif
 
@@ -344,6 +347,33 @@ endif
 
 -include $(objtree)/bench/events_bench.d $(objtree)/bench/static_key_bench.d \
 	 $(bench-ftrace-objs:.o=.d)
+
+# --- soak and fuzz (not in check: they take minutes) -------------------------
+
+# The engine's toggle tests with 10^6 toggles per backend (10^5 under
+# qemu) and their 4 workers, every toggle required, within a time budget
+# so that the run stops by itself; the other engine tests run as usual.
+SOAK_TOGGLES	?= $(if $(RUNNER),100000,1000000)
+SOAK_SECONDS	?= 600
+
+.PHONY: soak
+soak: $(objtree)/selftests/engine/engine_test
+	$(Q)TP_TOGGLES=$(SOAK_TOGGLES) TP_MIN_TOGGLES=$(SOAK_TOGGLES) \
+		TP_TOGGLE_SECONDS=$(SOAK_SECONDS) SELFTEST_TIMEOUT=7200 \
+		scripts/run-selftests.sh --arch $(ARCH) --summary $(objtree)/selftests/soak-summary \
+		$(if $(RUNNER),--runner "$(RUNNER)") $<
+
+# The bounded fuzzers with FUZZ_CASES mutated inputs each: the arch's
+# instruction decoder (selftests/insn), tp-perf's perf.data reader
+# (selftests/events) and textpoke-sites' ELF reader (selftests/sites, a
+# host tool).
+FUZZ_CASES	?= 1000000
+
+.PHONY: fuzz
+fuzz: $(objtree)/selftests/insn/insn_test $(objtree)/selftests/events/events_test
+	$(Q)TP_FUZZ_CASES=$(FUZZ_CASES) scripts/run-selftests.sh --arch $(ARCH) \
+		--summary $(objtree)/selftests/fuzz-summary $(if $(RUNNER),--runner "$(RUNNER)") $^
+	$(Q)TP_FUZZ_CASES=$(FUZZ_CASES) $(MAKE) --no-print-directory O=$(O) run-host-selftests
 
 # --- check: every architecture ---------------------------------------------
 

@@ -96,6 +96,8 @@ enum tp_writer text_writer_setting(void);
 void tasks_init(void);
 int tasks_for_each(int (*fn)(pid_t tid, void *arg), void *arg);
 uint64_t task_blocked_signals(pid_t tid);	/* as the kernel sees it */
+uint64_t task_cpu_time(pid_t tid);		/* ns on a CPU so far, or 0 */
+bool task_runnable(pid_t tid);			/* running or waiting for a CPU */
 bool task_is_emulator_helper(pid_t tid);
 bool signal_masks_visible(void);
 

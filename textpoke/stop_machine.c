@@ -58,7 +58,10 @@ struct park_slot {
 	pid_t tid;
 	int state;
 	uintptr_t pc;
+	uint64_t cpu_mark;		/* CPU time once past the deadline */
 };
+
+#define NO_CPU_MARK	UINT64_MAX
 
 static struct park_slot *slots;
 static size_t slots_cap;
@@ -162,6 +165,7 @@ static int signal_if_new(pid_t tid, void *arg)
 	slot = &slots[nr_slots];
 	slot->tid = tid;
 	slot->pc = 0;
+	slot->cpu_mark = NO_CPU_MARK;
 	slot->state = SLOT_SENT;
 	__atomic_store_n(&nr_slots, nr_slots + 1, __ATOMIC_RELEASE);
 	if (syscall(SYS_tgkill, getpid(), tid, PARK_SIGNAL))
@@ -179,8 +183,49 @@ static int signal_new_tasks(pid_t self)
 	return err ? err : nt.added;
 }
 
-/* Wait until every slot is parked or its task gone; -ETIMEDOUT after @deadline. */
-static int wait_parked(uint64_t deadline)
+/*
+ * Past the deadline, whether the tasks still awaited merely had no CPU
+ * yet: none of them blocks the park signal, so each runs the handler as
+ * soon as the scheduler lets it.  On a loaded machine a low-priority
+ * thread can wait seconds for that, and giving up would fail a poke that
+ * was never in danger.  Where the kernel shows the masks, a task blocks
+ * the signal when its mask says so.  Under an emulator, which keeps
+ * guest masks to itself, a task blocks it when it has used
+ * STARVED_CPU_NS on a CPU since the deadline without parking: with the
+ * signal deliverable, the emulator runs the handler within microseconds
+ * of running the thread.
+ */
+#define STARVED_CPU_NS	10000000ull
+
+static bool only_starved_tasks_left(void)
+{
+	size_t i;
+
+	for (i = 0; i < nr_slots; i++) {
+		struct park_slot *s = &slots[i];
+		uint64_t cpu_time;
+
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != SLOT_SENT)
+			continue;
+		if (!emulated_signals) {
+			if (task_blocked_signals(s->tid) & SIGNAL_BIT(PARK_SIGNAL))
+				return false;
+			continue;
+		}
+		cpu_time = task_cpu_time(s->tid);
+		if (s->cpu_mark == NO_CPU_MARK)
+			s->cpu_mark = cpu_time;
+		else if (cpu_time - s->cpu_mark >= STARVED_CPU_NS)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Wait until every slot is parked or its task gone; -ETIMEDOUT after
+ * @deadline, or after @limit while the tasks left do not block the signal.
+ */
+static int wait_parked(uint64_t deadline, uint64_t limit)
 {
 	for (;;) {
 		uint32_t seen = __atomic_load_n(&parked_count, __ATOMIC_ACQUIRE);
@@ -202,7 +247,8 @@ static int wait_parked(uint64_t deadline)
 		}
 		if (!waiting)
 			return 0;
-		if (now_ns() > deadline)
+		if (now_ns() > deadline &&
+		    (now_ns() > limit || !only_starved_tasks_left()))
 			return -ETIMEDOUT;
 		futex(&parked_count, FUTEX_WAIT_PRIVATE, seen, &tick);
 	}
@@ -215,7 +261,7 @@ static void release_all(void)
 	futex(&release_gen, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
 }
 
-static int park_all(pid_t self, uint64_t deadline)
+static int park_all(pid_t self, uint64_t deadline, uint64_t limit)
 {
 	int added, err;
 
@@ -226,7 +272,7 @@ static int park_all(pid_t self, uint64_t deadline)
 		added = signal_new_tasks(self);
 		if (added < 0)
 			return added;
-		err = wait_parked(deadline);
+		err = wait_parked(deadline, limit);
 		if (err)
 			return err;
 	} while (added > 0);
@@ -277,9 +323,18 @@ static int reserve_slots(size_t want)
 	return 0;
 }
 
+/*
+ * Each round of parking gets the configured time; a thread that blocks
+ * the signal ends the call then.  Starved threads (only_starved_tasks_left)
+ * and threads found inside a changed range get more rounds, up to
+ * STARVED_ROUNDS times the configured time in all.
+ */
+#define STARVED_ROUNDS	10
+
 int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t nr)
 {
-	uint64_t deadline = now_ns() + CONFIG_STOP_MACHINE_TIMEOUT_MS * 1000000ull;
+	const uint64_t timeout = CONFIG_STOP_MACHINE_TIMEOUT_MS * 1000000ull;
+	uint64_t limit = now_ns() + STARVED_ROUNDS * timeout;
 	pid_t self = current_tid();
 	int tasks = count_tasks(), err;
 
@@ -287,7 +342,7 @@ int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t 
 		return tasks;
 	err = reserve_slots(2 * tasks + 64);
 	while (!err) {
-		err = park_all(self, deadline);
+		err = park_all(self, now_ns() + timeout, limit);
 		if (err == -ENOSPC) {
 			release_all();
 			err = reserve_slots(2 * slots_cap);
@@ -296,7 +351,7 @@ int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t 
 		if (!err && pc_inside_sites(sites, nr)) {
 			release_all();
 			__atomic_add_fetch(&tp_stat_stop_retries, 1, __ATOMIC_RELAXED);
-			if (now_ns() > deadline)
+			if (now_ns() > limit)
 				return -ETIMEDOUT;
 			sched_yield();
 			continue;

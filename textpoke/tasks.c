@@ -108,18 +108,54 @@ static uint64_t status_sigblk(const char *path)
 	return mask;
 }
 
-uint64_t task_blocked_signals(pid_t tid)
+/* "/proc/self/task/<tid>/<file>" into @path (64 bytes). */
+static void task_path(char *path, pid_t tid, const char *file)
 {
-	char path[64] = "/proc/self/task/", *p = path + strlen(path);
+	char *p;
 	int len = 0;
 	pid_t t;
 
+	strcpy(path, "/proc/self/task/");
+	p = path + strlen(path);
 	for (t = tid; t; t /= 10)
 		len++;
 	for (t = tid, p += len, *p = '\0'; t; t /= 10)
 		*--p = '0' + t % 10;
-	strcat(path, "/status");
+	strcat(path, "/");
+	strcat(path, file);
+}
+
+uint64_t task_blocked_signals(pid_t tid)
+{
+	char path[64];
+
+	task_path(path, tid, "status");
 	return status_sigblk(path);
+}
+
+uint64_t task_cpu_time(pid_t tid)
+{
+	char path[64], buf[128], *p;
+	uint64_t ns = 0;
+
+	task_path(path, tid, "schedstat");
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	for (p = buf; *p >= '0' && *p <= '9'; p++)
+		ns = ns * 10 + (*p - '0');
+	return ns;
+}
+
+bool task_runnable(pid_t tid)
+{
+	char path[64], buf[512], *p;
+
+	task_path(path, tid, "stat");
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return false;
+	/* "tid (comm) S ...": comm may hold spaces and parentheses */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'R';
 }
 
 /* An emulator's helper task blocks every real-time signal in the kernel. */

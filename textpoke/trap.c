@@ -119,34 +119,104 @@ int trap_init(void)
 	return 0;
 }
 
-static int blocks_sigtrap(pid_t tid, void *arg)
-{
-	(void)arg;
-	return (task_blocked_signals(tid) & SIGNAL_BIT(SIGTRAP)) != 0;
-}
-
 /*
  * Whether some thread blocks SIGTRAP.  A trap in such a thread is forced
  * through by the kernel with the default action: the process would die.
  * Threads block every signal for a moment in many places (a new thread
- * until libc has set it up, handlers with a full mask), and a starved
- * thread can stay in such a moment for milliseconds, so a block counts
- * only when it is still there after about 6 ms of looking again.
+ * until libc has set it up, a thread on its way out, urcu-bp registering
+ * a reader, handlers with a full mask).  Such a moment costs a thread
+ * microseconds of CPU, but on a loaded machine a low-priority thread can
+ * wait a second for a CPU in the middle of it.  So a thread counts as
+ * blocking SIGTRAP only once, still blocking it, it has run
+ * BLOCKED_CPU_NS on a CPU since it was first seen so, or has slept
+ * through BLOCKED_SLEEP_US of scans; a thread that stays runnable
+ * without running is waited for, up to BLOCKED_PATIENCE_US in all.
  * Unknowable under an emulator, which keeps guest masks to itself (and
  * whose helper task blocks everything).
  */
+#define BLOCKED_CPU_NS		2000000
+#define BLOCKED_SLEEP_US	6000
+#define BLOCKED_PATIENCE_US	2000000
+#define BLOCKERS_TRACKED	16
+
+struct sigtrap_blockers {
+	struct {
+		pid_t tid;
+		uint64_t cpu_time;	/* when first seen blocking */
+		long slept_since;	/* scan time it was first seen asleep, or -1 */
+	} seen[BLOCKERS_TRACKED];
+	unsigned int nr_seen;
+	long now;			/* µs since the first scan */
+	unsigned int blocking;		/* in this scan */
+	bool settled;			/* one of them surely blocks it */
+};
+
+static int note_sigtrap_blocker(pid_t tid, void *arg)
+{
+	struct sigtrap_blockers *b = arg;
+	uint64_t cpu_time;
+	unsigned int i;
+
+	if (!(task_blocked_signals(tid) & SIGNAL_BIT(SIGTRAP)))
+		return 0;
+	b->blocking++;
+	cpu_time = task_cpu_time(tid);
+	for (i = 0; i < b->nr_seen; i++)
+		if (b->seen[i].tid == tid)
+			break;
+	if (i == b->nr_seen) {
+		if (b->nr_seen == BLOCKERS_TRACKED)
+			return 0;	/* followed once a tracked one is gone */
+		b->seen[i].tid = tid;
+		b->seen[i].cpu_time = cpu_time;
+		b->seen[i].slept_since = -1;
+		b->nr_seen++;
+	}
+	if (cpu_time - b->seen[i].cpu_time >= BLOCKED_CPU_NS)
+		b->settled = true;
+	if (task_runnable(tid))
+		b->seen[i].slept_since = -1;
+	else if (b->seen[i].slept_since < 0)
+		b->seen[i].slept_since = b->now;
+	else if (b->now - b->seen[i].slept_since >= BLOCKED_SLEEP_US)
+		b->settled = true;
+	return 0;
+}
+
+/* Forget the tracked threads that no longer block SIGTRAP (or are gone). */
+static void forget_unblocked(struct sigtrap_blockers *b)
+{
+	unsigned int i = 0;
+
+	while (i < b->nr_seen) {
+		if (task_blocked_signals(b->seen[i].tid) & SIGNAL_BIT(SIGTRAP))
+			i++;
+		else
+			b->seen[i] = b->seen[--b->nr_seen];
+	}
+}
+
 bool trap_blocked_by_a_thread(void)
 {
-	useconds_t pause;
+	struct sigtrap_blockers b = { .nr_seen = 0 };
+	useconds_t pause = 100;
 
 	if (!signal_masks_visible())
 		return false;
-	for (pause = 100; pause <= 3200; pause *= 2) {
-		if (tasks_for_each(blocks_sigtrap, NULL) <= 0)
+	for (;;) {
+		b.blocking = 0;
+		b.settled = false;
+		forget_unblocked(&b);
+		tasks_for_each(note_sigtrap_blocker, &b);
+		if (!b.blocking)
 			return false;
+		if (b.settled || b.now >= BLOCKED_PATIENCE_US)
+			return true;
 		usleep(pause);
+		b.now += pause;
+		if (pause < 3200)
+			pause *= 2;
 	}
-	return tasks_for_each(blocks_sigtrap, NULL) > 0;
 }
 
 /* Whether a handler installed after ours has replaced it. */

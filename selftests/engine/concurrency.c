@@ -7,12 +7,20 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
+
+#include <textpoke/textpoke.h>
 
 #include "engine.h"
 
@@ -96,10 +104,11 @@ static void *worker_main(void *arg)
 	while (!__atomic_load_n(&pool->stop, __ATOMIC_RELAXED)) {
 		int ret = pool->fn();
 
+		/* live, for workers_wait() */
 		if (ret == 1) {
-			st.ret1++;
+			__atomic_store_n(&me->stats.ret1, ++st.ret1, __ATOMIC_RELAXED);
 		} else if (ret == 2) {
-			st.ret2++;
+			__atomic_store_n(&me->stats.ret2, ++st.ret2, __ATOMIC_RELAXED);
 		} else {
 			st.other++;
 			st.bad_value = ret;
@@ -159,6 +168,49 @@ unsigned long workers_calls(struct workers *pool)
 		sum += __atomic_load_n(&pool->worker[i].stats.calls,
 				       __ATOMIC_RELAXED);
 	return sum;
+}
+
+static unsigned long workers_returned(struct workers *pool, int value)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->count; i++) {
+		struct worker_stats *st = &pool->worker[i].stats;
+
+		sum += __atomic_load_n(value == 1 ? &st->ret1 : &st->ret2,
+				       __ATOMIC_RELAXED);
+	}
+	return sum;
+}
+
+int workers_wait(struct workers *pool, int value, double seconds)
+{
+	unsigned long calls[MAX_WORKERS], returned = 0;
+	double deadline = now_seconds() + seconds;
+	unsigned int i;
+
+	for (i = 0; i < pool->count; i++)
+		calls[i] = __atomic_load_n(&pool->worker[i].stats.calls,
+					   __ATOMIC_RELAXED);
+	if (value)
+		returned = workers_returned(pool, value);
+	for (;;) {
+		bool done = !value || workers_returned(pool, value) != returned;
+
+		/*
+		 * Two more calls: the one running at the snapshot may have
+		 * begun before the caller's change, the next one did not.
+		 */
+		for (i = 0; done && i < pool->count; i++)
+			done = __atomic_load_n(&pool->worker[i].stats.calls,
+					       __ATOMIC_RELAXED) >= calls[i] + 2;
+		if (done)
+			return 0;
+		if (now_seconds() > deadline)
+			return -ETIMEDOUT;
+		pause_briefly();
+	}
 }
 
 void workers_sum(const struct workers *pool, struct worker_stats *sum)
@@ -280,6 +332,45 @@ int app_sigtrap_install_plain(void)
 	app_sigtrap_code = 0;
 	sigemptyset(&sa.sa_mask);
 	return sigaction(SIGTRAP, &sa, NULL) ? -errno : 0;
+}
+
+/* --- a W^X policy ----------------------------------------------------------- */
+
+int refuse_text_writes(bool also_open_for_write)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_WRITE, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 4, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+			 also_open_for_write ? O_WRONLY | O_RDWR : 0, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) ? -errno : 0;
+}
+
+int init_with_app_handler(void)
+{
+	int err = app_sigtrap_install();
+
+	if (!err)
+		err = crash_reporter_install();
+	if (!err)
+		err = tp_init();
+	return err;
 }
 
 /* --- crash reporter -------------------------------------------------------- */

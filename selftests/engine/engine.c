@@ -14,7 +14,8 @@
  * Each test runs in its own forked process (kselftest harness), so the
  * text changes and the library state of one test never reach the next.
  * TP_TOGGLES changes the number of toggles of the concurrency tests
- * (default: TOGGLES_DEFAULT of the arch), TP_MERGES the number of
+ * (default: TOGGLES_DEFAULT of the arch; TP_TOGGLE_SECONDS their time
+ * budget, TP_MIN_TOGGLES the least they must do in it), TP_MERGES the number of
  * stop_machine rewrites of site_multi, TP_RACES the breakpoint batches
  * of bp_trap_races_removal.
  */
@@ -25,12 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <stddef.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,7 +38,11 @@
 #include "kselftest_harness.h"
 #include "engine.h"
 
-#define TOGGLE_SECONDS		60	/* then fail rather than hit the timeout */
+#define TOGGLE_SECONDS		30	/* time budget of a toggle test */
+#define MIN_TOGGLES		1000	/* the least a toggle test must do */
+#define MIN_REWRITES		200	/* the least the stop_machine rewrite must do */
+/* Room for three times make soak's budget (TP_TOGGLE_SECONDS=600), see over_budget() */
+#define TOGGLE_TIMEOUT		1900
 #define TOGGLE_WORKERS		4
 #define SNAP			16	/* bytes compared around a refused poke */
 /* A NOP sequence one unit longer than any site may be. */
@@ -169,18 +170,6 @@ static unsigned int many_in_state(unsigned int first, unsigned int count,
 	return n;
 }
 
-/* The application's SIGTRAP handler first, then textpoke chains to it. */
-static int init_with_app_handler(void)
-{
-	int err = app_sigtrap_install();
-
-	if (!err)
-		err = crash_reporter_install();
-	if (!err)
-		err = tp_init();
-	return err;
-}
-
 /*
  * A poke that must be refused: returns its result after checking that the
  * @snap bytes at @addr (0 where @addr is not readable) did not change.
@@ -224,20 +213,35 @@ static void bp_toggles(struct __test_metadata *_metadata, struct site *s,
  * The workers run at the lowest priority so that the poking thread always
  * gets a CPU.  When the machine is loaded by something else (another test
  * run on 2 cores), they can then get no CPU at all for a while, and a
- * concurrency test without concurrent calls proves nothing.  Called every
- * so many pokes: if no worker has made a call since the last look, wait
- * (up to 100 ms) until one has.  Returns the calls made so far.
+ * concurrency test without concurrent calls proves nothing.  So every so
+ * many pokes a test waits (bounded) until every worker has run the site
+ * again and, where the state has an answer of its own, until one of them
+ * got that answer: the site must really run each state's code.  A time
+ * budget, not a count, bounds the test: on a loaded machine it may do
+ * fewer pokes than asked, but never fewer than the minimum.
  */
-static unsigned long let_workers_run(struct workers *pool, unsigned long seen)
+/*
+ * Whether a test past its time budget stops: once it has done the least
+ * asked of it, or at three times the budget whatever it has done (and
+ * then fails for it).
+ */
+static bool over_budget(double deadline, double seconds, unsigned long done,
+			unsigned long least)
 {
-	unsigned long now = workers_calls(pool);
-	int i;
+	double now = now_seconds();
 
-	for (i = 0; now == seen && i < 100; i++) {
-		usleep(1000);
-		now = workers_calls(pool);
-	}
-	return now;
+	return now > deadline && (done >= least || now > deadline + 2 * seconds);
+}
+
+static int workers_ran_state(struct __test_metadata *_metadata,
+			     struct workers *pool, int value)
+{
+	int ret = workers_wait(pool, value, WORKERS_WAIT_SECONDS);
+
+	EXPECT_EQ(0, ret)
+		TH_LOG("no worker call%s%.0d within %d s", value ? " returned " : "",
+		       value, WORKERS_WAIT_SECONDS);
+	return ret;
 }
 
 /* --- every backend under load ------------------------------------------- */
@@ -251,6 +255,7 @@ FIXTURE_VARIANT(toggle) {
 	int syncs_per_poke;		/* -1: not part of the contract */
 	bool signal_round_sync;		/* as on a kernel without SYNC_CORE */
 	unsigned long max_toggles;	/* 0: TOGGLES_DEFAULT */
+	unsigned long min_toggles;	/* 0: MIN_TOGGLES */
 };
 
 FIXTURE_VARIANT_ADD(toggle, breakpoint) {
@@ -261,13 +266,15 @@ FIXTURE_VARIANT_ADD(toggle, breakpoint) {
 /*
  * Kernels without MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE get a signal
  * round to every thread for each sync; each costs a stop_machine round
- * trip, so fewer toggles.
+ * trip, so fewer toggles (on a loaded machine, three round trips to
+ * starved workers per toggle: a few hundred in the budget).
  */
 FIXTURE_VARIANT_ADD(toggle, breakpoint_signal_sync) {
 	.backend = TP_BACKEND_BREAKPOINT,
 	.syncs_per_poke = BP_SYNCS,
 	.signal_round_sync = true,
 	.max_toggles = 5000,
+	.min_toggles = 200,
 };
 
 FIXTURE_VARIANT_ADD(toggle, stop_machine) {
@@ -329,13 +336,18 @@ static void toggle_under_load(struct __test_metadata *_metadata,
 			      const struct site *s)
 {
 	unsigned long want = env_ulong("TP_TOGGLES", TOGGLES_DEFAULT);
-	unsigned long done = 0, syncs, calls, seen;
+	unsigned long seconds = env_ulong("TP_TOGGLE_SECONDS", TOGGLE_SECONDS);
+	unsigned long least, done = 0, syncs, calls;
+	bool check_state = !stale_code_possible(variant);
 	struct worker_stats sum;
 	double start, deadline;
-	int ret = 0;
+	int ret = 0, waited = 0;
 
 	if (variant->max_toggles && want > variant->max_toggles)
 		want = variant->max_toggles;
+	least = env_ulong("TP_MIN_TOGGLES", variant->min_toggles ?: MIN_TOGGLES);
+	if (least > want)
+		least = want;
 	tp_debug_force_signal_sync(variant->signal_round_sync);
 
 	ASSERT_EQ(0, memcmp(s->addr, s->old, SITE_LEN))
@@ -343,10 +355,10 @@ static void toggle_under_load(struct __test_metadata *_metadata,
 	ASSERT_EQ(1, s->fn());
 	ASSERT_EQ(0, workers_start(pool, TOGGLE_WORKERS, s->fn));
 
-	calls = seen = workers_calls(pool);
+	calls = workers_calls(pool);
 	syncs = tp_debug_sync_count();
 	start = now_seconds();
-	deadline = start + TOGGLE_SECONDS;
+	deadline = start + seconds;
 	while (done < want) {
 		const uint8_t *from = done & 1 ? s->new : s->old;
 		const uint8_t *to = done & 1 ? s->old : s->new;
@@ -355,12 +367,20 @@ static void toggle_under_load(struct __test_metadata *_metadata,
 		if (ret)
 			break;
 		done++;
-		if (!(done % 1024)) {
-			seen = let_workers_run(pool, seen);
-			if (now_seconds() > deadline)
+		/* now in the new state (2) when done is odd, else the old (1) */
+		if (done % 1024 < 2) {
+			waited = workers_ran_state(_metadata, pool,
+						   check_state ? 2 - !(done & 1) : 0);
+			if (waited)
 				break;
 		}
+		if (over_budget(deadline, seconds, done, least))
+			break;
 	}
+	/* the workers ran the state the site is left in */
+	if (!ret && !waited)
+		waited = workers_ran_state(_metadata, pool,
+					   check_state ? 2 - !(done & 1) : 0);
 	syncs = tp_debug_sync_count() - syncs;
 	calls = workers_calls(pool) - calls;
 	workers_stop(pool);
@@ -372,16 +392,17 @@ static void toggle_under_load(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, ret)
 		TH_LOG("toggle %lu: %s", done, tp_strerror(ret));
-	ASSERT_EQ(want, done)
-		TH_LOG("only %lu of %lu toggles within %d s", done, want,
-		       TOGGLE_SECONDS);
+	ASSERT_EQ(0, waited);
+	ASSERT_LE(least, done)
+		TH_LOG("only %lu of %lu toggles within %lu s", done, want,
+		       seconds);
 	ASSERT_EQ(0, memcmp(s->addr, done & 1 ? s->new : s->old, SITE_LEN));
 	ASSERT_EQ(done & 1 ? 2 : 1, s->fn());
 
 	EXPECT_EQ(0UL, sum.other)
 		TH_LOG("a worker's call returned %d", sum.bad_value);
 	EXPECT_EQ(sum.calls, sum.ret1 + sum.ret2 + sum.other);
-	if (done >= 1000 && calls >= 10000 && !stale_code_possible(variant)) {
+	if (check_state && done >= 2) {
 		EXPECT_NE(0UL, sum.ret1);
 		EXPECT_NE(0UL, sum.ret2);
 	}
@@ -391,7 +412,7 @@ static void toggle_under_load(struct __test_metadata *_metadata,
 		EXPECT_EQ(done * variant->syncs_per_poke, syncs);
 }
 
-TEST_F_TIMEOUT(toggle, nop_jmp_site_runs_old_or_new, 120)
+TEST_F_TIMEOUT(toggle, nop_jmp_site_runs_old_or_new, TOGGLE_TIMEOUT)
 {
 	struct site s;
 
@@ -399,7 +420,7 @@ TEST_F_TIMEOUT(toggle, nop_jmp_site_runs_old_or_new, 120)
 	toggle_under_load(_metadata, &self->pool, variant, &s);
 }
 
-TEST_F_TIMEOUT(toggle, call_site_runs_old_or_new, 120)
+TEST_F_TIMEOUT(toggle, call_site_runs_old_or_new, TOGGLE_TIMEOUT)
 {
 	struct site s;
 
@@ -408,7 +429,7 @@ TEST_F_TIMEOUT(toggle, call_site_runs_old_or_new, 120)
 }
 
 #if SITE_LEN == 4
-TEST_F_TIMEOUT(toggle, nop_call_site_runs_old_or_new, 120)
+TEST_F_TIMEOUT(toggle, nop_call_site_runs_old_or_new, TOGGLE_TIMEOUT)
 {
 	struct site s;
 
@@ -443,13 +464,19 @@ FIXTURE_TEARDOWN(engine)
  * a tp_poke()'s on its stack), and the engine poisons every entry once its
  * grace period is over: a handler that read an entry after that would be
  * counted as a stale read.  The traps must really race the removals, so
- * the test also requires that many of them were resolved by emulation.
+ * the test also requires that many of them were resolved by emulation:
+ * on a loaded machine the workers may rarely run while a batch is in
+ * flight, so the batches go on past TP_RACES until they did, within the
+ * time budget.
  */
-TEST_F_TIMEOUT(engine, bp_trap_races_removal, 90)
+#define RACES_MIN		100
+
+TEST_F_TIMEOUT(engine, bp_trap_races_removal, 120)
 {
 	unsigned long emulated = tp_debug_emulations();
 	unsigned long stale = tp_debug_stale_reads();
 	unsigned long i, rounds = env_ulong("TP_RACES", 20000);
+	double deadline = now_seconds() + TOGGLE_SECONDS;
 	uint8_t nop[SITE_LEN], jmp[SITE_LEN];
 	struct site s;
 
@@ -457,7 +484,7 @@ TEST_F_TIMEOUT(engine, bp_trap_races_removal, 90)
 	memcpy(nop, s.old, SITE_LEN);
 	memcpy(jmp, s.new, SITE_LEN);
 	ASSERT_EQ(0, workers_start(&self->pool, 4, site_nopjmp_fn));
-	for (i = 0; i < rounds; i++) {
+	for (i = 0; i < rounds || tp_debug_emulations() - emulated <= RACES_MIN; i++) {
 		const uint8_t *from = i & 1 ? jmp : nop, *to = i & 1 ? nop : jmp;
 		struct tp_batch *batch = tp_batch_new();
 
@@ -465,13 +492,19 @@ TEST_F_TIMEOUT(engine, bp_trap_races_removal, 90)
 		ASSERT_EQ(0, tp_batch_add(batch, site_nopjmp, from, to, SITE_LEN));
 		ASSERT_EQ(0, tp_batch_commit(batch, TP_BACKEND_BREAKPOINT));
 		tp_batch_free(batch);
+		if (i % 1024 == 1)
+			ASSERT_EQ(0, workers_ran_state(_metadata, &self->pool, 0));
+		if (now_seconds() > deadline)
+			break;
 	}
 	workers_stop(&self->pool);
+	TH_LOG("%lu batches, %lu traps emulated", i,
+	       tp_debug_emulations() - emulated);
 	EXPECT_EQ(stale, tp_debug_stale_reads());
-	EXPECT_LT(emulated + 100, tp_debug_emulations())
+	EXPECT_LT(emulated + RACES_MIN, tp_debug_emulations())
 		TH_LOG("only %lu traps raced the batches",
 		       tp_debug_emulations() - emulated);
-	EXPECT_EQ(0, memcmp(site_nopjmp, nop, SITE_LEN));
+	EXPECT_EQ(0, memcmp(site_nopjmp, i & 1 ? jmp : nop, SITE_LEN));
 }
 
 /* --- batches --------------------------------------------------------------- */
@@ -964,22 +997,29 @@ static int multi_run(void)
  * inside.  AUTO must pick stop_machine for it (breakpoint cannot: several
  * instructions; nosync cannot: more than one store).
  */
-TEST_F_TIMEOUT(engine, MULTI_TEST, 90)
+TEST_F_TIMEOUT(engine, MULTI_TEST, 120)
 {
 	unsigned long rounds = env_ulong("TP_MERGES", 2000), done = 0;
 	unsigned long retries = tp_debug_stop_retries();
 	uint8_t old[MULTI_LEN], new[MULTI_LEN];
-	unsigned long calls, seen;
+	bool expect_inside = !under_emulator() || env_ulong("TP_EXPECT_INSIDE", 0);
+	bool distinct = multi_ret[0] != multi_ret[1];
+	unsigned long calls, least = rounds < MIN_REWRITES ? rounds : MIN_REWRITES;
 	struct worker_stats sum;
 	double start = now_seconds();
-	int ret = 0;
+	int ret = 0, waited = 0;
 
 	ASSERT_EQ(0, multi_states(old, new));
 	ASSERT_EQ(0, memcmp(site_multi, old, MULTI_LEN));
 	ASSERT_EQ(multi_ret[0], site_multi_fn(1));
 	ASSERT_EQ(0, workers_start(&self->pool, TOGGLE_WORKERS, multi_run));
-	calls = seen = workers_calls(&self->pool);
-	while (done < rounds) {
+	calls = workers_calls(&self->pool);
+	/*
+	 * On a loaded machine the rounds go on until a thread was parked
+	 * inside at least once, within the time budget.
+	 */
+	while (done < rounds ||
+	       (expect_inside && tp_debug_stop_retries() == retries)) {
 		enum tp_backend backend = done & 2 ? TP_BACKEND_AUTO :
 						     TP_BACKEND_STOP_MACHINE;
 		const uint8_t *from = done & 1 ? new : old;
@@ -989,12 +1029,15 @@ TEST_F_TIMEOUT(engine, MULTI_TEST, 90)
 		if (ret)
 			break;
 		done++;
-		if (done % 64 < 2) {
+		if (done % 256 < 2) {
 			/* this thread runs either state's bytes at once, too */
 			ASSERT_EQ(multi_ret[done & 1], site_multi_fn(1));
-			seen = let_workers_run(&self->pool, seen);
+			waited = workers_ran_state(_metadata, &self->pool,
+						   distinct ? multi_ret[done & 1] : 0);
+			if (waited)
+				break;
 		}
-		if (now_seconds() > start + TOGGLE_SECONDS)
+		if (over_budget(start + TOGGLE_SECONDS, TOGGLE_SECONDS, done, least))
 			break;
 	}
 	calls = workers_calls(&self->pool) - calls;
@@ -1005,7 +1048,10 @@ TEST_F_TIMEOUT(engine, MULTI_TEST, 90)
 	       calls, sum.ret1, sum.ret2);
 
 	ASSERT_EQ(0, ret) TH_LOG("round %lu: %s", done, tp_strerror(ret));
-	ASSERT_EQ(rounds, done);
+	ASSERT_EQ(0, waited);
+	ASSERT_LE(least, done)
+		TH_LOG("only %lu of %lu rounds within %d s", done, rounds,
+		       TOGGLE_SECONDS);
 	ASSERT_EQ(0, memcmp(site_multi, done & 1 ? new : old, MULTI_LEN));
 	ASSERT_EQ(multi_ret[done & 1], site_multi_fn(1));
 	EXPECT_NE(0UL, sum.calls);
@@ -1014,7 +1060,7 @@ TEST_F_TIMEOUT(engine, MULTI_TEST, 90)
 	if (multi_ret[0] == 1 && multi_ret[1] == 1)
 		EXPECT_EQ(sum.calls, sum.ret1)
 			TH_LOG("a call returned %d", sum.bad_value);
-	if (multi_ret[0] != multi_ret[1] && done >= 1000 && calls >= 1000) {
+	if (distinct && done >= 2) {
 		/* riscv: the workers called through both pairs */
 		EXPECT_NE(0UL, sum.ret1);
 		EXPECT_NE(0UL, sum.ret2);
@@ -1030,8 +1076,7 @@ TEST_F_TIMEOUT(engine, MULTI_TEST, 90)
 	 */
 	retries = tp_debug_stop_retries() - retries;
 	TH_LOG("%lu retries: a thread was parked inside the range", retries);
-	if ((!under_emulator() || env_ulong("TP_EXPECT_INSIDE", 0)) &&
-	    done >= 1000 && calls >= 1000)
+	if (expect_inside)
 		EXPECT_NE(0UL, retries);
 }
 
@@ -1459,6 +1504,10 @@ TEST_F_TIMEOUT(engine, proc_mem_writer_needs_no_mprotect, 60)
 			TH_LOG("toggle %lu", i);
 		ASSERT_EQ(0, memcmp(s.addr, to, SITE_LEN));
 		ASSERT_EQ(i & 1 ? 1 : 2, site_nopjmp_fn());
+		/* the workers run both states' code, however loaded */
+		if (i % 500 < 2)
+			ASSERT_EQ(0, workers_ran_state(_metadata, &self->pool,
+						       i & 1 ? 1 : 2));
 	}
 	ASSERT_EQ(0UL, tp_debug_mprotect_count() - mprotects);
 	workers_stop(&self->pool);
@@ -1486,27 +1535,6 @@ TEST_F_TIMEOUT(engine, proc_mem_writer_needs_no_mprotect, 60)
  * covers only this thread, the one that pokes.  Natively only: qemu does
  * not see writes through /proc/self/mem.
  */
-static int refuse_rwx_mprotect(void)
-{
-	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_WRITE, 0, 1),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
-	};
-	struct sock_fprog prog = {
-		.len = sizeof(filter) / sizeof(filter[0]),
-		.filter = filter,
-	};
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -errno;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) ? -errno : 0;
-}
-
 TEST_F(engine, rwx_refused_falls_back_to_proc_mem)
 {
 	struct site s;
@@ -1514,7 +1542,7 @@ TEST_F(engine, rwx_refused_falls_back_to_proc_mem)
 	if (under_emulator())
 		SKIP(return, QEMU_PROC_MEM);
 	ASSERT_EQ(0, site_nopjmp_states(&s));
-	ASSERT_EQ(0, refuse_rwx_mprotect());
+	ASSERT_EQ(0, refuse_text_writes(false));
 	ASSERT_EQ(-1, mprotect((void *)((uintptr_t)s.addr & ~4095ul), 4096,
 			       PROT_READ | PROT_WRITE | PROT_EXEC));
 	ASSERT_EQ(EACCES, errno);

@@ -177,7 +177,7 @@ struct worker_stats {
 struct worker {
 	pthread_t tid;
 	struct workers *pool;
-	struct worker_stats stats;	/* .calls is live, the rest at exit */
+	struct worker_stats stats;	/* .calls, .ret1, .ret2 live, the rest at exit */
 } __attribute__((aligned(64)));
 
 struct workers {
@@ -195,6 +195,16 @@ int workers_start(struct workers *pool, unsigned int count, int (*fn)(void));
 void workers_stop(struct workers *pool);
 /* Calls made so far, while they run. */
 unsigned long workers_calls(struct workers *pool);
+/*
+ * Wait (up to @seconds) until every worker has made a whole call since
+ * this one began and, when @value is 1 or 2, some call returned @value:
+ * on a loaded machine the workers, at the lowest priority, may get no
+ * CPU for a while, and a test must not change the site again before they
+ * ran it.  0, or -ETIMEDOUT: a worker never got there (with a @value:
+ * the site does not run the code it should).
+ */
+#define WORKERS_WAIT_SECONDS	20
+int workers_wait(struct workers *pool, int value, double seconds);
 /* Totals after workers_stop(). */
 void workers_sum(const struct workers *pool, struct worker_stats *sum);
 
@@ -227,6 +237,17 @@ int app_sigtrap_install_plain(void);	/* sa_handler, no SA_SIGINFO */
  * on arm64 and riscv it siglongjmp()s here when set.
  */
 extern sigjmp_buf *volatile app_trap_escape;
+
+/* app_sigtrap_install(), crash_reporter_install(), then tp_init(). */
+int init_with_app_handler(void);
+
+/*
+ * A seccomp filter on the calling thread, as a W^X policy (SELinux
+ * execmem) would refuse: mprotect asking for write and execute at once
+ * fails with EACCES; with @also_open_for_write, so does opening any file
+ * for writing (/proc/self/mem among them; reads still work).
+ */
+int refuse_text_writes(bool also_open_for_write);
 
 /* Print where SIGSEGV/SIGILL/SIGBUS/SIGFPE hit, then die of it. */
 int crash_reporter_install(void);

@@ -29,7 +29,7 @@
 #include "../../perf-glue/perf_read.h"
 
 #define BATCH_SITES	64
-#define FUZZ_ROUNDS	3000
+#define FUZZ_ROUNDS	3000	/* TP_FUZZ_CASES overrides (make fuzz) */
 
 static char tmp_path[64];
 
@@ -452,6 +452,8 @@ TEST(reader_survives_truncated_and_corrupt_files)
 {
 	const char *path = temp_file();
 	struct perf_file f, g;
+	unsigned long rounds = getenv("TP_FUZZ_CASES") ?
+			       strtoul(getenv("TP_FUZZ_CASES"), NULL, 0) : FUZZ_ROUNDS;
 	uint8_t *copy;
 	size_t size, i;
 
@@ -471,7 +473,7 @@ TEST(reader_survives_truncated_and_corrupt_files)
 		free(cut);
 	}
 	srandom(8);
-	for (i = 0; i < FUZZ_ROUNDS; i++) {
+	for (i = 0; i < rounds; i++) {
 		int flips = 1 + random() % 4;
 
 		memcpy(copy, f.buf, size);
@@ -479,6 +481,7 @@ TEST(reader_survives_truncated_and_corrupt_files)
 			copy[random() % size] = random();
 		read_all(copy, size);
 	}
+	TH_LOG("%zu truncations, %lu corrupted copies read", size, rounds);
 	/* The classic corruptions get an error, not a guess. */
 	memcpy(copy, f.buf, size);
 	copy[0] ^= 1;

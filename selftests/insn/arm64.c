@@ -4,6 +4,7 @@
  * concurrent-modification set.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <asm/insn.h>
@@ -11,6 +12,7 @@
 #include "kselftest_harness.h"
 #include "../../textpoke/arch.h"
 #include "ref_arm64.h"
+#include "fuzz.h"
 
 #define SENTINEL	0xa5a5a5a5u
 #define NBUF		4
@@ -315,5 +317,7 @@ TEST(cmodx_set)
 		ASSERT_EQ(want, a64_insn_is_cmodx(*(const uint32_t *)r->code));
 	}
 }
+
+INSN_FUZZ_TEST
 
 TEST_HARNESS_MAIN

@@ -3,6 +3,7 @@
  * riscv64 encoders against the assembler, range limits, bad input.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <asm/insn.h>
@@ -10,6 +11,7 @@
 #include "kselftest_harness.h"
 #include "../../textpoke/arch.h"
 #include "ref.h"
+#include "fuzz.h"
 #include "ref_riscv.h"
 
 #define SENTINEL 0xa5
@@ -325,5 +327,7 @@ TEST(lengths_and_alignment)
 	ASSERT_EQ(-EINVAL, rv_insn_length(0x003f));	/* 64-bit */
 	ASSERT_EQ(2, (int)arch_insn_alignment());
 }
+
+INSN_FUZZ_TEST
 
 TEST_HARNESS_MAIN

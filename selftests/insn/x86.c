@@ -3,6 +3,7 @@
  * x86-64 encoders against the assembler, range limits, bad input.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <asm/insn.h>
@@ -10,6 +11,7 @@
 #include "kselftest_harness.h"
 #include "../../textpoke/arch.h"
 #include "ref.h"
+#include "fuzz.h"
 
 #define SENTINEL 0xa5
 
@@ -144,5 +146,7 @@ TEST(patchable_entry_nop_run)
 	ASSERT_EQ(5, x86_insn_length(nop5, 5));
 	ASSERT_EQ(1, (int)arch_insn_alignment());
 }
+
+INSN_FUZZ_TEST
 
 TEST_HARNESS_MAIN

@@ -147,10 +147,16 @@ static const char *next_poke(const char *text, struct perf_poke *p)
 
 		while (*l == ' ')
 			l++;
+		/*
+		 * perf pads the pid to five columns: with a short pid the
+		 * next record's line starts with a space too.
+		 */
 		if (!strncmp(l, "Old bytes: ", 11))
 			sscanf(l + 11, "%[0-9a-f ]", p->old);
-		if (!strncmp(l, "New bytes: ", 11))
+		else if (!strncmp(l, "New bytes: ", 11))
 			sscanf(l + 11, "%[0-9a-f ]", p->new);
+		else
+			break;
 		text = strchr(text + 1, '\n');
 	}
 	for (size_t n = strlen(p->old); n && p->old[n - 1] == ' '; n--)

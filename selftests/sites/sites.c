@@ -384,7 +384,20 @@ TEST(command_line)
 	run_free(&r);
 }
 
-TEST(fuzzed_input_never_crashes)
+/* Only for its timeout: make fuzz asks for 10^7 cases and more. */
+FIXTURE(fuzz) {
+	int unused;
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+TEST_F_TIMEOUT(fuzz, fuzzed_input_never_crashes, 3600)
 {
 	char *files[] = {
 		fixture("good-riscv.o"), fixture("bad-arm64.so"),

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fault matrix: what an application does to itself while textpoke
+ * changes its code, each row with the behaviour the library must keep.
+ *
+ *  - threads created and exiting all the time during stop_machine and
+ *    breakpoint batches: every poke succeeds, every thread runs the old
+ *    or the new code;
+ *  - signals arriving at the threads that run the site, with handlers
+ *    that run the site themselves, during every backend's batches;
+ *  - a thread that blocks SIGTRAP and runs through the site: breakpoint
+ *    is refused before anything is written (the kernel would kill the
+ *    process), AUTO gets the change done without a trap;
+ *  - no writer left (RWX refused and /proc/self/mem refused too): a clear
+ *    -EACCES from every backend, the text byte for byte unchanged.
+ *
+ * Rows already proved elsewhere are not repeated here: fork during
+ * batches, a SIGTRAP handler installed after textpoke's, foreign traps,
+ * RWX refused with /proc/self/mem left (selftests/engine); dlclose of an
+ * object with sites while a key changes (selftests/static_key).
+ *
+ * The patch sites and thread helpers are the engine tests' own.
+ * TP_FAULT_POKES changes the pokes per test (FAULT_POKES by default),
+ * within FAULT_SECONDS.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <textpoke/textpoke.h>
+
+#include "kselftest_harness.h"
+#include "../engine/engine.h"
+
+#define FAULT_SECONDS		20	/* time budget of one test's pokes */
+#define FAULT_POKES		2000
+#define MIN_POKES		200	/* the least a test must do in it */
+#define SPAWNERS		2	/* threads that create threads */
+#define SNAP			16
+
+/* site_nopjmp's two states: NOP (the function returns 1), jump (2). */
+struct site {
+	uint8_t old[SITE_LEN];
+	uint8_t new[SITE_LEN];
+};
+
+static int site_states(struct site *s)
+{
+	if (site_enc_nop(s->old, (uintptr_t)site_nopjmp) != SITE_LEN)
+		return -1;
+	return site_enc_jump(s->new, (uintptr_t)site_nopjmp,
+			     (uintptr_t)site_nopjmp_alt) == SITE_LEN ? 0 : -1;
+}
+
+/* Threads of the churn row that ran the site and exited. */
+static unsigned long threads_done;
+
+/* What a thread other than the workers saw when it ran the site. */
+static unsigned long extra_calls, extra_bad;
+static int extra_bad_value;
+
+static void run_site_counted(void)
+{
+	int ret = site_nopjmp_fn();
+
+	if (ret != 1 && ret != 2) {
+		__atomic_store_n(&extra_bad_value, ret, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&extra_bad, 1, __ATOMIC_RELAXED);
+	}
+	__atomic_add_fetch(&extra_calls, 1, __ATOMIC_RELAXED);
+}
+
+/* Wait (bounded) until *@counter has moved past @since; 0 or -ETIMEDOUT. */
+static int wait_counter(unsigned long *counter, unsigned long since)
+{
+	double deadline = now_seconds() + WORKERS_WAIT_SECONDS;
+
+	while (__atomic_load_n(counter, __ATOMIC_RELAXED) <= since) {
+		if (now_seconds() > deadline)
+			return -ETIMEDOUT;
+		usleep(200);
+	}
+	return 0;
+}
+
+/*
+ * qemu-user can leave a thread on a stale translation after a single
+ * store to the code (AUTO is nosync on arm64 and riscv): there, only
+ * that the workers ran, and ran whole instructions, is required (as in
+ * the engine's toggle tests).
+ */
+static bool stale_code_possible(enum tp_backend backend)
+{
+	return HAVE_NOSYNC && backend == TP_BACKEND_AUTO && under_emulator();
+}
+
+/*
+ * Toggle site_nopjmp with @backend until @want pokes are done or the time
+ * budget is over.  Every so many pokes, wait until the workers have run
+ * the new state and, when @counter is given, until it moved (the fault
+ * under test happened again).  Returns the pokes done; *@err is the first
+ * failure.
+ */
+static unsigned long refused_busy;
+
+static unsigned long toggle_for_a_while(struct __test_metadata *_metadata,
+					struct workers *pool, enum tp_backend backend,
+					unsigned long *counter, int *err)
+{
+	unsigned long want = env_ulong("TP_FAULT_POKES", FAULT_POKES), done = 0;
+	bool busy_allowed = counter == &threads_done && backend == TP_BACKEND_BREAKPOINT;
+	int value = stale_code_possible(backend) ? 0 : 2;
+	double deadline = now_seconds() + FAULT_SECONDS;
+	struct site s;
+
+	*err = site_states(&s);
+	while (!*err && done < want) {
+		const uint8_t *from = done & 1 ? s.new : s.old;
+		const uint8_t *to = done & 1 ? s.old : s.new;
+		unsigned long mark = counter ? __atomic_load_n(counter, __ATOMIC_RELAXED) : 0;
+
+		*err = tp_poke(site_nopjmp, from, to, SITE_LEN, backend);
+		if (*err == -EBUSY && busy_allowed &&
+		    !memcmp(site_nopjmp, from, SITE_LEN) &&
+		    ++refused_busy <= done / 10 + 10) {
+			*err = 0;
+			continue;
+		}
+		if (*err)
+			break;
+		done++;
+		if (done % 100 == 1) {
+			const char *what = "workers";
+
+			*err = workers_wait(pool, value, WORKERS_WAIT_SECONDS);
+			if (!*err && counter) {
+				what = "fault";
+				*err = wait_counter(counter, mark);
+			}
+			EXPECT_EQ(0, *err)
+				TH_LOG("poke %lu: the %s did not run within %d s", done,
+				       what, WORKERS_WAIT_SECONDS);
+			if (*err || now_seconds() > deadline)
+				break;
+		}
+	}
+	/* back to the original state */
+	if (!*err && (done & 1))
+		*err = tp_poke(site_nopjmp, s.new, s.old, SITE_LEN, backend);
+	return done;
+}
+
+static void expect_clean_run(struct __test_metadata *_metadata,
+			     struct workers *pool, enum tp_backend backend,
+			     unsigned long done, int err)
+{
+	unsigned long want = env_ulong("TP_FAULT_POKES", FAULT_POKES);
+	struct worker_stats sum;
+
+	workers_stop(pool);
+	workers_sum(pool, &sum);
+	TH_LOG("%lu pokes; workers: %lu calls (%lu old, %lu new); others: %lu calls",
+	       done, sum.calls, sum.ret1, sum.ret2, extra_calls);
+	ASSERT_EQ(0, err) TH_LOG("poke %lu: %s", done, tp_strerror(err));
+	ASSERT_LE(want < MIN_POKES ? want : MIN_POKES, done);
+	EXPECT_EQ(0UL, sum.other) TH_LOG("a worker's call returned %d", sum.bad_value);
+	if (!stale_code_possible(backend)) {
+		EXPECT_NE(0UL, sum.ret1);
+		EXPECT_NE(0UL, sum.ret2);
+	}
+	EXPECT_EQ(0UL, extra_bad) TH_LOG("a call returned %d", extra_bad_value);
+	EXPECT_EQ(0UL, app_sigtrap_count)
+		TH_LOG("textpoke's own traps reached the application");
+	EXPECT_EQ(1, site_nopjmp_fn());
+}
+
+FIXTURE(faults) {
+	struct workers pool;
+	pthread_t helper[SPAWNERS];
+	unsigned int helpers;
+	int stop;
+};
+
+FIXTURE_VARIANT(faults) {
+	enum tp_backend backend;
+};
+
+FIXTURE_VARIANT_ADD(faults, breakpoint) {
+	.backend = TP_BACKEND_BREAKPOINT,
+};
+
+FIXTURE_VARIANT_ADD(faults, stop_machine) {
+	.backend = TP_BACKEND_STOP_MACHINE,
+};
+
+FIXTURE_VARIANT_ADD(faults, auto) {
+	.backend = TP_BACKEND_AUTO,
+};
+
+static void fixture_setup(struct __test_metadata *_metadata, struct workers *pool)
+{
+	extra_calls = extra_bad = 0;
+	ASSERT_EQ(0, init_with_app_handler());
+	ASSERT_EQ(0, workers_start(pool, 2, site_nopjmp_fn));
+}
+
+static void fixture_teardown(pthread_t *helper, unsigned int helpers, int *stop,
+			     struct workers *pool)
+{
+	unsigned int i;
+
+	__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < helpers; i++)
+		pthread_join(helper[i], NULL);
+	workers_stop(pool);
+}
+
+FIXTURE_SETUP(faults)
+{
+	fixture_setup(_metadata, &self->pool);
+}
+
+FIXTURE_TEARDOWN(faults)
+{
+	fixture_teardown(self->helper, self->helpers, &self->stop, &self->pool);
+}
+
+/* The same, for the rows that need no backend of their own. */
+FIXTURE(fault) {
+	struct workers pool;
+	pthread_t helper[SPAWNERS];
+	unsigned int helpers;
+	int stop;
+};
+
+FIXTURE_SETUP(fault)
+{
+	fixture_setup(_metadata, &self->pool);
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	fixture_teardown(self->helper, self->helpers, &self->stop, &self->pool);
+}
+
+/* --- threads that come and go ------------------------------------------------ */
+
+static void *short_lived(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 20; i++)
+		run_site_counted();
+	__atomic_add_fetch(&threads_done, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* Creates a thread that runs the site a few times, joins it, again. */
+static void *spawner(void *arg)
+{
+	int *stop = arg;
+
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, short_lived, NULL))
+			usleep(1000);
+		else
+			pthread_join(t, NULL);
+	}
+	return NULL;
+}
+
+/*
+ * stop_machine must park the threads that appear while it parks and not
+ * wait for those that exit; every new thread that traps at a breakpoint
+ * must be emulated.  glibc blocks every signal while a thread starts and
+ * exits; a thread held there long (a loaded machine, ASan's own thread
+ * teardown) is one textpoke cannot tell from one that blocks SIGTRAP, and
+ * refusing the breakpoint poke before writing (-EBUSY) is then the safe
+ * answer: allowed with the text unchanged, for at most a tenth of the
+ * pokes.  Between checks the test waits until more threads came and went.
+ */
+TEST_F_TIMEOUT(faults, threads_come_and_go_during_batches, 120)
+{
+	unsigned long done;
+	unsigned int i;
+	int err;
+
+	threads_done = refused_busy = 0;
+	for (i = 0; i < SPAWNERS; i++) {
+		ASSERT_EQ(0, pthread_create(&self->helper[i], NULL, spawner,
+					    &self->stop));
+		self->helpers++;
+	}
+	done = toggle_for_a_while(_metadata, &self->pool, variant->backend,
+				  &threads_done, &err);
+	__atomic_store_n(&self->stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < self->helpers; i++)
+		pthread_join(self->helper[i], NULL);
+	self->helpers = 0;
+	TH_LOG("%lu threads came and went; %lu breakpoint pokes refused (-EBUSY)",
+	       threads_done, refused_busy);
+	expect_clean_run(_metadata, &self->pool, variant->backend, done, err);
+}
+
+/* --- signals at the threads that run the site ----------------------------- */
+
+static unsigned long signals_handled;
+
+/* The application's handler runs the site too, wherever it interrupted. */
+static void on_usr1(int sig)
+{
+	int saved_errno = errno;
+
+	(void)sig;
+	run_site_counted();
+	__atomic_add_fetch(&signals_handled, 1, __ATOMIC_RELAXED);
+	errno = saved_errno;
+}
+
+static void *signaller(void *arg)
+{
+	struct workers *pool = arg;
+	unsigned int i = 0;
+
+	while (!__atomic_load_n(&pool->stop, __ATOMIC_RELAXED)) {
+		pthread_kill(pool->worker[i++ % pool->count].tid, SIGUSR1);
+		usleep(50);
+	}
+	return NULL;
+}
+
+/*
+ * SIGUSR1 at the workers all the time, its handler running the site:
+ * threads trap inside that handler, are parked inside it, get the
+ * sync signal round inside it; each call still runs the old or the new
+ * code and every poke succeeds.
+ */
+TEST_F_TIMEOUT(faults, signals_at_workers_during_batches, 120)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	unsigned long done;
+	int err;
+
+	signals_handled = 0;
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, pthread_create(&self->helper[0], NULL, signaller, &self->pool));
+	self->helpers = 1;
+	done = toggle_for_a_while(_metadata, &self->pool, variant->backend,
+				  &signals_handled, &err);
+	/* workers_stop() ends the signaller too: it watches the pool */
+	workers_stop(&self->pool);
+	pthread_join(self->helper[0], NULL);
+	self->helpers = 0;
+	TH_LOG("%lu signals handled", signals_handled);
+	expect_clean_run(_metadata, &self->pool, variant->backend, done, err);
+}
+
+/* --- a thread that blocks SIGTRAP runs the site ------------------------------- */
+
+static void *sigtrap_blocked_runner(void *arg)
+{
+	int *stop = arg;
+	sigset_t trap;
+
+	sigemptyset(&trap);
+	sigaddset(&trap, SIGTRAP);
+	pthread_sigmask(SIG_BLOCK, &trap, NULL);
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
+		run_site_counted();
+		usleep(100);	/* it must be seen running, not only runnable */
+	}
+	return NULL;
+}
+
+/*
+ * A trap in a thread that blocks SIGTRAP is forced through with the
+ * default action: the process would die.  With such a thread running
+ * the site, breakpoint must be refused before anything is written
+ * (-EBUSY, text unchanged) every time, and AUTO must make the change
+ * without a trap (stop_machine on x86, nosync on arm64 and riscv), while
+ * the thread keeps running the site.  Natively only: an emulator keeps
+ * guest signal masks to itself.
+ */
+TEST_F_TIMEOUT(fault, sigtrap_blocked_thread_runs_site_and_survives, 60)
+{
+	struct worker_stats sum;
+	struct site s;
+	unsigned long i, calls;
+	uint8_t before[SNAP];
+
+	if (under_emulator())
+		SKIP(return, "the emulator hides signal masks");
+	ASSERT_EQ(0, site_states(&s));
+	ASSERT_EQ(0, pthread_create(&self->helper[0], NULL,
+				    sigtrap_blocked_runner, &self->stop));
+	self->helpers = 1;
+	ASSERT_EQ(0, wait_counter(&extra_calls, 0));
+	for (i = 0; i < 40; i++) {
+		const uint8_t *from = i & 1 ? s.new : s.old;
+		const uint8_t *to = i & 1 ? s.old : s.new;
+
+		memcpy(before, site_nopjmp, SNAP);
+		ASSERT_EQ(-EBUSY, tp_poke(site_nopjmp, from, to, SITE_LEN,
+					  TP_BACKEND_BREAKPOINT));
+		ASSERT_EQ(0, memcmp(before, site_nopjmp, SNAP));
+		ASSERT_EQ(0, tp_poke(site_nopjmp, from, to, SITE_LEN,
+				     TP_BACKEND_AUTO));
+		ASSERT_EQ(i & 1 ? 1 : 2, site_nopjmp_fn());
+		calls = __atomic_load_n(&extra_calls, __ATOMIC_RELAXED);
+		ASSERT_EQ(0, wait_counter(&extra_calls, calls + 1));
+	}
+	__atomic_store_n(&self->stop, 1, __ATOMIC_RELAXED);
+	pthread_join(self->helper[0], NULL);
+	self->helpers = 0;
+	workers_stop(&self->pool);
+	workers_sum(&self->pool, &sum);
+	EXPECT_EQ(0UL, sum.other);
+	EXPECT_EQ(0UL, extra_bad) TH_LOG("a call returned %d", extra_bad_value);
+	EXPECT_EQ(0UL, app_sigtrap_count);
+}
+
+/* --- no writer left ----------------------------------------------------------- */
+
+/*
+ * Every backend and every writer setting: -EACCES, before anything is
+ * written (the text compared byte for byte), the site still runs the old
+ * code; the workers never noticed.
+ */
+TEST_F(fault, no_writer_left_is_a_clear_error)
+{
+	static const enum tp_backend backends[] = {
+		TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE, TP_BACKEND_AUTO,
+#if HAVE_NOSYNC
+		TP_BACKEND_NOSYNC,
+#endif
+	};
+	static const enum tp_writer writers[] = {
+		TP_WRITER_AUTO, TP_WRITER_MPROTECT, TP_WRITER_PROC_MEM,
+	};
+	uint8_t before[SNAP];
+	struct worker_stats sum;
+	struct site s;
+	size_t b, w;
+	int err;
+
+	ASSERT_EQ(0, site_states(&s));
+	err = refuse_text_writes(true);
+	if (err && under_emulator())
+		SKIP(return, "the emulator refuses seccomp filters (%d)", err);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(-1, open("/proc/self/mem", O_RDWR | O_CLOEXEC));
+	ASSERT_EQ(EACCES, errno);
+
+	memcpy(before, site_nopjmp, SNAP);
+	for (w = 0; w < ARRAY_SIZE(writers); w++) {
+		ASSERT_EQ(0, tp_set_writer(writers[w]));
+		for (b = 0; b < ARRAY_SIZE(backends); b++) {
+			err = tp_poke(site_nopjmp, s.old, s.new, SITE_LEN, backends[b]);
+			EXPECT_EQ(-EACCES, err)
+				TH_LOG("writer %d, backend %d: %s", (int)writers[w],
+				       (int)backends[b], tp_strerror(err));
+			ASSERT_EQ(0, memcmp(before, site_nopjmp, SNAP))
+				TH_LOG("writer %d, backend %d changed the text",
+				       (int)writers[w], (int)backends[b]);
+			ASSERT_EQ(1, site_nopjmp_fn());
+		}
+	}
+	ASSERT_EQ(0, workers_wait(&self->pool, 1, WORKERS_WAIT_SECONDS));
+	workers_stop(&self->pool);
+	workers_sum(&self->pool, &sum);
+	EXPECT_EQ(sum.calls, sum.ret1);
+	EXPECT_EQ(0UL, app_sigtrap_count);
+}
+
+TEST_HARNESS_MAIN
