@@ -100,6 +100,18 @@ struct tp_jump_entry {
 #define TP_JUMP_ENTRY_FLAGS		3
 
 /*
+ * The entry of the site at local label 1, in the asm goto of the arch's
+ * __tp_arch_branch_nop/jump: operand 0 is the key slot (printed as the
+ * arch's __TP_ASM_KEY_SLOT), label operand 1 the branch's target.
+ */
+#define __TP_JUMP_TABLE_ENTRY(flags)					\
+	".pushsection __tp_jump_table, \"aw\"\n\t"			\
+	".balign 8\n\t"							\
+	".long 1b - ., %l1 - .\n\t"					\
+	".quad " __TP_ASM_KEY_SLOT " + " #flags " - .\n\t"		\
+	".popsection\n\t"
+
+/*
  * Register the entries [@start, @stop) of one loaded object: check every
  * site against its entry, and write the sites whose key changed since the
  * object was built.  The static_key.h constructor does this for every

@@ -10,12 +10,8 @@
 #ifndef TEXTPOKE_ASM_JUMP_LABEL_H
 #define TEXTPOKE_ASM_JUMP_LABEL_H
 
-#define __TP_JUMP_TABLE_ENTRY(flags)					\
-	".pushsection __tp_jump_table, \"aw\"\n\t"			\
-	".balign 8\n\t"							\
-	".long 1b - ., %l1 - .\n\t"					\
-	".quad %c0 + " #flags " - .\n\t"				\
-	".popsection\n\t"
+/* How the key slot operand prints in a table entry: the bare symbol. */
+#define __TP_ASM_KEY_SLOT	"%c0"
 
 #define __tp_arch_branch_nop(slot, flags, label)			\
 	asm goto("1: nop\n\t"						\
