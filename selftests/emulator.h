@@ -14,18 +14,13 @@
 #include <unistd.h>
 
 /*
- * Whether this is arm64 under qemu-user, whose handling of code rewritten
- * while other threads run it fails under heavy load (7.2, with
- * nosync and breakpoint alike): threads get SIGSEGV at instructions that
- * cannot fault, with host addresses as the fault address, or qemu
- * aborts on its own assertion (cpu == current_cpu).  riscv64 under the
- * same qemu and x86-64 natively pass.  qemu-user keeps guest signal masks
- * to itself: a blocked real-time signal the kernel does not see means
- * emulation.
+ * Whether a user-mode emulator runs this program: qemu-user keeps guest
+ * signal masks to itself, so a real-time signal this thread blocks does
+ * not show in the kernel's SigBlk for it (nor when SigBlk cannot be read).
  */
-static inline bool qemu_aarch64_smc_unreliable(void)
+static inline bool under_emulator(void)
 {
-#if defined(__aarch64__)
+	static int cached = -1;
 	int sig = SIGRTMIN + 7;
 	sigset_t set, old;
 	char buf[4096], *p;
@@ -33,21 +28,38 @@ static inline bool qemu_aarch64_smc_unreliable(void)
 	int fd;
 	ssize_t n;
 
+	if (cached >= 0)
+		return cached;
 	sigemptyset(&set);
 	sigaddset(&set, sig);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	fd = open("/proc/thread-self/status", O_RDONLY);
+	fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
 	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (fd >= 0)
 		close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strstr(buf, "SigBlk:");
-	if (p)
-		blocked = strtoull(p + 7, NULL, 16);
-	return !(blocked & (1ULL << (sig - 1)));
+	if (n > 0) {
+		buf[n] = '\0';
+		p = strstr(buf, "SigBlk:");
+		if (p)
+			blocked = strtoull(p + 7, NULL, 16);
+	}
+	cached = !(blocked & (1ULL << (sig - 1)));
+	return cached;
+}
+
+/*
+ * Whether this is arm64 under qemu-user, whose handling of code rewritten
+ * while other threads run it fails under heavy load (7.2, with
+ * nosync and breakpoint alike): threads get SIGSEGV at instructions that
+ * cannot fault, with host addresses as the fault address, or qemu
+ * aborts on its own assertion (cpu == current_cpu).  riscv64 under the
+ * same qemu and x86-64 natively pass.
+ */
+static inline bool qemu_aarch64_smc_unreliable(void)
+{
+#if defined(__aarch64__)
+	return under_emulator();
 #else
 	return false;
 #endif

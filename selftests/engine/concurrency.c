@@ -44,42 +44,6 @@ unsigned long env_ulong(const char *name, unsigned long dflt)
 	return *end ? dflt : v;
 }
 
-/* The kernel's SigBlk for this thread, or 0. */
-static unsigned long long kernel_sigblk(void)
-{
-	char buf[4096], *p;
-	int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strstr(buf, "SigBlk:");
-	return p ? strtoull(p + 7, NULL, 16) : 0;
-}
-
-int under_emulator(void)
-{
-	static int cached = -1;
-	int sig = SIGRTMIN + 7;
-	sigset_t set, old;
-	unsigned long long mask;
-
-	if (cached >= 0)
-		return cached;
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	mask = kernel_sigblk();
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	cached = !(mask & (1ULL << (sig - 1)));
-	return cached;
-}
-
 static void pause_briefly(void)
 {
 	struct timespec ts = { .tv_nsec = 100 * 1000 };

@@ -252,13 +252,8 @@ int refuse_text_writes(bool also_open_for_write);
 /* Print where SIGSEGV/SIGILL/SIGBUS/SIGFPE hit, then die of it. */
 int crash_reporter_install(void);
 
-/*
- * Whether this process runs under a user-mode emulator (qemu-user): it
- * keeps guest signal masks to itself and renumbers the real-time signals,
- * so a real-time signal blocked here does not show in the kernel's SigBlk
- * for this thread.
- */
-int under_emulator(void);
+/* under_emulator(): whether qemu-user runs this process. */
+#include "../emulator.h"
 
 double now_seconds(void);
 unsigned long env_ulong(const char *name, unsigned long dflt);
