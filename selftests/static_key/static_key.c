@@ -476,9 +476,12 @@ TEST_F_TIMEOUT(stress, branches_agree_with_keys_while_they_change, 300)
 	enum { MAX_WORKERS = 2 };
 	struct stress s = { program_keys, 5, 0, { 0 } };
 	unsigned long toggles = env_count("TP_SK_TOGGLES", 50000), i;
-	int workers = qemu_aarch64_smc_unreliable() ? 1 : MAX_WORKERS;
+	int workers = MAX_WORKERS;
 	pthread_t tid[MAX_WORKERS];
 	int w, err = 0;
+
+	if (qemu_aarch64_smc_unreliable())
+		SKIP(return, "qemu-aarch64 7.2 runs stale or broken code when threads run code rewritten this often");
 
 	for (w = 0; w < workers; w++)
 		ASSERT_EQ(0, pthread_create(&tid[w], NULL, run_branches, &s));
