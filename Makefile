@@ -213,6 +213,26 @@ $(TP_PERF): $(tp-perf-objs) $(LIB_A)
 
 -include $(tp-perf-objs:.o=.d)
 
+# --- tp-decode ----------------------------------------------------------------
+
+# A host tool too: OpenCSD (Debian's libopencsd-dev, no pkg-config file)
+# decodes the trace, on any host, of code of any architecture it knows.
+TP_DECODE	:= $(objtree)/tp-decode
+ifeq ($(ARCH)$(CONFIG_OPENCSD_DECODE),$(HOSTARCH)y)
+tools		+= $(TP_DECODE)
+endif
+decode-core	:= code_image code_image_elf code_image_events etm_config etm_packets \
+		   etm_pass etm_decode etm_consistency perf_read
+decode-srcs	:= $(patsubst %,perf-glue/%.c,$(decode-core))
+tp-decode-objs	:= $(patsubst %,$(objtree)/perf-glue/%.o,tp-decode $(decode-core))
+OPENCSD_LIBS	:= -lopencsd_c_api -lopencsd
+
+$(TP_DECODE): $(tp-decode-objs) $(LIB_A)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU) $(OPENCSD_LIBS)
+
+-include $(tp-decode-objs:.o=.d)
+
 .DEFAULT_GOAL := all
 .PHONY: all libs tools
 all: libs tools $(if $(CONFIG_SELFTESTS),selftests)
@@ -402,6 +422,9 @@ install: libs tools
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(SITES) $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/textpoke-sites.1 $(DESTDIR)$(MANDIR)/man1/
+ifneq ($(filter $(TP_DECODE),$(tools)),)
+	install -m 0644 docs/tp-decode.1 $(DESTDIR)$(MANDIR)/man1/
+endif
 	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
 	install -m 0644 arch/$(ARCH)/include/textpoke/asm/*.h $(DESTDIR)$(INCDIR)/textpoke/asm/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
