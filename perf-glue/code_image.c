@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "code_image.h"
 
 /* More would be a corrupt input, not a traced process. */
@@ -87,8 +88,6 @@ int code_image_set_trap(struct code_image *img, const void *insn, unsigned int l
 
 int code_image_add_change(struct code_image *img, const struct code_change *change)
 {
-	struct code_change *changes;
-
 	if (img->frozen)
 		return code_image_fail(img, -EBUSY, "the image is frozen");
 	if (!change->len || change->len > TP_MAX_INSN_LEN ||
@@ -97,15 +96,10 @@ int code_image_add_change(struct code_image *img, const struct code_change *chan
 				       (unsigned long long)change->addr, change->len);
 	if (img->nr_changes == MAX_CHANGES)
 		return code_image_fail(img, -ENOSPC, "more than %u changes", MAX_CHANGES);
-	/* Grow by doubling: a perf.data may hold millions of pokes. */
-	if (!(img->nr_changes & (img->nr_changes - 1))) {
-		size_t cap = img->nr_changes ? 2 * img->nr_changes : 1;
-
-		changes = realloc(img->changes, cap * sizeof(*changes));
-		if (!changes)
-			return -ENOMEM;
-		img->changes = changes;
-	}
+	/* By doubling: a perf.data may hold millions of pokes. */
+	if (array_make_room(&img->changes, &img->cap_changes, img->nr_changes,
+			    sizeof(*img->changes), 64))
+		return -ENOMEM;
 	img->changes[img->nr_changes++] = *change;
 	return 0;
 }

@@ -43,7 +43,7 @@ struct code_image {
 	struct code_region *regions;
 	size_t nr_regions;
 	struct code_change *changes;	/* sorted by pre_time once frozen */
-	size_t nr_changes;
+	size_t nr_changes, cap_changes;
 	bool frozen;
 	uint8_t trap[TP_MAX_INSN_LEN];
 	unsigned int trap_len;

@@ -90,7 +90,8 @@ static int add_segments(struct code_image *img, const char *path, const uint8_t 
 	return 0;
 }
 
-int code_image_add_elf(struct code_image *img, const char *path, uint64_t bias)
+/* The ELF file's segments moved by @addr, or the file's bytes at @addr. */
+static int add_file(struct code_image *img, const char *path, uint64_t addr, bool elf)
 {
 	uint8_t *buf;
 	size_t size;
@@ -99,21 +100,20 @@ int code_image_add_elf(struct code_image *img, const char *path, uint64_t bias)
 	err = read_whole(img, path, &buf, &size);
 	if (err)
 		return err;
-	err = add_segments(img, path, buf, size, bias);
+	if (elf)
+		err = add_segments(img, path, buf, size, addr);
+	else
+		err = code_image_add_region(img, addr, buf, size);
 	free(buf);
 	return err;
 }
 
+int code_image_add_elf(struct code_image *img, const char *path, uint64_t bias)
+{
+	return add_file(img, path, bias, true);
+}
+
 int code_image_add_snapshot(struct code_image *img, const char *path, uint64_t addr)
 {
-	uint8_t *buf;
-	size_t size;
-	int err;
-
-	err = read_whole(img, path, &buf, &size);
-	if (err)
-		return err;
-	err = code_image_add_region(img, addr, buf, size);
-	free(buf);
-	return err;
+	return add_file(img, path, addr, false);
 }

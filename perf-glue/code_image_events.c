@@ -12,6 +12,7 @@
 
 #include <textpoke/events.h>
 
+#include "array.h"
 #include "code_image.h"
 #include "perf_read.h"
 
@@ -25,15 +26,8 @@ static int open_window(struct open_windows *w, const struct text_poke *poke)
 {
 	struct code_change *c;
 
-	if (w->nr == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-
-		c = realloc(w->pre, cap * sizeof(*c));
-		if (!c)
-			return -ENOMEM;
-		w->pre = c;
-		w->cap = cap;
-	}
+	if (array_make_room(&w->pre, &w->cap, w->nr, sizeof(*c), 64))
+		return -ENOMEM;
 	c = &w->pre[w->nr++];
 	memset(c, 0, sizeof(*c));
 	c->addr = poke->addr;

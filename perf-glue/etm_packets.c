@@ -11,6 +11,7 @@
 #include <string.h>
 #include <opencsd/etmv4/trc_pkt_types_etmv4.h>
 
+#include "array.h"
 #include "etm_internal.h"
 
 struct scan {
@@ -35,15 +36,8 @@ static void scan_fail(struct scan *s, const char *what, ocsd_trc_index_t index)
 
 static int add_timestamp(struct scan *s, ocsd_trc_index_t index, uint64_t value)
 {
-	if (s->nr_ts == s->cap_ts) {
-		size_t cap = s->cap_ts ? 2 * s->cap_ts : 64;
-		struct etm_timestamp *ts = realloc(s->ts, cap * sizeof(*ts));
-
-		if (!ts)
-			return -ENOMEM;
-		s->ts = ts;
-		s->cap_ts = cap;
-	}
+	if (array_make_room(&s->ts, &s->cap_ts, s->nr_ts, sizeof(*s->ts), 64))
+		return -ENOMEM;
 	s->ts[s->nr_ts].start = index;
 	s->ts[s->nr_ts].end = index;
 	s->ts[s->nr_ts].value = value;

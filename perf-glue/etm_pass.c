@@ -12,6 +12,7 @@
 
 #include <opencsd/etmv4/trc_pkt_types_etmv4.h>
 
+#include "array.h"
 #include "etm_internal.h"
 
 static void pass_fail(struct etm_pass *pass, int err, const char *what, size_t index)
@@ -111,15 +112,9 @@ static int add_element(struct etm_pass *pass, ocsd_trc_index_t index,
 {
 	struct etm_element *e;
 
-	if (pass->nr_elements == pass->cap_elements) {
-		size_t cap = pass->cap_elements ? 2 * pass->cap_elements : 256;
-
-		e = realloc(pass->elements, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		pass->elements = e;
-		pass->cap_elements = cap;
-	}
+	if (array_make_room(&pass->elements, &pass->cap_elements, pass->nr_elements,
+			    sizeof(*e), 256))
+		return -ENOMEM;
 	e = &pass->elements[pass->nr_elements++];
 	memset(e, 0, sizeof(*e));
 	e->elem = *elem;
