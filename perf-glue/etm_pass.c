@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <opencsd/ocsd_if_version.h>
 #include <opencsd/etmv4/trc_pkt_types_etmv4.h>
 
 #include "array.h"
@@ -99,13 +100,28 @@ static int add_accessor(struct etm_pass *pass)
 						  OCSD_MEM_SPACE_ANY, read_memory, pass) ? -EINVAL : 0;
 }
 
-/* Empty OpenCSD's memory cache: 1.3.3 drops it with the accessor. */
+#if OCSD_VER_NUM >= 0x010503
+/* The cache's geometry when this build sets it (OpenCSD >= 1.5.3). */
+#define CACHE_PAGE_SIZE		256
+#define CACHE_PAGES		16
+
+/* Turning the cache off and on again empties it, the accessor stays. */
+static int flush_accessor(struct etm_pass *pass)
+{
+	if (ocsd_dt_set_mem_acc_cacheing(pass->tree, 0, CACHE_PAGE_SIZE, CACHE_PAGES) ||
+	    ocsd_dt_set_mem_acc_cacheing(pass->tree, 1, CACHE_PAGE_SIZE, CACHE_PAGES))
+		return -EINVAL;
+	return 0;
+}
+#else
+/* Empty OpenCSD's memory cache: before 1.5.3 it goes with the accessor. */
 static int flush_accessor(struct etm_pass *pass)
 {
 	if (ocsd_dt_remove_mem_acc(pass->tree, pass->acc_start, OCSD_MEM_SPACE_ANY))
 		return -EINVAL;
 	return add_accessor(pass);
 }
+#endif
 
 static int add_element(struct etm_pass *pass, ocsd_trc_index_t index,
 		       const ocsd_generic_trace_elem *elem)
