@@ -155,7 +155,8 @@ int code_image_freeze(struct code_image *img)
 
 	if (img->frozen)
 		return 0;
-	qsort(img->changes, img->nr_changes, sizeof(*img->changes), by_pre_time);
+	if (img->nr_changes)	/* qsort() wants an array, even of nothing */
+		qsort(img->changes, img->nr_changes, sizeof(*img->changes), by_pre_time);
 	img->frozen = true;
 	for (i = 0; i < img->nr_changes; i++) {
 		const struct code_change *c = &img->changes[i];

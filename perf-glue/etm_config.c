@@ -116,7 +116,7 @@ int etm_config_load(const char *path, ocsd_etmv4_cfg *cfg, char *error, size_t e
 	f = fopen(path, "re");
 	if (!f) {
 		err = -errno;
-		snprintf(error, error_len, "%s: %s", path, strerror(errno));
+		snprintf(error, error_len, "%s", strerror(errno));
 		free(text);
 		return err;
 	}
@@ -124,7 +124,7 @@ int etm_config_load(const char *path, ocsd_etmv4_cfg *cfg, char *error, size_t e
 	err = ferror(f) ? -EIO : len == MAX_CONFIG_SIZE ? -EFBIG : 0;
 	fclose(f);
 	if (err)
-		snprintf(error, error_len, "%s: cannot read it whole", path);
+		snprintf(error, error_len, "cannot read it whole");
 	else
 		err = etm_config_parse(text, len, cfg, error, error_len);
 	free(text);

@@ -546,6 +546,7 @@ TEST_F(decode, trc_pkt_lister_agrees_without_pokes)
 	ASSERT_EQ(0, lines_of(cmd, "OCSD_GEN_TRC_ELEM_", theirs, sizeof(theirs)));
 	snprintf(cmd, sizeof(cmd), "%s -t %s/trace.bin -c %s/etm_0.ini -b %s 2>&1",
 		 beside("tp-decode", true), self->dir, self->dir, self->prog);
+	ASSERT_EQ(0, lines_of(cmd, "", ours, sizeof(ours))) TH_LOG("%s:\n%s", cmd, ours);
 	ASSERT_EQ(0, lines_of(cmd, "OCSD_GEN_TRC_ELEM_", ours, sizeof(ours)));
 	ASSERT_NE(NULL, strstr(ours, "OCSD_GEN_TRC_ELEM_INSTR_RANGE"));
 	EXPECT_STREQ(theirs, ours);
