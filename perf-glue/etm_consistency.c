@@ -9,6 +9,7 @@
  *
  *  - an executed direct branch is followed by a range at its target, a
  *    range that ends at a not-taken branch by the next instruction;
+ *  - only a conditional branch can be not taken;
  *  - every atom of those packets made a range: OpenCSD drops atoms that
  *    come while it waits for an address, which a walk that took an
  *    indirect branch the trace did not take does;
@@ -100,6 +101,9 @@ bool etm_pass_consistent(const struct etm_pass *pass, const struct code_image *i
 			prev = NULL;
 			break;
 		case OCSD_GEN_TRC_ELEM_INSTR_RANGE:
+			if (!el->last_instr_exec && !el->last_instr_cond &&
+			    el->last_i_type != OCSD_INSTR_OTHER)
+				return false;
 			if (prev && next_address(prev, &next) && next != el->st_addr)
 				return false;
 			prev = e;

@@ -569,9 +569,10 @@ TEST_F(decode, tp_decode_prints_the_path)
 				    &(struct snapshot_memory){ 0x1000, "", 1 }));
 	n = path_ranges(&self->path, want, MAX_RANGES);
 	for (i = 0; i < n; i++)
-		used += snprintf(expect + used, sizeof(expect) - used, "range 0x%llx-0x%llx %u E\n",
+		used += snprintf(expect + used, sizeof(expect) - used, "range 0x%llx-0x%llx %u %s\n",
 				 (unsigned long long)want[i].start, (unsigned long long)want[i].end,
-				 (unsigned int)((want[i].end - want[i].start) / 4));
+				 (unsigned int)((want[i].end - want[i].start) / 4),
+				 want[i].executed ? "E" : "N");
 
 	snprintf(cmd, sizeof(cmd), "%s --ranges -t %s/trace.bin -c %s/etm_0.ini -e %s -b %s",
 		 tool, self->dir, self->dir, self->events, self->prog);

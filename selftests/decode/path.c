@@ -50,8 +50,8 @@ int path_load(const char *log, struct path *p)
 	while (!err && fgets(line, sizeof(line), f))
 		err = parse_line(line, p);
 	fclose(f);
-	/* work_arm64.S: the site first, decode_alt 16 bytes on, decode_done 8 more. */
-	if (!err && (!p->nr_calls || p->site != p->work || p->alt != p->site + 16 ||
+	/* work_arm64.S: the site first, decode_alt 20 bytes on, decode_done 8 more. */
+	if (!err && (!p->nr_calls || p->site != p->work || p->alt != p->site + 20 ||
 		     p->done != p->alt + 8))
 		err = -EINVAL;
 	return err;
@@ -62,6 +62,7 @@ static void trace_ran(const struct path *p, const struct path_call *c, struct et
 {
 	etm4_address(s, p->work);
 	if (c->version == PATH_NOP) {
+		etm4_atom(s, false);		/* CBZ */
 		etm4_atom(s, true);		/* BR x1 */
 		etm4_address(s, p->done);
 	} else {
@@ -84,6 +85,7 @@ static void trace_trapped(const struct path *p, const struct path_call *c,
 	etm4_trace_on(s);
 	if (c->version == PATH_NOP) {
 		etm4_address(s, p->site + 4);
+		etm4_atom(s, false);		/* CBZ */
 		etm4_atom(s, true);		/* BR x1 */
 		etm4_address(s, p->done);
 	} else {
@@ -115,12 +117,13 @@ int path_trace(const struct path *p, struct etm4_stream *s)
 	return s->failed ? -ENOMEM : 0;
 }
 
-static size_t add(struct path_range *out, size_t n, size_t max, uint64_t start, uint64_t end)
+static size_t add(struct path_range *out, size_t n, size_t max, uint64_t start, uint64_t end,
+		  bool executed)
 {
 	if (n < max) {
 		out[n].start = start;
 		out[n].end = end;
-		out[n].executed = true;
+		out[n].executed = executed;
 	}
 	return n + 1;
 }
@@ -133,14 +136,15 @@ size_t path_ranges(const struct path *p, struct path_range *out, size_t max)
 		const struct path_call *c = &p->calls[i];
 
 		if (c->version == PATH_NOP) {
-			/* NOP, MOV, ADR, BR (from the site's successor when trapped) */
-			n = add(out, n, max, c->trapped ? p->site + 4 : p->site, p->site + 16);
+			/* NOP, MOV, CBZ (from the site's successor when trapped) */
+			n = add(out, n, max, c->trapped ? p->site + 4 : p->site, p->site + 12, false);
+			n = add(out, n, max, p->site + 12, p->site + 20, true);	/* ADR, BR */
 		} else {
 			if (!c->trapped)
-				n = add(out, n, max, p->site, p->site + 4);	/* B decode_alt */
-			n = add(out, n, max, p->alt, p->alt + 8);		/* MOV, B */
+				n = add(out, n, max, p->site, p->site + 4, true);	/* B decode_alt */
+			n = add(out, n, max, p->alt, p->alt + 8, true);		/* MOV, B */
 		}
-		n = add(out, n, max, p->done, p->done + 4);			/* RET */
+		n = add(out, n, max, p->done, p->done + 4, true);			/* RET */
 	}
 	return n;
 }

@@ -5,8 +5,9 @@
  * of branch, so that the trace of one decoded with the code of the other
  * goes visibly wrong:
  *
- *   NOP:    NOP, MOV, ADR, BR x1 (indirect: an E atom and an address)
- *           RET at decode_done (an E atom; the trace stops there)
+ *   NOP:    NOP, MOV, CBZ to decode_done (never taken: an N atom), ADR, BR x1
+ *           (indirect: an E atom and an address), RET at decode_done
+ *           (an E atom; the trace stops there)
  *   B alt:  B decode_alt (E), MOV, B decode_done (E), RET (E)
  *
  * decode_work returns 1 or 2: which version ran.
@@ -19,6 +20,7 @@ decode_work:
 decode_site:
 	nop
 	mov	x0, #1
+	cbz	x0, decode_done
 	adr	x1, decode_done
 	br	x1
 decode_alt:
