@@ -194,16 +194,24 @@ static struct outcome decode_path(const struct path *p, const struct code_image 
 	return o;
 }
 
-/* The ranges of the calls before the first one after the first poke. */
-static size_t ranges_before_first_poke(const struct path *p, const struct code_image *img)
+/* The calls of @p before the first poke began. */
+static struct path path_before_first_poke(const struct path *p, const struct code_image *img)
 {
-	struct path_range want[MAX_RANGES];
 	struct path before = *p;
 	size_t i;
 
-	for (i = 0; i < p->nr_calls && p->calls[i].time < img->changes[0].post_time; i++)
+	for (i = 0; i < p->nr_calls && p->calls[i].time < img->changes[0].pre_time; i++)
 		;
 	before.nr_calls = i;
+	return before;
+}
+
+/* How many ranges the calls before the first poke make. */
+static size_t ranges_before_first_poke(const struct path *p, const struct code_image *img)
+{
+	struct path_range want[MAX_RANGES];
+	struct path before = path_before_first_poke(p, img);
+
 	return path_ranges(&before, want, MAX_RANGES);
 }
 
@@ -395,9 +403,122 @@ TEST_F(decode, breakpoint_window_new_bytes)
 	check_window(_metadata, self, TP_BACKEND_BREAKPOINT, CODE_CANDIDATE_NEW);
 }
 
+TEST_F(decode, breakpoint_window_old_bytes)
+{
+	check_window(_metadata, self, TP_BACKEND_BREAKPOINT, CODE_CANDIDATE_OLD);
+}
+
 TEST_F(decode, stop_machine_window_old_bytes)
 {
 	check_window(_metadata, self, TP_BACKEND_STOP_MACHINE, CODE_CANDIDATE_OLD);
+}
+
+TEST_F(decode, stop_machine_window_new_bytes)
+{
+	check_window(_metadata, self, TP_BACKEND_STOP_MACHINE, CODE_CANDIDATE_NEW);
+}
+
+/*
+ * A window over an instruction that is no branch (MOV x0, #1 to MOV x0,
+ * #3): both versions walk alike, the trace cannot tell them apart, and
+ * the result must say so rather than pick one.
+ */
+TEST_F(decode, window_both_candidates_agree_is_reported)
+{
+	static const uint8_t mov1[4] = { 0x20, 0x00, 0x80, 0xd2 }, mov3[4] = { 0x60, 0x00, 0x80, 0xd2 };
+	struct path before = path_before_first_poke(&self->path, &self->img);
+	const struct path_call *first = &before.calls[0];
+	struct code_change c = {
+		.addr = self->path.site + 4, .len = 4, .pre_time = first->time - 10,
+		.post_time = first->time + 10, .backend = TP_BACKEND_NOSYNC,
+	};
+	struct code_image img;
+	struct outcome o;
+
+	memcpy(c.old, mov1, 4);
+	memcpy(c.new, mov3, 4);
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_elf(&img, self->prog, 0));
+	ASSERT_EQ(0, code_image_add_change(&img, &c));
+	ASSERT_EQ(0, code_image_freeze(&img)) TH_LOG("%s", img.error);
+	o = decode_path(&before, &img, &self->opts);
+	ASSERT_EQ(0, o.err) TH_LOG("%s", o.error);
+	EXPECT_EQ(o.expected, o.agree);
+	ASSERT_EQ(1, o.nr_resolutions);
+	EXPECT_EQ(3, o.resolution.consistent);
+	EXPECT_FALSE(etm_resolution_unique(&o.resolution));
+	EXPECT_EQ(CODE_CANDIDATE_OLD, o.resolution.chosen);
+	code_image_free(&img);
+}
+
+/* Every prefix of a file and bytes flipped in it: @load gives 0 or -EINVAL, never a crash. */
+static void fuzz_file(struct __test_metadata *_metadata, const char *dir, const char *from,
+		      int (*load)(struct code_image *, const char *))
+{
+	char path[256];
+	uint8_t *buf, *copy;
+	unsigned int seed = 3;
+	size_t len, step, i;
+	FILE *f;
+	int err;
+
+	f = fopen(from, "re");
+	ASSERT_TRUE(f != NULL);
+	buf = malloc(1 << 22);
+	ASSERT_TRUE(buf != NULL);
+	len = fread(buf, 1, 1 << 22, f);
+	fclose(f);
+	ASSERT_LT(0, len);
+	copy = malloc(len);
+	ASSERT_TRUE(copy != NULL);
+	snprintf(path, sizeof(path), "%s/fuzzed", dir);
+	/* A few hundred prefixes of a large file, every one of a small one. */
+	step = len / 512 + 1;
+	for (i = 0; i < len + 1000; i += i < len ? step : 1) {
+		struct code_image img;
+		size_t n = i < len ? i : len;
+
+		memcpy(copy, buf, len);
+		if (i >= len) {
+			size_t flips = 1 + rand_r(&seed) % 8, k;
+
+			for (k = 0; k < flips; k++)
+				copy[rand_r(&seed) % len] = rand_r(&seed);
+		}
+		f = fopen(path, "we");
+		ASSERT_TRUE(f != NULL);
+		ASSERT_EQ(n, fwrite(copy, 1, n, f));
+		ASSERT_EQ(0, fclose(f));
+		code_image_init(&img);
+		err = load(&img, path);
+		ASSERT_TRUE(err == 0 || err == -EINVAL || err == -EILSEQ)
+			TH_LOG("case %zu: %d %s", i, err, img.error);
+		if (err)
+			ASSERT_NE(0, img.error[0]);
+		code_image_free(&img);
+	}
+	free(copy);
+	free(buf);
+}
+
+static int load_elf(struct code_image *img, const char *path)
+{
+	int err = code_image_add_elf(img, path, 0);
+
+	return err ? err : code_image_freeze(img);
+}
+
+static int load_events(struct code_image *img, const char *path)
+{
+	int err = code_image_add_perf_data(img, path);
+
+	return err ? err : code_image_freeze(img);
+}
+
+TEST_F(decode, corrupt_binary_or_events_are_errors)
+{
+	fuzz_file(_metadata, self->dir, self->prog, load_elf);
+	fuzz_file(_metadata, self->dir, self->events, load_events);
 }
 
 /* A trap at the site of a window that writes no trap: no candidate explains it. */
@@ -518,16 +639,12 @@ TEST_F(decode, trc_pkt_lister_agrees_without_pokes)
 	char cmd[4 * PATH_MAX], ours[16384], theirs[16384];
 	const struct code_region *text = NULL;
 	struct etm4_stream s = { 0 };
-	struct path before = self->path;
+	struct path before = path_before_first_poke(&self->path, &self->img);
 	struct snapshot_memory mem;
 	size_t i;
 
 	if (run("command -v trc_pkt_lister >/dev/null"))
 		SKIP(return, "no trc_pkt_lister (Debian libopencsd-bin)");
-	for (i = 0; i < self->path.nr_calls &&
-		    self->path.calls[i].time < self->img.changes[0].pre_time; i++)
-		;
-	before.nr_calls = i;
 	ASSERT_LT(0, before.nr_calls);
 	ASSERT_EQ(0, path_trace(&before, &s));
 	for (i = 0; i < self->img.nr_regions; i++)
