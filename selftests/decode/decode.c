@@ -716,6 +716,29 @@ TEST_F(decode, tp_decode_prints_the_path)
 	etm4_stream_free(&s);
 }
 
+/* A window no candidate explains: decoded, said on stderr, exit status 3. */
+TEST_F(decode, tp_decode_reports_an_unexplained_window)
+{
+	char cmd[4 * PATH_MAX], out[4096];
+	long i = change_of(&self->img, TP_BACKEND_NOSYNC);
+	struct etm4_stream s = { 0 };
+	struct path q;
+
+	ASSERT_LE(0, i);
+	q = with_call_in_window(&self->path, &self->img.changes[i], PATH_NOP, true);
+	ASSERT_EQ(0, path_trace(&q, &s));
+	ASSERT_EQ(0, write_file(self->dir, "trace.bin", s.buf, s.len));
+	ASSERT_EQ(0, snapshot_write(self->dir, &self->opts.config, s.buf, s.len,
+				    &(struct snapshot_memory){ 0x1000, "", 1 }));
+	snprintf(cmd, sizeof(cmd), "%s --ranges -t %s/trace.bin -c %s/etm_0.ini -e %s -b %s "
+		 "2>&1 >/dev/null; echo status=$?", beside("tp-decode", true), self->dir,
+		 self->dir, self->events, self->prog);
+	ASSERT_EQ(0, lines_of(cmd, "", out, sizeof(out)));
+	EXPECT_TRUE(strstr(out, "no candidate agrees with the trace") != NULL) TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, "status=3") != NULL) TH_LOG("%s", out);
+	etm4_stream_free(&s);
+}
+
 TEST(config_lines)
 {
 	static const char good[] = "[device]\nname=ETM_0\n[regs]\nTRCIDR0=0x28000ea1\n"
