@@ -39,6 +39,8 @@ void code_image_free(struct code_image *img)
 		free(img->regions[i].bytes);
 	free(img->regions);
 	free(img->changes);
+	free(img->by_addr);
+	free(img->times);
 	code_image_init(img);
 }
 
@@ -149,33 +151,215 @@ static int by_pre_time(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-int code_image_freeze(struct code_image *img)
+static int by_address(const void *a, const void *b)
 {
-	size_t i, j;
+	const struct code_change_ref *x = a, *y = b;
 
-	if (img->frozen)
-		return 0;
-	if (img->nr_changes)	/* qsort() wants an array, even of nothing */
-		qsort(img->changes, img->nr_changes, sizeof(*img->changes), by_pre_time);
-	img->frozen = true;
-	for (i = 0; i < img->nr_changes; i++) {
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* How many changes began at or before @time: they are the first ones. */
+static size_t begun_by(const struct code_image *img, uint64_t time)
+{
+	size_t lo = 0, hi = img->nr_changes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (img->changes[mid].pre_time <= time)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The first reference whose address is @addr or above. */
+static size_t first_ref_from(const struct code_image *img, uint64_t addr)
+{
+	size_t lo = 0, hi = img->nr_changes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (img->by_addr[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* In the run [@lo, @hi) of one address, the last change of index below @limit, or @hi. */
+static size_t last_before(const struct code_image *img, size_t lo, size_t hi, size_t limit)
+{
+	size_t found = hi, end = hi;
+
+	while (lo < end) {
+		size_t mid = lo + (end - lo) / 2;
+
+		if (img->by_addr[mid].index < limit) {
+			found = mid;
+			lo = mid + 1;
+		} else {
+			end = mid;
+		}
+	}
+	return found;
+}
+
+static int by_index(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/*
+ * The changes that decide [@addr, @addr + @len) among the first @limit:
+ * for every site that overlaps it, its latest one (whose old bytes are
+ * what the site held before, freezing made sure).  Into @out (room for
+ * @len + TP_MAX_INSN_LEN), in the order they began; returns how many.
+ */
+static size_t deciding_changes(const struct code_image *img, uint64_t addr, size_t len,
+			       size_t limit, size_t *out)
+{
+	uint64_t from = addr >= TP_MAX_INSN_LEN ? addr - TP_MAX_INSN_LEN + 1 : 0;
+	size_t i = first_ref_from(img, from), n = 0;
+
+	while (i < img->nr_changes && img->by_addr[i].addr < addr + len) {
+		size_t run_end = i, last;
+
+		while (run_end < img->nr_changes && img->by_addr[run_end].addr == img->by_addr[i].addr)
+			run_end++;
+		last = last_before(img, i, run_end, limit);
+		if (last < run_end) {
+			const struct code_change *c = &img->changes[img->by_addr[last].index];
+
+			if (overlaps(addr, len, c->addr, c->len))
+				out[n++] = img->by_addr[last].index;
+		}
+		i = run_end;
+	}
+	if (n > 1)
+		qsort(out, n, sizeof(*out), by_index);
+	return n;
+}
+
+/* A buffer for deciding_changes(): on the stack for an instruction, else allocated. */
+struct deciding {
+	size_t stack[64];
+	size_t *index;
+};
+
+static int deciding_init(struct deciding *d, size_t len)
+{
+	d->index = d->stack;
+	if (len + TP_MAX_INSN_LEN > sizeof(d->stack) / sizeof(d->stack[0])) {
+		d->index = malloc((len + TP_MAX_INSN_LEN) * sizeof(*d->index));
+		if (!d->index)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void deciding_free(struct deciding *d)
+{
+	if (d->index != d->stack)
+		free(d->index);
+}
+
+static int build_indexes(struct code_image *img)
+{
+	size_t i, n = img->nr_changes;
+
+	img->by_addr = malloc((n ? n : 1) * sizeof(*img->by_addr));
+	img->times = malloc((n ? 2 * n : 1) * sizeof(*img->times));
+	if (!img->by_addr || !img->times)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		img->by_addr[i].addr = img->changes[i].addr;
+		img->by_addr[i].index = i;
+		img->times[2 * i] = img->changes[i].pre_time;
+		img->times[2 * i + 1] = img->changes[i].post_time;
+	}
+	/* qsort() wants an array, even of nothing. */
+	if (n) {
+		qsort(img->by_addr, n, sizeof(*img->by_addr), by_address);
+		qsort(img->times, 2 * n, sizeof(*img->times), by_value);
+	}
+	return 0;
+}
+
+/* Each change's old bytes against what the site held before it. */
+static int check_changes(struct code_image *img)
+{
+	struct deciding d;
+	size_t i, k, n;
+	int err = deciding_init(&d, TP_MAX_INSN_LEN);
+
+	for (i = 0; i < img->nr_changes && !err; i++) {
 		const struct code_change *c = &img->changes[i];
 		uint8_t now[TP_MAX_INSN_LEN];
 
 		/* A site outside the binaries given (libc, a JIT) is not checked. */
 		if (read_base(img, c->addr, now, c->len))
 			continue;
-		for (j = 0; j < i; j++)
-			overlay(now, c->addr, c->len, img->changes[j].new,
-				img->changes[j].addr, img->changes[j].len);
+		n = deciding_changes(img, c->addr, c->len, i, d.index);
+		for (k = 0; k < n; k++)
+			overlay(now, c->addr, c->len, img->changes[d.index[k]].new,
+				img->changes[d.index[k]].addr, img->changes[d.index[k]].len);
 		if (memcmp(now, c->old, c->len))
-			return code_image_fail(img, -EILSEQ,
-					       "the change at 0x%llx (time %llu) expects bytes the "
-					       "binaries do not hold there: wrong binary or load address?",
-					       (unsigned long long)c->addr,
-					       (unsigned long long)c->pre_time);
+			err = code_image_fail(img, -EILSEQ,
+					      "the change at 0x%llx (time %llu) expects bytes the "
+					      "binaries do not hold there: wrong binary or load address?",
+					      (unsigned long long)c->addr,
+					      (unsigned long long)c->pre_time);
 	}
-	return 0;
+	deciding_free(&d);
+	return err;
+}
+
+int code_image_freeze(struct code_image *img)
+{
+	int err;
+
+	if (img->frozen)
+		return 0;
+	if (img->nr_changes)
+		qsort(img->changes, img->nr_changes, sizeof(*img->changes), by_pre_time);
+	err = build_indexes(img);
+	if (err)
+		return err;
+	img->frozen = true;
+	return check_changes(img);
+}
+
+bool code_image_changes_between(const struct code_image *img, uint64_t after, uint64_t until)
+{
+	size_t lo = 0, hi = 2 * img->nr_changes;
+
+	if (!img->frozen)
+		return false;
+	/* The first time above @after. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (img->times[mid] <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < 2 * img->nr_changes && img->times[lo] <= until;
 }
 
 uint64_t code_image_extent(const struct code_image *img, uint64_t addr)
@@ -191,52 +375,73 @@ uint64_t code_image_extent(const struct code_image *img, uint64_t addr)
 long code_image_window_at(const struct code_image *img, uint64_t addr, size_t len,
 			  uint64_t time)
 {
-	size_t i;
+	struct deciding d;
+	long window = -1;
+	size_t k, n;
 
-	for (i = 0; i < img->nr_changes && img->changes[i].pre_time <= time; i++) {
-		const struct code_change *c = &img->changes[i];
+	if (!img->frozen || deciding_init(&d, len))
+		return -1;
+	n = deciding_changes(img, addr, len, begun_by(img, time), d.index);
+	for (k = 0; k < n && window < 0; k++)
+		if (time < img->changes[d.index[k]].post_time)
+			window = (long)d.index[k];
+	deciding_free(&d);
+	return window;
+}
 
-		if (time < c->post_time && overlaps(addr, len, c->addr, c->len))
-			return (long)i;
+/* Overlay the bytes candidate @which of change @c puts at its site. */
+static int overlay_candidate(const struct code_image *img, const struct code_change *c,
+			     enum code_candidate which, uint8_t *buf, uint64_t addr, size_t len)
+{
+	switch (which) {
+	case CODE_CANDIDATE_OLD:
+		overlay(buf, addr, len, c->old, c->addr, c->len);
+		return 0;
+	case CODE_CANDIDATE_NEW:
+		overlay(buf, addr, len, c->new, c->addr, c->len);
+		return 0;
+	case CODE_CANDIDATE_TRAP:
+		if (c->backend != TP_BACKEND_BREAKPOINT || !img->trap_len)
+			return -EINVAL;
+		overlay(buf, addr, len, c->old, c->addr, c->len);
+		overlay(buf, addr, len, img->trap, c->addr, img->trap_len);
+		return 0;
+	default:
+		return -EINVAL;
 	}
-	return -1;
 }
 
 int code_image_read(const struct code_image *img, uint64_t addr, uint64_t time,
 		    enum code_candidate which, uint8_t *buf, size_t len, size_t *change)
 {
 	enum code_answer answer = CODE_EXACT;
-	size_t i;
+	struct deciding d;
+	size_t k, n;
 	int err;
 
 	if (!img->frozen || addr + len < addr)
 		return -EINVAL;
 	err = read_base(img, addr, buf, len);
+	if (!err)
+		err = deciding_init(&d, len);
 	if (err)
 		return err;
-	/* Sorted by PRE: the first change not yet begun ends the walk. */
-	for (i = 0; i < img->nr_changes && img->changes[i].pre_time <= time; i++) {
-		const struct code_change *c = &img->changes[i];
+	n = deciding_changes(img, addr, len, begun_by(img, time), d.index);
+	for (k = 0; k < n && !err; k++) {
+		const struct code_change *c = &img->changes[d.index[k]];
 
-		if (!overlaps(addr, len, c->addr, c->len))
-			continue;
 		if (time >= c->post_time) {
 			overlay(buf, addr, len, c->new, c->addr, c->len);
-			continue;
-		}
-		/* Inside the window: the first one decides, later ones stay old. */
-		if (answer == CODE_AMBIGUOUS)
-			continue;
-		answer = CODE_AMBIGUOUS;
-		if (change)
-			*change = i;
-		if (which == CODE_CANDIDATE_NEW) {
-			overlay(buf, addr, len, c->new, c->addr, c->len);
-		} else if (which == CODE_CANDIDATE_TRAP) {
-			if (c->backend != TP_BACKEND_BREAKPOINT || !img->trap_len)
-				return -EINVAL;
-			overlay(buf, addr, len, img->trap, c->addr, img->trap_len);
+		} else if (answer == CODE_AMBIGUOUS) {
+			/* Inside a second window: the first one decides, this one stays old. */
+			overlay(buf, addr, len, c->old, c->addr, c->len);
+		} else {
+			answer = CODE_AMBIGUOUS;
+			if (change)
+				*change = d.index[k];
+			err = overlay_candidate(img, c, which, buf, addr, len);
 		}
 	}
-	return answer;
+	deciding_free(&d);
+	return err ? err : (int)answer;
 }

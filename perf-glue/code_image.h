@@ -39,11 +39,20 @@ struct code_change {
 	uint64_t batch;
 };
 
+/* A change by address, for the queries: a site's changes, in the order they began. */
+struct code_change_ref {
+	uint64_t addr;
+	size_t index;			/* in changes[] */
+};
+
 struct code_image {
 	struct code_region *regions;
 	size_t nr_regions;
 	struct code_change *changes;	/* sorted by pre_time once frozen */
 	size_t nr_changes, cap_changes;
+	/* Made by freezing: */
+	struct code_change_ref *by_addr;	/* sorted by address, then index */
+	uint64_t *times;		/* every pre_time and post_time, sorted */
 	bool frozen;
 	uint8_t trap[TP_MAX_INSN_LEN];
 	unsigned int trap_len;
@@ -95,12 +104,17 @@ int code_image_add_change(struct code_image *img, const struct code_change *chan
 int code_image_add_perf_data(struct code_image *img, const char *path);
 
 /*
- * Sort the changes and check them against the image: each change's old
- * bytes must be what the site held (the base, or the previous change's
- * new bytes).  -EILSEQ and img->error otherwise: the events do not belong
- * to these binaries.  No change can be added afterwards.
+ * Sort and index the changes and check them against the image: each
+ * change's old bytes must be what the site held (the base, or the
+ * previous change's new bytes).  -EILSEQ and img->error otherwise: the
+ * events do not belong to these binaries.  No change can be added
+ * afterwards.  A site keeps its length from change to change, as the
+ * library's sites do.
  */
 int code_image_freeze(struct code_image *img);
+
+/* Whether a PRE or POST time lies in (@after, @until]: the image differs. */
+bool code_image_changes_between(const struct code_image *img, uint64_t after, uint64_t until);
 
 /*
  * The @len bytes at @addr at @time, as candidate @which: exact bytes

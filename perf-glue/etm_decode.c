@@ -14,20 +14,6 @@
 /* Each resolution costs a few passes; a trace with more is not a test of ours. */
 #define MAX_CHOICES	4096
 
-/* Whether the image differs between times @a < @b: a PRE or POST in (a, b]. */
-static bool image_changes(const struct code_image *img, uint64_t a, uint64_t b)
-{
-	size_t i;
-
-	for (i = 0; i < img->nr_changes; i++) {
-		const struct code_change *c = &img->changes[i];
-
-		if ((c->pre_time > a && c->pre_time <= b) || (c->post_time > a && c->post_time <= b))
-			return true;
-	}
-	return false;
-}
-
 /*
  * The pieces: a new one right after each timestamp packet at which the
  * image has changed since the previous timestamp.  Before the first
@@ -46,7 +32,7 @@ static int split_trace(const struct etm_decode_options *opts, const struct code_
 	p[0].start = 0;
 	p[0].time = 0;
 	for (i = 0; i < nr_ts && !opts->ignore_events; i++) {
-		if (image_changes(img, before, ts[i].value)) {
+		if (code_image_changes_between(img, before, ts[i].value)) {
 			p[n - 1].end = ts[i].end;
 			p[n].start = ts[i].end;
 			p[n].time = ts[i].value;

@@ -256,6 +256,110 @@ TEST(image_answers_exact_and_ambiguous)
 	code_image_free(&img);
 }
 
+/*
+ * The reference the image's indexes must agree with: replay every change
+ * in the order they began, the first window holding the time decides.
+ */
+static int replay(const struct code_change *changes, size_t nr, const uint8_t *base,
+		  uint64_t base_addr, uint64_t addr, size_t len, uint64_t time,
+		  enum code_candidate which, uint8_t *buf, size_t *change)
+{
+	int answer = CODE_EXACT;
+	size_t i, b;
+
+	memcpy(buf, base + (addr - base_addr), len);
+	for (i = 0; i < nr && changes[i].pre_time <= time; i++) {
+		const struct code_change *c = &changes[i];
+		const uint8_t *src = c->new;
+
+		if (c->addr >= addr + len || c->addr + c->len <= addr)
+			continue;
+		if (time < c->post_time) {
+			if (answer == CODE_AMBIGUOUS) {
+				src = c->old;
+			} else {
+				answer = CODE_AMBIGUOUS;
+				*change = i;
+				src = which == CODE_CANDIDATE_OLD ? c->old : c->new;
+			}
+		}
+		for (b = 0; b < c->len; b++)
+			if (c->addr + b >= addr && c->addr + b < addr + len)
+				buf[c->addr + b - addr] = src[b];
+	}
+	return answer;
+}
+
+static bool changed_between(const struct code_change *changes, size_t nr, uint64_t after,
+			    uint64_t until)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if ((changes[i].pre_time > after && changes[i].pre_time <= until) ||
+		    (changes[i].post_time > after && changes[i].post_time <= until))
+			return true;
+	return false;
+}
+
+/* Random changes at neighbouring and overlapping sites, random questions. */
+TEST(image_indexes_agree_with_replaying_every_change)
+{
+	static const uint64_t sites[] = { 0x1000, 0x1004, 0x1006, 0x1010, 0x1020 };
+	uint8_t base[64], state[64], got[32], want[32];
+	struct code_change changes[400];
+	unsigned int seed = 11;
+	struct code_image img;
+	uint64_t t = 100;
+	size_t i, b;
+
+	for (b = 0; b < sizeof(base); b++)
+		base[b] = rand_r(&seed);
+	memcpy(state, base, sizeof(state));
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_region(&img, 0x1000, base, sizeof(base)));
+	/* Windows one after the other, as the text mutex orders them. */
+	for (i = 0; i < 400; i++) {
+		struct code_change *c = &changes[i];
+
+		memset(c, 0, sizeof(*c));
+		c->addr = sites[rand_r(&seed) % 5];
+		c->len = 4;
+		memcpy(c->old, state + (c->addr - 0x1000), 4);
+		for (b = 0; b < 4; b++)
+			c->new[b] = rand_r(&seed);
+		memcpy(state + (c->addr - 0x1000), c->new, 4);
+		c->pre_time = t += 1 + rand_r(&seed) % 5;
+		c->post_time = t += rand_r(&seed) % 5;
+		c->backend = TP_BACKEND_NOSYNC;
+		ASSERT_EQ(0, code_image_add_change(&img, c));
+	}
+	ASSERT_EQ(0, code_image_freeze(&img)) TH_LOG("%s", img.error);
+	for (i = 0; i < 20000; i++) {
+		uint64_t addr = 0x1000 + rand_r(&seed) % 40, time = rand_r(&seed) % (t + 20);
+		size_t len = 1 + rand_r(&seed) % 24, c1 = 0, c2 = 0;
+		enum code_candidate which = rand_r(&seed) % 2;
+		int a1, a2;
+
+		a1 = code_image_read(&img, addr, time, which, got, len, &c1);
+		a2 = replay(changes, 400, base, 0x1000, addr, len, time, which, want, &c2);
+		ASSERT_EQ(a2, a1) TH_LOG("0x%llx+%zu at %llu", (unsigned long long)addr, len,
+					 (unsigned long long)time);
+		ASSERT_EQ(0, memcmp(want, got, len)) TH_LOG("0x%llx+%zu at %llu",
+							    (unsigned long long)addr, len,
+							    (unsigned long long)time);
+		if (a1 == CODE_AMBIGUOUS) {
+			ASSERT_EQ(c2, c1);
+			ASSERT_EQ((long)c1, code_image_window_at(&img, addr, len, time));
+		} else {
+			ASSERT_EQ(-1, code_image_window_at(&img, addr, len, time));
+		}
+		ASSERT_EQ(changed_between(changes, 400, time, time + i % 7),
+			  code_image_changes_between(&img, time, time + i % 7));
+	}
+	code_image_free(&img);
+}
+
 TEST(image_refuses_events_of_other_code)
 {
 	static const uint8_t code[4] = { 0x1f, 0x20, 0x03, 0xd5 };
