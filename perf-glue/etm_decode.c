@@ -98,16 +98,46 @@ static int resolve(const struct etm_pass *base, struct etm_choice *choices, size
 	return err;
 }
 
-/* The first undecided read of @pass in trace order, or NULL. */
-static const struct etm_resolution *first_undecided(const struct etm_pass *pass)
+/* The first undecided read of @pass in trace order that the walk reached, or NULL. */
+static const struct etm_resolution *first_reached(const struct etm_pass *pass,
+						  const struct code_image *img)
 {
 	const struct etm_resolution *first = NULL;
 	size_t i;
 
-	for (i = 0; i < pass->nr_undecided; i++)
-		if (!first || pass->undecided[i].piece < first->piece)
-			first = &pass->undecided[i];
+	for (i = 0; i < pass->nr_undecided; i++) {
+		const struct etm_resolution *u = &pass->undecided[i];
+
+		if ((!first || u->piece < first->piece) &&
+		    etm_pass_reached(pass, img, u->piece, u->change))
+			first = u;
+	}
 	return first;
+}
+
+/*
+ * Reads of a site the walk never reached (OpenCSD reads code a page at a
+ * time) need no resolution: any answer does.  Those up to the first
+ * reached one are settled at once; later ones may be reached once that
+ * one is resolved.  -E2BIG past MAX_CHOICES.
+ */
+static int settle_unreached(const struct etm_pass *pass, const struct etm_resolution *reached,
+			    struct etm_choice *choices, size_t *nr_choices)
+{
+	size_t i;
+
+	for (i = 0; i < pass->nr_undecided; i++) {
+		const struct etm_resolution *u = &pass->undecided[i];
+
+		if (u == reached || (reached && u->piece > reached->piece))
+			continue;
+		if (*nr_choices == MAX_CHOICES)
+			return -E2BIG;
+		choices[*nr_choices].r = *u;
+		choices[*nr_choices].reached = false;
+		(*nr_choices)++;
+	}
+	return 0;
 }
 
 static int keep_result(struct etm_pass *pass, const struct etm_choice *choices, size_t nr_choices,
@@ -143,23 +173,17 @@ static int decode_pieces(const struct etm_decode_options *opts, const struct cod
 
 		pass_setup(&pass, opts, img, trace, len, pieces, nr_pieces, choices, nr_choices);
 		err = etm_run_pass(&pass);
-		u = err ? NULL : first_undecided(&pass);
-		if (!u)
+		if (err || !pass.nr_undecided)
 			break;
-		if (nr_choices == MAX_CHOICES) {
+		u = first_reached(&pass, img);
+		err = settle_unreached(&pass, u, choices, &nr_choices);
+		if (!err && u && nr_choices == MAX_CHOICES)
 			err = -E2BIG;
+		if (!err && u)
+			err = resolve(&pass, choices, nr_choices++, u);
+		if (err == -E2BIG)
 			snprintf(pass.error, sizeof(pass.error),
 				 "more than %d ambiguous reads to resolve", MAX_CHOICES);
-			break;
-		}
-		if (etm_pass_reached(&pass, img, u->piece, u->change)) {
-			err = resolve(&pass, choices, nr_choices, u);
-		} else {
-			/* Read with a page of code, never executed: any answer does. */
-			choices[nr_choices].r = *u;
-			choices[nr_choices].reached = false;
-		}
-		nr_choices++;
 		etm_pass_free(&pass);
 		if (err)
 			break;
