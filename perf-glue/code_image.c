@@ -167,15 +167,19 @@ static int by_value(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
-/* How many changes began at or before @time: they are the first ones. */
-static size_t begun_by(const struct code_image *img, uint64_t time)
+/*
+ * In a sorted array of @n, the first element @before says is not before
+ * @key (so all the ones before it are).
+ */
+static size_t first_not_before(const struct code_image *img, size_t n, uint64_t key,
+			       bool (*before)(const struct code_image *img, size_t i, uint64_t key))
 {
-	size_t lo = 0, hi = img->nr_changes;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (img->changes[mid].pre_time <= time)
+		if (before(img, mid, key))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -183,20 +187,31 @@ static size_t begun_by(const struct code_image *img, uint64_t time)
 	return lo;
 }
 
+static bool began_by(const struct code_image *img, size_t i, uint64_t time)
+{
+	return img->changes[i].pre_time <= time;
+}
+
+static bool ref_below(const struct code_image *img, size_t i, uint64_t addr)
+{
+	return img->by_addr[i].addr < addr;
+}
+
+static bool time_not_after(const struct code_image *img, size_t i, uint64_t time)
+{
+	return img->times[i] <= time;
+}
+
+/* How many changes began at or before @time: they are the first ones. */
+static size_t begun_by(const struct code_image *img, uint64_t time)
+{
+	return first_not_before(img, img->nr_changes, time, began_by);
+}
+
 /* The first reference whose address is @addr or above. */
 static size_t first_ref_from(const struct code_image *img, uint64_t addr)
 {
-	size_t lo = 0, hi = img->nr_changes;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (img->by_addr[mid].addr < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return first_not_before(img, img->nr_changes, addr, ref_below);
 }
 
 /* In the run [@lo, @hi) of one address, the last change of index below @limit, or @hi. */
@@ -346,20 +361,12 @@ int code_image_freeze(struct code_image *img)
 
 bool code_image_changes_between(const struct code_image *img, uint64_t after, uint64_t until)
 {
-	size_t lo = 0, hi = 2 * img->nr_changes;
+	size_t first_after;
 
 	if (!img->frozen)
 		return false;
-	/* The first time above @after. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (img->times[mid] <= after)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < 2 * img->nr_changes && img->times[lo] <= until;
+	first_after = first_not_before(img, 2 * img->nr_changes, after, time_not_after);
+	return first_after < 2 * img->nr_changes && img->times[first_after] <= until;
 }
 
 uint64_t code_image_extent(const struct code_image *img, uint64_t addr)
