@@ -215,6 +215,11 @@ static int decode(struct args *a, struct code_image *img)
 	}
 	print_elements(&res, a->opts.config.reg_traceidr & 0x7f, a->ranges);
 	fflush(stdout);
+	/* Changes that no timestamp came after: most likely another clock. */
+	if (img->nr_changes && res.nr_pieces == 1 && !a->opts.ignore_events)
+		fprintf(stderr, "tp-decode: warning: no timestamp of %s is later than a change "
+			"of %s: do its timestamps count CLOCK_MONOTONIC ns?\n", a->trace,
+			a->events);
 	err = report_resolutions(&res);
 	etm_decode_result_free(&res);
 	return err;

@@ -820,6 +820,26 @@ TEST_F(decode, tp_decode_prints_the_path)
 	etm4_stream_free(&s);
 }
 
+/* Events none of the trace's timestamps come after: decoded, with a warning about clocks. */
+TEST_F(decode, tp_decode_warns_when_no_timestamp_follows_a_change)
+{
+	struct path before = path_before_first_poke(&self->path, &self->img);
+	char cmd[4 * PATH_MAX], out[4096];
+	struct etm4_stream s = { 0 };
+
+	ASSERT_EQ(0, path_trace(&before, &s));
+	ASSERT_EQ(0, write_file(self->dir, "early.bin", s.buf, s.len));
+	ASSERT_EQ(0, snapshot_write(self->dir, &self->opts.config, s.buf, s.len,
+				    &(struct snapshot_memory){ 0x1000, "", 1 }));
+	snprintf(cmd, sizeof(cmd), "%s -t %s/early.bin -c %s/etm_0.ini -e %s -b %s "
+		 "2>&1 >/dev/null; echo status=$?", beside("tp-decode", true), self->dir,
+		 self->dir, self->events, self->prog);
+	ASSERT_EQ(0, lines_of(cmd, "", out, sizeof(out)));
+	EXPECT_TRUE(strstr(out, "warning: no timestamp") != NULL) TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, "status=0") != NULL) TH_LOG("%s", out);
+	etm4_stream_free(&s);
+}
+
 /* A window no candidate explains: decoded, said on stderr, exit status 3. */
 TEST_F(decode, tp_decode_reports_an_unexplained_window)
 {
