@@ -64,17 +64,21 @@ static void check_packet(struct scan *s, ocsd_trc_index_t index, const ocsd_etmv
 			s->err = -ENOMEM;
 		s->in_timestamp = true;
 		break;
-	case ETM4_PKT_I_COMMIT:
-	case ETM4_PKT_I_CANCEL_F1:
+	case ETM4_PKT_I_MISPREDICT:
 	case ETM4_PKT_I_CANCEL_F1_MISPRED:
 	case ETM4_PKT_I_CANCEL_F2:
 	case ETM4_PKT_I_CANCEL_F3:
-	case ETM4_PKT_I_MISPREDICT:
 		/*
-		 * A trace unit that does not trace speculatively never
-		 * resolves speculation; and OpenCSD 1.3.3's decoder crashes
-		 * on a mispredict with no atom to take back.
+		 * Each of these mispredicts the newest atom, and OpenCSD
+		 * 1.3.3's decoder crashes when it finds an address element
+		 * before that atom (it erases the element under its own
+		 * iterator): refused in every trace.
 		 */
+		scan_fail(s, "a mispredict (OpenCSD 1.3.3 cannot decode them safely)", index);
+		break;
+	case ETM4_PKT_I_COMMIT:
+	case ETM4_PKT_I_CANCEL_F1:
+		/* A trace unit that does not trace speculatively never resolves speculation. */
 		if (!s->speculative)
 			scan_fail(s, "a speculation packet in a non-speculative trace", index);
 		break;
