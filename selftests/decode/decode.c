@@ -28,6 +28,7 @@
 #pragma GCC diagnostic ignored "-Wsign-compare"
 
 #define MAX_RANGES	(4 * PATH_MAX_CALLS)
+#define FUZZ_CASES	6000	/* corruptions of the trace; TP_FUZZ_CASES overrides (make fuzz) */
 
 /* BRK #0x7450, textpoke's arm64 trap. */
 static const uint8_t a64_trap[4] = { 0x00, 0x8a, 0x2e, 0xd4 };
@@ -651,6 +652,8 @@ TEST_F(decode, corrupt_or_truncated_trace_is_an_error)
 {
 	struct etm4_stream s = { 0 };
 	struct etm_decode_result res;
+	size_t cases = getenv("TP_FUZZ_CASES") ? strtoul(getenv("TP_FUZZ_CASES"), NULL, 0) :
+						 FUZZ_CASES;
 	size_t len, i, truncated = 0, ok = 0;
 	unsigned int seed = 1;
 	uint8_t *copy;
@@ -675,10 +678,10 @@ TEST_F(decode, corrupt_or_truncated_trace_is_an_error)
 	 * Half of them as the trace of a speculative trace unit (TRCIDR8
 	 * MAXSPEC 4), where OpenCSD 1.3.3 crashed on mispredicts.
 	 */
-	for (i = 0; i < 6000; i++) {
+	for (i = 0; i < cases; i++) {
 		size_t flips = 1 + rand_r(&seed) % 4, f;
 
-		self->opts.config.reg_idr8 = i < 3000 ? 0 : 4;
+		self->opts.config.reg_idr8 = i < cases / 2 ? 0 : 4;
 		memcpy(copy, s.buf, s.len);
 		for (f = 0; f < flips; f++)
 			copy[rand_r(&seed) % s.len] = rand_r(&seed);
@@ -698,8 +701,8 @@ TEST_F(decode, corrupt_or_truncated_trace_is_an_error)
 		if (!err)
 			etm_decode_result_free(&res);
 	}
-	TH_LOG("%zu of %zu prefixes refused, %zu of 6000 corruptions decoded", truncated,
-	       s.len - 1, ok);
+	TH_LOG("%zu of %zu prefixes refused, %zu of %zu corruptions decoded", truncated,
+	       s.len - 1, ok, cases);
 	free(copy);
 	etm4_stream_free(&s);
 }
