@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * From the program's log to its trace and its expected ranges; the shape
- * of each version is work_arm64.S's.
+ * of each version is traced_arm64.S's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,7 +50,7 @@ int path_load(const char *log, struct path *p)
 	while (!err && fgets(line, sizeof(line), f))
 		err = parse_line(line, p);
 	fclose(f);
-	/* work_arm64.S: the site first, decode_alt 20 bytes on, decode_done 8 more. */
+	/* traced_arm64.S: the site first, decode_alt 20 bytes on, decode_done 8 more. */
 	if (!err && (!p->nr_calls || p->site != p->work || p->alt != p->site + 20 ||
 		     p->done != p->alt + 8))
 		err = -EINVAL;
