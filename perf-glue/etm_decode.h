@@ -8,10 +8,11 @@
  * 1.3.3 has no call that invalidates the cache.  So the raw trace is fed
  * in pieces split right after the timestamp packet at which a change
  * time has passed, and between two pieces the accessor is removed and
- * added again, which empties the cache (OpenCSD >= 1.5.3 would offer
- * ocsd_dt_set_mem_acc_cacheing()).  Flushing when a decoded timestamp
- * element comes out would be one atom late: the decoder has already
- * walked the atom after it with the old bytes.
+ * added again, which empties the cache (built against OpenCSD >= 1.5.3,
+ * ocsd_dt_set_mem_acc_cacheing() turns it off and on instead).
+ * Flushing when a decoded timestamp element comes out would be one atom
+ * late: the decoder has already walked the atom after it with the old
+ * bytes.
  *
  * Time model: code traced after a timestamp packet of value T ran at
  * time T or later, and before the next one; the code image answers for
@@ -22,9 +23,9 @@
  * When a piece's time falls inside a PRE/POST window and the decoder
  * reads the changing site, the answer is ambiguous: each candidate (old
  * bytes, new bytes, and for a breakpoint window the trap at the site) is
- * tried, and the one that agrees with the packets that follow wins (see
- * etm_decode_consistent()).  When none or several agree, the result says
- * so.
+ * tried, and the one that agrees with the packets that follow wins (the
+ * checks are in etm_consistency.c).  When none or several agree, the
+ * result says so.
  */
 #ifndef PERF_GLUE_ETM_DECODE_H
 #define PERF_GLUE_ETM_DECODE_H
