@@ -456,11 +456,11 @@ static struct path with_call_in_window(const struct path *p, const struct code_c
 	return q;
 }
 
-static enum path_version version_of(const struct path *p, const uint8_t *insn)
+/* Which version of the traced function the site's instruction @insn makes. */
+static enum path_version version_of(const uint8_t *insn)
 {
 	static const uint8_t nop[4] = { 0x1f, 0x20, 0x03, 0xd5 };
 
-	(void)p;
 	return memcmp(insn, nop, 4) ? PATH_BRANCH : PATH_NOP;
 }
 
@@ -476,7 +476,7 @@ static void check_window(struct __test_metadata *_metadata, FIXTURE_DATA(decode)
 
 	ASSERT_LE(0, i) TH_LOG("no window of backend %d", backend);
 	c = &self->img.changes[i];
-	version = version_of(&self->path, which == CODE_CANDIDATE_OLD ? c->old : c->new);
+	version = version_of(which == CODE_CANDIDATE_OLD ? c->old : c->new);
 	q = with_call_in_window(&self->path, c, version, which == CODE_CANDIDATE_TRAP);
 	o = decode_path(&q, &self->img, &self->opts);
 	ASSERT_EQ(0, o.err) TH_LOG("%s", o.error);
