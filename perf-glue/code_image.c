@@ -55,6 +55,8 @@ int code_image_add_region(struct code_image *img, uint64_t addr, const void *byt
 	struct code_region *regions;
 	size_t i;
 
+	if (img->frozen)
+		return code_image_fail(img, -EBUSY, "the image is frozen");
 	if (!size || addr + size < addr || size > SIZE_MAX)
 		return code_image_fail(img, -EINVAL, "an empty or wrapping region at 0x%llx",
 				       (unsigned long long)addr);

@@ -76,7 +76,10 @@ enum code_candidate {
 void code_image_init(struct code_image *img);
 void code_image_free(struct code_image *img);
 
-/* Base bytes (copied).  -EINVAL for an empty region or one overlapping another. */
+/*
+ * Base bytes (copied).  -EINVAL for an empty region or one overlapping
+ * another, -EBUSY once frozen.
+ */
 int code_image_add_region(struct code_image *img, uint64_t addr, const void *bytes,
 			  uint64_t size);
 /*

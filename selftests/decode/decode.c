@@ -379,6 +379,30 @@ TEST(image_refuses_events_of_other_code)
 	code_image_free(&img);
 }
 
+/* A binary loaded elsewhere (a PIE, a shared object): its bytes move with the bias. */
+TEST_F(decode, image_moves_a_binary_by_its_bias)
+{
+	static const uint8_t nop[4] = { 0x1f, 0x20, 0x03, 0xd5 };
+	const uint64_t bias = 0x7f0000000000ull;
+	struct code_image img;
+	uint8_t buf[4];
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_elf(&img, self->prog, bias));
+	/* The same file twice at one place overlaps itself. */
+	EXPECT_EQ(-EINVAL, code_image_add_elf(&img, self->prog, bias));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	EXPECT_EQ(-EBUSY, code_image_add_elf(&img, self->prog, 0));
+	ASSERT_EQ(0, code_image_extent(&img, self->path.site));
+	ASSERT_LT(0, code_image_extent(&img, self->path.site + bias));
+	ASSERT_EQ(CODE_EXACT, code_image_read(&img, self->path.site + bias, 0, CODE_CANDIDATE_OLD,
+					      buf, 4, NULL));
+	EXPECT_EQ(0, memcmp(buf, nop, 4));
+	EXPECT_EQ(-ENOENT, code_image_read(&img, self->path.site, 0, CODE_CANDIDATE_OLD, buf, 4,
+					   NULL));
+	code_image_free(&img);
+}
+
 TEST_F(decode, follows_pokes_of_every_backend)
 {
 	bool seen[TP_BACKEND_STOP_MACHINE + 1] = { false };
