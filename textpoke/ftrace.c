@@ -52,7 +52,7 @@ static void ftrace_init(void)
 	pthread_atfork(fork_prepare, fork_release, fork_release);
 }
 
-static int ftrace_lock(void)
+int ftrace_lock(void)
 {
 	if (ftrace_in_callback)
 		return -EDEADLK;
@@ -61,7 +61,7 @@ static int ftrace_lock(void)
 	return 0;
 }
 
-static void ftrace_unlock(void)
+void ftrace_unlock(void)
 {
 	pthread_mutex_unlock(&ftrace_mutex);
 }
@@ -81,6 +81,8 @@ static bool glob_any(char *const *globs, size_t nr, const char *name)
 /* With no filter every function is traced, named or not. */
 static bool ops_wants(const struct tp_ftrace_state *st, const struct ftrace_func *f)
 {
+	if (st->ip)
+		return f->layout.func == st->ip;
 	if (st->nr_globs[FILTER] && (!f->name ||
 	    !glob_any(st->globs[FILTER], st->nr_globs[FILTER], f->name)))
 		return false;
@@ -149,7 +151,7 @@ long tp_ftrace_count_functions(const char *glob)
 
 /* --- filters ------------------------------------------------------------------ */
 
-static int state_get(struct tp_ftrace_ops *ops)
+int ftrace_state_get(struct tp_ftrace_ops *ops)
 {
 	if (!ops->state && !(ops->state = calloc(1, sizeof(*ops->state))))
 		return -ENOMEM;
@@ -192,7 +194,7 @@ static int set_globs(struct tp_ftrace_ops *ops, const char *glob, int reset,
 	err = ftrace_lock();
 	if (err)
 		return err;
-	err = state_get(ops);
+	err = ftrace_state_get(ops);
 	if (!err && ops->state->registered)
 		err = -EBUSY;
 	if (!err && glob) {
@@ -279,47 +281,6 @@ static int sites_init(const struct traced_func *funcs, size_t nr)
 
 /* --- enabling and disabling ------------------------------------------------- */
 
-static int toggle_add(struct tp_batch *batch, const struct traced_func *t, bool on)
-{
-	struct ftrace_object *obj;
-	struct ftrace_func *f = ftrace_func_find(t, &obj);
-	uint8_t old[TP_MAX_INSN_LEN], new[TP_MAX_INSN_LEN];
-	int err = arch_ftrace_toggle_insn(&f->layout, obj->veneer, !on, old);
-
-	if (err >= 0)
-		err = arch_ftrace_toggle_insn(&f->layout, obj->veneer, on, new);
-	if (err < 0)
-		return err;
-	return tp_batch_add(batch, (void *)f->layout.toggle, old, new,
-			    f->layout.toggle_len);
-}
-
-/*
- * One batch for the entries of @funcs whose ops count goes from 0 to 1
- * (@on) or from 1 to 0: each is one instruction, so the engine takes the
- * cheapest protocol (nosync on arm64 and riscv, breakpoint on x86).
- */
-static int toggle_funcs(const struct traced_func *funcs, size_t nr, bool on)
-{
-	struct tp_batch *batch = tp_batch_new();
-	bool empty = true;
-	size_t i;
-	int err = batch ? 0 : -ENOMEM;
-
-	for (i = 0; i < nr && !err; i++) {
-		const struct ftrace_func *f = ftrace_func_find(&funcs[i], NULL);
-
-		if (!f || f->nr_ops != (on ? 0u : 1u))
-			continue;
-		err = toggle_add(batch, &funcs[i], on);
-		empty = false;
-	}
-	if (!err && !empty)
-		err = tp_batch_commit(batch, TP_BACKEND_AUTO);
-	tp_batch_free(batch);
-	return err;
-}
-
 /* The registered ops other than @skip that trace @ip: the slot's value. */
 static struct tp_ftrace_ops *slot_value(uintptr_t ip, unsigned int nr_ops,
 					const struct tp_ftrace_ops *skip)
@@ -335,6 +296,82 @@ static struct tp_ftrace_ops *slot_value(uintptr_t ip, unsigned int nr_ops,
 		if (list->ops[i] != skip && ftrace_ops_traces(list->ops[i], ip))
 			return list->ops[i];
 	return &ftrace_stub_ops;	/* not reached: the count says one is there */
+}
+
+/*
+ * What the entry of @f calls with @nr_ops ops on it, @skip not counted:
+ * nothing, a direct trampoline it reaches when that is its only ops, or
+ * else the object's veneer to the shared trampoline.
+ */
+static uintptr_t entry_target(const struct ftrace_object *obj,
+			      const struct ftrace_func *f, unsigned int nr_ops,
+			      const struct tp_ftrace_ops *skip)
+{
+	const struct tp_ftrace_ops *ops;
+	uint8_t insn[TP_MAX_INSN_LEN];
+
+	if (!nr_ops)
+		return 0;
+	ops = slot_value(f->layout.func, nr_ops, skip);
+	if (ops->state && ops->state->kind == FTRACE_OPS_DIRECT &&
+	    arch_ftrace_toggle_insn(&f->layout, obj->veneer, ops->state->target, insn) >= 0)
+		return ops->state->target;
+	return obj->veneer;
+}
+
+static int entry_add(struct tp_batch *batch, const struct ftrace_object *obj,
+		     const struct ftrace_func *f, uintptr_t target)
+{
+	uint8_t old[TP_MAX_INSN_LEN], new[TP_MAX_INSN_LEN];
+	int err = arch_ftrace_toggle_insn(&f->layout, obj->veneer, f->target, old);
+
+	if (err >= 0)
+		err = arch_ftrace_toggle_insn(&f->layout, obj->veneer, target, new);
+	if (err < 0)
+		return err;
+	return tp_batch_add(batch, (void *)f->layout.toggle, old, new,
+			    f->layout.toggle_len);
+}
+
+/*
+ * One batch moving every entry of @funcs to what it should call once
+ * the ops counts changed by @delta (@skip, the ops going away, not
+ * counted): each is one instruction, so the engine takes the cheapest
+ * protocol (nosync on arm64 and riscv, breakpoint on x86).  The targets
+ * are kept only when the batch is in.
+ */
+static int entries_sync(const struct traced_func *funcs, size_t nr, int delta,
+			const struct tp_ftrace_ops *skip)
+{
+	struct tp_batch *batch = tp_batch_new();
+	bool empty = true;
+	size_t i;
+	int err = batch ? 0 : -ENOMEM;
+
+	for (i = 0; i < nr && !err; i++) {
+		struct ftrace_object *obj;
+		const struct ftrace_func *f = ftrace_func_find(&funcs[i], &obj);
+		uintptr_t target;
+
+		if (!f)
+			continue;
+		target = entry_target(obj, f, f->nr_ops + delta, skip);
+		if (target == f->target)
+			continue;
+		err = entry_add(batch, obj, f, target);
+		empty = false;
+	}
+	if (!err && !empty)
+		err = tp_batch_commit(batch, TP_BACKEND_AUTO);
+	tp_batch_free(batch);
+	for (i = 0; i < nr && !err && !empty; i++) {
+		struct ftrace_object *obj;
+		struct ftrace_func *f = ftrace_func_find(&funcs[i], &obj);
+
+		if (f)
+			f->target = entry_target(obj, f, f->nr_ops + delta, skip);
+	}
+	return err;
 }
 
 /*
@@ -401,7 +438,7 @@ static struct ops_list *list_with(struct tp_ftrace_ops *add,
 	return list;
 }
 
-static int register_locked(struct tp_ftrace_ops *ops)
+int ftrace_register_locked(struct tp_ftrace_ops *ops)
 {
 	struct tp_ftrace_state *st = ops->state;
 	struct ops_list *list, *old;
@@ -419,7 +456,7 @@ static int register_locked(struct tp_ftrace_ops *ops)
 	old = list_publish(list);
 	err = slots_store(st->funcs, st->nr_funcs, 1, NULL);
 	if (!err)
-		err = toggle_funcs(st->funcs, st->nr_funcs, true);
+		err = entries_sync(st->funcs, st->nr_funcs, 1, NULL);
 	if (err) {
 		/* Nothing enabled: list back, slots back to what the counts say. */
 		list_publish(old);
@@ -444,11 +481,11 @@ int tp_register_ftrace_function(struct tp_ftrace_ops *ops)
 	err = ftrace_lock();
 	if (err)
 		return err;
-	err = state_get(ops);
+	err = ftrace_state_get(ops);
 	if (!err && ops->state->registered)
 		err = -EBUSY;
 	if (!err)
-		err = register_locked(ops);
+		err = ftrace_register_locked(ops);
 	ftrace_unlock();
 	return err;
 }
@@ -457,7 +494,7 @@ int tp_register_ftrace_function(struct tp_ftrace_ops *ops)
  * Functions of objects unloaded since the ops was registered are skipped
  * by every step: their text is never touched again.
  */
-static int unregister_locked(struct tp_ftrace_ops *ops)
+int ftrace_unregister_locked(struct tp_ftrace_ops *ops)
 {
 	struct tp_ftrace_state *st = ops->state;
 	struct ops_list *list;
@@ -476,7 +513,7 @@ static int unregister_locked(struct tp_ftrace_ops *ops)
 	 */
 	err = slots_store(st->funcs, st->nr_funcs, -1, ops);
 	if (!err) {
-		err = toggle_funcs(st->funcs, st->nr_funcs, false);
+		err = entries_sync(st->funcs, st->nr_funcs, -1, ops);
 		if (err)
 			slots_store(st->funcs, st->nr_funcs, 0, NULL);
 	}
@@ -485,6 +522,7 @@ static int unregister_locked(struct tp_ftrace_ops *ops)
 		return err;
 	}
 	counts_add(st->funcs, st->nr_funcs, -1);
+	st->registered = false;
 	list = list_publish(list);
 	/* No thread is inside the callback, nor can enter it, after this. */
 	urcu_bp_synchronize_rcu();
@@ -504,10 +542,17 @@ int tp_unregister_ftrace_function(struct tp_ftrace_ops *ops)
 	if (!ops->state || !ops->state->registered) {
 		err = -ENOENT;
 	} else {
-		err = unregister_locked(ops);
-		if (!err)
-			ops->state->registered = false;
+		err = ftrace_unregister_locked(ops);
 	}
 	ftrace_unlock();
 	return err;
+}
+
+/*
+ * After a direct ops' trampoline changed: the entries that call it
+ * straight call the new one (or the veneer, when it is out of reach).
+ */
+int ftrace_entries_update(struct tp_ftrace_ops *ops)
+{
+	return entries_sync(ops->state->funcs, ops->state->nr_funcs, 0, NULL);
 }
