@@ -55,7 +55,10 @@
  * registered), -ERANGE (no room for a veneer within reach of an
  * object's functions), -EBUSY (the ops is registered: registering
  * it again or changing its filter), -EDEADLK (called from a callback),
- * -ENOSYS (built without CONFIG_FTRACE).
+ * -ENOSYS (built without CONFIG_FTRACE).  Direct calls and redirection
+ * add -EINVAL (a zero address, or a trampoline that is not the one
+ * registered) and -ENOENT (@ip is not a traceable function, or has no
+ * such trampoline or redirection).
  */
 #ifndef TEXTPOKE_FTRACE_H
 #define TEXTPOKE_FTRACE_H
@@ -117,6 +120,98 @@ TP_EXPORT unsigned long tp_ftrace_regs_get_argument(const struct tp_ftrace_regs 
 
 /* Number of traceable functions found in the loaded objects. */
 TP_EXPORT long tp_ftrace_count_functions(const char *glob);
+
+/*
+ * Function-graph tracing: a callback at the entry and one at the return
+ * of each traced function, with the time it took.
+ *
+ *	static int entry(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
+ *	{
+ *		return 1;	(0: no return callback for this call)
+ *	}
+ *	static void ret(const struct tp_ftrace_graph_ret *r, struct tp_fgraph_ops *g)
+ *	{
+ *		... r->rettime - r->calltime ...
+ *	}
+ *	static struct tp_fgraph_ops graph = { .entryfunc = entry, .retfunc = ret };
+ *
+ *	tp_ftrace_set_filter(&graph.ops, "parse_*", 1);
+ *	tp_register_ftrace_graph(&graph);
+ *
+ * The return callback runs by making the function return to the
+ * library: its return address is replaced at entry and kept on a
+ * per-thread stack of 4096 frames.  An entry that finds no room is
+ * neither reported nor hooked (tp_ftrace_graph_skipped() counts them):
+ * every entry reported has its return.  Supported: recursion, threads
+ * created while tracing, signal handlers (on any stack), longjmp() out
+ * of traced functions (their frames are dropped unreported), tracing
+ * switched off while threads are deep inside traced functions (they
+ * return normally; the return callback is not called once
+ * tp_unregister_ftrace_graph() has returned).  Not supported: C++
+ * exceptions or other unwinding that reads return addresses through a
+ * traced frame (the unwinder finds the library's trampoline there and
+ * stops), and debuggers' backtraces through it are cut the same way.
+ * The callbacks follow the rules of tp_ftrace_func_t.  Up to 16 graph
+ * ops at once (-ENOSPC).
+ */
+struct tp_ftrace_graph_ent {
+	unsigned long func;		/* the traced function's entry */
+	int depth;			/* frames of this thread below this one */
+};
+
+struct tp_ftrace_graph_ret {
+	unsigned long func;
+	int depth;
+	unsigned long long calltime;	/* CLOCK_MONOTONIC, nanoseconds */
+	unsigned long long rettime;
+};
+
+struct tp_fgraph_ops;
+typedef int (*tp_fgraph_entry_t)(const struct tp_ftrace_graph_ent *trace,
+				 struct tp_fgraph_ops *gops);
+typedef void (*tp_fgraph_return_t)(const struct tp_ftrace_graph_ret *trace,
+				   struct tp_fgraph_ops *gops);
+
+struct tp_fgraph_ops {
+	tp_fgraph_entry_t entryfunc;	/* may be NULL: every return */
+	tp_fgraph_return_t retfunc;	/* may be NULL */
+	void *private;			/* the caller's */
+	struct tp_ftrace_ops ops;	/* filters: tp_ftrace_set_filter(&gops->ops, ...) */
+};
+
+TP_EXPORT int tp_register_ftrace_graph(struct tp_fgraph_ops *gops);
+TP_EXPORT int tp_unregister_ftrace_graph(struct tp_fgraph_ops *gops);
+TP_EXPORT unsigned long tp_ftrace_graph_skipped(void);
+
+/*
+ * Direct calls: the entry of the function at @ip goes to @tramp, code of
+ * the caller's written for the architecture, entered with the registers
+ * and stack the entry site leaves, which must continue into the
+ * function the way the site would (docs/ftrace.md: x86-64, on the stack
+ * the way into the function above its return address, RET; arm64, X30
+ * into the function and X9 its return address, which goes back to X30;
+ * riscv64, t0 into the function and ra its return address, JR t0).
+ * Alone on a function the entry calls @tramp itself where it reaches it;
+ * with other ops, the shared trampoline runs them and then @tramp.
+ * One direct trampoline or redirection per function (-EBUSY).  Threads
+ * may still be running an old trampoline when these return: it must stay
+ * where it is.
+ */
+TP_EXPORT int tp_register_ftrace_direct(unsigned long ip, unsigned long tramp);
+TP_EXPORT int tp_modify_ftrace_direct(unsigned long ip, unsigned long old_tramp,
+				      unsigned long new_tramp);
+TP_EXPORT int tp_unregister_ftrace_direct(unsigned long ip, unsigned long tramp);
+
+/*
+ * Redirection (live patching): every call of the function at @old_fn
+ * runs @new_fn instead, with the same arguments, returning to the
+ * caller; both must have the same prototype.  Other ops on @old_fn still
+ * see its entry.  When tp_ftrace_redirect() returns, no thread enters
+ * @old_fn's body any more (threads already inside finish there);
+ * tp_ftrace_unredirect() restores it.  One per function (-EBUSY).
+ */
+TP_EXPORT int tp_ftrace_redirect(unsigned long old_fn, unsigned long new_fn);
+TP_EXPORT int tp_ftrace_unredirect(unsigned long old_fn);
 
 #ifdef __cplusplus
 }
