@@ -169,7 +169,8 @@ lib-$(CONFIG_STATIC_KEYS)		+= textpoke/jump_label.c
 lib-y				+= $(filter-out arch/$(ARCH)/ftrace%,$(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
 # Function-entry tracing, or its -ENOSYS stubs.
 lib-$(CONFIG_FTRACE)		+= textpoke/ftrace.c textpoke/ftrace_objects.c textpoke/ftrace_dispatch.c \
-				   textpoke/ftrace_elf.c textpoke/ftrace_direct.c textpoke/ftrace_graph.c
+				   textpoke/ftrace_elf.c textpoke/ftrace_direct.c textpoke/ftrace_graph.c \
+				   textpoke/ftrace_record.c
 lib-$(CONFIG_FTRACE)		+= arch/$(ARCH)/ftrace.c arch/$(ARCH)/ftrace_entry.S
 lib-$(if $(CONFIG_FTRACE),n,y)	+= textpoke/ftrace_stub.c
 # PRE/POST events and their sinks (each file builds an -ENOSYS stub when
@@ -283,6 +284,7 @@ include selftests/Makefile.inc
 # --- host tools -------------------------------------------------------------
 
 include tools/textpoke-sites/Makefile.inc
+include tools/tp-graph/Makefile.inc
 include selftests/sites/Makefile.inc
 
 # --- demo -------------------------------------------------------------------
@@ -400,8 +402,8 @@ MANDIR	?= $(PREFIX)/share/man
 install: libs tools
 	install -d $(DESTDIR)$(INCDIR)/textpoke/asm $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(SITES) $(DESTDIR)$(BINDIR)/
-	install -m 0644 docs/textpoke-sites.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0755 $(SITES) $(TP_GRAPH) $(DESTDIR)$(BINDIR)/
+	install -m 0644 docs/textpoke-sites.1 docs/tp-graph.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
 	install -m 0644 arch/$(ARCH)/include/textpoke/asm/*.h $(DESTDIR)$(INCDIR)/textpoke/asm/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/

@@ -149,6 +149,25 @@ long tp_ftrace_count_functions(const char *glob)
 	return nr;
 }
 
+int ftrace_for_each_function(const char *glob,
+			     int (*fn)(uintptr_t ip, const char *name, void *data),
+			     void *data)
+{
+	struct ftrace_object *obj;
+	size_t i;
+	int err = ftrace_lock();
+
+	if (err)
+		return err;
+	err = ftrace_objects_scan();
+	for (obj = ftrace_objects; obj && !err; obj = obj->next)
+		for (i = 0; i < obj->nr && !err; i++)
+			if (obj->funcs[i].name && (!glob || !fnmatch(glob, obj->funcs[i].name, 0)))
+				err = fn(obj->funcs[i].layout.func, obj->funcs[i].name, data);
+	ftrace_unlock();
+	return err;
+}
+
 /* --- filters ------------------------------------------------------------------ */
 
 int ftrace_state_get(struct tp_ftrace_ops *ops)

@@ -169,6 +169,7 @@ static void fgraph_entry(unsigned long ip, unsigned long parent,
 	struct fgraph_stack *s = stack_get();
 	unsigned int idx = ops->state->graph - 1, depth;
 	uintptr_t *loc = arch_ftrace_parent_loc(regs);
+	unsigned long long calltime = now_ns();
 	struct fgraph_frame *f;
 
 	(void)parent;
@@ -177,7 +178,9 @@ static void fgraph_entry(unsigned long ip, unsigned long parent,
 		return;
 	}
 	if (gops->entryfunc) {
-		struct tp_ftrace_graph_ent ent = { .func = ip, .depth = s->depth };
+		struct tp_ftrace_graph_ent ent = {
+			.func = ip, .depth = s->depth, .calltime = calltime,
+		};
 
 		if (!gops->entryfunc(&ent, gops))
 			return;
@@ -196,7 +199,7 @@ static void fgraph_entry(unsigned long ip, unsigned long parent,
 	f->gen = __atomic_load_n(&fgraph_table[idx].gen, __ATOMIC_RELAXED);
 	f->ops = idx;
 	f->depth = depth;
-	f->calltime = now_ns();
+	f->calltime = calltime;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	*loc = (uintptr_t)arch_ftrace_return_trampoline;
 }

@@ -119,6 +119,11 @@ int ftrace_unregister_locked(struct tp_ftrace_ops *ops);
 /* Move the entries of @ops' functions to the calls their ops now want. */
 int ftrace_entries_update(struct tp_ftrace_ops *ops);
 
+/* @fn for every named function matching @glob (NULL: all) until it fails. */
+int ftrace_for_each_function(const char *glob,
+			     int (*fn)(uintptr_t ip, const char *name, void *data),
+			     void *data);
+
 /* ftrace_graph.c: called by arch_ftrace_return_trampoline. */
 uintptr_t ftrace_graph_return(uintptr_t sp);
 

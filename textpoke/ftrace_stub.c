@@ -97,3 +97,14 @@ int tp_ftrace_unredirect(unsigned long old_fn)
 	(void)old_fn;
 	return -ENOSYS;
 }
+
+int tp_fgraph_record_start(const char *path, const char *glob)
+{
+	(void)path, (void)glob;
+	return -ENOSYS;
+}
+
+int tp_fgraph_record_stop(void)
+{
+	return -ENOSYS;
+}

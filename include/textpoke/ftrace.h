@@ -157,6 +157,7 @@ TP_EXPORT long tp_ftrace_count_functions(const char *glob);
 struct tp_ftrace_graph_ent {
 	unsigned long func;		/* the traced function's entry */
 	int depth;			/* frames of this thread below this one */
+	unsigned long long calltime;	/* as the return will give it */
 };
 
 struct tp_ftrace_graph_ret {
@@ -182,6 +183,16 @@ struct tp_fgraph_ops {
 TP_EXPORT int tp_register_ftrace_graph(struct tp_fgraph_ops *gops);
 TP_EXPORT int tp_unregister_ftrace_graph(struct tp_fgraph_ops *gops);
 TP_EXPORT unsigned long tp_ftrace_graph_skipped(void);
+
+/*
+ * Graph-trace the functions matching @glob (NULL: all) into the file at
+ * @path (created or truncated), for tp-graph(1) to print as an indented
+ * call graph with durations; format in <textpoke/fgraph_record.h>.  One
+ * recording at a time (-EBUSY); each entry and return costs a write(2).
+ * tp_fgraph_record_stop() ends it (-ENOENT when none runs).
+ */
+TP_EXPORT int tp_fgraph_record_start(const char *path, const char *glob);
+TP_EXPORT int tp_fgraph_record_stop(void);
 
 /*
  * Direct calls: the entry of the function at @ip goes to @tramp, code of
