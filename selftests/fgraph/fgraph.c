@@ -10,6 +10,7 @@
  * child process.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -17,14 +18,17 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <textpoke/fgraph_record.h>
 #include <textpoke/ftrace.h>
 
 #include "../emulator.h"
 #include "kselftest_harness.h"
 #include "traced.h"
+#include "../../tools/tp-graph/replay.h"
 
 #define MAX_EVENTS	8192
 
@@ -313,6 +317,122 @@ TEST(graph_unregister_with_frames_pending)
 	EXPECT_EQ(21, load(&log->entries));
 	EXPECT_EQ(0, load(&log->returns));
 	log_free(log);
+}
+
+/* --- recording and printing ----------------------------------------------- */
+
+static void *slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	void *buf = NULL;
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0 && !fstat(fd, &st) && (buf = malloc(st.st_size + 1)) &&
+	    read(fd, buf, st.st_size) == st.st_size) {
+		*len = st.st_size;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/* What tp-graph prints for @buf, without the thread and time columns. */
+static char *replay_calls(const void *buf, size_t len, int *ret)
+{
+	struct replay_opts opts = { 0 };
+	char *text = NULL, *out, *line, *save;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size), *null = fopen("/dev/null", "w");
+
+	*ret = graph_replay(f, null, buf, len, &opts);
+	fclose(f);
+	fclose(null);
+	out = calloc(1, size + 1);
+	for (line = strtok_r(text, "\n", &save); out && line; line = strtok_r(NULL, "\n", &save)) {
+		char *calls = strstr(line, "|  ");
+
+		if (calls) {
+			strcat(out, calls + 3);
+			strcat(out, "\n");
+		}
+	}
+	free(text);
+	return out;
+}
+
+TEST(graph_recording_prints_the_call_graph)
+{
+	char path[] = "/tmp/tp-fgraph-XXXXXX";
+	const struct tp_fgraph_file_header *h;
+	const struct tp_fgraph_record *rec;
+	size_t len = 0, off, entries = 0, returns = 0, symbols = 0, cut;
+	unsigned char *buf;
+	char *calls;
+	int fd = mkstemp(path), ret;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, tp_fgraph_record_start(path, "fg_*"));
+	EXPECT_EQ(-EBUSY, tp_fgraph_record_start(path, "fg_*"));
+	EXPECT_EQ(18, fg_top(5));
+	ASSERT_EQ(0, tp_fgraph_record_stop());
+	EXPECT_EQ(-ENOENT, tp_fgraph_record_stop());
+	EXPECT_EQ(18, fg_top(5));
+
+	buf = slurp(path, &len);
+	unlink(path);
+	ASSERT_TRUE(buf != NULL);
+	h = (const void *)buf;
+	ASSERT_LE(sizeof(*h), len);
+	EXPECT_EQ(0, memcmp(h->magic, TP_FGRAPH_MAGIC, 8));
+	EXPECT_EQ(getpid(), (pid_t)h->pid);
+	for (off = sizeof(*h); off + sizeof(*rec) <= len; off += sizeof(*rec)) {
+		rec = (const void *)(buf + off);
+		symbols += rec->type == TP_FGRAPH_SYMBOL;
+		entries += rec->type == TP_FGRAPH_ENTRY;
+		returns += rec->type == TP_FGRAPH_RETURN;
+		if (rec->type == TP_FGRAPH_SYMBOL)
+			off += (rec->len + 7) & ~7u;
+	}
+	EXPECT_EQ(len, off);
+	EXPECT_EQ(tp_ftrace_count_functions("fg_*"), (long)symbols);
+	EXPECT_EQ(4, (long)entries);
+	EXPECT_EQ(4, (long)returns);
+
+	calls = replay_calls(buf, len, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("fg_top() {\n"
+		     "  fg_mid() {\n"
+		     "    fg_leaf();\n"
+		     "  } /* fg_mid */\n"
+		     "  fg_leaf();\n"
+		     "} /* fg_top */\n", calls);
+	free(calls);
+	/* Cut anywhere: printed up to a whole record, or refused; never a crash. */
+	for (cut = 0; cut < len; cut++) {
+		calls = replay_calls(buf, cut, &ret);
+		EXPECT_TRUE(ret == 0 || ret == -EINVAL);
+		free(calls);
+	}
+	buf[sizeof(*h)] = 0x7f;		/* the first record's type */
+	calls = replay_calls(buf, len, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	free(calls);
+	free(buf);
+}
+
+TEST(graph_recording_bad_input)
+{
+	EXPECT_EQ(-EINVAL, tp_fgraph_record_start(NULL, "fg_*"));
+	EXPECT_EQ(-ENOENT, tp_fgraph_record_start("/nonexistent/dir/rec", "fg_*"));
+	EXPECT_EQ(-ENOENT, tp_fgraph_record_start("/tmp/tp-fgraph-none", "no_such_function"));
+	EXPECT_NE(0, access("/tmp/tp-fgraph-none", F_OK));
+	EXPECT_EQ(-ENOENT, tp_fgraph_record_stop());
+	EXPECT_EQ(4, fg_mid(1));
 }
 
 /* --- threads ----------------------------------------------------------------- */
