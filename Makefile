@@ -289,16 +289,28 @@ include selftests/sites/Makefile.inc
 
 # --- demo -------------------------------------------------------------------
 
+# The request functions are built as a user builds traceable code, with
+# the ftrace flags; the demo prints its call graph with tp-graph's printer.
+# Natively, perf itself then reads the PRE/POST events the demo wrote.
 DEMO		:= $(objtree)/demo/textpoke-demo
-demo-objs	:= $(objtree)/demo/textpoke-demo.o $(objtree)/demo/sites_$(ARCH).o
+demo-objs	:= $(objtree)/demo/textpoke-demo.o $(objtree)/demo/sites_$(ARCH).o \
+		   $(objtree)/demo/tracing.o $(objtree)/demo/requests.o \
+		   $(objtree)/tools/tp-graph/replay.o
+$(objtree)/demo/requests.o: EXTRA_CFLAGS += $(FTRACE_CFLAGS)
 
 $(DEMO): $(demo-objs) $(LIB_A)
 	$(quiet) LD $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
 
+DEMO_PERF_DATA	:= $(objtree)/demo/textpoke-demo.perf.data
 .PHONY: demo
 demo: $(DEMO)
-	$(Q)$(RUNNER) $(DEMO)
+	$(Q)$(RUNNER) $(DEMO) $(objtree)/demo
+ifeq ($(ARCH),$(HOSTARCH))
+	@echo "perf script --show-text-poke-events -i $(DEMO_PERF_DATA) (first lines):"
+	$(Q)perf script -f --show-text-poke-events -i $(DEMO_PERF_DATA) 2>&1 | head -n 8
+	@echo "... $$(perf script -f --show-text-poke-events -i $(DEMO_PERF_DATA) 2>/dev/null | wc -l) PRE and POST events in all"
+endif
 
 -include $(demo-objs:.o=.d)
 
