@@ -8,8 +8,10 @@
  * function as if the CALL had been the NOP it replaced (or go where the
  * dispatcher says: a direct trampoline, a redirection).
  *
- * At the function's entry RSP is 8 mod 16 (SysV ABI); the CALL made it
- * 0 mod 16, and the frame is a multiple of 16, so the C call is aligned.
+ * RSP is not always 8 mod 16 at the function's entry, as the SysV ABI
+ * has it: gcc calls a local function it knows needs no more than 8-byte
+ * alignment with whatever alignment it has.  The C call gets an aligned
+ * stack of its own; RBX (saved in the frame) keeps where the frame is.
  */
 #include <asm/ftrace.h>
 
@@ -63,11 +65,20 @@ arch_ftrace_caller:
 	movdqu	%xmm5, FTRACE_REGS_XMM0 + 5 * 16(%rsp)
 	movdqu	%xmm6, FTRACE_REGS_XMM0 + 6 * 16(%rsp)
 	movdqu	%xmm7, FTRACE_REGS_XMM0 + 7 * 16(%rsp)
+	movq	%rbx, FTRACE_REGS_RBX(%rsp)
+	movq	%rsp, %rbx
+	.cfi_def_cfa_register %rbx
+	.cfi_offset %rbx, FTRACE_REGS_RBX - FTRACE_REGS_SIZE - 8
 
 	movq	FTRACE_REGS_SIZE(%rsp), %rdi		/* into the function */
 	movq	FTRACE_REGS_SIZE + 8(%rsp), %rsi	/* its caller */
 	movq	%rsp, %rdx
+	andq	$-16, %rsp
 	call	ftrace_dispatch
+	movq	%rbx, %rsp
+	.cfi_def_cfa_register %rsp
+	movq	FTRACE_REGS_RBX(%rsp), %rbx
+	.cfi_restore %rbx
 
 	/* ftrace_dispatch() returned { %rax: address, %rdx: how }. */
 	movq	%rax, FTRACE_REGS_R11(%rsp)
@@ -100,8 +111,9 @@ arch_ftrace_caller:
 
 /*
  * Where graph tracing makes a traced function return: %rsp is what it
- * was before the function's CALL, %rax/%rdx and %xmm0/%xmm1 hold its
- * return value.  ftrace_graph_return(sp) gives the real return address.
+ * was before the function's CALL (not always 16-aligned, see above),
+ * %rax/%rdx and %xmm0/%xmm1 hold its return value.
+ * ftrace_graph_return(sp) gives the real return address.
  */
 	.globl	arch_ftrace_return_trampoline
 	.hidden	arch_ftrace_return_trampoline
@@ -111,8 +123,10 @@ arch_ftrace_return_trampoline:
 	.cfi_startproc
 	.cfi_undefined rip
 	movq	%rsp, %rdi
+	pushq	%rbp
+	movq	%rsp, %rbp
+	andq	$-16, %rsp
 	subq	$48, %rsp
-	.cfi_adjust_cfa_offset 48
 	movq	%rax, 0(%rsp)
 	movq	%rdx, 8(%rsp)
 	movdqu	%xmm0, 16(%rsp)
@@ -123,8 +137,8 @@ arch_ftrace_return_trampoline:
 	movq	8(%rsp), %rdx
 	movdqu	16(%rsp), %xmm0
 	movdqu	32(%rsp), %xmm1
-	addq	$48, %rsp
-	.cfi_adjust_cfa_offset -48
+	movq	%rbp, %rsp
+	popq	%rbp
 	jmp	*%r11
 	.cfi_endproc
 	.size	arch_ftrace_return_trampoline, . - arch_ftrace_return_trampoline

@@ -141,6 +141,21 @@ TEST(graph_return_values_survive)
 	log_free(log);
 }
 
+/* Entered with RSP 0 mod 16 on x86-64, which the C calls must not inherit. */
+TEST(graph_stack_alignment_as_the_compiler_left_it)
+{
+	struct graph_log *log = log_new("fg_job");
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&log->gops.ops, "fg_local_step", 0));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	EXPECT_EQ(2 * 7 + 135, fg_job(7));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	EXPECT_EQ(4, load(&log->entries));
+	EXPECT_EQ(4, load(&log->returns));
+	log_free(log);
+}
+
 TEST(graph_recursion_depth_1000)
 {
 	struct graph_log *log = log_new("fg_recurse");

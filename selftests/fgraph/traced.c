@@ -76,3 +76,20 @@ int fg_redirect_new(int x)
 {
 	return x + 200;
 }
+
+/*
+ * Local and small: gcc knows it needs no 16-byte alignment and calls it
+ * with the stack only 8-byte aligned, which the trampolines must cope
+ * with.  fg_job(x) == 2 * x + 135.
+ */
+static __attribute__((noinline)) long fg_local_step(long x)
+{
+	for (volatile int i = 0; i < 10; i++)
+		x += i;
+	return x;
+}
+
+long fg_job(long x)
+{
+	return fg_local_step(fg_local_step(x)) + fg_local_step(x);
+}

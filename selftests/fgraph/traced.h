@@ -29,6 +29,9 @@ TRACED void fg_jump(jmp_buf *env, int depth);
 /* Stays inside until *@go is set: a thread parked deep in a traced frame. */
 TRACED int fg_wait(const int *go, int depth);
 
+/* Calls a local function three times, with the stack as gcc leaves it. */
+TRACED long fg_job(long x);
+
 /* Direct calls: x * 3.  Redirection: old is x + 100, new is x + 200. */
 TRACED int fg_direct_target(int x);
 TRACED int fg_redirect_old(int x);
