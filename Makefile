@@ -279,6 +279,7 @@ $(DEPS)/include/kselftest_harness.h:
 
 # --- selftests --------------------------------------------------------------
 
+include examples/Makefile.inc
 include selftests/Makefile.inc
 
 # --- host tools -------------------------------------------------------------
