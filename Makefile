@@ -169,8 +169,8 @@ lib-$(CONFIG_STATIC_KEYS)		+= textpoke/jump_label.c
 lib-y				+= $(filter-out arch/$(ARCH)/ftrace%,$(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
 # Function-entry tracing, or its -ENOSYS stubs.
 lib-$(CONFIG_FTRACE)		+= textpoke/ftrace.c textpoke/ftrace_objects.c textpoke/ftrace_dispatch.c \
-				   textpoke/ftrace_elf.c textpoke/ftrace_direct.c textpoke/ftrace_graph.c \
-				   textpoke/ftrace_record.c
+				   textpoke/ftrace_elf.c textpoke/ftrace_apply.c textpoke/ftrace_direct.c \
+				   textpoke/ftrace_graph.c textpoke/ftrace_record.c
 lib-$(CONFIG_FTRACE)		+= arch/$(ARCH)/ftrace.c arch/$(ARCH)/ftrace_entry.S
 lib-$(if $(CONFIG_FTRACE),n,y)	+= textpoke/ftrace_stub.c
 # PRE/POST events and their sinks (each file builds an -ENOSYS stub when

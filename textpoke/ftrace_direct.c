@@ -39,7 +39,7 @@ static struct modifier **modifier_find(uintptr_t ip)
 static void modifier_free(struct modifier *m)
 {
 	if (m->ops.state)
-		free(m->ops.state->funcs);
+		free(m->ops.state->set);
 	free(m->ops.state);
 	free(m);
 }

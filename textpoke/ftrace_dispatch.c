@@ -26,18 +26,18 @@ __thread bool ftrace_in_callback __attribute__((tls_model("initial-exec")));
 
 bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip)
 {
-	const struct tp_ftrace_state *st = ops->state;
-	size_t lo = 0, hi = st->nr_funcs;
+	const struct ftrace_set *set = __atomic_load_n(&ops->state->set, __ATOMIC_ACQUIRE);
+	size_t lo = 0, hi = set ? set->nr : 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (st->funcs[mid].ip < ip)
+		if (set->funcs[mid].ip < ip)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < st->nr_funcs && st->funcs[lo].ip == ip;
+	return set && lo < set->nr && set->funcs[lo].ip == ip;
 }
 
 /*

@@ -67,6 +67,12 @@ enum ftrace_ops_kind {
 	FTRACE_OPS_REDIRECT,		/* the function at target runs instead */
 };
 
+/* The functions an ops traces, sorted; replaced whole, under RCU. */
+struct ftrace_set {
+	size_t nr;
+	struct traced_func funcs[];
+};
+
 struct tp_ftrace_state {
 	char **globs[2];		/* FILTER, NOTRACE */
 	size_t nr_globs[2];
@@ -74,8 +80,7 @@ struct tp_ftrace_state {
 	enum ftrace_ops_kind kind;
 	uintptr_t target;		/* DIRECT, REDIRECT; read by the dispatcher */
 	unsigned int graph;		/* a graph ops: its index in the graph table + 1 */
-	struct traced_func *funcs;	/* resolved at register, sorted by ip */
-	size_t nr_funcs;
+	struct ftrace_set *set;		/* read by the dispatcher */
 	bool registered;
 };
 
@@ -116,6 +121,11 @@ void ftrace_unlock(void);
 int ftrace_state_get(struct tp_ftrace_ops *ops);
 int ftrace_register_locked(struct tp_ftrace_ops *ops);
 int ftrace_unregister_locked(struct tp_ftrace_ops *ops);
+
+/* ftrace_apply.c: moving a registered ops to another set of functions. */
+struct ftrace_set *ftrace_set_new(size_t nr);
+void ftrace_set_sort(struct ftrace_set *set);
+int ftrace_ops_move(struct tp_ftrace_ops *ops, struct ftrace_set *new);
 /* Move the entries of @ops' functions to the calls their ops now want. */
 int ftrace_entries_update(struct tp_ftrace_ops *ops);
 

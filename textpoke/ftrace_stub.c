@@ -108,3 +108,8 @@ int tp_fgraph_record_stop(void)
 {
 	return -ENOSYS;
 }
+
+int tp_ftrace_update_objects(void)
+{
+	return -ENOSYS;
+}

@@ -43,18 +43,20 @@
  *   be async-signal-safe.  errno is preserved around them.  They may not
  *   call any function of this header.
  * - Filters are globs (fnmatch(3)) on symbol names.  No filter means
- *   every traceable function.  A filter may not change while the ops is
- *   registered.
- * - Functions in objects loaded after the ops was registered are not
- *   traced by it (register it again).  Functions of an object that is
- *   unloaded are never touched again.
+ *   every traceable function.  A filter changed while the ops is
+ *   registered moves it to the functions the new filter names, in one
+ *   batch, or fails and changes nothing.
+ * - Functions in objects loaded after the ops was registered are traced
+ *   by it once tp_ftrace_update_objects() has run (call it after
+ *   dlopen()).  Functions of an object that is unloaded are never
+ *   touched again.
  *
  * Errors: the poke engine's (see textpoke.h), and -EINVAL (NULL ops or
  * callback), -ENOENT (a glob that names no traceable function, no
  * function at all to trace, or unregistering an ops that is not
  * registered), -ERANGE (no room for a veneer within reach of an
  * object's functions), -EBUSY (the ops is registered: registering
- * it again or changing its filter), -EDEADLK (called from a callback),
+ * it again or freeing its filter), -EDEADLK (called from a callback),
  * -ENOSYS (built without CONFIG_FTRACE).  Direct calls and redirection
  * add -EINVAL (a zero address, or a trampoline that is not the one
  * registered) and -ENOENT (@ip is not a traceable function, or has no
@@ -104,7 +106,11 @@ TP_EXPORT int tp_ftrace_set_filter(struct tp_ftrace_ops *ops, const char *glob,
 TP_EXPORT int tp_ftrace_set_notrace(struct tp_ftrace_ops *ops, const char *glob,
 				    int reset);
 
-/* Release what the filters hold; -EBUSY while the ops is registered. */
+/*
+ * Release what the filters hold; -EBUSY while the ops is registered.
+ * On a registered ops, a change that would leave it no function at all
+ * fails with -ENOENT.
+ */
 TP_EXPORT int tp_ftrace_free_filter(struct tp_ftrace_ops *ops);
 
 TP_EXPORT int tp_register_ftrace_function(struct tp_ftrace_ops *ops);
@@ -120,6 +126,13 @@ TP_EXPORT unsigned long tp_ftrace_regs_get_argument(const struct tp_ftrace_regs 
 
 /* Number of traceable functions found in the loaded objects. */
 TP_EXPORT long tp_ftrace_count_functions(const char *glob);
+
+/*
+ * After dlopen() or dlclose(): every registered ops (and graph ops)
+ * traces the functions of the objects loaded since that its filters
+ * name, and forgets those of objects unloaded.  One batch per ops.
+ */
+TP_EXPORT int tp_ftrace_update_objects(void);
 
 /*
  * Function-graph tracing: a callback at the entry and one at the return
