@@ -286,6 +286,7 @@ include selftests/Makefile.inc
 
 include tools/textpoke-sites/Makefile.inc
 include tools/tp-graph/Makefile.inc
+include tools/textpoke/Makefile.inc
 include selftests/sites/Makefile.inc
 
 # --- demo -------------------------------------------------------------------
@@ -416,7 +417,8 @@ install: libs tools
 	install -d $(DESTDIR)$(INCDIR)/textpoke/asm $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(SITES) $(TP_GRAPH) $(DESTDIR)$(BINDIR)/
-	install -m 0644 docs/textpoke-sites.1 docs/tp-graph.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0755 tools/textpoke/textpoke.sh $(DESTDIR)$(BINDIR)/textpoke
+	install -m 0644 docs/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
 	install -m 0644 arch/$(ARCH)/include/textpoke/asm/*.h $(DESTDIR)$(INCDIR)/textpoke/asm/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
