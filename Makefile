@@ -169,7 +169,8 @@ lib-$(CONFIG_STATIC_KEYS)		+= textpoke/jump_label.c
 lib-y				+= $(filter-out arch/$(ARCH)/ftrace%,$(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
 # Function-entry tracing, or its -ENOSYS stubs.
 lib-$(CONFIG_FTRACE)		+= textpoke/ftrace.c textpoke/ftrace_objects.c textpoke/ftrace_dispatch.c \
-				   textpoke/ftrace_elf.c
+				   textpoke/ftrace_elf.c textpoke/ftrace_apply.c textpoke/ftrace_direct.c \
+				   textpoke/ftrace_graph.c textpoke/ftrace_record.c
 lib-$(CONFIG_FTRACE)		+= arch/$(ARCH)/ftrace.c arch/$(ARCH)/ftrace_entry.S
 lib-$(if $(CONFIG_FTRACE),n,y)	+= textpoke/ftrace_stub.c
 # PRE/POST events and their sinks (each file builds an -ENOSYS stub when
@@ -298,25 +299,40 @@ $(DEPS)/include/kselftest_harness.h:
 
 # --- selftests --------------------------------------------------------------
 
+include examples/Makefile.inc
 include selftests/Makefile.inc
 
 # --- host tools -------------------------------------------------------------
 
 include tools/textpoke-sites/Makefile.inc
+include tools/tp-graph/Makefile.inc
+include tools/textpoke/Makefile.inc
 include selftests/sites/Makefile.inc
 
 # --- demo -------------------------------------------------------------------
 
+# The request functions are built as a user builds traceable code, with
+# the ftrace flags; the demo prints its call graph with tp-graph's printer.
+# Natively, perf itself then reads the PRE/POST events the demo wrote.
 DEMO		:= $(objtree)/demo/textpoke-demo
-demo-objs	:= $(objtree)/demo/textpoke-demo.o $(objtree)/demo/sites_$(ARCH).o
+demo-objs	:= $(objtree)/demo/textpoke-demo.o $(objtree)/demo/sites_$(ARCH).o \
+		   $(objtree)/demo/tracing.o $(objtree)/demo/requests.o \
+		   $(objtree)/tools/tp-graph/replay.o
+$(objtree)/demo/requests.o: EXTRA_CFLAGS += $(FTRACE_CFLAGS)
 
 $(DEMO): $(demo-objs) $(LIB_A)
 	$(quiet) LD $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
 
+DEMO_PERF_DATA	:= $(objtree)/demo/textpoke-demo.perf.data
 .PHONY: demo
 demo: $(DEMO)
-	$(Q)$(RUNNER) $(DEMO)
+	$(Q)$(RUNNER) $(DEMO) $(objtree)/demo
+ifeq ($(ARCH),$(HOSTARCH))
+	@echo "perf script --show-text-poke-events -i $(DEMO_PERF_DATA) (first lines):"
+	$(Q)perf script -f --show-text-poke-events -i $(DEMO_PERF_DATA) 2>&1 | head -n 8
+	@echo "... $$(perf script -f --show-text-poke-events -i $(DEMO_PERF_DATA) 2>/dev/null | wc -l) PRE and POST events in all"
+endif
 
 -include $(demo-objs:.o=.d)
 
@@ -422,11 +438,9 @@ MANDIR	?= $(PREFIX)/share/man
 install: libs tools
 	install -d $(DESTDIR)$(INCDIR)/textpoke/asm $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(SITES) $(DESTDIR)$(BINDIR)/
-	install -m 0644 docs/textpoke-sites.1 $(DESTDIR)$(MANDIR)/man1/
-ifneq ($(filter $(TP_DECODE),$(tools)),)
-	install -m 0644 docs/tp-decode.1 $(DESTDIR)$(MANDIR)/man1/
-endif
+	install -m 0755 $(SITES) $(TP_GRAPH) $(DESTDIR)$(BINDIR)/
+	install -m 0755 tools/textpoke/textpoke.sh $(DESTDIR)$(BINDIR)/textpoke
+	install -m 0644 docs/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
 	install -m 0644 arch/$(ARCH)/include/textpoke/asm/*.h $(DESTDIR)$(INCDIR)/textpoke/asm/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * textpoke demo: worker threads serve requests through serve(), whose
- * first instruction after the setup is a patch site.  While they run, the
- * main thread switches the site between "v1" (a NOP: fall through) and
- * "v2" (a jump to the second version) with each backend, then changes a
- * block of 4096 sites in one batch, turns a static key ("audit every
- * request") on and off while requests keep coming, then shows what a bad
- * request gets.
+ * first instruction after the setup is a patch site, and through the
+ * request functions of requests.c, built with the ftrace flags.  While
+ * they run, the main thread switches the site between "v1" (a NOP: fall
+ * through) and "v2" (a jump to the second version) with each backend,
+ * then changes a block of 4096 sites in one batch, turns a static key
+ * ("audit every request") on and off while requests keep coming, counts
+ * the calls of each request function, fixes a bug by redirecting a
+ * function to its fixed version, graph-traces one request and prints its
+ * call graph, takes the tracing away, and shows what a bad request gets.
+ * Every poke goes to a perf.data file as PRE and POST events.
  * Every request must have been served by v1 or v2: anything else would be
  * a thread that ran half-changed code.
+ *
+ *	textpoke-demo [DIR]	files go to DIR (default: the current one)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,8 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <textpoke/events.h>
 #include <textpoke/static_key.h>
 #include <textpoke/textpoke.h>
+
+#include "demo.h"
+#include "requests.h"
 
 int serve(void);
 extern char serve_site[], serve_v2[], demo_block[], demo_block_end[];
@@ -31,6 +41,7 @@ struct worker {
 	pthread_t thread;
 	unsigned long served[3];	/* [0]: neither v1 nor v2 */
 	unsigned long audited;
+	unsigned long priced, wrong_prices;
 } __attribute__((aligned(64)));
 
 /* Off: a NOP in every request.  On: each request is also audited. */
@@ -39,9 +50,18 @@ TP_DEFINE_STATIC_KEY_FALSE(audit);
 static struct worker workers[WORKERS];
 static int stop;
 
+/* The price req_handle() must give, worked out here, away from the traced code. */
+int req_expected(int id)
+{
+	int qty = id % 7 + 1, total = qty * (100 + id % 13);
+
+	return qty >= 5 ? total - total / 10 : total;
+}
+
 static void *serve_requests(void *arg)
 {
 	struct worker *w = arg;
+	int id = 0;
 
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		int version = serve();
@@ -49,16 +69,45 @@ static void *serve_requests(void *arg)
 		w->served[version == 1 || version == 2 ? version : 0]++;
 		if (tp_static_branch_unlikely(&audit))
 			w->audited++;
+		__atomic_store_n(&w->wrong_prices, w->wrong_prices +
+				 (req_handle(id) != req_expected(id)), __ATOMIC_RELAXED);
+		__atomic_store_n(&w->priced, w->priced + 1, __ATOMIC_RELAXED);
+		id = (id + 1) % 1000;
 	}
 	return NULL;
 }
 
-static double now(void)
+double demo_now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool demo_tty(void)
+{
+	return isatty(STDOUT_FILENO);
+}
+
+static unsigned long sum_of(size_t offset)
+{
+	unsigned long sum = 0;
+
+	for (int i = 0; i < WORKERS; i++)
+		sum += __atomic_load_n((unsigned long *)((char *)&workers[i] + offset),
+				       __ATOMIC_RELAXED);
+	return sum;
+}
+
+unsigned long demo_requests(void)
+{
+	return sum_of(offsetof(struct worker, priced));
+}
+
+unsigned long demo_wrong_prices(void)
+{
+	return sum_of(offsetof(struct worker, wrong_prices));
 }
 
 static void totals(unsigned long sum[3])
@@ -78,11 +127,7 @@ static const char *const backend_names[] = {
 
 static unsigned long audited(void)
 {
-	unsigned long sum = 0;
-
-	for (int i = 0; i < WORKERS; i++)
-		sum += __atomic_load_n(&workers[i].audited, __ATOMIC_RELAXED);
-	return sum;
+	return sum_of(offsetof(struct worker, audited));
 }
 
 /* Requests audited while the key is off, on, and off again (100 ms each). */
@@ -117,7 +162,7 @@ static int flip_with(enum tp_backend backend, const unsigned char *v1,
 		     const unsigned char *v2, int len)
 {
 	unsigned long before[3], after[3];
-	double start = now(), took;
+	double start = demo_now(), took;
 	int err = 0, i;
 
 	totals(before);
@@ -125,12 +170,12 @@ static int flip_with(enum tp_backend backend, const unsigned char *v1,
 		err = tp_poke(serve_site, v1, v2, len, backend);
 		if (!err)
 			err = tp_poke(serve_site, v2, v1, len, backend);
-		if (i % 250 == 0 && isatty(STDOUT_FILENO)) {
+		if (i % 250 == 0 && demo_tty()) {
 			printf("\r  %-12s %4d/%d flips", backend_names[backend], i, FLIPS);
 			fflush(stdout);
 		}
 	}
-	took = now() - start;
+	took = demo_now() - start;
 	totals(after);
 	if (err) {
 		printf("\r  %-12s refused (%d): %s\n", backend_names[backend], err,
@@ -161,13 +206,13 @@ static int batch_block(const unsigned char *nop, int len)
 
 		err = n < 0 ? n : tp_batch_add(batch, p, nop, jump, len);
 	}
-	start = now();
+	start = demo_now();
 	if (!err)
 		err = tp_batch_commit(batch, TP_BACKEND_AUTO);
 	tp_batch_free(batch);
 	if (!err)
 		printf("  one batch of %d sites: %.2f ms, all or nothing\n", sites,
-		       (now() - start) * 1e3);
+		       (demo_now() - start) * 1e3);
 	return err;
 }
 
@@ -187,13 +232,37 @@ static void show_refusals(const unsigned char *v1, const unsigned char *v2, int 
 	       tp_strerror(tp_poke(serve_site, v1, junk, len, TP_BACKEND_AUTO)));
 }
 
-int main(void)
+/* A phase that fails is reported; the demo goes on and fails at the end. */
+static int phase(const char *what, int err)
+{
+	if (err)
+		printf("  %s: %s\n", what, err == -EPROTO ? "wrong result" : tp_strerror(err));
+	return err;
+}
+
+static int trace_requests(const char *dir)
+{
+	char graph[4096];
+	int err;
+
+	snprintf(graph, sizeof(graph), "%s/textpoke-demo.graph", dir);
+	err = phase("function tracing", demo_count_calls());
+	if (!err)
+		err = phase("live patch", demo_redirect_fix());
+	if (!err)
+		err = phase("graph tracing", demo_graph_one_request(graph));
+	return phase("undo", demo_undo_tracing()) ?: err;
+}
+
+int main(int argc, char **argv)
 {
 	static const enum tp_backend backends[] = {
 		TP_BACKEND_NOSYNC, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
 		TP_BACKEND_AUTO,
 	};
+	const char *dir = argc > 1 ? argv[1] : ".";
 	unsigned char v1[TP_MAX_INSN_LEN], v2[TP_MAX_INSN_LEN];
+	char perf_data[4096];
 	unsigned long sum[3];
 	int len, err, i;
 
@@ -205,8 +274,11 @@ int main(void)
 		return 1;
 	}
 	err = tp_init();
+	snprintf(perf_data, sizeof(perf_data), "%s/textpoke-demo.perf.data", dir);
+	if (!err)
+		err = tp_perf_data_open(perf_data);
 	if (err) {
-		fprintf(stderr, "demo: tp_init: %s\n", tp_strerror(err));
+		fprintf(stderr, "demo: %s: %s\n", perf_data, tp_strerror(err));
 		return 1;
 	}
 	printf("textpoke demo: %d threads serve requests through a %d-byte site\n",
@@ -216,15 +288,11 @@ int main(void)
 
 	for (i = 0; i < (int)(sizeof(backends) / sizeof(backends[0])); i++)
 		flip_with(backends[i], v1, v2, len);
-	err = batch_block(v1, len);
-	if (err)
-		printf("  batch: %s\n", tp_strerror(err));
-	if (!err) {
-		err = toggle_audit();
-		if (err)
-			printf("  static key: %s\n", err == -EPROTO ? "audited at the wrong time"
-								   : tp_strerror(err));
-	}
+	err = phase("batch", batch_block(v1, len));
+	if (!err)
+		err = phase("static key", toggle_audit());
+	if (!err)
+		err = trace_requests(dir);
 	show_refusals(v1, v2, len);
 
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
@@ -233,5 +301,8 @@ int main(void)
 	totals(sum);
 	printf("served %lu requests: %lu by v1, %lu by v2, %lu broken\n",
 	       sum[0] + sum[1] + sum[2], sum[1], sum[2], sum[0]);
+	err = phase("perf.data", tp_perf_data_close()) ?: err;
+	if (!err)
+		printf("every poke's PRE and POST event: %s\n", perf_data);
 	return sum[0] || err ? 1 : 0;
 }

@@ -96,9 +96,13 @@ int arch_ftrace_layout(uintptr_t record, size_t avail, struct ftrace_layout *out
 int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
 			   uint8_t *buf);
 
-/* The toggle instruction while tracing is off (@call false) or on. */
+/*
+ * The toggle instruction: a NOP when @target is 0, else the call of
+ * @target (the object's veneer, or a direct trampoline); -ERANGE when the
+ * site cannot reach @target with what site init wrote for @veneer.
+ */
 int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
-			    bool call, uint8_t *buf);
+			    uintptr_t target, uint8_t *buf);
 
 /*
  * How far (either way) a veneer may be from a function entry, and the
@@ -112,7 +116,18 @@ size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline);
 /* The traced function, from the return address the trampoline got. */
 uintptr_t arch_ftrace_func_of(uintptr_t ret);
 
+/*
+ * Graph tracing: where the traced function's return address is kept
+ * while the trampoline runs (a store there changes where it returns),
+ * and the stack pointer it will have once it has returned.
+ */
 struct tp_ftrace_regs;
+uintptr_t *arch_ftrace_parent_loc(struct tp_ftrace_regs *regs);
+uintptr_t arch_ftrace_return_sp(const struct tp_ftrace_regs *regs);
+
+/* arch/<arch>/ftrace_entry.S: calls ftrace_graph_return(sp). */
+void arch_ftrace_return_trampoline(void);
+
 unsigned long arch_ftrace_regs_argument(const struct tp_ftrace_regs *regs,
 					unsigned int n);
 

@@ -52,7 +52,7 @@ static void ftrace_init(void)
 	pthread_atfork(fork_prepare, fork_release, fork_release);
 }
 
-static int ftrace_lock(void)
+int ftrace_lock(void)
 {
 	if (ftrace_in_callback)
 		return -EDEADLK;
@@ -61,7 +61,7 @@ static int ftrace_lock(void)
 	return 0;
 }
 
-static void ftrace_unlock(void)
+void ftrace_unlock(void)
 {
 	pthread_mutex_unlock(&ftrace_mutex);
 }
@@ -81,43 +81,35 @@ static bool glob_any(char *const *globs, size_t nr, const char *name)
 /* With no filter every function is traced, named or not. */
 static bool ops_wants(const struct tp_ftrace_state *st, const struct ftrace_func *f)
 {
+	if (st->ip)
+		return f->layout.func == st->ip;
 	if (st->nr_globs[FILTER] && (!f->name ||
 	    !glob_any(st->globs[FILTER], st->nr_globs[FILTER], f->name)))
 		return false;
 	return !f->name || !glob_any(st->globs[NOTRACE], st->nr_globs[NOTRACE], f->name);
 }
-static int compare_traced(const void *a, const void *b)
-{
-	const struct traced_func *x = a, *y = b;
-
-	return x->ip < y->ip ? -1 : x->ip > y->ip;
-}
-
-/* The sorted entry addresses of every loaded function @st wants. */
-static int ops_resolve(struct tp_ftrace_state *st)
+/* Every loaded function @st wants, sorted; -ENOENT when there is none. */
+static int ops_resolve(const struct tp_ftrace_state *st, struct ftrace_set **out)
 {
 	struct ftrace_object *obj;
+	struct ftrace_set *set;
 	size_t nr = 0, i;
-	struct traced_func *funcs;
 
 	for (obj = ftrace_objects; obj; obj = obj->next)
 		for (i = 0; i < obj->nr; i++)
 			nr += ops_wants(st, &obj->funcs[i]);
 	if (!nr)
 		return -ENOENT;
-	funcs = malloc(nr * sizeof(*funcs));
-	if (!funcs)
+	set = ftrace_set_new(nr);
+	if (!set)
 		return -ENOMEM;
-	nr = 0;
 	for (obj = ftrace_objects; obj; obj = obj->next)
 		for (i = 0; i < obj->nr; i++)
 			if (ops_wants(st, &obj->funcs[i]))
-				funcs[nr++] = (struct traced_func){
+				set->funcs[set->nr++] = (struct traced_func){
 					obj->funcs[i].layout.func, obj->load };
-	qsort(funcs, nr, sizeof(*funcs), compare_traced);
-	free(st->funcs);
-	st->funcs = funcs;
-	st->nr_funcs = nr;
+	ftrace_set_sort(set);
+	*out = set;
 	return 0;
 }
 
@@ -147,22 +139,46 @@ long tp_ftrace_count_functions(const char *glob)
 	return nr;
 }
 
+int ftrace_for_each_function(const char *glob,
+			     int (*fn)(uintptr_t ip, const char *name, void *data),
+			     void *data)
+{
+	struct ftrace_object *obj;
+	size_t i;
+	int err = ftrace_lock();
+
+	if (err)
+		return err;
+	err = ftrace_objects_scan();
+	for (obj = ftrace_objects; obj && !err; obj = obj->next)
+		for (i = 0; i < obj->nr && !err; i++)
+			if (obj->funcs[i].name && (!glob || !fnmatch(glob, obj->funcs[i].name, 0)))
+				err = fn(obj->funcs[i].layout.func, obj->funcs[i].name, data);
+	ftrace_unlock();
+	return err;
+}
+
 /* --- filters ------------------------------------------------------------------ */
 
-static int state_get(struct tp_ftrace_ops *ops)
+int ftrace_state_get(struct tp_ftrace_ops *ops)
 {
 	if (!ops->state && !(ops->state = calloc(1, sizeof(*ops->state))))
 		return -ENOMEM;
 	return 0;
 }
 
-static void globs_clear(struct tp_ftrace_state *st, int which)
+static void globs_free(char **globs, size_t nr)
 {
 	size_t i;
 
-	for (i = 0; i < st->nr_globs[which]; i++)
-		free(st->globs[which][i]);
-	free(st->globs[which]);
+	for (i = 0; i < nr; i++)
+		free(globs[i]);
+	free(globs);
+}
+
+static void globs_clear(struct tp_ftrace_state *st, int which)
+{
+	globs_free(st->globs[which], st->nr_globs[which]);
 	st->globs[which] = NULL;
 	st->nr_globs[which] = 0;
 }
@@ -182,6 +198,40 @@ static int globs_add(struct tp_ftrace_state *st, int which, const char *glob)
 	return 0;
 }
 
+/*
+ * The new globs, and for a registered ops the move to the functions they
+ * name; on error the old globs are back and nothing changed.
+ */
+static int globs_change(struct tp_ftrace_ops *ops, int which, const char *glob,
+			bool reset)
+{
+	struct tp_ftrace_state *st = ops->state;
+	char **saved = st->globs[which];
+	size_t nr_saved = st->nr_globs[which], i;
+	struct ftrace_set *set;
+	int err = 0;
+
+	st->globs[which] = NULL;
+	st->nr_globs[which] = 0;
+	for (i = 0; i < nr_saved && !reset && !err; i++)
+		err = globs_add(st, which, saved[i]);
+	if (!err && glob)
+		err = globs_add(st, which, glob);
+	if (!err && st->registered) {
+		err = ops_resolve(st, &set);
+		if (!err)
+			err = ftrace_ops_move(ops, set);
+	}
+	if (err) {
+		globs_clear(st, which);
+		st->globs[which] = saved;
+		st->nr_globs[which] = nr_saved;
+	} else {
+		globs_free(saved, nr_saved);
+	}
+	return err;
+}
+
 static int set_globs(struct tp_ftrace_ops *ops, const char *glob, int reset,
 		     int which)
 {
@@ -192,18 +242,13 @@ static int set_globs(struct tp_ftrace_ops *ops, const char *glob, int reset,
 	err = ftrace_lock();
 	if (err)
 		return err;
-	err = state_get(ops);
-	if (!err && ops->state->registered)
-		err = -EBUSY;
-	if (!err && glob) {
+	err = ftrace_state_get(ops);
+	if (!err && (glob || ops->state->registered))
 		err = ftrace_objects_scan();
-		if (!err && !count_matches(glob))
-			err = -ENOENT;
-	}
-	if (!err && reset)
-		globs_clear(ops->state, which);
-	if (!err && glob)
-		err = globs_add(ops->state, which, glob);
+	if (!err && glob && !count_matches(glob))
+		err = -ENOENT;
+	if (!err)
+		err = globs_change(ops, which, glob, reset);
 	ftrace_unlock();
 	return err;
 }
@@ -232,7 +277,7 @@ int tp_ftrace_free_filter(struct tp_ftrace_ops *ops)
 	} else if (ops->state) {
 		globs_clear(ops->state, FILTER);
 		globs_clear(ops->state, NOTRACE);
-		free(ops->state->funcs);
+		free(ops->state->set);
 		free(ops->state);
 		ops->state = NULL;
 	}
@@ -240,143 +285,7 @@ int tp_ftrace_free_filter(struct tp_ftrace_ops *ops)
 	return err;
 }
 
-/* --- site init ------------------------------------------------------------- */
-
-/*
- * The fixed part of every site of @funcs not yet initialised, in one
- * stop_machine batch: the sites are several instructions (x86: five
- * 1-byte NOPs), and the engine parks every thread outside them first.
- */
-static int sites_init(const struct traced_func *funcs, size_t nr)
-{
-	struct tp_batch *batch = tp_batch_new();
-	bool empty = true;
-	size_t i;
-	int err = batch ? 0 : -ENOMEM;
-
-	for (i = 0; i < nr && !err; i++) {
-		struct ftrace_object *obj;
-		struct ftrace_func *f = ftrace_func_find(&funcs[i], &obj);
-		uint8_t insns[TP_MAX_INSN_LEN];
-
-		if (f->initialised)
-			continue;
-		err = ftrace_object_veneer(obj);
-		if (!err)
-			err = arch_ftrace_init_insns(&f->layout, obj->veneer, insns);
-		if (err >= 0)
-			err = tp_batch_add(batch, (void *)f->layout.site, f->compiled,
-					   insns, f->layout.site_len);
-		empty = false;
-	}
-	if (!err && !empty)
-		err = tp_batch_commit(batch, TP_BACKEND_STOP_MACHINE);
-	tp_batch_free(batch);
-	for (i = 0; i < nr && !err && !empty; i++)
-		ftrace_func_find(&funcs[i], NULL)->initialised = true;
-	return err;
-}
-
-/* --- enabling and disabling ------------------------------------------------- */
-
-static int toggle_add(struct tp_batch *batch, const struct traced_func *t, bool on)
-{
-	struct ftrace_object *obj;
-	struct ftrace_func *f = ftrace_func_find(t, &obj);
-	uint8_t old[TP_MAX_INSN_LEN], new[TP_MAX_INSN_LEN];
-	int err = arch_ftrace_toggle_insn(&f->layout, obj->veneer, !on, old);
-
-	if (err >= 0)
-		err = arch_ftrace_toggle_insn(&f->layout, obj->veneer, on, new);
-	if (err < 0)
-		return err;
-	return tp_batch_add(batch, (void *)f->layout.toggle, old, new,
-			    f->layout.toggle_len);
-}
-
-/*
- * One batch for the entries of @funcs whose ops count goes from 0 to 1
- * (@on) or from 1 to 0: each is one instruction, so the engine takes the
- * cheapest protocol (nosync on arm64 and riscv, breakpoint on x86).
- */
-static int toggle_funcs(const struct traced_func *funcs, size_t nr, bool on)
-{
-	struct tp_batch *batch = tp_batch_new();
-	bool empty = true;
-	size_t i;
-	int err = batch ? 0 : -ENOMEM;
-
-	for (i = 0; i < nr && !err; i++) {
-		const struct ftrace_func *f = ftrace_func_find(&funcs[i], NULL);
-
-		if (!f || f->nr_ops != (on ? 0u : 1u))
-			continue;
-		err = toggle_add(batch, &funcs[i], on);
-		empty = false;
-	}
-	if (!err && !empty)
-		err = tp_batch_commit(batch, TP_BACKEND_AUTO);
-	tp_batch_free(batch);
-	return err;
-}
-
-/* The registered ops other than @skip that trace @ip: the slot's value. */
-static struct tp_ftrace_ops *slot_value(uintptr_t ip, unsigned int nr_ops,
-					const struct tp_ftrace_ops *skip)
-{
-	const struct ops_list *list = ftrace_registered;
-	size_t i;
-
-	if (nr_ops == 0)
-		return &ftrace_stub_ops;
-	if (nr_ops > 1)
-		return &ftrace_list_ops;
-	for (i = 0; list && i < list->nr; i++)
-		if (list->ops[i] != skip && ftrace_ops_traces(list->ops[i], ip))
-			return list->ops[i];
-	return &ftrace_stub_ops;	/* not reached: the count says one is there */
-}
-
-/*
- * Store the slots of @funcs for ops counts changed by @delta, @ops being
- * the one that changes.  Counts are committed by the caller.
- */
-static int slots_store(const struct traced_func *funcs, size_t nr, int delta,
-		       const struct tp_ftrace_ops *ops)
-{
-	uintptr_t *addrs = malloc((nr ? nr : 1) * sizeof(*addrs));
-	uint64_t *values = malloc((nr ? nr : 1) * sizeof(*values));
-	size_t i, n = 0;
-	int err = -ENOMEM;
-
-	if (addrs && values) {
-		for (i = 0; i < nr; i++) {
-			const struct ftrace_func *f = ftrace_func_find(&funcs[i], NULL);
-
-			if (!f)
-				continue;
-			addrs[n] = funcs[i].ip - FTRACE_SLOT_SIZE;
-			values[n++] = (uintptr_t)slot_value(funcs[i].ip, f->nr_ops + delta,
-							    delta < 0 ? ops : NULL);
-		}
-		err = text_store_words(addrs, values, n);
-	}
-	free(addrs);
-	free(values);
-	return err;
-}
-
-static void counts_add(const struct traced_func *funcs, size_t nr, int delta)
-{
-	size_t i;
-
-	for (i = 0; i < nr; i++) {
-		struct ftrace_func *f = ftrace_func_find(&funcs[i], NULL);
-
-		if (f)
-			f->nr_ops += delta;
-	}
-}
+/* --- registering ----------------------------------------------------------- */
 
 /* Publish @list in place of the current one; the old one is returned. */
 static struct ops_list *list_publish(struct ops_list *list)
@@ -401,34 +310,30 @@ static struct ops_list *list_with(struct tp_ftrace_ops *add,
 	return list;
 }
 
-static int register_locked(struct tp_ftrace_ops *ops)
+int ftrace_register_locked(struct tp_ftrace_ops *ops)
 {
 	struct tp_ftrace_state *st = ops->state;
 	struct ops_list *list, *old;
+	struct ftrace_set *set;
 	int err = ftrace_objects_scan();
 
 	if (!err)
-		err = ops_resolve(st);
-	if (!err)
-		err = sites_init(st->funcs, st->nr_funcs);
+		err = ops_resolve(st, &set);
 	if (err)
 		return err;
 	list = list_with(ops, NULL);
-	if (!list)
+	if (!list) {
+		free(set);
 		return -ENOMEM;
+	}
 	old = list_publish(list);
-	err = slots_store(st->funcs, st->nr_funcs, 1, NULL);
-	if (!err)
-		err = toggle_funcs(st->funcs, st->nr_funcs, true);
+	err = ftrace_ops_move(ops, set);
 	if (err) {
-		/* Nothing enabled: list back, slots back to what the counts say. */
 		list_publish(old);
-		slots_store(st->funcs, st->nr_funcs, 0, NULL);
 		urcu_bp_synchronize_rcu();
 		free(list);
 		return err;
 	}
-	counts_add(st->funcs, st->nr_funcs, 1);
 	st->registered = true;
 	urcu_bp_synchronize_rcu();
 	free(old);
@@ -444,47 +349,41 @@ int tp_register_ftrace_function(struct tp_ftrace_ops *ops)
 	err = ftrace_lock();
 	if (err)
 		return err;
-	err = state_get(ops);
+	err = ftrace_state_get(ops);
 	if (!err && ops->state->registered)
 		err = -EBUSY;
 	if (!err)
-		err = register_locked(ops);
+		err = ftrace_register_locked(ops);
 	ftrace_unlock();
 	return err;
 }
 
 /*
  * Functions of objects unloaded since the ops was registered are skipped
- * by every step: their text is never touched again.
+ * by every step: their text is never touched again.  The move to no
+ * function at all stores the slots first: a thread that took the call
+ * just before the entry changed and is slow to reach the dispatcher
+ * finds the stub (or the ops that stays), never this one after the
+ * grace period.
  */
-static int unregister_locked(struct tp_ftrace_ops *ops)
+int ftrace_unregister_locked(struct tp_ftrace_ops *ops)
 {
 	struct tp_ftrace_state *st = ops->state;
 	struct ops_list *list;
-	int err = ftrace_objects_scan();
+	struct ftrace_set *none = ftrace_set_new(0);
+	int err = none ? ftrace_objects_scan() : -ENOMEM;
 
-	if (err)
-		return err;
-	list = list_with(NULL, ops);
-	if (!list)
-		return -ENOMEM;
-	/*
-	 * Slots first: a thread that took the call just before the toggle
-	 * and is slow to reach the dispatcher must find the stub (or the
-	 * ops that stays), never this one after the grace period.  Undone
-	 * if the toggle fails, so a registered ops is never skipped.
-	 */
-	err = slots_store(st->funcs, st->nr_funcs, -1, ops);
-	if (!err) {
-		err = toggle_funcs(st->funcs, st->nr_funcs, false);
-		if (err)
-			slots_store(st->funcs, st->nr_funcs, 0, NULL);
+	list = err ? NULL : list_with(NULL, ops);
+	if (!list) {
+		free(none);
+		return err ?: -ENOMEM;
 	}
+	err = ftrace_ops_move(ops, none);
 	if (err) {
 		free(list);
 		return err;
 	}
-	counts_add(st->funcs, st->nr_funcs, -1);
+	st->registered = false;
 	list = list_publish(list);
 	/* No thread is inside the callback, nor can enter it, after this. */
 	urcu_bp_synchronize_rcu();
@@ -504,9 +403,42 @@ int tp_unregister_ftrace_function(struct tp_ftrace_ops *ops)
 	if (!ops->state || !ops->state->registered) {
 		err = -ENOENT;
 	} else {
-		err = unregister_locked(ops);
-		if (!err)
-			ops->state->registered = false;
+		err = ftrace_unregister_locked(ops);
+	}
+	ftrace_unlock();
+	return err;
+}
+
+/*
+ * Every registered ops that names its functions by glob moves to the
+ * functions its globs name now: those of objects loaded since are
+ * traced, those of objects unloaded are forgotten.
+ */
+static int update_ops(struct tp_ftrace_ops *ops)
+{
+	struct ftrace_set *set = NULL;
+	int err = ops_resolve(ops->state, &set);
+
+	if (err == -ENOENT)		/* everything it traced was unloaded */
+		err = (set = ftrace_set_new(0)) ? 0 : -ENOMEM;
+	return err ? err : ftrace_ops_move(ops, set);
+}
+
+int tp_ftrace_update_objects(void)
+{
+	const struct ops_list *list;
+	size_t i;
+	int err = ftrace_lock(), e;
+
+	if (err)
+		return err;
+	err = ftrace_objects_scan();
+	list = err ? NULL : ftrace_registered;
+	for (i = 0; list && i < list->nr; i++) {
+		if (list->ops[i]->state->ip)
+			continue;
+		e = update_ops(list->ops[i]);
+		err = err ?: e;
 	}
 	ftrace_unlock();
 	return err;

@@ -10,6 +10,7 @@
 #include <urcu-bp.h>
 
 #include "ftrace_internal.h"
+#include "ftrace_resume.h"
 
 struct ops_list *ftrace_registered;
 
@@ -25,25 +26,36 @@ __thread bool ftrace_in_callback __attribute__((tls_model("initial-exec")));
 
 bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip)
 {
-	const struct tp_ftrace_state *st = ops->state;
-	size_t lo = 0, hi = st->nr_funcs;
+	const struct ftrace_set *set = __atomic_load_n(&ops->state->set, __ATOMIC_ACQUIRE);
+	size_t lo = 0, hi = set ? set->nr : 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (st->funcs[mid].ip < ip)
+		if (set->funcs[mid].ip < ip)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < st->nr_funcs && st->funcs[lo].ip == ip;
+	return set && lo < set->nr && set->funcs[lo].ip == ip;
 }
 
+/*
+ * A direct trampoline or a redirection applies on every entry, nested in
+ * a callback or not: the function itself must never run instead.
+ */
 static void call_ops(struct tp_ftrace_ops *ops, uintptr_t ip, uintptr_t parent,
-		     struct tp_ftrace_regs *regs)
+		     struct tp_ftrace_regs *regs, struct ftrace_resume *resume)
 {
+	const struct tp_ftrace_state *st = ops->state;
 	bool nested = ftrace_in_callback;
 
+	if (st->kind != FTRACE_OPS_CALLBACK) {
+		resume->addr = __atomic_load_n(&st->target, __ATOMIC_ACQUIRE);
+		resume->how = st->kind == FTRACE_OPS_DIRECT ? FTRACE_RESUME_DIRECT
+							     : FTRACE_RESUME_REDIRECT;
+		return;
+	}
 	if (nested && !(ops->flags & TP_FTRACE_OPS_FL_RECURSION_SAFE))
 		return;
 	ftrace_in_callback = true;
@@ -51,14 +63,15 @@ static void call_ops(struct tp_ftrace_ops *ops, uintptr_t ip, uintptr_t parent,
 	ftrace_in_callback = nested;
 }
 
-static void call_list(uintptr_t ip, uintptr_t parent, struct tp_ftrace_regs *regs)
+static void call_list(uintptr_t ip, uintptr_t parent, struct tp_ftrace_regs *regs,
+		      struct ftrace_resume *resume)
 {
 	const struct ops_list *list = __atomic_load_n(&ftrace_registered, __ATOMIC_ACQUIRE);
 	size_t i;
 
 	for (i = 0; list && i < list->nr; i++)
 		if (ftrace_ops_traces(list->ops[i], ip))
-			call_ops(list->ops[i], ip, parent, regs);
+			call_ops(list->ops[i], ip, parent, regs, resume);
 }
 
 /*
@@ -67,21 +80,24 @@ static void call_list(uintptr_t ip, uintptr_t parent, struct tp_ftrace_regs *reg
  * either seen whole before the grace period or not at all.
  * Async-signal-safe: no locks, no allocation (urcu-bp's read side).
  */
-void ftrace_dispatch(uintptr_t ret, uintptr_t parent, struct tp_ftrace_regs *regs)
+struct ftrace_resume ftrace_dispatch(uintptr_t ret, uintptr_t parent,
+				     struct tp_ftrace_regs *regs)
 {
 	uintptr_t ip = arch_ftrace_func_of(ret);
 	struct tp_ftrace_ops *const *slot = (void *)(ip - FTRACE_SLOT_SIZE);
+	struct ftrace_resume resume = { 0, FTRACE_RESUME_FUNC };
 	struct tp_ftrace_ops *ops;
 	int saved_errno = errno;
 
 	urcu_bp_read_lock();
 	ops = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 	if (ops == &ftrace_list_ops)
-		call_list(ip, parent, regs);
+		call_list(ip, parent, regs, &resume);
 	else if (ops != &ftrace_stub_ops)
-		call_ops(ops, ip, parent, regs);
+		call_ops(ops, ip, parent, regs, &resume);
 	urcu_bp_read_unlock();
 	errno = saved_errno;
+	return resume;
 }
 
 unsigned long tp_ftrace_regs_get_argument(const struct tp_ftrace_regs *regs,

@@ -21,6 +21,7 @@ struct ftrace_func {
 	uint8_t compiled[TP_MAX_INSN_LEN];	/* the site as the compiler left it */
 	const char *name;			/* NULL: no symbol names it */
 	unsigned int nr_ops;			/* registered ops tracing it */
+	uintptr_t target;			/* what the entry calls: 0, veneer, direct */
 	bool initialised;			/* site init done */
 };
 
@@ -59,11 +60,27 @@ struct traced_func {
 	unsigned long load;
 };
 
+/* What an ops does at the entries it traces. */
+enum ftrace_ops_kind {
+	FTRACE_OPS_CALLBACK,		/* calls ops->func */
+	FTRACE_OPS_DIRECT,		/* the entry goes to the trampoline at target */
+	FTRACE_OPS_REDIRECT,		/* the function at target runs instead */
+};
+
+/* The functions an ops traces, sorted; replaced whole, under RCU. */
+struct ftrace_set {
+	size_t nr;
+	struct traced_func funcs[];
+};
+
 struct tp_ftrace_state {
 	char **globs[2];		/* FILTER, NOTRACE */
 	size_t nr_globs[2];
-	struct traced_func *funcs;	/* resolved at register, sorted by ip */
-	size_t nr_funcs;
+	uintptr_t ip;			/* not 0: this one function, no globs */
+	enum ftrace_ops_kind kind;
+	uintptr_t target;		/* DIRECT, REDIRECT; read by the dispatcher */
+	unsigned int graph;		/* a graph ops: its index in the graph table + 1 */
+	struct ftrace_set *set;		/* read by the dispatcher */
 	bool registered;
 };
 
@@ -86,7 +103,38 @@ extern struct tp_ftrace_ops ftrace_stub_ops, ftrace_list_ops;
 extern __thread bool ftrace_in_callback __attribute__((tls_model("initial-exec")));
 bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip);
 
-/* Called by arch_ftrace_caller; see ftrace_entry.S. */
-void ftrace_dispatch(uintptr_t ret, uintptr_t parent, struct tp_ftrace_regs *regs);
+/* Called by arch_ftrace_caller; see ftrace_entry.S and ftrace_resume.h. */
+struct ftrace_resume {
+	uintptr_t addr;
+	uintptr_t how;			/* FTRACE_RESUME_* */
+};
+struct ftrace_resume ftrace_dispatch(uintptr_t ret, uintptr_t parent,
+				     struct tp_ftrace_regs *regs);
+
+/*
+ * ftrace.c, for the clients built on it (ftrace_direct.c,
+ * ftrace_graph.c): the mutex, and registering an ops whose state the
+ * client filled in.
+ */
+int ftrace_lock(void);
+void ftrace_unlock(void);
+int ftrace_state_get(struct tp_ftrace_ops *ops);
+int ftrace_register_locked(struct tp_ftrace_ops *ops);
+int ftrace_unregister_locked(struct tp_ftrace_ops *ops);
+
+/* ftrace_apply.c: moving a registered ops to another set of functions. */
+struct ftrace_set *ftrace_set_new(size_t nr);
+void ftrace_set_sort(struct ftrace_set *set);
+int ftrace_ops_move(struct tp_ftrace_ops *ops, struct ftrace_set *new);
+/* Move the entries of @ops' functions to the calls their ops now want. */
+int ftrace_entries_update(struct tp_ftrace_ops *ops);
+
+/* @fn for every named function matching @glob (NULL: all) until it fails. */
+int ftrace_for_each_function(const char *glob,
+			     int (*fn)(uintptr_t ip, const char *name, void *data),
+			     void *data);
+
+/* ftrace_graph.c: called by arch_ftrace_return_trampoline. */
+uintptr_t ftrace_graph_return(uintptr_t sp);
 
 #endif /* TEXTPOKE_FTRACE_INTERNAL_H */

@@ -92,7 +92,8 @@ static bool site_is_initialised(const struct ftrace_object *obj,
 		return false;
 	if (!memcmp(site, want, f->layout.site_len))
 		return true;
-	if (arch_ftrace_toggle_insn(&f->layout, obj->veneer, true, want + toggle_at) < 0)
+	if (arch_ftrace_toggle_insn(&f->layout, obj->veneer,
+				    f->target ? f->target : obj->veneer, want + toggle_at) < 0)
 		return false;
 	return !memcmp(site, want, f->layout.site_len);
 }

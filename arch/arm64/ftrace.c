@@ -53,11 +53,13 @@ int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
 }
 
 int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
-			    bool call, uint8_t *buf)
+			    uintptr_t target, uint8_t *buf)
 {
 	uint32_t insn;
-	int len = call ? a64_encode_bl(&insn, layout->toggle, veneer)
-		       : a64_encode_nop(&insn);
+	int len = target ? a64_encode_bl(&insn, layout->toggle, target)
+			 : a64_encode_nop(&insn);
+
+	(void)veneer;
 
 	if (len > 0)
 		memcpy(buf, &insn, sizeof(insn));
@@ -91,6 +93,18 @@ size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
 uintptr_t arch_ftrace_func_of(uintptr_t ret)
 {
 	return ret - 2 * A64_INSN_LEN;
+}
+
+/* The site's MOV X9, X30 keeps it in X9, which the trampoline restores. */
+uintptr_t *arch_ftrace_parent_loc(struct tp_ftrace_regs *regs)
+{
+	return (uintptr_t *)&regs->x[9];
+}
+
+/* The frame sits right below the stack pointer the function was entered with. */
+uintptr_t arch_ftrace_return_sp(const struct tp_ftrace_regs *regs)
+{
+	return (uintptr_t)regs + FTRACE_REGS_SIZE;
 }
 
 unsigned long arch_ftrace_regs_argument(const struct tp_ftrace_regs *regs,

@@ -10,6 +10,23 @@
  */
 #include <asm/ftrace.h>
 
+#include "../../textpoke/ftrace_resume.h"
+
+/* Every register the frame saved; X17 gets the way into the function. */
+.macro restore_regs
+	ldp	q0, q1, [sp, #FTRACE_REGS_V0 + 0]
+	ldp	q2, q3, [sp, #FTRACE_REGS_V0 + 32]
+	ldp	q4, q5, [sp, #FTRACE_REGS_V0 + 64]
+	ldp	q6, q7, [sp, #FTRACE_REGS_V0 + 96]
+	ldp	x0, x1, [sp, #FTRACE_REGS_X0 + 0]
+	ldp	x2, x3, [sp, #FTRACE_REGS_X0 + 16]
+	ldp	x4, x5, [sp, #FTRACE_REGS_X0 + 32]
+	ldp	x6, x7, [sp, #FTRACE_REGS_X0 + 48]
+	ldp	x8, x9, [sp, #FTRACE_REGS_X8]
+	ldp	x29, x17, [sp, #FTRACE_REGS_FP]
+.endm
+
+
 	.text
 	.globl	arch_ftrace_caller
 	.hidden	arch_ftrace_caller
@@ -36,21 +53,75 @@ arch_ftrace_caller:
 	mov	x2, sp
 	bl	ftrace_dispatch
 
-	ldp	q0, q1, [sp, #FTRACE_REGS_V0 + 0]
-	ldp	q2, q3, [sp, #FTRACE_REGS_V0 + 32]
-	ldp	q4, q5, [sp, #FTRACE_REGS_V0 + 64]
-	ldp	q6, q7, [sp, #FTRACE_REGS_V0 + 96]
-	ldp	x0, x1, [sp, #FTRACE_REGS_X0 + 0]
-	ldp	x2, x3, [sp, #FTRACE_REGS_X0 + 16]
-	ldp	x4, x5, [sp, #FTRACE_REGS_X0 + 32]
-	ldp	x6, x7, [sp, #FTRACE_REGS_X0 + 48]
-	ldp	x8, x9, [sp, #FTRACE_REGS_X8]
-	ldp	x29, x17, [sp, #FTRACE_REGS_FP]
+	/*
+	 * ftrace_dispatch() returned { X0: address, X1: how }.  X16 (IP0)
+	 * carries the address: the veneer clobbered it already.
+	 */
+	mov	x16, x0
+	cmp	x1, #FTRACE_RESUME_DIRECT
+	b.eq	.Ldirect
+	cmp	x1, #FTRACE_RESUME_REDIRECT
+	b.eq	.Lredirect
+	restore_regs
 	mov	x30, x9
 	add	sp, sp, #FTRACE_REGS_SIZE
 	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
 	br	x17
+
+	/* As the site left it: X30 into the function, X9 its return address. */
+	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
+.Ldirect:
+	restore_regs
+	mov	x30, x17
+	add	sp, sp, #FTRACE_REGS_SIZE
+	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
+	br	x16
+
+	/* As the caller left it: X30 its return address. */
+	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
+.Lredirect:
+	restore_regs
+	mov	x30, x9
+	add	sp, sp, #FTRACE_REGS_SIZE
+	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
+	br	x16
 	.cfi_endproc
 	.size	arch_ftrace_caller, . - arch_ftrace_caller
+
+/*
+ * Where graph tracing makes a traced function return: SP is what it was
+ * at the function's entry, X0-X7 and Q0-Q7 may hold its return value.
+ * ftrace_graph_return(sp) gives the real return address.
+ */
+	.globl	arch_ftrace_return_trampoline
+	.hidden	arch_ftrace_return_trampoline
+	.type	arch_ftrace_return_trampoline, %function
+	.p2align 3
+arch_ftrace_return_trampoline:
+	.cfi_startproc
+	.cfi_undefined x30
+	mov	x16, sp
+	sub	sp, sp, #FTRACE_REGS_SIZE
+	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
+	stp	x0, x1, [sp, #FTRACE_REGS_X0 + 0]
+	stp	x2, x3, [sp, #FTRACE_REGS_X0 + 16]
+	stp	x4, x5, [sp, #FTRACE_REGS_X0 + 32]
+	stp	x6, x7, [sp, #FTRACE_REGS_X0 + 48]
+	stp	x8, x9, [sp, #FTRACE_REGS_X8]
+	stp	x29, x30, [sp, #FTRACE_REGS_FP]
+	stp	q0, q1, [sp, #FTRACE_REGS_V0 + 0]
+	stp	q2, q3, [sp, #FTRACE_REGS_V0 + 32]
+	stp	q4, q5, [sp, #FTRACE_REGS_V0 + 64]
+	stp	q6, q7, [sp, #FTRACE_REGS_V0 + 96]
+	mov	x0, x16
+	bl	ftrace_graph_return
+	mov	x16, x0
+	restore_regs
+	add	sp, sp, #FTRACE_REGS_SIZE
+	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
+	mov	x30, x16
+	ret
+	.cfi_endproc
+	.size	arch_ftrace_return_trampoline, . - arch_ftrace_return_trampoline
 
 	.section .note.GNU-stack, "", %progbits

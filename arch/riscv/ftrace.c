@@ -67,17 +67,25 @@ int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
 	return 2 * RV_INSN_LEN;
 }
 
+/*
+ * The JALR adds its 12 bits to what the AUIPC written at site init gave
+ * t0: @target is reachable when it needs that same AUIPC.
+ */
 int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
-			    bool call, uint8_t *buf)
+			    uintptr_t target, uint8_t *buf)
 {
-	uint8_t pair[RV_PAIR_LEN];
+	uint8_t pair[RV_PAIR_LEN], fixed[RV_PAIR_LEN];
 	int err;
 
-	if (!call)
+	if (!target)
 		return rv_encode_nop(buf);
-	err = rv_encode_auipc_jalr(pair, RV_REG_T0, RV_REG_T0, layout->func, veneer);
+	err = rv_encode_auipc_jalr(fixed, RV_REG_T0, RV_REG_T0, layout->func, veneer);
+	if (err >= 0)
+		err = rv_encode_auipc_jalr(pair, RV_REG_T0, RV_REG_T0, layout->func, target);
 	if (err < 0)
 		return err;
+	if (memcmp(pair, fixed, RV_INSN_LEN))
+		return -ERANGE;
 	memcpy(buf, pair + RV_INSN_LEN, RV_INSN_LEN);
 	return RV_INSN_LEN;
 }
@@ -118,6 +126,18 @@ size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
 uintptr_t arch_ftrace_func_of(uintptr_t ret)
 {
 	return ret - 2 * RV_INSN_LEN;
+}
+
+/* ra, which the trampoline restores. */
+uintptr_t *arch_ftrace_parent_loc(struct tp_ftrace_regs *regs)
+{
+	return (uintptr_t *)&regs->ra;
+}
+
+/* The frame sits right below the stack pointer the function was entered with. */
+uintptr_t arch_ftrace_return_sp(const struct tp_ftrace_regs *regs)
+{
+	return (uintptr_t)regs + FTRACE_REGS_SIZE;
 }
 
 unsigned long arch_ftrace_regs_argument(const struct tp_ftrace_regs *regs,

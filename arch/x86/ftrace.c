@@ -56,10 +56,11 @@ int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
 }
 
 int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
-			    bool call, uint8_t *buf)
+			    uintptr_t target, uint8_t *buf)
 {
-	if (call)
-		return x86_encode_call(buf, layout->toggle, veneer);
+	(void)veneer;
+	if (target)
+		return x86_encode_call(buf, layout->toggle, target);
 	return x86_encode_nop(buf, X86_SITE_LEN);
 }
 
@@ -94,6 +95,18 @@ uintptr_t arch_ftrace_func_of(uintptr_t ret)
 	if (!memcmp((const void *)(site - X86_ENDBR64_LEN), endbr64, X86_ENDBR64_LEN))
 		return site - X86_ENDBR64_LEN;
 	return site;
+}
+
+/* Above the frame: the way into the function (the site's CALL), then its caller. */
+uintptr_t *arch_ftrace_parent_loc(struct tp_ftrace_regs *regs)
+{
+	return (uintptr_t *)((char *)regs + FTRACE_REGS_SIZE + 8);
+}
+
+/* Its RET pops the return address. */
+uintptr_t arch_ftrace_return_sp(const struct tp_ftrace_regs *regs)
+{
+	return (uintptr_t)regs + FTRACE_REGS_SIZE + 16;
 }
 
 unsigned long arch_ftrace_regs_argument(const struct tp_ftrace_regs *regs,

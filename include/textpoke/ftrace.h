@@ -43,19 +43,24 @@
  *   be async-signal-safe.  errno is preserved around them.  They may not
  *   call any function of this header.
  * - Filters are globs (fnmatch(3)) on symbol names.  No filter means
- *   every traceable function.  A filter may not change while the ops is
- *   registered.
- * - Functions in objects loaded after the ops was registered are not
- *   traced by it (register it again).  Functions of an object that is
- *   unloaded are never touched again.
+ *   every traceable function.  A filter changed while the ops is
+ *   registered moves it to the functions the new filter names, in one
+ *   batch, or fails and changes nothing.
+ * - Functions in objects loaded after the ops was registered are traced
+ *   by it once tp_ftrace_update_objects() has run (call it after
+ *   dlopen()).  Functions of an object that is unloaded are never
+ *   touched again.
  *
  * Errors: the poke engine's (see textpoke.h), and -EINVAL (NULL ops or
  * callback), -ENOENT (a glob that names no traceable function, no
  * function at all to trace, or unregistering an ops that is not
  * registered), -ERANGE (no room for a veneer within reach of an
  * object's functions), -EBUSY (the ops is registered: registering
- * it again or changing its filter), -EDEADLK (called from a callback),
- * -ENOSYS (built without CONFIG_FTRACE).
+ * it again or freeing its filter), -EDEADLK (called from a callback),
+ * -ENOSYS (built without CONFIG_FTRACE).  Direct calls and redirection
+ * add -EINVAL (a zero address, or a trampoline that is not the one
+ * registered) and -ENOENT (@ip is not a traceable function, or has no
+ * such trampoline or redirection).
  */
 #ifndef TEXTPOKE_FTRACE_H
 #define TEXTPOKE_FTRACE_H
@@ -101,7 +106,11 @@ TP_EXPORT int tp_ftrace_set_filter(struct tp_ftrace_ops *ops, const char *glob,
 TP_EXPORT int tp_ftrace_set_notrace(struct tp_ftrace_ops *ops, const char *glob,
 				    int reset);
 
-/* Release what the filters hold; -EBUSY while the ops is registered. */
+/*
+ * Release what the filters hold; -EBUSY while the ops is registered.
+ * On a registered ops, a change that would leave it no function at all
+ * fails with -ENOENT.
+ */
 TP_EXPORT int tp_ftrace_free_filter(struct tp_ftrace_ops *ops);
 
 TP_EXPORT int tp_register_ftrace_function(struct tp_ftrace_ops *ops);
@@ -117,6 +126,116 @@ TP_EXPORT unsigned long tp_ftrace_regs_get_argument(const struct tp_ftrace_regs 
 
 /* Number of traceable functions found in the loaded objects. */
 TP_EXPORT long tp_ftrace_count_functions(const char *glob);
+
+/*
+ * After dlopen() or dlclose(): every registered ops (and graph ops)
+ * traces the functions of the objects loaded since that its filters
+ * name, and forgets those of objects unloaded.  One batch per ops.
+ */
+TP_EXPORT int tp_ftrace_update_objects(void);
+
+/*
+ * Function-graph tracing: a callback at the entry and one at the return
+ * of each traced function, with the time it took.
+ *
+ *	static int entry(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
+ *	{
+ *		return 1;	(0: no return callback for this call)
+ *	}
+ *	static void ret(const struct tp_ftrace_graph_ret *r, struct tp_fgraph_ops *g)
+ *	{
+ *		... r->rettime - r->calltime ...
+ *	}
+ *	static struct tp_fgraph_ops graph = { .entryfunc = entry, .retfunc = ret };
+ *
+ *	tp_ftrace_set_filter(&graph.ops, "parse_*", 1);
+ *	tp_register_ftrace_graph(&graph);
+ *
+ * The return callback runs by making the function return to the
+ * library: its return address is replaced at entry and kept on a
+ * per-thread stack of 4096 frames.  An entry that finds no room is
+ * neither reported nor hooked (tp_ftrace_graph_skipped() counts them):
+ * every entry reported has its return.  Supported: recursion, threads
+ * created while tracing, signal handlers (on any stack), longjmp() out
+ * of traced functions (their frames are dropped unreported), tracing
+ * switched off while threads are deep inside traced functions (they
+ * return normally; the return callback is not called once
+ * tp_unregister_ftrace_graph() has returned).  Not supported: C++
+ * exceptions or other unwinding that reads return addresses through a
+ * traced frame (the unwinder finds the library's trampoline there and
+ * stops), and debuggers' backtraces through it are cut the same way.
+ * The callbacks follow the rules of tp_ftrace_func_t.  Up to 16 graph
+ * ops at once (-ENOSPC).
+ */
+struct tp_ftrace_graph_ent {
+	unsigned long func;		/* the traced function's entry */
+	int depth;			/* frames of this thread below this one */
+	unsigned long long calltime;	/* as the return will give it */
+};
+
+struct tp_ftrace_graph_ret {
+	unsigned long func;
+	int depth;
+	unsigned long long calltime;	/* CLOCK_MONOTONIC, nanoseconds */
+	unsigned long long rettime;
+};
+
+struct tp_fgraph_ops;
+typedef int (*tp_fgraph_entry_t)(const struct tp_ftrace_graph_ent *trace,
+				 struct tp_fgraph_ops *gops);
+typedef void (*tp_fgraph_return_t)(const struct tp_ftrace_graph_ret *trace,
+				   struct tp_fgraph_ops *gops);
+
+struct tp_fgraph_ops {
+	tp_fgraph_entry_t entryfunc;	/* may be NULL: every return */
+	tp_fgraph_return_t retfunc;	/* may be NULL */
+	void *private;			/* the caller's */
+	struct tp_ftrace_ops ops;	/* filters: tp_ftrace_set_filter(&gops->ops, ...) */
+};
+
+TP_EXPORT int tp_register_ftrace_graph(struct tp_fgraph_ops *gops);
+TP_EXPORT int tp_unregister_ftrace_graph(struct tp_fgraph_ops *gops);
+TP_EXPORT unsigned long tp_ftrace_graph_skipped(void);
+
+/*
+ * Graph-trace the functions matching @glob (NULL: all) into the file at
+ * @path (created or truncated), for tp-graph(1) to print as an indented
+ * call graph with durations; format in <textpoke/fgraph_record.h>.  One
+ * recording at a time (-EBUSY); each entry and return costs a write(2).
+ * tp_fgraph_record_stop() ends it (-ENOENT when none runs).
+ */
+TP_EXPORT int tp_fgraph_record_start(const char *path, const char *glob);
+TP_EXPORT int tp_fgraph_record_stop(void);
+
+/*
+ * Direct calls: the entry of the function at @ip goes to @tramp, code of
+ * the caller's written for the architecture, entered with the registers
+ * and stack the entry site leaves, which must continue into the
+ * function the way the site would (docs/ftrace.md: x86-64, on the stack
+ * the way into the function above its return address, RET; arm64, X30
+ * into the function and X9 its return address, which goes back to X30;
+ * riscv64, t0 into the function and ra its return address, JR t0).
+ * Alone on a function the entry calls @tramp itself where it reaches it;
+ * with other ops, the shared trampoline runs them and then @tramp.
+ * One direct trampoline or redirection per function (-EBUSY).  Threads
+ * may still be running an old trampoline when these return: it must stay
+ * where it is.
+ */
+TP_EXPORT int tp_register_ftrace_direct(unsigned long ip, unsigned long tramp);
+TP_EXPORT int tp_modify_ftrace_direct(unsigned long ip, unsigned long old_tramp,
+				      unsigned long new_tramp);
+TP_EXPORT int tp_unregister_ftrace_direct(unsigned long ip, unsigned long tramp);
+
+/*
+ * Redirection (live patching): every call of the function at @old_fn
+ * runs @new_fn instead, with the same arguments, returning to the
+ * caller; both must have the same prototype.  Other ops on @old_fn still
+ * see its entry.  When tp_ftrace_redirect() returns, no thread enters
+ * @old_fn's body any more (threads already inside finish there);
+ * tp_ftrace_unredirect() restores it.  One per function (-EBUSY).
+ */
+TP_EXPORT int tp_ftrace_redirect(unsigned long old_fn, unsigned long new_fn);
+TP_EXPORT int tp_ftrace_unredirect(unsigned long old_fn);
 
 #ifdef __cplusplus
 }

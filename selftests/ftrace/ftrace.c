@@ -325,8 +325,9 @@ TEST(bad_input)
 	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
 	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
 	EXPECT_EQ(-EBUSY, tp_register_ftrace_function(&ops));
-	EXPECT_EQ(-EBUSY, tp_ftrace_set_filter(&ops, "tp_trace_func2", 0));
 	EXPECT_EQ(-EBUSY, tp_ftrace_free_filter(&ops));
+	/* A change that leaves no function is refused, and changes nothing. */
+	EXPECT_EQ(-ENOENT, tp_ftrace_set_notrace(&ops, "tp_trace_func1", 1));
 	tp_trace_func1(0);
 	EXPECT_EQ(1, counter(&hits));
 	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
@@ -342,6 +343,42 @@ TEST(bad_input)
 	EXPECT_EQ(-ENOENT, tp_register_ftrace_function(&ops));
 	tp_trace_func1(0);
 	EXPECT_EQ(1, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* The set of traced functions follows the filter of a registered ops. */
+TEST(filter_changes_while_registered)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(1, counter(&hits));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func2", 0));	/* added */
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(3, counter(&hits));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func2", 1));	/* replaced */
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(4, counter(&hits));
+	/* Nothing would be left: refused, the filter and the tracing as they were. */
+	EXPECT_EQ(-ENOENT, tp_ftrace_set_notrace(&ops, "tp_trace_func2", 1));
+	tp_trace_func2(0);
+	EXPECT_EQ(5, counter(&hits));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, NULL, 1));		/* everything */
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(7, counter(&hits));
+	ASSERT_EQ(0, tp_ftrace_set_notrace(&ops, NULL, 1));
+	tp_trace_func2(0);
+	EXPECT_EQ(8, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_trace_func1(0);
+	EXPECT_EQ(8, counter(&hits));
 	tp_ftrace_free_filter(&ops);
 }
 
@@ -421,6 +458,36 @@ TEST(dlopened_object)
 	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops1));
 	tp_ftrace_free_filter(&ops);
 	tp_ftrace_free_filter(&ops1);
+}
+
+/* An object loaded after the ops was registered: traced once updated. */
+TEST(objects_loaded_after_registration)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	int (*dso_func)(int);
+	void *dso;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_*_func*", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	dso = open_dso_func(&dso_func);
+	ASSERT_TRUE(dso != NULL) TH_LOG("dlopen: %s", dlerror());
+	ASSERT_TRUE(dso_func != NULL);
+	EXPECT_EQ(8, dso_func(4));
+	EXPECT_EQ(0, counter(&hits));
+	ASSERT_EQ(0, tp_ftrace_update_objects());
+	EXPECT_EQ(8, dso_func(4));
+	tp_trace_func1(0);
+	EXPECT_EQ(2, counter(&hits));
+	ASSERT_EQ(0, tp_ftrace_update_objects());	/* nothing new: nothing moves */
+	EXPECT_EQ(0, dlclose(dso));
+	ASSERT_EQ(0, tp_ftrace_update_objects());
+	tp_trace_func1(0);
+	EXPECT_EQ(3, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_trace_func1(0);
+	EXPECT_EQ(3, counter(&hits));
+	tp_ftrace_free_filter(&ops);
 }
 
 /*
@@ -549,6 +616,48 @@ TEST_F_TIMEOUT(stress, threads_while_tracing_toggles, 300)
 	EXPECT_EQ(0, (long)__atomic_load_n(&tp_loop_twice, __ATOMIC_RELAXED));
 	EXPECT_LE(hits, calls);
 	TH_LOG("%lu toggles, %lu calls, %lu traced", toggles, calls, hits);
+	tp_ftrace_free_filter(&ops);
+	free(runners);
+}
+
+/*
+ * The same, with the ops registered throughout and its filter moving it
+ * between the loop function and another one: each change is one move.
+ */
+TEST_F_TIMEOUT(stress, threads_while_the_filter_changes, 300)
+{
+	unsigned long changes = env_count("TP_FTRACE_TOGGLES", 10000) / 2;
+	unsigned long nr = env_count("TP_FTRACE_THREADS", 2), i, calls = 0, hits = 0;
+	struct tp_ftrace_ops ops = { .func = loop_hit };
+	struct runner *runners = calloc(nr, sizeof(*runners));
+	volatile int stop = 0;
+	long pause = 0;
+
+	emulator_moderation(&changes, &pause);
+	ASSERT_TRUE(runners != NULL);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func2", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	for (i = 0; i < nr; i++) {
+		runners[i].stop = &stop;
+		ASSERT_EQ(0, pthread_create(&runners[i].thread, NULL, run_loop, &runners[i]));
+	}
+	for (i = 0; i < changes; i++) {
+		ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_loop", 1));
+		pause_ns(pause);
+		ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func2", 1));
+		pause_ns(pause);
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < nr; i++) {
+		pthread_join(runners[i].thread, NULL);
+		calls += runners[i].calls;
+		hits += runners[i].hits;
+	}
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(0, (long)__atomic_load_n(&tp_loop_twice, __ATOMIC_RELAXED));
+	EXPECT_LE(hits, calls);
+	EXPECT_GT((long)hits, 0);
+	TH_LOG("%lu filter changes, %lu calls, %lu traced", 2 * changes, calls, hits);
 	tp_ftrace_free_filter(&ops);
 	free(runners);
 }

@@ -21,6 +21,7 @@
 #define FTRACE_REGS_RAX		48
 #define FTRACE_REGS_R10		56
 #define FTRACE_REGS_R11		64
+#define FTRACE_REGS_RBX		72	/* the trampoline's own, not an argument */
 #define FTRACE_REGS_XMM0	80	/* XMM0-7, 16 bytes each, 16-aligned */
 #define FTRACE_REGS_SIZE	208	/* a multiple of 16: the C call's alignment */
 #define FTRACE_NR_ARGS		6
@@ -29,7 +30,7 @@
 #include <stdint.h>
 
 struct tp_ftrace_regs {
-	uint64_t gpr[10];		/* RDI RSI RDX RCX R8 R9 RAX R10 R11, pad */
+	uint64_t gpr[10];		/* RDI RSI RDX RCX R8 R9 RAX R10 R11, RBX */
 	uint8_t xmm[8][16];
 };
 

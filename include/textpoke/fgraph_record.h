@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The file tp_fgraph_record_start() writes and tp-graph(1) prints: a
+ * header, then records of 40 bytes, little-endian, in the order the
+ * threads wrote them (each thread's own records are in its order).
+ *
+ *	struct tp_fgraph_file_header	once
+ *	TP_FGRAPH_SYMBOL		a function's address and name: @len bytes
+ *					of name follow, padded to 8
+ *	TP_FGRAPH_ENTRY			@tid entered @func at @calltime
+ *	TP_FGRAPH_RETURN		and returned at @rettime: @calltime is the
+ *					entry's, which is how the two are matched
+ *
+ * Times are CLOCK_MONOTONIC nanoseconds.  An entry without its return is
+ * a call still running when recording stopped, or one a longjmp()
+ * unwound.
+ */
+#ifndef TEXTPOKE_FGRAPH_RECORD_H
+#define TEXTPOKE_FGRAPH_RECORD_H
+
+#include <stdint.h>
+
+#define TP_FGRAPH_MAGIC		"TPFGRAPH"
+#define TP_FGRAPH_VERSION	1
+
+struct tp_fgraph_file_header {
+	char magic[8];			/* TP_FGRAPH_MAGIC, no NUL */
+	uint32_t version;		/* TP_FGRAPH_VERSION */
+	uint32_t record_size;		/* sizeof(struct tp_fgraph_record) */
+	uint64_t pid;
+};
+
+enum tp_fgraph_record_type {
+	TP_FGRAPH_SYMBOL = 1,
+	TP_FGRAPH_ENTRY = 2,
+	TP_FGRAPH_RETURN = 3,
+};
+
+struct tp_fgraph_record {
+	uint32_t type;			/* enum tp_fgraph_record_type */
+	uint32_t tid;
+	uint64_t func;
+	uint64_t calltime;
+	uint64_t rettime;		/* TP_FGRAPH_RETURN */
+	int32_t depth;			/* frames of the thread below this one */
+	uint32_t len;			/* TP_FGRAPH_SYMBOL: bytes of name */
+};
+
+_Static_assert(sizeof(struct tp_fgraph_file_header) == 24, "file layout");
+_Static_assert(sizeof(struct tp_fgraph_record) == 40, "file layout");
+
+#endif /* TEXTPOKE_FGRAPH_RECORD_H */

@@ -1,0 +1,847 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Function-graph tracing, direct calls and redirection, on the
+ * functions of traced.c: matching entries and returns with durations,
+ * deep recursion and the return stack's limit, tail calls, longjmp,
+ * signal handlers, threads deep inside traced frames while graph tracing
+ * is switched on and off; a direct trampoline alone and next to an
+ * ordinary ops, switched while threads call the function; a redirection
+ * seen by every thread, and undone.  The harness runs each test in a
+ * child process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <textpoke/fgraph_record.h>
+#include <textpoke/ftrace.h>
+
+#include "../emulator.h"
+#include "kselftest_harness.h"
+#include "traced.h"
+#include "../../tools/tp-graph/replay.h"
+
+#define MAX_EVENTS	8192
+
+/* What one graph ops saw, in order (single-threaded tests). */
+struct graph_log {
+	struct tp_fgraph_ops gops;
+	unsigned long entries, returns, bad_times;
+	int max_depth;
+	size_t nr;
+	struct { unsigned long func; int depth; bool ret; } ev[MAX_EVENTS];
+};
+
+static int log_entry(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
+{
+	struct graph_log *log = g->private;
+	size_t i = __atomic_fetch_add(&log->nr, 1, __ATOMIC_RELAXED);
+
+	__atomic_fetch_add(&log->entries, 1, __ATOMIC_RELAXED);
+	if (i < MAX_EVENTS)
+		log->ev[i].func = e->func, log->ev[i].depth = e->depth, log->ev[i].ret = false;
+	if (e->depth > log->max_depth)
+		log->max_depth = e->depth;
+	return 1;
+}
+
+static void log_return(const struct tp_ftrace_graph_ret *r, struct tp_fgraph_ops *g)
+{
+	struct graph_log *log = g->private;
+	size_t i = __atomic_fetch_add(&log->nr, 1, __ATOMIC_RELAXED);
+
+	__atomic_fetch_add(&log->returns, 1, __ATOMIC_RELAXED);
+	if (r->rettime < r->calltime || !r->calltime)
+		__atomic_fetch_add(&log->bad_times, 1, __ATOMIC_RELAXED);
+	if (i < MAX_EVENTS)
+		log->ev[i].func = r->func, log->ev[i].depth = r->depth, log->ev[i].ret = true;
+}
+
+static struct graph_log *log_new(const char *glob)
+{
+	struct graph_log *log = calloc(1, sizeof(*log));
+
+	if (!log)
+		return NULL;
+	log->gops.entryfunc = log_entry;
+	log->gops.retfunc = log_return;
+	log->gops.private = log;
+	if (glob && tp_ftrace_set_filter(&log->gops.ops, glob, 1)) {
+		free(log);
+		return NULL;
+	}
+	return log;
+}
+
+static void log_free(struct graph_log *log)
+{
+	tp_ftrace_free_filter(&log->gops.ops);
+	free(log);
+}
+
+static long load(const unsigned long *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static long skipped(void)
+{
+	return tp_ftrace_graph_skipped();
+}
+
+#define F(fn)	((unsigned long)(fn))
+
+TEST(graph_nested_calls_pair_up)
+{
+	struct graph_log *log = log_new("fg_*");
+	static const struct { void *fn; int depth; bool ret; } want[] = {
+		{ fg_top, 0, false }, { fg_mid, 1, false }, { fg_leaf, 2, false },
+		{ fg_leaf, 2, true }, { fg_mid, 1, true }, { fg_leaf, 1, false },
+		{ fg_leaf, 1, true }, { fg_top, 0, true },
+	};
+	size_t i;
+
+	ASSERT_TRUE(log != NULL);
+	EXPECT_EQ(18, fg_top(5));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	EXPECT_EQ(18, fg_top(5));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	EXPECT_EQ(18, fg_top(5));
+	ASSERT_EQ(8, (long)log->nr);
+	for (i = 0; i < 8; i++) {
+		EXPECT_EQ(F(want[i].fn), log->ev[i].func);
+		EXPECT_EQ(want[i].depth, log->ev[i].depth);
+		EXPECT_EQ(want[i].ret, log->ev[i].ret);
+	}
+	EXPECT_EQ(0, load(&log->bad_times));
+	log_free(log);
+}
+
+TEST(graph_return_values_survive)
+{
+	struct graph_log *log = log_new("fg_*");
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	EXPECT_EQ(6.5, fg_double(2.0, 3.0));
+	EXPECT_EQ(8, fg_tail(7));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	/* fg_tail jumps to fg_leaf: two entries, two returns, same frame. */
+	EXPECT_EQ(3, load(&log->entries));
+	EXPECT_EQ(3, load(&log->returns));
+	log_free(log);
+}
+
+/* Entered with RSP 0 mod 16 on x86-64, which the C calls must not inherit. */
+TEST(graph_stack_alignment_as_the_compiler_left_it)
+{
+	struct graph_log *log = log_new("fg_job");
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&log->gops.ops, "fg_local_step", 0));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	EXPECT_EQ(2 * 7 + 135, fg_job(7));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	EXPECT_EQ(4, load(&log->entries));
+	EXPECT_EQ(4, load(&log->returns));
+	log_free(log);
+}
+
+TEST(graph_recursion_depth_1000)
+{
+	struct graph_log *log = log_new("fg_recurse");
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	EXPECT_EQ(1000, fg_recurse(1000));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	EXPECT_EQ(1001, load(&log->entries));
+	EXPECT_EQ(1001, load(&log->returns));
+	EXPECT_EQ(1000, log->max_depth);
+	EXPECT_EQ(0, skipped());
+	log_free(log);
+}
+
+/* Past the return stack's room: entries skipped, never a wrong return. */
+TEST(graph_overflow_skips_frames)
+{
+	struct graph_log *log = log_new("fg_recurse");
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	EXPECT_EQ(6000, fg_recurse(6000));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	EXPECT_EQ(load(&log->entries), load(&log->returns));
+	EXPECT_GT(skipped(), 0);
+	EXPECT_EQ(6001, load(&log->entries) + skipped());
+	log_free(log);
+}
+
+TEST(graph_longjmp_drops_frames)
+{
+	struct graph_log *log = log_new("fg_*");
+	jmp_buf env;
+	volatile int jumped = 0;
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	if (!setjmp(env)) {
+		fg_jump(&env, 10);
+	} else {
+		jumped = 1;
+	}
+	EXPECT_EQ(1, jumped);
+	/* Calls after the jump return where they should, at the same depth. */
+	EXPECT_EQ(18, fg_top(5));
+	EXPECT_EQ(1000, fg_recurse(1000));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	/* fg_top is four calls: top, mid, leaf, leaf. */
+	EXPECT_EQ(11 + 4 + 1001, load(&log->entries));
+	EXPECT_EQ(4 + 1001, load(&log->returns));
+	log_free(log);
+}
+
+static unsigned long handler_runs, handler_bad;
+
+static void traced_in_handler(int sig)
+{
+	if (fg_top(1) + fg_recurse(20) != 26)
+		__atomic_fetch_add(&handler_bad, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&handler_runs, 1, __ATOMIC_RELAXED);
+}
+
+struct signaller {
+	pthread_t target;
+	int stop;
+};
+
+static void *send_signals(void *arg)
+{
+	struct signaller *s = arg;
+	unsigned long i;
+
+	for (i = 0; !__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE); i++) {
+		pthread_kill(s->target, i & 1 ? SIGUSR1 : SIGUSR2);
+		usleep(50);
+	}
+	return NULL;
+}
+
+/* Handlers, on the thread's stack and on an alternate one, interrupt traced frames. */
+TEST(graph_signal_handlers)
+{
+	struct graph_log *log = log_new("fg_*");
+	struct sigaction sa = { .sa_handler = traced_in_handler };
+	struct signaller sig = { .target = pthread_self() };
+	stack_t alt = { .ss_size = 1 << 16 };
+	long loops = 0, bad = 0;
+	pthread_t t;
+	time_t end = time(NULL) + 2;
+
+	ASSERT_TRUE(log != NULL);
+	alt.ss_sp = malloc(alt.ss_size);
+	ASSERT_TRUE(alt.ss_sp != NULL);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	sa.sa_flags = SA_ONSTACK;
+	ASSERT_EQ(0, sigaltstack(&alt, NULL));
+	ASSERT_EQ(0, sigaction(SIGUSR2, &sa, NULL));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	ASSERT_EQ(0, pthread_create(&t, NULL, send_signals, &sig));
+	while ((loops < 20000 && time(NULL) < end) || loops < 200) {
+		bad += fg_recurse(30) != 30 || fg_top((int)loops) != 3 * (int)loops + 3;
+		loops++;
+	}
+	__atomic_store_n(&sig.stop, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	TH_LOG("%ld loops, %ld handlers ran", loops, load(&handler_runs));
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, load(&handler_bad));
+	EXPECT_GT(load(&handler_runs), 0);
+	/* A handler that interrupts a callback is not traced (recursion). */
+	EXPECT_EQ(load(&log->entries), load(&log->returns));
+	EXPECT_GE(load(&log->entries), loops * (31 + 4));
+	EXPECT_LE(load(&log->entries), loops * (31 + 4) + load(&handler_runs) * (4 + 21));
+	log_free(log);
+}
+
+TEST(graph_bad_input)
+{
+	struct tp_fgraph_ops none = { 0 };
+	struct graph_log *log = log_new("fg_leaf");
+	struct tp_fgraph_ops many[17];
+	int i;
+
+	ASSERT_TRUE(log != NULL);
+	EXPECT_EQ(-EINVAL, tp_register_ftrace_graph(NULL));
+	EXPECT_EQ(-EINVAL, tp_register_ftrace_graph(&none));
+	EXPECT_EQ(-EINVAL, tp_unregister_ftrace_graph(NULL));
+	EXPECT_EQ(-ENOENT, tp_unregister_ftrace_graph(&log->gops));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	EXPECT_EQ(-EBUSY, tp_register_ftrace_graph(&log->gops));
+	/* A filter changes under a registered graph ops too: fg_mid joins fg_leaf. */
+	ASSERT_EQ(0, tp_ftrace_set_filter(&log->gops.ops, "fg_mid", 0));
+	memset(many, 0, sizeof(many));
+	for (i = 0; i < 15; i++) {
+		many[i].retfunc = log_return;
+		many[i].private = log;
+		ASSERT_EQ(0, tp_ftrace_set_filter(&many[i].ops, "fg_mid", 1));
+		ASSERT_EQ(0, tp_register_ftrace_graph(&many[i]));
+	}
+	many[15].retfunc = log_return;
+	EXPECT_EQ(-ENOSPC, tp_register_ftrace_graph(&many[15]));
+	EXPECT_EQ(4, fg_mid(1));
+	EXPECT_EQ(15 + 2, load(&log->returns));
+	for (i = 0; i < 15; i++)
+		ASSERT_EQ(0, tp_unregister_ftrace_graph(&many[i]));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	EXPECT_EQ(-ENOENT, tp_unregister_ftrace_graph(&log->gops));
+	log_free(log);
+}
+
+static void *fg_wait_thread(void *go)
+{
+	return (void *)(long)fg_wait(go, 20);
+}
+
+/* A thread parked deep in traced frames while graph tracing goes away. */
+TEST(graph_unregister_with_frames_pending)
+{
+	struct graph_log *log = log_new("fg_wait");
+	static int go;
+	pthread_t t;
+	void *res;
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	ASSERT_EQ(0, pthread_create(&t, NULL, fg_wait_thread, &go));
+	while (load(&log->entries) < 21)
+		usleep(1000);
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(t, &res));
+	EXPECT_EQ(20, (long)res);
+	EXPECT_EQ(21, load(&log->entries));
+	EXPECT_EQ(0, load(&log->returns));
+	log_free(log);
+}
+
+/* --- recording and printing ----------------------------------------------- */
+
+static void *slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	void *buf = NULL;
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0 && !fstat(fd, &st) && (buf = malloc(st.st_size + 1)) &&
+	    read(fd, buf, st.st_size) == st.st_size) {
+		*len = st.st_size;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/* What tp-graph prints for @buf, without the thread and time columns. */
+static char *replay_calls(const void *buf, size_t len, int *ret)
+{
+	struct replay_opts opts = { 0 };
+	char *text = NULL, *out, *line, *save;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size), *null = fopen("/dev/null", "w");
+
+	*ret = graph_replay(f, null, buf, len, &opts);
+	fclose(f);
+	fclose(null);
+	out = calloc(1, size + 1);
+	for (line = strtok_r(text, "\n", &save); out && line; line = strtok_r(NULL, "\n", &save)) {
+		char *calls = strstr(line, "|  ");
+
+		if (calls) {
+			strcat(out, calls + 3);
+			strcat(out, "\n");
+		}
+	}
+	free(text);
+	return out;
+}
+
+TEST(graph_recording_prints_the_call_graph)
+{
+	char path[] = "/tmp/tp-fgraph-XXXXXX";
+	const struct tp_fgraph_file_header *h;
+	const struct tp_fgraph_record *rec;
+	size_t len = 0, off, entries = 0, returns = 0, symbols = 0, cut;
+	unsigned char *buf;
+	char *calls;
+	int fd = mkstemp(path), ret;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, tp_fgraph_record_start(path, "fg_*"));
+	EXPECT_EQ(-EBUSY, tp_fgraph_record_start(path, "fg_*"));
+	EXPECT_EQ(18, fg_top(5));
+	ASSERT_EQ(0, tp_fgraph_record_stop());
+	EXPECT_EQ(-ENOENT, tp_fgraph_record_stop());
+	EXPECT_EQ(18, fg_top(5));
+
+	buf = slurp(path, &len);
+	unlink(path);
+	ASSERT_TRUE(buf != NULL);
+	h = (const void *)buf;
+	ASSERT_LE(sizeof(*h), len);
+	EXPECT_EQ(0, memcmp(h->magic, TP_FGRAPH_MAGIC, 8));
+	EXPECT_EQ(getpid(), (pid_t)h->pid);
+	for (off = sizeof(*h); off + sizeof(*rec) <= len; off += sizeof(*rec)) {
+		rec = (const void *)(buf + off);
+		symbols += rec->type == TP_FGRAPH_SYMBOL;
+		entries += rec->type == TP_FGRAPH_ENTRY;
+		returns += rec->type == TP_FGRAPH_RETURN;
+		if (rec->type == TP_FGRAPH_SYMBOL)
+			off += (rec->len + 7) & ~7u;
+	}
+	EXPECT_EQ(len, off);
+	EXPECT_EQ(tp_ftrace_count_functions("fg_*"), (long)symbols);
+	EXPECT_EQ(4, (long)entries);
+	EXPECT_EQ(4, (long)returns);
+
+	calls = replay_calls(buf, len, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("fg_top() {\n"
+		     "  fg_mid() {\n"
+		     "    fg_leaf();\n"
+		     "  } /* fg_mid */\n"
+		     "  fg_leaf();\n"
+		     "} /* fg_top */\n", calls);
+	free(calls);
+	/* Cut anywhere: printed up to a whole record, or refused; never a crash. */
+	for (cut = 0; cut < len; cut++) {
+		calls = replay_calls(buf, cut, &ret);
+		EXPECT_TRUE(ret == 0 || ret == -EINVAL);
+		free(calls);
+	}
+	buf[sizeof(*h)] = 0x7f;		/* the first record's type */
+	calls = replay_calls(buf, len, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	free(calls);
+	free(buf);
+}
+
+TEST(graph_recording_bad_input)
+{
+	EXPECT_EQ(-EINVAL, tp_fgraph_record_start(NULL, "fg_*"));
+	EXPECT_EQ(-ENOENT, tp_fgraph_record_start("/nonexistent/dir/rec", "fg_*"));
+	EXPECT_EQ(-ENOENT, tp_fgraph_record_start("/tmp/tp-fgraph-none", "no_such_function"));
+	EXPECT_NE(0, access("/tmp/tp-fgraph-none", F_OK));
+	EXPECT_EQ(-ENOENT, tp_fgraph_record_stop());
+	EXPECT_EQ(4, fg_mid(1));
+}
+
+/* --- threads ----------------------------------------------------------------- */
+
+/* The tests that run for seconds, with a longer timeout. */
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
+struct workers {
+	int stop;
+	unsigned long calls, bad;
+	pthread_t t[8];
+	int nr;
+};
+
+static void *graph_worker(void *arg)
+{
+	struct workers *w = arg;
+	unsigned long calls = 0, bad = 0;
+	int i;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < 16; i++)
+			bad += fg_recurse(40 + i) != 40 + i || fg_top(i) != 3 * i + 3;
+		calls += 16;
+	}
+	__atomic_fetch_add(&w->calls, calls, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&w->bad, bad, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static int workers_start(struct workers *w, int nr, void *(*fn)(void *))
+{
+	for (w->nr = 0; w->nr < nr; w->nr++)
+		if (pthread_create(&w->t[w->nr], NULL, fn, w))
+			return -1;
+	return 0;
+}
+
+static void workers_stop(struct workers *w)
+{
+	int i;
+
+	__atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < w->nr; i++)
+		pthread_join(w->t[i], NULL);
+}
+
+static unsigned long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ul + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Eight threads deep in recursion while a second graph ops comes and
+ * goes on the same functions: the one that stays sees every entry
+ * return, and no call returns a wrong value.  Then the second alone,
+ * switching the entries themselves, with threads inside the frames it
+ * diverted.
+ */
+static unsigned long toggle_graph(struct graph_log *log, unsigned long ms)
+{
+	unsigned long n = 0, deadline = now_ms() + ms;
+
+	while (n < 1000 && (now_ms() < deadline || n < 20)) {
+		if (tp_register_ftrace_graph(&log->gops))
+			return 0;
+		usleep(200);
+		if (tp_unregister_ftrace_graph(&log->gops))
+			return 0;
+		n++;
+	}
+	return n;
+}
+
+TEST_F_TIMEOUT(slow, graph_threads_while_toggling, 120)
+{
+	struct graph_log *stays = log_new("fg_*"), *toggled = log_new("fg_*");
+	struct workers w = { 0 }, alone = { 0 };
+	long toggles, alone_toggles = 0;
+
+	ASSERT_TRUE(stays != NULL && toggled != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&stays->gops));
+	/* Threads made while tracing is on. */
+	ASSERT_EQ(0, workers_start(&w, 8, graph_worker));
+	toggles = toggle_graph(toggled, 1500);
+	workers_stop(&w);
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&stays->gops));
+	TH_LOG("%ld toggles next to a graph ops, %ld calls: %ld entries, %ld returns",
+	       toggles, load(&w.calls), load(&stays->entries), load(&stays->returns));
+	EXPECT_GT(toggles, 0);
+	EXPECT_EQ(0, load(&w.bad));
+	EXPECT_GT(load(&stays->entries), 0);
+	EXPECT_EQ(load(&stays->entries), load(&stays->returns));
+	EXPECT_EQ(0, load(&stays->bad_times));
+
+	/* Alone: the entries themselves switch under threads inside the frames. */
+	if (!qemu_aarch64_smc_unreliable()) {
+		ASSERT_EQ(0, workers_start(&alone, 8, graph_worker));
+		alone_toggles = toggle_graph(toggled, 1500);
+		workers_stop(&alone);
+		TH_LOG("%ld toggles alone, %ld calls", alone_toggles, load(&alone.calls));
+		EXPECT_GT(alone_toggles, 0);
+		EXPECT_EQ(0, load(&alone.bad));
+	}
+	/* The toggled one: at most one return per entry, never more. */
+	EXPECT_LE(load(&toggled->returns), load(&toggled->entries));
+	EXPECT_GT(load(&toggled->returns), 0);
+	log_free(stays);
+	log_free(toggled);
+}
+
+/* --- direct calls ------------------------------------------------------------ */
+
+static long hits(int i)
+{
+	return __atomic_load_n(&fg_tramp_hits[i], __ATOMIC_RELAXED);
+}
+
+static void count_hit(unsigned long ip, unsigned long parent_ip,
+		      struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	__atomic_fetch_add((unsigned long *)ops->private, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Whether the entry of @fn calls @tramp itself (x86-64: CALL rel32 after
+ * an optional ENDBR64; arm64: BL at the second instruction).  riscv64's
+ * entry reaches only the veneer's neighbourhood: always false there.
+ */
+static bool entry_calls(void *fn, void *tramp)
+{
+	const unsigned char *p = fn;
+#if defined(__x86_64__)
+	int32_t rel;
+
+	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
+		p += 4;
+	memcpy(&rel, p + 1, sizeof(rel));
+	return p[0] == 0xe8 && p + 5 + rel == (const unsigned char *)tramp;
+#elif defined(__aarch64__)
+	uint32_t insn;
+	int64_t off;
+
+	memcpy(&insn, p + 4, sizeof(insn));
+	off = (int64_t)((uint64_t)(insn & 0x3ffffff) << 38) >> 36;
+	return (insn & 0xfc000000) == 0x94000000 && p + 4 + off == (const unsigned char *)tramp;
+#else
+	(void)p, (void)tramp;
+	return false;
+#endif
+}
+
+static bool direct_from_site_expected(void)
+{
+#if defined(__x86_64__) || defined(__aarch64__)
+	return true;
+#else
+	return false;
+#endif
+}
+
+TEST(direct_call_alone_and_with_ops)
+{
+	unsigned long ops_hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &ops_hits };
+	int i;
+
+	ASSERT_EQ(0, tp_register_ftrace_direct(F(fg_direct_target), F(fg_tramp0)));
+	for (i = 0; i < 10; i++)
+		EXPECT_EQ(3 * i, fg_direct_target(i));
+	EXPECT_EQ(10, hits(0));
+	/* Alone, where the entry reaches it, the trampoline is called from there. */
+	EXPECT_EQ(direct_from_site_expected(), entry_calls(fg_direct_target, fg_tramp0));
+	/* An ordinary ops on the same function: both run, through the shared trampoline. */
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "fg_direct_target", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_FALSE(entry_calls(fg_direct_target, fg_tramp0));
+	for (i = 0; i < 10; i++)
+		EXPECT_EQ(3 * i, fg_direct_target(i));
+	EXPECT_EQ(20, hits(0));
+	EXPECT_EQ(10, load(&ops_hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(direct_from_site_expected(), entry_calls(fg_direct_target, fg_tramp0));
+	EXPECT_EQ(3, fg_direct_target(1));
+	EXPECT_EQ(21, hits(0));
+	EXPECT_EQ(10, load(&ops_hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_direct(F(fg_direct_target), F(fg_tramp0)));
+	EXPECT_EQ(3, fg_direct_target(1));
+	EXPECT_EQ(21, hits(0));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* With graph tracing on the same function: the trampoline, then the body, then the return. */
+TEST(direct_call_with_graph)
+{
+	struct graph_log *log = log_new("fg_direct_target");
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	ASSERT_EQ(0, tp_register_ftrace_direct(F(fg_direct_target), F(fg_tramp1)));
+	EXPECT_EQ(21, fg_direct_target(7));
+	EXPECT_EQ(1, hits(1));
+	EXPECT_EQ(1, load(&log->entries));
+	EXPECT_EQ(1, load(&log->returns));
+	ASSERT_EQ(0, tp_unregister_ftrace_direct(F(fg_direct_target), F(fg_tramp1)));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	log_free(log);
+}
+
+TEST(direct_call_bad_input)
+{
+	EXPECT_EQ(-EINVAL, tp_register_ftrace_direct(0, F(fg_tramp0)));
+	EXPECT_EQ(-EINVAL, tp_register_ftrace_direct(F(fg_direct_target), 0));
+	/* Not a traceable function: this file is built without the flags. */
+	EXPECT_EQ(-ENOENT, tp_register_ftrace_direct(F(count_hit), F(fg_tramp0)));
+	EXPECT_EQ(-ENOENT, tp_unregister_ftrace_direct(F(fg_direct_target), F(fg_tramp0)));
+	EXPECT_EQ(-ENOENT, tp_modify_ftrace_direct(F(fg_direct_target), F(fg_tramp0),
+						   F(fg_tramp1)));
+	ASSERT_EQ(0, tp_register_ftrace_direct(F(fg_direct_target), F(fg_tramp0)));
+	EXPECT_EQ(-EBUSY, tp_register_ftrace_direct(F(fg_direct_target), F(fg_tramp1)));
+	EXPECT_EQ(-EBUSY, tp_ftrace_redirect(F(fg_direct_target), F(fg_redirect_new)));
+	EXPECT_EQ(-EINVAL, tp_unregister_ftrace_direct(F(fg_direct_target), F(fg_tramp1)));
+	EXPECT_EQ(-EINVAL, tp_modify_ftrace_direct(F(fg_direct_target), F(fg_tramp1),
+						   F(fg_tramp0)));
+	EXPECT_EQ(-EINVAL, tp_modify_ftrace_direct(F(fg_direct_target), F(fg_tramp0), 0));
+	EXPECT_EQ(-ENOENT, tp_ftrace_unredirect(F(fg_direct_target)));
+	/* Nothing changed by the refusals. */
+	EXPECT_EQ(6, fg_direct_target(2));
+	EXPECT_EQ(1, hits(0));
+	EXPECT_EQ(0, hits(1));
+	ASSERT_EQ(0, tp_unregister_ftrace_direct(F(fg_direct_target), F(fg_tramp0)));
+	EXPECT_EQ(-ENOENT, tp_unregister_ftrace_direct(F(fg_direct_target), F(fg_tramp0)));
+}
+
+static void *direct_worker(void *arg)
+{
+	struct workers *w = arg;
+	unsigned long calls = 0, bad = 0;
+	int i;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < 64; i++)
+			bad += fg_direct_target(i) != 3 * i;
+		calls += 64;
+	}
+	__atomic_fetch_add(&w->calls, calls, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&w->bad, bad, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* Every call goes through exactly one of the two trampolines. */
+TEST_F_TIMEOUT(slow, direct_call_modify_while_called, 120)
+{
+	struct workers w = { 0 };
+	unsigned long n = 0, deadline = now_ms() + 1500;
+	unsigned long limit = qemu_aarch64_smc_unreliable() ? 200 : 2000;
+
+	ASSERT_EQ(0, tp_register_ftrace_direct(F(fg_direct_target), F(fg_tramp0)));
+	ASSERT_EQ(0, workers_start(&w, 2, direct_worker));
+	while (n < limit && (now_ms() < deadline || n < 20)) {
+		ASSERT_EQ(0, tp_modify_ftrace_direct(F(fg_direct_target), F(fg_tramp0),
+						     F(fg_tramp1)));
+		usleep(100);
+		ASSERT_EQ(0, tp_modify_ftrace_direct(F(fg_direct_target), F(fg_tramp1),
+						     F(fg_tramp0)));
+		usleep(100);
+		n++;
+	}
+	workers_stop(&w);
+	ASSERT_EQ(0, tp_unregister_ftrace_direct(F(fg_direct_target), F(fg_tramp0)));
+	TH_LOG("%lu switches, %ld calls: %ld by one, %ld by the other",
+	       2 * n, load(&w.calls), hits(0), hits(1));
+	EXPECT_EQ(0, load(&w.bad));
+	EXPECT_EQ(load(&w.calls), hits(0) + hits(1));
+	EXPECT_GT(hits(1), 0);
+}
+
+/* --- redirection -------------------------------------------------------------- */
+
+struct redirect_worker {
+	pthread_t t;
+	int stop;
+	int seen;		/* 100 or 200: what the last call added */
+	unsigned long calls, bad;
+};
+
+static void *redirect_loop(void *arg)
+{
+	struct redirect_worker *r = arg;
+	int i = 0;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		int got = fg_redirect_old(i) - i;
+
+		r->bad += got != 100 && got != 200;
+		__atomic_store_n(&r->seen, got, __ATOMIC_RELEASE);
+		r->calls++;
+		i = (i + 1) & 1023;
+	}
+	return NULL;
+}
+
+/* Each worker's next call after @since shows @want. */
+static bool all_see(struct redirect_worker *r, int nr, int want)
+{
+	unsigned long deadline = now_ms() + 10000;
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		__atomic_store_n(&r[i].seen, 0, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&r[i].seen, __ATOMIC_ACQUIRE) != want) {
+			int seen = __atomic_load_n(&r[i].seen, __ATOMIC_ACQUIRE);
+
+			if (seen && seen != want)	/* a call that started after the change */
+				__atomic_store_n(&r[i].seen, 0, __ATOMIC_RELEASE);
+			if (now_ms() > deadline)
+				return false;
+			sched_yield();
+		}
+	}
+	return true;
+}
+
+TEST_F_TIMEOUT(slow, redirect_for_every_thread, 120)
+{
+	struct redirect_worker r[4] = { 0 };
+	unsigned long calls = 0, bad = 0;
+	int i, round, rounds = qemu_aarch64_smc_unreliable() ? 20 : 200;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&r[i].t, NULL, redirect_loop, &r[i]));
+	for (round = 0; round < rounds; round++) {
+		ASSERT_EQ(0, tp_ftrace_redirect(F(fg_redirect_old), F(fg_redirect_new)));
+		EXPECT_EQ(205, fg_redirect_old(5));
+		ASSERT_TRUE(all_see(r, 4, 200));
+		ASSERT_EQ(0, tp_ftrace_unredirect(F(fg_redirect_old)));
+		EXPECT_EQ(105, fg_redirect_old(5));
+		ASSERT_TRUE(all_see(r, 4, 100));
+	}
+	for (i = 0; i < 4; i++) {
+		__atomic_store_n(&r[i].stop, 1, __ATOMIC_RELEASE);
+		pthread_join(r[i].t, NULL);
+		calls += r[i].calls;
+		bad += r[i].bad;
+	}
+	TH_LOG("%d redirections and undos, %lu calls", rounds, calls);
+	EXPECT_EQ(0, (long)bad);
+}
+
+TEST(redirect_with_ops_and_graph)
+{
+	unsigned long ops_hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &ops_hits };
+	struct graph_log *log = log_new("fg_redirect_*");
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "fg_redirect_old", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	ASSERT_EQ(0, tp_ftrace_redirect(F(fg_redirect_old), F(fg_redirect_new)));
+	EXPECT_EQ(201, fg_redirect_old(1));
+	/* The old entry is seen by both, then the new function's own. */
+	EXPECT_EQ(1, load(&ops_hits));
+	EXPECT_EQ(2, load(&log->entries));
+	EXPECT_EQ(2, load(&log->returns));
+	ASSERT_EQ(0, tp_ftrace_unredirect(F(fg_redirect_old)));
+	EXPECT_EQ(101, fg_redirect_old(1));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+	log_free(log);
+}
+
+TEST(redirect_bad_input)
+{
+	EXPECT_EQ(-EINVAL, tp_ftrace_redirect(0, F(fg_redirect_new)));
+	EXPECT_EQ(-EINVAL, tp_ftrace_redirect(F(fg_redirect_old), 0));
+	EXPECT_EQ(-EINVAL, tp_ftrace_redirect(F(fg_redirect_old), F(fg_redirect_old)));
+	EXPECT_EQ(-ENOENT, tp_ftrace_redirect(F(count_hit), F(fg_redirect_new)));
+	EXPECT_EQ(-ENOENT, tp_ftrace_unredirect(F(fg_redirect_old)));
+	ASSERT_EQ(0, tp_ftrace_redirect(F(fg_redirect_old), F(fg_redirect_new)));
+	EXPECT_EQ(-EBUSY, tp_ftrace_redirect(F(fg_redirect_old), F(fg_leaf)));
+	EXPECT_EQ(-EBUSY, tp_register_ftrace_direct(F(fg_redirect_old), F(fg_tramp0)));
+	EXPECT_EQ(-ENOENT, tp_unregister_ftrace_direct(F(fg_redirect_old), F(fg_tramp0)));
+	EXPECT_EQ(202, fg_redirect_old(2));
+	ASSERT_EQ(0, tp_ftrace_unredirect(F(fg_redirect_old)));
+	EXPECT_EQ(102, fg_redirect_old(2));
+	EXPECT_EQ(-ENOENT, tp_ftrace_unredirect(F(fg_redirect_old)));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * tp-graph: print a graph recording made by tp_fgraph_record_start() as
+ * an indented call graph with durations (docs/tp-graph.1).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: tp-graph [--tid TID] FILE\n"
+	      "Print a textpoke graph recording as an indented call graph.\n", f);
+}
+
+static void *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n;
+
+	if (!f)
+		return NULL;
+	*len = 0;
+	do {
+		if (*len == cap) {
+			char *p = realloc(buf, cap = cap * 2 + 65536);
+
+			if (!p) {
+				free(buf);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = p;
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+	} while (n);
+	if (ferror(f)) {
+		free(buf);
+		buf = NULL;
+		errno = EIO;
+	}
+	fclose(f);
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "tid", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct replay_opts opts = { 0 };
+	size_t len;
+	char *buf, *end;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			opts.tid = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || !opts.tid) {
+				fprintf(stderr, "tp-graph: bad thread id '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	buf = read_file(argv[optind], &len);
+	if (!buf) {
+		fprintf(stderr, "tp-graph: %s: %s\n", argv[optind], strerror(errno));
+		return 1;
+	}
+	err = graph_replay(stdout, stderr, buf, len, &opts);
+	free(buf);
+	if (err == -ENOMEM)
+		fputs("tp-graph: out of memory\n", stderr);
+	return err ? 1 : 0;
+}

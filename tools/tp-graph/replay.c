@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * A graph recording as a person reads it:
+ *
+ *	 4242)               |  parse() {
+ *	 4242)     0.250 us  |    lex();
+ *	 4242)     2.900 us  |  }
+ *
+ * with the name of the function in a comment after each closing brace.
+ * A call with nothing recorded inside it is one line.  Entries are
+ * matched to returns by function and entry time, not by position, so a
+ * longjmp() that skipped returns shows as the calls it unwound.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <textpoke/fgraph_record.h>
+
+#include "replay.h"
+
+struct symbol {
+	uint64_t addr;
+	const char *name;
+	uint32_t len;
+};
+
+struct recording {
+	struct symbol *syms;
+	size_t nr_syms;
+	const struct tp_fgraph_record **events;	/* entries and returns, file order */
+	size_t nr_events;
+	FILE *out, *err;
+};
+
+static int bad(struct recording *r, const char *what, size_t offset)
+{
+	fprintf(r->err, "tp-graph: %s at byte %zu\n", what, offset);
+	return -EINVAL;
+}
+
+static int compare_syms(const void *a, const void *b)
+{
+	const struct symbol *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static const struct symbol *symbol_of(const struct recording *r, uint64_t addr)
+{
+	size_t lo = 0, hi = r->nr_syms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->syms[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nr_syms && r->syms[lo].addr == addr ? &r->syms[lo] : NULL;
+}
+
+static void print_name(const struct recording *r, uint64_t addr)
+{
+	const struct symbol *s = symbol_of(r, addr);
+
+	if (s)
+		fprintf(r->out, "%.*s", (int)s->len, s->name);
+	else
+		fprintf(r->out, "0x%llx", (unsigned long long)addr);
+}
+
+static void print_prefix(const struct recording *r, uint32_t tid, const uint64_t *ns,
+			 size_t depth)
+{
+	if (ns)
+		fprintf(r->out, "%7u) %9.3f us  |  %*s", tid, *ns / 1000.0, (int)(2 * depth), "");
+	else
+		fprintf(r->out, "%7u) %12s  |  %*s", tid, "", (int)(2 * depth), "");
+}
+
+static int parse(struct recording *r, const unsigned char *buf, size_t len)
+{
+	const struct tp_fgraph_file_header *h = (const void *)buf;
+	size_t off = sizeof(*h), cap_syms = 0, cap_events = 0;
+
+	if (len < sizeof(*h) || memcmp(h->magic, TP_FGRAPH_MAGIC, sizeof(h->magic)))
+		return bad(r, "not a textpoke graph recording", 0);
+	if (h->version != TP_FGRAPH_VERSION || h->record_size != sizeof(struct tp_fgraph_record))
+		return bad(r, "unknown recording version", 8);
+	while (off < len) {
+		const struct tp_fgraph_record *rec = (const void *)(buf + off);
+		size_t at = off;
+
+		if (len - off < sizeof(*rec))
+			return bad(r, "truncated record", off);
+		off += sizeof(*rec);
+		if (rec->type == TP_FGRAPH_SYMBOL) {
+			size_t padded = ((size_t)rec->len + 7) & ~(size_t)7;
+
+			if (!rec->len || padded > len - off)
+				return bad(r, "bad symbol length", at);
+			if (r->nr_syms == cap_syms) {
+				void *p = realloc(r->syms, (cap_syms = cap_syms * 2 + 64) * sizeof(*r->syms));
+
+				if (!p)
+					return -ENOMEM;
+				r->syms = p;
+			}
+			r->syms[r->nr_syms++] = (struct symbol){ rec->func, (const char *)buf + off,
+								 rec->len };
+			off += padded;
+		} else if (rec->type == TP_FGRAPH_ENTRY || rec->type == TP_FGRAPH_RETURN) {
+			if (rec->type == TP_FGRAPH_RETURN && rec->rettime < rec->calltime)
+				return bad(r, "return before its entry", at);
+			if (r->nr_events == cap_events) {
+				void *p = realloc(r->events,
+						  (cap_events = cap_events * 2 + 256) * sizeof(*r->events));
+
+				if (!p)
+					return -ENOMEM;
+				r->events = p;
+			}
+			r->events[r->nr_events++] = rec;
+		} else {
+			return bad(r, "unknown record type", at);
+		}
+	}
+	qsort(r->syms, r->nr_syms, sizeof(*r->syms), compare_syms);
+	return 0;
+}
+
+static bool same_call(const struct tp_fgraph_record *a, const struct tp_fgraph_record *b)
+{
+	return a->func == b->func && a->calltime == b->calltime;
+}
+
+/* The next event of @tid after index @i, or NULL. */
+static const struct tp_fgraph_record *next_of(const struct recording *r, size_t i,
+					      uint32_t tid, size_t *at)
+{
+	for (i++; i < r->nr_events; i++)
+		if (r->events[i]->tid == tid) {
+			*at = i;
+			return r->events[i];
+		}
+	return NULL;
+}
+
+static void close_call(const struct recording *r, const struct tp_fgraph_record *entry,
+		       const uint64_t *ns, size_t depth, const char *why)
+{
+	print_prefix(r, entry->tid, ns, depth);
+	fputs("} /* ", r->out);
+	print_name(r, entry->func);
+	fprintf(r->out, "%s */\n", why);
+}
+
+/* A return: close what it unwound past, then its own call. */
+static void replay_return(const struct recording *r, const struct tp_fgraph_record *ret,
+			  const struct tp_fgraph_record **stack, size_t *depth)
+{
+	size_t i = *depth;
+	uint64_t ns = ret->rettime - ret->calltime;
+
+	while (i && !same_call(stack[i - 1], ret))
+		i--;
+	if (!i) {
+		print_prefix(r, ret->tid, &ns, 0);
+		fputs("/* return of ", r->out);
+		print_name(r, ret->func);
+		fputs(", entered before the recording */\n", r->out);
+		return;
+	}
+	while (*depth > i) {
+		(*depth)--;
+		close_call(r, stack[*depth], NULL, *depth, ": unwound");
+	}
+	(*depth)--;
+	close_call(r, ret, &ns, *depth, "");
+}
+
+static int replay_thread(const struct recording *r, uint32_t tid)
+{
+	const struct tp_fgraph_record **stack = NULL;
+	size_t depth = 0, cap = 0, i, at;
+
+	fprintf(r->out, "# thread %u\n", tid);
+	for (i = 0; i < r->nr_events; i++) {
+		const struct tp_fgraph_record *e = r->events[i], *next;
+
+		if (e->tid != tid)
+			continue;
+		if (e->type == TP_FGRAPH_RETURN) {
+			replay_return(r, e, stack, &depth);
+			continue;
+		}
+		next = next_of(r, i, tid, &at);
+		if (next && next->type == TP_FGRAPH_RETURN && same_call(e, next)) {
+			uint64_t ns = next->rettime - next->calltime;
+
+			print_prefix(r, tid, &ns, depth);
+			print_name(r, e->func);
+			fputs("();\n", r->out);
+			i = at;
+			continue;
+		}
+		print_prefix(r, tid, NULL, depth);
+		print_name(r, e->func);
+		fputs("() {\n", r->out);
+		if (depth == cap) {
+			void *p = realloc(stack, (cap = cap * 2 + 64) * sizeof(*stack));
+
+			if (!p) {
+				free(stack);
+				return -ENOMEM;
+			}
+			stack = p;
+		}
+		stack[depth++] = e;
+	}
+	while (depth) {
+		depth--;
+		close_call(r, stack[depth], NULL, depth, ": still running");
+	}
+	free(stack);
+	return 0;
+}
+
+static int compare_tids(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The threads of the recording, each once, in order of their numbers. */
+static uint32_t *threads_of(const struct recording *r, size_t *nr)
+{
+	uint32_t *tids = malloc((r->nr_events + 1) * sizeof(*tids));
+	size_t i, n = 0;
+
+	if (!tids)
+		return NULL;
+	for (i = 0; i < r->nr_events; i++)
+		tids[i] = r->events[i]->tid;
+	qsort(tids, r->nr_events, sizeof(*tids), compare_tids);
+	for (i = 0; i < r->nr_events; i++)
+		if (!n || tids[n - 1] != tids[i])
+			tids[n++] = tids[i];
+	*nr = n;
+	return tids;
+}
+
+int graph_replay(FILE *out, FILE *err, const void *buf, size_t len,
+		 const struct replay_opts *opts)
+{
+	struct recording r = { .out = out, .err = err };
+	uint32_t *tids = NULL;
+	size_t i, nr = 0;
+	int ret = parse(&r, buf, len);
+
+	if (!ret && !(tids = threads_of(&r, &nr)))
+		ret = -ENOMEM;
+	for (i = 0; i < nr && !ret; i++)
+		if (!opts->tid || tids[i] == opts->tid)
+			ret = replay_thread(&r, tids[i]);
+	free(tids);
+	free(r.syms);
+	free(r.events);
+	return ret;
+}

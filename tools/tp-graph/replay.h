@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Printing a graph recording (<textpoke/fgraph_record.h>) as an indented
+ * call graph with durations, one block per thread.
+ */
+#ifndef TP_GRAPH_REPLAY_H
+#define TP_GRAPH_REPLAY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct replay_opts {
+	unsigned long tid;		/* 0: every thread */
+};
+
+/*
+ * Print the recording in @buf (@len bytes) to @out.  0, or -EINVAL with
+ * a message to @err when the file is not a recording or is cut or
+ * corrupt; -ENOMEM.
+ */
+int graph_replay(FILE *out, FILE *err, const void *buf, size_t len,
+		 const struct replay_opts *opts);
+
+#endif /* TP_GRAPH_REPLAY_H */
