@@ -420,8 +420,8 @@ static int overlay_candidate(const struct code_image *img, const struct code_cha
 	}
 }
 
-int code_image_read(const struct code_image *img, uint64_t addr, uint64_t time,
-		    enum code_candidate which, uint8_t *buf, size_t len, size_t *change)
+int code_image_read_choosing(const struct code_image *img, uint64_t addr, uint64_t time,
+			     code_image_chooser choose, void *arg, uint8_t *buf, size_t len)
 {
 	enum code_answer answer = CODE_EXACT;
 	struct deciding d;
@@ -441,16 +441,40 @@ int code_image_read(const struct code_image *img, uint64_t addr, uint64_t time,
 
 		if (time >= c->post_time) {
 			overlay(buf, addr, len, c->new, c->addr, c->len);
-		} else if (answer == CODE_AMBIGUOUS) {
-			/* Inside a second window: the first one decides, this one stays old. */
-			overlay(buf, addr, len, c->old, c->addr, c->len);
 		} else {
 			answer = CODE_AMBIGUOUS;
-			if (change)
-				*change = d.index[k];
-			err = overlay_candidate(img, c, which, buf, addr, len);
+			err = overlay_candidate(img, c, choose(d.index[k], arg), buf, addr, len);
 		}
 	}
 	deciding_free(&d);
 	return err ? err : (int)answer;
+}
+
+/* code_image_read(): @which for the first window, the old bytes for the others. */
+struct first_window {
+	enum code_candidate which;
+	bool seen;
+	size_t change;
+};
+
+static enum code_candidate choose_first(size_t change, void *arg)
+{
+	struct first_window *f = arg;
+
+	if (f->seen)
+		return CODE_CANDIDATE_OLD;
+	f->seen = true;
+	f->change = change;
+	return f->which;
+}
+
+int code_image_read(const struct code_image *img, uint64_t addr, uint64_t time,
+		    enum code_candidate which, uint8_t *buf, size_t len, size_t *change)
+{
+	struct first_window f = { .which = which };
+	int answer = code_image_read_choosing(img, addr, time, choose_first, &f, buf, len);
+
+	if (answer == CODE_AMBIGUOUS && change)
+		*change = f.change;
+	return answer;
 }

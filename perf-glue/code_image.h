@@ -123,7 +123,7 @@ bool code_image_changes_between(const struct code_image *img, uint64_t after, ui
  * The @len bytes at @addr at @time, as candidate @which: exact bytes
  * (CODE_EXACT, @which ignored) or, if a change's window holds @time and
  * overlaps the range, CODE_AMBIGUOUS with the bytes of that candidate
- * and *@change its index.  -ENOENT when a byte lies in no region,
+ * and *@change its index (the old bytes of any later such window).  -ENOENT when a byte lies in no region,
  * -EINVAL when @which does not apply (TRAP outside a breakpoint window).
  * The image must be frozen.
  */
@@ -132,6 +132,16 @@ int code_image_read(const struct code_image *img, uint64_t addr, uint64_t time,
 
 /* How many bytes from @addr on lie in one region (0: none). */
 uint64_t code_image_extent(const struct code_image *img, uint64_t addr);
+
+/*
+ * The same with a candidate for every window that holds @time and
+ * overlaps the range: @choose(change index, @arg) says which, for each,
+ * in the order they began (a read of a page of code can cover several
+ * sites of one batch).
+ */
+typedef enum code_candidate (*code_image_chooser)(size_t change, void *arg);
+int code_image_read_choosing(const struct code_image *img, uint64_t addr, uint64_t time,
+			     code_image_chooser choose, void *arg, uint8_t *buf, size_t len);
 
 /*
  * The first change whose window holds @time and overlaps [@addr, @addr

@@ -58,24 +58,23 @@ static void note_undecided(struct etm_pass *pass, size_t change)
 	u->chosen = CODE_CANDIDATE_OLD;
 }
 
+/* The candidate decided for a window site in this piece; the old bytes until it is. */
+static enum code_candidate choose(size_t change, void *arg)
+{
+	struct etm_pass *pass = arg;
+	const struct etm_choice *c = find_choice(pass, change);
+
+	if (c)
+		return c->r.chosen;
+	note_undecided(pass, change);
+	return CODE_CANDIDATE_OLD;
+}
+
 /* The bytes the decoder sees at @addr in the current piece. */
 static int read_code(struct etm_pass *pass, uint64_t addr, uint8_t *buf, size_t len)
 {
-	enum code_candidate which = CODE_CANDIDATE_OLD;
-	size_t change;
-	long window;
-	int answer;
+	int answer = code_image_read_choosing(pass->img, addr, pass->time, choose, pass, buf, len);
 
-	window = code_image_window_at(pass->img, addr, len, pass->time);
-	if (window >= 0) {
-		const struct etm_choice *c = find_choice(pass, window);
-
-		if (c)
-			which = c->r.chosen;
-		else
-			note_undecided(pass, window);
-	}
-	answer = code_image_read(pass->img, addr, pass->time, which, buf, len, &change);
 	return answer < 0 ? answer : 0;
 }
 

@@ -361,6 +361,50 @@ TEST(image_indexes_agree_with_replaying_every_change)
 	code_image_free(&img);
 }
 
+/* Candidates by change: the old bytes of change 0, the new ones of the others. */
+static enum code_candidate old_for_first(size_t change, void *arg)
+{
+	size_t *calls = arg;
+
+	(*calls)++;
+	return change ? CODE_CANDIDATE_NEW : CODE_CANDIDATE_OLD;
+}
+
+/* Two sites of one batch in one read: each window gets its own candidate. */
+TEST(image_read_chooses_per_window)
+{
+	static const uint8_t code[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct code_change a = {
+		.addr = 0x1000, .len = 4, .old = { 1, 2, 3, 4 }, .new = { 9, 9, 9, 9 },
+		.pre_time = 10, .post_time = 20, .backend = TP_BACKEND_NOSYNC,
+	};
+	struct code_change b = {
+		.addr = 0x1004, .len = 4, .old = { 5, 6, 7, 8 }, .new = { 7, 7, 7, 7 },
+		.pre_time = 11, .post_time = 21, .backend = TP_BACKEND_NOSYNC,
+	};
+	static const uint8_t want[8] = { 1, 2, 3, 4, 7, 7, 7, 7 };
+	struct code_image img;
+	size_t calls = 0, change = 99;
+	uint8_t buf[8];
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_region(&img, 0x1000, code, sizeof(code)));
+	ASSERT_EQ(0, code_image_add_change(&img, &a));
+	ASSERT_EQ(0, code_image_add_change(&img, &b));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	ASSERT_EQ(CODE_AMBIGUOUS, code_image_read_choosing(&img, 0x1000, 15, old_for_first,
+							   &calls, buf, 8));
+	EXPECT_EQ(2, calls);
+	EXPECT_EQ(0, memcmp(buf, want, 8));
+	/* The single-candidate form: the first window's candidate, the others old. */
+	ASSERT_EQ(CODE_AMBIGUOUS, code_image_read(&img, 0x1000, 15, CODE_CANDIDATE_NEW, buf, 8,
+						  &change));
+	EXPECT_EQ(0, change);
+	EXPECT_EQ(0, memcmp(buf, a.new, 4));
+	EXPECT_EQ(0, memcmp(buf + 4, code + 4, 4));
+	code_image_free(&img);
+}
+
 TEST(image_refuses_events_of_other_code)
 {
 	static const uint8_t code[4] = { 0x1f, 0x20, 0x03, 0xd5 };
