@@ -129,9 +129,11 @@ $(KCONFIG_CONFIG): Kconfig | $(objtree)/
 		$(call kconfig,alldefconfig) >/dev/null; \
 	fi
 
+# genconfig leaves a header that would not change as it is: touched, so
+# that a Kconfig edit that changes nothing here is not redone every make.
 $(AUTOCONF): $(KCONFIG_CONFIG) Kconfig | $(objtree)/include/generated/
 	$(quiet) GEN $@
-	$(Q)$(call kconfig,genconfig) --header-path $@
+	$(Q)$(call kconfig,genconfig) --header-path $@ && touch $@
 
 # --- flags ----------------------------------------------------------------
 
