@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,7 +60,8 @@ TEST(functions_are_found_by_name)
 {
 	EXPECT_EQ(1, tp_ftrace_count_functions("tp_trace_func1"));
 	EXPECT_EQ(2, tp_ftrace_count_functions("tp_trace_func?"));
-	EXPECT_EQ(NR_TRACED_FUNCS, tp_ftrace_count_functions("tp_trace_*"));
+	EXPECT_EQ(NR_TRACED_FUNCS + (tp_trace_bti != NULL),
+		  tp_ftrace_count_functions("tp_trace_*"));
 	EXPECT_EQ(0, tp_ftrace_count_functions("no_such_function"));
 	/* The harness and this file are not built to be traced. */
 	EXPECT_EQ(0, tp_ftrace_count_functions("count_hit"));
@@ -379,6 +381,31 @@ TEST(filter_changes_while_registered)
 	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
 	tp_trace_func1(0);
 	EXPECT_EQ(8, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* arm64 code built for BTI: BTI C at the function, the site after it. */
+TEST(bti_entries)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	uint32_t first;
+	int i;
+
+	if (!tp_trace_bti)
+		SKIP(return, "BTI entries exist on arm64 only");
+	memcpy(&first, (const void *)tp_trace_bti, sizeof(first));
+	ASSERT_EQ(0xd503245fu, first);		/* BTI C */
+	EXPECT_EQ(1, tp_ftrace_count_functions("tp_trace_bti"));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_bti", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 0));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	for (i = 0; i < 10; i++)
+		EXPECT_EQ(2 * (i + 1), tp_trace_bti(i));
+	EXPECT_EQ(20, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(2, tp_trace_bti(0));
+	EXPECT_EQ(20, counter(&hits));
 	tp_ftrace_free_filter(&ops);
 }
 
