@@ -310,6 +310,7 @@ include tools/textpoke-sites/Makefile.inc
 include tools/tp-graph/Makefile.inc
 include tools/textpoke/Makefile.inc
 include selftests/sites/Makefile.inc
+include fuzz/Makefile.inc
 
 # --- demo -------------------------------------------------------------------
 
@@ -414,6 +415,7 @@ fuzz: $(objtree)/selftests/insn/insn_test $(objtree)/selftests/events/events_tes
 	$(Q)TP_FUZZ_CASES=$(FUZZ_CASES) scripts/run-selftests.sh --arch $(ARCH) \
 		--summary $(objtree)/selftests/fuzz-summary $(if $(RUNNER),--runner "$(RUNNER)") $^
 	$(Q)TP_FUZZ_CASES=$(FUZZ_CASES) $(MAKE) --no-print-directory O=$(O) run-host-selftests
+	$(Q)$(MAKE) --no-print-directory O=$(O) FUZZ_RUNS=$(FUZZ_RUNS) run-libfuzzer
 
 # --- check: every architecture ---------------------------------------------
 

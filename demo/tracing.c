@@ -61,22 +61,74 @@ static void print_counts(bool final)
 	fflush(stdout);
 }
 
+static unsigned long all_calls(void)
+{
+	unsigned long sum = 0;
+	size_t i;
+
+	for (i = 0; i < NR_TRACED; i++)
+		sum += __atomic_load_n(&calls[i], __ATOMIC_RELAXED);
+	return sum;
+}
+
+static const char *const backend_names[] = {
+	[TP_BACKEND_AUTO] = "auto", [TP_BACKEND_NOSYNC] = "nosync",
+	[TP_BACKEND_BREAKPOINT] = "breakpoint", [TP_BACKEND_STOP_MACHINE] = "stop_machine",
+};
+
+/* The glob traced for 100 ms, its entries switched by @backend. */
+static int trace_with(enum tp_backend backend)
+{
+	unsigned long before;
+	double start;
+	int err = tp_ftrace_set_backend(backend);
+
+	start = demo_now();
+	err = err ?: tp_register_ftrace_function(&counter);
+	if (err) {
+		printf("  %-12s refused (%d): %s\n", backend_names[backend], err,
+		       backend == TP_BACKEND_NOSYNC ?
+		       "this architecture has no nosync transition for it" : tp_strerror(err));
+		return backend == TP_BACKEND_NOSYNC && err == -EINVAL ? 0 : err;
+	}
+	printf("  %-12s on in %6.2f ms, ", backend_names[backend], (demo_now() - start) * 1e3);
+	before = all_calls();
+	usleep(100000);
+	printf("%9lu calls counted in 100 ms, ", all_calls() - before);
+	start = demo_now();
+	err = tp_unregister_ftrace_function(&counter);
+	if (!err)
+		printf("off in %6.2f ms\n", (demo_now() - start) * 1e3);
+	return err;
+}
+
 int demo_count_calls(void)
 {
+	static const enum tp_backend backends[] = {
+		TP_BACKEND_NOSYNC, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
+	};
 	double start;
 	long found = tp_ftrace_count_functions(TRACED_GLOB);
+	size_t i;
 	int err;
 
 	if (found < 0)
 		return found;
 	err = tp_ftrace_set_filter(&counter, TRACED_GLOB, 1);
-	start = demo_now();
-	if (!err)
-		err = tp_register_ftrace_function(&counter);
 	if (err)
 		return err;
-	printf("  tracing \"%s\": %ld functions on in %.2f ms; calls so far:\n",
-	       TRACED_GLOB, found, (demo_now() - start) * 1e3);
+	printf("  tracing \"%s\" (%ld functions) with each backend:\n", TRACED_GLOB, found);
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]) && !err; i++)
+		err = trace_with(backends[i]);
+	err = err ?: tp_ftrace_set_backend(TP_BACKEND_AUTO);
+	start = demo_now();
+	err = err ?: tp_register_ftrace_function(&counter);
+	if (err)
+		return err;
+	for (i = 0; i < NR_TRACED; i++)
+		__atomic_store_n(&calls[i], 0, __ATOMIC_RELAXED);
+	printf("  %-12s on in %6.2f ms; calls of each so far:\n", "auto",
+	       (demo_now() - start) * 1e3);
 	for (start = demo_now(); demo_now() - start < 0.5;) {
 		usleep(100000);
 		if (demo_tty())

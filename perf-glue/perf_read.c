@@ -122,6 +122,17 @@ static int read_features(struct perf_file *f)
 	return 0;
 }
 
+static void attrs_free(struct perf_file *f)
+{
+	size_t i;
+
+	for (i = 0; f->attrs && i < f->nr_attrs; i++)
+		free(f->attrs[i].ids);
+	free(f->attrs);
+	f->attrs = NULL;
+}
+
+/* On error nothing is left to free (f->error says what is wrong). */
 int perf_file_parse(struct perf_file *f, const uint8_t *buf, size_t size)
 {
 	int err;
@@ -134,6 +145,8 @@ int perf_file_parse(struct perf_file *f, const uint8_t *buf, size_t size)
 		err = read_attrs(f);
 	if (!err)
 		err = read_features(f);
+	if (err)
+		attrs_free(f);
 	return err;
 }
 
@@ -167,20 +180,20 @@ int perf_file_open(struct perf_file *f, const char *path)
 	}
 	close(fd);
 	err = perf_file_parse(f, buf, done);
+	if (err) {
+		free(buf);
+		f->buf = NULL;
+		return err;
+	}
 	f->owned = true;
-	return err;
+	return 0;
 }
 
 void perf_file_close(struct perf_file *f)
 {
-	size_t i;
-
-	for (i = 0; f->attrs && i < f->nr_attrs; i++)
-		free(f->attrs[i].ids);
-	free(f->attrs);
+	attrs_free(f);
 	if (f->owned)
 		free(f->buf);
-	f->attrs = NULL;
 	f->buf = NULL;
 }
 

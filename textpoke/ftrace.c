@@ -443,3 +443,17 @@ int tp_ftrace_update_objects(void)
 	ftrace_unlock();
 	return err;
 }
+
+int tp_ftrace_set_backend(enum tp_backend backend)
+{
+	int err;
+
+	if (backend < TP_BACKEND_AUTO || backend > TP_BACKEND_STOP_MACHINE)
+		return -EINVAL;
+	err = ftrace_lock();
+	if (err)
+		return err;
+	ftrace_backend = backend;
+	ftrace_unlock();
+	return 0;
+}

@@ -22,6 +22,9 @@
 #include "ftrace_internal.h"
 #include "internal.h"
 
+/* The protocol of the entries' batches (tp_ftrace_set_backend). */
+enum tp_backend ftrace_backend = TP_BACKEND_AUTO;
+
 /* One function whose count of ops changes by @delta (+1 or -1). */
 struct ftrace_change {
 	struct traced_func t;
@@ -190,9 +193,10 @@ static const struct tp_ftrace_ops *skip_of(const struct ftrace_change *c,
 
 /*
  * One batch moving every entry of @c to what it should call once the
- * counts have changed: each is one instruction, so the engine takes the
- * cheapest protocol (nosync on arm64 and riscv, breakpoint on x86).  The
- * targets are kept only when the batch is in.
+ * counts have changed: each is one instruction, so AUTO takes the
+ * cheapest protocol (nosync on arm64 and riscv, breakpoint on x86), or
+ * the one tp_ftrace_set_backend() chose.  The targets are kept only when
+ * the batch is in.
  */
 static int entries_sync(const struct ftrace_change *c, size_t nr,
 			const struct tp_ftrace_ops *ops)
@@ -216,7 +220,7 @@ static int entries_sync(const struct ftrace_change *c, size_t nr,
 		empty = false;
 	}
 	if (!err && !empty)
-		err = tp_batch_commit(batch, TP_BACKEND_AUTO);
+		err = tp_batch_commit(batch, ftrace_backend);
 	tp_batch_free(batch);
 	for (i = 0; i < nr && !err && !empty; i++) {
 		struct ftrace_object *obj;

@@ -123,6 +123,7 @@ int ftrace_register_locked(struct tp_ftrace_ops *ops);
 int ftrace_unregister_locked(struct tp_ftrace_ops *ops);
 
 /* ftrace_apply.c: moving a registered ops to another set of functions. */
+extern enum tp_backend ftrace_backend;
 struct ftrace_set *ftrace_set_new(size_t nr);
 void ftrace_set_sort(struct ftrace_set *set);
 int ftrace_ops_move(struct tp_ftrace_ops *ops, struct ftrace_set *new);

@@ -113,3 +113,9 @@ int tp_ftrace_update_objects(void)
 {
 	return -ENOSYS;
 }
+
+int tp_ftrace_set_backend(enum tp_backend backend)
+{
+	(void)backend;
+	return -ENOSYS;
+}

@@ -6,6 +6,10 @@
  * second can become BL at any time with one store: NOP and BL are both in
  * the CMODX set (ARM ARM B2.2.5), and X9 carries the function's return
  * address past the BL that overwrites X30.
+ *
+ * With -mbranch-protection=bti the function starts with BTI C and the two
+ * entry NOPs follow it: the site is one instruction later, the slot
+ * where it was.
  */
 #include <errno.h>
 #include <string.h>
@@ -25,17 +29,24 @@ static uint32_t word_at(uintptr_t addr)
 
 int arch_ftrace_layout(uintptr_t record, size_t avail, struct ftrace_layout *out)
 {
-	uintptr_t func = record + FTRACE_SLOT_SIZE;
+	uintptr_t func = record + FTRACE_SLOT_SIZE, site = func;
 	int i;
 
 	if (record % FTRACE_SLOT_SIZE || avail < 2 * FTRACE_SLOT_SIZE)
 		return -EILSEQ;
-	for (i = 0; i < 4; i++)
-		if (word_at(record + i * A64_INSN_LEN) != A64_NOP)
-			return -EILSEQ;	/* BTI C first, or not ours */
-	out->func = out->site = func;
+	if (word_at(func) == A64_BTI_C) {
+		if (avail < 2 * FTRACE_SLOT_SIZE + A64_INSN_LEN)
+			return -EILSEQ;
+		site += A64_INSN_LEN;
+	}
+	for (i = 0; i < 2; i++)
+		if (word_at(record + i * A64_INSN_LEN) != A64_NOP ||
+		    word_at(site + i * A64_INSN_LEN) != A64_NOP)
+			return -EILSEQ;
+	out->func = func;
+	out->site = site;
 	out->site_len = 2 * A64_INSN_LEN;
-	out->toggle = func + A64_INSN_LEN;
+	out->toggle = site + A64_INSN_LEN;
 	out->toggle_len = A64_INSN_LEN;
 	return 0;
 }
@@ -89,10 +100,16 @@ size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
 	return sizeof(insns) + sizeof(target);
 }
 
-/* X30 after the BL at func + 4. */
+/*
+ * X30 after the BL at func + 4, or func + 8 after BTI C.  The word before
+ * the MOV is BTI C or the top half of the ops slot, which as a user-space
+ * pointer cannot read as BTI C.
+ */
 uintptr_t arch_ftrace_func_of(uintptr_t ret)
 {
-	return ret - 2 * A64_INSN_LEN;
+	uintptr_t site = ret - 2 * A64_INSN_LEN;
+
+	return word_at(site - A64_INSN_LEN) == A64_BTI_C ? site - A64_INSN_LEN : site;
 }
 
 /* The site's MOV X9, X30 keeps it in X9, which the trampoline restores. */

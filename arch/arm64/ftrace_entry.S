@@ -6,7 +6,9 @@
  * Save the argument registers and a frame record, call
  * ftrace_dispatch(ret, parent, regs), restore, and continue the function
  * with X30 as it was at its entry.  X17 (IP1) carries the way back: no
- * function expects it preserved across its own entry.
+ * function expects it preserved across its own entry.  The way back is
+ * a RET, which BTI does not check: the instruction after the entry's BL
+ * is no landing pad.
  */
 #include <asm/ftrace.h>
 
@@ -34,6 +36,7 @@
 	.p2align 3
 arch_ftrace_caller:
 	.cfi_startproc
+	hint	#34				/* BTI C: the veneer comes with BR X16 */
 	sub	sp, sp, #FTRACE_REGS_SIZE
 	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
 	stp	x0, x1, [sp, #FTRACE_REGS_X0 + 0]
@@ -66,7 +69,7 @@ arch_ftrace_caller:
 	mov	x30, x9
 	add	sp, sp, #FTRACE_REGS_SIZE
 	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
-	br	x17
+	ret	x17
 
 	/* As the site left it: X30 into the function, X9 its return address. */
 	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE

@@ -128,6 +128,16 @@ TP_EXPORT unsigned long tp_ftrace_regs_get_argument(const struct tp_ftrace_regs 
 TP_EXPORT long tp_ftrace_count_functions(const char *glob);
 
 /*
+ * The protocol that turns entries on and off from now on (default
+ * TP_BACKEND_AUTO: nosync on arm64 and riscv64, breakpoint on x86-64,
+ * stop_machine when breakpoints are not safe).  A backend that cannot make
+ * the change makes the call that needs it fail with nothing changed
+ * (nosync on x86-64: -EINVAL).  Site init, once per function, always runs
+ * under stop_machine.  -EINVAL for an unknown backend.
+ */
+TP_EXPORT int tp_ftrace_set_backend(enum tp_backend backend);
+
+/*
  * After dlopen() or dlclose(): every registered ops (and graph ops)
  * traces the functions of the objects loaded since that its filters
  * name, and forgets those of objects unloaded.  One batch per ops.

@@ -3,13 +3,16 @@
  * Direct trampolines for the tests: entered from a traced entry's BL
  * (or as if from it) with X30 into the function and X9 its return
  * address; count with X10-X12 (temporaries, dead at a function entry),
- * put the return address back in X30 and go into the function.
+ * put the return address back in X30 and go into the function with RET
+ * (BTI checks BR, not RET).  BTI C: the shared trampoline enters with
+ * BR X16.
  */
 	.text
 .macro tramp n
 	.globl	fg_tramp\n
 	.type	fg_tramp\n, %function
 fg_tramp\n:
+	hint	#34
 	adrp	x10, fg_tramp_hits
 	add	x10, x10, :lo12:fg_tramp_hits
 	add	x10, x10, #8 * \n
@@ -19,7 +22,7 @@ fg_tramp\n:
 	cbnz	w12, 1b
 	mov	x10, x30
 	mov	x30, x9
-	br	x10
+	ret	x10
 	.size	fg_tramp\n, . - fg_tramp\n
 .endm
 	tramp 0

@@ -15,10 +15,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <textpoke/events.h>
 #include <textpoke/ftrace.h>
 
 #include "../emulator.h"
@@ -59,7 +61,8 @@ TEST(functions_are_found_by_name)
 {
 	EXPECT_EQ(1, tp_ftrace_count_functions("tp_trace_func1"));
 	EXPECT_EQ(2, tp_ftrace_count_functions("tp_trace_func?"));
-	EXPECT_EQ(NR_TRACED_FUNCS, tp_ftrace_count_functions("tp_trace_*"));
+	EXPECT_EQ(NR_TRACED_FUNCS + (tp_trace_bti != NULL),
+		  tp_ftrace_count_functions("tp_trace_*"));
 	EXPECT_EQ(0, tp_ftrace_count_functions("no_such_function"));
 	/* The harness and this file are not built to be traced. */
 	EXPECT_EQ(0, tp_ftrace_count_functions("count_hit"));
@@ -379,6 +382,89 @@ TEST(filter_changes_while_registered)
 	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
 	tp_trace_func1(0);
 	EXPECT_EQ(8, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* Which protocol ran each toggle, from the events. */
+static enum tp_backend toggled_by;
+static unsigned int toggles_seen;
+
+static void note_backend(const struct tp_event *e, void *arg)
+{
+	if (e->phase == TP_EVENT_PRE) {
+		toggled_by = e->backend;
+		toggles_seen++;
+	}
+}
+
+/* Entries turned on and off with each backend, or refused where it cannot. */
+TEST(each_backend_toggles_entries)
+{
+	static const enum tp_backend backends[] = {
+		TP_BACKEND_NOSYNC, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
+	};
+	unsigned long hits = 0, want = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	enum tp_backend chosen;
+	unsigned int i;
+	int err;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	/* Site init first, under stop_machine, so the events below are toggles only. */
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_events_subscribe(note_backend, NULL, 0));
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		chosen = backends[i];
+		toggles_seen = 0;
+		ASSERT_EQ(0, tp_ftrace_set_backend(chosen));
+		err = tp_register_ftrace_function(&ops);
+#if defined(__x86_64__)
+		if (chosen == TP_BACKEND_NOSYNC) {
+			EXPECT_EQ(-EINVAL, err);	/* no nosync transition on x86 */
+			tp_trace_func1(0);
+			EXPECT_EQ(want, hits);
+			EXPECT_EQ(0u, toggles_seen);
+			continue;
+		}
+#endif
+		ASSERT_EQ(0, err);
+		tp_trace_func1(0);
+		EXPECT_EQ(++want, hits);
+		ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+		tp_trace_func1(0);
+		EXPECT_EQ(want, hits);
+		EXPECT_EQ(2u, toggles_seen);
+		EXPECT_EQ(chosen, toggled_by);
+	}
+	ASSERT_EQ(0, tp_events_unsubscribe(note_backend, NULL));
+	EXPECT_EQ(-EINVAL, tp_ftrace_set_backend((enum tp_backend)42));
+	EXPECT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_AUTO));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* arm64 code built for BTI: BTI C at the function, the site after it. */
+TEST(bti_entries)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	uint32_t first;
+	int i;
+
+	if (!tp_trace_bti)
+		SKIP(return, "BTI entries exist on arm64 only");
+	memcpy(&first, (const void *)tp_trace_bti, sizeof(first));
+	ASSERT_EQ(0xd503245fu, first);		/* BTI C */
+	EXPECT_EQ(1, tp_ftrace_count_functions("tp_trace_bti"));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_bti", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 0));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	for (i = 0; i < 10; i++)
+		EXPECT_EQ(2 * (i + 1), tp_trace_bti(i));
+	EXPECT_EQ(20, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(2, tp_trace_bti(0));
+	EXPECT_EQ(20, counter(&hits));
 	tp_ftrace_free_filter(&ops);
 }
 

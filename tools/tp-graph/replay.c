@@ -30,7 +30,7 @@ struct symbol {
 struct recording {
 	struct symbol *syms;
 	size_t nr_syms;
-	const struct tp_fgraph_record **events;	/* entries and returns, file order */
+	struct tp_fgraph_record *events;	/* entries and returns, file order */
 	size_t nr_events;
 	FILE *out, *err;
 };
@@ -82,21 +82,26 @@ static void print_prefix(const struct recording *r, uint32_t tid, const uint64_t
 		fprintf(r->out, "%7u) %12s  |  %*s", tid, "", (int)(2 * depth), "");
 }
 
+/* The buffer may have any alignment: records are copied out of it. */
 static int parse(struct recording *r, const unsigned char *buf, size_t len)
 {
-	const struct tp_fgraph_file_header *h = (const void *)buf;
-	size_t off = sizeof(*h), cap_syms = 0, cap_events = 0;
+	struct tp_fgraph_file_header h;
+	struct tp_fgraph_record copy, *rec = &copy;
+	size_t off = sizeof(h), cap_syms = 0, cap_events = 0;
 
-	if (len < sizeof(*h) || memcmp(h->magic, TP_FGRAPH_MAGIC, sizeof(h->magic)))
+	if (len < sizeof(h))
 		return bad(r, "not a textpoke graph recording", 0);
-	if (h->version != TP_FGRAPH_VERSION || h->record_size != sizeof(struct tp_fgraph_record))
+	memcpy(&h, buf, sizeof(h));
+	if (memcmp(h.magic, TP_FGRAPH_MAGIC, sizeof(h.magic)))
+		return bad(r, "not a textpoke graph recording", 0);
+	if (h.version != TP_FGRAPH_VERSION || h.record_size != sizeof(struct tp_fgraph_record))
 		return bad(r, "unknown recording version", 8);
 	while (off < len) {
-		const struct tp_fgraph_record *rec = (const void *)(buf + off);
 		size_t at = off;
 
 		if (len - off < sizeof(*rec))
 			return bad(r, "truncated record", off);
+		memcpy(rec, buf + off, sizeof(*rec));
 		off += sizeof(*rec);
 		if (rec->type == TP_FGRAPH_SYMBOL) {
 			size_t padded = ((size_t)rec->len + 7) & ~(size_t)7;
@@ -124,12 +129,13 @@ static int parse(struct recording *r, const unsigned char *buf, size_t len)
 					return -ENOMEM;
 				r->events = p;
 			}
-			r->events[r->nr_events++] = rec;
+			r->events[r->nr_events++] = *rec;
 		} else {
 			return bad(r, "unknown record type", at);
 		}
 	}
-	qsort(r->syms, r->nr_syms, sizeof(*r->syms), compare_syms);
+	if (r->nr_syms)
+		qsort(r->syms, r->nr_syms, sizeof(*r->syms), compare_syms);
 	return 0;
 }
 
@@ -143,9 +149,9 @@ static const struct tp_fgraph_record *next_of(const struct recording *r, size_t 
 					      uint32_t tid, size_t *at)
 {
 	for (i++; i < r->nr_events; i++)
-		if (r->events[i]->tid == tid) {
+		if (r->events[i].tid == tid) {
 			*at = i;
-			return r->events[i];
+			return &r->events[i];
 		}
 	return NULL;
 }
@@ -190,7 +196,7 @@ static int replay_thread(const struct recording *r, uint32_t tid)
 
 	fprintf(r->out, "# thread %u\n", tid);
 	for (i = 0; i < r->nr_events; i++) {
-		const struct tp_fgraph_record *e = r->events[i], *next;
+		const struct tp_fgraph_record *e = &r->events[i], *next;
 
 		if (e->tid != tid)
 			continue;
@@ -246,7 +252,7 @@ static uint32_t *threads_of(const struct recording *r, size_t *nr)
 	if (!tids)
 		return NULL;
 	for (i = 0; i < r->nr_events; i++)
-		tids[i] = r->events[i]->tid;
+		tids[i] = r->events[i].tid;
 	qsort(tids, r->nr_events, sizeof(*tids), compare_tids);
 	for (i = 0; i < r->nr_events; i++)
 		if (!n || tids[n - 1] != tids[i])
