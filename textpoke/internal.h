@@ -67,6 +67,15 @@ int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
 int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 		     size_t len, const struct exec_map **map);
 
+/* Every mapping, for checking pointers nobody vouches for (jump_label.c). */
+struct mem_area {
+	uintptr_t start, end;
+	int prot;
+};
+int maps_read_areas(struct mem_area **areas, size_t *nr);
+bool maps_areas_have(const struct mem_area *areas, size_t nr, uintptr_t addr,
+		     size_t len, int prot);
+
 /*
  * text.c: the writer of one batch.  text_open() does everything that can
  * fail (permission changes, opening /proc/self/mem) before the first

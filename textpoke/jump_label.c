@@ -95,19 +95,17 @@ static uintptr_t entry_field(const void *field, int64_t offset)
 
 /*
  * Bytes that may be read at @addr to decode one instruction: up to the
- * longest instruction, but not into an unmapped page (a site can be the
- * last instruction of a mapping).
+ * longest instruction, but not past the code it is in (a site can be the
+ * last instruction of a mapping); 0 when @addr is not code at all.
  */
-static size_t readable_at(uintptr_t addr)
+static size_t readable_at(const struct mem_area *areas, size_t nr, uintptr_t addr)
 {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t page_end = (addr | (page - 1)) + 1;
-	unsigned char resident;
+	size_t len;
 
-	if (addr + TP_MAX_INSN_LEN <= page_end ||
-	    mincore((void *)page_end, 1, &resident) == 0)
-		return TP_MAX_INSN_LEN;
-	return page_end - addr;
+	for (len = TP_MAX_INSN_LEN; len; len--)
+		if (maps_areas_have(areas, nr, addr, len, PROT_READ | PROT_EXEC))
+			return len;
+	return 0;
 }
 
 /* The bytes of @site in the jump or the NOP state; its length or -errno. */
@@ -119,27 +117,49 @@ static int site_encode(const struct jump_site *site, bool jump, uint8_t *buf)
 }
 
 /*
- * Resolve one entry and check that the site holds what the entry says it
- * was built as, and that the other state can be encoded in its place.
- * -EILSEQ when the bytes disagree with the table.
+ * The key of an entry, through its slot, when both are memory a key can
+ * be in; NULL otherwise.  A table built at run time may point anywhere.
  */
-static int site_resolve(const struct tp_jump_entry *entry,
-			struct jump_site *site)
+static struct tp_static_key *entry_key(const struct tp_jump_entry *entry,
+				       const struct mem_area *areas, size_t nr)
 {
 	uintptr_t slot = entry_field(&entry->key,
 				     entry->key & ~(int64_t)TP_JUMP_ENTRY_FLAGS);
+	struct tp_static_key *key;
+
+	if (slot % sizeof(void *) || !maps_areas_have(areas, nr, slot, sizeof(key), PROT_READ))
+		return NULL;
+	key = *(struct tp_static_key *const *)slot;
+	if ((uintptr_t)key % _Alignof(struct tp_static_key) ||
+	    !maps_areas_have(areas, nr, (uintptr_t)key, sizeof(*key), PROT_READ | PROT_WRITE))
+		return NULL;
+	return key;
+}
+
+/*
+ * Resolve one entry and check that the site holds what the entry says it
+ * was built as, and that the other state can be encoded in its place.
+ * -EILSEQ when the bytes disagree with the table, -EFAULT when the entry
+ * points at no key or at no code.
+ */
+static int site_resolve(const struct tp_jump_entry *entry, struct jump_site *site,
+			const struct mem_area *areas, size_t nr)
+{
 	uint8_t buf[TP_MAX_INSN_LEN];
 	struct insn insn;
+	size_t avail;
 	int err;
 
 	site->code = entry_field(&entry->code, entry->code);
 	site->target = entry_field(&entry->target, entry->target);
-	site->key = *(struct tp_static_key *const *)slot;
+	site->key = entry_key(entry, areas, nr);
 	site->branch = entry->key & TP_JUMP_ENTRY_BRANCH;
 	site->assembled_jump = entry->key & TP_JUMP_ENTRY_ASSEMBLED_JUMP;
 
-	if (arch_insn_decode((const void *)site->code, readable_at(site->code),
-			     site->code, &insn) < 0)
+	avail = readable_at(areas, nr, site->code);
+	if (!site->key || !avail)
+		return -EFAULT;
+	if (arch_insn_decode((const void *)site->code, avail, site->code, &insn) < 0)
 		return -EILSEQ;
 	if (site->assembled_jump ? insn.kind != INSN_JUMP || insn.target != site->target
 				 : insn.kind != INSN_NOP)
@@ -235,19 +255,24 @@ static struct jump_module *module_find(const struct tp_jump_entry *start)
 static int module_resolve(struct jump_module *module,
 			  const struct tp_jump_entry *stop)
 {
-	size_t i;
-	int err = 0;
+	struct mem_area *areas;
+	size_t i, nr;
+	int err;
 
 	module->nr = stop - module->start;
 	module->sites = calloc(module->nr ? module->nr : 1, sizeof(*module->sites));
 	if (!module->sites)
 		return -ENOMEM;
+	err = maps_read_areas(&areas, &nr);
+	if (err)
+		return err;
 	for (i = 0; i < module->nr; i++) {
-		int bad = site_resolve(module->start + i, module->sites + i);
+		int bad = site_resolve(module->start + i, module->sites + i, areas, nr);
 
 		if (!err)
 			err = bad;
 	}
+	free(areas);
 	qsort(module->sites, module->nr, sizeof(*module->sites), compare_sites);
 	return err;
 }

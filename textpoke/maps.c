@@ -336,3 +336,58 @@ int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 		*map = m;
 	return 0;
 }
+
+/* --- any mapping, for checking tables built at run time ------------------ */
+
+int maps_read_areas(struct mem_area **out, size_t *nr)
+{
+	struct mem_area *areas = NULL, *a;
+	size_t size, cap = 0, n = 0;
+	char *buf = read_self_maps(&size), *line, *save = NULL;
+
+	if (!buf)
+		return -ENOMEM;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long start, end;
+		char perms[5];
+
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			a = realloc(areas, cap * sizeof(*a));
+			if (!a) {
+				free(areas);
+				free(buf);
+				return -ENOMEM;
+			}
+			areas = a;
+		}
+		areas[n++] = (struct mem_area){ start, end, parse_prot(perms) };
+	}
+	free(buf);
+	*out = areas;
+	*nr = n;
+	return 0;
+}
+
+/* /proc/self/maps lists mappings in address order, adjacent ones apart. */
+bool maps_areas_have(const struct mem_area *areas, size_t nr, uintptr_t addr,
+		     size_t len, int prot)
+{
+	size_t i;
+
+	if (addr + len < addr)
+		return false;
+	for (i = 0; i < nr && len; i++) {
+		if (addr < areas[i].start || addr >= areas[i].end)
+			continue;
+		if ((areas[i].prot & prot) != prot)
+			return false;
+		if (addr + len <= areas[i].end)
+			return true;
+		len -= areas[i].end - addr;
+		addr = areas[i].end;
+	}
+	return false;
+}

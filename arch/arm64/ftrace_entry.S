@@ -14,6 +14,20 @@
 
 #include "../../textpoke/ftrace_resume.h"
 
+/* The argument (and return value) registers, X8, X9 and a frame record. */
+.macro save_regs
+	stp	x0, x1, [sp, #FTRACE_REGS_X0 + 0]
+	stp	x2, x3, [sp, #FTRACE_REGS_X0 + 16]
+	stp	x4, x5, [sp, #FTRACE_REGS_X0 + 32]
+	stp	x6, x7, [sp, #FTRACE_REGS_X0 + 48]
+	stp	x8, x9, [sp, #FTRACE_REGS_X8]
+	stp	x29, x30, [sp, #FTRACE_REGS_FP]
+	stp	q0, q1, [sp, #FTRACE_REGS_V0 + 0]
+	stp	q2, q3, [sp, #FTRACE_REGS_V0 + 32]
+	stp	q4, q5, [sp, #FTRACE_REGS_V0 + 64]
+	stp	q6, q7, [sp, #FTRACE_REGS_V0 + 96]
+.endm
+
 /* Every register the frame saved; X17 gets the way into the function. */
 .macro restore_regs
 	ldp	q0, q1, [sp, #FTRACE_REGS_V0 + 0]
@@ -39,16 +53,7 @@ arch_ftrace_caller:
 	hint	#34				/* BTI C: the veneer comes with BR X16 */
 	sub	sp, sp, #FTRACE_REGS_SIZE
 	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
-	stp	x0, x1, [sp, #FTRACE_REGS_X0 + 0]
-	stp	x2, x3, [sp, #FTRACE_REGS_X0 + 16]
-	stp	x4, x5, [sp, #FTRACE_REGS_X0 + 32]
-	stp	x6, x7, [sp, #FTRACE_REGS_X0 + 48]
-	stp	x8, x9, [sp, #FTRACE_REGS_X8]
-	stp	x29, x30, [sp, #FTRACE_REGS_FP]
-	stp	q0, q1, [sp, #FTRACE_REGS_V0 + 0]
-	stp	q2, q3, [sp, #FTRACE_REGS_V0 + 32]
-	stp	q4, q5, [sp, #FTRACE_REGS_V0 + 64]
-	stp	q6, q7, [sp, #FTRACE_REGS_V0 + 96]
+	save_regs
 	add	x29, sp, #FTRACE_REGS_FP
 
 	mov	x0, x30				/* into the function */
@@ -106,16 +111,7 @@ arch_ftrace_return_trampoline:
 	mov	x16, sp
 	sub	sp, sp, #FTRACE_REGS_SIZE
 	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
-	stp	x0, x1, [sp, #FTRACE_REGS_X0 + 0]
-	stp	x2, x3, [sp, #FTRACE_REGS_X0 + 16]
-	stp	x4, x5, [sp, #FTRACE_REGS_X0 + 32]
-	stp	x6, x7, [sp, #FTRACE_REGS_X0 + 48]
-	stp	x8, x9, [sp, #FTRACE_REGS_X8]
-	stp	x29, x30, [sp, #FTRACE_REGS_FP]
-	stp	q0, q1, [sp, #FTRACE_REGS_V0 + 0]
-	stp	q2, q3, [sp, #FTRACE_REGS_V0 + 32]
-	stp	q4, q5, [sp, #FTRACE_REGS_V0 + 64]
-	stp	q6, q7, [sp, #FTRACE_REGS_V0 + 96]
+	save_regs
 	mov	x0, x16
 	bl	ftrace_graph_return
 	mov	x16, x0

@@ -9,11 +9,7 @@
 
 #include <setjmp.h>
 
-#ifdef __clang__
-#define TRACED __attribute__((noinline, optnone))
-#else
-#define TRACED __attribute__((noipa))
-#endif
+#include "../traced_attr.h"
 
 /* top calls mid and leaf, mid calls leaf: top(x) == 3 * x + 3. */
 TRACED int fg_leaf(int x);

@@ -2,17 +2,11 @@
 /*
  * The functions the ftrace tests trace: traced.c is compiled with the
  * library's ftrace_cflags, so each has an ops slot and an entry site.
- * noipa (clang has no noipa; optnone keeps its calls real): every call
- * is a real call of this very function, no inlining, no clones.
  */
 #ifndef SELFTESTS_FTRACE_TRACED_H
 #define SELFTESTS_FTRACE_TRACED_H
 
-#ifdef __clang__
-#define TRACED __attribute__((noinline, optnone))
-#else
-#define TRACED __attribute__((noipa))
-#endif
+#include "../traced_attr.h"
 
 TRACED int tp_trace_func1(int x);
 TRACED int tp_trace_func2(int x);

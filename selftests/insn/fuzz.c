@@ -89,6 +89,41 @@ static bool encoder_agrees(const uint8_t *code, uintptr_t pc, const struct insn 
 	       back.kind == INSN_CALL && back.target == insn->target;
 }
 
+/*
+ * What the breakpoint handler does with a decoded instruction, on a
+ * context of its own: the PC goes where the instruction would have taken
+ * it, and a call leaves the return address where the arch puts it (x86-64
+ * pushed below RSP, arm64 in X30, riscv64 in the link register it names).
+ */
+static bool emulation_agrees(uintptr_t pc, const struct insn *insn)
+{
+	uintptr_t want = insn->kind == INSN_NOP ? pc + insn->len : insn->target;
+	ucontext_t uc;
+#if defined(__x86_64__)
+	uintptr_t stack[4] = { 0 };
+
+	memset(&uc, 0, sizeof(uc));
+	uc.uc_mcontext.gregs[REG_RSP] = (greg_t)&stack[2];
+#else
+	memset(&uc, 0, sizeof(uc));
+#endif
+	arch_context_set_pc(&uc, pc);
+	arch_emulate(&uc, pc, insn);
+	if (arch_context_pc(&uc) != want)
+		return false;
+	if (insn->kind != INSN_CALL)
+		return true;
+#if defined(__x86_64__)
+	return uc.uc_mcontext.gregs[REG_RSP] == (greg_t)&stack[1] && stack[1] == pc + insn->len;
+#elif defined(__aarch64__)
+	return uc.uc_mcontext.regs[30] == pc + insn->len;
+#elif defined(__riscv)
+	return !insn->rd || uc.uc_mcontext.__gregs[insn->rd] == pc + insn->len;
+#else
+	return true;
+#endif
+}
+
 int insn_fuzz(unsigned long cases, uint32_t seed, struct insn_fuzz_result *res)
 {
 	uint32_t rnd = seed ? seed : 1;
@@ -119,7 +154,9 @@ int insn_fuzz(unsigned long cases, uint32_t seed, struct insn_fuzz_result *res)
 		if (ret < 1 || (size_t)ret > len || ret > TP_MAX_INSN_LEN ||
 		    insn.len != (unsigned int)ret || insn.kind == INSN_UNKNOWN ||
 		    ((insn.kind == INSN_JUMP || insn.kind == INSN_CALL) &&
-		     !encoder_agrees(code, pc, &insn))) {
+		     !encoder_agrees(code, pc, &insn)) ||
+		    ((insn.kind == INSN_NOP || insn.kind == INSN_JUMP || insn.kind == INSN_CALL) &&
+		     !emulation_agrees(pc, &insn))) {
 			if (!res->bad++) {
 				memcpy(res->first_bad, input, len);
 				res->first_bad_len = len;

@@ -319,6 +319,183 @@ TEST(broken_table_blocks_its_keys)
 	EXPECT_EQ(1, false_unlikely());
 }
 
+/* --- tables built at run time: any bytes at all -------------------------- */
+
+#define SANDBOX_SITES	64
+#define SANDBOX_STRIDE	8
+
+/*
+ * Code, a guard page and a table page in one mapping, so that every
+ * 32-bit offset of an entry can reach all three (and beyond them).
+ */
+struct sandbox {
+	uint8_t *code, *guard;
+	struct tp_jump_entry *table;
+	uint8_t compiled[SANDBOX_SITES * SANDBOX_STRIDE];
+	size_t page;
+	int site_len;
+};
+
+static struct tp_static_key sandbox_keys[4];
+static struct tp_static_key *sandbox_slots[4] __attribute__((aligned(8))) = {
+	&sandbox_keys[0], &sandbox_keys[1], &sandbox_keys[2], &sandbox_keys[3],
+};
+
+/* Every fourth site a jump four sites on, the others NOPs; padding NOPs. */
+static int sandbox_fill(struct sandbox *sb)
+{
+	uint8_t pad[SANDBOX_STRIDE];
+	int i, n;
+
+	sb->site_len = tp_encode_nop(pad, 5) == 5 ? 5 : 4;
+	for (i = 0; i < SANDBOX_SITES; i++) {
+		uint8_t *site = sb->compiled + i * SANDBOX_STRIDE;
+		uint8_t *at = sb->code + i * SANDBOX_STRIDE;
+
+		n = i % 4 == 3 && i + 4 < SANDBOX_SITES ?
+		    tp_encode_jump(site, at, at + 4 * SANDBOX_STRIDE, sb->site_len) :
+		    tp_encode_nop(site, sb->site_len);
+		if (n != sb->site_len ||
+		    tp_encode_nop(site + n, SANDBOX_STRIDE - n) != SANDBOX_STRIDE - n)
+			return -1;
+	}
+	return 0;
+}
+
+static int sandbox_reset(struct sandbox *sb)
+{
+	if (mprotect(sb->code, sb->page, PROT_READ | PROT_WRITE))
+		return -1;
+	memcpy(sb->code, sb->compiled, sizeof(sb->compiled));
+	__builtin___clear_cache((char *)sb->code, (char *)sb->code + sizeof(sb->compiled));
+	return mprotect(sb->code, sb->page, PROT_READ | PROT_EXEC);
+}
+
+static int sandbox_make(struct sandbox *sb)
+{
+	uint8_t *p;
+
+	sb->page = sysconf(_SC_PAGESIZE);
+	p = mmap(NULL, 3 * sb->page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	sb->code = p;
+	sb->guard = p + sb->page;
+	sb->table = (struct tp_jump_entry *)(p + 2 * sb->page);
+	if (mprotect(sb->guard, sb->page, PROT_NONE) || sandbox_fill(sb))
+		return -1;
+	return sandbox_reset(sb);
+}
+
+static uint32_t next_rand(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* Somewhere around the sandbox: sites, between them, the guard, the table, far off. */
+static uintptr_t wild_address(const struct sandbox *sb, uint32_t *rnd)
+{
+	uint32_t r = next_rand(rnd);
+
+	switch (r % 8) {
+	case 0: case 1: case 2: case 3:
+		return (uintptr_t)sb->code + (next_rand(rnd) % SANDBOX_SITES) * SANDBOX_STRIDE;
+	case 4:
+		return (uintptr_t)sb->code + next_rand(rnd) % (3 * sb->page) - 64;
+	case 5:
+		return (uintptr_t)sb->guard - 1 - next_rand(rnd) % 4;
+	case 6:
+		return (uintptr_t)sb->table + next_rand(rnd) % sb->page;
+	default:
+		return (uintptr_t)sb->code + (int32_t)next_rand(rnd);
+	}
+}
+
+/* A key slot, or something that only looks like one. */
+static uintptr_t wild_slot(const struct sandbox *sb, uint32_t *rnd)
+{
+	uint32_t r = next_rand(rnd);
+
+	switch (r % 6) {
+	case 0: case 1: case 2:
+		return (uintptr_t)&sandbox_slots[r % 4];
+	case 3:
+		return (uintptr_t)&sandbox_slots[0] + 1 + r % 7;
+	case 4:
+		return (uintptr_t)sb->code + next_rand(rnd) % (3 * sb->page);
+	default:
+		return (uintptr_t)next_rand(rnd) << 12;
+	}
+}
+
+static void wild_entry(struct tp_jump_entry *e, const struct sandbox *sb, uint32_t *rnd)
+{
+	e->code = (int32_t)(wild_address(sb, rnd) - (uintptr_t)&e->code);
+	e->target = (int32_t)(wild_address(sb, rnd) - (uintptr_t)&e->target);
+	e->key = (int64_t)(wild_slot(sb, rnd) - (uintptr_t)&e->key) | (next_rand(rnd) & 3);
+}
+
+/* Each registered site holds its key's state (all keys are off). */
+static bool sites_follow_keys(const struct sandbox *sb, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		const struct tp_jump_entry *e = &sb->table[i];
+		uintptr_t code = (uintptr_t)&e->code + e->code;
+		uintptr_t target = (uintptr_t)&e->target + e->target;
+		uint8_t want[TP_MAX_INSN_LEN];
+		bool jump = e->key & TP_JUMP_ENTRY_BRANCH;	/* key off: likely jumps */
+		int n = jump ? tp_encode_jump(want, (void *)code, (void *)target, sb->site_len)
+			     : tp_encode_nop(want, sb->site_len);
+
+		if (n != sb->site_len || memcmp((void *)code, want, n))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Tables a program builds at run time can say anything: entries pointing
+ * between instructions, into a guard page, at data, at no key, at a key
+ * slot that is misaligned.  Registration answers with an error, never a
+ * crash, and changes no byte unless the whole table is right, and then
+ * only its sites, to their keys' state.
+ */
+TEST(tables_built_at_run_time_never_crash)
+{
+	unsigned long cases = env_count("TP_FUZZ_CASES", 3000), i, ok = 0;
+	uint32_t rnd = 0x7ab1e5u;
+	struct sandbox sb;
+
+	ASSERT_EQ(0, sandbox_make(&sb));
+	for (i = 0; i < cases; i++) {
+		size_t nr = 1 + next_rand(&rnd) % 4, j;
+		int err;
+
+		for (j = 0; j < nr; j++)
+			wild_entry(&sb.table[j], &sb, &rnd);
+		err = tp_jump_table_register(sb.table, sb.table + nr);
+		if (err) {
+			ASSERT_TRUE(err == -EILSEQ || err == -EFAULT || err == -ERANGE ||
+				    err == -EINVAL) TH_LOG("case %lu: %d", i, err);
+			ASSERT_EQ(0, memcmp(sb.code, sb.compiled, sizeof(sb.compiled)))
+				TH_LOG("case %lu: refused, yet the code changed", i);
+		} else {
+			ok++;
+			ASSERT_TRUE(sites_follow_keys(&sb, nr)) TH_LOG("case %lu", i);
+		}
+		tp_jump_table_unregister(sb.table);
+		ASSERT_EQ(0, sandbox_reset(&sb));
+	}
+	TH_LOG("%lu tables, %lu of them right", cases, ok);
+	EXPECT_GT(ok, 0UL);
+	EXPECT_LT(ok, cases);
+}
+
 /* --- concurrency ------------------------------------------------------- */
 
 struct counting {
