@@ -129,9 +129,11 @@ $(KCONFIG_CONFIG): Kconfig | $(objtree)/
 		$(call kconfig,alldefconfig) >/dev/null; \
 	fi
 
+# genconfig leaves a header that would not change as it is: touched, so
+# that a Kconfig edit that changes nothing here is not redone every make.
 $(AUTOCONF): $(KCONFIG_CONFIG) Kconfig | $(objtree)/include/generated/
 	$(quiet) GEN $@
-	$(Q)$(call kconfig,genconfig) --header-path $@
+	$(Q)$(call kconfig,genconfig) --header-path $@ && touch $@
 
 # --- flags ----------------------------------------------------------------
 
@@ -213,6 +215,26 @@ $(TP_PERF): $(tp-perf-objs) $(LIB_A)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU) $(TRACEEVENT_LIBS)
 
 -include $(tp-perf-objs:.o=.d)
+
+# --- tp-decode ----------------------------------------------------------------
+
+# A host tool too: OpenCSD (Debian's libopencsd-dev, no pkg-config file)
+# decodes the trace, on any host, of code of any architecture it knows.
+TP_DECODE	:= $(objtree)/tp-decode
+ifeq ($(ARCH)$(CONFIG_OPENCSD_DECODE),$(HOSTARCH)y)
+tools		+= $(TP_DECODE)
+endif
+decode-core	:= code_image code_image_elf code_image_events etm_config etm_packets \
+		   etm_pass etm_decode etm_consistency perf_read
+decode-srcs	:= $(patsubst %,perf-glue/%.c,$(decode-core))
+tp-decode-objs	:= $(patsubst %,$(objtree)/perf-glue/%.o,tp-decode $(decode-core))
+OPENCSD_LIBS	:= -lopencsd_c_api -lopencsd
+
+$(TP_DECODE): $(tp-decode-objs) $(LIB_A)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU) $(OPENCSD_LIBS)
+
+-include $(tp-decode-objs:.o=.d)
 
 .DEFAULT_GOAL := all
 .PHONY: all libs tools
@@ -382,14 +404,16 @@ soak: $(objtree)/selftests/engine/engine_test
 
 # The bounded fuzzers with FUZZ_CASES mutated inputs each: the arch's
 # instruction decoder (selftests/insn), tp-perf's perf.data reader
-# (selftests/events), jump tables built at run time (selftests/static_key)
-# and textpoke-sites' ELF reader (selftests/sites, a host tool); then the
+# (selftests/events), jump tables built at run time (selftests/static_key),
+# tp-decode's ETMv4 trace path (selftests/decode, where it is built) and
+# textpoke-sites' ELF reader (selftests/sites, a host tool); then the
 # libFuzzer targets of fuzz/, FUZZ_RUNS runs each.
 FUZZ_CASES	?= 1000000
 
 .PHONY: fuzz
 fuzz: $(objtree)/selftests/insn/insn_test $(objtree)/selftests/events/events_test \
-		$(if $(CONFIG_STATIC_KEYS),$(objtree)/selftests/static_key/static_key_test)
+		$(if $(CONFIG_STATIC_KEYS),$(objtree)/selftests/static_key/static_key_test) \
+		$(if $(filter decode,$(selftests)),$(objtree)/selftests/decode/decode_test)
 	$(Q)TP_FUZZ_CASES=$(FUZZ_CASES) scripts/run-selftests.sh --arch $(ARCH) \
 		--summary $(objtree)/selftests/fuzz-summary $(if $(RUNNER),--runner "$(RUNNER)") $^
 	$(Q)TP_FUZZ_CASES=$(FUZZ_CASES) $(MAKE) --no-print-directory O=$(O) run-host-selftests

@@ -31,5 +31,9 @@ if [ -x "$bin/tp-perf" ]; then
 	expect 0 "format" "$tp" format pre
 	expect 1 "events of a file that is not a perf.data" "$tp" events "$tp"
 fi
+if [ -x "$bin/tp-decode" ]; then
+	expect 2 "decode without a trace" "$tp" decode
+	expect 1 "decode with a binary that is not ELF" "$tp" decode -t "$tp" -c "$tp" -b "$tp"
+fi
 rm -f /tmp/tp-cli.$$
 [ "$fails" = 0 ]

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A time-indexed code image: what bytes a traced process had at an
+ * address at a given time.  The base bytes come from the ELF files the
+ * process ran (and memory snapshots); every textpoke PRE/POST pair
+ * becomes a change with its window [pre, post).  A query answers:
+ *
+ *   exact      before a change's PRE the old bytes, from its POST on the
+ *              new ones;
+ *   ambiguous  inside a window: a thread may have fetched the old or the
+ *              new bytes there, or (breakpoint backend) the trap
+ *              instruction, which the caller gets as candidates.
+ *
+ * Times are CLOCK_MONOTONIC nanoseconds, the clock of the events.  Used
+ * by tp-decode and the tests; not part of the library.
+ */
+#ifndef PERF_GLUE_CODE_IMAGE_H
+#define PERF_GLUE_CODE_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <textpoke/textpoke.h>
+
+struct code_region {
+	uint64_t addr;
+	uint64_t size;
+	uint8_t *bytes;
+};
+
+struct code_change {
+	uint64_t addr;
+	unsigned int len;
+	uint8_t old[TP_MAX_INSN_LEN];
+	uint8_t new[TP_MAX_INSN_LEN];
+	uint64_t pre_time, post_time;	/* the window is [pre_time, post_time) */
+	enum tp_backend backend;
+	uint64_t batch;
+};
+
+/* A change by address, for the queries: a site's changes, in the order they began. */
+struct code_change_ref {
+	uint64_t addr;
+	size_t index;			/* in changes[] */
+};
+
+struct code_image {
+	struct code_region *regions;
+	size_t nr_regions;
+	struct code_change *changes;	/* sorted by pre_time once frozen */
+	size_t nr_changes, cap_changes;
+	/* Made by freezing: */
+	struct code_change_ref *by_addr;	/* sorted by address, then index */
+	uint64_t *times;		/* every pre_time and post_time, sorted */
+	bool frozen;
+	uint8_t trap[TP_MAX_INSN_LEN];
+	unsigned int trap_len;
+	char error[256];
+};
+
+/* What a query found. */
+enum code_answer {
+	CODE_EXACT,
+	CODE_AMBIGUOUS,
+};
+
+/* The candidates of an ambiguous answer, in the order a decoder should try. */
+enum code_candidate {
+	CODE_CANDIDATE_OLD,
+	CODE_CANDIDATE_NEW,
+	CODE_CANDIDATE_TRAP,		/* breakpoint windows only */
+	CODE_NR_CANDIDATES,
+};
+
+void code_image_init(struct code_image *img);
+void code_image_free(struct code_image *img);
+
+/*
+ * Base bytes (copied).  -EINVAL for an empty region or one overlapping
+ * another, -EBUSY once frozen.
+ */
+int code_image_add_region(struct code_image *img, uint64_t addr, const void *bytes,
+			  uint64_t size);
+/*
+ * The loadable segments of the ELF file @path (64-bit little-endian), the
+ * file's addresses moved by @bias (0 for a non-PIE executable, the load
+ * address for a PIE or a shared object).  -errno for I/O, -EINVAL and
+ * img->error for a file that is not such an ELF file.
+ */
+int code_image_add_elf(struct code_image *img, const char *path, uint64_t bias);
+/* A memory snapshot: the raw bytes of @path at @addr. */
+int code_image_add_snapshot(struct code_image *img, const char *path, uint64_t addr);
+
+/*
+ * One change, from a PRE and its POST.  -EINVAL for a length of 0 or more
+ * than TP_MAX_INSN_LEN, or a POST before its PRE.  The old bytes are the
+ * ones the PRE recorded; freezing checks them against the image.
+ */
+int code_image_add_change(struct code_image *img, const struct code_change *change);
+/*
+ * Every textpoke PRE/POST pair of the perf.data file @path (the library's
+ * or one tp-perf inject merged).  Kernel TEXT_POKE records are skipped; a
+ * PRE without its POST is a window that never closed (the process died
+ * inside a batch).  -EINVAL and img->error for a corrupt file.
+ */
+int code_image_add_perf_data(struct code_image *img, const char *path);
+
+/*
+ * Sort and index the changes and check them against the image: each
+ * change's old bytes must be what the site held (the base, or the
+ * previous change's new bytes).  -EILSEQ and img->error otherwise: the
+ * events do not belong to these binaries.  No change can be added
+ * afterwards.  A site keeps its length from change to change, as the
+ * library's sites do.
+ */
+int code_image_freeze(struct code_image *img);
+
+/* Whether a PRE or POST time lies in (@after, @until]: the image differs. */
+bool code_image_changes_between(const struct code_image *img, uint64_t after, uint64_t until);
+
+/*
+ * The @len bytes at @addr at @time, as candidate @which: exact bytes
+ * (CODE_EXACT, @which ignored) or, if a change's window holds @time and
+ * overlaps the range, CODE_AMBIGUOUS with the bytes of that candidate
+ * and *@change its index (the old bytes of any later such window).  -ENOENT when a byte lies in no region,
+ * -EINVAL when @which does not apply (TRAP outside a breakpoint window).
+ * The image must be frozen.
+ */
+int code_image_read(const struct code_image *img, uint64_t addr, uint64_t time,
+		    enum code_candidate which, uint8_t *buf, size_t len, size_t *change);
+
+/* How many bytes from @addr on lie in one region (0: none). */
+uint64_t code_image_extent(const struct code_image *img, uint64_t addr);
+
+/*
+ * The same with a candidate for every window that holds @time and
+ * overlaps the range: @choose(change index, @arg) says which, for each,
+ * in the order they began (a read of a page of code can cover several
+ * sites of one batch).
+ */
+typedef enum code_candidate (*code_image_chooser)(size_t change, void *arg);
+int code_image_read_choosing(const struct code_image *img, uint64_t addr, uint64_t time,
+			     code_image_chooser choose, void *arg, uint8_t *buf, size_t len);
+
+/*
+ * The first change whose window holds @time and overlaps [@addr, @addr
+ * + @len), or -1.  Lets a decoder ask "is anything in flight here?"
+ */
+long code_image_window_at(const struct code_image *img, uint64_t addr, size_t len,
+			  uint64_t time);
+
+/*
+ * The trap instruction the breakpoint backend writes at a site on the
+ * traced architecture (A64: BRK #0x7450), the TRAP candidate's bytes.
+ */
+int code_image_set_trap(struct code_image *img, const void *insn, unsigned int len);
+
+/* For the file loaders: a sentence in img->error, and @err back. */
+int code_image_fail(struct code_image *img, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* PERF_GLUE_CODE_IMAGE_H */
