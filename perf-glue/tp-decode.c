@@ -164,9 +164,9 @@ static int report_resolutions(const struct etm_decode_result *res)
 	size_t i;
 
 	for (i = 0; i < res->nr_resolutions; i++) {
-		const struct etm_resolution *r = &res->resolutions[i];
+		const struct code_resolution *r = &res->resolutions[i];
 
-		if (etm_resolution_unique(r)) {
+		if (code_resolution_unique(r)) {
 			fprintf(stderr, "tp-decode: window at 0x%" PRIx64 " (time %" PRIu64
 				"): the trace agrees with the %s bytes only\n",
 				r->addr, r->time, candidate_names[r->chosen]);

@@ -162,7 +162,7 @@ struct outcome {
 	int err;
 	size_t expected, decoded, agree;
 	size_t nr_resolutions;
-	struct etm_resolution resolution;	/* the first */
+	struct code_resolution resolution;	/* the first */
 	size_t nr_pieces;
 	char error[256];
 };
@@ -619,7 +619,7 @@ TEST_F(decode, window_both_candidates_agree_is_reported)
 	EXPECT_EQ(o.expected, o.agree);
 	ASSERT_EQ(1, o.nr_resolutions);
 	EXPECT_EQ(3, o.resolution.consistent);
-	EXPECT_FALSE(etm_resolution_unique(&o.resolution));
+	EXPECT_FALSE(code_resolution_unique(&o.resolution));
 	EXPECT_EQ(CODE_CANDIDATE_OLD, o.resolution.chosen);
 	code_image_free(&img);
 }
@@ -711,7 +711,7 @@ TEST_F(decode, window_no_candidate_explains_is_reported)
 		ASSERT_EQ(0, o.err) TH_LOG("%s", o.error);
 		ASSERT_EQ(1, o.nr_resolutions);
 		EXPECT_EQ(0, o.resolution.consistent);
-		EXPECT_FALSE(etm_resolution_unique(&o.resolution));
+		EXPECT_FALSE(code_resolution_unique(&o.resolution));
 	}
 }
 
