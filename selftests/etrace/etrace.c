@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -31,30 +30,6 @@
 /* EBREAK, the trap textpoke's breakpoint backend writes at a 4-byte riscv site. */
 static const uint8_t rv_ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
 
-/* A file beside this test binary. */
-static const char *beside(const char *name)
-{
-	static char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
-	char *slash;
-
-	if (n <= 0)
-		return name;
-	path[n] = '\0';
-	slash = strrchr(path, '/');
-	if (!slash)
-		return name;
-	snprintf(slash, 64, "/%s", name);
-	return path;
-}
-
-static int run(const char *cmd)
-{
-	int status = system(cmd);
-
-	return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
-}
-
 FIXTURE(etrace) {
 	char dir[64];
 	char prog[PATH_MAX];
@@ -70,26 +45,20 @@ FIXTURE_SETUP(etrace)
 	char cmd[PATH_MAX + 512], log[128];
 	int err;
 
-	snprintf(self->prog, sizeof(self->prog), "%s", beside("prog_riscv"));
+	snprintf(self->prog, sizeof(self->prog), "%s", test_file("prog_riscv", false));
 	strcpy(self->dir, "/tmp/textpoke-etrace-XXXXXX");
 	ASSERT_TRUE(mkdtemp(self->dir) != NULL);
 	snprintf(log, sizeof(log), "%s/path.log", self->dir);
 	snprintf(self->events, sizeof(self->events), "%s/poke.data", self->dir);
-	if (*ETRACE_RUNNER && run("command -v qemu-riscv64 >/dev/null"))
+	if (*ETRACE_RUNNER && test_run("command -v qemu-riscv64 >/dev/null"))
 		SKIP(return, "no qemu-riscv64 to run the riscv64 program");
 	snprintf(cmd, sizeof(cmd), "TEXTPOKE_PERF_DATA=%s %s %s %s", self->events,
 		 ETRACE_RUNNER, self->prog, log);
-	ASSERT_EQ(0, run(cmd)) TH_LOG("%s failed", cmd);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
 	ASSERT_EQ(0, path_load(log, &self->path));
 	ASSERT_EQ(6, self->path.nr_pokes);
 
-	code_image_init(&self->img);
-	ASSERT_EQ(0, code_image_set_trap(&self->img, rv_ebreak, sizeof(rv_ebreak)));
-	err = code_image_add_elf(&self->img, self->prog, 0);
-	ASSERT_EQ(0, err) TH_LOG("%s", self->img.error);
-	err = code_image_add_perf_data(&self->img, self->events);
-	ASSERT_EQ(0, err) TH_LOG("%s", self->img.error);
-	err = code_image_freeze(&self->img);
+	err = poked_image_load(&self->img, rv_ebreak, sizeof(rv_ebreak), self->prog, self->events);
 	ASSERT_EQ(0, err) TH_LOG("%s", self->img.error);
 	ASSERT_EQ(6, self->img.nr_changes);
 	etrace_config_default(&self->opts.config);
@@ -101,7 +70,7 @@ FIXTURE_TEARDOWN(etrace)
 
 	code_image_free(&self->img);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (run(cmd))
+	if (test_run(cmd))
 		fprintf(stderr, "could not remove %s\n", self->dir);
 }
 
@@ -307,8 +276,8 @@ TEST_F(etrace, tp_decode_prints_the_path)
 	ASSERT_EQ(0, fclose(f));
 	etrace_stream_free(&s);
 	snprintf(cmd, sizeof(cmd), "%s --format etrace -t %s -e %s -b %s > %s",
-		 beside("../../tp-decode"), trace, self->events, self->prog, out);
-	ASSERT_EQ(0, run(cmd)) TH_LOG("%s", cmd);
+		 test_file("tp-decode", true), trace, self->events, self->prog, out);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
 	f = fopen(out, "r");
 	ASSERT_TRUE(f != NULL);
 	while (fgets(line, sizeof(line), f)) {

@@ -13,47 +13,11 @@
 #define ALT_OFFSET	18
 #define DONE_OFFSET	(ALT_OFFSET + 4)
 
-static int parse_line(const char *line, struct path *p)
-{
-	unsigned long long a, b, c;
-	int version;
-
-	if (sscanf(line, "work %llx %llx %llx", &a, &b, &c) == 3) {
-		p->site = a;
-		p->alt = b;
-		p->done = c;
-		return 0;
-	}
-	if (sscanf(line, "call %llu %d", &a, &version) == 2) {
-		if (p->nr_calls == PATH_MAX_CALLS || (version != PATH_NOP && version != PATH_JAL))
-			return -EINVAL;
-		p->calls[p->nr_calls].time = a;
-		p->calls[p->nr_calls].version = version;
-		p->calls[p->nr_calls].trapped = false;
-		p->nr_calls++;
-		return 0;
-	}
-	if (sscanf(line, "poke %d", &version) == 1 && p->nr_pokes < PATH_MAX_CALLS) {
-		p->pokes[p->nr_pokes++] = version;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 int path_load(const char *log, struct path *p)
 {
-	char line[256];
-	int err = 0;
-	FILE *f;
+	int err = poked_log_load(log, p);
 
-	memset(p, 0, sizeof(*p));
-	f = fopen(log, "re");
-	if (!f)
-		return -errno;
-	while (!err && fgets(line, sizeof(line), f))
-		err = parse_line(line, p);
-	fclose(f);
-	if (!err && (!p->nr_calls || p->alt != p->site + ALT_OFFSET ||
+	if (!err && (p->site != p->work || p->alt != p->site + ALT_OFFSET ||
 		     p->done != p->site + DONE_OFFSET))
 		err = -EINVAL;
 	return err;

@@ -13,26 +13,11 @@
 #include <stdint.h>
 
 #include "etrace_encode.h"
-
-#define PATH_MAX_CALLS	64
+#include "poked.h"
 
 enum path_version {
 	PATH_NOP = 1,			/* the site holds NOP */
 	PATH_JAL = 2,			/* the site holds JAL x0, decode_alt */
-};
-
-struct path_call {
-	uint64_t time;			/* CLOCK_MONOTONIC ns just before the call */
-	enum path_version version;
-	bool trapped;			/* hit the breakpoint; version is what was emulated */
-};
-
-struct path {
-	uint64_t site, alt, done;
-	struct path_call calls[PATH_MAX_CALLS];
-	size_t nr_calls;
-	int pokes[PATH_MAX_CALLS];	/* the backend of each poke */
-	size_t nr_pokes;
 };
 
 /* One step of the expected path: an instruction reached, or a trap at @addr. */
@@ -41,7 +26,7 @@ struct path_step {
 	bool trap;
 };
 
-/* Read the program's log; -EINVAL for one it did not write. */
+/* Read the program's log (poked.h); -EINVAL for one it did not write on riscv64. */
 int path_load(const char *log, struct path *p);
 
 /*
