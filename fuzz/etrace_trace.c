@@ -6,9 +6,9 @@
  * is the framed trace.
  */
 #include <stdint.h>
-#include <string.h>
 
 #include "../perf-glue/etrace_decode.h"
+#include "image_windows.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,27 +23,13 @@ static const uint8_t code[] = {
 	0x93, 0x85, 0xe5, 0x00, 0x82, 0x85, 0x09, 0x45, 0x09, 0xa0, 0x82, 0x80,
 };
 
+/* The NOP becomes JAL x0, +18 in a nosync window, and NOP again in a breakpoint window. */
 static int make_image(struct code_image *img)
 {
+	static const uint8_t jal[4] = { 0x6f, 0x00, 0x20, 0x01 };
 	static const uint8_t ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
-	struct code_change nosync = {		/* NOP -> JAL x0, +18 */
-		.addr = CODE_BASE, .len = 4, .old = { 0x13, 0x00, 0x00, 0x00 },
-		.new = { 0x6f, 0x00, 0x20, 0x01 }, .pre_time = 100, .post_time = 200,
-		.backend = TP_BACKEND_NOSYNC,
-	};
-	struct code_change breakpoint = nosync;
 
-	memcpy(breakpoint.old, nosync.new, 4);
-	memcpy(breakpoint.new, nosync.old, 4);
-	breakpoint.pre_time = 300;
-	breakpoint.post_time = 400;
-	breakpoint.backend = TP_BACKEND_BREAKPOINT;
-	code_image_init(img);
-	if (code_image_set_trap(img, ebreak, 4) ||
-	    code_image_add_region(img, CODE_BASE, code, sizeof(code)) ||
-	    code_image_add_change(img, &nosync) || code_image_add_change(img, &breakpoint))
-		return -1;
-	return code_image_freeze(img);
+	return fuzz_image_with_windows(img, CODE_BASE, code, sizeof(code), jal, ebreak);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
