@@ -23,25 +23,20 @@ static const uint8_t code[] = {
 	0x93, 0x85, 0xe5, 0x00, 0x82, 0x85, 0x09, 0x45, 0x09, 0xa0, 0x82, 0x80,
 };
 
-/* The NOP becomes JAL x0, +18 in a nosync window, and NOP again in a breakpoint window. */
-static int make_image(struct code_image *img)
-{
-	static const uint8_t jal[4] = { 0x6f, 0x00, 0x20, 0x01 };
-	static const uint8_t ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
-
-	return fuzz_image_with_windows(img, CODE_BASE, code, sizeof(code), jal, ebreak);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* The NOP becomes JAL x0, +18 in a nosync window, and NOP again in a breakpoint window. */
+	static const uint8_t jal[4] = { 0x6f, 0x00, 0x20, 0x01 };
+	static const uint8_t ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
 	static struct code_image img;
-	static int ready;
+	static int image;		/* 1 built, -1 failed */
 	struct etrace_decode_options opts = { 0 };
 	struct etrace_decode_result res;
 
-	if (!ready)
-		ready = make_image(&img) ? -1 : 1;
-	if (ready < 0 || size < 2)
+	if (!image)
+		image = fuzz_image_with_windows(&img, CODE_BASE, code, sizeof(code), jal,
+						ebreak) ? -1 : 1;
+	if (image < 0 || size < 2)
 		return 0;
 	etrace_config_default(&opts.config);
 	opts.ignore_events = data[0] & 1;

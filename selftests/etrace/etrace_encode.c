@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "etrace_encode.h"
 
 #define ADDRESS_BITS	63	/* iaddress_width_p 64 - iaddress_lsb_p 1 */
@@ -27,18 +28,8 @@ static void put(struct packet_bits *p, uint64_t value, unsigned int width)
 
 static void emit_byte(struct etrace_stream *s, uint8_t b)
 {
-	if (s->len == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		uint8_t *buf = realloc(s->buf, cap);
-
-		if (!buf) {
-			s->failed = true;
-			return;
-		}
-		s->buf = buf;
-		s->cap = cap;
-	}
-	s->buf[s->len++] = b;
+	if (!s->failed && !bytes_append(&s->buf, &s->len, &s->cap, b))
+		s->failed = true;
 }
 
 static void finish(struct etrace_stream *s, struct packet_bits *p)
