@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "etrace_internal.h"
 
 /* As the ETMv4 path: each resolution costs a trial per candidate. */
@@ -21,15 +22,8 @@ int etrace_add_choice(struct etrace_decoder *dec, const struct etrace_choice *c)
 
 	if (n == MAX_CHOICES)
 		return etrace_fail(dec, -E2BIG, "more than %d ambiguous reads", MAX_CHOICES);
-	if (n == cs->cap) {
-		size_t cap = cs->cap ? cs->cap * 2 : 16;
-		struct etrace_choice *v = realloc(cs->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		cs->v = v;
-		cs->cap = cap;
-	}
+	if (array_make_room(&cs->v, &cs->cap, n, sizeof(*cs->v), 16))
+		return -ENOMEM;
 	cs->v[n] = *c;
 	dec->w.nr_choices++;
 	return 0;

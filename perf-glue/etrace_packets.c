@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "etrace_internal.h"
 
 #define HEADER_LENGTH_MASK	0x1fu
@@ -163,15 +164,8 @@ static int parse_payload(const struct etrace_config *cfg, const uint8_t *payload
 static int add_packet(struct etrace_packet **v, size_t *nr, size_t *cap,
 		      const struct etrace_packet *p)
 {
-	if (*nr == *cap) {
-		size_t cap2 = *cap ? *cap * 2 : 64;
-		struct etrace_packet *v2 = realloc(*v, cap2 * sizeof(**v));
-
-		if (!v2)
-			return -ENOMEM;
-		*v = v2;
-		*cap = cap2;
-	}
+	if (array_make_room(v, cap, *nr, sizeof(**v), 64))
+		return -ENOMEM;
 	(*v)[(*nr)++] = *p;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "array.h"
 #include "etrace_internal.h"
 
 /* No packet of a real trace walks this far: a corrupt one must not walk forever. */
@@ -138,15 +139,9 @@ static int add_element(struct etrace_decoder *dec, const struct etrace_element *
 		return 0;
 	if (dec->w.nr_elements == MAX_ELEMENTS)
 		return etrace_fail(dec, -E2BIG, "more than %u instructions", MAX_ELEMENTS);
-	if (dec->w.nr_elements == dec->cap_elements) {
-		size_t cap = dec->cap_elements ? dec->cap_elements * 2 : 256;
-		struct etrace_element *v = realloc(dec->elements, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		dec->elements = v;
-		dec->cap_elements = cap;
-	}
+	if (array_make_room(&dec->elements, &dec->cap_elements, dec->w.nr_elements,
+			    sizeof(*dec->elements), 256))
+		return -ENOMEM;
 	dec->elements[dec->w.nr_elements++] = *e;
 	return 0;
 }
