@@ -395,6 +395,110 @@ TEST(spec_worked_example_decodes_as_the_spec_says)
 	code_image_free(&img);
 }
 
+/*
+ * A loop of 40 C.BNEZ, 39 taken: a full branch map without an address
+ * (format 1, branches 0) after 31 of them, whose last branch the walk
+ * must stop at, then the other 9 with the return's target.
+ */
+TEST(full_branch_map_without_address)
+{
+	static const uint8_t loop[] = {
+		0x7d, 0x15,		/* 0x2000 C.ADDI a0, -1 */
+		0x7d, 0xfd,		/* 0x2002 C.BNEZ a0, 0x2000 */
+		0x82, 0x80,		/* 0x2004 C.JR ra */
+	};
+	static const uint8_t caller[] = { 0x01, 0x00 };	/* 0x3000 C.NOP */
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_stream s = { 0 };
+	struct etrace_decode_result res;
+	struct code_image img;
+	uint64_t want[128];
+	size_t n = 0, i;
+	int err;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_region(&img, 0x2000, loop, sizeof(loop)));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x3000, caller, sizeof(caller)));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	want[n++] = 0x2000;
+	for (i = 1; i <= 40; i++) {
+		want[n++] = 0x2002;
+		if (i < 40)
+			want[n++] = 0x2000;
+	}
+	want[n++] = 0x2004;
+	want[n++] = 0x3000;
+
+	etrace_enc_start(&s, 1, 0x2000, false);
+	etrace_enc_branch_map_full(&s, 0);			/* 31 taken */
+	etrace_enc_branches_address(&s, 9, 1u << 8, 0x3000, false);	/* 8 taken, 1 not */
+	ASSERT_FALSE(s.failed);
+	etrace_config_default(&opts.config);
+	err = etrace_decode(&opts, &img, s.buf, s.len, &res);
+	ASSERT_EQ(0, err) TH_LOG("%s", res.error);
+	ASSERT_EQ(n, res.nr_elements);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(want[i], res.elements[i].addr) TH_LOG("step %zu", i);
+	/* The full map's packet ends at the 31st C.BNEZ: 1 + 31 + 30 steps. */
+	ASSERT_EQ(1, res.elements[61].packet);
+	ASSERT_EQ(2, res.elements[62].packet);
+	etrace_decode_result_free(&res);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+}
+
+/*
+ * The looplabel case of the specification ("Format 2 notify and updiscon
+ * fields", "Format 3 subformat 3 qual_status field"): an address that is
+ * reached once by falling through and again by the loop's indirect jump.
+ * With ended_rep tracing stopped at its first occurrence, with ended_ntr
+ * at the second.
+ */
+static size_t loop_end(struct __test_metadata *_metadata, enum etrace_enc_qual qual,
+		       uint64_t *got, size_t max)
+{
+	static const uint8_t loop[] = {
+		0x01, 0x00,		/* 0x4000 C.NOP: looplabel - 2 */
+		0x01, 0x00,		/* 0x4002 C.NOP: looplabel */
+		0x82, 0x85,		/* 0x4004 C.JR a1: back to looplabel */
+	};
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_stream s = { 0 };
+	struct etrace_decode_result res;
+	struct code_image img;
+	size_t i, n;
+	int err;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_region(&img, 0x4000, loop, sizeof(loop)));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	etrace_enc_start(&s, 1, 0x4000, false);
+	etrace_enc_address(&s, 0x4002, false);
+	etrace_enc_support(&s, qual, 0);
+	etrace_config_default(&opts.config);
+	err = etrace_decode(&opts, &img, s.buf, s.len, &res);
+	EXPECT_EQ(0, err) TH_LOG("%s", res.error);
+	n = res.nr_elements;
+	for (i = 0; i < n && i < max; i++)
+		got[i] = res.elements[i].addr;
+	etrace_decode_result_free(&res);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+	return n;
+}
+
+TEST(looplabel_end_of_tracing)
+{
+	uint64_t got[8];
+
+	ASSERT_EQ(2, loop_end(_metadata, ETRACE_ENC_ENDED_REP, got, 8));
+	ASSERT_EQ(0x4000, got[0]);
+	ASSERT_EQ(0x4002, got[1]);
+	ASSERT_EQ(4, loop_end(_metadata, ETRACE_ENC_ENDED_NTR, got, 8));
+	ASSERT_EQ(0x4004, got[2]);
+	ASSERT_EQ(0x4002, got[3]);
+}
+
 static int decode_bytes(const struct code_image *img, const void *bytes, size_t len)
 {
 	struct etrace_decode_options opts = { 0 };

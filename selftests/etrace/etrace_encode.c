@@ -133,6 +133,16 @@ void etrace_enc_branches_field(struct etrace_stream *s, unsigned int n, uint32_t
 	finish(s, &p);
 }
 
+void etrace_enc_branch_map_full(struct etrace_stream *s, uint32_t not_taken)
+{
+	struct packet_bits p = { .n = 0 };
+
+	put(&p, 1, 2);
+	put(&p, 0, 5);
+	put(&p, not_taken, 31);
+	finish(s, &p);
+}
+
 void etrace_enc_branches_address(struct etrace_stream *s, unsigned int n, uint32_t not_taken,
 				 uint64_t addr, bool updiscon)
 {

@@ -45,6 +45,8 @@ void etrace_enc_branches_address(struct etrace_stream *s, unsigned int n, uint32
 /* The same with the address field as given (a worked example's differential value). */
 void etrace_enc_branches_field(struct etrace_stream *s, unsigned int n, uint32_t not_taken,
 			       uint64_t field, bool updiscon);
+/* Format 1 without an address: a full map of 31 branches (branches field 0). */
+void etrace_enc_branch_map_full(struct etrace_stream *s, uint32_t not_taken);
 /* Format 2. */
 void etrace_enc_address(struct etrace_stream *s, uint64_t addr, bool updiscon);
 /* Raw bytes (for corrupt input). */
