@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ETMv4 decoding across pokes.  An arm64 program (prog_arm64.c) pokes its
+ * ETMv4 decoding across pokes.  An arm64 program (prog.c, prog_arm64.c) pokes its
  * own code with every backend between calls of the traced function and
  * logs its path; the events of its pokes go to a perf.data.  The test
  * encodes that path as the ETMv4 trace a trace unit would have written

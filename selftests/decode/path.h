@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The path the decode tests' arm64 program ran, from its own log
- * (prog_arm64.c), and what follows from it without any decoder: the
+ * (prog.c, prog_arm64.c), and what follows from it without any decoder: the
  * ETMv4 trace a trace unit filtering on decode_work would have written,
  * and the instruction ranges that trace must decode to.
  */

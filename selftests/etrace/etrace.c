@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * E-Trace decoding across pokes.  A riscv64 program (prog_riscv.c, run
+ * E-Trace decoding across pokes.  A riscv64 program (prog.c, prog_riscv.c, run
  * under qemu-riscv64 on other hosts) pokes its own code with every
  * backend between calls of the traced function and logs its path; the
  * events of its pokes go to a perf.data.  The test encodes that path as

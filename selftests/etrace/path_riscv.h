@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The path the E-Trace tests' riscv64 program ran, from its own log
- * (prog_riscv.c), and what follows from it without any decoder: the
+ * (prog.c, prog_riscv.c), and what follows from it without any decoder: the
  * E-Trace an encoder filtering on decode_work would have written, and
  * the instructions and traps that trace must decode to.
  */
