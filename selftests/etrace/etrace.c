@@ -499,6 +499,52 @@ TEST(looplabel_end_of_tracing)
 	ASSERT_EQ(0x4002, got[3]);
 }
 
+/*
+ * A resynchronisation (format 3 subformat 0 while tracing, "Format 3
+ * subformat 0 - Synchronisation") is a full address the walk follows
+ * to, taking the branch left by the packet before it; its branch bit is
+ * the outcome of the branch at that address, taken by the next packet.
+ */
+TEST(resync_follows_to_the_reported_address)
+{
+	static const uint8_t code[] = {
+		0x01, 0x00,		/* 0x5000 C.NOP */
+		0x11, 0xc1,		/* 0x5002 C.BEQZ a0, 0x5006 */
+		0x01, 0x00,		/* 0x5004 C.NOP */
+		0x11, 0xc1,		/* 0x5006 C.BEQZ a0, 0x500a */
+		0x01, 0x00,		/* 0x5008 C.NOP */
+		0x82, 0x80,		/* 0x500a C.JR ra */
+	};
+	static const uint8_t caller[] = { 0x01, 0x00 };	/* 0x6000 C.NOP */
+	static const uint64_t want[] = { 0x5000, 0x5002, 0x5006, 0x500a, 0x6000 };
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_stream s = { 0 };
+	struct etrace_decode_result res;
+	struct code_image img;
+	size_t i;
+	int err;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_region(&img, 0x5000, code, sizeof(code)));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x6000, caller, sizeof(caller)));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	etrace_enc_start(&s, 1, 0x5000, false);
+	/* The instruction before the resync, with the taken C.BEQZ it is. */
+	etrace_enc_branches_address(&s, 1, 0, 0x5002, false);
+	etrace_enc_start(&s, 2, 0x5006, true);	/* the second C.BEQZ, taken */
+	etrace_enc_address(&s, 0x6000, false);	/* C.JR ra */
+	ASSERT_FALSE(s.failed);
+	etrace_config_default(&opts.config);
+	err = etrace_decode(&opts, &img, s.buf, s.len, &res);
+	ASSERT_EQ(0, err) TH_LOG("%s", res.error);
+	ASSERT_EQ(sizeof(want) / sizeof(want[0]), res.nr_elements);
+	for (i = 0; i < res.nr_elements; i++)
+		ASSERT_EQ(want[i], res.elements[i].addr) TH_LOG("step %zu", i);
+	etrace_decode_result_free(&res);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+}
+
 static int decode_bytes(const struct code_image *img, const void *bytes, size_t len)
 {
 	struct etrace_decode_options opts = { 0 };
