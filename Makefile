@@ -224,8 +224,11 @@ TP_DECODE	:= $(objtree)/tp-decode
 ifeq ($(ARCH)$(CONFIG_OPENCSD_DECODE),$(HOSTARCH)y)
 tools		+= $(TP_DECODE)
 endif
-decode-core	:= code_image code_image_elf code_image_events etm_config etm_packets \
-		   etm_pass etm_decode etm_consistency perf_read
+# The code image, the ETMv4 path (OpenCSD) and the E-Trace path (our own).
+image-core	:= code_image code_image_elf code_image_events perf_read
+etm-core	:= etm_config etm_packets etm_pass etm_decode etm_consistency
+etrace-core	:= etrace_config etrace_packets etrace_insn etrace_walk etrace_decode
+decode-core	:= $(image-core) $(etm-core) $(etrace-core)
 decode-srcs	:= $(patsubst %,perf-glue/%.c,$(decode-core))
 tp-decode-objs	:= $(patsubst %,$(objtree)/perf-glue/%.o,tp-decode $(decode-core))
 OPENCSD_LIBS	:= -lopencsd_c_api -lopencsd

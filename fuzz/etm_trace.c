@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../perf-glue/etm_decode.h"
+#include "image_windows.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);
@@ -33,27 +34,13 @@ const char *__lsan_default_suppressions(void)
 	return "leak:libstdc++.so\n";
 }
 
+/* The NOP becomes B +20 in a nosync window, and NOP again in a breakpoint window. */
 static int make_image(struct code_image *img)
 {
+	static const uint8_t branch[4] = { 0x05, 0x00, 0x00, 0x14 };
 	static const uint8_t brk[4] = { 0x00, 0x8a, 0x2e, 0xd4 };
-	struct code_change nosync = {
-		.addr = CODE_BASE, .len = 4, .old = { 0x1f, 0x20, 0x03, 0xd5 },
-		.new = { 0x05, 0x00, 0x00, 0x14 }, .pre_time = 100, .post_time = 200,
-		.backend = TP_BACKEND_NOSYNC,
-	};
-	struct code_change breakpoint = nosync;
 
-	memcpy(breakpoint.old, nosync.new, 4);
-	memcpy(breakpoint.new, nosync.old, 4);
-	breakpoint.pre_time = 300;
-	breakpoint.post_time = 400;
-	breakpoint.backend = TP_BACKEND_BREAKPOINT;
-	code_image_init(img);
-	if (code_image_set_trap(img, brk, 4) ||
-	    code_image_add_region(img, CODE_BASE, code, sizeof(code)) ||
-	    code_image_add_change(img, &nosync) || code_image_add_change(img, &breakpoint))
-		return -1;
-	return code_image_freeze(img);
+	return fuzz_image_with_windows(img, CODE_BASE, code, sizeof(code), branch, brk);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -478,3 +478,8 @@ int code_image_read(const struct code_image *img, uint64_t addr, uint64_t time,
 		*change = f.change;
 	return answer;
 }
+
+bool code_resolution_unique(const struct code_resolution *r)
+{
+	return r->consistent && !(r->consistent & (r->consistent - 1));
+}

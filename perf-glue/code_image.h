@@ -156,6 +156,22 @@ long code_image_window_at(const struct code_image *img, uint64_t addr, size_t le
  */
 int code_image_set_trap(struct code_image *img, const void *insn, unsigned int len);
 
+/*
+ * How a decoder resolved one ambiguous read: which candidate it decoded
+ * with, and which ones agreed with the trace that follows.  Shared by the
+ * ETMv4 and the E-Trace decoders and by tp-decode's report.
+ */
+struct code_resolution {
+	size_t piece;			/* the stretch of trace between two times */
+	size_t change;			/* index in the frozen image */
+	uint64_t addr, time;
+	enum code_candidate chosen;
+	unsigned int consistent;	/* bit per candidate that agreed with the trace */
+};
+
+/* Whether resolution @r had exactly one candidate that agreed with the trace. */
+bool code_resolution_unique(const struct code_resolution *r);
+
 /* For the file loaders: a sentence in img->error, and @err back. */
 int code_image_fail(struct code_image *img, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

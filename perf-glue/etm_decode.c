@@ -65,7 +65,7 @@ static void pass_setup(struct etm_pass *pass, const struct etm_decode_options *o
 
 /* Try every candidate of @u with the choices so far; fill in @choice. */
 static int resolve(const struct etm_pass *base, struct etm_choice *choices, size_t nr_choices,
-		   const struct etm_resolution *u)
+		   const struct code_resolution *u)
 {
 	struct etm_choice *choice = &choices[nr_choices];
 	enum code_candidate c;
@@ -99,14 +99,14 @@ static int resolve(const struct etm_pass *base, struct etm_choice *choices, size
 }
 
 /* The first undecided read of @pass in trace order that the walk reached, or NULL. */
-static const struct etm_resolution *first_reached(const struct etm_pass *pass,
+static const struct code_resolution *first_reached(const struct etm_pass *pass,
 						  const struct code_image *img)
 {
-	const struct etm_resolution *first = NULL;
+	const struct code_resolution *first = NULL;
 	size_t i;
 
 	for (i = 0; i < pass->nr_undecided; i++) {
-		const struct etm_resolution *u = &pass->undecided[i];
+		const struct code_resolution *u = &pass->undecided[i];
 
 		if ((!first || u->piece < first->piece) &&
 		    etm_pass_reached(pass, img, u->piece, u->change))
@@ -121,13 +121,13 @@ static const struct etm_resolution *first_reached(const struct etm_pass *pass,
  * reached one are settled at once; later ones may be reached once that
  * one is resolved.  -E2BIG past MAX_CHOICES.
  */
-static int settle_unreached(const struct etm_pass *pass, const struct etm_resolution *reached,
+static int settle_unreached(const struct etm_pass *pass, const struct code_resolution *reached,
 			    struct etm_choice *choices, size_t *nr_choices)
 {
 	size_t i;
 
 	for (i = 0; i < pass->nr_undecided; i++) {
-		const struct etm_resolution *u = &pass->undecided[i];
+		const struct code_resolution *u = &pass->undecided[i];
 
 		if (u == reached || (reached && u->piece > reached->piece))
 			continue;
@@ -169,7 +169,7 @@ static int decode_pieces(const struct etm_decode_options *opts, const struct cod
 	if (!choices)
 		return -ENOMEM;
 	for (;;) {
-		const struct etm_resolution *u;
+		const struct code_resolution *u;
 
 		pass_setup(&pass, opts, img, trace, len, pieces, nr_pieces, choices, nr_choices);
 		err = etm_run_pass(&pass);
@@ -234,11 +234,6 @@ void etm_decode_result_free(struct etm_decode_result *res)
 	res->elements = NULL;
 	res->resolutions = NULL;
 	res->nr_elements = res->nr_resolutions = 0;
-}
-
-bool etm_resolution_unique(const struct etm_resolution *r)
-{
-	return r->consistent && !(r->consistent & (r->consistent - 1));
 }
 
 void etm_element_format(const struct etm_element *e, char *buf, size_t len)

@@ -46,15 +46,6 @@ struct etm_element {
 	uint32_t last_insn;		/* the bytes of a range's last instruction, as read */
 };
 
-/* How one ambiguous read was resolved. */
-struct etm_resolution {
-	size_t piece;
-	size_t change;			/* index in the frozen image */
-	uint64_t addr, time;
-	enum code_candidate chosen;
-	unsigned int consistent;	/* bit per candidate that agreed with the trace */
-};
-
 struct etm_decode_options {
 	ocsd_etmv4_cfg config;
 	bool ignore_events;		/* decode against the binaries' bytes only */
@@ -64,7 +55,7 @@ struct etm_decode_options {
 struct etm_decode_result {
 	struct etm_element *elements;
 	size_t nr_elements;
-	struct etm_resolution *resolutions;
+	struct code_resolution *resolutions;
 	size_t nr_resolutions;
 	size_t nr_pieces;		/* 1 + the number of cache flushes */
 	size_t nr_timestamps;
@@ -81,9 +72,6 @@ struct etm_decode_result {
 int etm_decode(const struct etm_decode_options *opts, const struct code_image *img,
 	       const uint8_t *trace, size_t len, struct etm_decode_result *res);
 void etm_decode_result_free(struct etm_decode_result *res);
-
-/* Whether resolution @r had exactly one candidate that agreed with the trace. */
-bool etm_resolution_unique(const struct etm_resolution *r);
 
 /*
  * The ETMv4 configuration of a trace: the registers OpenCSD needs, read

@@ -23,7 +23,7 @@ struct etm_timestamp {
 
 /* A candidate decided for a (piece, change); @reached says it mattered. */
 struct etm_choice {
-	struct etm_resolution r;
+	struct code_resolution r;
 	bool reached;
 };
 
@@ -46,7 +46,7 @@ struct etm_pass {
 	struct etm_element *elements;
 	size_t nr_elements, cap_elements;
 	size_t *atoms;				/* atoms in each piece's packets */
-	struct etm_resolution *undecided;	/* ambiguous reads with no choice yet */
+	struct code_resolution *undecided;	/* ambiguous reads with no choice yet */
 	size_t nr_undecided;
 	int err;
 	char error[256];

@@ -37,7 +37,7 @@ static const struct etm_choice *find_choice(const struct etm_pass *pass, size_t 
 /* Remember an ambiguous read with no choice yet: resolution decides it later. */
 static void note_undecided(struct etm_pass *pass, size_t change)
 {
-	struct etm_resolution *u;
+	struct code_resolution *u;
 	size_t i;
 
 	for (i = 0; i < pass->nr_undecided; i++)

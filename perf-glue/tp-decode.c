@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * tp-decode: decode a raw ETMv4 trace of a process textpoke changed
- * while it was traced, with OpenCSD, against the code the process had at
- * each moment (docs/tp-decode.1).
+ * tp-decode: decode a raw ETMv4 trace (with OpenCSD) or an E-Trace (with
+ * our own decoder) of a process textpoke changed while it was traced,
+ * against the code the process had at each moment (docs/tp-decode.1).
  *
- *   tp-decode -t TRACE -c CONFIG [-e EVENTS] -b FILE[@BIAS]... [-m FILE@ADDR]...
- *             [--ignore-events] [--no-flush] [--ranges]
+ *   tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]
+ *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
  *
  * Exit status 0, 1 for an input it cannot use (one line on stderr), 2
  * for a bad command line, 3 when the trace decoded but a PRE/POST window
@@ -23,14 +23,17 @@
 
 #include "code_image.h"
 #include "etm_decode.h"
+#include "etrace_decode.h"
 
 /* A raw trace buffer larger than this is not one trace unit's. */
 #define MAX_TRACE_SIZE	(1ull << 30)
 
 static int usage(void)
 {
-	fputs("usage: tp-decode -t TRACE -c CONFIG [-e EVENTS] -b FILE[@BIAS]... [-m FILE@ADDR]...\n"
-	      "                 [--ignore-events] [--no-flush] [--ranges]\n", stderr);
+	fputs("usage: tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]\n"
+	      "                 -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush]\n"
+	      "                 [--ranges]\n"
+	      "       (-c is required for etm; --no-flush applies to etm only)\n", stderr);
 	return 2;
 }
 
@@ -81,8 +84,9 @@ static int split_at(char *arg, uint64_t *addr, bool required)
 
 struct args {
 	const char *trace, *config, *events;
-	bool ranges;
+	bool ranges, etrace;
 	struct etm_decode_options opts;
+	struct etrace_decode_options etrace_opts;
 };
 
 static int add_file(struct code_image *img, char *arg, bool snapshot)
@@ -106,6 +110,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		{ "ignore-events", no_argument, NULL, 'I' },
 		{ "no-flush", no_argument, NULL, 'F' },
 		{ "ranges", no_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, err, files = 0;
@@ -125,11 +130,18 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		case 'I': a->opts.ignore_events = true; break;
 		case 'F': a->opts.no_flush = true; break;
 		case 'r': a->ranges = true; break;
+		case 'f':
+			if (strcmp(optarg, "etm") && strcmp(optarg, "etrace"))
+				return usage();
+			a->etrace = !strcmp(optarg, "etrace");
+			break;
 		default: return usage();
 		}
 	}
-	if (!a->trace || !a->config || !files || optind != argc)
+	if (!a->trace || (!a->config && !a->etrace) || !files || optind != argc ||
+	    (a->etrace && a->opts.no_flush))
 		return usage();
+	a->etrace_opts.ignore_events = a->opts.ignore_events;
 	return 0;
 }
 
@@ -158,15 +170,15 @@ static void print_elements(const struct etm_decode_result *res, unsigned int tra
 static const char *const candidate_names[] = { "old", "new", "trap" };
 
 /* Each window the trace reached inside: what was chosen, or why nothing could be. */
-static int report_resolutions(const struct etm_decode_result *res)
+static int report_resolutions(const struct code_resolution *resolutions, size_t nr)
 {
 	int unresolved = 0;
 	size_t i;
 
-	for (i = 0; i < res->nr_resolutions; i++) {
-		const struct etm_resolution *r = &res->resolutions[i];
+	for (i = 0; i < nr; i++) {
+		const struct code_resolution *r = &resolutions[i];
 
-		if (etm_resolution_unique(r)) {
+		if (code_resolution_unique(r)) {
 			fprintf(stderr, "tp-decode: window at 0x%" PRIx64 " (time %" PRIu64
 				"): the trace agrees with the %s bytes only\n",
 				r->addr, r->time, candidate_names[r->chosen]);
@@ -181,6 +193,76 @@ static int report_resolutions(const struct etm_decode_result *res)
 	return unresolved;
 }
 
+/* The events into the image, the image frozen, the trace read: 0, or the exit status. */
+static int load_inputs(const struct args *a, struct code_image *img, uint8_t **trace, size_t *len)
+{
+	int err;
+
+	if (a->events && code_image_add_perf_data(img, a->events)) {
+		fprintf(stderr, "tp-decode: %s\n", img->error);
+		return 1;
+	}
+	/* Only changes can be refused: there are events. */
+	if (code_image_freeze(img)) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->events ? a->events : "-", img->error);
+		return 1;
+	}
+	err = read_trace(a->trace, trace, len);
+	if (err) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static void print_etrace_elements(const struct etrace_decode_result *res, bool ranges)
+{
+	char text[256];
+	size_t i;
+
+	for (i = 0; i < res->nr_elements; i++) {
+		if (ranges && res->elements[i].type != ETRACE_ELEM_INSN)
+			continue;
+		etrace_element_format(&res->elements[i], text, sizeof(text));
+		printf("%s\n", text);
+	}
+}
+
+static int decode_etrace(struct args *a, struct code_image *img)
+{
+	struct etrace_decode_result res;
+	uint8_t *trace = NULL;
+	size_t len = 0;
+	char error[256];
+	int err;
+
+	etrace_config_default(&a->etrace_opts.config);
+	if (a->config && etrace_config_load(a->config, &a->etrace_opts.config, error,
+					    sizeof(error))) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->config, error);
+		return 1;
+	}
+	err = load_inputs(a, img, &trace, &len);
+	if (err)
+		return err;
+	err = etrace_decode(&a->etrace_opts, img, trace, len, &res);
+	free(trace);
+	/* Where a trace leaves the code, the path up to there is the evidence. */
+	print_etrace_elements(&res, a->ranges);
+	fflush(stdout);
+	if (err) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, res.error);
+		etrace_decode_result_free(&res);
+		return 1;
+	}
+	if (img->nr_changes && res.nr_pieces == 1 && !a->etrace_opts.ignore_events)
+		fprintf(stderr, "tp-decode: warning: no packet of %s has a time: the changes "
+			"of %s were not used\n", a->trace, a->events);
+	err = report_resolutions(res.resolutions, res.nr_resolutions);
+	etrace_decode_result_free(&res);
+	return err;
+}
+
 static int decode(struct args *a, struct code_image *img)
 {
 	struct etm_decode_result res;
@@ -193,20 +275,9 @@ static int decode(struct args *a, struct code_image *img)
 		fprintf(stderr, "tp-decode: %s: %s\n", a->config, error);
 		return 1;
 	}
-	if (a->events && code_image_add_perf_data(img, a->events)) {
-		fprintf(stderr, "tp-decode: %s\n", img->error);
-		return 1;
-	}
-	/* Only changes can be refused: there are events. */
-	if (code_image_freeze(img)) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->events ? a->events : "-", img->error);
-		return 1;
-	}
-	err = read_trace(a->trace, &trace, &len);
-	if (err) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, strerror(-err));
-		return 1;
-	}
+	err = load_inputs(a, img, &trace, &len);
+	if (err)
+		return err;
 	err = etm_decode(&a->opts, img, trace, len, &res);
 	free(trace);
 	if (err) {
@@ -220,7 +291,7 @@ static int decode(struct args *a, struct code_image *img)
 		fprintf(stderr, "tp-decode: warning: no timestamp of %s is later than a change "
 			"of %s: do its timestamps count CLOCK_MONOTONIC ns?\n", a->trace,
 			a->events);
-	err = report_resolutions(&res);
+	err = report_resolutions(res.resolutions, res.nr_resolutions);
 	etm_decode_result_free(&res);
 	return err;
 }
@@ -241,15 +312,20 @@ int main(int argc, char **argv)
 {
 	/* BRK #0x7450: the trap textpoke's breakpoint backend writes on arm64. */
 	static const uint8_t a64_trap[4] = { 0x00, 0x8a, 0x2e, 0xd4 };
+	/* EBREAK: the trap it writes at a 4-byte riscv site (E-Trace is riscv's). */
+	static const uint8_t rv_ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
 	struct args a = { 0 };
 	struct code_image img;
 	int err;
 
 	code_image_init(&img);
-	code_image_set_trap(&img, a64_trap, sizeof(a64_trap));
 	err = parse_args(argc, argv, &a, &img);
+	if (!err && a.etrace)
+		code_image_set_trap(&img, rv_ebreak, sizeof(rv_ebreak));
+	else if (!err)
+		code_image_set_trap(&img, a64_trap, sizeof(a64_trap));
 	if (!err)
-		err = decode(&a, &img);
+		err = a.etrace ? decode_etrace(&a, &img) : decode(&a, &img);
 	code_image_free(&img);
 	return err;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ETMv4 decoding across pokes.  An arm64 program (prog_arm64.c) pokes its
+ * ETMv4 decoding across pokes.  An arm64 program (prog.c, prog_arm64.c) pokes its
  * own code with every backend between calls of the traced function and
  * logs its path; the events of its pokes go to a perf.data.  The test
  * encodes that path as the ETMv4 trace a trace unit would have written
@@ -47,30 +47,6 @@ static void etm_config(ocsd_etmv4_cfg *cfg)
 	cfg->core_prof = profile_CortexA;
 }
 
-/* A file beside this test binary: <objtree>/selftests/decode/NAME, or <objtree>/NAME. */
-static const char *beside(const char *name, bool up)
-{
-	static char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
-	char *slash;
-
-	if (n <= 0)
-		return name;
-	path[n] = '\0';
-	slash = up ? strstr(path, "/selftests/decode/") : strrchr(path, '/');
-	if (!slash)
-		return name;
-	snprintf(slash, 64, "/%s", name);
-	return path;
-}
-
-static int run(const char *cmd)
-{
-	int status = system(cmd);
-
-	return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
-}
-
 FIXTURE(decode) {
 	char dir[64];
 	char prog[PATH_MAX];
@@ -89,26 +65,20 @@ FIXTURE_SETUP(decode)
 	char cmd[PATH_MAX + 512], log[128];
 	int err;
 
-	snprintf(self->prog, sizeof(self->prog), "%s", beside("prog_arm64", false));
+	snprintf(self->prog, sizeof(self->prog), "%s", test_file("prog_arm64", false));
 	strcpy(self->dir, "/tmp/textpoke-decode-XXXXXX");
 	ASSERT_TRUE(mkdtemp(self->dir) != NULL);
 	snprintf(log, sizeof(log), "%s/path.log", self->dir);
 	snprintf(self->events, sizeof(self->events), "%s/poke.data", self->dir);
-	if (*DECODE_RUNNER && run("command -v qemu-aarch64 >/dev/null"))
+	if (*DECODE_RUNNER && test_run("command -v qemu-aarch64 >/dev/null"))
 		SKIP(return, "no qemu-aarch64 to run the arm64 program");
 	snprintf(cmd, sizeof(cmd), "TEXTPOKE_PERF_DATA=%s %s %s %s", self->events,
 		 DECODE_RUNNER, self->prog, log);
-	ASSERT_EQ(0, run(cmd)) TH_LOG("%s failed", cmd);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
 	ASSERT_EQ(0, path_load(log, &self->path));
 	ASSERT_EQ(6, self->path.nr_pokes);
 
-	code_image_init(&self->img);
-	ASSERT_EQ(0, code_image_set_trap(&self->img, a64_trap, sizeof(a64_trap)));
-	err = code_image_add_elf(&self->img, self->prog, 0);
-	ASSERT_EQ(0, err) TH_LOG("%s", self->img.error);
-	err = code_image_add_perf_data(&self->img, self->events);
-	ASSERT_EQ(0, err) TH_LOG("%s", self->img.error);
-	err = code_image_freeze(&self->img);
+	err = poked_image_load(&self->img, a64_trap, sizeof(a64_trap), self->prog, self->events);
 	ASSERT_EQ(0, err) TH_LOG("%s", self->img.error);
 	ASSERT_EQ(6, self->img.nr_changes);
 	etm_config(&self->opts.config);
@@ -120,7 +90,7 @@ FIXTURE_TEARDOWN(decode)
 
 	code_image_free(&self->img);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (run(cmd))
+	if (test_run(cmd))
 		fprintf(stderr, "could not remove %s\n", self->dir);
 }
 
@@ -162,7 +132,7 @@ struct outcome {
 	int err;
 	size_t expected, decoded, agree;
 	size_t nr_resolutions;
-	struct etm_resolution resolution;	/* the first */
+	struct code_resolution resolution;	/* the first */
 	size_t nr_pieces;
 	char error[256];
 };
@@ -619,7 +589,7 @@ TEST_F(decode, window_both_candidates_agree_is_reported)
 	EXPECT_EQ(o.expected, o.agree);
 	ASSERT_EQ(1, o.nr_resolutions);
 	EXPECT_EQ(3, o.resolution.consistent);
-	EXPECT_FALSE(etm_resolution_unique(&o.resolution));
+	EXPECT_FALSE(code_resolution_unique(&o.resolution));
 	EXPECT_EQ(CODE_CANDIDATE_OLD, o.resolution.chosen);
 	code_image_free(&img);
 }
@@ -711,7 +681,7 @@ TEST_F(decode, window_no_candidate_explains_is_reported)
 		ASSERT_EQ(0, o.err) TH_LOG("%s", o.error);
 		ASSERT_EQ(1, o.nr_resolutions);
 		EXPECT_EQ(0, o.resolution.consistent);
-		EXPECT_FALSE(etm_resolution_unique(&o.resolution));
+		EXPECT_FALSE(code_resolution_unique(&o.resolution));
 	}
 }
 
@@ -824,7 +794,7 @@ TEST_F(decode, trc_pkt_lister_agrees_without_pokes)
 	struct snapshot_memory mem;
 	size_t i;
 
-	if (run("command -v trc_pkt_lister >/dev/null"))
+	if (test_run("command -v trc_pkt_lister >/dev/null"))
 		SKIP(return, "no trc_pkt_lister (Debian libopencsd-bin)");
 	ASSERT_LT(0, before.nr_calls);
 	ASSERT_EQ(0, path_trace(&before, &s));
@@ -843,7 +813,7 @@ TEST_F(decode, trc_pkt_lister_agrees_without_pokes)
 		 self->dir);
 	ASSERT_EQ(0, lines_of(cmd, "OCSD_GEN_TRC_ELEM_", theirs, sizeof(theirs)));
 	snprintf(cmd, sizeof(cmd), "%s -t %s/trace.bin -c %s/etm_0.ini -b %s 2>&1",
-		 beside("tp-decode", true), self->dir, self->dir, self->prog);
+		 test_file("tp-decode", true), self->dir, self->dir, self->prog);
 	ASSERT_EQ(0, lines_of(cmd, "", ours, sizeof(ours))) TH_LOG("%s:\n%s", cmd, ours);
 	ASSERT_EQ(0, lines_of(cmd, "OCSD_GEN_TRC_ELEM_", ours, sizeof(ours)));
 	ASSERT_NE(NULL, strstr(ours, "OCSD_GEN_TRC_ELEM_INSTR_RANGE"));
@@ -858,7 +828,7 @@ TEST_F(decode, tp_decode_prints_the_path)
 	char cmd[4 * PATH_MAX], out[16384], expect[16384], err_line[1024];
 	struct etm4_stream s = { 0 };
 	size_t n, i, used = 0;
-	const char *tool = beside("tp-decode", true);
+	const char *tool = test_file("tp-decode", true);
 
 	ASSERT_EQ(0, path_trace(&self->path, &s));
 	ASSERT_EQ(0, write_file(self->dir, "trace.bin", s.buf, s.len));
@@ -909,7 +879,7 @@ TEST_F(decode, tp_decode_warns_when_no_timestamp_follows_a_change)
 	ASSERT_EQ(0, snapshot_write(self->dir, &self->opts.config, s.buf, s.len,
 				    &(struct snapshot_memory){ 0x1000, "", 1 }));
 	snprintf(cmd, sizeof(cmd), "%s -t %s/early.bin -c %s/etm_0.ini -e %s -b %s "
-		 "2>&1 >/dev/null; echo status=$?", beside("tp-decode", true), self->dir,
+		 "2>&1 >/dev/null; echo status=$?", test_file("tp-decode", true), self->dir,
 		 self->dir, self->events, self->prog);
 	ASSERT_EQ(0, lines_of(cmd, "", out, sizeof(out)));
 	EXPECT_TRUE(strstr(out, "warning: no timestamp") != NULL) TH_LOG("%s", out);
@@ -932,7 +902,7 @@ TEST_F(decode, tp_decode_reports_an_unexplained_window)
 	ASSERT_EQ(0, snapshot_write(self->dir, &self->opts.config, s.buf, s.len,
 				    &(struct snapshot_memory){ 0x1000, "", 1 }));
 	snprintf(cmd, sizeof(cmd), "%s --ranges -t %s/trace.bin -c %s/etm_0.ini -e %s -b %s "
-		 "2>&1 >/dev/null; echo status=$?", beside("tp-decode", true), self->dir,
+		 "2>&1 >/dev/null; echo status=$?", test_file("tp-decode", true), self->dir,
 		 self->dir, self->events, self->prog);
 	ASSERT_EQ(0, lines_of(cmd, "", out, sizeof(out)));
 	EXPECT_TRUE(strstr(out, "no candidate agrees with the trace") != NULL) TH_LOG("%s", out);

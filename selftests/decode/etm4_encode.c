@@ -6,24 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "etm4_encode.h"
 
 static void put(struct etm4_stream *s, uint8_t byte)
 {
-	if (s->failed)
-		return;
-	if (s->len == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 256;
-		uint8_t *buf = realloc(s->buf, cap);
-
-		if (!buf) {
-			s->failed = true;
-			return;
-		}
-		s->buf = buf;
-		s->cap = cap;
-	}
-	s->buf[s->len++] = byte;
+	if (!s->failed && !bytes_append(&s->buf, &s->len, &s->cap, byte))
+		s->failed = true;
 }
 
 void etm4_stream_free(struct etm4_stream *s)

@@ -9,50 +9,12 @@
 
 #include "path.h"
 
-static int parse_line(const char *line, struct path *p)
-{
-	unsigned long long a, b, c, d;
-	int version;
-
-	if (sscanf(line, "work %llx %llx %llx %llx", &a, &b, &c, &d) == 4) {
-		p->work = a;
-		p->site = b;
-		p->alt = c;
-		p->done = d;
-		return 0;
-	}
-	if (sscanf(line, "call %llu %d", &a, &version) == 2) {
-		if (p->nr_calls == PATH_MAX_CALLS || (version != PATH_NOP && version != PATH_BRANCH))
-			return -EINVAL;
-		p->calls[p->nr_calls].time = a;
-		p->calls[p->nr_calls].version = version;
-		p->calls[p->nr_calls].trapped = false;
-		p->nr_calls++;
-		return 0;
-	}
-	if (sscanf(line, "poke %d", &version) == 1 && p->nr_pokes < PATH_MAX_CALLS) {
-		p->pokes[p->nr_pokes++] = version;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 int path_load(const char *log, struct path *p)
 {
-	char line[256];
-	int err = 0;
-	FILE *f;
+	int err = poked_log_load(log, p);
 
-	memset(p, 0, sizeof(*p));
-	f = fopen(log, "re");
-	if (!f)
-		return -errno;
-	while (!err && fgets(line, sizeof(line), f))
-		err = parse_line(line, p);
-	fclose(f);
 	/* traced_arm64.S: the site first, decode_alt 20 bytes on, decode_done 8 more. */
-	if (!err && (!p->nr_calls || p->site != p->work || p->alt != p->site + 20 ||
-		     p->done != p->alt + 8))
+	if (!err && (p->site != p->work || p->alt != p->site + 20 || p->done != p->alt + 8))
 		err = -EINVAL;
 	return err;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The path the decode tests' arm64 program ran, from its own log
- * (prog_arm64.c), and what follows from it without any decoder: the
+ * (prog.c, prog_arm64.c), and what follows from it without any decoder: the
  * ETMv4 trace a trace unit filtering on decode_work would have written,
  * and the instruction ranges that trace must decode to.
  */
@@ -13,26 +13,11 @@
 #include <stdint.h>
 
 #include "etm4_encode.h"
-
-#define PATH_MAX_CALLS	64
+#include "poked.h"
 
 enum path_version {
 	PATH_NOP = 1,			/* the site holds NOP */
 	PATH_BRANCH = 2,		/* the site holds B decode_alt */
-};
-
-struct path_call {
-	uint64_t time;			/* CLOCK_MONOTONIC ns just before the call */
-	enum path_version version;
-	bool trapped;			/* hit the breakpoint; version is what was emulated */
-};
-
-struct path {
-	uint64_t work, site, alt, done;
-	struct path_call calls[PATH_MAX_CALLS];
-	size_t nr_calls;
-	int pokes[PATH_MAX_CALLS];	/* the backend of each poke */
-	size_t nr_pokes;
 };
 
 struct path_range {
@@ -40,7 +25,7 @@ struct path_range {
 	bool executed;			/* the last instruction's atom */
 };
 
-/* Read the program's log; -EINVAL for one it did not write. */
+/* Read the program's log (poked.h); -EINVAL for one it did not write on arm64. */
 int path_load(const char *log, struct path *p);
 
 /* The trace of every call of @p: A-sync, trace info, then per call a

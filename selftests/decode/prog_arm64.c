@@ -1,96 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The decode tests' arm64 program: it switches the site of decode_work
- * between NOP and B decode_alt with each backend while it runs, one poke
- * between two calls, and logs what it did so that the test can build the
- * trace a trace unit would have recorded and the path it must decode to:
- *
- *   work WORK SITE ALT DONE       the addresses of decode_work
- *   call TIME VERSION             CLOCK_MONOTONIC ns just before a call,
- *                                 and which version (1 NOP, 2 B) it ran
- *   poke BACKEND                  a poke done with that backend
- *
- * The pokes' PRE/POST events go to the perf.data of TEXTPOKE_PERF_DATA.
- * Run under qemu-aarch64 on other hosts; one thread only (qemu-user is
- * not reliable for code another thread changes).
+ * The decode tests' program on arm64 (traced_arm64.S): the site is NOP
+ * or B decode_alt.  Run under qemu-aarch64 on other hosts.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-#include <textpoke/textpoke.h>
-
-long decode_work(void);
-extern char decode_site[], decode_alt[], decode_done[];
+#include "prog.h"
 
 #define A64_NOP	0xd503201fu
 
-static uint64_t now_ns(void)
+uint32_t prog_site_original(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
-
-static int call(FILE *log)
-{
-	uint64_t t = now_ns();
-	long version = decode_work();
-
-	return fprintf(log, "call %llu %ld\n", (unsigned long long)t, version) < 0;
+	return A64_NOP;
 }
 
 /* B decode_alt, at decode_site. */
-static uint32_t branch_to_alt(void)
+uint32_t prog_site_branch(void)
 {
 	return 0x14000000u | (uint32_t)(((decode_alt - decode_site) >> 2) & 0x03ffffff);
-}
-
-static int poke(FILE *log, enum tp_backend backend, uint32_t from, uint32_t to)
-{
-	int err = tp_poke(decode_site, &from, &to, 4, backend);
-
-	if (err) {
-		fprintf(stderr, "poke: %s\n", tp_strerror(err));
-		return 1;
-	}
-	return fprintf(log, "poke %d\n", (int)backend) < 0;
-}
-
-int main(int argc, char **argv)
-{
-	static const enum tp_backend plan[] = {
-		TP_BACKEND_NOSYNC, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
-		TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE, TP_BACKEND_NOSYNC,
-	};
-	uint32_t nop = A64_NOP, b = branch_to_alt();
-	int bad = 0, err;
-	size_t i;
-	FILE *log;
-
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s LOG\n", argv[0]);
-		return 2;
-	}
-	err = tp_init();
-	if (err) {
-		fprintf(stderr, "tp_init: %s\n", tp_strerror(err));
-		return 1;
-	}
-	log = fopen(argv[1], "w");
-	if (!log)
-		return 1;
-	fprintf(log, "work %p %p %p %p\n", (void *)decode_work, (void *)decode_site,
-		(void *)decode_alt, (void *)decode_done);
-	bad |= call(log);
-	bad |= call(log);
-	for (i = 0; i < sizeof(plan) / sizeof(plan[0]) && !bad; i++) {
-		bad |= i % 2 ? poke(log, plan[i], b, nop) : poke(log, plan[i], nop, b);
-		bad |= call(log);
-		bad |= call(log);
-	}
-	return fclose(log) || bad;
 }

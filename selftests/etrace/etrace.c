@@ -1,0 +1,669 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * E-Trace decoding across pokes.  A riscv64 program (prog.c, prog_riscv.c, run
+ * under qemu-riscv64 on other hosts) pokes its own code with every
+ * backend between calls of the traced function and logs its path; the
+ * events of its pokes go to a perf.data.  The test encodes that path as
+ * the E-Trace an encoder would have written (etrace_encode.c) and
+ * decodes it through the code image: the steps must be the program's
+ * path exactly, and without the events they must not be.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "code_image.h"
+#include "etrace_decode.h"
+#include "etrace_encode.h"
+#include "path_riscv.h"
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+
+#define MAX_STEPS	(8 * PATH_MAX_CALLS)
+#define FUZZ_CASES	4000	/* corruptions of the trace; TP_FUZZ_CASES overrides */
+
+/* EBREAK, the trap textpoke's breakpoint backend writes at a 4-byte riscv site. */
+static const uint8_t rv_ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
+
+FIXTURE(etrace) {
+	char dir[64];
+	char prog[PATH_MAX];
+	char events[128];
+	struct path path;
+	struct code_image img;
+	struct etrace_decode_options opts;
+};
+
+/* Run the program and load what it left: its log, its perf.data, its binary's image. */
+FIXTURE_SETUP(etrace)
+{
+	char cmd[PATH_MAX + 512], log[128];
+	int err;
+
+	snprintf(self->prog, sizeof(self->prog), "%s", test_file("prog_riscv", false));
+	strcpy(self->dir, "/tmp/textpoke-etrace-XXXXXX");
+	ASSERT_TRUE(mkdtemp(self->dir) != NULL);
+	snprintf(log, sizeof(log), "%s/path.log", self->dir);
+	snprintf(self->events, sizeof(self->events), "%s/poke.data", self->dir);
+	if (*ETRACE_RUNNER && test_run("command -v qemu-riscv64 >/dev/null"))
+		SKIP(return, "no qemu-riscv64 to run the riscv64 program");
+	snprintf(cmd, sizeof(cmd), "TEXTPOKE_PERF_DATA=%s %s %s %s", self->events,
+		 ETRACE_RUNNER, self->prog, log);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
+	ASSERT_EQ(0, path_load(log, &self->path));
+	ASSERT_EQ(6, self->path.nr_pokes);
+
+	err = poked_image_load(&self->img, rv_ebreak, sizeof(rv_ebreak), self->prog, self->events);
+	ASSERT_EQ(0, err) TH_LOG("%s", self->img.error);
+	ASSERT_EQ(6, self->img.nr_changes);
+	etrace_config_default(&self->opts.config);
+}
+
+FIXTURE_TEARDOWN(etrace)
+{
+	char cmd[128];
+
+	code_image_free(&self->img);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	if (test_run(cmd))
+		fprintf(stderr, "could not remove %s\n", self->dir);
+}
+
+struct outcome {
+	int err;
+	size_t expected, decoded, agree;
+	size_t nr_resolutions;
+	struct code_resolution resolution;	/* the first */
+	char error[256];
+};
+
+/* How many steps agree from the start. */
+static size_t common_prefix(const struct path_step *want, size_t nw,
+			    const struct etrace_decode_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < nw && i < res->nr_elements; i++) {
+		const struct etrace_element *e = &res->elements[i];
+
+		if (e->addr != want[i].addr || (e->type == ETRACE_ELEM_TRAP) != want[i].trap)
+			break;
+	}
+	return i;
+}
+
+/* Encode @p, decode it with @opts and compare with @p's steps. */
+static struct outcome decode_path(const struct path *p, const struct code_image *img,
+				  const struct etrace_decode_options *opts)
+{
+	struct path_step want[MAX_STEPS];
+	struct etrace_stream s = { 0 };
+	struct etrace_decode_result res;
+	struct outcome o = { 0 };
+
+	o.expected = path_steps(p, want, MAX_STEPS);
+	o.err = path_trace(p, &s);
+	if (o.err)
+		return o;
+	o.err = etrace_decode(opts, img, s.buf, s.len, &res);
+	etrace_stream_free(&s);
+	snprintf(o.error, sizeof(o.error), "%s", res.error);
+	o.decoded = res.nr_elements;
+	o.agree = common_prefix(want, o.expected, &res);
+	o.nr_resolutions = res.nr_resolutions;
+	if (res.nr_resolutions)
+		o.resolution = res.resolutions[0];
+	etrace_decode_result_free(&res);
+	return o;
+}
+
+/* How many steps the calls before the first poke make. */
+static size_t steps_before_first_poke(const struct path *p, const struct code_image *img)
+{
+	struct path_step want[MAX_STEPS];
+	struct path before = *p;
+	size_t i;
+
+	for (i = 0; i < p->nr_calls && p->calls[i].time < img->changes[0].pre_time; i++)
+		;
+	before.nr_calls = i;
+	return path_steps(&before, want, MAX_STEPS);
+}
+
+TEST_F(etrace, follows_pokes_of_every_backend)
+{
+	struct outcome o;
+	bool seen[4] = { false };
+	size_t i;
+
+	for (i = 0; i < self->path.nr_pokes; i++)
+		if (self->path.pokes[i] >= 1 && self->path.pokes[i] <= 3)
+			seen[self->path.pokes[i]] = true;
+	ASSERT_TRUE(seen[TP_BACKEND_NOSYNC] && seen[TP_BACKEND_BREAKPOINT] &&
+		    seen[TP_BACKEND_STOP_MACHINE]);
+	o = decode_path(&self->path, &self->img, &self->opts);
+	ASSERT_EQ(0, o.err) TH_LOG("%s", o.error);
+	ASSERT_EQ(o.expected, o.decoded);
+	ASSERT_EQ(o.expected, o.agree);
+	ASSERT_EQ(0, o.nr_resolutions);
+}
+
+TEST_F(etrace, without_events_diverges_after_first_poke)
+{
+	struct outcome o;
+
+	self->opts.ignore_events = true;
+	o = decode_path(&self->path, &self->img, &self->opts);
+	/*
+	 * The first call after the first poke ran JAL: its start packet gives
+	 * the site, the last step that agrees; walked as NOP, the C.BEQZ finds
+	 * no branch map bit.
+	 */
+	ASSERT_EQ(-EILSEQ, o.err) TH_LOG("%s", o.error);
+	ASSERT_EQ(steps_before_first_poke(&self->path, &self->img) + 1, o.agree);
+	ASSERT_LT(o.agree, o.expected);
+}
+
+/*
+ * A call moved into the window of change @k: it ran the new version
+ * (@after, the first call after the window) or the old one (the last
+ * call before it).  Only one candidate walks the packets that follow.
+ */
+static struct outcome call_in_window(struct path *p, const struct code_image *img,
+				     const struct etrace_decode_options *opts, size_t k,
+				     bool after, bool trapped)
+{
+	const struct code_change *c = &img->changes[k];
+	size_t i;
+
+	for (i = 0; i < p->nr_calls && p->calls[i].time < c->pre_time; i++)
+		;
+	if (!after)
+		i--;
+	p->calls[i].time = c->pre_time + (c->post_time - c->pre_time) / 2;
+	p->calls[i].trapped = trapped;
+	return decode_path(p, img, opts);
+}
+
+/*
+ * For each window of @backend, a call moved into it: the decode is the
+ * path, with one resolution of that window, @chosen, and @consistent
+ * the candidates that agreed with the trace.
+ */
+static void window_resolves(struct __test_metadata *_metadata, FIXTURE_DATA(etrace) *self,
+			    enum tp_backend backend, bool after, bool trapped,
+			    enum code_candidate chosen, unsigned int consistent)
+{
+	size_t k;
+
+	for (k = 0; k < self->img.nr_changes; k++) {
+		struct path p = self->path;
+		struct outcome o;
+
+		if (self->img.changes[k].backend != backend)
+			continue;
+		o = call_in_window(&p, &self->img, &self->opts, k, after, trapped);
+		ASSERT_EQ(0, o.err) TH_LOG("change %zu: %s", k, o.error);
+		ASSERT_EQ(o.expected, o.agree) TH_LOG("change %zu", k);
+		ASSERT_EQ(o.expected, o.decoded);
+		ASSERT_EQ(1, o.nr_resolutions);
+		ASSERT_EQ(k, o.resolution.change);
+		ASSERT_EQ(chosen, o.resolution.chosen);
+		ASSERT_EQ(consistent, o.resolution.consistent);
+	}
+}
+
+#define ONLY(c)	(1u << (c))
+
+TEST_F(etrace, nosync_window_new_bytes_from_following_packets)
+{
+	window_resolves(_metadata, self, TP_BACKEND_NOSYNC, true, false, CODE_CANDIDATE_NEW,
+			ONLY(CODE_CANDIDATE_NEW));
+}
+
+TEST_F(etrace, nosync_window_old_bytes_from_following_packets)
+{
+	window_resolves(_metadata, self, TP_BACKEND_NOSYNC, false, false, CODE_CANDIDATE_OLD,
+			ONLY(CODE_CANDIDATE_OLD));
+}
+
+TEST_F(etrace, breakpoint_window_new_bytes)
+{
+	window_resolves(_metadata, self, TP_BACKEND_BREAKPOINT, true, false, CODE_CANDIDATE_NEW,
+			ONLY(CODE_CANDIDATE_NEW));
+}
+
+TEST_F(etrace, breakpoint_window_old_bytes)
+{
+	window_resolves(_metadata, self, TP_BACKEND_BREAKPOINT, false, false, CODE_CANDIDATE_OLD,
+			ONLY(CODE_CANDIDATE_OLD));
+}
+
+TEST_F(etrace, breakpoint_window_trap_at_site)
+{
+	window_resolves(_metadata, self, TP_BACKEND_BREAKPOINT, true, true, CODE_CANDIDATE_TRAP,
+			ONLY(CODE_CANDIDATE_TRAP));
+}
+
+TEST_F(etrace, stop_machine_window_old_bytes)
+{
+	window_resolves(_metadata, self, TP_BACKEND_STOP_MACHINE, false, false,
+			CODE_CANDIDATE_OLD, ONLY(CODE_CANDIDATE_OLD));
+}
+
+TEST_F(etrace, stop_machine_window_new_bytes)
+{
+	window_resolves(_metadata, self, TP_BACKEND_STOP_MACHINE, true, false,
+			CODE_CANDIDATE_NEW, ONLY(CODE_CANDIDATE_NEW));
+}
+
+/* A nosync window writes no trap: a breakpoint there is reported, not explained. */
+TEST_F(etrace, trap_in_window_without_trap_is_reported)
+{
+	window_resolves(_metadata, self, TP_BACKEND_NOSYNC, true, true, CODE_CANDIDATE_TRAP, 0);
+}
+
+/* tp-decode --format etrace prints the path, one line per step. */
+TEST_F(etrace, tp_decode_prints_the_path)
+{
+	struct path_step want[MAX_STEPS];
+	char cmd[PATH_MAX * 2 + 512], trace[128], out[128], line[256];
+	struct etrace_stream s = { 0 };
+	size_t n, i = 0, bad = 0;
+	FILE *f;
+
+	n = path_steps(&self->path, want, MAX_STEPS);
+	ASSERT_EQ(0, path_trace(&self->path, &s));
+	snprintf(trace, sizeof(trace), "%s/trace.bin", self->dir);
+	snprintf(out, sizeof(out), "%s/out.txt", self->dir);
+	f = fopen(trace, "w");
+	ASSERT_TRUE(f != NULL);
+	ASSERT_EQ(s.len, fwrite(s.buf, 1, s.len, f));
+	ASSERT_EQ(0, fclose(f));
+	etrace_stream_free(&s);
+	snprintf(cmd, sizeof(cmd), "%s --format etrace -t %s -e %s -b %s > %s",
+		 test_file("tp-decode", true), trace, self->events, self->prog, out);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+	f = fopen(out, "r");
+	ASSERT_TRUE(f != NULL);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long addr;
+
+		if (i >= n || (want[i].trap ? sscanf(line, "trap exception cause 3 epc %llx", &addr)
+				: sscanf(line, "pc %llx", &addr)) != 1 || addr != want[i].addr)
+			bad++;
+		i++;
+	}
+	fclose(f);
+	ASSERT_EQ(n, i);
+	ASSERT_EQ(0, bad);
+}
+
+/*
+ * The specification's "Example code and packets" chapter, examples 5
+ * ("A complex example with 2 branches, 2 jal, and a ret") and 4 ("3
+ * branches, then a function return back to Proc_1()"), in the order
+ * they ran: their code, and their two format 1 packets with the
+ * differential addresses the chapter gives (0xfffffffffffffef4, then
+ * 0x148).  The walk must be the one the chapter narrates.  The chapter
+ * shows no synchronisation packet: one at 0x8000121c, where example 5
+ * begins, starts the trace.
+ */
+struct code_bytes {
+	uint64_t addr;
+	uint32_t insn;
+	unsigned int len;
+};
+
+static const struct code_bytes spec_code[] = {
+	/* Proc_1 */
+	{ 0x8000121c, 0x441c, 2 }, { 0x8000121e, 0xc795, 2 },
+	{ 0x8000124a, 0x44c8, 2 }, { 0x8000124c, 0x4799, 2 }, { 0x8000124e, 0x00c40593, 4 },
+	{ 0x80001252, 0xc81c, 2 }, { 0x80001254, 0xeadff0ef, 4 }, { 0x80001258, 0x00093783, 4 },
+	/* Func_3, Proc_6 */
+	{ 0x800010f8, 0x1579, 2 }, { 0x800010fa, 0x00153513, 4 }, { 0x800010fe, 0x8082, 2 },
+	{ 0x80001100, 0x1101, 2 }, { 0x80001102, 0xe822, 2 }, { 0x80001104, 0xe426, 2 },
+	{ 0x80001106, 0xec06, 2 }, { 0x80001108, 0x842a, 2 }, { 0x8000110a, 0x84ae, 2 },
+	{ 0x8000110c, 0xfedff0ef, 4 }, { 0x80001110, 0xc115, 2 }, { 0x80001112, 0xc080, 2 },
+	{ 0x80001114, 0x4785, 2 }, { 0x80001116, 0x02f40463, 4 }, { 0x8000111a, 0xc81d, 2 },
+	{ 0x8000111c, 0x4709, 2 }, { 0x8000111e, 0x04e40063, 4 },
+	{ 0x8000115e, 0x60e2, 2 }, { 0x80001160, 0x6442, 2 }, { 0x80001162, 0xc09c, 2 },
+	{ 0x80001164, 0x64a2, 2 }, { 0x80001166, 0x6105, 2 }, { 0x80001168, 0x8082, 2 },
+};
+
+static const uint64_t spec_walk[] = {
+	0x8000121c, 0x8000121e,				/* C.BEQZ taken */
+	0x8000124a, 0x8000124c, 0x8000124e, 0x80001252, 0x80001254,	/* JAL Proc_6 */
+	0x80001100, 0x80001102, 0x80001104, 0x80001106, 0x80001108, 0x8000110a,
+	0x8000110c,					/* JAL Func_3 */
+	0x800010f8, 0x800010fa, 0x800010fe,		/* RET */
+	0x80001110,					/* the last branch: stop (example 5) */
+	0x80001112, 0x80001114, 0x80001116, 0x8000111a, 0x8000111c, 0x8000111e,
+	0x8000115e, 0x80001160, 0x80001162, 0x80001164, 0x80001166, 0x80001168,
+	0x80001258,					/* RET's target (example 4) */
+};
+
+/* The example's code as image regions (each run of consecutive instructions one region). */
+static void spec_image(struct __test_metadata *_metadata, struct code_image *img)
+{
+	uint8_t bytes[64];
+	size_t i = 0;
+
+	code_image_init(img);
+	ASSERT_EQ(0, code_image_set_trap(img, rv_ebreak, 4));
+	while (i < sizeof(spec_code) / sizeof(spec_code[0])) {
+		uint64_t start = spec_code[i].addr, next = start;
+		size_t n = 0;
+
+		for (; i < sizeof(spec_code) / sizeof(spec_code[0]) && spec_code[i].addr == next; i++) {
+			memcpy(bytes + n, &spec_code[i].insn, spec_code[i].len);	/* little-endian */
+			n += spec_code[i].len;
+			next += spec_code[i].len;
+		}
+		ASSERT_EQ(0, code_image_add_region(img, start, bytes, n));
+	}
+	ASSERT_EQ(0, code_image_freeze(img));
+}
+
+static void spec_trace(struct etrace_stream *s)
+{
+	etrace_enc_start(s, 1, 0x8000121c, false);
+	/* Example 5: branches=2, branch_map=0x2, address delta 0xfffffffffffffef4, updiscon=1 */
+	etrace_enc_branches_field(s, 2, 0x2, 0xfffffffffffffef4ull >> 1, true);
+	/* Example 4: branches=3, branch_map=0x3, address delta 0x148, updiscon=0 */
+	etrace_enc_branches_field(s, 3, 0x3, 0x148 >> 1, false);
+}
+
+TEST(spec_worked_example_decodes_as_the_spec_says)
+{
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_stream s = { 0 };
+	struct etrace_decode_result res;
+	struct code_image img;
+	size_t i;
+	int err;
+
+	spec_image(_metadata, &img);
+	etrace_config_default(&opts.config);
+	spec_trace(&s);
+	ASSERT_FALSE(s.failed);
+	err = etrace_decode(&opts, &img, s.buf, s.len, &res);
+	ASSERT_EQ(0, err) TH_LOG("%s", res.error);
+	ASSERT_EQ(sizeof(spec_walk) / sizeof(spec_walk[0]), res.nr_elements);
+	for (i = 0; i < res.nr_elements; i++) {
+		ASSERT_EQ(ETRACE_ELEM_INSN, res.elements[i].type);
+		ASSERT_EQ(spec_walk[i], res.elements[i].addr) TH_LOG("step %zu", i);
+	}
+	/* Example 5's packet came first: the walk stopped at its last branch. */
+	ASSERT_EQ(1, res.elements[sizeof(spec_walk) / sizeof(spec_walk[0]) - 14].packet);
+	etrace_decode_result_free(&res);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+}
+
+/*
+ * A loop of 40 C.BNEZ, 39 taken: a full branch map without an address
+ * (format 1, branches 0) after 31 of them, whose last branch the walk
+ * must stop at, then the other 9 with the return's target.
+ */
+TEST(full_branch_map_without_address)
+{
+	static const uint8_t loop[] = {
+		0x7d, 0x15,		/* 0x2000 C.ADDI a0, -1 */
+		0x7d, 0xfd,		/* 0x2002 C.BNEZ a0, 0x2000 */
+		0x82, 0x80,		/* 0x2004 C.JR ra */
+	};
+	static const uint8_t caller[] = { 0x01, 0x00 };	/* 0x3000 C.NOP */
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_stream s = { 0 };
+	struct etrace_decode_result res;
+	struct code_image img;
+	uint64_t want[128];
+	size_t n = 0, i;
+	int err;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_region(&img, 0x2000, loop, sizeof(loop)));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x3000, caller, sizeof(caller)));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	want[n++] = 0x2000;
+	for (i = 1; i <= 40; i++) {
+		want[n++] = 0x2002;
+		if (i < 40)
+			want[n++] = 0x2000;
+	}
+	want[n++] = 0x2004;
+	want[n++] = 0x3000;
+
+	etrace_enc_start(&s, 1, 0x2000, false);
+	etrace_enc_branch_map_full(&s, 0);			/* 31 taken */
+	etrace_enc_branches_address(&s, 9, 1u << 8, 0x3000, false);	/* 8 taken, 1 not */
+	ASSERT_FALSE(s.failed);
+	etrace_config_default(&opts.config);
+	err = etrace_decode(&opts, &img, s.buf, s.len, &res);
+	ASSERT_EQ(0, err) TH_LOG("%s", res.error);
+	ASSERT_EQ(n, res.nr_elements);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(want[i], res.elements[i].addr) TH_LOG("step %zu", i);
+	/* The full map's packet ends at the 31st C.BNEZ: 1 + 31 + 30 steps. */
+	ASSERT_EQ(1, res.elements[61].packet);
+	ASSERT_EQ(2, res.elements[62].packet);
+	etrace_decode_result_free(&res);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+}
+
+/*
+ * The looplabel case of the specification ("Format 2 notify and updiscon
+ * fields", "Format 3 subformat 3 qual_status field"): an address that is
+ * reached once by falling through and again by the loop's indirect jump.
+ * With ended_rep tracing stopped at its first occurrence, with ended_ntr
+ * at the second.
+ */
+static size_t loop_end(struct __test_metadata *_metadata, enum etrace_enc_qual qual,
+		       uint64_t *got, size_t max)
+{
+	static const uint8_t loop[] = {
+		0x01, 0x00,		/* 0x4000 C.NOP: looplabel - 2 */
+		0x01, 0x00,		/* 0x4002 C.NOP: looplabel */
+		0x82, 0x85,		/* 0x4004 C.JR a1: back to looplabel */
+	};
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_stream s = { 0 };
+	struct etrace_decode_result res;
+	struct code_image img;
+	size_t i, n;
+	int err;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_region(&img, 0x4000, loop, sizeof(loop)));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	etrace_enc_start(&s, 1, 0x4000, false);
+	etrace_enc_address(&s, 0x4002, false);
+	etrace_enc_support(&s, qual, 0);
+	etrace_config_default(&opts.config);
+	err = etrace_decode(&opts, &img, s.buf, s.len, &res);
+	EXPECT_EQ(0, err) TH_LOG("%s", res.error);
+	n = res.nr_elements;
+	for (i = 0; i < n && i < max; i++)
+		got[i] = res.elements[i].addr;
+	etrace_decode_result_free(&res);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+	return n;
+}
+
+TEST(looplabel_end_of_tracing)
+{
+	uint64_t got[8];
+
+	ASSERT_EQ(2, loop_end(_metadata, ETRACE_ENC_ENDED_REP, got, 8));
+	ASSERT_EQ(0x4000, got[0]);
+	ASSERT_EQ(0x4002, got[1]);
+	ASSERT_EQ(4, loop_end(_metadata, ETRACE_ENC_ENDED_NTR, got, 8));
+	ASSERT_EQ(0x4004, got[2]);
+	ASSERT_EQ(0x4002, got[3]);
+}
+
+/*
+ * A resynchronisation (format 3 subformat 0 while tracing, "Format 3
+ * subformat 0 - Synchronisation") is a full address the walk follows
+ * to, taking the branch left by the packet before it; its branch bit is
+ * the outcome of the branch at that address, taken by the next packet.
+ */
+TEST(resync_follows_to_the_reported_address)
+{
+	static const uint8_t code[] = {
+		0x01, 0x00,		/* 0x5000 C.NOP */
+		0x11, 0xc1,		/* 0x5002 C.BEQZ a0, 0x5006 */
+		0x01, 0x00,		/* 0x5004 C.NOP */
+		0x11, 0xc1,		/* 0x5006 C.BEQZ a0, 0x500a */
+		0x01, 0x00,		/* 0x5008 C.NOP */
+		0x82, 0x80,		/* 0x500a C.JR ra */
+	};
+	static const uint8_t caller[] = { 0x01, 0x00 };	/* 0x6000 C.NOP */
+	static const uint64_t want[] = { 0x5000, 0x5002, 0x5006, 0x500a, 0x6000 };
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_stream s = { 0 };
+	struct etrace_decode_result res;
+	struct code_image img;
+	size_t i;
+	int err;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_region(&img, 0x5000, code, sizeof(code)));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x6000, caller, sizeof(caller)));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	etrace_enc_start(&s, 1, 0x5000, false);
+	/* The instruction before the resync, with the taken C.BEQZ it is. */
+	etrace_enc_branches_address(&s, 1, 0, 0x5002, false);
+	etrace_enc_start(&s, 2, 0x5006, true);	/* the second C.BEQZ, taken */
+	etrace_enc_address(&s, 0x6000, false);	/* C.JR ra */
+	ASSERT_FALSE(s.failed);
+	etrace_config_default(&opts.config);
+	err = etrace_decode(&opts, &img, s.buf, s.len, &res);
+	ASSERT_EQ(0, err) TH_LOG("%s", res.error);
+	ASSERT_EQ(sizeof(want) / sizeof(want[0]), res.nr_elements);
+	for (i = 0; i < res.nr_elements; i++)
+		ASSERT_EQ(want[i], res.elements[i].addr) TH_LOG("step %zu", i);
+	etrace_decode_result_free(&res);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+}
+
+static int decode_bytes(const struct code_image *img, const void *bytes, size_t len)
+{
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_decode_result res;
+	int err;
+
+	etrace_config_default(&opts.config);
+	err = etrace_decode(&opts, img, bytes, len, &res);
+	etrace_decode_result_free(&res);
+	return err;
+}
+
+TEST(refuses_unsupported_options_and_formats)
+{
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_stream s = { 0 };
+	struct etrace_decode_result res;
+	struct code_image img;
+	char error[256];
+	/* A format 0 packet: branch count or jump target cache index. */
+	static const uint8_t format0[] = { 0x01, 0x00 };
+
+	spec_image(_metadata, &img);
+	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, format0, sizeof(format0)));
+
+	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 1);	/* implicit return */
+	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
+	etrace_stream_free(&s);
+	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 3);	/* branch prediction */
+	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
+	etrace_stream_free(&s);
+	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 4);	/* jump target cache */
+	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
+	etrace_stream_free(&s);
+
+	etrace_config_default(&opts.config);
+	ASSERT_EQ(-EOPNOTSUPP, etrace_config_parse("return_stack_size_p=3\n", 22, &opts.config,
+						   error, sizeof(error)));
+	etrace_config_default(&opts.config);
+	ASSERT_EQ(-EOPNOTSUPP, etrace_config_parse("notime_p=1\n", 11, &opts.config, error,
+						   sizeof(error)));
+	etrace_config_default(&opts.config);
+	ASSERT_EQ(-EINVAL, etrace_config_parse("iaddress_lsb_p=7\n", 17, &opts.config, error,
+					       sizeof(error)));
+	etrace_config_default(&opts.config);
+	ASSERT_EQ(0, etrace_config_parse("# E-Trace\niaddress_lsb_p = 1\nfull_address=1\n", 44,
+					 &opts.config, error, sizeof(error))) TH_LOG("%s", error);
+	ASSERT_TRUE(opts.config.full_address);
+	opts.config.bpred_size = 4;
+	spec_trace(&s);
+	ASSERT_EQ(-EOPNOTSUPP, etrace_decode(&opts, &img, s.buf, s.len, &res));
+	etrace_decode_result_free(&res);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+}
+
+/* Whether @len bytes of the encoder's output end with a whole packet. */
+static bool packet_boundary(const uint8_t *buf, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len)
+		pos += 1 + buf[pos];
+	return pos == len;
+}
+
+TEST(corrupt_or_truncated_trace_is_an_error)
+{
+	size_t cases = getenv("TP_FUZZ_CASES") ? strtoul(getenv("TP_FUZZ_CASES"), NULL, 0) :
+						 FUZZ_CASES;
+	static const uint8_t flow_bits[] = { 0x21, 0x03 };
+	/* A support packet (16 bits of fields) in 3 bytes. */
+	static const uint8_t too_long[] = { 0x03, 0x0f, 0x00, 0x00 };
+	struct etrace_stream s = { 0 };
+	size_t len, i, errors = 0;
+	unsigned int seed = 1;
+	struct code_image img;
+	uint8_t *copy;
+	int err;
+
+	spec_image(_metadata, &img);
+	spec_trace(&s);
+	/* A trace that does not begin with a synchronisation packet. */
+	ASSERT_EQ(-EILSEQ, decode_bytes(&img, s.buf + 1 + s.buf[0], s.len - 1 - s.buf[0]));
+	ASSERT_EQ(-EINVAL, decode_bytes(&img, flow_bits, sizeof(flow_bits)));
+	ASSERT_EQ(-EINVAL, decode_bytes(&img, too_long, sizeof(too_long)));
+	/* Every truncation inside a packet is refused; one between packets decodes. */
+	for (len = 1; len < s.len; len++) {
+		err = decode_bytes(&img, s.buf, len);
+		ASSERT_EQ(packet_boundary(s.buf, len) ? 0 : -EINVAL, err) TH_LOG("prefix %zu", len);
+	}
+	copy = malloc(s.len);
+	ASSERT_TRUE(copy != NULL);
+	for (i = 0; i < cases; i++) {
+		size_t flips = 1 + rand_r(&seed) % 4, f;
+
+		memcpy(copy, s.buf, s.len);
+		for (f = 0; f < flips; f++)
+			copy[rand_r(&seed) % s.len] ^= 1u << (rand_r(&seed) % 8);
+		err = decode_bytes(&img, copy, s.len);
+		ASSERT_TRUE(err == 0 || err == -EINVAL || err == -EILSEQ || err == -EOPNOTSUPP ||
+			    err == -E2BIG) TH_LOG("case %zu: %d", i, err);
+		errors += err != 0;
+	}
+	ASSERT_GT(errors, 0);
+	free(copy);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+}
+
+TEST_HARNESS_MAIN
