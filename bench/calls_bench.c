@@ -6,6 +6,7 @@
  * uftrace's dynamic tracing (uftrace record -P) patches.
  *
  *   calls_bench_N LABEL     ns per call, as metric call.LABEL.ns
+ *   calls_bench_N --calls N N calls, untimed, for callgrind
  *   calls_bench_N --exit    nothing: the time uftrace takes to patch the
  *                           N generated functions is the time of the run
  * Output: bench.h's "metric<TAB>value" lines.
@@ -15,6 +16,8 @@
 #include "bench.h"
 #include "ftrace_loop.h"
 
+BENCH_CALLS_IN_STATE(plain)
+
 int main(int argc, char **argv)
 {
 	const char *label = argc > 1 ? argv[1] : "plain";
@@ -22,6 +25,10 @@ int main(int argc, char **argv)
 
 	if (!strcmp(label, "--exit"))
 		return 0;
+	if (argc > 2 && !strcmp(label, "--calls")) {
+		call_plain(strtoul(argv[2], NULL, 0));
+		return 0;
+	}
 	bench_per_call(calls / 10);
 	bench_metric(bench_per_call(calls), "call.%s.ns", label);
 	return 0;

@@ -4,15 +4,17 @@
  *
  * The cost of a traced function entry, per call, with an empty callback
  * (ftrace_bench_N, no argument):
- *   - not traced (the NOP of the site);
+ *   - never traced (the compiler's five 1-byte NOPs on x86-64);
  *   - one ops on the function;
  *   - one ops on it and 99 more ops on 99 other functions: with the ops
  *     pointer of each function (CALL_OPS) this costs what one ops costs;
- *   - 100 ops on the same function (the list ops: every one is called).
- * ns per call, the fastest of five runs.
+ *   - 100 ops on the same function (the list ops: every one is called);
+ *   - disabled after that (the site as site init left it: one NOP5).
+ * ns per call, the fastest of five runs.  With --calls N, each state's N
+ * calls untimed, for callgrind (bench/ir_per_call.sh).
  *
  * The time to turn tracing on and off for every one of the N generated
- * functions bench_gen_* (ftrace_bench_N --enable): the first
+ * functions bench_gen_* (ftrace_bench_N --enable N): the first
  * registration (which also initialises the sites, under stop_machine),
  * then warm ones; the syncs and mprotect calls of each.  With --counts
  * (under an emulator) the counts only.  With --profile, one warm
@@ -79,7 +81,7 @@ static void unregister_ops(unsigned int n)
 static void bench_calls_per_ops(void)
 {
 	unsigned long calls = bench_calls();
-	double off, one, many, list;
+	double off, one, many, list, disabled;
 
 	bench_per_call(calls / 10);	/* warm up */
 	off = bench_per_call(calls);
@@ -92,11 +94,34 @@ static void bench_calls_per_ops(void)
 	register_ops(NR_OPS, 1);
 	list = bench_per_call(calls);
 	unregister_ops(NR_OPS);
+	disabled = bench_per_call(calls);
 
 	bench_metric(off, "call.textpoke.off.ns");
+	bench_metric(disabled, "call.textpoke.disabled.ns");
 	bench_metric(one, "call.textpoke.ops1.ns");
 	bench_metric(many, "call.textpoke.ops1_99.ns");
 	bench_metric(list, "call.textpoke.list100.ns");
+}
+
+BENCH_CALLS_IN_STATE(textpoke_off)
+BENCH_CALLS_IN_STATE(textpoke_ops1)
+BENCH_CALLS_IN_STATE(textpoke_ops1_99)
+BENCH_CALLS_IN_STATE(textpoke_list100)
+BENCH_CALLS_IN_STATE(textpoke_disabled)
+
+static void count_calls_per_ops(unsigned long calls)
+{
+	call_textpoke_off(calls);
+	register_ops(1, 0);
+	call_textpoke_ops1(calls);
+	unregister_ops(1);
+	register_ops(NR_OPS, 0);
+	call_textpoke_ops1_99(calls);
+	unregister_ops(NR_OPS);
+	register_ops(NR_OPS, 1);
+	call_textpoke_list100(calls);
+	unregister_ops(NR_OPS);
+	call_textpoke_disabled(calls);
 }
 
 struct toggle_cost {
@@ -119,12 +144,14 @@ static struct toggle_cost toggle_all(int on)
 	return c;
 }
 
+static unsigned long nr_generated;	/* N, the metrics' name */
+
 static void print_toggle(const char *what, struct toggle_cost c, int counts_only)
 {
 	if (!counts_only)
-		bench_metric(c.ms, "enable.%s.ms", what);
-	bench_metric(c.syncs, "enable.%s.syncs", what);
-	bench_metric(c.mprotects, "enable.%s.mprotects", what);
+		bench_metric(c.ms, "enable.%lu.textpoke.%s.ms", nr_generated, what);
+	bench_metric(c.syncs, "enable.%lu.textpoke.%s.syncs", nr_generated, what);
+	bench_metric(c.mprotects, "enable.%lu.textpoke.%s.mprotects", nr_generated, what);
 }
 
 /* What callgrind's --toggle-collect=profiled_enable measures. */
@@ -151,7 +178,8 @@ static void bench_enable_all(int counts_only, int profile)
 
 	ops[0].func = empty;
 	check(tp_ftrace_set_filter(&ops[0], "bench_gen_*", 1), "filter");
-	bench_metric(tp_ftrace_count_functions("bench_gen_*"), "enable.functions");
+	bench_metric(tp_ftrace_count_functions("bench_gen_*"), "enable.%lu.textpoke.functions",
+		     nr_generated);
 	print_toggle("first_on", toggle_all(1), counts_only);
 	print_toggle("first_off", toggle_all(0), counts_only);
 	if (profile) {
@@ -177,6 +205,12 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 
+	if (argc > 2 && !strcmp(mode, "--calls")) {
+		count_calls_per_ops(strtoul(argv[2], NULL, 0));
+		return 0;
+	}
+	if (argc > 2)
+		nr_generated = strtoul(argv[2], NULL, 0);
 	if (!strcmp(mode, "--enable") || !strcmp(mode, "--counts") || !strcmp(mode, "--profile"))
 		bench_enable_all(!strcmp(mode, "--counts"), !strcmp(mode, "--profile"));
 	else

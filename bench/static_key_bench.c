@@ -7,7 +7,7 @@
  * "metric<TAB>value" lines.
  *
  *   make bench                 also counts instructions per call with
- *                              callgrind (x86-64: bench/static_key_ir.sh)
+ *                              callgrind (natively: bench/ir_per_call.sh)
  *   BENCH_CALLS=N              calls per measurement (default 100,000,000)
  *   static_key_bench --calls N run each variant N times, untimed (for
  *                              callgrind)

@@ -7,9 +7,10 @@
  *
  *   xray_bench_N            ns per call of bench_target(), unpatched and
  *                           patched with an empty handler
- *   xray_bench_N --enable   time of __xray_patch() and __xray_unpatch()
+ *   xray_bench_N --enable N time of __xray_patch() and __xray_unpatch()
  *                           over every instrumented function (the N
  *                           generated ones and ftrace_funcs.c's 100)
+ *   xray_bench_N --calls N  the calls of both states untimed, for callgrind
  * Output: bench.h's "metric<TAB>value" lines.
  */
 #include <stdint.h>
@@ -58,6 +59,18 @@ static void bench_calls_patched(void)
 	bench_metric(on, "call.xray.on.ns");
 }
 
+BENCH_CALLS_IN_STATE(xray_off)
+BENCH_CALLS_IN_STATE(xray_on)
+
+__attribute__((xray_never_instrument))
+static void count_calls_patched(unsigned long calls)
+{
+	call_xray_off(calls);
+	check(__xray_patch(), "__xray_patch");
+	call_xray_on(calls);
+	check(__xray_unpatch(), "__xray_unpatch");
+}
+
 __attribute__((xray_never_instrument))
 static int cmp_double(const void *a, const void *b)
 {
@@ -68,16 +81,16 @@ static int cmp_double(const void *a, const void *b)
 
 /* The first patch, then the median of WARM_ROUNDS patches and unpatches. */
 __attribute__((xray_never_instrument))
-static void bench_enable_all(void)
+static void bench_enable_all(unsigned long n)
 {
 	double on[WARM_ROUNDS], off[WARM_ROUNDS];
 	unsigned long long t;
 	unsigned int i;
 
-	bench_metric(__xray_max_function_id(), "enable.xray.functions");
+	bench_metric(__xray_max_function_id(), "enable.%lu.xray.functions", n);
 	t = bench_ns();
 	check(__xray_patch(), "__xray_patch");
-	bench_metric((bench_ns() - t) / 1e6, "enable.xray.first_on.ms");
+	bench_metric((bench_ns() - t) / 1e6, "enable.%lu.xray.first_on.ms", n);
 	check(__xray_unpatch(), "__xray_unpatch");
 	for (i = 0; i < WARM_ROUNDS; i++) {
 		t = bench_ns();
@@ -89,8 +102,8 @@ static void bench_enable_all(void)
 	}
 	qsort(on, WARM_ROUNDS, sizeof(double), cmp_double);
 	qsort(off, WARM_ROUNDS, sizeof(double), cmp_double);
-	bench_metric(on[WARM_ROUNDS / 2], "enable.xray.on.ms");
-	bench_metric(off[WARM_ROUNDS / 2], "enable.xray.off.ms");
+	bench_metric(on[WARM_ROUNDS / 2], "enable.%lu.xray.on.ms", n);
+	bench_metric(off[WARM_ROUNDS / 2], "enable.%lu.xray.off.ms", n);
 }
 
 __attribute__((xray_never_instrument))
@@ -100,8 +113,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xray_bench: no XRay runtime\n");
 		return 1;
 	}
-	if (argc > 1 && !strcmp(argv[1], "--enable"))
-		bench_enable_all();
+	if (argc > 2 && !strcmp(argv[1], "--calls"))
+		count_calls_patched(strtoul(argv[2], NULL, 0));
+	else if (argc > 2 && !strcmp(argv[1], "--enable"))
+		bench_enable_all(strtoul(argv[2], NULL, 0));
 	else
 		bench_calls_patched();
 	return 0;
