@@ -15,6 +15,8 @@
  *   poke_bench             every part (natively)
  *   poke_bench --counts    single and batch, counts only and one run of
  *                          each: what is exact under an emulator
+ *   poke_bench --syscalls  one poke per backend between two marks, for
+ *                          strace or qemu -strace (bench/syscalls.sh)
  *   BENCH_WORKERS=N        stall workers (default: CPUs - 1, at least 1)
  *   BENCH_STALL_MS=N       length of each stall phase (default 1500)
  */
@@ -416,6 +418,38 @@ static void bench_trap(void)
 	free(w);
 }
 
+/* --- system calls -------------------------------------------------------------- */
+
+/*
+ * A system call a tracer shows with its argument and the engine never
+ * makes: access("textpoke-bench-mark:<what>").
+ */
+static void mark(const char *what, const char *name)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "textpoke-bench-mark:%s:%s", what, name);
+	(void)access(path, F_OK);
+}
+
+/* One poke per backend after one untraced warm-up poke. */
+static void syscalls_per_poke(void)
+{
+	unsigned char nop[TP_MAX_INSN_LEN], jump[TP_MAX_INSN_LEN];
+	unsigned int b;
+
+	site_bytes(nop, bench_site, bench_site_end, false);
+	site_bytes(jump, bench_site, bench_site_end, true);
+	for (b = 0; b < NR_BACKENDS; b++) {
+		if (tp_poke(bench_site, nop, jump, bench_site_len, backends[b].backend))
+			continue;
+		mark("begin", backends[b].name);
+		if (tp_poke(bench_site, jump, nop, bench_site_len, backends[b].backend))
+			die(backends[b].name, -EIO);
+		mark("end", backends[b].name);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned int sizes[] = { 1, 10, 100, 1000, 10000, BENCH_SITES };
@@ -426,6 +460,10 @@ int main(int argc, char **argv)
 	err = tp_init();
 	if (err)
 		die("tp_init", err);
+	if (argc > 1 && !strcmp(argv[1], "--syscalls")) {
+		syscalls_per_poke();
+		return 0;
+	}
 	for (b = 0; b < NR_BACKENDS; b++)
 		bench_single(b);
 	for (b = 0; b < NR_BACKENDS; b++)
