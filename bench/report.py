@@ -91,6 +91,15 @@ def count(a, metric):
     return 'n/a' if m is None else num(m)
 
 
+def log_log_axes(ax, xlabel, ylabel):
+    ax.set_xscale('log')
+    ax.set_yscale('log')
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which='both', alpha=0.3)
+    ax.legend()
+
+
 def table(header, rows):
     out = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     out += ['| ' + ' | '.join(str(c) for c in row) + ' |' for row in rows]
@@ -235,13 +244,8 @@ class Report:
             total = [n.median(f'batch.{b}.{s}.ms') for s in xs]
             left.plot(xs, total, marker='o', label=b)
             right.plot(xs, [t * 1e6 / s for t, s in zip(total, xs)], marker='o', label=b)
-        for ax, what in ((left, 'total time per batch (ms)'), (right, 'time per site (ns)')):
-            ax.set_xscale('log')
-            ax.set_yscale('log')
-            ax.set_xlabel('sites per batch')
-            ax.set_ylabel(what)
-            ax.grid(True, which='both', alpha=0.3)
-            ax.legend()
+        log_log_axes(left, 'sites per batch', 'total time per batch (ms)')
+        log_log_axes(right, 'sites per batch', 'time per site (ns)')
         self.figure(fig, 'batch_scaling.png',
                     f'Batch scaling on {n.name}: median time of one batch commit (with adding '
                     'the sites) and time per site, for 1 to 100,000 sites, per backend.')
@@ -410,11 +414,16 @@ class Report:
                  'exactly those N and the 100 of the per-call measurement. textpoke: '
                  '`tp_register_ftrace_function()` of one ops whose filter `bench_gen_*` names '
                  'the N; the first registration also initialises the sites (stop_machine), the '
-                 'next ones are the warm median. uftrace: the wall time of `uftrace record -P .` '
-                 'of a program that exits at once, less that of `-P` naming no function (what '
-                 'it spends patching). XRay: `__xray_patch()` / `__xray_unpatch()` of every '
-                 'instrumented function (no cross-thread protocol: it writes the sleds in '
-                 'place).\n')
+                 'next ones are the warm median. uftrace: the CPU time (user and system, least of '
+                 'five) of `uftrace record -P .` of a program that exits at once, less that of '
+                 '`-P` naming no function: what patching adds (the wall time of a process start '
+                 'on this shared machine varies by more than that). XRay: `__xray_patch()` / '
+                 '`__xray_unpatch()` of every instrumented function. Neither peer has a '
+                 'cross-thread protocol: uftrace patches at start-up, before `main()`, while the '
+                 'process has one thread; XRay writes each sled in place and relies on the '
+                 'store being atomic. textpoke enables functions of a running multi-threaded '
+                 'process with the breakpoint protocol (x86-64) or nosync stores (arm64, '
+                 'riscv64).\n')
         if n:
             rows = []
             for s in FUNC_SIZES:
@@ -457,18 +466,16 @@ class Report:
         fig, ax = plt.subplots(figsize=(7, 4))
         for label, key in (('textpoke (warm)', 'textpoke.on'),
                            ('textpoke (first, with site init)', 'textpoke.first_on'),
-                           ('uftrace -P .', 'uftrace.on'), ('XRay __xray_patch', 'xray.on')):
+                           ('uftrace -P . (CPU time)', 'uftrace.on'),
+                           ('XRay __xray_patch', 'xray.on')):
             xs = [s for s in FUNC_SIZES if n.has(f'enable.{s}.{key}.ms')]
             if xs:
+                # A log scale has no 0: what is too small to measure
+                # (uftrace's CPU time at 1k) is drawn at 1 µs.
                 ax.plot(xs, [max(n.median(f'enable.{s}.{key}.ms'), 1e-3) for s in xs],
                         marker='o', label=label)
         ax.axhline(ENABLE_GOAL_MS, color='red', linestyle='--', label=f'goal: {ENABLE_GOAL_MS} ms')
-        ax.set_xscale('log')
-        ax.set_yscale('log')
-        ax.set_xlabel('functions enabled')
-        ax.set_ylabel('ms')
-        ax.grid(True, which='both', alpha=0.3)
-        ax.legend()
+        log_log_axes(ax, 'functions enabled', 'ms')
         self.figure(fig, 'tracing_enable.png',
                     f'Time to enable N functions on {n.name}: textpoke (first and warm), '
                     'uftrace 0.13\'s dynamic patching and clang XRay, median over the runs.')
