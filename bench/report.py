@@ -26,6 +26,23 @@ ENABLE_GOAL_MS = 20
 ENABLE_GOAL_SYNCS = 3
 BUDGET_MIN = 15
 
+# What each step of a registration that the profile names does.
+PROFILE_STEPS = {
+    'toggle_funcs': 'turn the entries on: build the batch and commit it',
+    'tp_batch_add': 'engine: add one site to the batch (decode, copy)',
+    'tp_batch_commit': 'engine: commit (sort, validate, protocol)',
+    'bp_commit': 'engine: the breakpoint protocol itself (writes, 3 syncs)',
+    'text_store_words': 'engine: the stores into the text',
+    'inflight_publish': 'engine: publish the sites in the in-flight table',
+    'inflight_unpublish': 'engine: remove them again',
+    'slots_store': 'store each function\'s ops slot',
+    'ftrace_func_find': 'find a function\'s record (a binary search per call)',
+    'ops_wants': 'does the ops trace this function (its filters)',
+    'fnmatch': 'glob matching of symbol names (libc)',
+    'qsort': 'sorting (libc)',
+    'site_init': 'site init check (nothing to initialise when warm)',
+}
+
 
 class Arch:
     """The measurements and the machine of one architecture."""
@@ -490,6 +507,13 @@ class Report:
                  f'{num(total / 1e6)} million instructions ({num(total / 1e5)} per function); '
                  'the functions with the most instructions of their own (their callees '
                  'excluded).\n')
+        steps = sorted(((k.split('.')[1], n.median(k)) for k in n.values
+                        if k.startswith('profile_steps.')), key=lambda r: -r[1])
+        if steps:
+            self.add('By step, callees included (steps nest, so the shares overlap):\n')
+            self.add(table(['step', 'what it does', '% of instructions'],
+                           [[f'`{f}`', PROFILE_STEPS.get(f, ''), num(p)] for f, p in steps]))
+            self.add('By function, callees excluded:\n')
         rows = sorted(((k[len('profile.'):-len('.pct')], n.median(k)) for k in n.values
                        if k.startswith('profile.') and k.endswith('.pct')),
                       key=lambda r: -r[1])

@@ -142,6 +142,11 @@ native_run() {
 	done
 }
 
+# The steps of a registration whose share of instructions the report shows.
+profile_steps="tp_batch_add tp_batch_commit bp_commit text_store_words inflight_publish
+	inflight_unpublish toggle_funcs slots_store ftrace_func_find ops_wants fnmatch qsort
+	site_init"
+
 # Instruction counts (callgrind): exact where times are noisy.
 native_counts() {
 	local cg=$tmp/callgrind.out
@@ -172,6 +177,18 @@ native_counts() {
 				n++
 			}
 			END { printf "1\tprofile.total_ir\t%s\n", total }' >> "$data"
+	# The same with callees, for the steps a registration goes through
+	# (names of textpoke's own functions, as they are today).
+	callgrind_annotate --inclusive=yes "$cg" 2>/dev/null |
+		awk -v steps="$profile_steps" '
+			BEGIN { n = split(steps, s, " "); for (i = 1; i <= n; i++) want[s[i]] = 1 }
+			{ line = $0; sub(/^ +/, "", line); split(line, f, " "); ir = f[1]; gsub(",", "", ir) }
+			/PROGRAM TOTALS/ { total = ir }
+			$0 !~ /=>/ && match($0, /:[a-z_]+(@@[A-Z_.0-9]+)? \[/) {
+				name = substr($0, RSTART + 1, RLENGTH - 3); sub(/@@.*$/, "", name)
+				if (want[name] && !seen[name]++)
+					printf "1\tprofile_steps.%s.pct\t%.2f\n", name, 100 * ir / total
+			}' >> "$data"
 }
 
 machine
