@@ -17,6 +17,8 @@
  *                          each: what is exact under an emulator
  *   poke_bench --syscalls  one poke per backend between two marks, for
  *                          strace or qemu -strace (bench/syscalls.sh)
+ *   poke_bench --profile   one breakpoint batch of every site inside
+ *                          profiled_batch(), for callgrind's --toggle-collect
  *   BENCH_WORKERS=N        stall workers (default: CPUs - 1, at least 1)
  *   BENCH_STALL_MS=N       length of each stall phase (default 1500)
  */
@@ -450,6 +452,15 @@ static void syscalls_per_poke(void)
 	}
 }
 
+/* What callgrind's --toggle-collect=profiled_batch measures. */
+__attribute__((noinline)) void profiled_batch(bool on)
+{
+	int err = toggle_batch(BENCH_SITES, false, on, TP_BACKEND_BREAKPOINT, NULL);
+
+	if (err)
+		die("profile", err);
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned int sizes[] = { 1, 10, 100, 1000, 10000, BENCH_SITES };
@@ -462,6 +473,11 @@ int main(int argc, char **argv)
 		die("tp_init", err);
 	if (argc > 1 && !strcmp(argv[1], "--syscalls")) {
 		syscalls_per_poke();
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--profile")) {
+		profiled_batch(true);
+		profiled_batch(false);
 		return 0;
 	}
 	for (b = 0; b < NR_BACKENDS; b++)

@@ -30,7 +30,10 @@ BUDGET_MIN = 15
 PROFILE_STEPS = {
     'toggle_funcs': 'turn the entries on: build the batch and commit it',
     'tp_batch_add': 'engine: add one site to the batch (decode, copy)',
+    'decode_all': 'engine: decode the new (and expected) instructions',
     'tp_batch_commit': 'engine: commit (sort, validate, protocol)',
+    'backend_check': 'engine: can the backend make every transition',
+    'text_open': 'engine: make the page runs writable (mprotect window)',
     'bp_commit': 'engine: the breakpoint protocol itself (writes, 3 syncs)',
     'text_store_words': 'engine: the stores into the text',
     'inflight_publish': 'engine: publish the sites in the in-flight table',
@@ -244,12 +247,21 @@ class Report:
                 rows.append([b] + [f"{count(a, f'batch.{b}.{s}.syncs')} / "
                                    f"{count(a, f'batch.{b}.{s}.mprotects')}" for s in SIZES])
             self.add(table(header, rows))
-        if n:
-            bp = [n.median(f'batch.breakpoint.{s}.syncs') for s in SIZES]
-            self.goal('One protocol per batch: syncs do not grow with N',
-                      len(set(bp)) == 1 and None not in bp,
-                      f'breakpoint on {n.name}: {num(bp[0])} syncs for 1 site and '
-                      f'{num(bp[-1])} for 100,000')
+        self.profile_table('profile_batch', 'Where a batch of 100k sites spends its time',
+                           'two breakpoint batches of 100,000 sites (NOP to jump, and back)',
+                           200000)
+        flat, detail = True, []
+        for a in self.arches:
+            for b in BACKENDS:
+                syncs = [a.median(f'batch.{b}.{s}.syncs') for s in SIZES]
+                if None in syncs or b == 'auto':
+                    continue
+                flat = flat and len(set(syncs)) == 1
+                detail.append(f'{a.name} {b} {num(syncs[0])}' if len(set(syncs)) == 1
+                              else f'{a.name} {b} {num(syncs[0])} to {num(syncs[-1])}')
+        if detail:
+            self.goal('One protocol per batch: syncs do not grow from 1 to 100,000 sites', flat,
+                      ', '.join(detail))
 
     def batch_plot(self):
         n = self.native
@@ -341,6 +353,14 @@ class Report:
             ['empty function (LTTng program)', timed(n, 'sk.lttng_empty.ns'), '—'],
         ]
         self.add(table(['variant', 'ns per call', 'instructions per call (off)'], rows))
+        key, flag = n.median('ir.call_static_branch'), n.median('ir.call_flag_test')
+        lttng = n.median('ir.call_lttng_tracepoint')
+        if key is not None and flag is not None:
+            self.goal('Static branch, off: cheaper than `if (flag)`' +
+                      (' and an LTTng-UST tracepoint' if lttng else ''),
+                      key < flag and (lttng is None or key < lttng),
+                      f'{num(key)} instructions per call against {num(flag)}' +
+                      (f' and {num(lttng)}' if lttng else '') + ' (its `ret` included)')
         labels = ['empty', 'static branch', 'if (flag)', 'LTTng tracepoint']
         irs = [n.median(k) for k in ('ir.call_empty', 'ir.call_static_branch',
                                      'ir.call_flag_test', 'ir.call_lttng_tracepoint')]
@@ -362,7 +382,9 @@ class Report:
         if n and n.has('call.textpoke.off.ns'):
             self.calls_table(n)
         self.enable_table()
-        self.profile_table()
+        self.profile_table('profile', 'Where enabling 100k functions spends its time',
+                           'one warm `tp_register_ftrace_function()` of 100,000 functions',
+                           100000)
 
     def calls_table(self, n):
         self.add('### Per call\n')
@@ -497,26 +519,25 @@ class Report:
                     f'Time to enable N functions on {n.name}: textpoke (first and warm), '
                     'uftrace 0.13\'s dynamic patching and clang XRay, median over the runs.')
 
-    def profile_table(self):
+    def profile_table(self, prefix, title, what, units):
+        """callgrind's view of one profiled call: by step, then by function."""
         n = self.native
-        if not n or not n.has('profile.total_ir'):
+        if not n or not n.has(f'{prefix}.total_ir'):
             return
-        self.add('### Where enabling 100k functions spends its time\n')
-        total = n.median('profile.total_ir')
-        self.add(f'callgrind over one warm `tp_register_ftrace_function()` of 100,000 functions: '
-                 f'{num(total / 1e6)} million instructions ({num(total / 1e5)} per function); '
-                 'the functions with the most instructions of their own (their callees '
-                 'excluded).\n')
+        self.add(f'### {title}\n')
+        total = n.median(f'{prefix}.total_ir')
+        self.add(f'callgrind over {what}: {num(total / 1e6)} million instructions '
+                 f'({num(total / units)} per site).\n')
         steps = sorted(((k.split('.')[1], n.median(k)) for k in n.values
-                        if k.startswith('profile_steps.')), key=lambda r: -r[1])
+                        if k.startswith(f'{prefix}_steps.')), key=lambda r: -r[1])
         if steps:
             self.add('By step, callees included (steps nest, so the shares overlap):\n')
             self.add(table(['step', 'what it does', '% of instructions'],
                            [[f'`{f}`', PROFILE_STEPS.get(f, ''), num(p)] for f, p in steps]))
-            self.add('By function, callees excluded:\n')
-        rows = sorted(((k[len('profile.'):-len('.pct')], n.median(k)) for k in n.values
-                       if k.startswith('profile.') and k.endswith('.pct')),
+        rows = sorted(((k[len(prefix) + 1:-len('.pct')], n.median(k)) for k in n.values
+                       if k.startswith(f'{prefix}.') and k.endswith('.pct')),
                       key=lambda r: -r[1])
+        self.add('By function, callees excluded:\n')
         self.add(table(['function', '% of instructions'], [[f'`{f}`', num(p)] for f, p in rows]))
 
     def events(self):

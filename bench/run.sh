@@ -142,28 +142,18 @@ native_run() {
 	done
 }
 
-# The steps of a registration whose share of instructions the report shows.
-profile_steps="tp_batch_add tp_batch_commit bp_commit text_store_words inflight_publish
-	inflight_unpublish toggle_funcs slots_store ftrace_func_find ops_wants fnmatch qsort
-	site_init"
-
-# Instruction counts (callgrind): exact where times are noisy.
-native_counts() {
-	local cg=$tmp/callgrind.out
-	say "$arch: system calls per poke (strace)"
-	measure 1 "$here/syscalls.sh" "$bin/poke_bench"
-	say "$arch: instructions per call (callgrind)"
-	local prog
-	for prog in static_key_bench lttng_bench ftrace_bench_1000 xray_bench_1000 \
-		    calls_bench_plain; do
-		[ -x "$bin/$prog" ] && measure 1 "$here/ir_per_call.sh" "$bin/$prog" 1000000
-	done
-	[ -x "$bin/ftrace_bench_100000" ] || return 0
-	say "$arch: where enabling 100k functions spends its instructions (callgrind)"
-	valgrind --tool=callgrind --toggle-collect=profiled_enable --callgrind-out-file="$cg" \
-		"$bin/ftrace_bench_100000" --profile 100000 >> "$log" 2>&1
+# Where the instructions of one call go (callgrind, --toggle-collect=FN):
+# the 12 functions with the most of their own, as PREFIX.<function>.pct,
+# and the share of each of STEPS with its callees, as PREFIX_steps.<step>.pct.
+#   profile PREFIX FN "STEPS" PROGRAM ARGS...
+profile() {
+	local prefix=$1 fn=$2 steps=$3 cg=$tmp/callgrind.out
+	shift 3
+	valgrind --tool=callgrind --toggle-collect="$fn" --callgrind-out-file="$cg" "$@" \
+		>> "$log" 2>&1
 	callgrind_annotate "$cg" 2>/dev/null |
-		awk '{ line = $0; sub(/^ +/, "", line); split(line, f, " "); ir = f[1]; gsub(",", "", ir) }
+		awk -v prefix="$prefix" '
+			{ line = $0; sub(/^ +/, "", line); split(line, f, " "); ir = f[1]; gsub(",", "", ir) }
 			/PROGRAM TOTALS/ { total = ir }
 			/\[.*\]$/ && total && n < 12 {
 				name = $0; sub(/ \[.*$/, "", name); sub(/^.*:/, "", name)
@@ -173,22 +163,48 @@ native_counts() {
 					sub(/^.*\//, "", obj); sub(/0x0*/, "0x", name)
 					name = obj "@" name
 				}
-				printf "1\tprofile.%s.pct\t%.2f\n", name, 100 * ir / total
+				printf "1\t%s.%s.pct\t%.2f\n", prefix, name, 100 * ir / total
 				n++
 			}
-			END { printf "1\tprofile.total_ir\t%s\n", total }' >> "$data"
-	# The same with callees, for the steps a registration goes through
-	# (names of textpoke's own functions, as they are today).
+			END { printf "1\t%s.total_ir\t%s\n", prefix, total }' >> "$data"
 	callgrind_annotate --inclusive=yes "$cg" 2>/dev/null |
-		awk -v steps="$profile_steps" '
+		awk -v prefix="$prefix" -v steps="$steps" '
 			BEGIN { n = split(steps, s, " "); for (i = 1; i <= n; i++) want[s[i]] = 1 }
 			{ line = $0; sub(/^ +/, "", line); split(line, f, " "); ir = f[1]; gsub(",", "", ir) }
 			/PROGRAM TOTALS/ { total = ir }
 			$0 !~ /=>/ && match($0, /:[a-z_]+(@@[A-Z_.0-9]+)? \[/) {
 				name = substr($0, RSTART + 1, RLENGTH - 3); sub(/@@.*$/, "", name)
 				if (want[name] && !seen[name]++)
-					printf "1\tprofile_steps.%s.pct\t%.2f\n", name, 100 * ir / total
+					printf "1\t%s_steps.%s.pct\t%.2f\n", prefix, name, 100 * ir / total
 			}' >> "$data"
+}
+
+# The steps whose share of instructions the report shows (names of
+# textpoke's own functions, as they are today): of a breakpoint batch,
+# and of a registration, which makes one.
+batch_steps="tp_batch_add decode_all tp_batch_commit check_sites qsort backend_check
+	maps_for_sites traps_safe bp_commit text_open text_store_words inflight_publish
+	inflight_unpublish flush_sites"
+register_steps="toggle_funcs tp_batch_add tp_batch_commit bp_commit text_store_words
+	inflight_publish inflight_unpublish slots_store ftrace_func_find ops_wants fnmatch
+	qsort site_init"
+
+# Instruction counts (callgrind): exact where times are noisy.
+native_counts() {
+	local prog
+	say "$arch: system calls per poke (strace)"
+	measure 1 "$here/syscalls.sh" "$bin/poke_bench"
+	say "$arch: instructions per call (callgrind)"
+	for prog in static_key_bench lttng_bench ftrace_bench_1000 xray_bench_1000 \
+		    calls_bench_plain; do
+		[ -x "$bin/$prog" ] && measure 1 "$here/ir_per_call.sh" "$bin/$prog" 1000000
+	done
+	say "$arch: where a batch of 100k sites spends its instructions (callgrind)"
+	profile profile_batch profiled_batch "$batch_steps" "$bin/poke_bench" --profile
+	[ -x "$bin/ftrace_bench_100000" ] || return 0
+	say "$arch: where enabling 100k functions spends its instructions (callgrind)"
+	profile profile "profiled_enable" "$register_steps" "$bin/ftrace_bench_100000" \
+		--profile 100000
 }
 
 machine
