@@ -38,13 +38,18 @@ trap 'rm -rf "$tmp"' EXIT
 
 say() { printf '  %-8s %s\n' BENCH "$*"; }
 
-# Run one program; keep its metric lines, tagged with run number $1.
+# Run one program; keep its metric lines, tagged with run number $1.  A
+# program that fails is reported and the others still run: the report
+# shows n/a for what it did not measure.
 measure() {
 	local run=$1
 	shift
 	echo "== run $run: $*" >> "$log"
-	"$@" 2>> "$log" | tee -a "$log" |
-		awk -v run="$run" -F '\t' 'NF == 2 && $1 ~ /^[a-z0-9_.]+$/ { print run "\t" $0 }' >> "$data"
+	if ! "$@" 2>> "$log" | tee -a "$log" |
+		awk -v run="$run" -F '\t' 'NF == 2 && $1 ~ /^[a-z0-9_.]+$/ { print run "\t" $0 }' >> "$data"; then
+		say "FAILED: $* (see $log)"
+		echo "== FAILED: $*" >> "$log"
+	fi
 }
 
 metric() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$data"; }
