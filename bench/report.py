@@ -194,6 +194,8 @@ class Report:
                 row += [count(a, f'single.{b}.syncs'), count(a, f'single.{b}.mprotects')]
             rows.append(row)
         self.add(table(header, rows))
+        if self.native:
+            self.single_plot()
         self.add('System calls of one poke (strace -f natively, the emulator\'s -strace '
                  'otherwise), between two marks the benchmark makes. *membarrier* counts the '
                  'cross-core syncs and the grace period of urcu-bp, which uses membarrier too; '
@@ -215,6 +217,22 @@ class Report:
                 row.append(f'**{int(total)}**: ' + ', '.join(f'{name} {c}' for name, c in parts))
             rows.append(row)
         self.add(table(header, rows))
+
+    def single_plot(self):
+        n = self.native
+        shown = [b for b in BACKENDS if n.has(f'single.{b}.us')]
+        med = [n.median(f'single.{b}.us') for b in shown]
+        low = [m - n.median(f'single.{b}.us_p10') for b, m in zip(shown, med)]
+        high = [n.median(f'single.{b}.us_p90') - m for b, m in zip(shown, med)]
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        ax.bar(shown, med, yerr=[low, high], capsize=6, color='tab:blue')
+        for i, m in enumerate(med):
+            ax.text(i, m, f' {num(m)}', ha='left', va='bottom')
+        ax.set_ylabel('µs per poke')
+        self.figure(fig, 'single_poke.png',
+                    f'Single poke on {n.name}: median time of one `tp_poke()` per backend, '
+                    'whiskers from the 10th to the 90th percentile of 400 pokes (no other '
+                    'thread running).')
 
     def batches(self):
         n = self.native
@@ -341,7 +359,9 @@ class Report:
                  'callgrind (exact). The LTTng-UST row is a tracepoint with no session enabling '
                  'it (liblttng-ust-dev ' + ('built and measured' if n.has('sk.lttng_off.ns')
                                             else 'not available: not measured') + '), in a '
-                 'program of its own; its empty-function row is that program\'s.\n')
+                 'program of its own; its empty-function row is that program\'s. Its on path '
+                 'is not measured: enabling it takes an LTTng session daemon (lttng-tools), '
+                 'and its cost is then that of recording the event.\n')
         rows = [
             ['empty function', timed(n, 'sk.empty.ns'), count(n, 'ir.call_empty')],
             ['static branch, off', timed(n, 'sk.key_off.ns'), count(n, 'ir.call_static_branch')],

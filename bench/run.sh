@@ -145,6 +145,7 @@ native_run() {
 		[ -x "$bin/xray_bench_$n" ] && measure "$run" "$bin/xray_bench_$n" --enable "$n"
 		[ -x "$bin/calls_bench_uftrace_$n" ] && uftrace_enable "$run" "$n"
 	done
+	return 0
 }
 
 # Where the instructions of one call go (callgrind, --toggle-collect=FN):
