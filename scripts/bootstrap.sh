@@ -12,8 +12,9 @@
 # kselftest   kselftest.h and kselftest_harness.h extracted from Debian's
 #             linux-source package into DIR/include (never committed)
 # bench       what only make bench needs besides the packages above: the
-#             peers it measures (uftrace, LTTng-UST) and matplotlib for
-#             the plots; not part of all, so make check never installs them
+#             peers it measures (uftrace, LTTng-UST), strace for the system
+#             calls of a poke and matplotlib for the plots; not part of
+#             all, so make check never installs them
 #
 # Every step checks first and returns at once when its result is present,
 # so make can call this on every build.  Installing needs root; without
@@ -40,7 +41,7 @@ packages=(
 	"$LINUX_SOURCE"
 )
 
-bench_packages=(uftrace liblttng-ust-dev python3-matplotlib)
+bench_packages=(uftrace liblttng-ust-dev python3-matplotlib strace)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
