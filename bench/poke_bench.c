@@ -46,7 +46,17 @@ static const struct {
 #define NR_BACKENDS	(sizeof(backends) / sizeof(backends[0]))
 
 static bool counts_only;
-static bool backend_works[NR_BACKENDS];
+static bool backend_works[NR_BACKENDS];	/* its single pokes went through */
+
+static bool works(enum tp_backend backend)
+{
+	unsigned int b;
+
+	for (b = 0; b < NR_BACKENDS; b++)
+		if (backends[b].backend == backend)
+			return backend_works[b];
+	return false;
+}
 
 static void die(const char *what, int err)
 {
@@ -403,17 +413,17 @@ static void bench_stall(void)
 static void bench_trap(void)
 {
 	struct worker *w = workers_start(1, trap_worker);
-	unsigned int b = 1, done;	/* breakpoint */
+	unsigned int done;
 
 	for (done = 0; done < 200 && (done < 20 || w->trapped.samples < 1000); done++) {
-		int err = toggle_batch(BENCH_SITES, true, !(done & 1), backends[b].backend, NULL);
+		int err = toggle_batch(BENCH_SITES, true, !(done & 1), TP_BACKEND_BREAKPOINT, NULL);
 
 		if (err)
 			die("trap", err);
 	}
 	workers_stop(w, 1);
 	if (done & 1)
-		toggle_batch(BENCH_SITES, true, false, backends[b].backend, NULL);
+		toggle_batch(BENCH_SITES, true, false, TP_BACKEND_BREAKPOINT, NULL);
 	bench_metric(done, "trap.batches");
 	print_gaps(&w->trapped, "trap.trapped");
 	print_gaps(&w->plain, "trap.plain");
@@ -487,7 +497,7 @@ int main(int argc, char **argv)
 			bench_batch(b, sizes[s]);
 	if (counts_only)
 		return 0;
-	if (backend_works[1])
+	if (works(TP_BACKEND_BREAKPOINT))
 		bench_trap();
 	bench_stall();
 	return 0;
