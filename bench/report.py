@@ -575,6 +575,29 @@ class Report:
         self.add(f"perf.data writer throughput: {timed(n, 'events.perf_data_1000.mevents_per_s')} "
                  'million events per second in batches of 1,000.\n')
 
+    def method(self):
+        self.add('## How the peers were built and run\n')
+        self.add('* The same source is measured under every tracer: `bench/ftrace_funcs.c` (the '
+                 'measured `bench_target()` and 99 others) and the measuring loops at `-O2`, '
+                 'the N generated functions at `-O1`.\n'
+                 '* textpoke: the library\'s `ftrace_cflags` (here `'
+                 + (self.native.machine.get('ftrace_cflags', '?') if self.native else '?') +
+                 '`), gcc.\n'
+                 '* uftrace 0.13 (Debian), dynamic tracing (`uftrace record -P`), gcc with '
+                 '`-fpatchable-function-entry=5`. uftrace takes every record of '
+                 '`__patchable_function_entries` for a function\'s entry: with the library\'s '
+                 '`13,8` layout it writes its call into the 8 bytes before the function, which '
+                 'never run (it reports the functions patched, and traces nothing), so its '
+                 'programs use the layout it supports.\n'
+                 '* clang XRay: clang 14 with `-fxray-instrument '
+                 '-fxray-instrumentation-bundle=function-entry -fxray-instruction-threshold=1` '
+                 '(entry sleds in every function, however small), linked by `clang++` for the '
+                 'XRay runtime; the handler is set with `__xray_set_handler()`.\n'
+                 '* callgrind runs with `--smc-check=all`: without it valgrind keeps running the '
+                 'code as it was before a poke.\n'
+                 '* Times are natively only; worker stall and trap cost need real threads on '
+                 'real cores and are not measured under qemu.\n')
+
     def budget(self, started):
         if not started:
             return
@@ -591,6 +614,7 @@ class Report:
         self.static_keys()
         self.tracing()
         self.events()
+        self.method()
         self.budget(started)
         body = self.lines
         self.lines = ['# textpoke benchmarks\n',

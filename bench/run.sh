@@ -9,7 +9,8 @@
 #   bench/run.sh --arch ARCH --bin DIR --out DIR [--runs N] [--runner CMD]
 #
 # OUT/data.tsv      run<TAB>metric<TAB>value, every measurement
-# OUT/machine.tsv   what it ran on: CPU, cores, kernel, tool versions
+# OUT/machine.tsv   what it ran on: CPU, cores, kernel, tool versions and
+#                   the ftrace flags (BENCH_FTRACE_CFLAGS, from make)
 # OUT/log           everything the programs printed
 set -euo pipefail
 
@@ -67,6 +68,7 @@ machine() {
 		printf 'runs\t%s\n' "$([ -n "$runner" ] && echo 1 || echo "$runs")"
 		printf 'gcc\t%s\n' "$(gcc -dumpfullversion 2>/dev/null || echo none)"
 		printf 'clang\t%s\n' "$(clang --version 2>/dev/null | sed -n 's/.*clang version \([^ ]*\).*/\1/p' | head -n1)"
+		printf 'ftrace_cflags\t%s\n' "${BENCH_FTRACE_CFLAGS:-}"
 		if [ -n "$runner" ]; then
 			qemu=$(${runner%% *} --version | head -n1)
 			printf 'runner\t%s\n' "$runner"
