@@ -53,12 +53,14 @@ class Arch:
     def __init__(self, path, name):
         self.name = name
         self.values = {}
+        self.by_run = {}
         self.machine = {}
         with open(os.path.join(path, 'data.tsv')) as f:
             for line in f:
                 parts = line.rstrip('\n').split('\t')
                 if len(parts) == 3:
                     self.values.setdefault(parts[1], []).append(float(parts[2]))
+                    self.by_run.setdefault(parts[1], {})[parts[0]] = float(parts[2])
         with open(os.path.join(path, 'machine.tsv')) as f:
             for line in f:
                 key, _, value = line.rstrip('\n').partition('\t')
@@ -75,6 +77,12 @@ class Arch:
     def spread(self, metric):
         v = self.values.get(metric)
         return (min(v), max(v)) if v else None
+
+    def ratio(self, metric, base):
+        """The median over the runs of metric / base, each ratio within one run."""
+        a, b = self.by_run.get(metric, {}), self.by_run.get(base, {})
+        r = [a[run] / b[run] for run in a if run in b and b[run]]
+        return statistics.median(r) if r else None
 
     def describe(self):
         m = self.machine
@@ -104,6 +112,10 @@ def timed(a, metric, scale=1.0):
     if len(a.values[metric]) == 1:
         return num(m * scale)
     return f'{num(m * scale)} [{num(lo * scale)}–{num(hi * scale)}]'
+
+
+def times(ratio):
+    return num(ratio)
 
 
 def count(a, metric):
@@ -168,6 +180,7 @@ class Report:
             self.add(f"Compilers: gcc {n.machine.get('gcc', '?')}, clang "
                      f"{n.machine.get('clang', '?')}; {n.machine.get('uftrace', 'no uftrace')}.\n")
         self.add('Times are the median over the runs, with the lowest and highest in brackets; '
+                 'ratios (x ...) are taken within each run, then their median; '
                  'counts (syncs, mprotect calls, instructions) are exact and the same in every run. '
                  'Under qemu only counts are reported: its times say nothing about the '
                  'architecture.\n')
@@ -363,16 +376,20 @@ class Report:
                  'is not measured: enabling it takes an LTTng session daemon (lttng-tools), '
                  'and its cost is then that of recording the event.\n')
         rows = [
-            ['empty function', timed(n, 'sk.empty.ns'), count(n, 'ir.call_empty')],
-            ['static branch, off', timed(n, 'sk.key_off.ns'), count(n, 'ir.call_static_branch')],
-            ['`if (flag)`, off', timed(n, 'sk.flag_off.ns'), count(n, 'ir.call_flag_test')],
-            ['static branch, on', timed(n, 'sk.key_on.ns'), '—'],
-            ['`if (flag)`, on', timed(n, 'sk.flag_on.ns'), '—'],
+            ['empty function', timed(n, 'sk.empty.ns'), '—', count(n, 'ir.call_empty')],
+            ['static branch, off', timed(n, 'sk.key_off.ns'),
+             times(n.ratio('sk.key_off.ns', 'sk.flag_off.ns')), count(n, 'ir.call_static_branch')],
+            ['`if (flag)`, off', timed(n, 'sk.flag_off.ns'), '1', count(n, 'ir.call_flag_test')],
+            ['static branch, on', timed(n, 'sk.key_on.ns'),
+             times(n.ratio('sk.key_on.ns', 'sk.flag_on.ns')), '—'],
+            ['`if (flag)`, on', timed(n, 'sk.flag_on.ns'), '1', '—'],
             ['LTTng-UST tracepoint, disabled', timed(n, 'sk.lttng_off.ns'),
+             times(n.ratio('sk.lttng_off.ns', 'sk.flag_off.ns')),
              count(n, 'ir.call_lttng_tracepoint')],
-            ['empty function (LTTng program)', timed(n, 'sk.lttng_empty.ns'), '—'],
+            ['empty function (LTTng program)', timed(n, 'sk.lttng_empty.ns'), '—', '—'],
         ]
-        self.add(table(['variant', 'ns per call', 'instructions per call (off)'], rows))
+        self.add(table(['variant', 'ns per call', 'x `if (flag)` in the same state',
+                        'instructions per call (off)'], rows))
         key, flag = n.median('ir.call_static_branch'), n.median('ir.call_flag_test')
         lttng = n.median('ir.call_lttng_tracepoint')
         if key is not None and flag is not None:
@@ -432,12 +449,12 @@ class Report:
             ['clang XRay', 'patched, empty handler', 'call.xray.on', 'call_xray_on'],
         ]
         plain_ir = n.median('ir.call_plain')
-        rows = [[tracer, state, timed(n, f'{key}.ns'),
+        rows = [[tracer, state, timed(n, f'{key}.ns'), times(n.ratio(f'{key}.ns', 'call.plain.ns')),
                  count(n, f'ir.{ir}') if ir else 'n/a',
                  num(n.median(f'ir.{ir}') - plain_ir) if ir and n.has(f'ir.{ir}') and plain_ir
                  else 'n/a']
                 for tracer, state, key, ir in rows]
-        self.add(table(['tracer', 'state', 'ns per call', 'instructions per call',
+        self.add(table(['tracer', 'state', 'ns per call', 'x plain call', 'instructions per call',
                         'instructions over the plain call'], rows))
         one, many = n.median('ir.call_textpoke_ops1'), n.median('ir.call_textpoke_ops1_99')
         one_ns, many_ns = n.median('call.textpoke.ops1.ns'), n.median('call.textpoke.ops1_99.ns')
@@ -567,11 +584,13 @@ class Report:
         self.add('## Events\n')
         self.add('The cost of a PRE+POST pair\'s emission, per event, on the engine\'s own '
                  'emission path (no text written).\n')
-        rows = [['nobody listens', timed(n, 'events.none.ns')],
-                ['one empty subscriber callback', timed(n, 'events.callback.ns')],
-                ['perf.data writer, batches of 1,000 sites', timed(n, 'events.perf_data_1000.ns')],
-                ['perf.data writer, batches of 1 site', timed(n, 'events.perf_data_1.ns')]]
-        self.add(table(['sink', 'ns per event'], rows))
+        rows = [[label, timed(n, f'events.{key}.ns'),
+                 times(n.ratio(f'events.{key}.ns', 'events.callback.ns'))]
+                for label, key in (('nobody listens', 'none'),
+                                   ('one empty subscriber callback', 'callback'),
+                                   ('perf.data writer, batches of 1,000 sites', 'perf_data_1000'),
+                                   ('perf.data writer, batches of 1 site', 'perf_data_1'))]
+        self.add(table(['sink', 'ns per event', 'x empty callback'], rows))
         self.add(f"perf.data writer throughput: {timed(n, 'events.perf_data_1000.mevents_per_s')} "
                  'million events per second in batches of 1,000.\n')
 
