@@ -43,7 +43,7 @@ PROFILE_STEPS = {
     'ops_wants': 'does the ops trace this function (its filters)',
     'fnmatch': 'glob matching of symbol names (libc)',
     'qsort': 'sorting (libc)',
-    'site_init': 'site init check (nothing to initialise when warm)',
+    'sites_init': 'site init, once per function (nothing left to do when warm)',
 }
 
 

@@ -195,7 +195,7 @@ batch_steps="tp_batch_add decode_all tp_batch_commit check_sites qsort backend_c
 	inflight_unpublish flush_sites"
 register_steps="toggle_funcs tp_batch_add tp_batch_commit bp_commit text_store_words
 	inflight_publish inflight_unpublish slots_store ftrace_func_find ops_wants fnmatch
-	qsort site_init"
+	qsort sites_init"
 
 # Instruction counts (callgrind): exact where times are noisy.
 native_counts() {
