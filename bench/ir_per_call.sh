@@ -20,7 +20,8 @@ if ! command -v valgrind >/dev/null; then
 	exit 1
 fi
 # --smc-check=all: valgrind sees the code textpoke rewrites.
-valgrind --tool=callgrind --smc-check=all --callgrind-out-file="$out" "$bin" --calls "$calls" >/dev/null 2>&1
+valgrind --tool=callgrind --smc-check=all --callgrind-out-file="$out" "$bin" --calls "$calls" \
+	>/dev/null 2>&1
 callgrind_annotate --inclusive=yes --threshold=100 "$out" 2>/dev/null |
 	awk -v calls="$calls" '$0 !~ /=>/ && match($0, /:call_[a-z0-9_]+ \[/) {
 		name = substr($0, RSTART + 1, RLENGTH - 3)

@@ -14,7 +14,7 @@
 # OUT/log           everything the programs printed
 set -euo pipefail
 
-arch= bin= out= runs=5 runner=
+arch='' bin='' out='' runs=5 runner=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=$2; shift 2 ;;
@@ -25,7 +25,12 @@ while [ $# -gt 0 ]; do
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-[ -n "$arch" ] && [ -n "$bin" ] && [ -n "$out" ] || { echo "run.sh: --arch, --bin and --out are needed" >&2; exit 2; }
+if [ -z "$arch" ] || [ -z "$bin" ] || [ -z "$out" ]; then
+	echo "run.sh: --arch, --bin and --out are needed" >&2
+	exit 2
+fi
+# The emulator's command line, one word an element.
+read -ra run_in <<< "$runner"
 
 sizes=(1000 10000 100000)
 here=$(dirname "$0")
@@ -46,6 +51,7 @@ measure() {
 	local run=$1
 	shift
 	echo "== run $run: $*" >> "$log"
+	# shellcheck disable=SC2094 # both only append to the log
 	if ! "$@" 2>> "$log" | tee -a "$log" |
 		awk -v run="$run" -F '\t' 'NF == 2 && $1 ~ /^[a-z0-9_.]+$/ { print run "\t" $0 }' >> "$data"; then
 		say "FAILED: $* (see $log)"
@@ -67,10 +73,11 @@ machine() {
 		printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
 		printf 'runs\t%s\n' "$([ -n "$runner" ] && echo 1 || echo "$runs")"
 		printf 'gcc\t%s\n' "$(gcc -dumpfullversion 2>/dev/null || echo none)"
-		printf 'clang\t%s\n' "$(clang --version 2>/dev/null | sed -n 's/.*clang version \([^ ]*\).*/\1/p' | head -n1)"
+		printf 'clang\t%s\n' "$(clang --version 2>/dev/null |
+			sed -n 's/.*clang version \([^ ]*\).*/\1/p' | head -n1)"
 		printf 'ftrace_cflags\t%s\n' "${BENCH_FTRACE_CFLAGS:-}"
 		if [ -n "$runner" ]; then
-			qemu=$(${runner%% *} --version | head -n1)
+			qemu=$("${run_in[0]}" --version | head -n1)
 			printf 'runner\t%s\n' "$runner"
 			printf 'qemu\t%s\n' "$qemu"
 		fi
@@ -84,13 +91,13 @@ machine() {
 
 emulated() {
 	local n
-	say "$arch: engine counts under ${runner%% *}"
-	measure 1 $runner "$bin/poke_bench" --counts
-	measure 1 "$here/syscalls.sh" "$bin/poke_bench" $runner
+	say "$arch: engine counts under ${run_in[0]}"
+	measure 1 "${run_in[@]}" "$bin/poke_bench" --counts
+	measure 1 "$here/syscalls.sh" "$bin/poke_bench" "${run_in[@]}"
 	for n in "${sizes[@]}"; do
 		[ -x "$bin/ftrace_bench_$n" ] || continue
 		say "$arch: ftrace counts, $n functions"
-		measure 1 $runner "$bin/ftrace_bench_$n" --counts "$n"
+		measure 1 "${run_in[@]}" "$bin/ftrace_bench_$n" --counts "$n"
 	done
 }
 
@@ -102,9 +109,9 @@ emulated() {
 # CPU time, because the wall time of a process start on a shared machine
 # varies by more than the patching takes; the least of five runs of each.
 uftrace_cpu_ms() {
-	local i t best=
+	local t best='' _
 	local TIMEFORMAT='%3U %3S'
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		t=$( { time uftrace record --no-libcall -d "$tmp/u" -P "$@" --exit \
 			>> "$log" 2>&1; } 2>&1 | awk '{ printf "%d", ($1 + $2) * 1000 }')
 		rm -rf "$tmp/u"

@@ -17,7 +17,10 @@ trap 'rm -f "$out"' EXIT
 if [ $# -gt 0 ]; then
 	"$1" -strace "${@:2}" "$bin" --syscalls 2> "$out" >/dev/null
 else
-	command -v strace >/dev/null || { echo "syscalls: strace is not installed" >&2; exit 1; }
+	if ! command -v strace >/dev/null; then
+		echo "syscalls: strace is not installed (scripts/bootstrap.sh bench)" >&2
+		exit 1
+	fi
 	strace -f -o "$out" "$bin" --syscalls >/dev/null
 fi
 awk '/textpoke-bench-mark:begin:/ { split($0, m, ":"); backend = m[3]; sub(/".*$/, "", backend); next }
