@@ -2,17 +2,17 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Render bench/REPORT.md and its plots from what bench/run.sh measured.
 
-    report.py --data DIR --out DIR [--started EPOCH --finished EPOCH] ARCH...
+    report.py --data DIR --out DIR ARCH...
 
 DIR/ARCH/data.tsv holds run<TAB>metric<TAB>value lines, DIR/ARCH/machine.tsv
-what the runs ran on.  Every number of the report is the median over the
+what the runs ran on, DIR/timing.tsv when make bench started and when its
+measurements ended (epoch seconds).  Every number of the report is the median over the
 runs, with the spread (lowest to highest) where there was more than one;
 counts are exact and shown once.  The plots go to OUT/plots/.
 """
 import argparse
 import os
 import statistics
-import time
 
 import matplotlib
 
@@ -553,11 +553,12 @@ class Report:
                            ('textpoke (first, with site init)', 'textpoke.first_on'),
                            ('uftrace -P . (CPU time)', 'uftrace.on'),
                            ('XRay __xray_patch', 'xray.on')):
-            xs = [s for s in FUNC_SIZES if n.has(f'enable.{s}.{key}.ms')]
+            # uftrace's CPU time below 1 ms is below what the kernel
+            # resolves: not drawn.
+            xs = [s for s in FUNC_SIZES if n.has(f'enable.{s}.{key}.ms') and
+                  (key != 'uftrace.on' or n.median(f'enable.{s}.{key}.ms') >= 1)]
             if xs:
-                # A log scale has no 0: what is too small to measure
-                # (uftrace's CPU time at 1k) is drawn at 1 µs.
-                ax.plot(xs, [max(n.median(f'enable.{s}.{key}.ms'), 1e-3) for s in xs],
+                ax.plot(xs, [n.median(f'enable.{s}.{key}.ms') for s in xs],
                         marker='o', label=label)
         ax.axhline(ENABLE_GOAL_MS, color='red', linestyle='--', label=f'goal: {ENABLE_GOAL_MS} ms')
         log_log_axes(ax, 'functions enabled', 'ms')
@@ -627,9 +628,9 @@ class Report:
                  'real cores and are not measured under qemu.\n')
 
     def budget(self, started, finished):
-        if not started:
+        if not started or not finished:
             return
-        minutes = ((finished or time.time()) - started) / 60
+        minutes = (finished - started) / 60
         self.goal(f'`make bench` in under {BUDGET_MIN} minutes', minutes < BUDGET_MIN,
                   f'{minutes:.1f} minutes for this run of make bench, its bootstrap step and builds '
                   'included')
@@ -660,13 +661,17 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', required=True)
     p.add_argument('--out', required=True)
-    p.add_argument('--started', type=float, help='when make bench started (epoch)')
-    p.add_argument('--finished', type=float, help='when its measurements ended (epoch)')
     p.add_argument('arches', nargs='+')
     args = p.parse_args()
+    timing = {}
+    path = os.path.join(args.data, 'timing.tsv')
+    if os.path.exists(path):
+        with open(path) as f:
+            timing = dict(line.rstrip('\n').split('\t') for line in f if '\t' in line)
     arches = [Arch(os.path.join(args.data, a), a) for a in args.arches
               if os.path.exists(os.path.join(args.data, a, 'data.tsv'))]
-    Report(arches, args.out).render(args.started, args.finished)
+    Report(arches, args.out).render(float(timing['started']) if 'started' in timing else None,
+                                    float(timing['finished']) if 'finished' in timing else None)
 
 
 if __name__ == '__main__':
