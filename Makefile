@@ -7,7 +7,7 @@
 #   make check          selftests on every architecture (qemu-user for the
 #                       ones the host cannot run), one summary line at the end
 #   make demo           a live multi-threaded program patched by every backend
-#   make bench          benchmarks (not tests): events, static keys, ftrace
+#   make bench          benchmarks (not tests) on every arch, and bench/REPORT.md
 #   make sites-check    verify the patch sites of everything built (textpoke-sites)
 #   make SANITIZE=address,undefined check CHECK_ARCHES=x86   under ASan/UBSan
 #   make soak           10^6 toggles per backend (10^5 under qemu), bounded
@@ -88,7 +88,7 @@ export KCONFIG_CONFIG ARCH
 
 config-targets	:= defconfig olddefconfig menuconfig savedefconfig
 no-config-targets := $(config-targets) clean distclean help check bootstrap \
-		     tools sites-check run-host-selftests
+		     tools sites-check run-host-selftests bench
 
 ifneq ($(filter-out $(no-config-targets),$(or $(MAKECMDGOALS),all)),)
 include $(KCONFIG_CONFIG)
@@ -344,51 +344,7 @@ endif
 
 # --- bench (not a test: numbers, no verdict) ---------------------------------
 
-BENCH		:= $(objtree)/bench/events_bench
-SK_BENCH	:= $(objtree)/bench/static_key_bench
-
-$(objtree)/bench/%: $(objtree)/bench/%.o $(LIB_A)
-	$(quiet) LD $@
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
-
-.SECONDARY: $(objtree)/bench/events_bench.o $(objtree)/bench/static_key_bench.o
-
-# Function-entry tracing: its traced functions built with the published flags.
-BENCH_FTRACE	:= $(objtree)/bench/ftrace_bench
-bench-ftrace-objs := $(objtree)/bench/ftrace_bench.o $(objtree)/bench/ftrace_funcs.o
-$(objtree)/bench/ftrace_funcs.o: EXTRA_CFLAGS += $(FTRACE_CFLAGS)
-
-$(BENCH_FTRACE): $(bench-ftrace-objs) $(LIB_A)
-	$(quiet) LD $@
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
-
-# The same functions under clang's XRay, for comparison (x86-64, natively).
-XRAY_BENCH	:= $(objtree)/bench/xray_bench
-XRAY_CFLAGS	:= -O2 -fxray-instrument -fxray-instrumentation-bundle=function-entry \
-		   -fxray-instruction-threshold=1
-ifeq ($(ARCH)$(HOSTARCH)$(CONFIG_FTRACE),x86x86y)
-bench-xray	:= $(XRAY_BENCH)
-endif
-
-$(XRAY_BENCH): bench/xray_bench.c bench/ftrace_funcs.c bench/ftrace_funcs.h bench/ftrace_loop.h | $(objtree)/bench/
-	$(quiet) CLANG $@
-	$(Q)clang $(XRAY_CFLAGS) -Wall -Wextra -Werror -o $@ bench/xray_bench.c bench/ftrace_funcs.c
-
-# callgrind runs natively only: under qemu there are times, no counts.
-.PHONY: bench
-bench: $(BENCH) $(SK_BENCH) $(if $(CONFIG_FTRACE),$(BENCH_FTRACE)) $(bench-xray)
-	$(Q)$(RUNNER) $(BENCH)
-	$(Q)$(RUNNER) $(SK_BENCH)
-	$(Q)$(if $(RUNNER),:,bench/static_key_ir.sh $(SK_BENCH))
-ifeq ($(CONFIG_FTRACE),y)
-	$(Q)$(RUNNER) $(BENCH_FTRACE)
-endif
-ifneq ($(bench-xray),)
-	$(Q)$(XRAY_BENCH)
-endif
-
--include $(objtree)/bench/events_bench.d $(objtree)/bench/static_key_bench.d \
-	 $(bench-ftrace-objs:.o=.d)
+include bench/Makefile.inc
 
 # --- soak and fuzz (not in check: they take minutes) -------------------------
 

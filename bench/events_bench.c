@@ -6,7 +6,7 @@
  *   - one empty subscriber callback;
  *   - the perf.data writer, in batches of 1000 sites (one flush per
  *     batch) and of one site (a flush, three writes, per batch).
- * Prints ns per event and the ratios to the no-subscriber case.
+ * ns per event, as bench.h's "metric<TAB>value" lines.
  *
  *   make bench            (ARCH=arm64|riscv: under qemu, for the ratios only)
  *   BENCH_EVENTS=N        events per measurement (default 2,000,000)
@@ -14,24 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <textpoke/events.h>
 
 #include "../textpoke/internal.h"
+#include "bench.h"
 
 #define BIG_BATCH	1000
 
 static struct site sites[BIG_BATCH];
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void empty_callback(const struct tp_event *ev, void *arg)
 {
@@ -43,7 +35,7 @@ static void empty_callback(const struct tp_event *ev, void *arg)
 static double measure(unsigned long events, unsigned int batch)
 {
 	unsigned long done = 0;
-	double start = now();
+	unsigned long long start = bench_ns();
 
 	while (done < events) {
 		unsigned int i;
@@ -55,7 +47,7 @@ static double measure(unsigned long events, unsigned int batch)
 		events_batch_end();
 		done += 2 * batch;
 	}
-	return (now() - start) * 1e9 / done;
+	return (double)(bench_ns() - start) / done;
 }
 
 int main(void)
@@ -85,12 +77,10 @@ int main(void)
 	tp_perf_data_close();
 	unlink(path);
 
-	printf("events per run:            %lu\n", events);
-	printf("no subscriber:             %8.2f ns/event\n", none);
-	printf("empty callback:            %8.2f ns/event  (x%.1f)\n", callback, callback / none);
-	printf("perf.data, batch of %d:  %8.2f ns/event  (x%.1f)\n", BIG_BATCH, writer_big,
-	       writer_big / none);
-	printf("perf.data, batch of 1:     %8.2f ns/event  (x%.1f)\n", writer_one,
-	       writer_one / none);
+	bench_metric(none, "events.none.ns");
+	bench_metric(callback, "events.callback.ns");
+	bench_metric(writer_big, "events.perf_data_%d.ns", BIG_BATCH);
+	bench_metric(writer_one, "events.perf_data_1.ns");
+	bench_metric(1e3 / writer_big, "events.perf_data_%d.mevents_per_s", BIG_BATCH);
 	return 0;
 }

@@ -52,6 +52,18 @@ static inline double bench_per_call(unsigned long calls)
 	return best;
 }
 
+/*
+ * call_<name>(calls): the same calls, untimed, in a function of its own
+ * for callgrind (bench/ir_per_call.sh), one per state measured:
+ * instructions per call are exact where a few ns of difference drown in
+ * a busy machine's noise.
+ */
+#define BENCH_CALLS_IN_STATE(name)					\
+	__attribute__((noinline)) void call_##name(unsigned long calls)	\
+	{								\
+		bench_per_call_once(calls);				\
+	}
+
 /* BENCH_CALLS, default 20,000,000. */
 static inline unsigned long bench_calls(void)
 {

@@ -3,7 +3,7 @@
 #
 # Install what textpoke needs to build and test, from Debian packages only.
 #
-#   scripts/bootstrap.sh [--deps DIR] [packages|riscv-urcu|kselftest|all]
+#   scripts/bootstrap.sh [--deps DIR] [packages|riscv-urcu|kselftest|all|bench]
 #
 # packages    the Debian packages (cross compilers, qemu-user, liburcu for
 #             amd64 and arm64 through multiarch, kconfiglib, ...)
@@ -11,6 +11,10 @@
 #             into DIR/riscv64 (Debian ships no riscv64 build for bookworm)
 # kselftest   kselftest.h and kselftest_harness.h extracted from Debian's
 #             linux-source package into DIR/include (never committed)
+# bench       what only make bench needs besides the packages above: the
+#             peers it measures (uftrace, LTTng-UST), strace for the system
+#             calls of a poke and matplotlib for the plots; not part of
+#             all, so make check never installs them
 #
 # Every step checks first and returns at once when its result is present,
 # so make can call this on every build.  Installing needs root; without
@@ -36,6 +40,8 @@ packages=(
 	python3-kconfiglib valgrind
 	"$LINUX_SOURCE"
 )
+
+bench_packages=(uftrace liblttng-ust-dev python3-matplotlib strace)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -66,12 +72,12 @@ ensure_arm64_arch() {
 
 step_packages() {
 	local missing=() p
-	for p in "${packages[@]}"; do
+	for p in "${packages[@]}" "$@"; do
 		installed "$p" || missing+=("$p")
 	done
 	[ ${#missing[@]} = 0 ] && return
 	if ! is_root; then
-		die "missing Debian packages: ${missing[*]}; run as root: scripts/bootstrap.sh packages"
+		die "missing Debian packages: ${missing[*]}; run as root: scripts/bootstrap.sh $what"
 	fi
 	ensure_arm64_arch
 	apt_update
@@ -149,5 +155,6 @@ packages)	step_packages ;;
 riscv-urcu)	step_riscv_urcu ;;
 kselftest)	step_kselftest ;;
 all)		step_packages; step_kselftest; step_riscv_urcu ;;
-*)		die "unknown step '$what' (packages, riscv-urcu, kselftest, all)" ;;
+bench)		step_packages "${bench_packages[@]}" ;;
+*)		die "unknown step '$what' (packages, riscv-urcu, kselftest, all, bench)" ;;
 esac
