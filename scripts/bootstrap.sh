@@ -3,7 +3,7 @@
 #
 # Install what textpoke needs to build and test, from Debian packages only.
 #
-#   scripts/bootstrap.sh [--deps DIR] [packages|riscv-urcu|kselftest|all|bench]
+#   scripts/bootstrap.sh [--deps DIR] [packages|riscv-urcu|kselftest|all|bench|fuzz]
 #
 # packages    the Debian packages (cross compilers, qemu-user, liburcu for
 #             amd64 and arm64 through multiarch, kconfiglib, ...)
@@ -15,6 +15,7 @@
 #             peers it measures (uftrace, LTTng-UST), strace for the system
 #             calls of a poke and matplotlib for the plots; not part of
 #             all, so make check never installs them
+# fuzz        clang's libFuzzer runtime, for make fuzz
 #
 # Every step checks first and returns at once when its result is present,
 # so make can call this on every build.  Installing needs root; without
@@ -42,6 +43,8 @@ packages=(
 )
 
 bench_packages=(uftrace liblttng-ust-dev python3-matplotlib strace)
+# clang's libFuzzer runtime, which a --no-install-recommends clang lacks
+fuzz_packages=(libclang-rt-14-dev)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -156,5 +159,6 @@ riscv-urcu)	step_riscv_urcu ;;
 kselftest)	step_kselftest ;;
 all)		step_packages; step_kselftest; step_riscv_urcu ;;
 bench)		step_packages "${bench_packages[@]}" ;;
-*)		die "unknown step '$what' (packages, riscv-urcu, kselftest, all, bench)" ;;
+fuzz)		step_packages "${fuzz_packages[@]}" ;;
+*)		die "unknown step '$what' (packages, riscv-urcu, kselftest, all, bench, fuzz)" ;;
 esac
