@@ -25,11 +25,26 @@
 /* The protocol of the entries' batches (tp_ftrace_set_backend). */
 enum tp_backend ftrace_backend = TP_BACKEND_AUTO;
 
-/* One function whose count of ops changes by @delta (+1 or -1). */
+/*
+ * One function whose count of ops changes by @delta (+1 or -1), with
+ * where it is, found once: every step of a move reads it.
+ */
 struct ftrace_change {
 	struct traced_func t;
 	int delta;
+	struct ftrace_func *f;
+	struct ftrace_object *obj;
+	uintptr_t target;		/* what its entry calls once moved */
 };
+
+/* A change for @t if its object is still loaded; false otherwise. */
+static bool change_of(struct ftrace_change *c, const struct traced_func *t, int delta)
+{
+	c->t = *t;
+	c->delta = delta;
+	c->f = ftrace_func_find(t, &c->obj);
+	return c->f != NULL;
+}
 
 static int compare_traced(const void *a, const void *b)
 {
@@ -73,7 +88,8 @@ static struct ftrace_set *set_union(const struct ftrace_set *a, const struct ftr
 	for (i = 0; i < b->nr; i++)
 		if (!set_has(a, &b->funcs[i]))
 			u->funcs[u->nr++] = b->funcs[i];
-	ftrace_set_sort(u);
+	if (na)				/* else it is @b, sorted already */
+		ftrace_set_sort(u);
 	return u;
 }
 
@@ -87,11 +103,11 @@ static struct ftrace_change *set_diff(const struct ftrace_set *old,
 	if (!c)
 		return NULL;
 	for (i = 0; i < nold; i++)
-		if (!set_has(new, &old->funcs[i]) && ftrace_func_find(&old->funcs[i], NULL))
-			c[n++] = (struct ftrace_change){ old->funcs[i], -1 };
+		if (!set_has(new, &old->funcs[i]))
+			n += change_of(&c[n], &old->funcs[i], -1);
 	for (i = 0; i < new->nr; i++)
-		if (!set_has(old, &new->funcs[i]) && ftrace_func_find(&new->funcs[i], NULL))
-			c[n++] = (struct ftrace_change){ new->funcs[i], +1 };
+		if (!set_has(old, &new->funcs[i]))
+			n += change_of(&c[n], &new->funcs[i], +1);
 	*nr = n;
 	return c;
 }
@@ -109,8 +125,8 @@ static int sites_init(const struct ftrace_change *c, size_t nr)
 	int err = batch ? 0 : -ENOMEM;
 
 	for (i = 0; i < nr && !err; i++) {
-		struct ftrace_object *obj;
-		struct ftrace_func *f = ftrace_func_find(&c[i].t, &obj);
+		struct ftrace_object *obj = c[i].obj;
+		struct ftrace_func *f = c[i].f;
 		uint8_t insns[TP_MAX_INSN_LEN];
 
 		if (c[i].delta < 0 || f->initialised)
@@ -128,7 +144,7 @@ static int sites_init(const struct ftrace_change *c, size_t nr)
 	tp_batch_free(batch);
 	for (i = 0; i < nr && !err && !empty; i++)
 		if (c[i].delta > 0)
-			ftrace_func_find(&c[i].t, NULL)->initialised = true;
+			c[i].f->initialised = true;
 	return err;
 }
 
@@ -149,25 +165,42 @@ static struct tp_ftrace_ops *slot_value(uintptr_t ip, unsigned int nr_ops,
 	return &ftrace_stub_ops;	/* not reached: the count says one is there */
 }
 
-/*
- * What the entry of @f calls with @nr_ops ops on it, @skip not counted:
- * nothing, a direct trampoline it reaches when that is its only ops, or
- * else the object's veneer to the shared trampoline.
- */
-static uintptr_t entry_target(const struct ftrace_object *obj,
-			      const struct ftrace_func *f, unsigned int nr_ops,
-			      const struct tp_ftrace_ops *skip)
+/* @skip: the ops whose functions these are, when it is leaving them. */
+static const struct tp_ftrace_ops *skip_of(const struct ftrace_change *c,
+					   const struct tp_ftrace_ops *ops)
 {
-	const struct tp_ftrace_ops *ops;
+	return c->delta < 0 ? ops : NULL;
+}
+
+/*
+ * The slot's value once @c is made.  @ops joining a function no other ops
+ * traces is the common case of a large registration: no search for it.
+ */
+static struct tp_ftrace_ops *change_slot(const struct ftrace_change *c,
+					 const struct tp_ftrace_ops *ops)
+{
+	if (c->delta > 0 && c->f->nr_ops == 0)
+		return (struct tp_ftrace_ops *)ops;
+	return slot_value(c->t.ip, c->f->nr_ops + c->delta, skip_of(c, ops));
+}
+
+/*
+ * What the entry of @c's function calls once @c is made: nothing, a
+ * direct trampoline it reaches when that is its only ops, or else the
+ * object's veneer to the shared trampoline.
+ */
+static uintptr_t entry_target(const struct ftrace_change *c, const struct tp_ftrace_ops *ops)
+{
+	const struct ftrace_func *f = c->f;
 	uint8_t insn[TP_MAX_INSN_LEN];
 
-	if (!nr_ops)
+	if (!(f->nr_ops + c->delta))
 		return 0;
-	ops = slot_value(f->layout.func, nr_ops, skip);
+	ops = change_slot(c, ops);
 	if (ops->state && ops->state->kind == FTRACE_OPS_DIRECT &&
-	    arch_ftrace_toggle_insn(&f->layout, obj->veneer, ops->state->target, insn) >= 0)
+	    arch_ftrace_toggle_insn(&f->layout, c->obj->veneer, ops->state->target, insn) >= 0)
 		return ops->state->target;
-	return obj->veneer;
+	return c->obj->veneer;
 }
 
 static int entry_add(struct tp_batch *batch, const struct ftrace_object *obj,
@@ -184,13 +217,6 @@ static int entry_add(struct tp_batch *batch, const struct ftrace_object *obj,
 			    f->layout.toggle_len);
 }
 
-/* @skip: the ops whose functions these are, when it is leaving them. */
-static const struct tp_ftrace_ops *skip_of(const struct ftrace_change *c,
-					   const struct tp_ftrace_ops *ops)
-{
-	return c->delta < 0 ? ops : NULL;
-}
-
 /*
  * One batch moving every entry of @c to what it should call once the
  * counts have changed: each is one instruction, so AUTO takes the
@@ -198,7 +224,7 @@ static const struct tp_ftrace_ops *skip_of(const struct ftrace_change *c,
  * the one tp_ftrace_set_backend() chose.  The targets are kept only when
  * the batch is in.
  */
-static int entries_sync(const struct ftrace_change *c, size_t nr,
+static int entries_sync(struct ftrace_change *c, size_t nr,
 			const struct tp_ftrace_ops *ops)
 {
 	struct tp_batch *batch = tp_batch_new();
@@ -207,29 +233,17 @@ static int entries_sync(const struct ftrace_change *c, size_t nr,
 	int err = batch ? 0 : -ENOMEM;
 
 	for (i = 0; i < nr && !err; i++) {
-		struct ftrace_object *obj;
-		const struct ftrace_func *f = ftrace_func_find(&c[i].t, &obj);
-		uintptr_t target;
-
-		if (!f)
+		c[i].target = entry_target(&c[i], ops);
+		if (c[i].target == c[i].f->target)
 			continue;
-		target = entry_target(obj, f, f->nr_ops + c[i].delta, skip_of(&c[i], ops));
-		if (target == f->target)
-			continue;
-		err = entry_add(batch, obj, f, target);
+		err = entry_add(batch, c[i].obj, c[i].f, c[i].target);
 		empty = false;
 	}
 	if (!err && !empty)
 		err = tp_batch_commit(batch, ftrace_backend);
 	tp_batch_free(batch);
-	for (i = 0; i < nr && !err && !empty; i++) {
-		struct ftrace_object *obj;
-		struct ftrace_func *f = ftrace_func_find(&c[i].t, &obj);
-
-		if (f)
-			f->target = entry_target(obj, f, f->nr_ops + c[i].delta,
-						 skip_of(&c[i], ops));
-	}
+	for (i = 0; i < nr && !err && !empty; i++)
+		c[i].f->target = c[i].target;
 	return err;
 }
 
@@ -247,13 +261,11 @@ static int slots_store(const struct ftrace_change *c, size_t nr,
 
 	if (addrs && values) {
 		for (i = 0; i < nr; i++) {
-			const struct ftrace_func *f = ftrace_func_find(&c[i].t, NULL);
+			const struct ftrace_func *f = c[i].f;
 
-			if (!f)
-				continue;
 			addrs[n] = c[i].t.ip - FTRACE_SLOT_SIZE;
 			values[n++] = (uintptr_t)(undo ? slot_value(c[i].t.ip, f->nr_ops, NULL) :
-				slot_value(c[i].t.ip, f->nr_ops + c[i].delta, skip_of(&c[i], ops)));
+						  change_slot(&c[i], ops));
 		}
 		err = text_store_words(addrs, values, n);
 	}
@@ -266,12 +278,8 @@ static void counts_add(const struct ftrace_change *c, size_t nr)
 {
 	size_t i;
 
-	for (i = 0; i < nr; i++) {
-		struct ftrace_func *f = ftrace_func_find(&c[i].t, NULL);
-
-		if (f)
-			f->nr_ops += c[i].delta;
-	}
+	for (i = 0; i < nr; i++)
+		c[i].f->nr_ops += c[i].delta;
 }
 
 static void set_publish(struct tp_ftrace_state *st, struct ftrace_set *set)
@@ -279,7 +287,7 @@ static void set_publish(struct tp_ftrace_state *st, struct ftrace_set *set)
 	__atomic_store_n(&st->set, set, __ATOMIC_RELEASE);
 }
 
-static int apply_changes(struct tp_ftrace_ops *ops, const struct ftrace_change *c,
+static int apply_changes(struct tp_ftrace_ops *ops, struct ftrace_change *c,
 			 size_t nr)
 {
 	int err = slots_store(c, nr, ops, false);
@@ -337,14 +345,14 @@ int ftrace_entries_update(struct tp_ftrace_ops *ops)
 {
 	const struct ftrace_set *set = ops->state->set;
 	struct ftrace_change *c = malloc((set->nr + 1) * sizeof(*c));
-	size_t i;
+	size_t i, n;
 	int err;
 
 	if (!c)
 		return -ENOMEM;
-	for (i = 0; i < set->nr; i++)
-		c[i] = (struct ftrace_change){ set->funcs[i], 0 };
-	err = entries_sync(c, set->nr, ops);
+	for (i = 0, n = 0; i < set->nr; i++)
+		n += change_of(&c[n], &set->funcs[i], 0);
+	err = entries_sync(c, n, ops);
 	free(c);
 	return err;
 }
