@@ -720,6 +720,13 @@ TEST_F_TIMEOUT(stress, threads_while_the_filter_changes, 300)
 	long pause = 0;
 
 	emulator_moderation(&changes, &pause);
+	/*
+	 * Each change rewrites two entries: under qemu-aarch64 (emulator.h)
+	 * 4,000 changes crashed a worker at an instruction that cannot
+	 * fault in most runs, 1,000 in none.
+	 */
+	if (qemu_aarch64_smc_unreliable())
+		changes /= 4;
 	ASSERT_TRUE(runners != NULL);
 	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func2", 1));
 	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
