@@ -20,6 +20,7 @@ struct scan {
 	size_t nr_ts, cap_ts;
 	bool in_timestamp;		/* the last packet was a timestamp: its end is the next start */
 	bool synced;
+	bool have_address;		/* since the last A-sync or trace info */
 	int err;
 	char *error;
 	size_t error_len;
@@ -58,6 +59,19 @@ static void check_packet(struct scan *s, ocsd_trc_index_t index, const ocsd_etmv
 		break;
 	case ETM4_PKT_I_ASYNC:
 		s->synced = true;
+		s->have_address = false;
+		break;
+	case ETM4_PKT_I_TRACE_INFO:
+		s->have_address = false;	/* it resets the address registers */
+		break;
+	case ETM4_PKT_I_EXCEPT:
+		/*
+		 * OpenCSD 1.3.3's decoder dereferences the previous address
+		 * of an exception that has none (found by fuzzing): refused.
+		 */
+		if (!s->have_address)
+			scan_fail(s, "an exception before any address (OpenCSD 1.3.3 "
+				  "cannot decode it safely)", index);
 		break;
 	case ETM4_PKT_I_TIMESTAMP:
 		if (add_timestamp(s, index, pkt->ts.timestamp))
@@ -85,6 +99,9 @@ static void check_packet(struct scan *s, ocsd_trc_index_t index, const ocsd_etmv
 	default:
 		if (pkt->type >= ETM4_PKT_I_BAD_SEQUENCE)
 			scan_fail(s, "corrupt packet", index);
+		else if (pkt->type >= ETM4_PKT_I_ADDR_CTXT_L_32IS0 &&
+			 pkt->type <= ETM4_PKT_I_ADDR_L_64IS1 && pkt->type != ETM4_PKT_I_ADDR_MATCH)
+			s->have_address = true;
 		break;
 	}
 }
