@@ -117,6 +117,18 @@ static int site_encode(const struct jump_site *site, bool jump, uint8_t *buf)
 }
 
 /*
+ * A word the mappings say is readable.  Not checked by AddressSanitizer:
+ * where the word is ASan's own shadow memory (mapped, readable), the
+ * shadow of that address is the unmapped gap, and ASan's check of the
+ * read would fault where the read itself cannot.
+ */
+__attribute__((no_sanitize_address))
+static uintptr_t read_checked_word(uintptr_t addr)
+{
+	return *(const volatile uintptr_t *)addr;
+}
+
+/*
  * The key of an entry, through its slot, when both are memory a key can
  * be in; NULL otherwise.  A table built at run time may point anywhere.
  */
@@ -129,7 +141,7 @@ static struct tp_static_key *entry_key(const struct tp_jump_entry *entry,
 
 	if (slot % sizeof(void *) || !maps_areas_have(areas, nr, slot, sizeof(key), PROT_READ))
 		return NULL;
-	key = *(struct tp_static_key *const *)slot;
+	key = (struct tp_static_key *)read_checked_word(slot);
 	if ((uintptr_t)key % _Alignof(struct tp_static_key) ||
 	    !maps_areas_have(areas, nr, (uintptr_t)key, sizeof(*key), PROT_READ | PROT_WRITE))
 		return NULL;
