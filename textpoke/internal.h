@@ -73,8 +73,8 @@ struct mem_area {
 	int prot;
 };
 int maps_read_areas(struct mem_area **areas, size_t *nr);
-bool maps_areas_have(const struct mem_area *areas, size_t nr, uintptr_t addr,
-		     size_t len, int prot);
+/* Bytes from @addr on that are mapped with all of @prot; 0 when it is not. */
+size_t maps_areas_span(const struct mem_area *areas, size_t nr, uintptr_t addr, int prot);
 
 /*
  * text.c: the writer of one batch.  text_open() does everything that can

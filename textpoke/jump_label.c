@@ -100,12 +100,9 @@ static uintptr_t entry_field(const void *field, int64_t offset)
  */
 static size_t readable_at(const struct mem_area *areas, size_t nr, uintptr_t addr)
 {
-	size_t len;
+	size_t span = maps_areas_span(areas, nr, addr, PROT_READ | PROT_EXEC);
 
-	for (len = TP_MAX_INSN_LEN; len; len--)
-		if (maps_areas_have(areas, nr, addr, len, PROT_READ | PROT_EXEC))
-			return len;
-	return 0;
+	return span < TP_MAX_INSN_LEN ? span : TP_MAX_INSN_LEN;
 }
 
 /* The bytes of @site in the jump or the NOP state; its length or -errno. */
@@ -139,11 +136,11 @@ static struct tp_static_key *entry_key(const struct tp_jump_entry *entry,
 				     entry->key & ~(int64_t)TP_JUMP_ENTRY_FLAGS);
 	struct tp_static_key *key;
 
-	if (slot % sizeof(void *) || !maps_areas_have(areas, nr, slot, sizeof(key), PROT_READ))
+	if (slot % sizeof(void *) || maps_areas_span(areas, nr, slot, PROT_READ) < sizeof(key))
 		return NULL;
 	key = (struct tp_static_key *)read_checked_word(slot);
 	if ((uintptr_t)key % _Alignof(struct tp_static_key) ||
-	    !maps_areas_have(areas, nr, (uintptr_t)key, sizeof(*key), PROT_READ | PROT_WRITE))
+	    maps_areas_span(areas, nr, (uintptr_t)key, PROT_READ | PROT_WRITE) < sizeof(*key))
 		return NULL;
 	return key;
 }

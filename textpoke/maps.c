@@ -371,23 +371,22 @@ int maps_read_areas(struct mem_area **out, size_t *nr)
 	return 0;
 }
 
-/* /proc/self/maps lists mappings in address order, adjacent ones apart. */
-bool maps_areas_have(const struct mem_area *areas, size_t nr, uintptr_t addr,
-		     size_t len, int prot)
+/*
+ * /proc/self/maps lists mappings in address order, adjacent ones apart:
+ * the span runs on through every next one that starts where the last
+ * ended and has @prot too.
+ */
+size_t maps_areas_span(const struct mem_area *areas, size_t nr, uintptr_t addr, int prot)
 {
+	uintptr_t end = addr;
 	size_t i;
 
-	if (addr + len < addr)
-		return false;
-	for (i = 0; i < nr && len; i++) {
-		if (addr < areas[i].start || addr >= areas[i].end)
+	for (i = 0; i < nr && areas[i].start <= end; i++) {
+		if (end >= areas[i].end)
 			continue;
 		if ((areas[i].prot & prot) != prot)
-			return false;
-		if (addr + len <= areas[i].end)
-			return true;
-		len -= areas[i].end - addr;
-		addr = areas[i].end;
+			break;
+		end = areas[i].end;
 	}
-	return false;
+	return end - addr;
 }
