@@ -21,6 +21,11 @@ struct scan {
 	bool in_timestamp;		/* the last packet was a timestamp: its end is the next start */
 	bool synced;
 	bool have_address;		/* since the last A-sync or trace info */
+	enum {
+		RETURN_NONE,		/* no exception waits for its return address */
+		RETURN_WANTED,		/* right after an exception packet */
+		RETURN_AFTER_CONTEXT,	/* after the context packet that may come between */
+	} exception_return;
 	int err;
 	char *error;
 	size_t error_len;
@@ -46,8 +51,36 @@ static int add_timestamp(struct scan *s, ocsd_trc_index_t index, uint64_t value)
 	return 0;
 }
 
+static bool is_address(ocsd_etmv4_i_pkt_type type)
+{
+	return type >= ETM4_PKT_I_ADDR_CTXT_L_32IS0 && type <= ETM4_PKT_I_ADDR_L_64IS1;
+}
+
+/*
+ * An exception packet's preferred return address is the address packet
+ * right after it, with at most a context packet between.  OpenCSD 1.3.3
+ * takes the elements after a committed exception for that address
+ * without looking whether there are any: a commit (or anything else)
+ * before the address makes it read past the end of its element stack
+ * (found by fuzzing).  Refused in every trace, speculative or not.
+ */
+static void check_exception_return(struct scan *s, ocsd_trc_index_t index,
+				   const ocsd_etmv4_i_pkt *pkt)
+{
+	if (s->exception_return == RETURN_NONE || pkt->type == ETM4_PKT_I_IGNORE)
+		return;
+	if (is_address(pkt->type))
+		s->exception_return = RETURN_NONE;
+	else if (pkt->type == ETM4_PKT_I_CTXT && s->exception_return == RETURN_WANTED)
+		s->exception_return = RETURN_AFTER_CONTEXT;
+	else
+		scan_fail(s, "an exception without its return address (OpenCSD 1.3.3 "
+			  "cannot decode it safely)", index);
+}
+
 static void check_packet(struct scan *s, ocsd_trc_index_t index, const ocsd_etmv4_i_pkt *pkt)
 {
+	check_exception_return(s, index, pkt);
 	switch (pkt->type) {
 	case ETM4_PKT_I_NOTSYNC:
 		/* Bytes before the first A-sync: a wrapped buffer begins so. */
@@ -72,6 +105,7 @@ static void check_packet(struct scan *s, ocsd_trc_index_t index, const ocsd_etmv
 		if (!s->have_address)
 			scan_fail(s, "an exception before any address (OpenCSD 1.3.3 "
 				  "cannot decode it safely)", index);
+		s->exception_return = RETURN_WANTED;
 		break;
 	case ETM4_PKT_I_TIMESTAMP:
 		if (add_timestamp(s, index, pkt->ts.timestamp))
@@ -99,8 +133,7 @@ static void check_packet(struct scan *s, ocsd_trc_index_t index, const ocsd_etmv
 	default:
 		if (pkt->type >= ETM4_PKT_I_BAD_SEQUENCE)
 			scan_fail(s, "corrupt packet", index);
-		else if (pkt->type >= ETM4_PKT_I_ADDR_CTXT_L_32IS0 &&
-			 pkt->type <= ETM4_PKT_I_ADDR_L_64IS1 && pkt->type != ETM4_PKT_I_ADDR_MATCH)
+		else if (is_address(pkt->type) && pkt->type != ETM4_PKT_I_ADDR_MATCH)
 			s->have_address = true;
 		break;
 	}

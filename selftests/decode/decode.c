@@ -745,6 +745,86 @@ TEST_F(decode, corrupt_or_truncated_trace_is_an_error)
 	etm4_stream_free(&s);
 }
 
+/* What follows the exception packet in each trace of the test below. */
+enum after_exception {
+	COMMIT,			/* commit it at once, with no return address: what fuzzing found */
+	CONTEXT_COMMIT,		/* a context, then the commit */
+	TIMESTAMP_ADDRESS,	/* the address, but a timestamp first */
+	CONTEXT_ADDRESS,	/* context and address: a trace OpenCSD decodes */
+};
+
+static int trace_with_exception(struct etm4_stream *s, enum after_exception after)
+{
+	etm4_async(s);
+	etm4_trace_info(s);
+	if (after != COMMIT) {
+		etm4_context(s, 0);
+		etm4_trace_on(s);
+	}
+	etm4_address(s, 0x1000);
+	if (after != COMMIT)
+		etm4_atom(s, true);
+	etm4_exception_packet(s, ETM4_EXCEPTION_INST_DEBUG);
+	if (after == CONTEXT_COMMIT || after == CONTEXT_ADDRESS)
+		etm4_context(s, 1);
+	if (after == TIMESTAMP_ADDRESS)
+		etm4_timestamp(s, 100);
+	if (after == COMMIT || after == CONTEXT_COMMIT)
+		etm4_commit(s, 15);
+	else
+		etm4_address(s, 0x1004);
+	return s->failed ? -ENOMEM : 0;
+}
+
+/*
+ * An exception packet needs its return address next.  When a commit
+ * comes first, OpenCSD 1.3.3 reads past the end of its element stack
+ * (found by fuzzing; whether the read faults depends on what lies
+ * there): such traces are refused, speculative or not, and a trace that
+ * gives the address after a context still decodes.
+ */
+TEST(exception_without_its_return_address_is_refused)
+{
+	static const uint8_t code[8] = { 0x1f, 0x20, 0x03, 0xd5, 0x00, 0x8a, 0x2e, 0xd4 };
+	static const enum after_exception cases[] = {
+		COMMIT, CONTEXT_COMMIT, TIMESTAMP_ADDRESS, CONTEXT_ADDRESS,
+	};
+	struct etm_decode_options opts = { 0 };
+	struct etm_decode_result res;
+	struct code_image img;
+	size_t i, spec;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_region(&img, 0x1000, code, sizeof(code)));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	etm_config(&opts.config);
+	for (spec = 0; spec < 2; spec++) {
+		opts.config.reg_idr8 = spec ? 4 : 0;	/* TRCIDR8.MAXSPEC */
+		for (i = 0; i < ARRAY_SIZE(cases); i++) {
+			struct etm4_stream s = { 0 };
+			int err;
+
+			/* A commit in a non-speculative trace is refused for that already. */
+			if (!spec && (cases[i] == COMMIT || cases[i] == CONTEXT_COMMIT))
+				continue;
+			ASSERT_EQ(0, trace_with_exception(&s, cases[i]));
+			err = etm_decode(&opts, &img, s.buf, s.len, &res);
+			if (cases[i] == CONTEXT_ADDRESS) {
+				EXPECT_EQ(0, err) TH_LOG("%s", res.error);
+				if (!err)
+					etm_decode_result_free(&res);
+			} else {
+				EXPECT_EQ(-EINVAL, err) TH_LOG("case %zu, MAXSPEC %d", i,
+							       (int)opts.config.reg_idr8);
+				EXPECT_TRUE(strstr(res.error, "without its return address") != NULL)
+					TH_LOG("%s", res.error);
+			}
+			etm4_stream_free(&s);
+		}
+	}
+	code_image_free(&img);
+}
+
 /* Write @s to DIR/NAME. */
 static int write_file(const char *dir, const char *name, const void *buf, size_t len)
 {

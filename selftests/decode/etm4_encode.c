@@ -83,11 +83,26 @@ void etm4_atom(struct etm4_stream *s, bool executed)
 /*
  * Exception (header 0x06): one info byte, E0 in bit 0, TYPE[4:0] in bits
  * 5:1, E1 in bit 6, no continuation; E1:E0 = 0b01 says the address that
- * follows is the preferred return address.  Then that address.
+ * follows is the preferred return address.
  */
-void etm4_exception(struct etm4_stream *s, unsigned int type, uint64_t ret)
+void etm4_exception_packet(struct etm4_stream *s, unsigned int type)
 {
 	put(s, 0x06);
 	put(s, 0x01 | (type & 0x1f) << 1);
+}
+
+void etm4_exception(struct etm4_stream *s, unsigned int type, uint64_t ret)
+{
+	etm4_exception_packet(s, type);
 	etm4_address(s, ret);
+}
+
+/* Commit (header 0x2D): COMMIT[6:0], COMMIT[13:7], ... with continuation bits. */
+void etm4_commit(struct etm4_stream *s, unsigned int count)
+{
+	put(s, 0x2d);
+	do {
+		put(s, (count & 0x7f) | (count > 0x7f ? 0x80 : 0));
+		count >>= 7;
+	} while (count);
 }

@@ -36,6 +36,10 @@ void etm4_address(struct etm4_stream *s, uint64_t addr);
 void etm4_atom(struct etm4_stream *s, bool executed);
 /* An exception of @type whose preferred return address is @ret. */
 void etm4_exception(struct etm4_stream *s, unsigned int type, uint64_t ret);
+/* The exception packet alone, for traces that leave out the address. */
+void etm4_exception_packet(struct etm4_stream *s, unsigned int type);
+/* Commit @count speculative P0 elements (a speculative trace unit's packet). */
+void etm4_commit(struct etm4_stream *s, unsigned int count);
 
 /* The exception type of a BRK: a debug exception taken on an instruction. */
 #define ETM4_EXCEPTION_INST_DEBUG	0x6
