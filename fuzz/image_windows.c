@@ -4,11 +4,11 @@
 
 #include "image_windows.h"
 
-int fuzz_image_with_windows(struct code_image *img, uint64_t base, const void *code,
-			    size_t size, const uint8_t branch[4], const uint8_t trap[4])
+static int image_with_windows(struct code_image *img, const void *code, size_t size,
+			      const uint8_t branch[4], const uint8_t trap[4])
 {
 	struct code_change nosync = {
-		.addr = base, .len = 4, .pre_time = 100, .post_time = 200,
+		.addr = FUZZ_CODE_BASE, .len = 4, .pre_time = 100, .post_time = 200,
 		.backend = TP_BACKEND_NOSYNC,
 	};
 	struct code_change breakpoint = nosync;
@@ -21,8 +21,37 @@ int fuzz_image_with_windows(struct code_image *img, uint64_t base, const void *c
 	breakpoint.post_time = 400;
 	breakpoint.backend = TP_BACKEND_BREAKPOINT;
 	code_image_init(img);
-	if (code_image_set_trap(img, trap, 4) || code_image_add_region(img, base, code, size) ||
+	if (code_image_set_trap(img, trap, 4) || code_image_add_region(img, FUZZ_CODE_BASE, code, size) ||
 	    code_image_add_change(img, &nosync) || code_image_add_change(img, &breakpoint))
 		return -1;
 	return code_image_freeze(img);
+}
+
+/* NOP, MOV X0 #1, CBZ X0 +12, ADR X1 +12, BR X1, MOV X0 #2, B +4, RET, BRK #0x7450 */
+int fuzz_a64_image(struct code_image *img)
+{
+	static const uint32_t code[] = {
+		0xd503201f, 0xd2800020, 0xb4000060, 0x10000061, 0xd61f0020,
+		0xd2800040, 0x14000001, 0xd65f03c0, 0xd42e8a00,
+	};
+	static const uint8_t branch[4] = { 0x05, 0x00, 0x00, 0x14 };	/* B +20 */
+	static const uint8_t brk[4] = { 0x00, 0x8a, 0x2e, 0xd4 };
+
+	return image_with_windows(img, code, sizeof(code), branch, brk);
+}
+
+/*
+ * The tests' traced function: NOP, C.LI a0 1, C.BEQZ a0 +16, AUIPC a1 0,
+ * ADDI a1 a1 14, C.JR a1, C.LI a0 2, C.J +2, C.JR ra.
+ */
+int fuzz_rv64_image(struct code_image *img)
+{
+	static const uint8_t code[] = {
+		0x13, 0x00, 0x00, 0x00, 0x05, 0x45, 0x01, 0xc9, 0x97, 0x05, 0x00, 0x00,
+		0x93, 0x85, 0xe5, 0x00, 0x82, 0x85, 0x09, 0x45, 0x09, 0xa0, 0x82, 0x80,
+	};
+	static const uint8_t jal[4] = { 0x6f, 0x00, 0x20, 0x01 };	/* JAL x0, +18 */
+	static const uint8_t ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
+
+	return image_with_windows(img, code, sizeof(code), jal, ebreak);
 }

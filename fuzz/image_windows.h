@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The code image the trace fuzz targets decode against: @size bytes of
- * @code at @base, whose first instruction (4 bytes) a nosync window
- * changes to @branch at [100, 200) and a breakpoint window changes back
- * at [300, 400), with @trap as the breakpoint's trap.  0 when frozen.
+ * The code images the trace fuzz targets decode against: a small
+ * function at FUZZ_CODE_BASE whose first instruction, a NOP, a nosync
+ * window changes to a branch at [100, 200) and a breakpoint window
+ * changes back at [300, 400), with the library's trap.  0 when frozen.
  */
 #ifndef FUZZ_IMAGE_WINDOWS_H
 #define FUZZ_IMAGE_WINDOWS_H
 
 #include "../perf-glue/code_image.h"
 
-int fuzz_image_with_windows(struct code_image *img, uint64_t base, const void *code,
-			    size_t size, const uint8_t branch[4], const uint8_t trap[4]);
+#define FUZZ_CODE_BASE	0x1000
+
+int fuzz_a64_image(struct code_image *img);	/* for ETMv4 traces */
+int fuzz_rv64_image(struct code_image *img);	/* for E-Trace */
 
 #endif
