@@ -163,6 +163,7 @@ endif
 # --- the library ------------------------------------------------------------
 
 lib-y				:= textpoke/strerror.c textpoke/poke.c textpoke/maps.c textpoke/encode.c
+lib-y				+= textpoke/io.c
 lib-y				+= textpoke/text.c textpoke/cpusync.c textpoke/inflight.c
 lib-y				+= textpoke/trap.c textpoke/stop_machine.c textpoke/tasks.c
 lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c

@@ -58,28 +58,10 @@ static struct {
 
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
-static int write_at(const void *buf, size_t len, uint64_t offset)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(writer.fd, p, len, offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= n;
-		offset += n;
-	}
-	return 0;
-}
-
 static int write_header(bool with_features)
 {
 	writer.header.features[0] = with_features ? writer.feature_bits : 0;
-	return write_at(&writer.header, sizeof(writer.header), 0);
+	return write_all_at(writer.fd, &writer.header, sizeof(writer.header), 0);
 }
 
 /* Async-signal-safe: pwrite only. */
@@ -220,13 +202,13 @@ static int write_prologue(void)
 	};
 	writer.header.features[0] = writer.feature_bits;
 	memcpy(prologue, &writer.header, sizeof(writer.header));
-	return write_at(prologue, writer.header.data.offset, 0);
+	return write_all_at(writer.fd, prologue, writer.header.data.offset, 0);
 }
 
 /* The feature table after the (still empty) data. */
 static int write_feature_table(void)
 {
-	return write_at(writer.table, sizeof(writer.table), writer.header.data.offset);
+	return write_all_at(writer.fd, writer.table, sizeof(writer.table), writer.header.data.offset);
 }
 
 /*

@@ -17,6 +17,7 @@
 #include <textpoke/fgraph_record.h>
 
 #include "ftrace_internal.h"
+#include "internal.h"
 
 /* Taken before ftrace.c's mutex, never in a callback. */
 static pthread_mutex_t record_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -41,23 +42,6 @@ static uint32_t this_tid(void)
 	if (!record_tid)
 		record_tid = syscall(SYS_gettid);
 	return record_tid;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= n;
-	}
-	return 0;
 }
 
 /* One write: a short one (disk full) loses the record, never the program. */
@@ -99,12 +83,12 @@ static int write_symbol(uintptr_t ip, const char *name, void *data)
 		.type = TP_FGRAPH_SYMBOL, .func = ip, .len = len,
 	};
 	int fd = *(int *)data;
-	int err = write_all(fd, &r, sizeof(r));
+	int err = write_all_at(fd, &r, sizeof(r), -1);
 
 	if (!err)
-		err = write_all(fd, name, len);
+		err = write_all_at(fd, name, len, -1);
 	if (!err)
-		err = write_all(fd, pad, -len & 7);
+		err = write_all_at(fd, pad, -len & 7, -1);
 	return err;
 }
 
@@ -118,7 +102,7 @@ static int write_head(int fd, const char *glob)
 	int err;
 
 	memcpy(h.magic, TP_FGRAPH_MAGIC, sizeof(h.magic));
-	err = write_all(fd, &h, sizeof(h));
+	err = write_all_at(fd, &h, sizeof(h), -1);
 	if (!err)
 		err = ftrace_for_each_function(glob, write_symbol, &fd);
 	return err;

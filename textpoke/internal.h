@@ -77,6 +77,13 @@ int maps_read_areas(struct mem_area **areas, size_t *nr);
 size_t maps_areas_span(const struct mem_area *areas, size_t nr, uintptr_t addr, int prot);
 
 /*
+ * io.c: write all of @buf at @offset, or at the file position when
+ * @offset is negative (O_APPEND files); a short write is retried, so
+ * the result is 0 or a negative errno (-EIO when nothing was written).
+ */
+int write_all_at(int fd, const void *buf, size_t len, off_t offset);
+
+/*
  * text.c: the writer of one batch.  text_open() does everything that can
  * fail (permission changes, opening /proc/self/mem) before the first
  * byte is written; text_write() cannot fail after a successful open of
