@@ -214,8 +214,17 @@ static int create_tree(struct etm_pass *pass)
 	pass->tree = ocsd_create_dcd_tree(OCSD_TRC_SRC_SINGLE, 0);
 	if (pass->tree == C_API_INVALID_TREE_HANDLE)
 		return -ENOMEM;
+	/*
+	 * By default OpenCSD answers a packet sequence error by resetting
+	 * its decoder, which frees the element stack, and goes on with the
+	 * commit that found the error: with the elements it has just freed
+	 * (1.3.3 crashes so on a return stack popped empty before an
+	 * exception, found by fuzzing).  Halting makes every such error a
+	 * fatal response, which is how this decoder treats a corrupt trace.
+	 */
 	if (ocsd_dt_create_decoder(pass->tree, OCSD_BUILTIN_DCD_ETMV4I,
-				   OCSD_CREATE_FLG_FULL_DECODER, &config, &csid) ||
+				   OCSD_CREATE_FLG_FULL_DECODER | OCSD_OPFLG_PKTDEC_HALT_BAD_PKTS,
+				   &config, &csid) ||
 	    ocsd_dt_set_gen_elem_outfn(pass->tree, on_element, pass) ||
 	    ocsd_dt_attach_packet_callback(pass->tree, csid, OCSD_C_API_CB_PKT_MON,
 					   (void *)on_packet, pass))

@@ -825,6 +825,64 @@ TEST(exception_without_its_return_address_is_refused)
 	code_image_free(&img);
 }
 
+/*
+ * With the return stack on (TRCCONFIGR.RS), a taken return without an
+ * address packet takes its target from the decoder's return stack.  A
+ * trace that pops it empty is corrupt; OpenCSD 1.3.3 used to answer by
+ * resetting its decoder in the middle of the commit that found it, and
+ * then read the elements the reset had freed when an exception came
+ * next (a SIGSEGV here, found by fuzzing).  It must be an error, and the
+ * same return after its call must still decode through the stack.
+ */
+TEST(return_stack_popped_empty_is_an_error)
+{
+	/* 0x1000 BL 0x100c; 0x1004 NOP; 0x1008 BRK; 0x100c RET */
+	static const uint32_t code[] = { 0x94000003, 0xd503201f, 0xd42e8a00, 0xd65f03c0 };
+	struct etm_decode_options opts = { 0 };
+	struct etm_decode_result res;
+	struct code_image img;
+	int with_call, err;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_add_region(&img, 0x1000, code, sizeof(code)));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	etm_config(&opts.config);
+	opts.config.reg_configr |= 1u << 12;	/* RS */
+	for (with_call = 0; with_call < 2; with_call++) {
+		struct etm4_stream s = { 0 };
+
+		etm4_async(&s);
+		etm4_trace_info(&s);
+		etm4_context(&s, 0);
+		etm4_trace_on(&s);
+		etm4_address(&s, with_call ? 0x1000 : 0x100c);
+		if (with_call)
+			etm4_atom(&s, true);		/* BL */
+		etm4_atom(&s, true);			/* RET, to the top of the stack */
+		etm4_exception(&s, ETM4_EXCEPTION_INST_DEBUG, 0x1008);
+		ASSERT_FALSE(s.failed);
+		err = etm_decode(&opts, &img, s.buf, s.len, &res);
+		if (with_call) {
+			/* BL, RET back to the NOP, the NOP up to the BRK the exception returns to. */
+			static const struct path_range want[] = {
+				{ 0x1000, 0x1004, true }, { 0x100c, 0x1010, true },
+				{ 0x1004, 0x1008, true },
+			};
+			struct path_range got[4];
+
+			ASSERT_EQ(0, err) TH_LOG("%s", res.error);
+			ASSERT_EQ(3, decoded_ranges(&res, got, 4));
+			EXPECT_EQ(3, common_prefix(got, 3, want, 3));
+			etm_decode_result_free(&res);
+		} else {
+			EXPECT_EQ(-EINVAL, err);
+			EXPECT_NE(0, res.error[0]);
+		}
+		etm4_stream_free(&s);
+	}
+	code_image_free(&img);
+}
+
 /* Write @s to DIR/NAME. */
 static int write_file(const char *dir, const char *name, const void *buf, size_t len)
 {
