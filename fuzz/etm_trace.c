@@ -2,8 +2,9 @@
 /*
  * libFuzzer target: tp-decode's trace path, an ETMv4 trace decoded with
  * OpenCSD against a code image with a nosync and a breakpoint window.
- * The first byte picks the trace unit's speculation depth (0 or 4), the
- * rest is the trace.
+ * The first byte picks the trace unit's speculation depth (bit 0: 0 or
+ * 4) and whether its return stack is on (bit 1, as perf turns it on);
+ * the rest is the trace.
  */
 #include <stdint.h>
 #include <string.h>
@@ -29,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.config.reg_idr1 = 0x4100f424;
 	opts.config.reg_idr2 = 0x00000488;
 	opts.config.reg_idr8 = data[0] & 1 ? 4 : 0;
-	opts.config.reg_configr = 0x00000800;
+	opts.config.reg_configr = 0x00000800 | (data[0] & 2 ? 1u << 12 : 0);	/* TS, RS */
 	opts.config.reg_traceidr = 0x10;
 	opts.config.arch_ver = ARCH_V8;
 	opts.config.core_prof = profile_CortexA;
