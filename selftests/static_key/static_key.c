@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../emulator.h"
@@ -786,14 +787,27 @@ struct loader_race {
 	int error;
 };
 
+/*
+ * Stable windows for the loader's calls too, a quarter of what the change
+ * took (at least 50 us): under an emulator on a loaded machine a change
+ * can take tens of milliseconds, and a fixed pause left no call outside
+ * one.
+ */
 static void *toggle_until_stopped(void *arg)
 {
 	struct loader_race *r = arg;
 
 	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE) && !r->error) {
+		struct timespec t0, t1;
+		long us;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		r->error = toggle(r->key);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		r->toggles++;
-		usleep(50);	/* stable windows for the loader's calls too */
+		us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
+		us /= 4;
+		usleep(us < 50 ? 50 : us > 25000 ? 25000 : us);
 	}
 	return NULL;
 }
