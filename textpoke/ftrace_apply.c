@@ -38,13 +38,11 @@ struct ftrace_change {
 };
 
 /* A change for @t if its object is still loaded; false otherwise. */
-static bool change_of(struct ftrace_change *c, const struct traced_func *t, int delta,
-		      struct ftrace_cursor *cursor)
+static bool change_of(struct ftrace_change *c, const struct traced_func *t, int delta)
 {
 	c->t = *t;
 	c->delta = delta;
-	c->f = ftrace_func_find_next(t, cursor);
-	c->obj = cursor->obj;
+	c->f = ftrace_func_find(t, &c->obj);
 	return c->f != NULL;
 }
 
@@ -66,16 +64,9 @@ struct ftrace_set *ftrace_set_new(size_t nr)
 	return set;
 }
 
-/* Function tables come in address order: one pass then saves the sort. */
 void ftrace_set_sort(struct ftrace_set *set)
 {
-	size_t i;
-
-	for (i = 1; i < set->nr; i++)
-		if (compare_traced(&set->funcs[i - 1], &set->funcs[i]) > 0) {
-			qsort(set->funcs, set->nr, sizeof(set->funcs[0]), compare_traced);
-			return;
-		}
+	qsort(set->funcs, set->nr, sizeof(set->funcs[0]), compare_traced);
 }
 
 static bool set_has(const struct ftrace_set *set, const struct traced_func *t)
@@ -102,30 +93,21 @@ static struct ftrace_set *set_union(const struct ftrace_set *a, const struct ftr
 	return u;
 }
 
-/*
- * The functions still loaded that are in one set and not the other, in
- * address order: one walk over both sorted sets.
- */
+/* The functions still loaded that are in one set and not the other. */
 static struct ftrace_change *set_diff(const struct ftrace_set *old,
 				      const struct ftrace_set *new, size_t *nr)
 {
-	size_t nold = old ? old->nr : 0, i = 0, j = 0, n = 0;
+	size_t nold = old ? old->nr : 0, i, n = 0;
 	struct ftrace_change *c = malloc((nold + new->nr + 1) * sizeof(*c));
-	struct ftrace_cursor cursor = { 0 };
 
 	if (!c)
 		return NULL;
-	while (i < nold || j < new->nr) {
-		int order = i == nold ? 1 : j == new->nr ? -1 :
-			    compare_traced(&old->funcs[i], &new->funcs[j]);
-
-		if (order < 0)
-			n += change_of(&c[n], &old->funcs[i++], -1, &cursor);
-		else if (order > 0)
-			n += change_of(&c[n], &new->funcs[j++], +1, &cursor);
-		else
-			i++, j++;
-	}
+	for (i = 0; i < nold; i++)
+		if (!set_has(new, &old->funcs[i]))
+			n += change_of(&c[n], &old->funcs[i], -1);
+	for (i = 0; i < new->nr; i++)
+		if (!set_has(old, &new->funcs[i]))
+			n += change_of(&c[n], &new->funcs[i], +1);
 	*nr = n;
 	return c;
 }
@@ -363,14 +345,13 @@ int ftrace_entries_update(struct tp_ftrace_ops *ops)
 {
 	const struct ftrace_set *set = ops->state->set;
 	struct ftrace_change *c = malloc((set->nr + 1) * sizeof(*c));
-	struct ftrace_cursor cursor = { 0 };
 	size_t i, n;
 	int err;
 
 	if (!c)
 		return -ENOMEM;
 	for (i = 0, n = 0; i < set->nr; i++)
-		n += change_of(&c[n], &set->funcs[i], 0, &cursor);
+		n += change_of(&c[n], &set->funcs[i], 0);
 	err = entries_sync(c, n, ops);
 	free(c);
 	return err;

@@ -228,29 +228,6 @@ struct ftrace_func *ftrace_func_find(const struct traced_func *t,
 	return NULL;
 }
 
-struct ftrace_func *ftrace_func_find_next(const struct traced_func *t,
-					  struct ftrace_cursor *cursor)
-{
-	struct ftrace_object *obj = cursor->obj;
-	struct ftrace_func *f;
-	size_t i, steps;
-
-	if (obj && obj->load == t->load) {
-		for (i = cursor->index, steps = 0; i < obj->nr && steps < 8; i++, steps++) {
-			if (obj->funcs[i].layout.func == t->ip) {
-				cursor->index = i;
-				return &obj->funcs[i];
-			}
-			if (obj->funcs[i].layout.func > t->ip)
-				break;
-		}
-	}
-	f = ftrace_func_find(t, &cursor->obj);
-	if (f)
-		cursor->index = f - cursor->obj->funcs;
-	return f;
-}
-
 static bool veneer_reaches(const struct ftrace_object *obj, uintptr_t at, size_t len)
 {
 	uintptr_t reach = arch_ftrace_veneer_reach();
