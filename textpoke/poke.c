@@ -212,27 +212,12 @@ static int compare_sites(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/*
- * By address.  Clients mostly add their sites in address order already
- * (function tables, jump tables): one pass then saves the sort.
- */
-static void sort_sites(struct site *sites, size_t nr)
-{
-	size_t i;
-
-	for (i = 1; i < nr; i++)
-		if (sites[i - 1].addr > sites[i].addr) {
-			qsort(sites, nr, sizeof(*sites), compare_sites);
-			return;
-		}
-}
-
 static int check_sites(struct site *sites, size_t nr,
 		       const struct maps_snapshot *snap)
 {
 	size_t i;
 
-	sort_sites(sites, nr);
+	qsort(sites, nr, sizeof(*sites), compare_sites);
 	for (i = 0; i < nr; i++) {
 		struct site *s = &sites[i];
 		const struct exec_map *map;
@@ -496,7 +481,7 @@ static int store_words_locked(struct site *sites, size_t nr)
 
 	if (err)
 		return err;
-	sort_sites(sites, nr);
+	qsort(sites, nr, sizeof(*sites), compare_sites);
 	for (i = 0; i < nr && !err; i++)
 		err = maps_check_range(snap, sites[i].addr, sites[i].len, NULL);
 	if (err)
