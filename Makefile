@@ -142,7 +142,7 @@ TP_CFLAGS	:= -std=gnu11 -Wall -Wextra -Werror -fPIC -fvisibility=hidden \
 		   -fno-strict-aliasing
 TP_CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Iarch/$(ARCH)/include \
 		   -I$(objtree)/include -include $(AUTOCONF)
-LDLIBS_URCU	:= -lurcu-bp -lpthread -ldl
+LDLIBS_URCU	:= -lurcu-cds -lurcu-bp -lpthread -ldl
 
 # make SANITIZE=address,undefined: the library, tests and demo built with
 # the sanitizers (native builds).  Every report ends the program, so that

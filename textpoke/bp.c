@@ -2,7 +2,7 @@
 /*
  * The breakpoint protocol, for all sites of a batch at once:
  *
- * 1. publish the sites as the batch in flight;
+ * 1. publish the sites in the in-flight table;
  * 2. write the trap instruction at the start of every site; sync;
  * 3. write the rest of every new instruction behind its trap; sync
  *    (only where an instruction is longer than the trap: x86);
@@ -93,7 +93,7 @@ int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
 	/* Before the grace period: no thread can fetch the trap any more. */
 	events_post(sites, nr, true);
 out:
-	inflight_unpublish();
+	inflight_unpublish(sites, nr);
 	inflight_wait_readers(sites, nr);
 	return err;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Engine internals shared by the core files: the site of a batch, the
- * text writer, the protocols, the in-flight batch and the process-wide
+ * text writer, the protocols, the in-flight table and the process-wide
  * state.  Nothing here is public.
  */
 #ifndef TEXTPOKE_INTERNAL_H
@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <urcu/rculfhash.h>
 
 #include <textpoke/events.h>
 #include <textpoke/textpoke.h>
@@ -29,6 +30,7 @@ struct site {
 	uint8_t new[TP_MAX_INSN_LEN];
 	struct insn new_insn;			/* first new instruction */
 	bool new_is_single;			/* new bytes are one instruction */
+	struct cds_lfht_node node;		/* in-flight table (breakpoint) */
 	uint32_t state;				/* SITE_LIVE while published */
 };
 
@@ -119,12 +121,10 @@ bool signal_masks_visible(void);
 int cpusync_init(void);
 void cpusync_cores(void);
 
-/*
- * inflight.c: the sites of the running breakpoint batch, by address.
- * @sites sorted by address, as check_sites() leaves them.
- */
+/* inflight.c: the sites of the running breakpoint batch, by address. */
+int inflight_init(void);
 void inflight_publish(struct site *sites, size_t nr);
-void inflight_unpublish(void);
+void inflight_unpublish(struct site *sites, size_t nr);
 const struct site *inflight_lookup(uintptr_t addr);	/* under rcu read lock */
 unsigned long inflight_generation(void);
 void inflight_read_lock(void);

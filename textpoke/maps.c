@@ -140,7 +140,7 @@ static int object_of(const struct loaded_objects *lo, uintptr_t addr)
 }
 
 struct denied_objects {
-	int object[2];
+	int object[3];
 };
 
 /*
@@ -154,6 +154,7 @@ static void denied_objects_find(const struct loaded_objects *lo,
 	static const void *const probes[] = {
 		(const void *)memcpy,
 		(const void *)urcu_bp_synchronize_rcu,
+		(const void *)cds_lfht_add_unique,
 	};
 	int own = object_of(lo, (uintptr_t)tp_poke);
 	size_t i;
