@@ -47,21 +47,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct code_image a64, rv64;
 	static int ready;
-	const uint8_t *nul;
-	size_t text_len;
+	const char *text = (const char *)data + 1;
+	const uint8_t *nul, *trace;
+	size_t text_len, len;
 
 	if (!ready)
 		ready = fuzz_a64_image(&a64) || fuzz_rv64_image(&rv64) ? -1 : 1;
 	/* Longer traces are etm-trace's and etrace-trace's work. */
 	if (ready < 0 || size < 1 || size > 2048)
 		return 0;
-	nul = memchr(data + 1, 0, size - 1);
+	nul = memchr(text, 0, size - 1);
 	text_len = nul ? (size_t)(nul - data - 1) : size - 1;
+	trace = data + 1 + text_len + (nul != NULL);
+	len = size - (size_t)(trace - data);
 	if (data[0] & 1)
-		decode_etrace(&rv64, (const char *)data + 1, text_len, data + 1 + text_len + !!nul,
-			      size - 1 - text_len - !!nul);
+		decode_etrace(&rv64, text, text_len, trace, len);
 	else
-		decode_etm(&a64, (const char *)data + 1, text_len, data + 1 + text_len + !!nul,
-			   size - 1 - text_len - !!nul);
+		decode_etm(&a64, text, text_len, trace, len);
 	return 0;
 }

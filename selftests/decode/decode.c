@@ -745,6 +745,16 @@ TEST_F(decode, corrupt_or_truncated_trace_is_an_error)
 	etm4_stream_free(&s);
 }
 
+/* A frozen image of @code at 0x1000, with no changes: 0 or an error. */
+static int image_of_code(struct code_image *img, const void *code, size_t size)
+{
+	int err;
+
+	code_image_init(img);
+	err = code_image_add_region(img, 0x1000, code, size);
+	return err ? err : code_image_freeze(img);
+}
+
 /* What follows the exception packet in each trace of the test below. */
 enum after_exception {
 	COMMIT,			/* commit it at once, with no return address: what fuzzing found */
@@ -794,9 +804,7 @@ TEST(exception_without_its_return_address_is_refused)
 	struct code_image img;
 	size_t i, spec;
 
-	code_image_init(&img);
-	ASSERT_EQ(0, code_image_add_region(&img, 0x1000, code, sizeof(code)));
-	ASSERT_EQ(0, code_image_freeze(&img));
+	ASSERT_EQ(0, image_of_code(&img, code, sizeof(code)));
 	etm_config(&opts.config);
 	for (spec = 0; spec < 2; spec++) {
 		opts.config.reg_idr8 = spec ? 4 : 0;	/* TRCIDR8.MAXSPEC */
@@ -843,9 +851,7 @@ TEST(return_stack_popped_empty_is_an_error)
 	struct code_image img;
 	int with_call, err;
 
-	code_image_init(&img);
-	ASSERT_EQ(0, code_image_add_region(&img, 0x1000, code, sizeof(code)));
-	ASSERT_EQ(0, code_image_freeze(&img));
+	ASSERT_EQ(0, image_of_code(&img, code, sizeof(code)));
 	etm_config(&opts.config);
 	opts.config.reg_configr |= 1u << 12;	/* RS */
 	for (with_call = 0; with_call < 2; with_call++) {
