@@ -162,24 +162,28 @@ endif
 
 # --- the library ------------------------------------------------------------
 
+# The engine (textpoke/), its event sinks (textpoke/events/) and its
+# clients (textpoke/tracing/: static keys, function tracing).  A feature
+# Kconfig leaves out is a set of files left out here; textpoke/stubs.c
+# gives their functions in built-out form (the only way a feature is
+# built out).
 lib-y				:= textpoke/strerror.c textpoke/poke.c textpoke/maps.c textpoke/encode.c
-lib-y				+= textpoke/io.c
+lib-y				+= textpoke/io.c textpoke/stubs.c textpoke/test_support.c
 lib-y				+= textpoke/text.c textpoke/cpusync.c textpoke/inflight.c
 lib-y				+= textpoke/trap.c textpoke/stop_machine.c textpoke/tasks.c
 lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c
 lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
-lib-$(CONFIG_STATIC_KEYS)		+= textpoke/jump_label.c
 lib-y				+= $(filter-out arch/$(ARCH)/ftrace%,$(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
-# Function-entry tracing, or its -ENOSYS stubs.
-lib-$(CONFIG_FTRACE)		+= textpoke/ftrace.c textpoke/ftrace_objects.c textpoke/ftrace_dispatch.c \
-				   textpoke/ftrace_elf.c textpoke/ftrace_apply.c textpoke/ftrace_direct.c \
-				   textpoke/ftrace_graph.c textpoke/ftrace_record.c
+# PRE/POST events and their sinks.
+lib-y				+= textpoke/events/events.c textpoke/events/perf_file.c
+lib-$(CONFIG_PERF_DATA_WRITER)	+= textpoke/events/perf_data_writer.c
+lib-$(CONFIG_TRACEEVENT_FORMATS)	+= textpoke/events/event_format.c
+# The clients.
+lib-$(CONFIG_STATIC_KEYS)		+= textpoke/tracing/jump_label.c
+lib-$(CONFIG_FTRACE)		+= $(addprefix textpoke/tracing/,ftrace.c ftrace_objects.c \
+				   ftrace_dispatch.c ftrace_elf.c ftrace_apply.c ftrace_direct.c \
+				   ftrace_graph.c ftrace_record.c)
 lib-$(CONFIG_FTRACE)		+= arch/$(ARCH)/ftrace.c arch/$(ARCH)/ftrace_entry.S
-lib-$(if $(CONFIG_FTRACE),n,y)	+= textpoke/ftrace_stub.c
-# PRE/POST events and their sinks (each file builds an -ENOSYS stub when
-# its Kconfig option is off, so the API is the same in every build).
-lib-y				+= textpoke/events.c perf-glue/perf_file.c
-lib-y				+= perf-glue/perf_data_writer.c perf-glue/event_format.c
 
 lib-objs	:= $(patsubst %,$(objtree)/%.o,$(basename $(lib-y)))
 
@@ -190,70 +194,51 @@ lib-objs	:= $(patsubst %,$(objtree)/%.o,$(basename $(lib-y)))
 # functions into .text.unlikely / .text.startup for that.
 cc-option = $(shell $(CC) -Werror $(1) -x c -c /dev/null -o /dev/null 2>/dev/null && echo $(1))
 $(lib-objs): EXTRA_CFLAGS += $(call cc-option,-fno-reorder-functions) \
-			     $(call cc-option,-fno-reorder-blocks-and-partition)
+			     $(call cc-option,-fno-reorder-blocks-and-partition) \
+			     -Wmissing-prototypes -Wstrict-prototypes
 $(lib-objs): OWN_TEXT = $(OBJCOPY) $(foreach s,.text .text.unlikely .text.hot .text.startup \
 	.text.exit,--rename-section $(s)=textpoke_text,alloc,load,readonly,code,contents) $@
 LIB_A		:= $(objtree)/libtextpoke.a
 LIB_SO		:= $(objtree)/libtextpoke.so
 LIB_SO_REAL	:= $(LIB_SO).$(VERSION)
 PC_FILE		:= $(objtree)/textpoke.pc
-
-# --- tp-perf ----------------------------------------------------------------
-
-# A host tool (it reads files of every architecture): built natively only,
-# where libtraceevent is installed.
-TP_PERF		:= $(objtree)/tp-perf
-ifeq ($(ARCH)$(CONFIG_TRACEEVENT_FORMATS),$(HOSTARCH)y)
-tools		:= $(TP_PERF)
-endif
-tp-perf-objs	:= $(patsubst %,$(objtree)/perf-glue/%.o,tp-perf inject script perf_read)
-TRACEEVENT_CFLAGS = $(shell pkg-config --cflags libtraceevent)
-TRACEEVENT_LIBS	= $(shell pkg-config --libs libtraceevent)
-
-$(tp-perf-objs): EXTRA_CFLAGS += $(TRACEEVENT_CFLAGS)
-$(TP_PERF): $(tp-perf-objs) $(LIB_A)
-	$(quiet) LD $@
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU) $(TRACEEVENT_LIBS)
-
--include $(tp-perf-objs:.o=.d)
-
-# --- tp-decode ----------------------------------------------------------------
-
-# A host tool too: OpenCSD (Debian's libopencsd-dev, no pkg-config file)
-# decodes the trace, on any host, of code of any architecture it knows.
-TP_DECODE	:= $(objtree)/tp-decode
-ifeq ($(ARCH)$(CONFIG_OPENCSD_DECODE),$(HOSTARCH)y)
-tools		+= $(TP_DECODE)
-endif
-# The code image, the ETMv4 path (OpenCSD) and the E-Trace path (our own).
-image-core	:= code_image code_image_elf code_image_events perf_read
-etm-core	:= etm_config etm_packets etm_pass etm_decode etm_consistency
-etrace-core	:= etrace_config etrace_packets etrace_insn etrace_walk etrace_decode
-decode-core	:= $(image-core) $(etm-core) $(etrace-core)
-decode-srcs	:= $(patsubst %,perf-glue/%.c,$(decode-core))
-tp-decode-objs	:= $(patsubst %,$(objtree)/perf-glue/%.o,tp-decode $(decode-core))
-OPENCSD_LIBS	:= -lopencsd_c_api -lopencsd
-
-$(TP_DECODE): $(tp-decode-objs) $(LIB_A)
-	$(quiet) LD $@
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU) $(OPENCSD_LIBS)
-
--include $(tp-decode-objs:.o=.d)
+# The objects as compiled, every internal symbol still global: only for
+# the white-box tests and benchmarks of internals (arch code, events).
+LIB_INTERNAL	:= $(objtree)/textpoke/built-in.a
+# The API: the TP_EXPORT functions of include/textpoke/, the only symbols
+# libtextpoke.so exports and libtextpoke.a keeps global (with the
+# test-support counters, textpoke/test_support.h, in the archive only).
+LIB_EXPORTS	:= $(objtree)/textpoke/exports.map
 
 .DEFAULT_GOAL := all
 .PHONY: all libs tools
 all: libs tools $(if $(CONFIG_SELFTESTS),selftests)
-tools: $(tools)
 libs: $(LIB_A) $(LIB_SO) $(PC_FILE)
 
-$(LIB_A): $(lib-objs)
+$(LIB_INTERNAL): $(lib-objs)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(LIB_SO_REAL): $(lib-objs)
+# One relocatable object whose hidden symbols are made local: a program
+# may define text_write() or stop_machine() itself and link the archive.
+$(objtree)/textpoke/textpoke.o: $(lib-objs)
+	$(quiet) LD $@
+	$(Q)$(CC) -r -nostdlib -o $@.tmp $^
+	$(Q)$(OBJCOPY) --localize-hidden $@.tmp $@ && rm -f $@.tmp
+
+$(LIB_A): $(objtree)/textpoke/textpoke.o
+	$(quiet) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIB_EXPORTS): scripts/exports.sh $(wildcard include/textpoke/*.h) | $(objtree)/textpoke/
+	$(quiet) GEN $@
+	$(Q)scripts/exports.sh --version-script include/textpoke/*.h > $@
+
+$(LIB_SO_REAL): $(lib-objs) $(LIB_EXPORTS)
 	$(quiet) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,libtextpoke.so.$(SOVERSION) -Wl,-z,noexecstack \
-		-o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
+		-Wl,--version-script,$(LIB_EXPORTS) \
+		-o $@ $(lib-objs) $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
 
 $(LIB_SO): $(LIB_SO_REAL)
 	$(Q)ln -sf $(notdir $<) $@.$(SOVERSION) && ln -sf $(notdir $<) $@
@@ -271,6 +256,13 @@ $(PC_FILE): textpoke.pc.in Makefile $(KCONFIG_CONFIG) | $(objtree)/
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		-e 's|@FTRACE_CFLAGS@|$(FTRACE_CFLAGS)|' $< > $@
+
+# --- the decoding library and the host tools -----------------------------
+
+include perf-glue/Makefile.inc
+include tools/tp-perf/Makefile.inc
+include tools/tp-decode/Makefile.inc
+tools: $(tools)
 
 # --- objects ----------------------------------------------------------------
 

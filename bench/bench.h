@@ -17,13 +17,10 @@
 #include <time.h>
 
 /*
- * The engine's own counters (textpoke/poke.c): not public API, reached
- * because the benchmarks link libtextpoke.a statically, as the selftests do.
+ * The engine's own counters (textpoke/test_support.h): not public API,
+ * reached because the benchmarks link libtextpoke.a statically.
  */
-unsigned long tp_debug_sync_count(void);	/* cross-core syncs so far */
-unsigned long tp_debug_mprotect_count(void);	/* mprotect calls so far */
-unsigned long tp_debug_emulations(void);	/* traps resolved by emulation */
-unsigned long tp_debug_stop_retries(void);	/* stop_machine retries */
+#include "../textpoke/test_support.h"
 
 static inline unsigned long long bench_ns(void)
 {

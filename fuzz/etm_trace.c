@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../perf-glue/etm_decode.h"
+#include "etm/etm_decode.h"
 #include "image_windows.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

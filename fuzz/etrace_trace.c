@@ -7,7 +7,7 @@
  */
 #include <stdint.h>
 
-#include "../perf-glue/etrace_decode.h"
+#include "etrace/etrace_decode.h"
 #include "image_windows.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

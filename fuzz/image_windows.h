@@ -8,7 +8,7 @@
 #ifndef FUZZ_IMAGE_WINDOWS_H
 #define FUZZ_IMAGE_WINDOWS_H
 
-#include "../perf-glue/code_image.h"
+#include "image/code_image.h"
 
 #define FUZZ_CODE_BASE	0x1000
 

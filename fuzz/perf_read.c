@@ -2,7 +2,7 @@
 /* libFuzzer target: tp-perf's perf.data reader, every record of the input. */
 #include <stdint.h>
 
-#include "../perf-glue/perf_read.h"
+#include "perfdata/perf_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,6 +16,7 @@
 
 #include "arch.h"
 #include "internal.h"
+#include "test_support.h"
 
 unsigned long tp_stat_syncs;
 static bool have_sync_core;

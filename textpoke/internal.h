@@ -19,6 +19,7 @@
 #include <textpoke/textpoke.h>
 
 #include "insn.h"
+#include "io.h"
 
 /* One address range a batch changes. */
 struct site {
@@ -76,12 +77,6 @@ int maps_read_areas(struct mem_area **areas, size_t *nr);
 /* Bytes from @addr on that are mapped with all of @prot; 0 when it is not. */
 size_t maps_areas_span(const struct mem_area *areas, size_t nr, uintptr_t addr, int prot);
 
-/*
- * io.c: write all of @buf at @offset, or at the file position when
- * @offset is negative (O_APPEND files); a short write is retried, so
- * the result is 0 or a negative errno (-EIO when nothing was written).
- */
-int write_all_at(int fd, const void *buf, size_t len, off_t offset);
 
 /*
  * text.c: the writer of one batch.  text_open() does everything that can
@@ -140,25 +135,9 @@ bool trap_blocked_by_a_thread(void);
 int stop_machine_init(void);
 int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t nr);
 
-/* The protocols: write every site of the batch or none. */
-#ifdef CONFIG_BACKEND_NOSYNC
+/* The protocols: write every site of the batch or none (stubs.c: built out). */
 int nosync_commit(struct site *sites, size_t nr, struct text_writer *w);
-#else
-static inline int nosync_commit(struct site *sites, size_t nr, struct text_writer *w)
-{
-	(void)sites, (void)nr, (void)w;
-	return -ENOSYS;
-}
-#endif
-#ifdef CONFIG_BACKEND_BREAKPOINT
 int bp_commit(struct site *sites, size_t nr, struct text_writer *w);
-#else
-static inline int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
-{
-	(void)sites, (void)nr, (void)w;
-	return -ENOSYS;
-}
-#endif
 int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
 
 /*
@@ -186,9 +165,8 @@ void events_batch_end(void);
 void events_emit_pre(const struct site *s);
 void events_emit_post(const struct site *sites, size_t nr, bool written);
 bool events_trace_exact(void);
-int events_add_subscriber(tp_event_fn fn, void (*batch_end)(void *), void *arg,
-			  unsigned int flags);
-int events_remove_subscriber(tp_event_fn fn, void *arg);
+/* At tp_init(): open the sinks the environment names (TEXTPOKE_PERF_DATA). */
+int events_init(void);
 
 static inline void events_pre(const struct site *s)
 {
@@ -202,10 +180,7 @@ static inline void events_post(const struct site *sites, size_t nr, bool written
 		events_emit_post(sites, nr, written);
 }
 
-/* perf_data_writer.c: open the writer TEXTPOKE_PERF_DATA names, if any. */
-int perf_data_open_from_env(void);
-
-/* Counters for tests and benchmarks. */
+/* Counters for tests and benchmarks (read through test_support.h). */
 extern unsigned long tp_stat_syncs;
 extern unsigned long tp_stat_mprotects;
 extern unsigned long tp_stat_emulations;

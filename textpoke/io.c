@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "io.h"
 
 int write_all_at(int fd, const void *buf, size_t len, off_t offset)
 {

@@ -81,7 +81,7 @@ static void init_engine(void)
 	if (!err)
 		err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
 	if (!err)
-		err = perf_data_open_from_env();
+		err = events_init();
 	init_error = err;
 }
 
@@ -89,31 +89,6 @@ int tp_init(void)
 {
 	pthread_once(&init_once, init_engine);
 	return init_error;
-}
-
-unsigned long tp_debug_sync_count(void)
-{
-	return __atomic_load_n(&tp_stat_syncs, __ATOMIC_RELAXED);
-}
-
-unsigned long tp_debug_mprotect_count(void)
-{
-	return __atomic_load_n(&tp_stat_mprotects, __ATOMIC_RELAXED);
-}
-
-unsigned long tp_debug_emulations(void)
-{
-	return __atomic_load_n(&tp_stat_emulations, __ATOMIC_RELAXED);
-}
-
-unsigned long tp_debug_stop_retries(void)
-{
-	return __atomic_load_n(&tp_stat_stop_retries, __ATOMIC_RELAXED);
-}
-
-unsigned long tp_debug_stale_reads(void)
-{
-	return __atomic_load_n(&tp_stat_stale_reads, __ATOMIC_RELAXED);
 }
 
 /* --- checks that need no text ------------------------------------------ */

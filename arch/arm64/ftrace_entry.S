@@ -12,7 +12,7 @@
  */
 #include <asm/ftrace.h>
 
-#include "../../textpoke/ftrace_resume.h"
+#include "../../textpoke/tracing/ftrace_resume.h"
 
 /* The argument (and return value) registers, X8, X9 and a frame record. */
 .macro save_regs

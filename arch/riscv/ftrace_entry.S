@@ -8,7 +8,7 @@
  */
 #include <asm/ftrace.h>
 
-#include "../../textpoke/ftrace_resume.h"
+#include "../../textpoke/tracing/ftrace_resume.h"
 
 .macro restore_regs
 	fld	fa0, FTRACE_REGS_FA0 + 0(sp)

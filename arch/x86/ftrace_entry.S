@@ -15,7 +15,7 @@
  */
 #include <asm/ftrace.h>
 
-#include "../../textpoke/ftrace_resume.h"
+#include "../../textpoke/tracing/ftrace_resume.h"
 
 /* Every register the frame saved; R11 gets what the dispatcher returned. */
 .macro restore_regs

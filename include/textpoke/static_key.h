@@ -219,6 +219,8 @@ extern const struct tp_jump_entry __stop___tp_jump_table[]
 	__attribute__((weak, visibility("hidden")));
 
 __attribute__((weak, visibility("hidden"))) int __tp_jump_table_users;
+void __tp_jump_table_load(void);
+void __tp_jump_table_unload(void);
 
 __attribute__((weak, visibility("hidden"), constructor))
 void __tp_jump_table_load(void)

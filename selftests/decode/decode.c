@@ -19,8 +19,8 @@
 
 #include "kselftest_harness.h"
 
-#include "code_image.h"
-#include "etm_decode.h"
+#include "image/code_image.h"
+#include "etm/etm_decode.h"
 #include "etm4_encode.h"
 #include "path.h"
 #include "snapshot.h"

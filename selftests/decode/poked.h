@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "code_image.h"
+#include "image/code_image.h"
 
 #define PATH_MAX_CALLS	64
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "etm_decode.h"
+#include "etm/etm_decode.h"
 #include "snapshot.h"
 
 static FILE *open_in(const char *dir, const char *name)

@@ -20,7 +20,6 @@ const int multi_ret[2] = { 1, 1 };
 const uint8_t jmp_next[SITE_LEN] = { 0x01, 0x00, 0x00, 0x14 };	/* B .+4 */
 const uint8_t short_nop[SHORT_LEN] = { 0x1f, 0x20, 0x03, 0xd5 };
 const uint8_t unknown_insn[SHORT_LEN] = { 0x00, 0x00, 0x00, 0x00 };	/* UDF #0 */
-void *const lib_internal_fn = (void *)a64_encode_nop;
 
 static int put(uint8_t *buf, int len, uint32_t word)
 {

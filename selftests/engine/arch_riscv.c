@@ -18,7 +18,6 @@ const int multi_ret[2] = { 1, 2 };	/* via site_f, via site_g */
 const uint8_t jmp_next[SITE_LEN] = { 0x6f, 0x00, 0x40, 0x00 };	/* JAL x0, .+4 */
 const uint8_t short_nop[SHORT_LEN] = { 0x01, 0x00 };		/* C.NOP */
 const uint8_t unknown_insn[SHORT_LEN] = { 0x05, 0x45 };	/* C.LI a0, 1 */
-void *const lib_internal_fn = (void *)rv_encode_nop;
 
 int site_enc_nop(uint8_t *buf, uintptr_t pc)
 {

@@ -17,7 +17,6 @@ const int multi_ret[2] = { 1, 1 };
 const uint8_t jmp_next[SITE_LEN] = { X86_JMP32_OPCODE, 0, 0, 0, 0 };
 const uint8_t short_nop[SHORT_LEN] = { 0x66, 0x90 };
 const uint8_t unknown_insn[SHORT_LEN] = { 0x0f, 0x0b };	/* UD2 */
-void *const lib_internal_fn = (void *)x86_insn_length;
 
 int site_enc_nop(uint8_t *buf, uintptr_t pc)
 {

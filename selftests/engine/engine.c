@@ -889,9 +889,9 @@ TEST_F(engine, bad_input_matrix)
 		TP_BACKEND_STOP_MACHINE);
 	REFUSED(-EPERM, (void *)tp_batch_commit, SNAP, NULL, jmp_next, SITE_LEN,
 		TP_BACKEND_STOP_MACHINE);
-	REFUSED(-EPERM, (void *)tp_strerror, SNAP, NULL, jmp_next, SITE_LEN,
+	REFUSED(-EPERM, (void *)tp_debug_emulations, SNAP, NULL, jmp_next, SITE_LEN,
 		TP_BACKEND_AUTO);
-	REFUSED(-EPERM, lib_internal_fn, SNAP, NULL, jmp_next, SITE_LEN,
+	REFUSED(-EPERM, (void *)tp_debug_emulations, SNAP, NULL, jmp_next, SITE_LEN,
 		TP_BACKEND_STOP_MACHINE);
 #if HAVE_NOSYNC
 	REFUSED(-EPERM, (void *)tp_poke, SNAP, NULL, jmp_next, SITE_LEN,

@@ -117,7 +117,6 @@ extern const int multi_ret[2];			/* site_multi_fn(): old, new */
 extern const uint8_t jmp_next[SITE_LEN];	/* a jump to the next insn */
 extern const uint8_t short_nop[SHORT_LEN];	/* what site_short holds */
 extern const uint8_t unknown_insn[SHORT_LEN];	/* decodes as nothing known */
-extern void *const lib_internal_fn;		/* a function of libtextpoke */
 
 /* One NOP of SITE_LEN bytes (for @pc); returns SITE_LEN or < 0. */
 int site_enc_nop(uint8_t *buf, uintptr_t pc);
@@ -152,13 +151,8 @@ void foreign_trap(void);
 void skip_foreign_trap(ucontext_t *uc);
 uintptr_t context_pc(const ucontext_t *uc);
 
-/* Library internals, exported from libtextpoke.a for tests. */
-unsigned long tp_debug_sync_count(void);	/* cross-core syncs so far */
-unsigned long tp_debug_mprotect_count(void);	/* mprotect calls so far */
-unsigned long tp_debug_emulations(void);	/* traps resolved by emulation */
-unsigned long tp_debug_stale_reads(void);	/* handler reads of freed sites */
-unsigned long tp_debug_stop_retries(void);	/* stop_machine retries */
-void tp_debug_force_signal_sync(bool force);	/* signal rounds, not membarrier */
+/* The library's counters (tp_debug_*). */
+#include "../../textpoke/test_support.h"
 
 /*
  * concurrency.c: threads that keep calling one site function while the

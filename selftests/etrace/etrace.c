@@ -17,8 +17,8 @@
 
 #include "kselftest_harness.h"
 
-#include "code_image.h"
-#include "etrace_decode.h"
+#include "image/code_image.h"
+#include "etrace/etrace_decode.h"
 #include "etrace_encode.h"
 #include "path_riscv.h"
 

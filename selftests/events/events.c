@@ -26,7 +26,7 @@
 
 /* The harness compares int literals with the unsigned counts and enums. */
 #pragma GCC diagnostic ignored "-Wsign-compare"
-#include "../../perf-glue/perf_read.h"
+#include "perfdata/perf_read.h"
 
 #define BATCH_SITES	64
 #define FUZZ_ROUNDS	3000	/* TP_FUZZ_CASES overrides (make fuzz) */

@@ -23,7 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "../events/events.h"
-#include "../../perf-glue/event_format.h"
+#include "../../textpoke/events/event_format.h"
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 

@@ -95,8 +95,7 @@ TEST(enable_and_disable_flip_every_site)
 }
 
 /* Library internals, exported from libtextpoke.a for tests. */
-unsigned long tp_debug_sync_count(void);
-unsigned long tp_debug_emulations(void);
+#include "../../textpoke/test_support.h"
 
 /*
  * A change is one batch with the cheapest safe protocol, however many

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the parts of the E-Trace decoder share: the parsed packets, the
+ * RISC-V instructions the walk must tell apart, and the walk's state
+ * (the variables of the specification's decoder chapter), which is a
+ * plain value so that a candidate can be tried on a copy.
+ */
+#ifndef PERF_GLUE_ETRACE_INTERNAL_H
+#define PERF_GLUE_ETRACE_INTERNAL_H
+
+#include "etrace/etrace_decode.h"
+
+enum etrace_qual_status {
+	ETRACE_QUAL_NO_CHANGE,
+	ETRACE_QUAL_ENDED_REP,
+	ETRACE_QUAL_TRACE_LOST,
+	ETRACE_QUAL_ENDED_NTR,
+};
+
+/* One te_inst packet, its fields as sent (address unshifted). */
+struct etrace_packet {
+	size_t offset;			/* of its header byte in the trace */
+	unsigned int format, subformat;
+	/* format 3 */
+	bool branch, has_time;
+	unsigned int privilege;
+	uint64_t time, context, ecause, tval;
+	bool interrupt, thaddr;
+	bool ienable, denable, dloss;
+	unsigned int encoder_mode, qual_status;
+	uint64_t ioptions;
+	/* formats 1, 2 (and the address of 3) */
+	uint64_t address;
+	bool has_address;
+	unsigned int branches;		/* format 1: the field */
+	uint64_t branch_map;
+	/* the flags, true when the bit differs from the one before it */
+	bool notify, updiscon, irreport;
+};
+
+/*
+ * Split @trace into packets and parse their fields.  -EINVAL with
+ * @error for a bad header, a truncated packet or one longer than its
+ * fields, -EOPNOTSUPP for format 0.
+ */
+int etrace_parse_packets(const struct etrace_config *cfg, const uint8_t *trace, size_t len,
+			 struct etrace_packet **packets, size_t *nr_packets, char *error,
+			 size_t error_len);
+
+/* RISC-V instructions, as far as the walk tells them apart (RV64 with C). */
+enum rv_kind {
+	RV_SEQUENTIAL,
+	RV_BRANCH,			/* conditional: BEQ..BGEU, C.BEQZ, C.BNEZ */
+	RV_DIRECT_JUMP,			/* JAL, C.J, JALR with rs1 = x0 */
+	RV_INDIRECT_JUMP,		/* JALR, C.JR, C.JALR */
+	RV_TRAP_RETURN,			/* MRET, SRET */
+	RV_ENV_TRAP,			/* ECALL, EBREAK, C.EBREAK */
+};
+
+struct rv_insn {
+	enum rv_kind kind;
+	unsigned int len;
+	int64_t imm;			/* branch and jump offsets */
+	bool absolute;			/* JALR x0: imm is the target */
+};
+
+/* The length of the instruction whose first parcel is @parcel: 2, 4, or 0 (longer: refused). */
+unsigned int rv_insn_length(uint16_t parcel);
+/* Classify @len (2 or 4) bytes. */
+void rv_insn_decode(const uint8_t *bytes, unsigned int len, struct rv_insn *insn);
+/* Where a taken branch or direct jump at @pc goes. */
+uint64_t rv_insn_target(const struct rv_insn *insn, uint64_t pc);
+/* Uninferable discontinuities: the trace must give the next address. */
+bool rv_insn_is_uninferable(const struct rv_insn *insn);
+
+/* A candidate decided for (piece, change); @reached: a resolution to report. */
+struct etrace_choice {
+	struct code_resolution r;
+	bool reached;
+};
+
+struct etrace_choices {
+	struct etrace_choice *v;
+	size_t cap;
+};
+
+/* The specification's decoder variables, and where the walk is in the trace. */
+struct etrace_walk {
+	size_t packet;			/* the next packet */
+	size_t piece;			/* how many timed packets came before */
+	uint64_t time;
+	uint64_t pc, last_pc, address, poss_next_epc;
+	uint64_t branch_map;
+	unsigned int branches, privilege;
+	bool stop_at_last_branch, inferred_address, start_of_trace, pne_valid, full_address;
+	struct etrace_packet previous;	/* the packet of an inferred address */
+	size_t nr_elements, nr_choices;
+};
+
+struct etrace_decoder {
+	const struct etrace_decode_options *opts;
+	const struct code_image *img;
+	const struct etrace_packet *packets;
+	size_t nr_packets;
+	struct etrace_walk w;
+	struct etrace_choices *choices;	/* shared with the trial copies */
+	struct etrace_element *elements;
+	size_t cap_elements;
+	/* A trial: a copy that walks pieces [.., last_piece] for one candidate. */
+	bool trial;
+	size_t last_piece;
+	uint64_t trial_site;
+	bool trial_trapped;
+	/* An ambiguous read with no choice yet (-EAGAIN from the walk). */
+	long pending_change;
+	char error[256];
+};
+
+/* Process the packet at dec->w.packet.  -EAGAIN: an undecided read, see pending_change. */
+int etrace_process_packet(struct etrace_decoder *dec);
+/* The choice for @change in the current piece, or NULL. */
+const struct etrace_choice *etrace_find_choice(const struct etrace_decoder *dec, size_t change);
+/* Append a choice; -E2BIG past the limit, -ENOMEM. */
+int etrace_add_choice(struct etrace_decoder *dec, const struct etrace_choice *c);
+/* A sentence in dec->error (unless a trial), and @err back. */
+int etrace_fail(struct etrace_decoder *dec, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* PERF_GLUE_ETRACE_INTERNAL_H */

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Function-entry tracing internals: the traceable functions of each
+ * loaded object (ftrace_elf.c finds them) and the dispatcher the
+ * trampolines call.
+ */
+#ifndef TEXTPOKE_FTRACE_INTERNAL_H
+#define TEXTPOKE_FTRACE_INTERNAL_H
+
+#include <link.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <textpoke/ftrace.h>
+#include <textpoke/textpoke.h>
+
+#include "../arch.h"
+
+struct ftrace_func {
+	struct ftrace_layout layout;
+	uint8_t compiled[TP_MAX_INSN_LEN];	/* the site as the compiler left it */
+	const char *name;			/* NULL: no symbol names it */
+	unsigned int nr_ops;			/* registered ops tracing it */
+	uintptr_t target;			/* what the entry calls: 0, veneer, direct */
+	bool initialised;			/* site init done */
+};
+
+/* One loaded ELF object: the executable or a shared object. */
+struct ftrace_object {
+	struct ftrace_object *next;
+	uintptr_t base;				/* load bias */
+	const void *phdr;			/* with base and path: which object */
+	char *path;
+	unsigned long load;			/* one number per load */
+	bool seen;				/* still loaded at the last scan */
+	uintptr_t veneer;			/* 0 until a site is initialised */
+	struct ftrace_func *funcs;		/* sorted by address */
+	size_t nr;
+	size_t nr_refused;			/* records that are not our layout */
+};
+
+/*
+ * Read the __patchable_function_entries records and the function names
+ * of the object loaded from @path at @bias with @phdr: fills
+ * @obj->funcs.  An object without records has none; -errno only when the
+ * file cannot be read or is not a valid ELF file.
+ */
+int ftrace_elf_load(struct ftrace_object *obj, const char *path, uintptr_t bias,
+		    const ElfW(Phdr) *phdr, int phnum);
+void ftrace_object_free(struct ftrace_object *obj);
+
+/*
+ * A function an ops traces: its entry and the load of its object it was
+ * found in.  An object unloaded and loaded again at the same address is
+ * another load: what an ops registered on the first one does on
+ * unregister must not touch the second.
+ */
+struct traced_func {
+	uintptr_t ip;
+	unsigned long load;
+};
+
+/* What an ops does at the entries it traces. */
+enum ftrace_ops_kind {
+	FTRACE_OPS_CALLBACK,		/* calls ops->func */
+	FTRACE_OPS_DIRECT,		/* the entry goes to the trampoline at target */
+	FTRACE_OPS_REDIRECT,		/* the function at target runs instead */
+};
+
+/* The functions an ops traces, sorted; replaced whole, under RCU. */
+struct ftrace_set {
+	size_t nr;
+	struct traced_func funcs[];
+};
+
+struct tp_ftrace_state {
+	char **globs[2];		/* FILTER, NOTRACE */
+	size_t nr_globs[2];
+	uintptr_t ip;			/* not 0: this one function, no globs */
+	enum ftrace_ops_kind kind;
+	uintptr_t target;		/* DIRECT, REDIRECT; read by the dispatcher */
+	unsigned int graph;		/* a graph ops: its index in the graph table + 1 */
+	struct ftrace_set *set;		/* read by the dispatcher */
+	bool registered;
+};
+
+/* The registered ops, as the list dispatch reads them (RCU). */
+struct ops_list {
+	size_t nr;
+	struct tp_ftrace_ops *ops[];
+};
+
+/* ftrace_objects.c: the loaded objects; under ftrace.c's mutex. */
+extern struct ftrace_object *ftrace_objects;
+int ftrace_objects_scan(void);
+struct ftrace_func *ftrace_func_find(const struct traced_func *t,
+				     struct ftrace_object **owner);
+int ftrace_object_veneer(struct ftrace_object *obj);
+
+/* ftrace_dispatch.c: what the dispatcher reads, published by ftrace.c. */
+extern struct ops_list *ftrace_registered;
+extern struct tp_ftrace_ops ftrace_stub_ops, ftrace_list_ops;
+extern __thread bool ftrace_in_callback __attribute__((tls_model("initial-exec")));
+bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip);
+
+/* Called by arch_ftrace_caller; see ftrace_entry.S and ftrace_resume.h. */
+struct ftrace_resume {
+	uintptr_t addr;
+	uintptr_t how;			/* FTRACE_RESUME_* */
+};
+struct ftrace_resume ftrace_dispatch(uintptr_t ret, uintptr_t parent,
+				     struct tp_ftrace_regs *regs);
+
+/*
+ * ftrace.c, for the clients built on it (ftrace_direct.c,
+ * ftrace_graph.c): the mutex, and registering an ops whose state the
+ * client filled in.
+ */
+int ftrace_lock(void);
+void ftrace_unlock(void);
+int ftrace_state_get(struct tp_ftrace_ops *ops);
+int ftrace_register_locked(struct tp_ftrace_ops *ops);
+int ftrace_unregister_locked(struct tp_ftrace_ops *ops);
+
+/* ftrace_apply.c: moving a registered ops to another set of functions. */
+extern enum tp_backend ftrace_backend;
+struct ftrace_set *ftrace_set_new(size_t nr);
+void ftrace_set_sort(struct ftrace_set *set);
+int ftrace_ops_move(struct tp_ftrace_ops *ops, struct ftrace_set *new);
+/* Move the entries of @ops' functions to the calls their ops now want. */
+int ftrace_entries_update(struct tp_ftrace_ops *ops);
+
+/* @fn for every named function matching @glob (NULL: all) until it fails. */
+int ftrace_for_each_function(const char *glob,
+			     int (*fn)(uintptr_t ip, const char *name, void *data),
+			     void *data);
+
+/* ftrace_graph.c: called by arch_ftrace_return_trampoline. */
+uintptr_t ftrace_graph_return(uintptr_t sp);
+
+#endif /* TEXTPOKE_FTRACE_INTERNAL_H */
