@@ -4,6 +4,7 @@
  * argument") does not tell a caller which of its inputs was refused.
  */
 #include <errno.h>
+#include <string.h>
 
 #include <textpoke/textpoke.h>
 
@@ -13,40 +14,51 @@ struct tp_error {
 };
 
 static const struct tp_error tp_errors[] = {
-	{ EINVAL,	"invalid request: misaligned address, length that is not the "
-			"instruction's, unknown instruction, or a transition the "
-			"chosen backend cannot make; or a static key count that would "
-			"go below zero" },
+	{ EINVAL,	"invalid request: a NULL or misaligned address, a site already "
+			"in the batch or overlapping one, a length that is not the "
+			"instruction's, an unknown instruction, backend, writer or flag, "
+			"a transition the chosen backend cannot make, or a static key "
+			"count that would go below zero" },
 	{ EOVERFLOW,	"a static key count would go above INT_MAX" },
 	{ ERANGE,	"branch target out of reach of the instruction form" },
 	{ EFAULT,	"address is not in an executable mapping of this process" },
 	{ EPERM,	"address is in textpoke's own text or in a library its handlers "
 			"run (libc, liburcu), which is never patched" },
-	{ EILSEQ,	"the bytes at the address are not the expected ones" },
+	{ EILSEQ,	"the bytes at the address are not the expected ones, or not "
+			"those a compiler emits for a traceable function" },
 	{ ETIMEDOUT,	"a thread did not stop in time (does it block the signal?)" },
-	{ EBUSY,	"breakpoints are unsafe now: another SIGTRAP handler replaced "
-			"textpoke's, or a thread blocks SIGTRAP; or a static key to disable "
-			"still has references from tp_static_key_slow_inc()" },
+	{ EBUSY,	"busy: another SIGTRAP handler replaced textpoke's or a thread "
+			"blocks SIGTRAP; or a static key to disable still has references; "
+			"or the ops is registered, a recording already runs, or the "
+			"function already has a direct trampoline or redirection" },
 	{ EACCES,	"the text cannot be made writable (W^X policy) and no other "
 			"writer can do this change" },
 	{ ENOMEM,	"out of memory" },
-	{ EEXIST,	"the site is already part of this batch" },
+	{ EEXIST,	"this callback is already subscribed with this argument" },
 	{ ENOSYS,	"the backend or feature is not built in this configuration" },
 	{ EDEADLK,	"called from an event callback, which runs with the text mutex "
 			"held: it may not poke, subscribe or open a writer" },
-	{ ENOSPC,	"every event subscriber slot is taken" },
-	{ ENOENT,	"no such event subscriber or perf.data writer" },
+	{ ENOSPC,	"no room: every event subscriber slot or graph ops slot is taken" },
+	{ ENOENT,	"nothing to act on: no such subscriber, perf.data writer, "
+			"recording, registered trampoline, or traceable function" },
 	{ EALREADY,	"a perf.data writer is already open in this process" },
 };
 
+/*
+ * Any int: errors are negative, but a caller may pass what it has.  An
+ * errno the library only passes on (open, write) gets the C library's
+ * description, which is a static string too.
+ */
 const char *tp_strerror(int err)
 {
+	const char *text;
 	unsigned int i;
 
 	if (err == 0)
 		return "success";
 	for (i = 0; i < sizeof(tp_errors) / sizeof(tp_errors[0]); i++)
-		if (tp_errors[i].err == -err)
+		if (err == -tp_errors[i].err)
 			return tp_errors[i].text;
-	return "unknown error";
+	text = err < 0 && err > -4096 ? strerrordesc_np(-err) : NULL;
+	return text ? text : "unknown error";
 }

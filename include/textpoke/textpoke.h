@@ -121,8 +121,10 @@ TP_EXPORT int tp_encode_call(void *buf, const void *addr, const void *target);
 
 /*
  * A short explanation of @err (a negative errno returned by textpoke) in
- * the context of patching text.  Never NULL; the string is static and
- * async-signal-safe to read.
+ * the context of patching text; an errno the library only passes on (of
+ * open or write) gets the C library's description.  Any int is accepted
+ * ("unknown error" for what is no errno).  Never NULL; the string is
+ * static and async-signal-safe to read.
  */
 TP_EXPORT const char *tp_strerror(int err);
 
