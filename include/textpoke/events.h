@@ -54,13 +54,21 @@ struct tp_event {
 	const void *addr;
 	unsigned int len;
 	/*
-	 * PRE: @old is what the site holds, @new what is being written.
-	 * POST: @old as in PRE, @new what the site holds from now on: the
-	 * PRE's new bytes, or the old ones when the batch failed and its
-	 * protocol put them back.
+	 * PRE: @old is what the site holds, @new_bytes what is being
+	 * written.  POST: @old as in PRE, @new_bytes what the site holds
+	 * from now on: the PRE's new bytes, or the old ones when the batch
+	 * failed and its protocol put them back.  C code may also call
+	 * @new_bytes by its first name, @new, a keyword of C++.
 	 */
 	unsigned char old[TP_MAX_INSN_LEN];
-	unsigned char new[TP_MAX_INSN_LEN];
+#ifdef __cplusplus
+	unsigned char new_bytes[TP_MAX_INSN_LEN];
+#else
+	union {
+		unsigned char new_bytes[TP_MAX_INSN_LEN];
+		unsigned char new[TP_MAX_INSN_LEN];
+	};
+#endif
 };
 
 typedef void (*tp_event_fn)(const struct tp_event *event, void *arg);

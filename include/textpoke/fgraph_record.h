@@ -46,7 +46,12 @@ struct tp_fgraph_record {
 	uint32_t len;			/* TP_FGRAPH_SYMBOL: bytes of name */
 };
 
+#ifdef __cplusplus
+static_assert(sizeof(struct tp_fgraph_file_header) == 24, "file layout");
+static_assert(sizeof(struct tp_fgraph_record) == 40, "file layout");
+#else
 _Static_assert(sizeof(struct tp_fgraph_file_header) == 24, "file layout");
 _Static_assert(sizeof(struct tp_fgraph_record) == 40, "file layout");
+#endif
 
 #endif /* TEXTPOKE_FGRAPH_RECORD_H */

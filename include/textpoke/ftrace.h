@@ -7,10 +7,10 @@
  *	static void hit(unsigned long ip, unsigned long parent_ip,
  *			struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
  *	{
- *		__atomic_fetch_add((long *)ops->private, 1, __ATOMIC_RELAXED);
+ *		__atomic_fetch_add((long *)ops->priv, 1, __ATOMIC_RELAXED);
  *	}
  *	static long hits;
- *	static struct tp_ftrace_ops ops = { .func = hit, .private = &hits };
+ *	static struct tp_ftrace_ops ops = { .func = hit, .priv = &hits };
  *
  *	tp_ftrace_set_filter(&ops, "parse_*", 1);
  *	tp_register_ftrace_function(&ops);
@@ -89,10 +89,20 @@ typedef void (*tp_ftrace_func_t)(unsigned long ip, unsigned long parent_ip,
 
 struct tp_ftrace_state;
 
+/*
+ * @priv is the caller's.  C code may also call it by its first name,
+ * @private, a keyword of C++ (the same member: an anonymous union).
+ */
+#ifdef __cplusplus
+#define TP_FTRACE_PRIVATE	void *priv
+#else
+#define TP_FTRACE_PRIVATE	union { void *priv; void *private; }
+#endif
+
 struct tp_ftrace_ops {
 	tp_ftrace_func_t func;
 	unsigned long flags;		/* TP_FTRACE_OPS_FL_* */
-	void *private;			/* the caller's */
+	TP_FTRACE_PRIVATE;
 	struct tp_ftrace_state *state;	/* textpoke's: zero in a new ops */
 };
 
@@ -199,7 +209,7 @@ typedef void (*tp_fgraph_return_t)(const struct tp_ftrace_graph_ret *trace,
 struct tp_fgraph_ops {
 	tp_fgraph_entry_t entryfunc;	/* may be NULL: every return */
 	tp_fgraph_return_t retfunc;	/* may be NULL */
-	void *private;			/* the caller's */
+	TP_FTRACE_PRIVATE;
 	struct tp_ftrace_ops ops;	/* filters: tp_ftrace_set_filter(&gops->ops, ...) */
 };
 

@@ -65,8 +65,13 @@ struct tp_static_key_false {
 	struct tp_static_key key;
 };
 
+#ifdef __cplusplus
+#define TP_STATIC_KEY_TRUE_INIT		{ { 1 } }
+#define TP_STATIC_KEY_FALSE_INIT	{ { 0 } }
+#else
 #define TP_STATIC_KEY_TRUE_INIT		{ .key = { .enabled = 1 } }
 #define TP_STATIC_KEY_FALSE_INIT	{ .key = { .enabled = 0 } }
+#endif
 
 #define TP_DEFINE_STATIC_KEY_TRUE(name)					\
 	struct tp_static_key_true name = TP_STATIC_KEY_TRUE_INIT
@@ -135,11 +140,13 @@ TP_EXPORT int tp_static_key_slow_inc(struct tp_static_key *key);
 TP_EXPORT int tp_static_key_slow_dec(struct tp_static_key *key);
 
 /* The key of a TRUE, FALSE or plain key pointer; anything else is an error. */
+#ifndef __cplusplus
 #define __tp_static_key(x)						\
 	_Generic((x),							\
 		 struct tp_static_key *: (struct tp_static_key *)(x),	\
 		 struct tp_static_key_true *: (struct tp_static_key *)(x), \
 		 struct tp_static_key_false *: (struct tp_static_key *)(x))
+#endif
 
 /*
  * tp_static_key_enable(&key) / _disable: set the key on or off, whatever
@@ -177,6 +184,7 @@ __tp_done:								\
 	__tp_taken;							\
 })
 
+#ifndef __cplusplus
 #define __tp_key_is(x, type)						\
 	__builtin_types_compatible_p(__typeof__(*(x)), struct type)
 
@@ -205,6 +213,87 @@ __tp_done:								\
 		__tp_static_branch(x, __tp_arch_branch_jump, 2),	\
 		__tp_static_branch(x, __tp_arch_branch_nop, 0)), 0);	\
 })
+#endif /* !__cplusplus */
+
+#ifdef __cplusplus
+} /* extern "C" */
+
+/* C++: the same API by overloads and templates (C's _Generic and
+ * __builtin_choose_expr have no C++ form). */
+inline struct tp_static_key *__tp_static_key(struct tp_static_key *key)
+{
+	return key;
+}
+
+inline struct tp_static_key *__tp_static_key(struct tp_static_key_true *key)
+{
+	return &key->key;
+}
+
+inline struct tp_static_key *__tp_static_key(struct tp_static_key_false *key)
+{
+	return &key->key;
+}
+
+/*
+ * A branch site in C++: one always-inlined function per site form, so
+ * that every call gets its own copy of the site (as the kernel's arch
+ * helpers do) while each function holds a single asm goto (clang++
+ * checks jumps per function), with the key a template argument: the
+ * slot is a constant per key.
+ */
+#define __TP_CXX_SITE(name, variant, flags)				\
+template <typename Key, Key *K>						\
+__attribute__((always_inline)) inline bool name()			\
+{									\
+	static struct tp_static_key *const __tp_slot			\
+		__attribute__((used)) = &K->key;			\
+	variant(&__tp_slot, flags, __tp_jumped);			\
+	return false;							\
+__tp_jumped:								\
+	return true;							\
+}
+
+__TP_CXX_SITE(__tp_site_nop_unlikely, __tp_arch_branch_nop, 0)
+__TP_CXX_SITE(__tp_site_nop_likely, __tp_arch_branch_nop, 1)
+__TP_CXX_SITE(__tp_site_jump_unlikely, __tp_arch_branch_jump, 2)
+__TP_CXX_SITE(__tp_site_jump_likely, __tp_arch_branch_jump, 3)
+
+/* Only TRUE and FALSE keys have a kind: a branch on anything else fails. */
+template <typename Key> struct __tp_key_kind;
+
+template <> struct __tp_key_kind<struct tp_static_key_true> {
+	typedef struct tp_static_key_true key;
+	template <key *K> __attribute__((always_inline)) static bool likely()
+	{
+		return !__tp_site_nop_likely<key, K>();
+	}
+	template <key *K> __attribute__((always_inline)) static bool unlikely()
+	{
+		return __tp_site_jump_unlikely<key, K>();
+	}
+};
+
+template <> struct __tp_key_kind<struct tp_static_key_false> {
+	typedef struct tp_static_key_false key;
+	template <key *K> __attribute__((always_inline)) static bool likely()
+	{
+		return !__tp_site_jump_likely<key, K>();
+	}
+	template <key *K> __attribute__((always_inline)) static bool unlikely()
+	{
+		return __tp_site_nop_unlikely<key, K>();
+	}
+};
+
+/* In C++, @x is written &key: the key is a template argument. */
+#define tp_static_branch_likely(x)					\
+	__builtin_expect(__tp_key_kind<__typeof__(*(x))>::template likely<x>(), 1)
+#define tp_static_branch_unlikely(x)					\
+	__builtin_expect(__tp_key_kind<__typeof__(*(x))>::template unlikely<x>(), 0)
+
+extern "C" {
+#endif /* __cplusplus */
 
 /*
  * Every object that includes this header registers its own table: the
