@@ -32,8 +32,9 @@ what=${1:-all}
 LINUX_SOURCE=linux-source-6.1
 
 packages=(
-	make gcc clang lld pkg-config python3 xz-utils dpkg-dev
+	make gcc g++ clang lld pkg-config python3 xz-utils dpkg-dev
 	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
+	g++-aarch64-linux-gnu g++-riscv64-linux-gnu
 	libc6-dev-arm64-cross libc6-dev-riscv64-cross
 	qemu-user
 	liburcu-dev liburcu-dev:arm64
