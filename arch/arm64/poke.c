@@ -15,9 +15,6 @@
 
 #include "../../textpoke/arch.h"
 
-/* An immediate of our own, so that a debugger can tell textpoke's BRKs. */
-#define TP_BRK_IMM	0x7450		/* "tP" */
-
 #define A64_BRK_MASK	0xffe0001fu
 #define A64_BRK_BITS	0xd4200000u
 
@@ -58,16 +55,6 @@ int arch_encode_call(uint8_t *buf, uintptr_t pc, uintptr_t target)
 	uint32_t word;
 
 	return put_word(buf, a64_encode_bl(&word, pc, target), word);
-}
-
-size_t arch_trap_insn(uint8_t *buf, uintptr_t addr, size_t len)
-{
-	uint32_t word;
-
-	(void)addr, (void)len;
-	a64_encode_brk(&word, TP_BRK_IMM);
-	memcpy(buf, &word, sizeof(word));
-	return A64_INSN_LEN;
 }
 
 bool arch_trap_insn_at(uintptr_t addr)

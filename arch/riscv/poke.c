@@ -43,17 +43,6 @@ int arch_encode_call(uint8_t *buf, uintptr_t pc, uintptr_t target)
 	return rv_encode_jal(buf, RV_REG_RA, pc, target);
 }
 
-/*
- * A whole EBREAK where one 4-byte store can put it; elsewhere C.EBREAK
- * over the first parcel, the rest of the site following as a tail.
- */
-size_t arch_trap_insn(uint8_t *buf, uintptr_t addr, size_t len)
-{
-	if (len >= RV_INSN_LEN && addr % RV_INSN_LEN == 0)
-		return rv_encode_ebreak(buf);
-	return rv_encode_c_ebreak(buf);
-}
-
 bool arch_trap_insn_at(uintptr_t addr)
 {
 	uint16_t low = *(const volatile uint16_t *)addr;

@@ -27,12 +27,6 @@ int arch_encode_call(uint8_t *buf, uintptr_t pc, uintptr_t target)
 	return x86_encode_call(buf, pc, target);
 }
 
-size_t arch_trap_insn(uint8_t *buf, uintptr_t addr, size_t len)
-{
-	(void)addr, (void)len;
-	return x86_encode_int3(buf);
-}
-
 bool arch_trap_insn_at(uintptr_t addr)
 {
 	return *(const volatile uint8_t *)addr == X86_INT3;
