@@ -71,9 +71,10 @@ bool arch_nosync_safe(uintptr_t addr, const uint8_t *old, const uint8_t *new,
 void arch_flush_icache(uintptr_t start, size_t len);
 
 /*
- * Function-entry tracing (ftrace.c).  Every traceable function f has an
- * 8-byte slot at f - 8 (the pointer to its ops) and a patch site at its
- * entry; DESIGN.md "Clients" has the layout of each arch.
+ * Function-entry tracing (textpoke/tracing/).  Every traceable function
+ * f has an 8-byte slot at f - 8 (the pointer to its ops) and a patch site
+ * at its entry; docs/design.md, "Function-entry sites", has the layout of
+ * each arch.
  */
 #define FTRACE_SLOT_SIZE	8
 

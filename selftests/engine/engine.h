@@ -37,7 +37,7 @@
 #endif
 
 /*
- * What differs in the protocols (DESIGN.md, "Backends"):
+ * What differs in the protocols (docs/design.md, "Backends"):
  *   HAVE_NOSYNC	the nosync backend exists (x86: never, -EINVAL)
  *   BP_SYNCS		cross-core syncs per breakpoint batch
  *   NOSYNC_SYNCS	per nosync batch

@@ -5,8 +5,9 @@
  * function symbol and N-M at its entry, after the landing pad (endbr64,
  * BTI C) when there is one.  N and M are not recorded anywhere: they are
  * read back from the bytes and the symbols, then compared with the
- * layouts textpoke uses on the arch (DESIGN.md "Clients"), whose 8 bytes
- * before the function are the ops slot and must be 8-byte aligned.
+ * layouts textpoke uses on the arch (docs/design.md, "Function-entry
+ * sites"), whose 8 bytes before the function are the ops slot and must
+ * be 8-byte aligned.
  */
 #include <inttypes.h>
 

@@ -14,9 +14,10 @@
 #include "../../../tools/textpoke-sites/arch.h"
 
 /*
- * DESIGN.md "Clients": -fpatchable-function-entry=4,2, the CALL_OPS
- * layout: two NOPs before the function hold the 8-byte ops pointer, two
- * at the entry become MOV X9, X30 and the BL to the trampoline.
+ * docs/design.md, "Function-entry sites": -fpatchable-function-entry=4,2,
+ * the CALL_OPS layout: two NOPs before the function hold the 8-byte ops
+ * pointer, two at the entry become MOV X9, X30 and the BL to the
+ * trampoline.
  */
 static const struct pfe_layout a64_layouts[] = {
 	{ .pre = 8, .entry = 8 },

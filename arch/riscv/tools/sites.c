@@ -20,9 +20,10 @@
 #endif
 
 /*
- * DESIGN.md "Clients": -fpatchable-function-entry=8,4 with RVC (C.NOPs)
- * or 4,2 without: 8 bytes before the function for the ops pointer, 8 at
- * the entry for AUIPC t0 + JALR t0.  The same bytes either way.
+ * docs/design.md, "Function-entry sites": -fpatchable-function-entry=8,4
+ * with RVC (C.NOPs) or 4,2 without: 8 bytes before the function for the
+ * ops pointer, 8 at the entry for AUIPC t0 + JALR t0.  The same bytes
+ * either way.
  */
 static const struct pfe_layout rv_layouts[] = {
 	{ .pre = 8, .entry = 8 },

@@ -19,8 +19,9 @@ static const uint8_t x86_endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
 #define X86_CALL_IND_LEN	6	/* ff 15 disp32 / 67 e8 rel32 */
 
 /*
- * DESIGN.md "Clients": -fpatchable-function-entry=5 (a 5-byte site) or
- * =13,8 (the same with an 8-byte ops slot before the function).
+ * docs/design.md, "Function-entry sites": -fpatchable-function-entry=5
+ * (a 5-byte site) or =13,8 (the same with an 8-byte ops slot before the
+ * function).
  */
 static const struct pfe_layout x86_layouts[] = {
 	{ .pre = 0, .entry = 5 },
