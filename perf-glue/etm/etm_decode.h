@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * ETMv4 instruction trace decoding with OpenCSD, against the code image
- * of perf-glue/code_image.h, so that a trace of code textpoke changed
- * while it was traced decodes to the path that ran.
+ * of perf-glue/image/code_image.h, so that a trace of code textpoke
+ * changed while it was traced decodes to the path that ran.
  *
  * OpenCSD reads code through a memory accessor and caches what it read;
  * 1.3.3 has no call that invalidates the cache.  So the raw trace is fed
