@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What the parts of the E-Trace decoder share: the parsed packets, the
- * RISC-V instructions the walk must tell apart, and the walk's state
- * (the variables of the specification's decoder chapter), which is a
- * plain value so that a candidate can be tried on a copy.
+ * What the parts of the E-Trace decoder share: the parsed packets and
+ * the walk's state (the variables of the specification's decoder
+ * chapter), which is a plain value so that a candidate can be tried on a
+ * copy.  What each instruction is comes from arch/riscv (insn_class.h).
  */
 #ifndef PERF_GLUE_ETRACE_INTERNAL_H
 #define PERF_GLUE_ETRACE_INTERNAL_H
 
 #include "etrace/etrace_decode.h"
+#include "../../arch/riscv/tools/insn_class.h"
 
 enum etrace_qual_status {
 	ETRACE_QUAL_NO_CHANGE,
@@ -46,32 +47,6 @@ struct etrace_packet {
 int etrace_parse_packets(const struct etrace_config *cfg, const uint8_t *trace, size_t len,
 			 struct etrace_packet **packets, size_t *nr_packets, char *error,
 			 size_t error_len);
-
-/* RISC-V instructions, as far as the walk tells them apart (RV64 with C). */
-enum rv_kind {
-	RV_SEQUENTIAL,
-	RV_BRANCH,			/* conditional: BEQ..BGEU, C.BEQZ, C.BNEZ */
-	RV_DIRECT_JUMP,			/* JAL, C.J, JALR with rs1 = x0 */
-	RV_INDIRECT_JUMP,		/* JALR, C.JR, C.JALR */
-	RV_TRAP_RETURN,			/* MRET, SRET */
-	RV_ENV_TRAP,			/* ECALL, EBREAK, C.EBREAK */
-};
-
-struct rv_insn {
-	enum rv_kind kind;
-	unsigned int len;
-	int64_t imm;			/* branch and jump offsets */
-	bool absolute;			/* JALR x0: imm is the target */
-};
-
-/* The length of the instruction whose first parcel is @parcel: 2, 4, or 0 (longer: refused). */
-unsigned int rv_insn_length(uint16_t parcel);
-/* Classify @len (2 or 4) bytes. */
-void rv_insn_decode(const uint8_t *bytes, unsigned int len, struct rv_insn *insn);
-/* Where a taken branch or direct jump at @pc goes. */
-uint64_t rv_insn_target(const struct rv_insn *insn, uint64_t pc);
-/* Uninferable discontinuities: the trace must give the next address. */
-bool rv_insn_is_uninferable(const struct rv_insn *insn);
 
 /* A candidate decided for (piece, change); @reached: a resolution to report. */
 struct etrace_choice {

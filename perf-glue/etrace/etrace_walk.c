@@ -95,31 +95,41 @@ static int read_code(struct etrace_decoder *dec, uint64_t addr, uint8_t *buf, un
 	return err < 0 ? err : 0;
 }
 
-static int insn_at(struct etrace_decoder *dec, uint64_t addr, struct rv_insn *insn)
+/*
+ * The instruction at @addr, a parcel at a time: its second parcel may lie
+ * in another window, or in no code at all.
+ */
+static int insn_at(struct etrace_decoder *dec, uint64_t addr, struct rv_insn_class *insn)
 {
 	uint8_t bytes[4];
-	unsigned int len;
-	int err = read_code(dec, addr, bytes, 2);
+	int len, err = read_code(dec, addr, bytes, 2);
 
 	if (err)
 		return err;
 	len = rv_insn_length((uint16_t)(bytes[0] | bytes[1] << 8));
-	if (!len)
+	if (len < 0)
 		return etrace_fail(dec, -EILSEQ, "instruction longer than 32 bits at 0x%llx",
 				   (unsigned long long)addr);
-	if (len == 4)
-		err = read_code(dec, addr + 2, bytes + 2, 2);
+	if (len > 2)
+		err = read_code(dec, addr + 2, bytes + 2, len - 2);
 	if (!err)
-		rv_insn_decode(bytes, len, insn);
+		rv_insn_classify(bytes, len, insn);
 	return err;
+}
+
+/* Uninferable discontinuities: the trace must give the next address. */
+static bool is_uninferable(const struct rv_insn_class *insn)
+{
+	return insn->kind == RV_CLASS_INDIRECT_JUMP || insn->kind == RV_CLASS_TRAP_RETURN ||
+	       insn->kind == RV_CLASS_ENV_TRAP;
 }
 
 static int is_branch_at(struct etrace_decoder *dec, uint64_t addr, bool *branch)
 {
-	struct rv_insn insn;
+	struct rv_insn_class insn;
 	int err = insn_at(dec, addr, &insn);
 
-	*branch = !err && insn.kind == RV_BRANCH;
+	*branch = !err && insn.kind == RV_CLASS_BRANCH;
 	return err;
 }
 
@@ -175,16 +185,16 @@ static int next_pc(struct etrace_decoder *dec, uint64_t address, bool *stop)
 {
 	struct etrace_walk *w = &dec->w;
 	uint64_t this_pc = w->pc;
-	struct rv_insn insn;
+	struct rv_insn_class insn;
 	bool taken = false, branch;
 	int err = insn_at(dec, w->pc, &insn);
 
 	*stop = false;
 	if (err)
 		return err;
-	if (insn.kind == RV_DIRECT_JUMP) {
-		w->pc = rv_insn_target(&insn, w->pc);
-	} else if (rv_insn_is_uninferable(&insn)) {
+	if (insn.kind == RV_CLASS_DIRECT_JUMP) {
+		w->pc = rv_insn_class_target(&insn, w->pc);
+	} else if (is_uninferable(&insn)) {
 		branch = false;
 		err = w->stop_at_last_branch ? is_branch_at(dec, address, &branch) : 0;
 		if (err)
@@ -194,11 +204,11 @@ static int next_pc(struct etrace_decoder *dec, uint64_t address, bool *stop)
 					   "last branch", (unsigned long long)w->pc);
 		w->pc = address;
 		*stop = true;
-	} else if (insn.kind == RV_BRANCH) {
+	} else if (insn.kind == RV_CLASS_BRANCH) {
 		err = take_branch(dec, &taken);
 		if (err)
 			return err;
-		w->pc = taken ? rv_insn_target(&insn, w->pc) : w->pc + insn.len;
+		w->pc = taken ? rv_insn_class_target(&insn, w->pc) : w->pc + insn.len;
 	} else {
 		w->pc += insn.len;
 	}
@@ -211,7 +221,7 @@ static int reached_reported(struct etrace_decoder *dec, const struct etrace_pack
 			    uint64_t address, bool *done)
 {
 	struct etrace_walk *w = &dec->w;
-	struct rv_insn last;
+	struct rv_insn_class last;
 	bool left;
 	int err;
 
@@ -223,7 +233,7 @@ static int reached_reported(struct etrace_decoder *dec, const struct etrace_pack
 		return err;
 	if (p->format == 3) {
 		err = insn_at(dec, w->last_pc, &last);
-		*done = !err && (p->privilege == w->privilege || last.kind == RV_TRAP_RETURN);
+		*done = !err && (p->privilege == w->privilege || last.kind == RV_CLASS_TRAP_RETURN);
 		return err;
 	}
 	if (p->notify) {
@@ -231,7 +241,7 @@ static int reached_reported(struct etrace_decoder *dec, const struct etrace_pack
 		return 0;
 	}
 	err = insn_at(dec, w->last_pc, &last);
-	if (err || rv_insn_is_uninferable(&last) || p->updiscon)
+	if (err || is_uninferable(&last) || p->updiscon)
 		return err;
 	/* Maybe not the last time here: the next packet says (the spec's updiscon case). */
 	w->previous = *p;
@@ -246,7 +256,7 @@ static int follow_execution_path(struct etrace_decoder *dec, uint64_t address,
 	struct etrace_walk *w = &dec->w;
 	uint64_t previous_address = w->pc;
 	unsigned int steps;
-	struct rv_insn insn;
+	struct rv_insn_class insn;
 	bool stop, left, done;
 	int err = 0;
 
@@ -270,7 +280,7 @@ static int follow_execution_path(struct etrace_decoder *dec, uint64_t address,
 			err = insn_at(dec, w->pc, &insn);
 		if (err)
 			break;
-		if (w->branches == 1 && insn.kind == RV_BRANCH && w->stop_at_last_branch) {
+		if (w->branches == 1 && insn.kind == RV_CLASS_BRANCH && w->stop_at_last_branch) {
 			/* The last branch: whether it retired is the next packet's. */
 			w->stop_at_last_branch = false;
 			return 0;
@@ -371,7 +381,7 @@ static int exception_address(struct etrace_decoder *dec, const struct etrace_pac
 {
 	uint64_t given = p->address << dec->opts->config.iaddress_lsb;
 	struct etrace_walk *w = &dec->w;
-	struct rv_insn insn = { .kind = RV_SEQUENTIAL };
+	struct rv_insn_class insn = { .kind = RV_CLASS_SEQUENTIAL };
 	bool stop;
 	int err = 0;
 
@@ -379,7 +389,7 @@ static int exception_address(struct etrace_decoder *dec, const struct etrace_pac
 		err = insn_at(dec, w->pc, &insn);
 	if (err)
 		return err;
-	if (w->start_of_trace || rv_insn_is_uninferable(&insn)) {
+	if (w->start_of_trace || is_uninferable(&insn)) {
 		if (p->thaddr)
 			return etrace_fail(dec, -EILSEQ, "trap packet with a handler address where "
 					   "the EPC is needed");
@@ -393,7 +403,7 @@ static int exception_address(struct etrace_decoder *dec, const struct etrace_pac
 		return 0;
 	}
 	w->pne_valid = !p->thaddr;
-	if (insn.kind == RV_ENV_TRAP) {
+	if (insn.kind == RV_CLASS_ENV_TRAP) {
 		*epc = w->pc;
 		return 0;
 	}
