@@ -7,7 +7,8 @@
  * is the same in every build and each call says why it cannot work:
  * -ENOSYS, or the documented "nothing" (a NULL format, -ENOENT for a
  * writer that is not open).  No other file tests a feature's option to
- * stub itself out.
+ * stub itself out; options that only choose a behaviour (the text
+ * writer, trace-exact mode by default) are read where it happens.
  */
 #define TP_NO_JUMP_TABLE_CONSTRUCTOR
 #include <errno.h>
