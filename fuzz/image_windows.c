@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The trace fuzz targets' code image (image_windows.h). */
+#include <elf.h>
 #include <string.h>
 
 #include "image_windows.h"
 
-static int image_with_windows(struct code_image *img, const void *code, size_t size,
-			      const uint8_t branch[4], const uint8_t trap[4])
+static int image_with_windows(struct code_image *img, uint16_t machine, const void *code,
+			      size_t size, const uint8_t branch[4])
 {
 	struct code_change nosync = {
 		.addr = FUZZ_CODE_BASE, .len = 4, .pre_time = 100, .post_time = 200,
@@ -21,7 +22,8 @@ static int image_with_windows(struct code_image *img, const void *code, size_t s
 	breakpoint.post_time = 400;
 	breakpoint.backend = TP_BACKEND_BREAKPOINT;
 	code_image_init(img);
-	if (code_image_set_trap(img, trap, 4) || code_image_add_region(img, FUZZ_CODE_BASE, code, size) ||
+	if (code_image_set_arch(img, machine) ||
+	    code_image_add_region(img, FUZZ_CODE_BASE, code, size) ||
 	    code_image_add_change(img, &nosync) || code_image_add_change(img, &breakpoint))
 		return -1;
 	return code_image_freeze(img);
@@ -35,9 +37,8 @@ int fuzz_a64_image(struct code_image *img)
 		0xd2800040, 0x14000001, 0xd65f03c0, 0xd42e8a00,
 	};
 	static const uint8_t branch[4] = { 0x05, 0x00, 0x00, 0x14 };	/* B +20 */
-	static const uint8_t brk[4] = { 0x00, 0x8a, 0x2e, 0xd4 };
 
-	return image_with_windows(img, code, sizeof(code), branch, brk);
+	return image_with_windows(img, EM_AARCH64, code, sizeof(code), branch);
 }
 
 /*
@@ -51,7 +52,6 @@ int fuzz_rv64_image(struct code_image *img)
 		0x93, 0x85, 0xe5, 0x00, 0x82, 0x85, 0x09, 0x45, 0x09, 0xa0, 0x82, 0x80,
 	};
 	static const uint8_t jal[4] = { 0x6f, 0x00, 0x20, 0x01 };	/* JAL x0, +18 */
-	static const uint8_t ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
 
-	return image_with_windows(img, code, sizeof(code), jal, ebreak);
+	return image_with_windows(img, EM_RISCV, code, sizeof(code), jal);
 }

@@ -3,7 +3,7 @@
  * The code images the trace fuzz targets decode against: a small
  * function at FUZZ_CODE_BASE whose first instruction, a NOP, a nosync
  * window changes to a branch at [100, 200) and a breakpoint window
- * changes back at [300, 400), with the library's trap.  0 when frozen.
+ * changes back at [300, 400), with the traps of its arch.  0 when frozen.
  */
 #ifndef FUZZ_IMAGE_WINDOWS_H
 #define FUZZ_IMAGE_WINDOWS_H

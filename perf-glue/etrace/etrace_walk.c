@@ -106,7 +106,7 @@ static int insn_at(struct etrace_decoder *dec, uint64_t addr, struct rv_insn_cla
 
 	if (err)
 		return err;
-	len = rv_insn_length((uint16_t)(bytes[0] | bytes[1] << 8));
+	len = rv_insn_class_length((uint16_t)(bytes[0] | bytes[1] << 8));
 	if (len < 0)
 		return etrace_fail(dec, -EILSEQ, "instruction longer than 32 bits at 0x%llx",
 				   (unsigned long long)addr);

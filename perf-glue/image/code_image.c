@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "image/code_arch.h"
 #include "image/code_image.h"
 
 /* More would be a corrupt input, not a traced process. */
@@ -81,12 +82,27 @@ int code_image_add_region(struct code_image *img, uint64_t addr, const void *byt
 	return 0;
 }
 
-int code_image_set_trap(struct code_image *img, const void *insn, unsigned int len)
+const struct code_arch *code_arch_of(uint16_t machine)
 {
-	if (!len || len > TP_MAX_INSN_LEN)
-		return -EINVAL;
-	memcpy(img->trap, insn, len);
-	img->trap_len = len;
+	static const struct code_arch *const arches[] = {
+		&code_arch_x86, &code_arch_arm64, &code_arch_riscv,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (arches[i]->machine == machine)
+			return arches[i];
+	return NULL;
+}
+
+int code_image_set_arch(struct code_image *img, uint16_t machine)
+{
+	const struct code_arch *arch = code_arch_of(machine);
+
+	if (!arch)
+		return code_image_fail(img, -EOPNOTSUPP, "ELF machine %u: not an architecture "
+				       "textpoke runs on", machine);
+	img->arch = arch;
 	return 0;
 }
 
@@ -398,6 +414,22 @@ long code_image_window_at(const struct code_image *img, uint64_t addr, size_t le
 	return window;
 }
 
+/*
+ * The trap of @c's site, asked of the traced architecture for that
+ * address and length as the poke asked it, and cut to the site: the
+ * bytes past it are the next instruction, which the breakpoint backend
+ * never touched, and which a longer trap would hide.
+ */
+static void overlay_trap(const struct code_image *img, const struct code_change *c,
+			 uint8_t *buf, uint64_t addr, size_t len)
+{
+	uint8_t trap[TP_MAX_INSN_LEN];
+	/* The arches look at the address's alignment only, which the cast keeps. */
+	size_t n = img->arch->trap_insn(trap, (uintptr_t)c->addr, c->len);
+
+	overlay(buf, addr, len, trap, c->addr, n < c->len ? n : c->len);
+}
+
 /* Overlay the bytes candidate @which of change @c puts at its site. */
 static int overlay_candidate(const struct code_image *img, const struct code_change *c,
 			     enum code_candidate which, uint8_t *buf, uint64_t addr, size_t len)
@@ -410,10 +442,10 @@ static int overlay_candidate(const struct code_image *img, const struct code_cha
 		overlay(buf, addr, len, c->new, c->addr, c->len);
 		return 0;
 	case CODE_CANDIDATE_TRAP:
-		if (c->backend != TP_BACKEND_BREAKPOINT || !img->trap_len)
+		if (c->backend != TP_BACKEND_BREAKPOINT || !img->arch)
 			return -EINVAL;
 		overlay(buf, addr, len, c->old, c->addr, c->len);
-		overlay(buf, addr, len, img->trap, c->addr, img->trap_len);
+		overlay_trap(img, c, buf, addr, len);
 		return 0;
 	default:
 		return -EINVAL;

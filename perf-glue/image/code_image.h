@@ -23,6 +23,8 @@
 
 #include <textpoke/textpoke.h>
 
+struct code_arch;
+
 struct code_region {
 	uint64_t addr;
 	uint64_t size;
@@ -54,8 +56,7 @@ struct code_image {
 	struct code_change_ref *by_addr;	/* sorted by address, then index */
 	uint64_t *times;		/* every pre_time and post_time, sorted */
 	bool frozen;
-	uint8_t trap[TP_MAX_INSN_LEN];
-	unsigned int trap_len;
+	const struct code_arch *arch;	/* the traced one: its traps */
 	char error[256];
 };
 
@@ -123,8 +124,9 @@ bool code_image_changes_between(const struct code_image *img, uint64_t after, ui
  * The @len bytes at @addr at @time, as candidate @which: exact bytes
  * (CODE_EXACT, @which ignored) or, if a change's window holds @time and
  * overlaps the range, CODE_AMBIGUOUS with the bytes of that candidate
- * and *@change its index (the old bytes of any later such window).  -ENOENT when a byte lies in no region,
- * -EINVAL when @which does not apply (TRAP outside a breakpoint window).
+ * and *@change its index (the old bytes of any later such window).
+ * -ENOENT when a byte lies in no region, -EINVAL when @which does not
+ * apply (TRAP outside a breakpoint window, or with no architecture set).
  * The image must be frozen.
  */
 int code_image_read(const struct code_image *img, uint64_t addr, uint64_t time,
@@ -151,10 +153,14 @@ long code_image_window_at(const struct code_image *img, uint64_t addr, size_t le
 			  uint64_t time);
 
 /*
- * The trap instruction the breakpoint backend writes at a site on the
- * traced architecture (A64: BRK #0x7450), the TRAP candidate's bytes.
+ * The traced architecture, by ELF machine (EM_AARCH64, EM_RISCV,
+ * EM_X86_64).  The TRAP candidate of a breakpoint window is what its
+ * breakpoint backend wrote first at that site (riscv: EBREAK at an
+ * aligned 4-byte site, C.EBREAK at a 2-byte or misaligned one), over the
+ * site's old bytes and never past the site.  -EOPNOTSUPP and img->error
+ * for a machine textpoke does not run on.
  */
-int code_image_set_trap(struct code_image *img, const void *insn, unsigned int len);
+int code_image_set_arch(struct code_image *img, uint16_t machine);
 
 /*
  * How a decoder resolved one ambiguous read: which candidate it decoded

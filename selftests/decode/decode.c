@@ -8,6 +8,7 @@
  * the ranges must be the program's path exactly, and without the events
  * or without the cache flush they must not be.
  */
+#include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@
 #define MAX_RANGES	(4 * PATH_MAX_CALLS)
 #define FUZZ_CASES	6000	/* corruptions of the trace; TP_FUZZ_CASES overrides (make fuzz) */
 
-/* BRK #0x7450, textpoke's arm64 trap. */
+/* BRK #0x7450, textpoke's arm64 trap: what the image must give as the TRAP candidate. */
 static const uint8_t a64_trap[4] = { 0x00, 0x8a, 0x2e, 0xd4 };
 
 /* The configuration of the trace unit the encoder plays: ETMv4.2, 64-bit
@@ -78,7 +79,7 @@ FIXTURE_SETUP(decode)
 	ASSERT_EQ(0, path_load(log, &self->path));
 	ASSERT_EQ(6, self->path.nr_pokes);
 
-	err = poked_image_load(&self->img, a64_trap, sizeof(a64_trap), self->prog, self->events);
+	err = poked_image_load(&self->img, EM_AARCH64, self->prog, self->events);
 	ASSERT_EQ(0, err) TH_LOG("%s", self->img.error);
 	ASSERT_EQ(6, self->img.nr_changes);
 	etm_config(&self->opts.config);
@@ -199,7 +200,7 @@ TEST(image_answers_exact_and_ambiguous)
 	size_t change = 99;
 
 	code_image_init(&img);
-	ASSERT_EQ(0, code_image_set_trap(&img, a64_trap, 4));
+	ASSERT_EQ(0, code_image_set_arch(&img, EM_AARCH64));
 	ASSERT_EQ(0, code_image_add_region(&img, 0x1000, code, sizeof(code)));
 	ASSERT_EQ(-EINVAL, code_image_add_region(&img, 0x1004, code, sizeof(code)));
 	ASSERT_EQ(0, code_image_add_change(&img, &c));

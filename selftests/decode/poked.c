@@ -57,13 +57,13 @@ int poked_log_load(const char *log, struct path *p)
 	return !err && !p->nr_calls ? -EINVAL : err;
 }
 
-int poked_image_load(struct code_image *img, const void *trap, unsigned int trap_len,
-		     const char *prog, const char *events)
+int poked_image_load(struct code_image *img, uint16_t machine, const char *prog,
+		     const char *events)
 {
 	int err;
 
 	code_image_init(img);
-	err = code_image_set_trap(img, trap, trap_len);
+	err = code_image_set_arch(img, machine);
 	if (!err)
 		err = code_image_add_elf(img, prog, 0);
 	if (!err)

@@ -42,12 +42,12 @@ struct path {
 int poked_log_load(const char *log, struct path *p);
 
 /*
- * The image of the program @prog (a non-PIE executable) changed by the
- * events it wrote to @events, frozen, with @trap as the breakpoint
- * backend's trap.  0, or -errno with img->error.
+ * The image of the program @prog (a non-PIE executable of ELF machine
+ * @machine, whose traps the breakpoint windows hold) changed by the
+ * events it wrote to @events, frozen.  0, or -errno with img->error.
  */
-int poked_image_load(struct code_image *img, const void *trap, unsigned int trap_len,
-		     const char *prog, const char *events);
+int poked_image_load(struct code_image *img, uint16_t machine, const char *prog,
+		     const char *events);
 
 /*
  * A file beside this test binary (<objtree>/selftests/<area>/NAME) or,

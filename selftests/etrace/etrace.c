@@ -8,6 +8,7 @@
  * decodes it through the code image: the steps must be the program's
  * path exactly, and without the events they must not be.
  */
+#include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -26,9 +27,6 @@
 
 #define MAX_STEPS	(8 * PATH_MAX_CALLS)
 #define FUZZ_CASES	4000	/* corruptions of the trace; TP_FUZZ_CASES overrides */
-
-/* EBREAK, the trap textpoke's breakpoint backend writes at a 4-byte riscv site. */
-static const uint8_t rv_ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
 
 FIXTURE(etrace) {
 	char dir[64];
@@ -58,7 +56,7 @@ FIXTURE_SETUP(etrace)
 	ASSERT_EQ(0, path_load(log, &self->path));
 	ASSERT_EQ(6, self->path.nr_pokes);
 
-	err = poked_image_load(&self->img, rv_ebreak, sizeof(rv_ebreak), self->prog, self->events);
+	err = poked_image_load(&self->img, EM_RISCV, self->prog, self->events);
 	ASSERT_EQ(0, err) TH_LOG("%s", self->img.error);
 	ASSERT_EQ(6, self->img.nr_changes);
 	etrace_config_default(&self->opts.config);
@@ -305,6 +303,62 @@ TEST_F(etrace, tp_decode_prints_the_path)
 }
 
 /*
+ * The trap candidate of each breakpoint window is the trap riscv wrote
+ * at that site, cut to the site: EBREAK at an aligned 4-byte site,
+ * C.EBREAK over the first parcel of a misaligned one (its old tail
+ * after it) and over a 2-byte one (the next instruction intact).
+ */
+TEST(image_trap_is_the_sites_own)
+{
+	static const uint8_t code[] = {
+		0x01, 0x00,		/* 0x1000 C.NOP: a 2-byte site */
+		0x05, 0x45,		/* 0x1002 C.LI a0, 1 */
+		0x13, 0x00, 0x00, 0x00,	/* 0x1004 NOP: an aligned 4-byte site */
+		0x01, 0x00,		/* 0x1008 C.NOP */
+		0x13, 0x00, 0x00, 0x00,	/* 0x100a NOP: a 4-byte site at 2 mod 4 */
+		0x82, 0x80,		/* 0x100e C.JR ra */
+	};
+	static const uint8_t jal[4] = { 0x6f, 0x00, 0x80, 0x00 };	/* JAL x0, +8 */
+	static const struct {
+		uint64_t addr;
+		unsigned int len;
+		uint8_t want[6];
+	} sites[] = {
+		{ 0x1000, 2, { 0x02, 0x90, 0x05, 0x45, 0x13, 0x00 } },
+		{ 0x1004, 4, { 0x73, 0x00, 0x10, 0x00, 0x01, 0x00 } },
+		{ 0x100a, 4, { 0x02, 0x90, 0x00, 0x00, 0x82, 0x80 } },
+	};
+	struct code_image img;
+	uint8_t buf[6];
+	size_t i;
+
+	code_image_init(&img);
+	ASSERT_EQ(-EOPNOTSUPP, code_image_set_arch(&img, EM_386));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x1000, code, sizeof(code)));
+	for (i = 0; i < 3; i++) {
+		struct code_change c = {
+			.addr = sites[i].addr, .len = sites[i].len, .pre_time = 100 * (2 * i + 1),
+			.post_time = 100 * (2 * i + 2), .backend = TP_BACKEND_BREAKPOINT,
+		};
+
+		memcpy(c.old, code + (c.addr - 0x1000), c.len);
+		memcpy(c.new, c.len == 2 ? code : jal, c.len);
+		ASSERT_EQ(0, code_image_add_change(&img, &c));
+	}
+	ASSERT_EQ(0, code_image_freeze(&img));
+	/* No architecture, no trap to give. */
+	ASSERT_EQ(-EINVAL, code_image_read(&img, 0x1000, 150, CODE_CANDIDATE_TRAP, buf, 6, NULL));
+	ASSERT_EQ(0, code_image_set_arch(&img, EM_RISCV));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(CODE_AMBIGUOUS, code_image_read(&img, sites[i].addr, 100 * (2 * i + 1) + 50,
+							  CODE_CANDIDATE_TRAP, buf, 6, NULL));
+		ASSERT_EQ(0, memcmp(buf, sites[i].want, 6)) TH_LOG("site 0x%llx",
+								  (unsigned long long)sites[i].addr);
+	}
+	code_image_free(&img);
+}
+
+/*
  * The specification's "Example code and packets" chapter, examples 5
  * ("A complex example with 2 branches, 2 jal, and a ret") and 4 ("3
  * branches, then a function return back to Proc_1()"), in the order
@@ -355,7 +409,7 @@ static void spec_image(struct __test_metadata *_metadata, struct code_image *img
 	size_t i = 0;
 
 	code_image_init(img);
-	ASSERT_EQ(0, code_image_set_trap(img, rv_ebreak, 4));
+	ASSERT_EQ(0, code_image_set_arch(img, EM_RISCV));
 	while (i < sizeof(spec_code) / sizeof(spec_code[0])) {
 		uint64_t start = spec_code[i].addr, next = start;
 		size_t n = 0;

@@ -11,6 +11,7 @@
  * for a bad command line, 3 when the trace decoded but a PRE/POST window
  * stayed ambiguous (reported on stderr).
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -310,20 +311,20 @@ const char *__lsan_default_suppressions(void)
 
 int main(int argc, char **argv)
 {
-	/* BRK #0x7450: the trap textpoke's breakpoint backend writes on arm64. */
-	static const uint8_t a64_trap[4] = { 0x00, 0x8a, 0x2e, 0xd4 };
-	/* EBREAK: the trap it writes at a 4-byte riscv site (E-Trace is riscv's). */
-	static const uint8_t rv_ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
 	struct args a = { 0 };
 	struct code_image img;
 	int err;
 
 	code_image_init(&img);
 	err = parse_args(argc, argv, &a, &img);
-	if (!err && a.etrace)
-		code_image_set_trap(&img, rv_ebreak, sizeof(rv_ebreak));
-	else if (!err)
-		code_image_set_trap(&img, a64_trap, sizeof(a64_trap));
+	/*
+	 * The code each trace format traces (ETMv4: A64, the image's ELF
+	 * files being 64-bit), whose traps the image asks that arch for.
+	 */
+	if (!err && code_image_set_arch(&img, a.etrace ? EM_RISCV : EM_AARCH64)) {
+		fprintf(stderr, "tp-decode: %s\n", img.error);
+		err = 1;
+	}
 	if (!err)
 		err = a.etrace ? decode_etrace(&a, &img) : decode(&a, &img);
 	code_image_free(&img);

@@ -4,6 +4,8 @@
  * RV64 the C.JAL encoding is C.ADDIW, an ordinary instruction.  Section
  * names cited are those of the RISC-V unprivileged ISA manual.
  */
+#include <asm/insn.h>
+
 #include "insn_class.h"
 
 /* Major opcodes the library never writes, and SYSTEM's fixed words. */
@@ -110,6 +112,11 @@ static void classify_16(uint16_t h, struct rv_insn_class *insn)
 		else if (rs1)					/* C.JR, C.JALR */
 			insn->kind = RV_CLASS_INDIRECT_JUMP;
 	}
+}
+
+int rv_insn_class_length(uint16_t parcel)
+{
+	return rv_insn_length(parcel);
 }
 
 /* Parcels are little endian whatever the host ("Base Instruction-Length Encoding"). */

@@ -3,9 +3,10 @@
  * RISC-V instructions by the classes a branch-trace decoder must tell
  * apart (the E-Trace specification's decoder chapter): conditional
  * branches, inferable and uninferable jumps, trap returns and the
- * environment traps, RV64 with the C extension.  Built for the host with
- * the decoders (perf-glue/Makefile.inc); the instruction lengths are the
- * library's own (rv_insn_length() of asm/insn.h).
+ * environment traps, RV64 with the C extension.  Built for the host into
+ * the decoders' archive (perf-glue/Makefile.inc), where these functions
+ * are all that arch/riscv shows: the rest of its code stays inside, so
+ * that a program may link the archive and arch/riscv/insn.c both.
  */
 #ifndef ARCH_RISCV_TOOLS_INSN_CLASS_H
 #define ARCH_RISCV_TOOLS_INSN_CLASS_H
@@ -13,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../include/asm/insn.h"
+#define RV_INSN_CLASS_API	__attribute__((visibility("default")))
 
 enum rv_class_kind {
 	RV_CLASS_SEQUENTIAL,
@@ -32,13 +33,21 @@ struct rv_insn_class {
 };
 
 /*
- * Classify the @len-byte instruction at @bytes: 4, or 2 for a compressed
- * one (what rv_insn_length() says of its first parcel).  Anything this
- * does not name is sequential.
+ * The length of the instruction whose first 16-bit parcel is @parcel:
+ * the library's rv_insn_length() (asm/insn.h), 2 or 4, or -EINVAL for
+ * the 48-bit and longer encodings.
  */
-void rv_insn_classify(const uint8_t *bytes, unsigned int len, struct rv_insn_class *insn);
+RV_INSN_CLASS_API int rv_insn_class_length(uint16_t parcel);
+
+/*
+ * Classify the @len-byte instruction at @bytes, @len being what
+ * rv_insn_class_length() said of its first parcel.  Anything this does
+ * not name is sequential.
+ */
+RV_INSN_CLASS_API void rv_insn_classify(const uint8_t *bytes, unsigned int len,
+					struct rv_insn_class *insn);
 
 /* Where a taken branch or direct jump at @pc goes. */
-uint64_t rv_insn_class_target(const struct rv_insn_class *insn, uint64_t pc);
+RV_INSN_CLASS_API uint64_t rv_insn_class_target(const struct rv_insn_class *insn, uint64_t pc);
 
 #endif /* ARCH_RISCV_TOOLS_INSN_CLASS_H */
