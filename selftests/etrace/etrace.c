@@ -6,7 +6,8 @@
  * events of its pokes go to a perf.data.  The test encodes that path as
  * the E-Trace an encoder would have written (etrace_encode.c) and
  * decodes it through the code image: the steps must be the program's
- * path exactly, and without the events they must not be.
+ * path exactly, and without the events they must not be.  A second run
+ * pokes a 2-byte site, whose breakpoint windows hold C.EBREAK.
  */
 #include <elf.h>
 #include <errno.h>
@@ -28,7 +29,8 @@
 #define MAX_STEPS	(8 * PATH_MAX_CALLS)
 #define FUZZ_CASES	4000	/* corruptions of the trace; TP_FUZZ_CASES overrides */
 
-FIXTURE(etrace) {
+/* A run of the program and what it left: its log, its perf.data, its binary's image. */
+struct poked_run {
 	char dir[64];
 	char prog[PATH_MAX];
 	char events[128];
@@ -37,39 +39,54 @@ FIXTURE(etrace) {
 	struct etrace_decode_options opts;
 };
 
-/* Run the program and load what it left: its log, its perf.data, its binary's image. */
-FIXTURE_SETUP(etrace)
+/* Run the program on its traced function @work (NULL: decode_work) and load what it left. */
+static void run_start(struct __test_metadata *_metadata, struct poked_run *r, const char *work)
 {
 	char cmd[PATH_MAX + 512], log[128];
 	int err;
 
-	snprintf(self->prog, sizeof(self->prog), "%s", test_file("prog_riscv", false));
-	strcpy(self->dir, "/tmp/textpoke-etrace-XXXXXX");
-	ASSERT_TRUE(mkdtemp(self->dir) != NULL);
-	snprintf(log, sizeof(log), "%s/path.log", self->dir);
-	snprintf(self->events, sizeof(self->events), "%s/poke.data", self->dir);
+	snprintf(r->prog, sizeof(r->prog), "%s", test_file("prog_riscv", false));
+	strcpy(r->dir, "/tmp/textpoke-etrace-XXXXXX");
+	ASSERT_TRUE(mkdtemp(r->dir) != NULL);
+	snprintf(log, sizeof(log), "%s/path.log", r->dir);
+	snprintf(r->events, sizeof(r->events), "%s/poke.data", r->dir);
 	if (*ETRACE_RUNNER && test_run("command -v qemu-riscv64 >/dev/null"))
 		SKIP(return, "no qemu-riscv64 to run the riscv64 program");
-	snprintf(cmd, sizeof(cmd), "TEXTPOKE_PERF_DATA=%s %s %s %s", self->events,
-		 ETRACE_RUNNER, self->prog, log);
+	snprintf(cmd, sizeof(cmd), "TEXTPOKE_PERF_DATA=%s %s %s %s %s", r->events,
+		 ETRACE_RUNNER, r->prog, log, work ? work : "");
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
-	ASSERT_EQ(0, path_load(log, &self->path));
-	ASSERT_EQ(6, self->path.nr_pokes);
+	ASSERT_EQ(0, path_load(log, &r->path));
 
-	err = poked_image_load(&self->img, EM_RISCV, self->prog, self->events);
-	ASSERT_EQ(0, err) TH_LOG("%s", self->img.error);
-	ASSERT_EQ(6, self->img.nr_changes);
-	etrace_config_default(&self->opts.config);
+	err = poked_image_load(&r->img, EM_RISCV, r->prog, r->events);
+	ASSERT_EQ(0, err) TH_LOG("%s", r->img.error);
+	ASSERT_EQ(r->path.nr_pokes, r->img.nr_changes);
+	etrace_config_default(&r->opts.config);
+}
+
+static void run_end(struct poked_run *r)
+{
+	char cmd[128];
+
+	code_image_free(&r->img);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
+	if (test_run(cmd))
+		fprintf(stderr, "could not remove %s\n", r->dir);
+}
+
+/* decode_work, whose 4-byte site every backend switches between NOP and JAL. */
+FIXTURE(etrace) {
+	struct poked_run r;
+};
+
+FIXTURE_SETUP(etrace)
+{
+	run_start(_metadata, &self->r, NULL);
+	ASSERT_EQ(6, self->r.path.nr_pokes);
 }
 
 FIXTURE_TEARDOWN(etrace)
 {
-	char cmd[128];
-
-	code_image_free(&self->img);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (test_run(cmd))
-		fprintf(stderr, "could not remove %s\n", self->dir);
+	run_end(&self->r);
 }
 
 struct outcome {
@@ -139,12 +156,12 @@ TEST_F(etrace, follows_pokes_of_every_backend)
 	bool seen[4] = { false };
 	size_t i;
 
-	for (i = 0; i < self->path.nr_pokes; i++)
-		if (self->path.pokes[i] >= 1 && self->path.pokes[i] <= 3)
-			seen[self->path.pokes[i]] = true;
+	for (i = 0; i < self->r.path.nr_pokes; i++)
+		if (self->r.path.pokes[i] >= 1 && self->r.path.pokes[i] <= 3)
+			seen[self->r.path.pokes[i]] = true;
 	ASSERT_TRUE(seen[TP_BACKEND_NOSYNC] && seen[TP_BACKEND_BREAKPOINT] &&
 		    seen[TP_BACKEND_STOP_MACHINE]);
-	o = decode_path(&self->path, &self->img, &self->opts);
+	o = decode_path(&self->r.path, &self->r.img, &self->r.opts);
 	ASSERT_EQ(0, o.err) TH_LOG("%s", o.error);
 	ASSERT_EQ(o.expected, o.decoded);
 	ASSERT_EQ(o.expected, o.agree);
@@ -155,15 +172,15 @@ TEST_F(etrace, without_events_diverges_after_first_poke)
 {
 	struct outcome o;
 
-	self->opts.ignore_events = true;
-	o = decode_path(&self->path, &self->img, &self->opts);
+	self->r.opts.ignore_events = true;
+	o = decode_path(&self->r.path, &self->r.img, &self->r.opts);
 	/*
 	 * The first call after the first poke ran JAL: its start packet gives
 	 * the site, the last step that agrees; walked as NOP, the C.BEQZ finds
 	 * no branch map bit.
 	 */
 	ASSERT_EQ(-EILSEQ, o.err) TH_LOG("%s", o.error);
-	ASSERT_EQ(steps_before_first_poke(&self->path, &self->img) + 1, o.agree);
+	ASSERT_EQ(steps_before_first_poke(&self->r.path, &self->r.img) + 1, o.agree);
 	ASSERT_LT(o.agree, o.expected);
 }
 
@@ -191,21 +208,21 @@ static struct outcome call_in_window(struct path *p, const struct code_image *im
 /*
  * For each window of @backend, a call moved into it: the decode is the
  * path, with one resolution of that window, @chosen, and @consistent
- * the candidates that agreed with the trace.
+ * the candidates that agreed with the trace.  Returns how many windows.
  */
-static void window_resolves(struct __test_metadata *_metadata, FIXTURE_DATA(etrace) *self,
-			    enum tp_backend backend, bool after, bool trapped,
-			    enum code_candidate chosen, unsigned int consistent)
+static size_t window_resolves(struct __test_metadata *_metadata, const struct poked_run *r,
+			      enum tp_backend backend, bool after, bool trapped,
+			      enum code_candidate chosen, unsigned int consistent)
 {
-	size_t k;
+	size_t k, windows = 0;
 
-	for (k = 0; k < self->img.nr_changes; k++) {
-		struct path p = self->path;
+	for (k = 0; k < r->img.nr_changes; k++) {
+		struct path p = r->path;
 		struct outcome o;
 
-		if (self->img.changes[k].backend != backend)
+		if (r->img.changes[k].backend != backend)
 			continue;
-		o = call_in_window(&p, &self->img, &self->opts, k, after, trapped);
+		o = call_in_window(&p, &r->img, &r->opts, k, after, trapped);
 		ASSERT_EQ(0, o.err) TH_LOG("change %zu: %s", k, o.error);
 		ASSERT_EQ(o.expected, o.agree) TH_LOG("change %zu", k);
 		ASSERT_EQ(o.expected, o.decoded);
@@ -213,61 +230,63 @@ static void window_resolves(struct __test_metadata *_metadata, FIXTURE_DATA(etra
 		ASSERT_EQ(k, o.resolution.change);
 		ASSERT_EQ(chosen, o.resolution.chosen);
 		ASSERT_EQ(consistent, o.resolution.consistent);
+		windows++;
 	}
+	return windows;
 }
 
 #define ONLY(c)	(1u << (c))
 
 TEST_F(etrace, nosync_window_new_bytes_from_following_packets)
 {
-	window_resolves(_metadata, self, TP_BACKEND_NOSYNC, true, false, CODE_CANDIDATE_NEW,
+	window_resolves(_metadata, &self->r, TP_BACKEND_NOSYNC, true, false, CODE_CANDIDATE_NEW,
 			ONLY(CODE_CANDIDATE_NEW));
 }
 
 TEST_F(etrace, nosync_window_old_bytes_from_following_packets)
 {
-	window_resolves(_metadata, self, TP_BACKEND_NOSYNC, false, false, CODE_CANDIDATE_OLD,
+	window_resolves(_metadata, &self->r, TP_BACKEND_NOSYNC, false, false, CODE_CANDIDATE_OLD,
 			ONLY(CODE_CANDIDATE_OLD));
 }
 
 TEST_F(etrace, breakpoint_window_new_bytes)
 {
-	window_resolves(_metadata, self, TP_BACKEND_BREAKPOINT, true, false, CODE_CANDIDATE_NEW,
+	window_resolves(_metadata, &self->r, TP_BACKEND_BREAKPOINT, true, false, CODE_CANDIDATE_NEW,
 			ONLY(CODE_CANDIDATE_NEW));
 }
 
 TEST_F(etrace, breakpoint_window_old_bytes)
 {
-	window_resolves(_metadata, self, TP_BACKEND_BREAKPOINT, false, false, CODE_CANDIDATE_OLD,
+	window_resolves(_metadata, &self->r, TP_BACKEND_BREAKPOINT, false, false, CODE_CANDIDATE_OLD,
 			ONLY(CODE_CANDIDATE_OLD));
 }
 
 TEST_F(etrace, breakpoint_window_trap_at_site)
 {
-	window_resolves(_metadata, self, TP_BACKEND_BREAKPOINT, true, true, CODE_CANDIDATE_TRAP,
+	window_resolves(_metadata, &self->r, TP_BACKEND_BREAKPOINT, true, true, CODE_CANDIDATE_TRAP,
 			ONLY(CODE_CANDIDATE_TRAP));
 }
 
 TEST_F(etrace, stop_machine_window_old_bytes)
 {
-	window_resolves(_metadata, self, TP_BACKEND_STOP_MACHINE, false, false,
+	window_resolves(_metadata, &self->r, TP_BACKEND_STOP_MACHINE, false, false,
 			CODE_CANDIDATE_OLD, ONLY(CODE_CANDIDATE_OLD));
 }
 
 TEST_F(etrace, stop_machine_window_new_bytes)
 {
-	window_resolves(_metadata, self, TP_BACKEND_STOP_MACHINE, true, false,
+	window_resolves(_metadata, &self->r, TP_BACKEND_STOP_MACHINE, true, false,
 			CODE_CANDIDATE_NEW, ONLY(CODE_CANDIDATE_NEW));
 }
 
 /* A nosync window writes no trap: a breakpoint there is reported, not explained. */
 TEST_F(etrace, trap_in_window_without_trap_is_reported)
 {
-	window_resolves(_metadata, self, TP_BACKEND_NOSYNC, true, true, CODE_CANDIDATE_TRAP, 0);
+	window_resolves(_metadata, &self->r, TP_BACKEND_NOSYNC, true, true, CODE_CANDIDATE_TRAP, 0);
 }
 
-/* tp-decode --format etrace prints the path, one line per step. */
-TEST_F(etrace, tp_decode_prints_the_path)
+/* tp-decode --format etrace prints the path of @r, one line per step. */
+static void tp_decode_prints(struct __test_metadata *_metadata, const struct poked_run *r)
 {
 	struct path_step want[MAX_STEPS];
 	char cmd[PATH_MAX * 2 + 512], trace[128], out[128], line[256];
@@ -275,17 +294,17 @@ TEST_F(etrace, tp_decode_prints_the_path)
 	size_t n, i = 0, bad = 0;
 	FILE *f;
 
-	n = path_steps(&self->path, want, MAX_STEPS);
-	ASSERT_EQ(0, path_trace(&self->path, &s));
-	snprintf(trace, sizeof(trace), "%s/trace.bin", self->dir);
-	snprintf(out, sizeof(out), "%s/out.txt", self->dir);
+	n = path_steps(&r->path, want, MAX_STEPS);
+	ASSERT_EQ(0, path_trace(&r->path, &s));
+	snprintf(trace, sizeof(trace), "%s/trace.bin", r->dir);
+	snprintf(out, sizeof(out), "%s/out.txt", r->dir);
 	f = fopen(trace, "w");
 	ASSERT_TRUE(f != NULL);
 	ASSERT_EQ(s.len, fwrite(s.buf, 1, s.len, f));
 	ASSERT_EQ(0, fclose(f));
 	etrace_stream_free(&s);
 	snprintf(cmd, sizeof(cmd), "%s --format etrace -t %s -e %s -b %s > %s",
-		 test_file("tp-decode", true), trace, self->events, self->prog, out);
+		 test_file("tp-decode", true), trace, r->events, r->prog, out);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
 	f = fopen(out, "r");
 	ASSERT_TRUE(f != NULL);
@@ -300,6 +319,109 @@ TEST_F(etrace, tp_decode_prints_the_path)
 	fclose(f);
 	ASSERT_EQ(n, i);
 	ASSERT_EQ(0, bad);
+}
+
+TEST_F(etrace, tp_decode_prints_the_path)
+{
+	tp_decode_prints(_metadata, &self->r);
+}
+
+/*
+ * decode_parcel_work, whose 2-byte site (C.NOP) the breakpoint and
+ * stop_machine backends write with C.NOP again: the path stays, and the
+ * windows are what there is to decode.  The breakpoint backend wrote
+ * C.EBREAK there, 2 bytes; an EBREAK, 4 bytes, would be another
+ * instruction than the one that trapped, taking the next one's first
+ * parcel as its second.
+ */
+FIXTURE(etrace_parcel) {
+	struct poked_run r;
+};
+
+FIXTURE_SETUP(etrace_parcel)
+{
+	run_start(_metadata, &self->r, "parcel");
+	ASSERT_EQ(4, self->r.path.nr_pokes);
+}
+
+FIXTURE_TEARDOWN(etrace_parcel)
+{
+	run_end(&self->r);
+}
+
+/* C.EBREAK, the trap of a 2-byte riscv site, and C.NOP. */
+static const uint8_t rv_c_ebreak[2] = { 0x02, 0x90 };
+static const uint8_t rv_c_nop[2] = { 0x01, 0x00 };
+
+TEST_F(etrace_parcel, breakpoint_window_holds_c_ebreak_and_the_next_insn)
+{
+	size_t k, change, windows = 0;
+
+	for (k = 0; k < self->r.img.nr_changes; k++) {
+		const struct code_change *c = &self->r.img.changes[k];
+		uint64_t mid = c->pre_time + (c->post_time - c->pre_time) / 2;
+		uint8_t trap[4], old[4];
+
+		ASSERT_EQ(self->r.path.site, c->addr);
+		ASSERT_EQ(2, c->len);
+		ASSERT_EQ(0, memcmp(c->old, rv_c_nop, 2));
+		ASSERT_EQ(0, memcmp(c->new, rv_c_nop, 2));
+		if (c->backend != TP_BACKEND_BREAKPOINT) {
+			ASSERT_EQ(-EINVAL, code_image_read(&self->r.img, c->addr, mid,
+							   CODE_CANDIDATE_TRAP, trap, 4, NULL));
+			continue;
+		}
+		ASSERT_EQ(CODE_AMBIGUOUS, code_image_read(&self->r.img, c->addr, mid,
+							  CODE_CANDIDATE_OLD, old, 4, NULL));
+		ASSERT_EQ(CODE_AMBIGUOUS, code_image_read(&self->r.img, c->addr, mid,
+							  CODE_CANDIDATE_TRAP, trap, 4, &change));
+		ASSERT_EQ(k, change);
+		ASSERT_EQ(0, memcmp(trap, rv_c_ebreak, 2)) TH_LOG("change %zu: %02x %02x", k,
+								   trap[0], trap[1]);
+		ASSERT_EQ(0, memcmp(trap + 2, old + 2, 2)) TH_LOG("change %zu", k);
+		windows++;
+	}
+	ASSERT_EQ(2, windows);
+}
+
+TEST_F(etrace_parcel, follows_the_pokes)
+{
+	struct outcome o = decode_path(&self->r.path, &self->r.img, &self->r.opts);
+
+	ASSERT_EQ(0, o.err) TH_LOG("%s", o.error);
+	ASSERT_EQ(o.expected, o.decoded);
+	ASSERT_EQ(o.expected, o.agree);
+	ASSERT_EQ(0, o.nr_resolutions);
+}
+
+/* The trap at the site: the window's C.EBREAK, which only the trap candidate explains. */
+TEST_F(etrace_parcel, breakpoint_window_trap_at_site)
+{
+	ASSERT_EQ(2, window_resolves(_metadata, &self->r, TP_BACKEND_BREAKPOINT, true, true,
+				     CODE_CANDIDATE_TRAP, ONLY(CODE_CANDIDATE_TRAP)));
+}
+
+/* A call that ran the C.NOP: the old and the new bytes are the same, the trap is not. */
+TEST_F(etrace_parcel, window_without_trap_is_the_c_nop)
+{
+	static const enum tp_backend backends[] = {
+		TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(2, window_resolves(_metadata, &self->r, backends[i], true, false,
+					     CODE_CANDIDATE_OLD,
+					     ONLY(CODE_CANDIDATE_OLD) | ONLY(CODE_CANDIDATE_NEW)));
+		ASSERT_EQ(2, window_resolves(_metadata, &self->r, backends[i], false, false,
+					     CODE_CANDIDATE_OLD,
+					     ONLY(CODE_CANDIDATE_OLD) | ONLY(CODE_CANDIDATE_NEW)));
+	}
+}
+
+TEST_F(etrace_parcel, tp_decode_prints_the_path)
+{
+	tp_decode_prints(_metadata, &self->r);
 }
 
 /*

@@ -9,16 +9,25 @@
 
 #include "path_riscv.h"
 
-/* traced_riscv.S: NOP 4, C.LI 2, C.BEQZ 2, AUIPC 4, ADDI 4, C.JR 2; C.LI 2, C.J 2. */
-#define ALT_OFFSET	18
-#define DONE_OFFSET	(ALT_OFFSET + 4)
+/*
+ * traced_riscv.S: the site (NOP 4, or C.NOP 2), C.LI 2, C.BEQZ 2, AUIPC 4,
+ * ADDI 4, C.JR 2; at alt C.LI 2, C.J 2; then done.
+ */
+#define BODY_LEN	14
+#define ALT_LEN		4
+
+/* The site's length, from where decode_alt is. */
+static unsigned int site_len(const struct path *p)
+{
+	return p->alt - p->site - BODY_LEN;
+}
 
 int path_load(const char *log, struct path *p)
 {
 	int err = poked_log_load(log, p);
 
-	if (!err && (p->site != p->work || p->alt != p->site + ALT_OFFSET ||
-		     p->done != p->site + DONE_OFFSET))
+	if (!err && (p->site != p->work || p->alt < p->site + BODY_LEN ||
+		     (site_len(p) != 2 && site_len(p) != 4) || p->done != p->alt + ALT_LEN))
 		err = -EINVAL;
 	return err;
 }
@@ -57,8 +66,8 @@ int path_trace(const struct path *p, struct etrace_stream *s)
 			etrace_enc_trap(s, c->time, ETRACE_ENC_ECAUSE_BREAKPOINT, false, p->site,
 					p->site);
 			etrace_enc_support(s, ETRACE_ENC_ENDED_REP, 0);
-			etrace_enc_start(s, c->time, c->version == PATH_NOP ? p->site + 4 : p->alt,
-					 false);
+			etrace_enc_start(s, c->time,
+					 c->version == PATH_NOP ? p->site + site_len(p) : p->alt, false);
 		} else {
 			etrace_enc_start(s, c->time, p->site, false);
 		}
@@ -78,20 +87,19 @@ static size_t add(struct path_step *out, size_t n, size_t max, uint64_t addr, bo
 
 size_t path_steps(const struct path *p, struct path_step *out, size_t max)
 {
-	static const unsigned int nop_offsets[] = { 0, 4, 6, 8, 12, 16 };
+	/* After the site: C.LI, C.BEQZ, AUIPC, ADDI, C.JR a1. */
+	static const unsigned int body_offsets[] = { 0, 2, 4, 8, 12 };
 	size_t i, j, n = 0;
 
 	for (i = 0; i < p->nr_calls; i++) {
 		const struct path_call *c = &p->calls[i];
 
-		if (c->trapped)
-			n = add(out, n, max, p->site, true);
+		/* The site: its instruction ran, or it trapped and the handler ran it. */
+		n = add(out, n, max, p->site, c->trapped);
 		if (c->version == PATH_NOP) {
-			for (j = c->trapped ? 1 : 0; j < 6; j++)
-				n = add(out, n, max, p->site + nop_offsets[j], false);
+			for (j = 0; j < sizeof(body_offsets) / sizeof(body_offsets[0]); j++)
+				n = add(out, n, max, p->site + site_len(p) + body_offsets[j], false);
 		} else {
-			if (!c->trapped)
-				n = add(out, n, max, p->site, false);
 			n = add(out, n, max, p->alt, false);		/* C.LI */
 			n = add(out, n, max, p->alt + 2, false);	/* C.J */
 		}

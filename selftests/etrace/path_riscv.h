@@ -16,7 +16,7 @@
 #include "poked.h"
 
 enum path_version {
-	PATH_NOP = 1,			/* the site holds NOP */
+	PATH_NOP = 1,			/* the site holds NOP (C.NOP: a 2-byte site) */
 	PATH_JAL = 2,			/* the site holds JAL x0, decode_alt */
 };
 
