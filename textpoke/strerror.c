@@ -14,11 +14,10 @@ struct tp_error {
 };
 
 static const struct tp_error tp_errors[] = {
-	{ EINVAL,	"invalid request: a NULL or misaligned address, a site already "
-			"in the batch or overlapping one, a length that is not the "
-			"instruction's, an unknown instruction, backend, writer or flag, "
-			"a transition the chosen backend cannot make, or a static key "
-			"count that would go below zero" },
+	{ EINVAL,	"invalid request: a NULL, misaligned or overlapping site (one "
+			"already in the batch), a length that is not the instruction's, "
+			"an unknown instruction, backend, writer or flag, a change the "
+			"backend cannot make, or a key count that would go below zero" },
 	{ EOVERFLOW,	"a static key count would go above INT_MAX" },
 	{ ERANGE,	"branch target out of reach of the instruction form" },
 	{ EFAULT,	"address is not in an executable mapping of this process" },
