@@ -79,6 +79,7 @@ quiet	= @printf '  %-8s %s\n'
 endif
 
 PYTHON3		:= /usr/bin/python3
+PKG_CONFIG	?= pkg-config
 BOOTSTRAP	:= scripts/bootstrap.sh --deps $(DEPS)
 KCONFIG_CONFIG	:= $(objtree)/.config
 AUTOCONF	:= $(objtree)/include/generated/autoconf.h
@@ -250,6 +251,9 @@ INCDIR	?= $(PREFIX)/include
 # The flags that give code patchable function entries (Kconfig
 # FTRACE_CFLAGS, one default per arch; docs/ftrace.md says why).
 FTRACE_CFLAGS	:= $(subst ",,$(CONFIG_FTRACE_CFLAGS))
+
+# The library's version in every command's --version.
+TP_VERSION_FLAGS := -DTP_VERSION='"$(VERSION)"'
 
 $(PC_FILE): textpoke.pc.in Makefile $(KCONFIG_CONFIG) | $(objtree)/
 	$(quiet) GEN $@
