@@ -5,7 +5,8 @@
 #   make [ARCH=x86|arm64|riscv] [CROSS_COMPILE=prefix-] [O=dir] [V=1] [LLVM=1]
 #   make defconfig | olddefconfig | menuconfig | savedefconfig
 #   make check          selftests on every architecture (qemu-user for the
-#                       ones the host cannot run), one summary line at the end
+#                       ones the host cannot run), the host tests, the
+#                       Debian packages (package-check), one summary line
 #   make demo           a live multi-threaded program patched by every backend
 #   make bench          benchmarks (not tests) on every arch, and bench/REPORT.md
 #   make sites-check    verify the patch sites of everything built (textpoke-sites)
@@ -14,6 +15,8 @@
 #   make [SANITIZE=address,undefined] fuzz   the bounded fuzzers, FUZZ_CASES each
 #   make install        PREFIX=/usr/local LIBDIR= INCLUDEDIR= BINDIR= MANDIR= DESTDIR=
 #   make uninstall      the same variables: removes what install put there
+#   make package        Debian packages of the native arch in $(O)/package
+#   make package-check  build them, install them into a scratch root, use them
 #   make clean | distclean
 #
 # Objects, the configuration and the generated header of one architecture
@@ -97,7 +100,8 @@ export KCONFIG_CONFIG ARCH
 
 config-targets	:= defconfig olddefconfig menuconfig savedefconfig
 no-config-targets := $(config-targets) clean distclean help check bootstrap \
-		     tools sites-check run-host-selftests bench uninstall
+		     tools sites-check run-host-selftests bench uninstall package \
+		     package-check
 
 ifneq ($(filter-out $(no-config-targets),$(or $(MAKECMDGOALS),all)),)
 include $(KCONFIG_CONFIG)
@@ -379,14 +383,16 @@ CHECK_ARCHES	?= x86 arm64 riscv
 .PHONY: check
 check:
 	$(Q)rm -f $(foreach a,$(CHECK_ARCHES),$(O)/$(a)/selftests/summary)
-	$(Q)rm -f $(O)/host/selftests/summary $(O)/host/sites-check/summary
+	$(Q)rm -f $(O)/host/selftests/summary $(O)/host/sites-check/summary $(O)/package/summary
 	$(Q)for a in $(CHECK_ARCHES); do \
 		$(MAKE) --no-print-directory ARCH=$$a O=$(O) run-selftests || true; \
 	done
 	$(Q)$(MAKE) --no-print-directory O=$(O) run-host-selftests || true
 	$(Q)$(MAKE) --no-print-directory O=$(O) CHECK_ARCHES="$(CHECK_ARCHES)" sites-check || true
+	$(Q)$(MAKE) --no-print-directory O=$(O) package-check || true
 	$(Q)scripts/check-summary.sh $(foreach a,$(CHECK_ARCHES),$(a):$(O)/$(a)/selftests/summary) \
-		host:$(O)/host/selftests/summary sites:$(O)/host/sites-check/summary
+		host:$(O)/host/selftests/summary sites:$(O)/host/sites-check/summary \
+		package:$(O)/package/summary
 
 # --- install, clean -------------------------------------------------------
 
@@ -446,6 +452,23 @@ uninstall:
 	-rmdir $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke \
 		$(DESTDIR)$(INCLUDEDIR)/textpoke 2>/dev/null
 
+# --- Debian packages ----------------------------------------------------------
+
+# debian/ builds the native arch's packages with dpkg-buildpackage from a
+# copy of the tree in $(O)/package; package-check installs them into a
+# scratch root (dpkg -x) and builds and runs a program against them with
+# their pkg-config file alone, then runs every command's --help and
+# --version there.  About half a minute with lintian: make check runs it.
+# DEB_ARCH=arm64 (or riscv64): the packages of another arch, cross-built
+# (package only: package-check runs what it built).
+DEB_ARCH	?=
+.PHONY: package package-check
+package:
+	$(Q)bash $(BOOTSTRAP) package $(DEB_ARCH)
+	$(Q)scripts/package.sh build --out $(O)/package $(if $(DEB_ARCH),--arch $(DEB_ARCH))
+package-check: package
+	$(Q)scripts/package.sh check --out $(O)/package
+
 .PHONY: clean distclean help
 clean:
 	$(Q)rm -rf $(filter-out $(O)/deps,$(wildcard $(O)/*))
@@ -454,6 +477,6 @@ distclean:
 	$(Q)rm -rf $(O)
 
 help:
-	@sed -n '3,17s/^# \{0,1\}//p' Makefile
+	@sed -n '3,20s/^# \{0,1\}//p' Makefile
 
 -include $(lib-objs:.o=.d)
