@@ -449,8 +449,8 @@ uninstall:
 		$(addprefix $(DESTDIR)$(LIBDIR)/,libtextpoke.a libtextpoke.so \
 			libtextpoke.so.$(SOVERSION) libtextpoke.so.$(VERSION)) \
 		$(DESTDIR)$(PKGCONFIGDIR)/textpoke.pc
-	-rmdir $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke \
-		$(DESTDIR)$(INCLUDEDIR)/textpoke 2>/dev/null
+	rmdir $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke \
+		$(DESTDIR)$(INCLUDEDIR)/textpoke 2>/dev/null || true
 
 # --- Debian packages ----------------------------------------------------------
 
