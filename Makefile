@@ -5,14 +5,18 @@
 #   make [ARCH=x86|arm64|riscv] [CROSS_COMPILE=prefix-] [O=dir] [V=1] [LLVM=1]
 #   make defconfig | olddefconfig | menuconfig | savedefconfig
 #   make check          selftests on every architecture (qemu-user for the
-#                       ones the host cannot run), one summary line at the end
+#                       ones the host cannot run), the host tests, the
+#                       Debian packages (package-check), one summary line
 #   make demo           a live multi-threaded program patched by every backend
 #   make bench          benchmarks (not tests) on every arch, and bench/REPORT.md
 #   make sites-check    verify the patch sites of everything built (textpoke-sites)
 #   make SANITIZE=address,undefined check CHECK_ARCHES=x86   under ASan/UBSan
 #   make soak           10^6 toggles per backend (10^5 under qemu), bounded
 #   make [SANITIZE=address,undefined] fuzz   the bounded fuzzers, FUZZ_CASES each
-#   make install        PREFIX=/usr/local DESTDIR=
+#   make install        PREFIX=/usr/local LIBDIR= INCLUDEDIR= BINDIR= MANDIR= DESTDIR=
+#   make uninstall      the same variables: removes what install put there
+#   make package        Debian packages of the native arch in $(O)/package
+#   make package-check  build them, install them into a scratch root, use them
 #   make clean | distclean
 #
 # Objects, the configuration and the generated header of one architecture
@@ -79,7 +83,15 @@ quiet	= @printf '  %-8s %s\n'
 endif
 
 PYTHON3		:= /usr/bin/python3
+PKG_CONFIG	?= pkg-config
 BOOTSTRAP	:= scripts/bootstrap.sh --deps $(DEPS)
+# NO_BOOTSTRAP=1: install nothing, whatever is missing (the Debian package
+# build, whose Build-Depends bring what it needs).
+ifeq ($(NO_BOOTSTRAP),1)
+bootstrap-packages := :
+else
+bootstrap-packages := bash $(BOOTSTRAP) packages
+endif
 KCONFIG_CONFIG	:= $(objtree)/.config
 AUTOCONF	:= $(objtree)/include/generated/autoconf.h
 export KCONFIG_CONFIG ARCH
@@ -88,7 +100,8 @@ export KCONFIG_CONFIG ARCH
 
 config-targets	:= defconfig olddefconfig menuconfig savedefconfig
 no-config-targets := $(config-targets) clean distclean help check bootstrap \
-		     tools sites-check run-host-selftests bench
+		     tools sites-check run-host-selftests bench uninstall package \
+		     package-check
 
 ifneq ($(filter-out $(no-config-targets),$(or $(MAKECMDGOALS),all)),)
 include $(KCONFIG_CONFIG)
@@ -102,15 +115,15 @@ bootstrap:
 	$(Q)bash $(BOOTSTRAP) all
 
 defconfig: | $(objtree)/
-	$(Q)bash $(BOOTSTRAP) packages
+	$(Q)$(bootstrap-packages)
 	$(Q)$(call kconfig,alldefconfig)
 
 olddefconfig: | $(objtree)/
-	$(Q)bash $(BOOTSTRAP) packages
+	$(Q)$(bootstrap-packages)
 	$(Q)$(call kconfig,olddefconfig)
 
 menuconfig: | $(objtree)/
-	$(Q)bash $(BOOTSTRAP) packages
+	$(Q)$(bootstrap-packages)
 	$(Q)$(call kconfig,menuconfig)
 
 savedefconfig: | $(objtree)/
@@ -120,7 +133,7 @@ savedefconfig: | $(objtree)/
 # A Kconfig newer than the configuration: keep its choices and take the
 # defaults of the new options, as the kernel's build does.
 $(KCONFIG_CONFIG): Kconfig | $(objtree)/
-	$(Q)bash $(BOOTSTRAP) packages
+	$(Q)$(bootstrap-packages)
 	$(Q)if [ -f $@ ]; then \
 		printf '  %-8s %s\n' KCONFIG "$@ (new options: defaults)"; \
 		$(call kconfig,olddefconfig) >/dev/null && touch $@; \
@@ -201,7 +214,6 @@ $(lib-objs): OWN_TEXT = $(OBJCOPY) $(foreach s,.text .text.unlikely .text.hot .t
 LIB_A		:= $(objtree)/libtextpoke.a
 LIB_SO		:= $(objtree)/libtextpoke.so
 LIB_SO_REAL	:= $(LIB_SO).$(VERSION)
-PC_FILE		:= $(objtree)/textpoke.pc
 # The objects as compiled, every internal symbol still global: only for
 # the white-box tests and benchmarks of internals (arch code, events).
 LIB_INTERNAL	:= $(objtree)/textpoke/built-in.a
@@ -213,7 +225,7 @@ LIB_EXPORTS	:= $(objtree)/textpoke/exports.map
 .DEFAULT_GOAL := all
 .PHONY: all libs tools
 all: libs tools $(if $(CONFIG_SELFTESTS),selftests)
-libs: $(LIB_A) $(LIB_SO) $(PC_FILE)
+libs: $(LIB_A) $(LIB_SO)
 
 $(LIB_INTERNAL): $(lib-objs)
 	$(quiet) AR $@
@@ -243,19 +255,12 @@ $(LIB_SO_REAL): $(lib-objs) $(LIB_EXPORTS)
 $(LIB_SO): $(LIB_SO_REAL)
 	$(Q)ln -sf $(notdir $<) $@.$(SOVERSION) && ln -sf $(notdir $<) $@
 
-PREFIX	?= /usr/local
-LIBDIR	?= $(PREFIX)/lib
-INCDIR	?= $(PREFIX)/include
-
 # The flags that give code patchable function entries (Kconfig
 # FTRACE_CFLAGS, one default per arch; docs/ftrace.md says why).
 FTRACE_CFLAGS	:= $(subst ",,$(CONFIG_FTRACE_CFLAGS))
 
-$(PC_FILE): textpoke.pc.in Makefile $(KCONFIG_CONFIG) | $(objtree)/
-	$(quiet) GEN $@
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		-e 's|@FTRACE_CFLAGS@|$(FTRACE_CFLAGS)|' $< > $@
+# The library's version in every command's --version.
+TP_VERSION_FLAGS := -DTP_VERSION='"$(VERSION)"'
 
 # --- the decoding library and the host tools -----------------------------
 
@@ -284,7 +289,7 @@ $(objtree)/%.o: %.S $(AUTOCONF) | deps
 # riscv the liburcu built from source.
 .PHONY: deps
 deps: $(URCU_STAMP)
-	$(Q)bash $(BOOTSTRAP) packages
+	$(Q)$(bootstrap-packages)
 
 $(DEPS)/riscv64/.built-pic:
 	$(Q)bash $(BOOTSTRAP) riscv-urcu
@@ -378,37 +383,91 @@ CHECK_ARCHES	?= x86 arm64 riscv
 .PHONY: check
 check:
 	$(Q)rm -f $(foreach a,$(CHECK_ARCHES),$(O)/$(a)/selftests/summary)
-	$(Q)rm -f $(O)/host/selftests/summary $(O)/host/sites-check/summary
+	$(Q)rm -f $(O)/host/selftests/summary $(O)/host/sites-check/summary $(O)/package/summary
 	$(Q)for a in $(CHECK_ARCHES); do \
 		$(MAKE) --no-print-directory ARCH=$$a O=$(O) run-selftests || true; \
 	done
 	$(Q)$(MAKE) --no-print-directory O=$(O) run-host-selftests || true
 	$(Q)$(MAKE) --no-print-directory O=$(O) CHECK_ARCHES="$(CHECK_ARCHES)" sites-check || true
+	$(Q)$(MAKE) --no-print-directory O=$(O) package-check || true
 	$(Q)scripts/check-summary.sh $(foreach a,$(CHECK_ARCHES),$(a):$(O)/$(a)/selftests/summary) \
-		host:$(O)/host/selftests/summary sites:$(O)/host/sites-check/summary
+		host:$(O)/host/selftests/summary sites:$(O)/host/sites-check/summary \
+		package:$(O)/package/summary
 
 # --- install, clean -------------------------------------------------------
 
-.PHONY: install
-BINDIR	?= $(PREFIX)/bin
-MANDIR	?= $(PREFIX)/share/man
+# Where install puts things, read when it runs (the .pc file is written
+# then, with these values).  INCDIR is the older name of INCLUDEDIR.  The
+# arch's asm headers go to ARCHINCLUDEDIR: Debian gives it the multiarch
+# include directory, so that the development packages of several arches
+# can be installed together.
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+LIBDIR		?= $(PREFIX)/lib
+INCDIR		?= $(PREFIX)/include
+INCLUDEDIR	?= $(INCDIR)
+ARCHINCLUDEDIR	?= $(INCLUDEDIR)
+MANDIR		?= $(PREFIX)/share/man
+PKGCONFIGDIR	?= $(LIBDIR)/pkgconfig
 
+# Every command has its man page, docs/NAME.1: the list of the commands
+# make uninstall removes, whichever this configuration builds.
+all-commands	:= $(basename $(notdir $(wildcard docs/*.1)))
+inst-commands	= $(notdir $(TP_CLI) $(cli-tools))
+inst-headers	:= $(wildcard include/textpoke/*.h)
+inst-asm	:= $(wildcard arch/$(ARCH)/include/textpoke/asm/*.h)
+# A directory in the .pc file relative to ${prefix} where it is one.
+pc-dir		= $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+.PHONY: install uninstall
 install: libs tools
-	install -d $(DESTDIR)$(INCDIR)/textpoke/asm $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(SITES) $(TP_GRAPH) $(DESTDIR)$(BINDIR)/
-	install -m 0755 tools/textpoke/textpoke.sh $(DESTDIR)$(BINDIR)/textpoke
-	install -m 0644 docs/*.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 include/textpoke/*.h $(DESTDIR)$(INCDIR)/textpoke/
-	install -m 0644 arch/$(ARCH)/include/textpoke/asm/*.h $(DESTDIR)$(INCDIR)/textpoke/asm/
+	install -d $(DESTDIR)$(INCLUDEDIR)/textpoke $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm \
+		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(TP_CLI) $(cli-tools) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(patsubst %,docs/%.1,$(inst-commands)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(inst-headers) $(DESTDIR)$(INCLUDEDIR)/textpoke/
+	install -m 0644 $(inst-asm) $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so.$(SOVERSION)
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so
-	install -m 0644 $(PC_FILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
-ifneq ($(tools),)
-	install -m 0755 $(tools) $(DESTDIR)$(BINDIR)/
-endif
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc-dir,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(call pc-dir,$(INCLUDEDIR))|' \
+		-e 's|@ARCHINCLUDEDIR@|$(call pc-dir,$(ARCHINCLUDEDIR))|' \
+		-e 's|@VERSION@|$(VERSION)|' -e 's|@FTRACE_CFLAGS@|$(FTRACE_CFLAGS)|' \
+		textpoke.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/textpoke.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/textpoke.pc
+
+# Exactly what install puts there, and the directories of textpoke's own
+# that are left empty; no configuration needed.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(all-commands)) \
+		$(patsubst %,$(DESTDIR)$(MANDIR)/man1/%.1,$(all-commands)) \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/textpoke/,$(notdir $(inst-headers))) \
+		$(addprefix $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm/,$(notdir $(inst-asm))) \
+		$(addprefix $(DESTDIR)$(LIBDIR)/,libtextpoke.a libtextpoke.so \
+			libtextpoke.so.$(SOVERSION) libtextpoke.so.$(VERSION)) \
+		$(DESTDIR)$(PKGCONFIGDIR)/textpoke.pc
+	rmdir $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke \
+		$(DESTDIR)$(INCLUDEDIR)/textpoke 2>/dev/null || true
+
+# --- Debian packages ----------------------------------------------------------
+
+# debian/ builds the native arch's packages with dpkg-buildpackage from a
+# copy of the tree in $(O)/package; package-check installs them into a
+# scratch root (dpkg -x) and builds and runs a program against them with
+# their pkg-config file alone, then runs every command's --help and
+# --version there.  About half a minute with lintian: make check runs it.
+# DEB_ARCH=arm64 (or riscv64): the packages of another arch, cross-built
+# (package only: package-check runs what it built).
+DEB_ARCH	?=
+.PHONY: package package-check
+package:
+	$(Q)bash $(BOOTSTRAP) package $(DEB_ARCH)
+	$(Q)scripts/package.sh build --out $(O)/package $(if $(DEB_ARCH),--arch $(DEB_ARCH))
+package-check: package
+	$(Q)scripts/package.sh check --out $(O)/package
 
 .PHONY: clean distclean help
 clean:
@@ -418,6 +477,6 @@ distclean:
 	$(Q)rm -rf $(O)
 
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' Makefile
+	@sed -n '3,20s/^# \{0,1\}//p' Makefile
 
 -include $(lib-objs:.o=.d)

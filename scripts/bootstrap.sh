@@ -4,6 +4,7 @@
 # Install what textpoke needs to build and test, from Debian packages only.
 #
 #   scripts/bootstrap.sh [--deps DIR] [packages|riscv-urcu|kselftest|all|bench|fuzz]
+#   scripts/bootstrap.sh [--deps DIR] package [DEB_ARCH]
 #
 # packages    the Debian packages (cross compilers, qemu-user, liburcu for
 #             amd64 and arm64 through multiarch, kconfiglib, ...)
@@ -16,6 +17,9 @@
 #             calls of a poke and matplotlib for the plots; not part of
 #             all, so make check never installs them
 # fuzz        clang's libFuzzer runtime, for make fuzz
+# package     what make package needs: the Build-Depends of debian/control
+#             (for DEB_ARCH, the native arch by default; a foreign one
+#             gets its cross toolchain and multiarch), and lintian
 #
 # Every step checks first and returns at once when its result is present,
 # so make can call this on every build.  Installing needs root; without
@@ -154,6 +158,45 @@ step_kselftest() {
 		'*/tools/testing/selftests/kselftest_harness.h'
 }
 
+# The package build's needs come from debian/control itself (apt-get
+# build-dep on the tree), so that the two cannot disagree.
+step_package() {
+	local arch=${1:-} native src
+	src=$(cd "$(dirname "$0")/.." && pwd)
+	native=$(dpkg --print-architecture)
+	arch=${arch:-$native}
+	local extra=(build-essential dpkg-dev lintian)
+	[ "$arch" = "$native" ] || extra+=("crossbuild-essential-$arch")
+	local missing=() p
+	for p in "${extra[@]}"; do
+		installed "$p" || missing+=("$p")
+	done
+	if [ ${#missing[@]} = 0 ] &&
+	   dpkg-checkbuilddeps -a "$arch" "$src/debian/control" >/dev/null 2>&1; then
+		return
+	fi
+	is_root || die "missing build dependencies of debian/ for $arch; run as root: scripts/bootstrap.sh package $arch"
+	# A foreign arch needs its Build-Depends built for it (liburcu-dev,
+	# libtraceevent-dev, libopencsd-dev, libc6-dev): bookworm's archive
+	# has none for riscv64, for instance.  Say so before changing dpkg.
+	if [ "$arch" != "$native" ]; then
+		apt_update
+		grep -qhE "^Architectures:.* $arch( |\$)" /var/lib/apt/lists/*Release 2>/dev/null ||
+			die "the configured Debian archive has no $arch packages, so the build dependencies of debian/ (liburcu-dev, libtraceevent-dev, libopencsd-dev, libc6-dev) cannot be installed for $arch"
+	fi
+	if [ "$arch" != "$native" ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+		say "dpkg --add-architecture $arch"
+		dpkg --add-architecture "$arch"
+		apt_updated=
+	fi
+	apt_update
+	say "apt-get install ${extra[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${extra[@]}"
+	say "apt-get build-dep -a $arch (debian/control)"
+	DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq --no-install-recommends \
+		-a "$arch" "$src"
+}
+
 case "$what" in
 packages)	step_packages ;;
 riscv-urcu)	step_riscv_urcu ;;
@@ -161,5 +204,6 @@ kselftest)	step_kselftest ;;
 all)		step_packages; step_kselftest; step_riscv_urcu ;;
 bench)		step_packages "${bench_packages[@]}" ;;
 fuzz)		step_packages "${fuzz_packages[@]}" ;;
-*)		die "unknown step '$what' (packages, riscv-urcu, kselftest, all, bench, fuzz)" ;;
+package)	step_package "${2:-}" ;;
+*)		die "unknown step '$what' (packages, riscv-urcu, kselftest, all, bench, fuzz, package)" ;;
 esac

@@ -3,7 +3,8 @@
  * textpoke-sites FILE...: list and verify the patch sites of ELF files
  * once they are linked (see docs/textpoke-sites.1).  Exit status 0 when
  * every site is right, 1 when anything is wrong with any file, 2 for a
- * wrong command line.
+ * wrong command line.  TP_VERSION, the library's version, comes from the
+ * build.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 static void usage(FILE *out)
 {
 	fputs("usage: textpoke-sites [--json] [-q|--quiet] FILE...\n"
+	      "       textpoke-sites --help | --version\n"
 	      "List the patch sites of ELF files (__patchable_function_entries,\n"
 	      "__mcount_loc, __tp_jump_table) and check each against the bytes.\n"
 	      "  --json       one JSON document on stdout\n"
@@ -93,6 +95,9 @@ int main(int argc, char **argv)
 		} else if (options && (!strcmp(argv[i], "-h") ||
 				       !strcmp(argv[i], "--help"))) {
 			usage(stdout);
+			return 0;
+		} else if (options && !strcmp(argv[i], "--version")) {
+			printf("textpoke-sites (textpoke) %s\n", TP_VERSION);
 			return 0;
 		} else if (options && argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "textpoke-sites: unknown option %s\n",

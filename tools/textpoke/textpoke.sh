@@ -9,10 +9,16 @@
 #   textpoke format pre|post          the events' traceevent format (tp-perf)
 #   textpoke graph FILE               a graph recording as a call graph (tp-graph)
 #   textpoke decode ARGS...           a CoreSight trace of changing code (tp-decode)
+#   textpoke help | --help | --version
+#
+# The build puts the library's version in place of @VERSION@.
 set -u
 
+version='@VERSION@'
+
 usage() {
-	sed -n 's/^#   textpoke/textpoke/p' "$0"
+	echo "usage: textpoke COMMAND [ARGUMENT...]"
+	sed -n 's/^#   textpoke/  textpoke/p' "$0"
 }
 
 [ $# -ge 1 ] || { usage >&2; exit 2; }
@@ -25,6 +31,7 @@ inject|format)	tool=tp-perf; set -- "$cmd" "$@" ;;
 graph)		tool=tp-graph ;;
 decode)		tool=tp-decode ;;
 help|-h|--help)	usage; exit 0 ;;
+--version)	echo "textpoke (textpoke) $version"; exit 0 ;;
 *)		echo "textpoke: unknown command '$cmd'" >&2; usage >&2; exit 2 ;;
 esac
 

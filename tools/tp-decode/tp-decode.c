@@ -6,6 +6,7 @@
  *
  *   tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]
  *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
+ *   tp-decode --help | --version
  *
  * Exit status 0, 1 for an input it cannot use (one line on stderr), 2
  * for a bad command line, 3 when the trace decoded but a PRE/POST window
@@ -29,14 +30,24 @@
 /* A raw trace buffer larger than this is not one trace unit's. */
 #define MAX_TRACE_SIZE	(1ull << 30)
 
-static int usage(void)
+static void print_usage(FILE *out)
 {
 	fputs("usage: tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]\n"
 	      "                 -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush]\n"
 	      "                 [--ranges]\n"
-	      "       (-c is required for etm; --no-flush applies to etm only)\n", stderr);
+	      "       tp-decode --help | --version\n"
+	      "       (-c is required for etm; --no-flush applies to etm only)\n", out);
+}
+
+/* A bad command line: the usage on stderr, status 2. */
+static int usage(void)
+{
+	print_usage(stderr);
 	return 2;
 }
+
+/* parse_args() answered --help or --version: nothing to decode, status 0. */
+#define ARGS_ANSWERED	(-1)
 
 static int read_trace(const char *path, uint8_t **buf, size_t *len)
 {
@@ -112,11 +123,13 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		{ "no-flush", no_argument, NULL, 'F' },
 		{ "ranges", no_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, err, files = 0;
 
-	while ((opt = getopt_long(argc, argv, "t:c:e:b:m:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:c:e:b:m:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': a->trace = optarg; break;
 		case 'c': a->config = optarg; break;
@@ -136,6 +149,12 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 				return usage();
 			a->etrace = !strcmp(optarg, "etrace");
 			break;
+		case 'h':
+			print_usage(stdout);
+			return ARGS_ANSWERED;
+		case 'V':
+			printf("tp-decode (textpoke) %s\n", TP_VERSION);
+			return ARGS_ANSWERED;
 		default: return usage();
 		}
 	}
@@ -328,5 +347,5 @@ int main(int argc, char **argv)
 	if (!err)
 		err = a.etrace ? decode_etrace(&a, &img) : decode(&a, &img);
 	code_image_free(&img);
-	return err;
+	return err == ARGS_ANSWERED ? 0 : err;
 }

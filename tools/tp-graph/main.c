@@ -14,6 +14,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: tp-graph [--tid TID] FILE\n"
+	      "       tp-graph --help | --version\n"
 	      "Print a textpoke graph recording as an indented call graph.\n", f);
 }
 
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "tid", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	struct replay_opts opts = { 0 };
@@ -73,6 +75,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("tp-graph (textpoke) %s\n", TP_VERSION);
 			return 0;
 		default:
 			usage(stderr);

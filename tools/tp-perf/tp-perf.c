@@ -5,11 +5,13 @@
  *   tp-perf inject -i PERF_DATA -t TEXTPOKE_DATA -o OUTPUT
  *   tp-perf script [-i] FILE
  *   tp-perf format pre|post
+ *   tp-perf --help | --version
  *
  * Exit status 0 on success, 1 for a file it cannot use (with one line
  * on stderr naming the file and what is wrong with it), 2 for a bad
- * command line.
+ * command line.  TP_VERSION, the library's version, comes from the build.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,12 +20,26 @@
 
 #include "tp-perf.h"
 
-static int usage(void)
+static void print_usage(FILE *out)
 {
 	fputs("usage: tp-perf inject -i PERF_DATA -t TEXTPOKE_DATA -o OUTPUT\n"
 	      "       tp-perf script [-i] FILE\n"
-	      "       tp-perf format pre|post\n", stderr);
+	      "       tp-perf format pre|post\n"
+	      "       tp-perf --help | --version\n"
+	      "Merge textpoke's PRE/POST events into a perf.data file, print them,\n"
+	      "or print their traceevent format.\n", out);
+}
+
+/* A bad command line: the usage on stderr, status 2. */
+static int usage(void)
+{
+	print_usage(stderr);
 	return 2;
+}
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
 }
 
 static int cmd_inject(int argc, char **argv)
@@ -90,11 +106,22 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage();
+	/* "tp-perf --help" and "tp-perf COMMAND --help" alike. */
+	if (is_help(argv[1]) || (argc == 3 && is_help(argv[2]))) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("tp-perf (textpoke) %s\n", TP_VERSION);
+		return 0;
+	}
 	if (!strcmp(argv[1], "inject"))
 		return cmd_inject(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "script"))
 		return cmd_script(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "format"))
 		return cmd_format(argc - 1, argv + 1);
+	fprintf(stderr, "tp-perf: unknown %s '%s'\n",
+		argv[1][0] == '-' ? "option" : "command", argv[1]);
 	return usage();
 }
