@@ -36,8 +36,8 @@ static const struct tp_error tp_errors[] = {
 	{ ENOMEM,	"out of memory" },
 	{ EEXIST,	"this callback is already subscribed with this argument" },
 	{ ENOSYS,	"the backend or feature is not built in this configuration" },
-	{ EDEADLK,	"called from an event callback, which runs with the text mutex "
-			"held: it may not poke, subscribe or open a writer" },
+	{ EDEADLK,	"called from a callback of the library (events, function "
+			"tracing), which may not poke, subscribe, trace or change keys" },
 	{ ENOSPC,	"no room: every event subscriber slot or graph ops slot is taken" },
 	{ ENOENT,	"nothing to act on: no such subscriber, perf.data writer, "
 			"recording, registered trampoline, or traceable function" },

@@ -20,11 +20,17 @@
  *    (tp_event_format), for libtraceevent.
  *
  * The contract of a callback: it runs on the poking thread with textpoke's
- * text mutex held and, for the stop_machine backend, while every other
- * thread of the process is parked in a signal handler.  It must therefore
- * be async-signal-safe and take no lock another thread may hold: no
- * malloc, no stdio.  It must not poke, commit a batch, subscribe or
- * unsubscribe: those calls return -EDEADLK from a callback.
+ * text mutex held (and the static key or ftrace mutex when a key change
+ * or a tracing change poked) and, for the stop_machine backend, while
+ * every other thread of the process is parked in a signal handler.  It
+ * must therefore be async-signal-safe and take no lock another thread may
+ * hold: no malloc, no stdio.  Every call of the API that takes a lock of
+ * the library returns -EDEADLK at once and changes nothing when made from
+ * an event callback or from a function-tracing or graph callback: poking,
+ * committing a batch, (un)subscribing, opening or closing the perf.data
+ * writer, anything of ftrace.h that registers, unregisters, filters,
+ * counts or records, changing a static key (slow_inc/slow_dec included,
+ * even where no site would change) and (un)registering a jump table.
  *
  * With no subscriber the engine pays one predictable branch per site.
  */

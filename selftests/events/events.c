@@ -21,7 +21,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <textpoke/ftrace.h>
+
 #include "kselftest_harness.h"
+#include "callees.h"
 #include "events.h"
 
 /* The harness compares int literals with the unsigned counts and enums. */
@@ -506,6 +509,319 @@ TEST(event_formats_describe_both_phases)
 	EXPECT_EQ(0, strncmp(pre, "name: poke_pre\n", 15));
 	EXPECT_EQ(0, strncmp(post, "name: poke_post\n", 16));
 	EXPECT_EQ(NULL, tp_event_format(0));
+}
+
+/* --- re-entry: a callback that calls the API -------------------------------- */
+
+/*
+ * Every call of the API that takes one of the library's locks, made from
+ * inside a callback, must return -EDEADLK at once and change nothing:
+ * waiting there would wait for the caller itself (a mutex it holds, or
+ * a grace period its own read section blocks), or for a thread that
+ * waits for it.  The contexts: an event callback of a plain poke, of a
+ * static key change and of an ftrace change (each holds the locks of its
+ * own caller), and a function-tracing callback (inside its read section).
+ */
+#ifdef CONFIG_FTRACE
+#define HAVE_FTRACE	1
+#else
+#define HAVE_FTRACE	0
+#endif
+#ifdef CONFIG_STATIC_KEYS
+#define HAVE_STATIC_KEYS 1
+#else
+#define HAVE_STATIC_KEYS 0
+#endif
+#ifdef CONFIG_PERF_DATA_WRITER
+#define HAVE_PERF_DATA	1
+#else
+#define HAVE_PERF_DATA	0
+#endif
+
+enum api_call {
+	CALL_POKE, CALL_COMMIT, CALL_SUBSCRIBE, CALL_UNSUBSCRIBE,
+	CALL_PERF_OPEN, CALL_PERF_CLOSE,
+	CALL_REGISTER, CALL_UNREGISTER, CALL_SET_FILTER, CALL_SET_NOTRACE,
+	CALL_FREE_FILTER, CALL_COUNT, CALL_UPDATE, CALL_SET_BACKEND,
+	CALL_GRAPH, CALL_UNGRAPH, CALL_REDIRECT, CALL_UNREDIRECT,
+	CALL_MODIFY_DIRECT, CALL_UNREGISTER_DIRECT, CALL_RECORD, CALL_RECORD_STOP,
+	CALL_KEY_ENABLE, CALL_KEY_DISABLE, CALL_KEY_INC, CALL_KEY_DEC,
+	CALL_TABLE_REGISTER, CALL_TABLE_UNREGISTER,
+	NR_CALLS
+};
+
+static const char *const call_names[NR_CALLS] = {
+	"tp_poke", "tp_batch_commit", "tp_events_subscribe", "tp_events_unsubscribe",
+	"tp_perf_data_open", "tp_perf_data_close",
+	"tp_register_ftrace_function", "tp_unregister_ftrace_function",
+	"tp_ftrace_set_filter", "tp_ftrace_set_notrace", "tp_ftrace_free_filter",
+	"tp_ftrace_count_functions", "tp_ftrace_update_objects", "tp_ftrace_set_backend",
+	"tp_register_ftrace_graph", "tp_unregister_ftrace_graph", "tp_ftrace_redirect",
+	"tp_ftrace_unredirect", "tp_modify_ftrace_direct", "tp_unregister_ftrace_direct",
+	"tp_fgraph_record_start", "tp_fgraph_record_stop",
+	"tp_static_key_enable", "tp_static_key_disable", "tp_static_key_slow_inc",
+	"tp_static_key_slow_dec", "tp_jump_table_register", "tp_jump_table_unregister",
+};
+_Static_assert(sizeof(call_names) / sizeof(call_names[0]) == NR_CALLS, "a name per call");
+
+static struct {
+	int err[NR_CALLS];
+	unsigned int rounds;		/* times the calls were made */
+	struct tp_batch *batch;		/* one site, made outside */
+	struct tp_ftrace_ops spare;	/* never registered */
+	struct tp_fgraph_ops spare_graph;
+	struct tp_ftrace_ops *running;	/* registered outside: may be running */
+	char dir[64], perf_path[96], record_path[96];
+} reentry;
+
+static int noted_events;
+
+/* Every locking call of the API; each result in reentry.err. */
+static void call_the_api(void)
+{
+	int *err = reentry.err;
+
+	err[CALL_POKE] = tp_poke(site_short, NULL, short_nop, SHORT_LEN, TP_BACKEND_AUTO);
+	err[CALL_COMMIT] = tp_batch_commit(reentry.batch, TP_BACKEND_AUTO);
+	err[CALL_SUBSCRIBE] = tp_events_subscribe(other_event, &noted_events, 0);
+	err[CALL_UNSUBSCRIBE] = tp_events_unsubscribe(log_event, NULL);
+	err[CALL_PERF_OPEN] = tp_perf_data_open(reentry.perf_path);
+	err[CALL_PERF_CLOSE] = tp_perf_data_close();
+	err[CALL_REGISTER] = tp_register_ftrace_function(&reentry.spare);
+	err[CALL_UNREGISTER] = tp_unregister_ftrace_function(reentry.running);
+	err[CALL_SET_FILTER] = tp_ftrace_set_filter(&reentry.spare, "callee_traced", 1);
+	err[CALL_SET_NOTRACE] = tp_ftrace_set_notrace(&reentry.spare, "callee_traced", 1);
+	err[CALL_FREE_FILTER] = tp_ftrace_free_filter(&reentry.spare);
+	err[CALL_COUNT] = (int)tp_ftrace_count_functions("callee_*");
+	err[CALL_UPDATE] = tp_ftrace_update_objects();
+	err[CALL_SET_BACKEND] = tp_ftrace_set_backend(TP_BACKEND_AUTO);
+	err[CALL_GRAPH] = tp_register_ftrace_graph(&reentry.spare_graph);
+	err[CALL_UNGRAPH] = tp_unregister_ftrace_graph(&reentry.spare_graph);
+	err[CALL_REDIRECT] = tp_ftrace_redirect((unsigned long)callee_traced,
+						(unsigned long)callee_other);
+	err[CALL_UNREDIRECT] = tp_ftrace_unredirect((unsigned long)callee_traced);
+	err[CALL_MODIFY_DIRECT] = tp_modify_ftrace_direct((unsigned long)callee_traced, 1, 2);
+	err[CALL_UNREGISTER_DIRECT] = tp_unregister_ftrace_direct((unsigned long)callee_traced, 1);
+	err[CALL_RECORD] = tp_fgraph_record_start(reentry.record_path, "callee_traced");
+	err[CALL_RECORD_STOP] = tp_fgraph_record_stop();
+	err[CALL_KEY_ENABLE] = tp_static_key_enable(&callee_key_off);
+	err[CALL_KEY_DISABLE] = tp_static_key_disable(&callee_key_on);
+	err[CALL_KEY_INC] = tp_static_key_slow_inc(&callee_key_off);
+	err[CALL_KEY_DEC] = tp_static_key_slow_dec(&callee_key_on);
+	err[CALL_TABLE_REGISTER] = callees_table_register();
+	err[CALL_TABLE_UNREGISTER] = callees_table_unregister();
+	reentry.rounds++;
+}
+
+/* Once, on the first PRE: the calls need not be repeated per event. */
+static void call_the_api_from_event(const struct tp_event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->phase == TP_EVENT_PRE && !reentry.rounds)
+		call_the_api();
+}
+
+static void call_the_api_from_ftrace(unsigned long ip, unsigned long parent_ip,
+				     struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	(void)ip, (void)parent_ip, (void)ops, (void)regs;
+	if (!reentry.rounds)
+		call_the_api();
+}
+
+static int call_the_api_from_graph(const struct tp_ftrace_graph_ent *trace,
+				   struct tp_fgraph_ops *gops)
+{
+	(void)trace, (void)gops;
+	if (!reentry.rounds)
+		call_the_api();
+	return 0;
+}
+
+static void count_calls(unsigned long ip, unsigned long parent_ip,
+			struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	(void)ip, (void)parent_ip, (void)regs;
+	__atomic_fetch_add((unsigned long *)ops->private, 1, __ATOMIC_RELAXED);
+}
+
+static unsigned long standing_calls;
+static struct tp_ftrace_ops standing = { .func = count_calls, .private = &standing_calls };
+
+/*
+ * The state every test starts from: log_event subscribed, the standing
+ * ops registered on callee_traced (what the callback tries to take
+ * away), a one-site batch, paths in a fresh directory.  A deadlock ends
+ * the test by SIGALRM instead of the harness's 30 s timeout.
+ */
+static void reentry_setup(struct __test_metadata *_metadata)
+{
+	alarm(10);
+	memset(&reentry, 0, sizeof(reentry));
+	strcpy(reentry.dir, "/tmp/textpoke-reentry-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(reentry.dir));
+	snprintf(reentry.perf_path, sizeof(reentry.perf_path), "%s/perf.data", reentry.dir);
+	snprintf(reentry.record_path, sizeof(reentry.record_path), "%s/graph", reentry.dir);
+	reentry.spare.func = count_calls;
+	reentry.spare.private = &standing_calls;
+	reentry.spare_graph.entryfunc = call_the_api_from_graph;
+	reentry.running = &standing;
+	ASSERT_EQ(0, tp_events_subscribe(log_event, NULL, 0));
+	if (HAVE_STATIC_KEYS)
+		ASSERT_EQ(0, callees_table_register());
+	if (HAVE_FTRACE) {
+		ASSERT_EQ(0, tp_ftrace_set_filter(&standing, "callee_traced", 1));
+		ASSERT_EQ(0, tp_register_ftrace_function(&standing));
+	}
+}
+
+/* What a call built out of this configuration returns instead. */
+static int expected(enum api_call call)
+{
+	if (call >= CALL_REGISTER && call <= CALL_RECORD_STOP && !HAVE_FTRACE)
+		return -ENOSYS;
+	if (call >= CALL_KEY_ENABLE && !HAVE_STATIC_KEYS)
+		return -ENOSYS;
+	if ((call == CALL_PERF_OPEN || call == CALL_PERF_CLOSE) && !HAVE_PERF_DATA)
+		return -ENOSYS;
+	return -EDEADLK;
+}
+
+/* A batch of one site for the callback to commit. */
+static void new_round(struct __test_metadata *_metadata)
+{
+	reentry.rounds = 0;
+	memset(reentry.err, 0, sizeof(reentry.err));
+	reentry.batch = tp_batch_new();
+	ASSERT_NE(NULL, reentry.batch);
+	ASSERT_EQ(0, tp_batch_add(reentry.batch, site_short, NULL, short_nop, SHORT_LEN));
+}
+
+/* The calls were made once, and every one was refused. */
+static void expect_refused(struct __test_metadata *_metadata)
+{
+	int i;
+
+	tp_batch_free(reentry.batch);
+	reentry.batch = NULL;
+	ASSERT_EQ(1, reentry.rounds);
+	for (i = 0; i < NR_CALLS; i++) {
+		const char *name = call_names[i] ?: "?";	/* gcc cannot see none is NULL */
+
+		EXPECT_EQ(expected(i), reentry.err[i]) TH_LOG("%s", name);
+	}
+}
+
+/* Nothing a refused call would have done was done. */
+static void expect_unchanged(struct __test_metadata *_metadata)
+{
+	struct stat st;
+
+	alarm(0);
+	EXPECT_NE(0, stat(reentry.perf_path, &st));
+	EXPECT_NE(0, stat(reentry.record_path, &st));
+	EXPECT_EQ(0, noted_events);
+	EXPECT_EQ(-ENOENT, tp_perf_data_close());
+	EXPECT_EQ(-EEXIST, tp_events_subscribe(log_event, NULL, 0));
+	EXPECT_EQ(0, tp_events_unsubscribe(log_event, NULL));
+	if (HAVE_FTRACE) {
+		EXPECT_EQ(-ENOENT, tp_unregister_ftrace_function(&reentry.spare));
+		EXPECT_EQ(0, tp_unregister_ftrace_function(&standing));
+		EXPECT_EQ(-ENOENT, tp_ftrace_unredirect((unsigned long)callee_traced));
+		EXPECT_EQ(1, callee_traced(0));
+	}
+	EXPECT_FALSE(tp_static_key_enabled(&callee_key_off));
+	EXPECT_TRUE(tp_static_key_enabled(&callee_key_on));
+	EXPECT_EQ(4, callee_branches() & 6);
+	rmdir(reentry.dir);
+}
+
+TEST(event_callback_of_a_poke_gets_edeadlk_from_every_call)
+{
+	uint8_t nop[SITE_LEN], jump[SITE_LEN];
+	unsigned int b;
+
+	reentry_setup(_metadata);
+	ASSERT_EQ(0, tp_events_subscribe(call_the_api_from_event, NULL, 0));
+	nopjmp_states(nop, jump);
+	/* Every backend, stop_machine's parked threads included, and AUTO. */
+	for (b = 0; b <= NR_BACKENDS; b++) {
+		new_round(_metadata);
+		ASSERT_EQ(0, tp_poke(site_nopjmp, NULL, b % 2 ? nop : jump, SITE_LEN,
+				     b < NR_BACKENDS ? every_backend[b] : TP_BACKEND_AUTO));
+		EXPECT_EQ(b % 2 ? 1 : 2, site_nopjmp_fn());
+		expect_refused(_metadata);
+	}
+	expect_unchanged(_metadata);
+}
+
+TEST(event_callback_of_a_key_change_gets_edeadlk_from_every_call)
+{
+	if (!HAVE_STATIC_KEYS)
+		SKIP(return, "static keys are built out");
+	reentry_setup(_metadata);
+	ASSERT_EQ(0, tp_events_subscribe(call_the_api_from_event, NULL, 0));
+	new_round(_metadata);
+	ASSERT_EQ(0, tp_static_key_enable(&callee_key));
+	EXPECT_EQ(1, callee_branches() & 1);
+	expect_refused(_metadata);
+	expect_unchanged(_metadata);
+}
+
+TEST(event_callback_of_an_ftrace_change_gets_edeadlk_from_every_call)
+{
+	unsigned long calls = 0;
+	struct tp_ftrace_ops ops = { .func = count_calls, .private = &calls };
+
+	if (!HAVE_FTRACE)
+		SKIP(return, "function tracing is built out");
+	reentry_setup(_metadata);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "callee_other", 1));
+	ASSERT_EQ(0, tp_events_subscribe(call_the_api_from_event, NULL, 0));
+	new_round(_metadata);
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(2, callee_other(0));
+	EXPECT_EQ(1, calls);
+	expect_refused(_metadata);
+	expect_unchanged(_metadata);
+	EXPECT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(ftrace_callback_gets_edeadlk_from_every_call)
+{
+	struct tp_ftrace_ops ops = { .func = call_the_api_from_ftrace };
+
+	if (!HAVE_FTRACE)
+		SKIP(return, "function tracing is built out");
+	reentry_setup(_metadata);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "callee_traced", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	new_round(_metadata);
+	reentry.running = &ops;
+	EXPECT_EQ(1, callee_traced(0));
+	reentry.running = &standing;
+	expect_refused(_metadata);
+	EXPECT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+	expect_unchanged(_metadata);
+}
+
+TEST(graph_callback_gets_edeadlk_from_every_call)
+{
+	struct tp_fgraph_ops gops = { .entryfunc = call_the_api_from_graph };
+
+	if (!HAVE_FTRACE)
+		SKIP(return, "function tracing is built out");
+	reentry_setup(_metadata);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&gops.ops, "callee_traced", 1));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&gops));
+	new_round(_metadata);
+	EXPECT_EQ(1, callee_traced(0));
+	expect_refused(_metadata);
+	EXPECT_EQ(0, tp_unregister_ftrace_graph(&gops));
+	tp_ftrace_free_filter(&gops.ops);
+	expect_unchanged(_metadata);
 }
 
 TEST_HARNESS_MAIN
