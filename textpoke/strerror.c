@@ -30,7 +30,8 @@ static const struct tp_error tp_errors[] = {
 	{ EBUSY,	"busy: another SIGTRAP handler replaced textpoke's or a thread "
 			"blocks SIGTRAP; or a static key to disable still has references; "
 			"or the ops is registered, a recording already runs, or the "
-			"function already has a direct trampoline or redirection" },
+			"function already has a direct trampoline or redirection; or "
+			"another process writes this perf.data file" },
 	{ EACCES,	"the text cannot be made writable (W^X policy) and no other "
 			"writer can do this change" },
 	{ ENOMEM,	"out of memory" },

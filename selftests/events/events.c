@@ -10,8 +10,10 @@
  *
  * Each test runs in its own forked process (kselftest harness).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,6 +430,248 @@ TEST(forked_child_does_not_write_parent_file)
 	EXPECT_EQ(0, c.pre + c.post);
 	ASSERT_EQ(0, tp_perf_data_close());
 	unlink(path);
+}
+
+/* --- the writer's file: never another's, never lost --------------------- */
+
+/* A fresh directory for a test's files; its entries, and removing it. */
+static char test_dir[64];
+
+static const char *new_dir(void)
+{
+	strcpy(test_dir, "/tmp/textpoke-events-XXXXXX");
+	return mkdtemp(test_dir);
+}
+
+static const char *in_dir(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", test_dir, name);
+	return buf;
+}
+
+static int dir_entries(void)
+{
+	DIR *d = opendir(test_dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void remove_dir(void)
+{
+	char path[PATH_MAX];
+	DIR *d = opendir(test_dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlink(in_dir(path, sizeof(path), de->d_name));
+	if (d)
+		closedir(d);
+	rmdir(test_dir);
+}
+
+static const char precious[] = "another program's data\n";
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Whether @path holds exactly @text. */
+static bool holds_text(const char *path, const char *text)
+{
+	char buf[256];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) && !memcmp(buf, text, n);
+}
+
+/* Take every free subscriber slot; how many were taken. */
+static int fill_subscribers(int *counts)
+{
+	int i;
+
+	for (i = 0; i < TP_EVENTS_MAX_SUBSCRIBERS; i++)
+		if (tp_events_subscribe(other_event, &counts[i], 0))
+			break;
+	return i;
+}
+
+TEST(failed_open_leaves_an_existing_file_alone)
+{
+	static int counts[TP_EVENTS_MAX_SUBSCRIBERS];
+	char path[PATH_MAX], other[PATH_MAX];
+
+	ASSERT_NE(NULL, new_dir());
+	in_dir(path, sizeof(path), "perf.data");
+	ASSERT_EQ(0, write_text(path, precious));
+	/* No subscriber slot: refused before the path is touched. */
+	ASSERT_EQ(TP_EVENTS_MAX_SUBSCRIBERS, fill_subscribers(counts));
+	EXPECT_EQ(-ENOSPC, tp_perf_data_open(path));
+	EXPECT_TRUE(holds_text(path, precious));
+	EXPECT_EQ(1, dir_entries());
+	ASSERT_EQ(0, tp_events_unsubscribe(other_event, &counts[0]));
+	/* A writer open elsewhere. */
+	ASSERT_EQ(0, tp_perf_data_open(in_dir(other, sizeof(other), "other.data")));
+	EXPECT_EQ(-EALREADY, tp_perf_data_open(path));
+	EXPECT_TRUE(holds_text(path, precious));
+	ASSERT_EQ(0, tp_perf_data_close());
+	/* Not a regular file: refused, nothing created beside it. */
+	EXPECT_EQ(-EINVAL, tp_perf_data_open("/dev/null"));
+	ASSERT_EQ(0, mkdir(in_dir(other, sizeof(other), "dir.data"), 0755));
+	EXPECT_EQ(-EISDIR, tp_perf_data_open(other));
+	EXPECT_EQ(0, rmdir(other));
+	EXPECT_TRUE(holds_text(path, precious));
+	EXPECT_EQ(2, dir_entries());
+	remove_dir();
+}
+
+TEST(open_replaces_an_existing_file_whole)
+{
+	char path[PATH_MAX], link_path[PATH_MAX];
+	struct poke_counts c;
+	struct stat st;
+
+	ASSERT_NE(NULL, new_dir());
+	in_dir(path, sizeof(path), "perf.data");
+	ASSERT_EQ(0, write_text(path, precious));
+	/* Another name of the old file keeps its data: replaced, not truncated. */
+	ASSERT_EQ(0, link(path, in_dir(link_path, sizeof(link_path), "old.data")));
+	ASSERT_EQ(0, tp_perf_data_open(path));
+	EXPECT_TRUE(holds_text(link_path, precious));
+	ASSERT_EQ(0, poke_every_backend());
+	ASSERT_EQ(0, tp_perf_data_close());
+	EXPECT_EQ(0, check_perf_file(_metadata, path, getpid(), &c));
+	EXPECT_EQ(2 * NR_BACKENDS, c.pre);
+	EXPECT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0644, st.st_mode & 0777 & ~0022);
+	EXPECT_TRUE(holds_text(link_path, precious));
+	EXPECT_EQ(2, dir_entries());		/* no temporary file left */
+	remove_dir();
+}
+
+/* A writer that another process holds: -EBUSY, the file intact. */
+TEST(open_refuses_a_file_another_process_writes)
+{
+	char path[PATH_MAX];
+	struct poke_counts c;
+	int go[2], ready[2], status;
+	pid_t pid;
+	char byte;
+
+	ASSERT_NE(NULL, new_dir());
+	in_dir(path, sizeof(path), "perf.data");
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int err = tp_perf_data_open(path);
+
+		if (!err)
+			err = poke_every_backend();
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
+			_exit(2);
+		_exit(err || tp_perf_data_close() ? 1 : 0);
+	}
+	ASSERT_EQ(1, read(ready[0], &byte, 1));
+	EXPECT_EQ(-EBUSY, tp_perf_data_open(path));
+	EXPECT_EQ(0, check_perf_file(_metadata, path, pid, &c));
+	EXPECT_EQ(2 * NR_BACKENDS, c.pre);
+	EXPECT_EQ(1, dir_entries());
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* Its writer gone, the file may be replaced. */
+	EXPECT_EQ(0, tp_perf_data_open(path));
+	EXPECT_EQ(0, tp_perf_data_close());
+	remove_dir();
+}
+
+/*
+ * Two processes with the same TEXTPOKE_PERF_DATA (a program and one it
+ * runs): each writes a file of its own that reads whole.  With %p in
+ * the variable each file is named by its pid; without, the first takes
+ * the name and the second, finding it held, adds .PID to it.  The child
+ * starts the library itself, after the parent, as a program it ran
+ * would.
+ */
+static void environment_pair(struct __test_metadata *_metadata, const char *name,
+			     bool pattern)
+{
+	char var[PATH_MAX], mine[PATH_MAX], theirs[PATH_MAX + 16], leaf[64];
+	struct poke_counts c;
+	int go[2], status;
+	pid_t pid;
+	char byte;
+
+	ASSERT_NE(NULL, new_dir());
+	setenv("TEXTPOKE_PERF_DATA", in_dir(var, sizeof(var), name), 1);
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (read(go[0], &byte, 1) != 1)
+			_exit(2);
+		_exit(tp_init() || poke_every_backend() ? 1 : 0);
+	}
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, poke_every_backend());
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, poke_every_backend());	/* after the child, still ours */
+	ASSERT_EQ(0, tp_perf_data_close());
+
+	if (pattern) {
+		snprintf(leaf, sizeof(leaf), "tp-%d.data", getpid());
+		in_dir(mine, sizeof(mine), leaf);
+		snprintf(leaf, sizeof(leaf), "tp-%d.data", pid);
+		in_dir(theirs, sizeof(theirs), leaf);
+	} else {
+		strcpy(mine, var);
+		snprintf(theirs, sizeof(theirs), "%s.%d", var, pid);
+	}
+	ASSERT_EQ(0, check_perf_file(_metadata, mine, getpid(), &c));
+	EXPECT_EQ(4 * NR_BACKENDS, c.pre);
+	EXPECT_EQ(4 * NR_BACKENDS, c.post);
+	EXPECT_EQ(0, c.bad);
+	ASSERT_EQ(0, check_perf_file(_metadata, theirs, pid, &c));
+	EXPECT_EQ(2 * NR_BACKENDS, c.pre);
+	EXPECT_EQ(2 * NR_BACKENDS, c.post);
+	EXPECT_EQ(0, c.bad);
+	EXPECT_EQ(2, dir_entries());
+	remove_dir();
+}
+
+TEST(environment_pid_pattern_gives_each_process_its_file)
+{
+	environment_pair(_metadata, "tp-%p.data", true);
+}
+
+TEST(environment_file_held_by_a_parent_gets_a_pid_suffix)
+{
+	environment_pair(_metadata, "tp.data", false);
+}
+
+TEST(environment_pattern_errors_fail_init)
+{
+	setenv("TEXTPOKE_PERF_DATA", "/tmp/tp-%q.data", 1);
+	EXPECT_EQ(-EINVAL, tp_init());
 }
 
 /* Every truncation and many random corruptions: an error or a valid walk. */

@@ -16,11 +16,15 @@
  * new feature table, the header with the new data size and the features.
  * A process that dies at any point leaves a file perf reads up to the end
  * of the last complete flush.
+ *
+ * Which file, and that no other writer has it: perf_data_file.c.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -30,6 +34,7 @@
 #include <unistd.h>
 
 #include "../io.h"
+#include "perf_data_file.h"
 #include "perf_file.h"
 #include "sink.h"
 
@@ -235,6 +240,7 @@ static void buffer_comm(void)
 	writer.len = rec.header.size;
 }
 
+/* Close the file: its lock goes with it. */
 static void close_locked(void)
 {
 	events_remove_subscriber(on_event, NULL);
@@ -249,7 +255,7 @@ static void close_locked(void)
 static void fork_child(void)
 {
 	if (writer.fd >= 0)
-		close_locked();
+		close_locked();		/* the parent's lock stays: it holds the file too */
 }
 
 static void at_exit(void)
@@ -263,22 +269,12 @@ static void install_hooks(void)
 	atexit(at_exit);
 }
 
-static int open_locked(const char *path)
+/* The file's first bytes, written to @fd before it has its name. */
+static int write_start(int fd)
 {
 	int err;
 
-	if (writer.fd >= 0)
-		return -EALREADY;
-	writer.buf = malloc(BUFFER_SIZE);
-	if (!writer.buf)
-		return -ENOMEM;
-	writer.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (writer.fd < 0) {
-		err = -errno;
-		free(writer.buf);
-		writer.buf = NULL;
-		return err;
-	}
+	writer.fd = fd;
 	writer.len = 0;
 	writer.error = 0;
 	writer.feature_bits = 0;
@@ -289,11 +285,38 @@ static int open_locked(const char *path)
 		buffer_comm();
 		err = flush();
 	}
-	if (!err)
-		err = events_add_subscriber(on_event, on_batch_end, NULL, TP_EVENTS_DECODER);
+	return err;
+}
+
+/*
+ * Everything that can be refused without touching @path first (a writer
+ * open, no subscriber slot, no memory); then the file, complete before
+ * it takes the name.  The subscriber is in the table early, but no batch
+ * runs before the lock is released.
+ */
+static int open_locked(const char *path)
+{
+	struct perf_data_file file;
+	int err;
+
+	if (writer.fd >= 0)
+		return -EALREADY;
+	err = events_add_subscriber(on_event, on_batch_end, NULL, TP_EVENTS_DECODER);
+	if (err)
+		return err;
+	writer.buf = malloc(BUFFER_SIZE);
+	err = writer.buf ? perf_data_file_create(&file, path) : -ENOMEM;
+	if (!err) {
+		err = write_start(file.fd);
+		if (!err)
+			err = perf_data_file_publish(&file);
+		if (err)
+			perf_data_file_discard(&file);
+		else
+			perf_data_file_release(&file);
+	}
 	if (err) {
-		close(writer.fd);
-		unlink(path);
+		events_remove_subscriber(on_event, NULL);
 		free(writer.buf);
 		writer.buf = NULL;
 		writer.fd = -1;
@@ -314,12 +337,29 @@ static int open_with_mutex(const char *path)
 	return err;
 }
 
-/* Called by tp_init(), inside its once: must not call tp_init(). */
+/*
+ * Called by tp_init(), inside its once: must not call tp_init().  A
+ * program run by one that writes the same name (the variable is
+ * inherited) finds the name held: it writes NAME.PID instead, unless
+ * the name has a %p of its own.
+ */
 int perf_data_open_from_env(void)
 {
-	const char *path = getenv("TEXTPOKE_PERF_DATA");
+	const char *pattern = getenv("TEXTPOKE_PERF_DATA");
+	char path[PATH_MAX + 16];
+	bool per_process;
+	int err;
 
-	return path && *path ? open_with_mutex(path) : 0;
+	if (!pattern || !*pattern)
+		return 0;
+	err = perf_data_path_expand(pattern, path, PATH_MAX, &per_process);
+	if (!err)
+		err = open_with_mutex(path);
+	if (err == -EBUSY && !per_process) {
+		snprintf(path + strlen(path), 16, ".%d", (int)getpid());
+		err = open_with_mutex(path);
+	}
+	return err;
 }
 
 int tp_perf_data_open(const char *path)
