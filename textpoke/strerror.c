@@ -39,10 +39,15 @@ static const struct tp_error tp_errors[] = {
 	{ ENOSYS,	"the backend or feature is not built in this configuration" },
 	{ EDEADLK,	"called from a callback of the library (events, function "
 			"tracing), which may not poke, subscribe, trace or change keys" },
-	{ ENOSPC,	"no room: every event subscriber slot or graph ops slot is taken" },
+	{ ENOSPC,	"no room: every event subscriber slot or graph ops slot is "
+			"taken, or (perf.data writer) the disk is full" },
 	{ ENOENT,	"nothing to act on: no such subscriber, perf.data writer, "
 			"recording, registered trampoline, or traceable function" },
 	{ EALREADY,	"a perf.data writer is already open in this process" },
+	{ EFBIG,	"a file of the library (perf.data, graph recording) would pass "
+			"the file size limit (RLIMIT_FSIZE) or the file system's" },
+	{ EIO,		"a file of the library (perf.data, graph recording) could not "
+			"be written: an I/O error of its file system" },
 };
 
 /*

@@ -129,7 +129,10 @@ TP_EXPORT int tp_set_trace_exact(bool on);
  *
  * Events are buffered in memory allocated here and written at the end of
  * each batch, so a process that crashes leaves a file readable up to its
- * last completed batch.  The writer is a decoder-facing sink.  One writer per process.
+ * last completed batch.  A write that fails (a full disk, a file size
+ * limit) stops the writer; the file still reads whole up to the last
+ * batch written in full, and tp_perf_data_close() returns the error.
+ * The writer is a decoder-facing sink.  One writer per process.
  * perf-glue/README.md says how PRE and POST are told apart in the file.
  *
  * Errors, every one but the last two before @path is touched: -EINVAL
@@ -143,8 +146,9 @@ TP_EXPORT int tp_perf_data_open(const char *path);
 /*
  * Write what is buffered, finish the file and close it, which lets other
  * writers have it.  Done at exit for a writer still open.  -ENOENT if
- * none is open, -errno of the last failed write (the file then holds
- * what was written before it).
+ * none is open; else the error of the first write that failed (-ENOSPC
+ * for a full disk, -EFBIG past RLIMIT_FSIZE, -EIO, ...) or of close(2),
+ * the file then holding every batch written before it, readable.
  */
 TP_EXPORT int tp_perf_data_close(void);
 

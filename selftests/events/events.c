@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -672,6 +673,105 @@ TEST(environment_pattern_errors_fail_init)
 {
 	setenv("TEXTPOKE_PERF_DATA", "/tmp/tp-%q.data", 1);
 	EXPECT_EQ(-EINVAL, tp_init());
+}
+
+/*
+ * The file as it ends after each batch: where its data section ends, in
+ * a complete run of poke_every_backend(); and the size of everything
+ * else (the feature table after the data).
+ */
+struct file_ends {
+	uint64_t open_end;			/* after open: prologue, COMM, table */
+	uint64_t batch_end[4 * NR_BACKENDS];	/* after each batch */
+	unsigned int nr;
+};
+
+static int measure_file(struct __test_metadata *_metadata, const char *path,
+			struct file_ends *e)
+{
+	struct perf_file f;
+	struct perf_record rec;
+	uint64_t pos = 0, table;
+
+	memset(e, 0, sizeof(*e));
+	if (tp_perf_data_open(path) || poke_every_backend() || tp_perf_data_close() ||
+	    perf_file_open(&f, path))
+		return -1;
+	table = f.size - f.header.data.offset - f.header.data.size;
+	while (perf_file_next(&f, &pos, &rec) > 0) {
+		struct text_poke poke;
+
+		if (rec.type == PERF_RECORD_COMM)
+			e->open_end = f.header.data.offset + pos + table;
+		else if (!text_poke_parse(rec.data, rec.size, f.attrs[0].attr.sample_type, &poke) &&
+			 poke.tail.phase == TP_EVENT_POST && e->nr < 4 * NR_BACKENDS)
+			e->batch_end[e->nr++] = f.header.data.offset + pos + table;
+	}
+	perf_file_close(&f);
+	return e->nr == 2 * NR_BACKENDS ? 0 : -1;
+}
+
+/* Open, poke and close under a file size limit; the first error. */
+static int write_limited(const char *path, rlim_t limit, int *open_err)
+{
+	struct rlimit full, cut;
+	int err;
+
+	getrlimit(RLIMIT_FSIZE, &full);
+	cut = (struct rlimit){ limit, full.rlim_max };
+	setrlimit(RLIMIT_FSIZE, &cut);
+	err = *open_err = tp_perf_data_open(path);
+	if (!err) {
+		poke_every_backend();
+		err = tp_perf_data_close();
+	}
+	setrlimit(RLIMIT_FSIZE, &full);
+	return err;
+}
+
+/*
+ * A full disk, or a file size limit (SIGXFSZ ignored: EFBIG), at every
+ * point of the file: the error that happened comes back, from open or
+ * from close; a failed open leaves the old file and nothing else; what
+ * was written reads whole, up to the last batch that fitted.
+ */
+TEST(short_writes_return_the_real_error_and_leave_a_readable_file)
+{
+	char path[PATH_MAX], ref[PATH_MAX];
+	struct file_ends e;
+	struct poke_counts c;
+	uint64_t limit;
+	unsigned int fits, runs = 0;
+
+	ASSERT_NE(NULL, new_dir());
+	signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ(0, measure_file(_metadata, in_dir(ref, sizeof(ref), "ref.data"), &e));
+	in_dir(path, sizeof(path), "perf.data");
+	for (limit = e.open_end - 40; limit <= e.batch_end[e.nr - 1] + 5; limit += 5, runs++) {
+		int open_err, err;
+
+		ASSERT_EQ(0, write_text(path, precious));
+		err = write_limited(path, limit, &open_err);
+		for (fits = 0; fits < e.nr && e.batch_end[fits] <= limit; fits++)
+			;
+		if (limit < e.open_end) {
+			EXPECT_EQ(-EFBIG, open_err) TH_LOG("limit %llu", (unsigned long long)limit);
+			EXPECT_TRUE(holds_text(path, precious));
+			EXPECT_EQ(2, dir_entries());
+			continue;
+		}
+		ASSERT_EQ(0, open_err) TH_LOG("limit %llu", (unsigned long long)limit);
+		EXPECT_EQ(fits < e.nr ? -EFBIG : 0, err) TH_LOG("limit %llu", (unsigned long long)limit);
+		ASSERT_EQ(0, check_perf_file(_metadata, path, getpid(), &c))
+			TH_LOG("limit %llu", (unsigned long long)limit);
+		EXPECT_EQ(fits, c.pre) TH_LOG("limit %llu", (unsigned long long)limit);
+		EXPECT_EQ(fits, c.post) TH_LOG("limit %llu", (unsigned long long)limit);
+		EXPECT_EQ(0, c.bad);
+		EXPECT_EQ(2, dir_entries());
+	}
+	TH_LOG("%u limits from %llu to %llu bytes", runs, (unsigned long long)e.open_end - 40,
+	       (unsigned long long)e.batch_end[e.nr - 1] + 5);
+	remove_dir();
 }
 
 /* Every truncation and many random corruptions: an error or a valid walk. */

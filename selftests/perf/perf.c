@@ -13,10 +13,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -464,7 +466,7 @@ TEST(tp_perf_refuses_bad_files_with_one_line)
 	remove_dir();
 }
 
-/* --- one file per process ------------------------------------------------ */
+/* --- one file per process, never cut short unreadably -------------------- */
 
 /*
  * The TEXT_POKE records of @path as perf prints them (each with @pid),
@@ -608,6 +610,48 @@ TEST(pid_pattern_names_every_process_file)
 		SKIP(return, "perf is not installed");
 	parent_and_children(_metadata, "tp-%p.data");
 	expect_four_files(_metadata, "tp-", ".data");
+	remove_dir();
+}
+
+/* The size of the file once open, and once every backend poked. */
+static int file_sizes(const char *path, off_t *opened, off_t *full)
+{
+	struct stat st;
+
+	if (tp_perf_data_open(path) || tp_perf_data_close() || stat(path, &st))
+		return -1;
+	*opened = st.st_size;
+	if (write_poke_file(path) || stat(path, &st))
+		return -1;
+	*full = st.st_size;
+	return 0;
+}
+
+/*
+ * The disk full in the middle of the second batch (a file size limit,
+ * SIGXFSZ ignored): close says EFBIG, and perf and tp-perf read the
+ * first batch whole.
+ */
+TEST(perf_reads_what_a_full_disk_left)
+{
+	const char *path = path_in("tp.data");
+	struct rlimit full, cut;
+	off_t opened, done, batch;
+	int err;
+
+	if (!have_perf())
+		SKIP(return, "perf is not installed");
+	ASSERT_EQ(0, file_sizes(path, &opened, &done));
+	batch = (done - opened) / (2 * NR_BACKENDS);
+	signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &full));
+	cut = (struct rlimit){ opened + batch + batch / 2, full.rlim_max };
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &cut));
+	err = write_poke_file(path);
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &full));
+	EXPECT_EQ(-EFBIG, err);
+	EXPECT_EQ(2, perf_pokes(_metadata, path, getpid()));
+	EXPECT_EQ(2, tp_perf_events(path));
 	remove_dir();
 }
 

@@ -15,7 +15,11 @@
  * feature table is about to be overwritten), the records followed by the
  * new feature table, the header with the new data size and the features.
  * A process that dies at any point leaves a file perf reads up to the end
- * of the last complete flush.
+ * of the last complete flush.  A flush that fails (a full disk, a file
+ * size limit) puts the old feature table back after the data perf
+ * knows, in place, and the header with it: the file still reads whole
+ * up to the last complete flush, and the writer keeps the error for
+ * tp_perf_data_close().
  *
  * Which file, and that no other writer has it: perf_data_file.c.
  */
@@ -68,28 +72,63 @@ static int write_header(bool with_features)
 	return write_all_at(writer.fd, &writer.header, sizeof(writer.header), 0);
 }
 
+/*
+ * All of @iov at @offset: a short write (the disk filled up in its
+ * middle) is continued, so that the error returned is the one that
+ * stopped it.  Async-signal-safe.
+ */
+static int write_iov_at(int fd, struct iovec *iov, int nr, uint64_t offset)
+{
+	while (nr) {
+		ssize_t n = pwritev(fd, iov, nr, offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		offset += n;
+		for (; nr && (size_t)n >= iov->iov_len; iov++, nr--)
+			n -= iov->iov_len;
+		if (nr) {
+			iov->iov_base = (uint8_t *)iov->iov_base + n;
+			iov->iov_len -= n;
+		}
+	}
+	return 0;
+}
+
+/* The feature table where it was, after the data the header counts. */
+static void restore_end(void)
+{
+	uint64_t end = writer.header.data.offset + writer.header.data.size;
+
+	/* Rewrites bytes the file has already: no new space needed. */
+	if (!write_all_at(writer.fd, writer.table, sizeof(writer.table), end))
+		write_header(true);
+}
+
 /* Async-signal-safe: pwrite only. */
 static int flush(void)
 {
-	uint64_t end = writer.header.data.offset + writer.header.data.size;
+	uint64_t size = writer.header.data.size;
 	struct iovec iov[2] = {
 		{ writer.buf, writer.len },
 		{ writer.table, sizeof(writer.table) },
 	};
-	size_t want = writer.len + sizeof(writer.table);
-	ssize_t n;
 	int err;
 
 	if (!writer.len || writer.error)
 		return writer.error;
 	err = write_header(false);
-	if (!err) {
-		n = pwritev(writer.fd, iov, 2, end);
-		err = n == (ssize_t)want ? 0 : n < 0 ? -errno : -EIO;
-	}
+	if (!err)
+		err = write_iov_at(writer.fd, iov, 2, writer.header.data.offset + size);
 	if (!err) {
 		writer.header.data.size += writer.len;
 		err = write_header(true);
+	}
+	if (err) {
+		writer.header.data.size = size;
+		restore_end();
 	}
 	writer.len = 0;
 	writer.error = err;
@@ -240,15 +279,17 @@ static void buffer_comm(void)
 	writer.len = rec.header.size;
 }
 
-/* Close the file: its lock goes with it. */
-static void close_locked(void)
+/* Close the file (its lock goes with it); -errno if close() reports one. */
+static int close_locked(void)
 {
+	int err = close(writer.fd) ? -errno : 0;
+
 	events_remove_subscriber(on_event, NULL);
-	close(writer.fd);
 	free(writer.buf);
 	writer.fd = -1;
 	writer.buf = NULL;
 	writer.len = 0;
+	return err;
 }
 
 /* A child must not append to its parent's file at the parent's offsets. */
@@ -381,8 +422,11 @@ int tp_perf_data_close(void)
 	if (writer.fd < 0) {
 		err = -ENOENT;
 	} else {
+		int close_err;
+
 		err = flush();
-		close_locked();
+		close_err = close_locked();
+		err = err ?: close_err;
 	}
 	events_unlock();
 	return err;
