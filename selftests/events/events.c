@@ -6,7 +6,11 @@
  * contract and its errors; trace-exact routing; the perf.data writer's
  * file read back with the project's reader (perf itself reads it in the
  * native perf selftests), also after a crash mid-batch and through
- * TEXTPOKE_PERF_DATA; and a bounded fuzz of the reader.
+ * TEXTPOKE_PERF_DATA; that the writer never destroys a file it did not
+ * write, never shares one with another process, and reports a full disk
+ * with its errno and a readable file; that every locking call of the
+ * API made from a callback of the library gets -EDEADLK; and a bounded
+ * fuzz of the reader.
  *
  * Each test runs in its own forked process (kselftest harness).
  */

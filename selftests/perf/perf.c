@@ -6,9 +6,12 @@
  * time; tp-perf inject merges it into a perf record -k CLOCK_MONOTONIC
  * file that perf still reads whole; libtraceevent parses the shipped
  * formats and prints both events; tp-perf turns bad files into one line
- * and exit status 1.
+ * and exit status 1; a program and the programs it runs, all with one
+ * TEXTPOKE_PERF_DATA, leave a readable file each; a file cut short by a
+ * full disk still reads.
  *
- * The binary pokes for perf record when run as: perf_test --poke-into FILE.
+ * The binary pokes for perf record when run as: perf_test --poke-into FILE,
+ * and as the children of the TEXTPOKE_PERF_DATA tests: perf_test --poke.
  */
 #include <dirent.h>
 #include <errno.h>
