@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the re-entry tests of events.c trace and flip: callees.c is built
- * with the library's ftrace_cflags, so each function has an entry site,
- * and each key has a site there.
+ * with the library's ftrace_cflags, so each function has an entry site;
+ * each key has a site in keys.c.
  */
 #ifndef SELFTESTS_EVENTS_CALLEES_H
 #define SELFTESTS_EVENTS_CALLEES_H
