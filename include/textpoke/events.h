@@ -32,9 +32,10 @@
  * the library returns -EDEADLK at once and changes nothing when made from
  * an event callback or from a function-tracing or graph callback: poking,
  * committing a batch, (un)subscribing, opening or closing the perf.data
- * writer, anything of ftrace.h that registers, unregisters, filters,
- * counts or records, changing a static key (slow_inc/slow_dec included,
- * even where no site would change) and (un)registering a jump table.
+ * writer, every call of ftrace.h but tp_ftrace_regs_get_argument() and
+ * tp_ftrace_graph_skipped(), changing a static key (slow_inc/slow_dec
+ * included, even where no site would change) and (un)registering a jump
+ * table.
  *
  * With no subscriber the engine pays one predictable branch per site.
  */
