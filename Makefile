@@ -189,7 +189,7 @@ lib-$(CONFIG_BACKEND_NOSYNC)		+= textpoke/nosync.c
 lib-y				+= $(filter-out arch/$(ARCH)/ftrace%,$(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
 # PRE/POST events and their sinks.
 lib-y				+= textpoke/events/events.c textpoke/events/perf_file.c
-lib-$(CONFIG_PERF_DATA_WRITER)	+= textpoke/events/perf_data_writer.c
+lib-$(CONFIG_PERF_DATA_WRITER)	+= textpoke/events/perf_data_writer.c textpoke/events/perf_data_file.c
 lib-$(CONFIG_TRACEEVENT_FORMATS)	+= textpoke/events/event_format.c
 # The clients.
 lib-$(CONFIG_STATIC_KEYS)		+= textpoke/tracing/jump_label.c

@@ -142,11 +142,32 @@ int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
 
 /*
  * poke.c: the text mutex serialises pokes, subscriptions and the perf.data
- * writer.  -EDEADLK when the calling thread holds it already: an event
- * callback that pokes or subscribes.
+ * writer.  -EDEADLK when the calling thread runs a callback of the library
+ * (see in_library_callback()).
  */
 int text_mutex_lock(void);
 void text_mutex_unlock(void);
+
+/*
+ * Whether the calling thread runs a callback of the library: an event
+ * callback (it holds the text mutex, and maybe the static key or ftrace
+ * mutex of the change that poked) or a function-tracing callback (inside
+ * the read section whose grace period a holder of any of them may wait
+ * for).  Every mutex of the library is taken only after this returned
+ * false, so a callback that calls the API gets -EDEADLK, never a
+ * deadlock.
+ */
+bool in_library_callback(void);
+
+/* tracing/ftrace.c: the calling thread is in a function-tracing callback. */
+#ifdef CONFIG_FTRACE
+bool ftrace_thread_in_callback(void);
+#else
+static inline bool ftrace_thread_in_callback(void)
+{
+	return false;
+}
+#endif
 
 /* poke.c: aligned 8-byte data words in text, each stored atomically. */
 int text_store_words(const uintptr_t *addrs, const uint64_t *values, size_t nr);

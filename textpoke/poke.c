@@ -21,13 +21,20 @@ static __thread bool text_mutex_mine;	/* this thread holds it */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_error;
 
+bool in_library_callback(void)
+{
+	return text_mutex_mine || ftrace_thread_in_callback();
+}
+
 /*
  * An event callback runs with the text mutex held; if it poked or
- * subscribed it would wait for itself forever.  Say so instead.
+ * subscribed it would wait for itself forever.  A function-tracing
+ * callback runs inside the read section that a poke waits out.  Say so
+ * instead.
  */
 int text_mutex_lock(void)
 {
-	if (text_mutex_mine)
+	if (in_library_callback())
 		return -EDEADLK;
 	pthread_mutex_lock(&text_mutex);
 	text_mutex_mine = true;

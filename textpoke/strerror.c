@@ -29,18 +29,24 @@ static const struct tp_error tp_errors[] = {
 	{ EBUSY,	"busy: another SIGTRAP handler replaced textpoke's or a thread "
 			"blocks SIGTRAP; or a static key to disable still has references; "
 			"or the ops is registered, a recording already runs, or the "
-			"function already has a direct trampoline or redirection" },
+			"function already has a direct trampoline or redirection; or "
+			"another process writes this perf.data file" },
 	{ EACCES,	"the text cannot be made writable (W^X policy) and no other "
 			"writer can do this change" },
 	{ ENOMEM,	"out of memory" },
 	{ EEXIST,	"this callback is already subscribed with this argument" },
 	{ ENOSYS,	"the backend or feature is not built in this configuration" },
-	{ EDEADLK,	"called from an event callback, which runs with the text mutex "
-			"held: it may not poke, subscribe or open a writer" },
-	{ ENOSPC,	"no room: every event subscriber slot or graph ops slot is taken" },
+	{ EDEADLK,	"called from a callback of the library (events, function "
+			"tracing), which may not poke, subscribe, trace or change keys" },
+	{ ENOSPC,	"no room: every event subscriber slot or graph ops slot is "
+			"taken, or (perf.data writer) the disk is full" },
 	{ ENOENT,	"nothing to act on: no such subscriber, perf.data writer, "
 			"recording, registered trampoline, or traceable function" },
 	{ EALREADY,	"a perf.data writer is already open in this process" },
+	{ EFBIG,	"a file of the library (perf.data, graph recording) would pass "
+			"the file size limit (RLIMIT_FSIZE) or the file system's" },
+	{ EIO,		"a file of the library (perf.data, graph recording) could not "
+			"be written: an I/O error of its file system" },
 };
 
 /*

@@ -73,9 +73,10 @@ int tp_jump_table_register(const struct tp_jump_entry *start,
 	return -ENOSYS;
 }
 
-void tp_jump_table_unregister(const struct tp_jump_entry *start)
+int tp_jump_table_unregister(const struct tp_jump_entry *start)
 {
 	(void)start;
+	return -ENOSYS;
 }
 
 int (tp_static_key_enable)(struct tp_static_key *key)

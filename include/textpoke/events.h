@@ -15,16 +15,27 @@
  *  - a subscriber callback (tp_events_subscribe);
  *  - the perf.data writer (tp_perf_data_open, or TEXTPOKE_PERF_DATA=path
  *    in the environment at tp_init()), PERF_RECORD_TEXT_POKE records that
- *    perf reads;
+ *    perf reads.  In the variable, %p stands for the process id and %%
+ *    for %; a program that inherits it (system(), posix_spawn(), exec)
+ *    while the one that set it writes that very file writes PATH.PID
+ *    instead.  Each process thus writes a file of its own; use %p to
+ *    name them all alike;
  *  - the traceevent formats textpoke:poke_pre and textpoke:poke_post
  *    (tp_event_format), for libtraceevent.
  *
  * The contract of a callback: it runs on the poking thread with textpoke's
- * text mutex held and, for the stop_machine backend, while every other
- * thread of the process is parked in a signal handler.  It must therefore
- * be async-signal-safe and take no lock another thread may hold: no
- * malloc, no stdio.  It must not poke, commit a batch, subscribe or
- * unsubscribe: those calls return -EDEADLK from a callback.
+ * text mutex held (and the static key or ftrace mutex when a key change
+ * or a tracing change poked) and, for the stop_machine backend, while
+ * every other thread of the process is parked in a signal handler.  It
+ * must therefore be async-signal-safe and take no lock another thread may
+ * hold: no malloc, no stdio.  Every call of the API that takes a lock of
+ * the library returns -EDEADLK at once and changes nothing when made from
+ * an event callback or from a function-tracing or graph callback: poking,
+ * committing a batch, (un)subscribing, opening or closing the perf.data
+ * writer, every call of ftrace.h but tp_ftrace_regs_get_argument() and
+ * tp_ftrace_graph_skipped(), changing a static key (slow_inc/slow_dec
+ * included, even where no site would change) and (un)registering a jump
+ * table.
  *
  * With no subscriber the engine pays one predictable branch per site.
  */
@@ -110,22 +121,43 @@ TP_EXPORT int tp_events_unsubscribe(tp_event_fn fn, void *arg);
 TP_EXPORT int tp_set_trace_exact(bool on);
 
 /*
- * Write every event to @path as a perf.data file (created or truncated,
- * mode 0644) that perf reads: PERF_RECORD_TEXT_POKE records with a
- * sample_id trailer (pid, tid, time, cpu).  Events are buffered in memory
- * allocated here and written at the end of each batch, so a process
- * that crashes leaves a file readable up to its last completed batch.
+ * Write every event to @path as a perf.data file that perf reads:
+ * PERF_RECORD_TEXT_POKE records with a sample_id trailer (pid, tid,
+ * time, cpu).
+ *
+ * The file is written under a temporary name in the directory of @path
+ * (which must be writable) and renamed to @path once it is a valid
+ * perf.data file: a file already at @path is replaced whole when the
+ * call succeeds (other hard links of it keep its data) and left exactly
+ * as it was when the call fails.  A symbolic link is followed.  Mode
+ * 0644 less the umask.
+ *
+ * One writer per file, across processes: the writer holds an exclusive
+ * flock(2) on its file until it is closed, and a @path that another
+ * process's writer holds is refused (-EBUSY), never shared.
+ *
+ * Events are buffered in memory allocated here and written at the end of
+ * each batch, so a process that crashes leaves a file readable up to its
+ * last completed batch.  A write that fails (a full disk, a file size
+ * limit) stops the writer; the file still reads whole up to the last
+ * batch written in full, and tp_perf_data_close() returns the error.
  * The writer is a decoder-facing sink.  One writer per process.
  * perf-glue/README.md says how PRE and POST are told apart in the file.
- * Errors: -EALREADY (a writer is open), -EDEADLK (from a callback),
- * -ENOSPC (no subscriber slot), -errno of open/write, -ENOMEM.
+ *
+ * Errors, every one but the last two before @path is touched: -EINVAL
+ * (NULL or empty @path), -EALREADY (a writer is open), -EDEADLK (from a
+ * callback), -ENOSPC (no subscriber slot), -ENOMEM; -EINVAL (@path is
+ * not a regular file), -EBUSY (another process writes @path); -errno of
+ * creating, writing or renaming the file.
  */
 TP_EXPORT int tp_perf_data_open(const char *path);
 
 /*
- * Write what is buffered, finish the file and close it.  Done at exit
- * for a writer still open.  -ENOENT if none is open, -errno of the last
- * failed write (the file then holds what was written before it).
+ * Write what is buffered, finish the file and close it, which lets other
+ * writers have it.  Done at exit for a writer still open.  -ENOENT if
+ * none is open; else the error of the first write that failed (-ENOSPC
+ * for a full disk, -EFBIG past RLIMIT_FSIZE, -EIO, ...) or of close(2),
+ * the file then holding every batch written before it, readable.
  */
 TP_EXPORT int tp_perf_data_close(void);
 

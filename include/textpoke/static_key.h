@@ -28,7 +28,8 @@
  *   exact under any number of concurrent callers.
  * - tp_static_branch_*() and tp_static_key_enabled() may be used
  *   anywhere, signal handlers included.  The change functions may not be
- *   called from a signal handler, nor from an events callback.
+ *   called from a signal handler; from a callback of the library (events,
+ *   function tracing) they and the table calls return -EDEADLK.
  * - A TRUE key starts enabled (count 1), a FALSE key disabled (count 0).
  *
  * Errors: the poke engine's (see textpoke.h), and -EINVAL when a count
@@ -131,8 +132,11 @@ struct tp_jump_entry {
 TP_EXPORT int tp_jump_table_register(const struct tp_jump_entry *start,
 				     const struct tp_jump_entry *stop);
 
-/* Drop one reference to the table at @start; the last one forgets it. */
-TP_EXPORT void tp_jump_table_unregister(const struct tp_jump_entry *start);
+/*
+ * Drop one reference to the table at @start; the last one forgets it.
+ * 0, or -EDEADLK from a callback of the library (nothing dropped).
+ */
+TP_EXPORT int tp_jump_table_unregister(const struct tp_jump_entry *start);
 
 TP_EXPORT int tp_static_key_enable(struct tp_static_key *key);
 TP_EXPORT int tp_static_key_disable(struct tp_static_key *key);

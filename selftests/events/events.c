@@ -6,22 +6,32 @@
  * contract and its errors; trace-exact routing; the perf.data writer's
  * file read back with the project's reader (perf itself reads it in the
  * native perf selftests), also after a crash mid-batch and through
- * TEXTPOKE_PERF_DATA; and a bounded fuzz of the reader.
+ * TEXTPOKE_PERF_DATA; that the writer never destroys a file it did not
+ * write, never shares one with another process, and reports a full disk
+ * with its errno and a readable file; that every locking call of the
+ * API made from a callback of the library gets -EDEADLK; and a bounded
+ * fuzz of the reader.
  *
  * Each test runs in its own forked process (kselftest harness).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <textpoke/ftrace.h>
+
 #include "kselftest_harness.h"
+#include "callees.h"
 #include "events.h"
 
 /* The harness compares int literals with the unsigned counts and enums. */
@@ -427,6 +437,347 @@ TEST(forked_child_does_not_write_parent_file)
 	unlink(path);
 }
 
+/* --- the writer's file: never another's, never lost --------------------- */
+
+/* A fresh directory for a test's files; its entries, and removing it. */
+static char test_dir[64];
+
+static const char *new_dir(void)
+{
+	strcpy(test_dir, "/tmp/textpoke-events-XXXXXX");
+	return mkdtemp(test_dir);
+}
+
+static const char *in_dir(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", test_dir, name);
+	return buf;
+}
+
+static int dir_entries(void)
+{
+	DIR *d = opendir(test_dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void remove_dir(void)
+{
+	char path[PATH_MAX];
+	DIR *d = opendir(test_dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlink(in_dir(path, sizeof(path), de->d_name));
+	if (d)
+		closedir(d);
+	rmdir(test_dir);
+}
+
+static const char precious[] = "another program's data\n";
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Whether @path holds exactly @text. */
+static bool holds_text(const char *path, const char *text)
+{
+	char buf[256];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) && !memcmp(buf, text, n);
+}
+
+/* Take every free subscriber slot; how many were taken. */
+static int fill_subscribers(int *counts)
+{
+	int i;
+
+	for (i = 0; i < TP_EVENTS_MAX_SUBSCRIBERS; i++)
+		if (tp_events_subscribe(other_event, &counts[i], 0))
+			break;
+	return i;
+}
+
+TEST(failed_open_leaves_an_existing_file_alone)
+{
+	static int counts[TP_EVENTS_MAX_SUBSCRIBERS];
+	char path[PATH_MAX], other[PATH_MAX];
+
+	ASSERT_NE(NULL, new_dir());
+	in_dir(path, sizeof(path), "perf.data");
+	ASSERT_EQ(0, write_text(path, precious));
+	/* No subscriber slot: refused before the path is touched. */
+	ASSERT_EQ(TP_EVENTS_MAX_SUBSCRIBERS, fill_subscribers(counts));
+	EXPECT_EQ(-ENOSPC, tp_perf_data_open(path));
+	EXPECT_TRUE(holds_text(path, precious));
+	EXPECT_EQ(1, dir_entries());
+	ASSERT_EQ(0, tp_events_unsubscribe(other_event, &counts[0]));
+	/* A writer open elsewhere. */
+	ASSERT_EQ(0, tp_perf_data_open(in_dir(other, sizeof(other), "other.data")));
+	EXPECT_EQ(-EALREADY, tp_perf_data_open(path));
+	EXPECT_TRUE(holds_text(path, precious));
+	ASSERT_EQ(0, tp_perf_data_close());
+	/* Not a regular file: refused, nothing created beside it. */
+	EXPECT_EQ(-EINVAL, tp_perf_data_open("/dev/null"));
+	ASSERT_EQ(0, mkdir(in_dir(other, sizeof(other), "dir.data"), 0755));
+	EXPECT_EQ(-EISDIR, tp_perf_data_open(other));
+	EXPECT_EQ(0, rmdir(other));
+	EXPECT_TRUE(holds_text(path, precious));
+	EXPECT_EQ(2, dir_entries());
+	remove_dir();
+}
+
+TEST(open_replaces_an_existing_file_whole)
+{
+	char path[PATH_MAX], link_path[PATH_MAX];
+	struct poke_counts c;
+	struct stat st;
+
+	ASSERT_NE(NULL, new_dir());
+	in_dir(path, sizeof(path), "perf.data");
+	ASSERT_EQ(0, write_text(path, precious));
+	/* Another name of the old file keeps its data: replaced, not truncated. */
+	ASSERT_EQ(0, link(path, in_dir(link_path, sizeof(link_path), "old.data")));
+	ASSERT_EQ(0, tp_perf_data_open(path));
+	EXPECT_TRUE(holds_text(link_path, precious));
+	ASSERT_EQ(0, poke_every_backend());
+	ASSERT_EQ(0, tp_perf_data_close());
+	EXPECT_EQ(0, check_perf_file(_metadata, path, getpid(), &c));
+	EXPECT_EQ(2 * NR_BACKENDS, c.pre);
+	EXPECT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0644, st.st_mode & 0777 & ~0022);
+	EXPECT_TRUE(holds_text(link_path, precious));
+	EXPECT_EQ(2, dir_entries());		/* no temporary file left */
+	remove_dir();
+}
+
+/* A writer that another process holds: -EBUSY, the file intact. */
+TEST(open_refuses_a_file_another_process_writes)
+{
+	char path[PATH_MAX];
+	struct poke_counts c;
+	int go[2], ready[2], status;
+	pid_t pid;
+	char byte;
+
+	ASSERT_NE(NULL, new_dir());
+	in_dir(path, sizeof(path), "perf.data");
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int err = tp_perf_data_open(path);
+
+		if (!err)
+			err = poke_every_backend();
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
+			_exit(2);
+		_exit(err || tp_perf_data_close() ? 1 : 0);
+	}
+	ASSERT_EQ(1, read(ready[0], &byte, 1));
+	EXPECT_EQ(-EBUSY, tp_perf_data_open(path));
+	EXPECT_EQ(0, check_perf_file(_metadata, path, pid, &c));
+	EXPECT_EQ(2 * NR_BACKENDS, c.pre);
+	EXPECT_EQ(1, dir_entries());
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* Its writer gone, the file may be replaced. */
+	EXPECT_EQ(0, tp_perf_data_open(path));
+	EXPECT_EQ(0, tp_perf_data_close());
+	remove_dir();
+}
+
+/*
+ * Two processes with the same TEXTPOKE_PERF_DATA (a program and one it
+ * runs): each writes a file of its own that reads whole.  With %p in
+ * the variable each file is named by its pid; without, the first takes
+ * the name and the second, finding it held, adds .PID to it.  The child
+ * starts the library itself, after the parent, as a program it ran
+ * would.
+ */
+static void environment_pair(struct __test_metadata *_metadata, const char *name,
+			     bool pattern)
+{
+	char var[PATH_MAX], mine[PATH_MAX], theirs[PATH_MAX + 16], leaf[64];
+	struct poke_counts c;
+	int go[2], status;
+	pid_t pid;
+	char byte;
+
+	ASSERT_NE(NULL, new_dir());
+	setenv("TEXTPOKE_PERF_DATA", in_dir(var, sizeof(var), name), 1);
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (read(go[0], &byte, 1) != 1)
+			_exit(2);
+		_exit(tp_init() || poke_every_backend() ? 1 : 0);
+	}
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, poke_every_backend());
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, poke_every_backend());	/* after the child, still ours */
+	ASSERT_EQ(0, tp_perf_data_close());
+
+	if (pattern) {
+		snprintf(leaf, sizeof(leaf), "tp-%d.data", getpid());
+		in_dir(mine, sizeof(mine), leaf);
+		snprintf(leaf, sizeof(leaf), "tp-%d.data", pid);
+		in_dir(theirs, sizeof(theirs), leaf);
+	} else {
+		strcpy(mine, var);
+		snprintf(theirs, sizeof(theirs), "%s.%d", var, pid);
+	}
+	ASSERT_EQ(0, check_perf_file(_metadata, mine, getpid(), &c));
+	EXPECT_EQ(4 * NR_BACKENDS, c.pre);
+	EXPECT_EQ(4 * NR_BACKENDS, c.post);
+	EXPECT_EQ(0, c.bad);
+	ASSERT_EQ(0, check_perf_file(_metadata, theirs, pid, &c));
+	EXPECT_EQ(2 * NR_BACKENDS, c.pre);
+	EXPECT_EQ(2 * NR_BACKENDS, c.post);
+	EXPECT_EQ(0, c.bad);
+	EXPECT_EQ(2, dir_entries());
+	remove_dir();
+}
+
+TEST(environment_pid_pattern_gives_each_process_its_file)
+{
+	environment_pair(_metadata, "tp-%p.data", true);
+}
+
+TEST(environment_file_held_by_a_parent_gets_a_pid_suffix)
+{
+	environment_pair(_metadata, "tp.data", false);
+}
+
+TEST(environment_pattern_errors_fail_init)
+{
+	setenv("TEXTPOKE_PERF_DATA", "/tmp/tp-%q.data", 1);
+	EXPECT_EQ(-EINVAL, tp_init());
+}
+
+/*
+ * The file as it ends after each batch: where its data section ends, in
+ * a complete run of poke_every_backend(); and the size of everything
+ * else (the feature table after the data).
+ */
+struct file_ends {
+	uint64_t open_end;			/* after open: prologue, COMM, table */
+	uint64_t batch_end[4 * NR_BACKENDS];	/* after each batch */
+	unsigned int nr;
+};
+
+static int measure_file(struct __test_metadata *_metadata, const char *path,
+			struct file_ends *e)
+{
+	struct perf_file f;
+	struct perf_record rec;
+	uint64_t pos = 0, table;
+
+	memset(e, 0, sizeof(*e));
+	if (tp_perf_data_open(path) || poke_every_backend() || tp_perf_data_close() ||
+	    perf_file_open(&f, path))
+		return -1;
+	table = f.size - f.header.data.offset - f.header.data.size;
+	while (perf_file_next(&f, &pos, &rec) > 0) {
+		struct text_poke poke;
+
+		if (rec.type == PERF_RECORD_COMM)
+			e->open_end = f.header.data.offset + pos + table;
+		else if (!text_poke_parse(rec.data, rec.size, f.attrs[0].attr.sample_type, &poke) &&
+			 poke.tail.phase == TP_EVENT_POST && e->nr < 4 * NR_BACKENDS)
+			e->batch_end[e->nr++] = f.header.data.offset + pos + table;
+	}
+	perf_file_close(&f);
+	return e->nr == 2 * NR_BACKENDS ? 0 : -1;
+}
+
+/* Open, poke and close under a file size limit; the first error. */
+static int write_limited(const char *path, rlim_t limit, int *open_err)
+{
+	struct rlimit full, cut;
+	int err;
+
+	getrlimit(RLIMIT_FSIZE, &full);
+	cut = (struct rlimit){ limit, full.rlim_max };
+	setrlimit(RLIMIT_FSIZE, &cut);
+	err = *open_err = tp_perf_data_open(path);
+	if (!err) {
+		poke_every_backend();
+		err = tp_perf_data_close();
+	}
+	setrlimit(RLIMIT_FSIZE, &full);
+	return err;
+}
+
+/*
+ * A full disk, or a file size limit (SIGXFSZ ignored: EFBIG), at every
+ * point of the file: the error that happened comes back, from open or
+ * from close; a failed open leaves the old file and nothing else; what
+ * was written reads whole, up to the last batch that fitted.
+ */
+TEST(short_writes_return_the_real_error_and_leave_a_readable_file)
+{
+	char path[PATH_MAX], ref[PATH_MAX];
+	struct file_ends e;
+	struct poke_counts c;
+	uint64_t limit;
+	unsigned int fits, runs = 0;
+
+	ASSERT_NE(NULL, new_dir());
+	signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ(0, measure_file(_metadata, in_dir(ref, sizeof(ref), "ref.data"), &e));
+	in_dir(path, sizeof(path), "perf.data");
+	for (limit = e.open_end - 40; limit <= e.batch_end[e.nr - 1] + 5; limit += 5, runs++) {
+		int open_err, err;
+
+		ASSERT_EQ(0, write_text(path, precious));
+		err = write_limited(path, limit, &open_err);
+		for (fits = 0; fits < e.nr && e.batch_end[fits] <= limit; fits++)
+			;
+		if (limit < e.open_end) {
+			EXPECT_EQ(-EFBIG, open_err) TH_LOG("limit %llu", (unsigned long long)limit);
+			EXPECT_TRUE(holds_text(path, precious));
+			EXPECT_EQ(2, dir_entries());
+			continue;
+		}
+		ASSERT_EQ(0, open_err) TH_LOG("limit %llu", (unsigned long long)limit);
+		EXPECT_EQ(fits < e.nr ? -EFBIG : 0, err) TH_LOG("limit %llu", (unsigned long long)limit);
+		ASSERT_EQ(0, check_perf_file(_metadata, path, getpid(), &c))
+			TH_LOG("limit %llu", (unsigned long long)limit);
+		EXPECT_EQ(fits, c.pre) TH_LOG("limit %llu", (unsigned long long)limit);
+		EXPECT_EQ(fits, c.post) TH_LOG("limit %llu", (unsigned long long)limit);
+		EXPECT_EQ(0, c.bad);
+		EXPECT_EQ(2, dir_entries());
+	}
+	TH_LOG("%u limits from %llu to %llu bytes", runs, (unsigned long long)e.open_end - 40,
+	       (unsigned long long)e.batch_end[e.nr - 1] + 5);
+	remove_dir();
+}
+
 /* Every truncation and many random corruptions: an error or a valid walk. */
 static void read_all(const uint8_t *buf, size_t size)
 {
@@ -506,6 +857,319 @@ TEST(event_formats_describe_both_phases)
 	EXPECT_EQ(0, strncmp(pre, "name: poke_pre\n", 15));
 	EXPECT_EQ(0, strncmp(post, "name: poke_post\n", 16));
 	EXPECT_EQ(NULL, tp_event_format(0));
+}
+
+/* --- re-entry: a callback that calls the API -------------------------------- */
+
+/*
+ * Every call of the API that takes one of the library's locks, made from
+ * inside a callback, must return -EDEADLK at once and change nothing:
+ * waiting there would wait for the caller itself (a mutex it holds, or
+ * a grace period its own read section blocks), or for a thread that
+ * waits for it.  The contexts: an event callback of a plain poke, of a
+ * static key change and of an ftrace change (each holds the locks of its
+ * own caller), and a function-tracing callback (inside its read section).
+ */
+#ifdef CONFIG_FTRACE
+#define HAVE_FTRACE	1
+#else
+#define HAVE_FTRACE	0
+#endif
+#ifdef CONFIG_STATIC_KEYS
+#define HAVE_STATIC_KEYS 1
+#else
+#define HAVE_STATIC_KEYS 0
+#endif
+#ifdef CONFIG_PERF_DATA_WRITER
+#define HAVE_PERF_DATA	1
+#else
+#define HAVE_PERF_DATA	0
+#endif
+
+enum api_call {
+	CALL_POKE, CALL_COMMIT, CALL_SUBSCRIBE, CALL_UNSUBSCRIBE,
+	CALL_PERF_OPEN, CALL_PERF_CLOSE,
+	CALL_REGISTER, CALL_UNREGISTER, CALL_SET_FILTER, CALL_SET_NOTRACE,
+	CALL_FREE_FILTER, CALL_COUNT, CALL_UPDATE, CALL_SET_BACKEND,
+	CALL_GRAPH, CALL_UNGRAPH, CALL_REDIRECT, CALL_UNREDIRECT,
+	CALL_MODIFY_DIRECT, CALL_UNREGISTER_DIRECT, CALL_RECORD, CALL_RECORD_STOP,
+	CALL_KEY_ENABLE, CALL_KEY_DISABLE, CALL_KEY_INC, CALL_KEY_DEC,
+	CALL_TABLE_REGISTER, CALL_TABLE_UNREGISTER,
+	NR_CALLS
+};
+
+static const char *const call_names[NR_CALLS] = {
+	"tp_poke", "tp_batch_commit", "tp_events_subscribe", "tp_events_unsubscribe",
+	"tp_perf_data_open", "tp_perf_data_close",
+	"tp_register_ftrace_function", "tp_unregister_ftrace_function",
+	"tp_ftrace_set_filter", "tp_ftrace_set_notrace", "tp_ftrace_free_filter",
+	"tp_ftrace_count_functions", "tp_ftrace_update_objects", "tp_ftrace_set_backend",
+	"tp_register_ftrace_graph", "tp_unregister_ftrace_graph", "tp_ftrace_redirect",
+	"tp_ftrace_unredirect", "tp_modify_ftrace_direct", "tp_unregister_ftrace_direct",
+	"tp_fgraph_record_start", "tp_fgraph_record_stop",
+	"tp_static_key_enable", "tp_static_key_disable", "tp_static_key_slow_inc",
+	"tp_static_key_slow_dec", "tp_jump_table_register", "tp_jump_table_unregister",
+};
+_Static_assert(sizeof(call_names) / sizeof(call_names[0]) == NR_CALLS, "a name per call");
+
+static struct {
+	int err[NR_CALLS];
+	unsigned int rounds;		/* times the calls were made */
+	struct tp_batch *batch;		/* one site, made outside */
+	struct tp_ftrace_ops spare;	/* never registered */
+	struct tp_fgraph_ops spare_graph;
+	struct tp_ftrace_ops *running;	/* registered outside: may be running */
+	char dir[64], perf_path[96], record_path[96];
+} reentry;
+
+static int noted_events;
+
+/* Every locking call of the API; each result in reentry.err. */
+static void call_the_api(void)
+{
+	int *err = reentry.err;
+
+	err[CALL_POKE] = tp_poke(site_short, NULL, short_nop, SHORT_LEN, TP_BACKEND_AUTO);
+	err[CALL_COMMIT] = tp_batch_commit(reentry.batch, TP_BACKEND_AUTO);
+	err[CALL_SUBSCRIBE] = tp_events_subscribe(other_event, &noted_events, 0);
+	err[CALL_UNSUBSCRIBE] = tp_events_unsubscribe(log_event, NULL);
+	err[CALL_PERF_OPEN] = tp_perf_data_open(reentry.perf_path);
+	err[CALL_PERF_CLOSE] = tp_perf_data_close();
+	err[CALL_REGISTER] = tp_register_ftrace_function(&reentry.spare);
+	err[CALL_UNREGISTER] = tp_unregister_ftrace_function(reentry.running);
+	err[CALL_SET_FILTER] = tp_ftrace_set_filter(&reentry.spare, "callee_traced", 1);
+	err[CALL_SET_NOTRACE] = tp_ftrace_set_notrace(&reentry.spare, "callee_traced", 1);
+	err[CALL_FREE_FILTER] = tp_ftrace_free_filter(&reentry.spare);
+	err[CALL_COUNT] = (int)tp_ftrace_count_functions("callee_*");
+	err[CALL_UPDATE] = tp_ftrace_update_objects();
+	err[CALL_SET_BACKEND] = tp_ftrace_set_backend(TP_BACKEND_AUTO);
+	err[CALL_GRAPH] = tp_register_ftrace_graph(&reentry.spare_graph);
+	err[CALL_UNGRAPH] = tp_unregister_ftrace_graph(&reentry.spare_graph);
+	err[CALL_REDIRECT] = tp_ftrace_redirect((unsigned long)callee_traced,
+						(unsigned long)callee_other);
+	err[CALL_UNREDIRECT] = tp_ftrace_unredirect((unsigned long)callee_traced);
+	err[CALL_MODIFY_DIRECT] = tp_modify_ftrace_direct((unsigned long)callee_traced, 1, 2);
+	err[CALL_UNREGISTER_DIRECT] = tp_unregister_ftrace_direct((unsigned long)callee_traced, 1);
+	err[CALL_RECORD] = tp_fgraph_record_start(reentry.record_path, "callee_traced");
+	err[CALL_RECORD_STOP] = tp_fgraph_record_stop();
+	err[CALL_KEY_ENABLE] = tp_static_key_enable(&callee_key_off);
+	err[CALL_KEY_DISABLE] = tp_static_key_disable(&callee_key_on);
+	err[CALL_KEY_INC] = tp_static_key_slow_inc(&callee_key_off);
+	err[CALL_KEY_DEC] = tp_static_key_slow_dec(&callee_key_on);
+	err[CALL_TABLE_REGISTER] = callees_table_register();
+	err[CALL_TABLE_UNREGISTER] = callees_table_unregister();
+	reentry.rounds++;
+}
+
+/* Once, on the first PRE: the calls need not be repeated per event. */
+static void call_the_api_from_event(const struct tp_event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->phase == TP_EVENT_PRE && !reentry.rounds)
+		call_the_api();
+}
+
+static void call_the_api_from_ftrace(unsigned long ip, unsigned long parent_ip,
+				     struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	(void)ip, (void)parent_ip, (void)ops, (void)regs;
+	if (!reentry.rounds)
+		call_the_api();
+}
+
+static int call_the_api_from_graph(const struct tp_ftrace_graph_ent *trace,
+				   struct tp_fgraph_ops *gops)
+{
+	(void)trace, (void)gops;
+	if (!reentry.rounds)
+		call_the_api();
+	return 0;
+}
+
+static void count_calls(unsigned long ip, unsigned long parent_ip,
+			struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	(void)ip, (void)parent_ip, (void)regs;
+	__atomic_fetch_add((unsigned long *)ops->private, 1, __ATOMIC_RELAXED);
+}
+
+static unsigned long standing_calls;
+static struct tp_ftrace_ops standing = { .func = count_calls, .private = &standing_calls };
+
+/*
+ * The state every test starts from: log_event subscribed, the standing
+ * ops registered on callee_traced (what the callback tries to take
+ * away), a one-site batch, paths in a fresh directory.  A deadlock ends
+ * the test by SIGALRM instead of the harness's 30 s timeout.
+ */
+static void reentry_setup(struct __test_metadata *_metadata)
+{
+	alarm(10);
+	memset(&reentry, 0, sizeof(reentry));
+	strcpy(reentry.dir, "/tmp/textpoke-reentry-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(reentry.dir));
+	snprintf(reentry.perf_path, sizeof(reentry.perf_path), "%s/perf.data", reentry.dir);
+	snprintf(reentry.record_path, sizeof(reentry.record_path), "%s/graph", reentry.dir);
+	reentry.spare.func = count_calls;
+	reentry.spare.private = &standing_calls;
+	reentry.spare_graph.entryfunc = call_the_api_from_graph;
+	reentry.running = &standing;
+	ASSERT_EQ(0, tp_events_subscribe(log_event, NULL, 0));
+	if (HAVE_STATIC_KEYS)
+		ASSERT_EQ(0, callees_table_register());
+	if (HAVE_FTRACE) {
+		ASSERT_EQ(0, tp_ftrace_set_filter(&standing, "callee_traced", 1));
+		ASSERT_EQ(0, tp_register_ftrace_function(&standing));
+	}
+}
+
+/* What a call built out of this configuration returns instead. */
+static int expected(enum api_call call)
+{
+	if (call >= CALL_REGISTER && call <= CALL_RECORD_STOP && !HAVE_FTRACE)
+		return -ENOSYS;
+	if (call >= CALL_KEY_ENABLE && !HAVE_STATIC_KEYS)
+		return -ENOSYS;
+	if ((call == CALL_PERF_OPEN || call == CALL_PERF_CLOSE) && !HAVE_PERF_DATA)
+		return -ENOSYS;
+	return -EDEADLK;
+}
+
+/* A batch of one site for the callback to commit. */
+static void new_round(struct __test_metadata *_metadata)
+{
+	reentry.rounds = 0;
+	memset(reentry.err, 0, sizeof(reentry.err));
+	reentry.batch = tp_batch_new();
+	ASSERT_NE(NULL, reentry.batch);
+	ASSERT_EQ(0, tp_batch_add(reentry.batch, site_short, NULL, short_nop, SHORT_LEN));
+}
+
+/* The calls were made once, and every one was refused. */
+static void expect_refused(struct __test_metadata *_metadata)
+{
+	int i;
+
+	tp_batch_free(reentry.batch);
+	reentry.batch = NULL;
+	ASSERT_EQ(1, reentry.rounds);
+	for (i = 0; i < NR_CALLS; i++) {
+		const char *name = call_names[i] ?: "?";	/* gcc cannot see none is NULL */
+
+		EXPECT_EQ(expected(i), reentry.err[i]) TH_LOG("%s", name);
+	}
+}
+
+/* Nothing a refused call would have done was done. */
+static void expect_unchanged(struct __test_metadata *_metadata)
+{
+	struct stat st;
+
+	alarm(0);
+	EXPECT_NE(0, stat(reentry.perf_path, &st));
+	EXPECT_NE(0, stat(reentry.record_path, &st));
+	EXPECT_EQ(0, noted_events);
+	EXPECT_EQ(-ENOENT, tp_perf_data_close());
+	EXPECT_EQ(-EEXIST, tp_events_subscribe(log_event, NULL, 0));
+	EXPECT_EQ(0, tp_events_unsubscribe(log_event, NULL));
+	if (HAVE_FTRACE) {
+		EXPECT_EQ(-ENOENT, tp_unregister_ftrace_function(&reentry.spare));
+		EXPECT_EQ(0, tp_unregister_ftrace_function(&standing));
+		EXPECT_EQ(-ENOENT, tp_ftrace_unredirect((unsigned long)callee_traced));
+		EXPECT_EQ(1, callee_traced(0));
+	}
+	EXPECT_FALSE(tp_static_key_enabled(&callee_key_off));
+	EXPECT_TRUE(tp_static_key_enabled(&callee_key_on));
+	EXPECT_EQ(4, callee_branches() & 6);
+	rmdir(reentry.dir);
+}
+
+TEST(event_callback_of_a_poke_gets_edeadlk_from_every_call)
+{
+	uint8_t nop[SITE_LEN], jump[SITE_LEN];
+	unsigned int b;
+
+	reentry_setup(_metadata);
+	ASSERT_EQ(0, tp_events_subscribe(call_the_api_from_event, NULL, 0));
+	nopjmp_states(nop, jump);
+	/* Every backend, stop_machine's parked threads included, and AUTO. */
+	for (b = 0; b <= NR_BACKENDS; b++) {
+		new_round(_metadata);
+		ASSERT_EQ(0, tp_poke(site_nopjmp, NULL, b % 2 ? nop : jump, SITE_LEN,
+				     b < NR_BACKENDS ? every_backend[b] : TP_BACKEND_AUTO));
+		EXPECT_EQ(b % 2 ? 1 : 2, site_nopjmp_fn());
+		expect_refused(_metadata);
+	}
+	expect_unchanged(_metadata);
+}
+
+TEST(event_callback_of_a_key_change_gets_edeadlk_from_every_call)
+{
+	if (!HAVE_STATIC_KEYS)
+		SKIP(return, "static keys are built out");
+	reentry_setup(_metadata);
+	ASSERT_EQ(0, tp_events_subscribe(call_the_api_from_event, NULL, 0));
+	new_round(_metadata);
+	ASSERT_EQ(0, tp_static_key_enable(&callee_key));
+	EXPECT_EQ(1, callee_branches() & 1);
+	expect_refused(_metadata);
+	expect_unchanged(_metadata);
+}
+
+TEST(event_callback_of_an_ftrace_change_gets_edeadlk_from_every_call)
+{
+	unsigned long calls = 0;
+	struct tp_ftrace_ops ops = { .func = count_calls, .private = &calls };
+
+	if (!HAVE_FTRACE)
+		SKIP(return, "function tracing is built out");
+	reentry_setup(_metadata);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "callee_other", 1));
+	ASSERT_EQ(0, tp_events_subscribe(call_the_api_from_event, NULL, 0));
+	new_round(_metadata);
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(2, callee_other(0));
+	EXPECT_EQ(1, calls);
+	expect_refused(_metadata);
+	expect_unchanged(_metadata);
+	EXPECT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(ftrace_callback_gets_edeadlk_from_every_call)
+{
+	struct tp_ftrace_ops ops = { .func = call_the_api_from_ftrace };
+
+	if (!HAVE_FTRACE)
+		SKIP(return, "function tracing is built out");
+	reentry_setup(_metadata);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "callee_traced", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	new_round(_metadata);
+	reentry.running = &ops;
+	EXPECT_EQ(1, callee_traced(0));
+	reentry.running = &standing;
+	expect_refused(_metadata);
+	EXPECT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+	expect_unchanged(_metadata);
+}
+
+TEST(graph_callback_gets_edeadlk_from_every_call)
+{
+	struct tp_fgraph_ops gops = { .entryfunc = call_the_api_from_graph };
+
+	if (!HAVE_FTRACE)
+		SKIP(return, "function tracing is built out");
+	reentry_setup(_metadata);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&gops.ops, "callee_traced", 1));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&gops));
+	new_round(_metadata);
+	EXPECT_EQ(1, callee_traced(0));
+	expect_refused(_metadata);
+	EXPECT_EQ(0, tp_unregister_ftrace_graph(&gops));
+	tp_ftrace_free_filter(&gops.ops);
+	expect_unchanged(_metadata);
 }
 
 TEST_HARNESS_MAIN

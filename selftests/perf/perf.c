@@ -6,15 +6,22 @@
  * time; tp-perf inject merges it into a perf record -k CLOCK_MONOTONIC
  * file that perf still reads whole; libtraceevent parses the shipped
  * formats and prints both events; tp-perf turns bad files into one line
- * and exit status 1.
+ * and exit status 1; a program and the programs it runs, all with one
+ * TEXTPOKE_PERF_DATA, leave a readable file each; a file cut short by a
+ * full disk still reads.
  *
- * The binary pokes for perf record when run as: perf_test --poke-into FILE.
+ * The binary pokes for perf record when run as: perf_test --poke-into FILE,
+ * and as the children of the TEXTPOKE_PERF_DATA tests: perf_test --poke.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -462,6 +469,195 @@ TEST(tp_perf_refuses_bad_files_with_one_line)
 	remove_dir();
 }
 
+/* --- one file per process, never cut short unreadably -------------------- */
+
+/*
+ * The TEXT_POKE records of @path as perf prints them (each with @pid),
+ * and the events tp-perf prints: how many of each, -1 if a tool failed.
+ */
+static int perf_pokes(struct __test_metadata *_metadata, const char *path, pid_t pid)
+{
+	char cmd[3 * PATH_MAX], *out;
+	struct perf_poke p;
+	const char *at;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "perf script --show-text-poke-events -F pid -i %s 2>&1", path);
+	if (run(cmd, &out))
+		return -1;
+	for (at = out; (at = next_poke(at, &p)); n++) {
+		int seen = 0;
+
+		EXPECT_EQ(1, sscanf(p.line, "%d", &seen)) TH_LOG("%s", p.line);
+		EXPECT_EQ(pid, seen) TH_LOG("%s", path);
+	}
+	free(out);
+	return n;
+}
+
+static int tp_perf_events(const char *path)
+{
+	char cmd[3 * PATH_MAX], *out;
+	int n;
+
+	snprintf(cmd, sizeof(cmd), "%s script %s", tp_perf(), path);
+	if (run(cmd, &out))
+		return -1;
+	n = count_lines(out, "textpoke:poke_");
+	free(out);
+	return n;
+}
+
+static char self_exe[PATH_MAX];
+
+static const char *self(void)
+{
+	ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+
+	self_exe[n > 0 ? n : 0] = '\0';
+	return self_exe;
+}
+
+/*
+ * This program run three ways (system(), posix_spawn(), fork and exec)
+ * while it writes the file TEXTPOKE_PERF_DATA names: each child pokes
+ * and writes its own file, as any textpoke program that inherits the
+ * variable would.  Returns how many children succeeded.
+ */
+static int run_children(void)
+{
+	char *argv[] = { self_exe, "--poke", NULL };
+	char cmd[PATH_MAX + 16];
+	int ok = 0, status;
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd), "%s --poke", self());
+	ok += system(cmd) == 0;
+	if (!posix_spawn(&pid, self_exe, NULL, NULL, argv, environ) &&
+	    waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status))
+		ok++;
+	pid = fork();
+	if (!pid) {
+		execv(self_exe, argv);
+		_exit(127);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    !WEXITSTATUS(status))
+		ok++;
+	return ok;
+}
+
+/* The files of the parent and its three children in dir, each read. */
+static void expect_four_files(struct __test_metadata *_metadata, const char *prefix,
+			      const char *suffix)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	unsigned int files = 0, parents = 0;
+
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d))) {
+		char path[PATH_MAX + 300];
+		size_t plen = strlen(prefix), slen = strlen(suffix);
+		size_t len = strlen(de->d_name);
+		int pid = getpid();
+
+		if (de->d_name[0] == '.')
+			continue;
+		files++;
+		ASSERT_EQ(0, strncmp(de->d_name, prefix, plen)) TH_LOG("%s", de->d_name);
+		ASSERT_GE(len, plen + slen);
+		ASSERT_EQ(0, strcmp(de->d_name + len - slen, suffix)) TH_LOG("%s", de->d_name);
+		if (len > plen + slen)	/* NAME.PID or PREFIX PID SUFFIX */
+			pid = atoi(de->d_name + plen + (de->d_name[plen] == '.'));
+		parents += pid == getpid();
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		/* Everyone poked every backend once, the parent twice. */
+		EXPECT_EQ((pid == getpid() ? 8 : 4) * NR_BACKENDS, perf_pokes(_metadata, path, pid))
+			TH_LOG("%s", path);
+		EXPECT_EQ((pid == getpid() ? 8 : 4) * NR_BACKENDS, tp_perf_events(path))
+			TH_LOG("%s", path);
+	}
+	closedir(d);
+	EXPECT_EQ(4, files);
+	EXPECT_EQ(1, parents);
+}
+
+static void parent_and_children(struct __test_metadata *_metadata, const char *name)
+{
+	char var[PATH_MAX + 64];
+
+	snprintf(var, sizeof(var), "%s", path_in(name));
+	setenv("TEXTPOKE_PERF_DATA", var, 1);
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, poke_every_backend());
+	EXPECT_EQ(3, run_children());
+	ASSERT_EQ(0, poke_every_backend());
+	ASSERT_EQ(0, tp_perf_data_close());
+	unsetenv("TEXTPOKE_PERF_DATA");
+}
+
+TEST(children_inheriting_the_variable_write_files_of_their_own)
+{
+	if (!have_perf())
+		SKIP(return, "perf is not installed");
+	parent_and_children(_metadata, "tp.data");
+	/* The parent has the name, each child NAME.PID. */
+	expect_four_files(_metadata, "tp.data", "");
+	remove_dir();
+}
+
+TEST(pid_pattern_names_every_process_file)
+{
+	if (!have_perf())
+		SKIP(return, "perf is not installed");
+	parent_and_children(_metadata, "tp-%p.data");
+	expect_four_files(_metadata, "tp-", ".data");
+	remove_dir();
+}
+
+/* The size of the file once open, and once every backend poked. */
+static int file_sizes(const char *path, off_t *opened, off_t *full)
+{
+	struct stat st;
+
+	if (tp_perf_data_open(path) || tp_perf_data_close() || stat(path, &st))
+		return -1;
+	*opened = st.st_size;
+	if (write_poke_file(path) || stat(path, &st))
+		return -1;
+	*full = st.st_size;
+	return 0;
+}
+
+/*
+ * The disk full in the middle of the second batch (a file size limit,
+ * SIGXFSZ ignored): close says EFBIG, and perf and tp-perf read the
+ * first batch whole.
+ */
+TEST(perf_reads_what_a_full_disk_left)
+{
+	const char *path = path_in("tp.data");
+	struct rlimit full, cut;
+	off_t opened, done, batch;
+	int err;
+
+	if (!have_perf())
+		SKIP(return, "perf is not installed");
+	ASSERT_EQ(0, file_sizes(path, &opened, &done));
+	batch = (done - opened) / (2 * NR_BACKENDS);
+	signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &full));
+	cut = (struct rlimit){ opened + batch + batch / 2, full.rlim_max };
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &cut));
+	err = write_poke_file(path);
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &full));
+	EXPECT_EQ(-EFBIG, err);
+	EXPECT_EQ(2, perf_pokes(_metadata, path, getpid()));
+	EXPECT_EQ(2, tp_perf_events(path));
+	remove_dir();
+}
+
 /* perf record runs this binary: poke while it records. */
 static int poke_into(const char *path)
 {
@@ -486,5 +682,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--poke-into"))
 		return poke_into(argv[2]);
+	/* A child of children_inheriting_...: TEXTPOKE_PERF_DATA opens the file. */
+	if (argc == 2 && !strcmp(argv[1], "--poke"))
+		return tp_init() || poke_every_backend() ? 1 : 0;
 	return test_harness_run(argc, argv);
 }

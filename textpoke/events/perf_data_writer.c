@@ -15,12 +15,20 @@
  * feature table is about to be overwritten), the records followed by the
  * new feature table, the header with the new data size and the features.
  * A process that dies at any point leaves a file perf reads up to the end
- * of the last complete flush.
+ * of the last complete flush.  A flush that fails (a full disk, a file
+ * size limit) puts the old feature table back after the data perf
+ * knows, in place, and the header with it: the file still reads whole
+ * up to the last complete flush, and the writer keeps the error for
+ * tp_perf_data_close().
+ *
+ * Which file, and that no other writer has it: perf_data_file.c.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -30,6 +38,7 @@
 #include <unistd.h>
 
 #include "../io.h"
+#include "perf_data_file.h"
 #include "perf_file.h"
 #include "sink.h"
 
@@ -63,28 +72,63 @@ static int write_header(bool with_features)
 	return write_all_at(writer.fd, &writer.header, sizeof(writer.header), 0);
 }
 
+/*
+ * All of @iov at @offset: a short write (the disk filled up in its
+ * middle) is continued, so that the error returned is the one that
+ * stopped it.  Async-signal-safe.
+ */
+static int write_iov_at(int fd, struct iovec *iov, int nr, uint64_t offset)
+{
+	while (nr) {
+		ssize_t n = pwritev(fd, iov, nr, offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		offset += n;
+		for (; nr && (size_t)n >= iov->iov_len; iov++, nr--)
+			n -= iov->iov_len;
+		if (nr) {
+			iov->iov_base = (uint8_t *)iov->iov_base + n;
+			iov->iov_len -= n;
+		}
+	}
+	return 0;
+}
+
+/* The feature table where it was, after the data the header counts. */
+static void restore_end(void)
+{
+	uint64_t end = writer.header.data.offset + writer.header.data.size;
+
+	/* Rewrites bytes the file has already: no new space needed. */
+	if (!write_all_at(writer.fd, writer.table, sizeof(writer.table), end))
+		write_header(true);
+}
+
 /* Async-signal-safe: pwrite only. */
 static int flush(void)
 {
-	uint64_t end = writer.header.data.offset + writer.header.data.size;
+	uint64_t size = writer.header.data.size;
 	struct iovec iov[2] = {
 		{ writer.buf, writer.len },
 		{ writer.table, sizeof(writer.table) },
 	};
-	size_t want = writer.len + sizeof(writer.table);
-	ssize_t n;
 	int err;
 
 	if (!writer.len || writer.error)
 		return writer.error;
 	err = write_header(false);
-	if (!err) {
-		n = pwritev(writer.fd, iov, 2, end);
-		err = n == (ssize_t)want ? 0 : n < 0 ? -errno : -EIO;
-	}
+	if (!err)
+		err = write_iov_at(writer.fd, iov, 2, writer.header.data.offset + size);
 	if (!err) {
 		writer.header.data.size += writer.len;
 		err = write_header(true);
+	}
+	if (err) {
+		writer.header.data.size = size;
+		restore_end();
 	}
 	writer.len = 0;
 	writer.error = err;
@@ -235,21 +279,24 @@ static void buffer_comm(void)
 	writer.len = rec.header.size;
 }
 
-static void close_locked(void)
+/* Close the file (its lock goes with it); -errno if close() reports one. */
+static int close_locked(void)
 {
+	int err = close(writer.fd) ? -errno : 0;
+
 	events_remove_subscriber(on_event, NULL);
-	close(writer.fd);
 	free(writer.buf);
 	writer.fd = -1;
 	writer.buf = NULL;
 	writer.len = 0;
+	return err;
 }
 
 /* A child must not append to its parent's file at the parent's offsets. */
 static void fork_child(void)
 {
 	if (writer.fd >= 0)
-		close_locked();
+		close_locked();		/* the parent's lock stays: it holds the file too */
 }
 
 static void at_exit(void)
@@ -263,22 +310,12 @@ static void install_hooks(void)
 	atexit(at_exit);
 }
 
-static int open_locked(const char *path)
+/* The file's first bytes, written to @fd before it has its name. */
+static int write_start(int fd)
 {
 	int err;
 
-	if (writer.fd >= 0)
-		return -EALREADY;
-	writer.buf = malloc(BUFFER_SIZE);
-	if (!writer.buf)
-		return -ENOMEM;
-	writer.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (writer.fd < 0) {
-		err = -errno;
-		free(writer.buf);
-		writer.buf = NULL;
-		return err;
-	}
+	writer.fd = fd;
 	writer.len = 0;
 	writer.error = 0;
 	writer.feature_bits = 0;
@@ -289,11 +326,38 @@ static int open_locked(const char *path)
 		buffer_comm();
 		err = flush();
 	}
-	if (!err)
-		err = events_add_subscriber(on_event, on_batch_end, NULL, TP_EVENTS_DECODER);
+	return err;
+}
+
+/*
+ * Everything that can be refused without touching @path first (a writer
+ * open, no subscriber slot, no memory); then the file, complete before
+ * it takes the name.  The subscriber is in the table early, but no batch
+ * runs before the lock is released.
+ */
+static int open_locked(const char *path)
+{
+	struct perf_data_file file;
+	int err;
+
+	if (writer.fd >= 0)
+		return -EALREADY;
+	err = events_add_subscriber(on_event, on_batch_end, NULL, TP_EVENTS_DECODER);
+	if (err)
+		return err;
+	writer.buf = malloc(BUFFER_SIZE);
+	err = writer.buf ? perf_data_file_create(&file, path) : -ENOMEM;
+	if (!err) {
+		err = write_start(file.fd);
+		if (!err)
+			err = perf_data_file_publish(&file);
+		if (err)
+			perf_data_file_discard(&file);
+		else
+			perf_data_file_release(&file);
+	}
 	if (err) {
-		close(writer.fd);
-		unlink(path);
+		events_remove_subscriber(on_event, NULL);
 		free(writer.buf);
 		writer.buf = NULL;
 		writer.fd = -1;
@@ -314,12 +378,29 @@ static int open_with_mutex(const char *path)
 	return err;
 }
 
-/* Called by tp_init(), inside its once: must not call tp_init(). */
+/*
+ * Called by tp_init(), inside its once: must not call tp_init().  A
+ * program run by one that writes the same name (the variable is
+ * inherited) finds the name held: it writes NAME.PID instead, unless
+ * the name has a %p of its own.
+ */
 int perf_data_open_from_env(void)
 {
-	const char *path = getenv("TEXTPOKE_PERF_DATA");
+	const char *pattern = getenv("TEXTPOKE_PERF_DATA");
+	char path[PATH_MAX + 16];
+	bool per_process;
+	int err;
 
-	return path && *path ? open_with_mutex(path) : 0;
+	if (!pattern || !*pattern)
+		return 0;
+	err = perf_data_path_expand(pattern, path, PATH_MAX, &per_process);
+	if (!err)
+		err = open_with_mutex(path);
+	if (err == -EBUSY && !per_process) {
+		snprintf(path + strlen(path), 16, ".%d", (int)getpid());
+		err = open_with_mutex(path);
+	}
+	return err;
 }
 
 int tp_perf_data_open(const char *path)
@@ -341,8 +422,11 @@ int tp_perf_data_close(void)
 	if (writer.fd < 0) {
 		err = -ENOENT;
 	} else {
+		int close_err;
+
 		err = flush();
-		close_locked();
+		close_err = close_locked();
+		err = err ?: close_err;
 	}
 	events_unlock();
 	return err;

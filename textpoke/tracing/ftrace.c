@@ -52,9 +52,15 @@ static void ftrace_init(void)
 	pthread_atfork(fork_prepare, fork_release, fork_release);
 }
 
+bool ftrace_thread_in_callback(void)
+{
+	return ftrace_in_callback;
+}
+
+/* The text mutex comes after this one: an event callback may not take it. */
 int ftrace_lock(void)
 {
-	if (ftrace_in_callback)
+	if (in_library_callback())
 		return -EDEADLK;
 	pthread_once(&ftrace_once, ftrace_init);
 	pthread_mutex_lock(&ftrace_mutex);

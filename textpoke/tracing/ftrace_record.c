@@ -146,7 +146,7 @@ int tp_fgraph_record_start(const char *path, const char *glob)
 
 	if (!path)
 		return -EINVAL;
-	if (ftrace_in_callback)
+	if (in_library_callback())
 		return -EDEADLK;
 	pthread_once(&record_once, record_init);
 	pthread_mutex_lock(&record_mutex);
@@ -160,7 +160,7 @@ int tp_fgraph_record_stop(void)
 {
 	int err;
 
-	if (ftrace_in_callback)
+	if (in_library_callback())
 		return -EDEADLK;
 	pthread_mutex_lock(&record_mutex);
 	err = record_fd < 0 ? -ENOENT : tp_unregister_ftrace_graph(&record_ops);

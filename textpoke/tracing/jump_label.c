@@ -75,10 +75,18 @@ static void jump_label_init(void)
 	pthread_atfork(fork_prepare, fork_release, fork_release);
 }
 
-static void jump_label_lock(void)
+/*
+ * A callback of the library must not wait for this mutex: an event
+ * callback of a key change holds it already, and one of any other
+ * change holds the text mutex, which comes after it.
+ */
+static int jump_label_lock(void)
 {
+	if (in_library_callback())
+		return -EDEADLK;
 	pthread_once(&jump_label_once, jump_label_init);
 	pthread_mutex_lock(&jump_label_mutex);
+	return 0;
 }
 
 static void jump_label_unlock(void)
@@ -321,7 +329,9 @@ int tp_jump_table_register(const struct tp_jump_entry *start,
 	if (!start || !stop || stop < start)
 		return -EINVAL;
 
-	jump_label_lock();
+	err = jump_label_lock();
+	if (err)
+		return err;
 	module = module_find(start);
 	if (module) {
 		module->users++;
@@ -345,11 +355,13 @@ out:
 	return err;
 }
 
-void tp_jump_table_unregister(const struct tp_jump_entry *start)
+int tp_jump_table_unregister(const struct tp_jump_entry *start)
 {
 	struct jump_module **link, *module;
+	int err = jump_label_lock();
 
-	jump_label_lock();
+	if (err)
+		return err;
 	for (link = &modules; (module = *link); link = &module->next) {
 		if (module->start != start)
 			continue;
@@ -361,6 +373,7 @@ void tp_jump_table_unregister(const struct tp_jump_entry *start)
 		break;
 	}
 	jump_label_unlock();
+	return 0;
 }
 
 /* --- changing a key ---------------------------------------------------- */
@@ -472,11 +485,15 @@ int (tp_static_key_slow_inc)(struct tp_static_key *key)
 
 	if (!key)
 		return -EINVAL;
+	if (in_library_callback())	/* even where no site would change */
+		return -EDEADLK;
 	err = count_add_above(key, 1, 1);
 	if (err <= 0)
 		return err;
 
-	jump_label_lock();
+	err = jump_label_lock();
+	if (err)
+		return err;
 	err = count_add_above(key, 1, 1);
 	if (err > 0)
 		err = key_turn_on(key);
@@ -490,11 +507,15 @@ int (tp_static_key_slow_dec)(struct tp_static_key *key)
 
 	if (!key)
 		return -EINVAL;
+	if (in_library_callback())
+		return -EDEADLK;
 	err = count_add_above(key, -1, 0);
 	if (err <= 0)
 		return err;
 
-	jump_label_lock();
+	err = jump_label_lock();
+	if (err)
+		return err;
 	do {
 		if (count_load(key) <= 0)
 			err = -EINVAL;
@@ -510,11 +531,13 @@ int (tp_static_key_slow_dec)(struct tp_static_key *key)
 
 int (tp_static_key_enable)(struct tp_static_key *key)
 {
-	int err = 0;
+	int err;
 
 	if (!key)
 		return -EINVAL;
-	jump_label_lock();
+	err = jump_label_lock();
+	if (err)
+		return err;
 	if (count_load(key) <= 0)
 		err = key_turn_on(key);
 	jump_label_unlock();
@@ -523,11 +546,13 @@ int (tp_static_key_enable)(struct tp_static_key *key)
 
 int (tp_static_key_disable)(struct tp_static_key *key)
 {
-	int err = 0;
+	int err;
 
 	if (!key)
 		return -EINVAL;
-	jump_label_lock();
+	err = jump_label_lock();
+	if (err)
+		return err;
 	if (count_load(key) > 0)
 		err = key_turn_off(key);
 	if (err > 0)
