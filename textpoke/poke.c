@@ -415,6 +415,9 @@ static int commit_sites(struct site *sites, size_t nr, enum tp_backend backend)
 
 	if (err)
 		return err;
+	/* From a callback, even an empty batch is refused: the same answer always. */
+	if (in_library_callback())
+		return -EDEADLK;
 	if (!nr)
 		return 0;
 	err = text_mutex_lock();
@@ -432,7 +435,9 @@ int tp_batch_commit(struct tp_batch *batch, enum tp_backend backend)
 	if (!batch || batch->committed)
 		return -EINVAL;
 	err = commit_sites(batch->sites, batch->nr, backend);
-	batch->committed = true;
+	/* Refused from a callback, it was not tried: it may be committed later. */
+	if (err != -EDEADLK)
+		batch->committed = true;
 	return err;
 }
 
