@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -125,6 +126,21 @@ unsigned long inflight_generation(void);
 void inflight_read_lock(void);
 void inflight_read_unlock(void);
 void inflight_wait_readers(struct site *sites, size_t nr);
+
+/*
+ * chain.c: the disposition one of textpoke's handlers replaced, and the
+ * delivery of a signal that is not textpoke's to it, as the kernel would
+ * have delivered it (@forced: a trap or fault of an instruction, which
+ * SIG_IGN cannot ignore).
+ */
+struct chained_action {
+	struct sigaction act;
+	int reset;			/* SA_RESETHAND fired: SIG_DFL now */
+};
+void chain_save(struct chained_action *c, const struct sigaction *replaced);
+bool chain_is_handler(const struct sigaction *act);
+void chain_deliver(struct chained_action *c, int sig, siginfo_t *info,
+		   void *context, bool forced);
 
 /* trap.c */
 int trap_init(void);

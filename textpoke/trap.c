@@ -9,7 +9,8 @@
  *     between the trap and the lookup; run the instruction now there.
  *  3. Anything else is the application's: a trap of its own code, a
  *     raise(), a debugger's.  Hand it to the disposition that was there
- *     before textpoke, exactly as if textpoke were not installed.
+ *     before textpoke, exactly as if textpoke were not installed
+ *     (chain.c).
  *
  * Async-signal-safe throughout: lookups under the urcu-bp read lock,
  * no allocation, no locks.
@@ -22,32 +23,9 @@
 #include "arch.h"
 #include "internal.h"
 
-static struct sigaction previous_action;
+static struct chained_action previous_action;
 unsigned long tp_stat_emulations;
 unsigned long tp_stat_stale_reads;
-
-static void chain_to_previous(int sig, siginfo_t *info, void *context)
-{
-	struct sigaction *prev = &previous_action;
-
-	if (prev->sa_flags & SA_SIGINFO) {
-		prev->sa_sigaction(sig, info, context);
-		return;
-	}
-	if (prev->sa_handler == SIG_IGN && info->si_code <= 0)
-		return;		/* an ignored raise() stays ignored */
-	if (prev->sa_handler == SIG_DFL || prev->sa_handler == SIG_IGN) {
-		/*
-		 * Without textpoke the kernel would have killed the process
-		 * (a trap cannot be ignored).  Do the same: the default
-		 * action, delivered when this handler returns.
-		 */
-		signal(SIGTRAP, SIG_DFL);
-		raise(SIGTRAP);
-		return;
-	}
-	prev->sa_handler(sig);
-}
 
 /*
  * Find the site of the trap at @addr, or learn that it is not ours.  A
@@ -98,23 +76,35 @@ static void trap_handler(int sig, siginfo_t *info, void *context)
 	/* si_code <= 0: sent by a process (raise, kill), not an instruction. */
 	if (info->si_code <= 0 ||
 	    resolve_trap(context, arch_trap_address(context)) == TRAP_FOREIGN)
-		chain_to_previous(sig, info, context);
+		chain_deliver(&previous_action, sig, info, context, info->si_code > 0);
 	errno = saved_errno;
 }
 
 int trap_init(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, previous;
 
+	if (sigaction(SIGTRAP, NULL, &previous))
+		return -errno;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = trap_handler;
 	/*
 	 * SA_NODEFER: a thread inside this handler must not look like a
-	 * thread that blocks SIGTRAP to trap_blocked_by_a_thread().
+	 * thread that blocks SIGTRAP to trap_blocked_by_a_thread() (the
+	 * application's handler gets its own mask in chain_deliver()).
+	 * SA_RESTART and SA_ONSTACK matter only to the application's
+	 * SIGTRAPs (textpoke's traps interrupt no system call and need
+	 * little stack), so they are its handler's.  Without a handler of
+	 * its own, an ignored SIGTRAP must not make a system call fail.
 	 */
-	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK | SA_NODEFER;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	if (chain_is_handler(&previous))
+		sa.sa_flags |= previous.sa_flags & (SA_RESTART | SA_ONSTACK);
+	else
+		sa.sa_flags |= SA_RESTART | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTRAP, &sa, &previous_action))
+	chain_save(&previous_action, &previous);
+	if (sigaction(SIGTRAP, &sa, NULL))
 		return -errno;
 	return 0;
 }
