@@ -113,9 +113,10 @@ bool task_runnable(pid_t tid);			/* running or waiting for a CPU */
 bool task_is_emulator_helper(pid_t tid);
 bool signal_masks_visible(void);
 
-/* cpusync.c */
+/* cpusync.c; the park signal is needed where syncs are signal rounds. */
 int cpusync_init(void);
 void cpusync_cores(void);
+bool cpusync_needs_park_signal(void);
 
 /* inflight.c: the sites of the running breakpoint batch, by address. */
 int inflight_init(void);
@@ -147,9 +148,22 @@ int trap_init(void);
 bool trap_handler_is_ours(void);
 bool trap_blocked_by_a_thread(void);
 
-/* stop_machine.c: run @fn with every other thread parked outside @sites. */
-int stop_machine_init(void);
+/*
+ * stop_machine.c: run @fn with every other thread parked outside @sites,
+ * by sending them the park signal (@sig from stop_machine_init(), moved
+ * by stop_machine_set_signal() under the text mutex).
+ * stop_machine_ready(): 0, or -EBUSY when the application replaced the
+ * park handler (its own handler or SIG_IGN): no thread would park.
+ */
+int stop_machine_init(int sig);
 int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t nr);
+int stop_machine_ready(void);
+int stop_machine_signal(void);
+int stop_machine_set_signal(int sig);
+
+/* park_signal.c: TEXTPOKE_PARK_SIGNAL, or the default; -EINVAL if bad. */
+int park_signal_from_environment(void);
+bool park_signal_valid(int sig);
 
 /* The protocols: write every site of the batch or none (stubs.c: built out). */
 int nosync_commit(struct site *sites, size_t nr, struct text_writer *w);

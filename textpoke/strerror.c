@@ -17,8 +17,9 @@ static const struct tp_error tp_errors[] = {
 	{ EINVAL,	"invalid request: a NULL or misaligned address, a site already "
 			"in the batch or overlapping one, a length that is not the "
 			"instruction's, an unknown instruction, backend, writer or flag, "
-			"a transition the chosen backend cannot make, or a static key "
-			"count that would go below zero" },
+			"a transition the chosen backend cannot make, a static key "
+			"count that would go below zero, or a park signal that is no "
+			"real-time signal (TEXTPOKE_PARK_SIGNAL)" },
 	{ EOVERFLOW,	"a static key count would go above INT_MAX" },
 	{ ERANGE,	"branch target out of reach of the instruction form" },
 	{ EFAULT,	"address is not in an executable mapping of this process" },
@@ -28,7 +29,8 @@ static const struct tp_error tp_errors[] = {
 			"those a compiler emits for a traceable function" },
 	{ ETIMEDOUT,	"a thread did not stop in time (does it block the signal?)" },
 	{ EBUSY,	"busy: another SIGTRAP handler replaced textpoke's or a thread "
-			"blocks SIGTRAP; or a static key to disable still has references; "
+			"blocks SIGTRAP; or the application took the park signal "
+			"(tp_park_signal); or a static key to disable still has references; "
 			"or the ops is registered, a recording already runs, or the "
 			"function already has a direct trampoline or redirection" },
 	{ EACCES,	"the text cannot be made writable (W^X policy) and no other "

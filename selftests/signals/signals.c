@@ -5,12 +5,18 @@
  *  - its own SIGTRAP handler, installed before textpoke's, runs as the
  *    kernel would have run it: with its sa_mask and SIGTRAP blocked (not
  *    with SA_NODEFER), once with SA_RESETHAND, on the stack and with the
- *    restart behaviour its flags ask for; SIG_IGN as the kernel treats it.
+ *    restart behaviour its flags ask for; SIG_IGN as the kernel treats it;
+ *  - the park signal of stop_machine: taken by the application after
+ *    textpoke's handler (a handler or SIG_IGN), every protocol that needs
+ *    it fails at once with -EBUSY and nothing written; it is chosen with
+ *    TEXTPOKE_PARK_SIGNAL or tp_set_park_signal(); an application handler
+ *    installed on it before textpoke's is chained exactly.
  *
  * The patch sites and thread helpers are the engine tests' own.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -20,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +35,10 @@
 #include "kselftest_harness.h"
 #include "../engine/engine.h"
 
+#define DEFAULT_PARK_SIGNAL	(SIGRTMIN + 3)
+#define BUSY_FAST_MS		1000	/* -EBUSY comes at once, not after a timeout */
 #define SLEEP_SECONDS		20	/* longer than any test waits */
+#define SNAP			16
 
 /* site_nopjmp's two states: NOP (the function returns 1), jump (2). */
 struct states {
@@ -425,6 +435,282 @@ TEST(sigtrap_app_handler_without_sa_restart_interrupts_read)
 TEST(sigtrap_app_handler_with_sa_restart_restarts_read)
 {
 	restart_as_asked(_metadata, SA_RESTART);
+}
+
+/* --- the park signal ---------------------------------------------------------- */
+
+static long elapsed_ms(double since)
+{
+	return (long)((now_seconds() - since) * 1000);
+}
+
+/* The poke must fail with @err at once, the text byte for byte unchanged. */
+static void expect_refused_now(struct __test_metadata *_metadata, int err,
+			       void *addr, const void *expect, const void *insn,
+			       size_t len, enum tp_backend backend)
+{
+	uint8_t before[SNAP], after[SNAP];
+	double start = now_seconds();
+	int ret;
+
+	memcpy(before, addr, SNAP);
+	ret = tp_poke(addr, expect, insn, len, backend);
+	EXPECT_EQ(err, ret) TH_LOG("backend %d: %s", backend, tp_strerror(ret));
+	EXPECT_GT(BUSY_FAST_MS, elapsed_ms(start));
+	memcpy(after, addr, SNAP);
+	EXPECT_EQ(0, memcmp(before, after, SNAP));
+}
+
+FIXTURE(park)
+{
+	struct workers pool;
+	struct states s;
+	uint8_t multi_old[MULTI_LEN], multi_new[MULTI_LEN];
+};
+
+FIXTURE_SETUP(park)
+{
+	ASSERT_EQ(0, crash_reporter_install());
+	ASSERT_EQ(0, nopjmp_states(&self->s));
+	ASSERT_EQ(0, multi_states(self->multi_old, self->multi_new));
+}
+
+FIXTURE_TEARDOWN(park)
+{
+	workers_stop(&self->pool);
+}
+
+/*
+ * The application takes the park signal after textpoke: every backend
+ * that needs it is refused at once with -EBUSY, nothing written and the
+ * application's handler never called; site_multi, which only
+ * stop_machine can change, gets -EBUSY from AUTO too.  With textpoke's
+ * handler back, the same pokes succeed.
+ */
+static void taken_park_signal_is_busy(struct __test_metadata *_metadata,
+				      FIXTURE_DATA(park) *self, bool ignore)
+{
+	int sig = DEFAULT_PARK_SIGNAL;
+	struct sigaction app, textpoke;
+
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, workers_start(&self->pool, 1, site_nopjmp_fn));
+	memset(&app, 0, sizeof(app));
+	app.sa_handler = ignore ? SIG_IGN : app_plain_handler;
+	sigemptyset(&app.sa_mask);
+	app_calls = 0;
+	ASSERT_EQ(0, sigaction(sig, &app, &textpoke));
+
+	expect_refused_now(_metadata, -EBUSY, site_nopjmp, self->s.old, self->s.new,
+			   SITE_LEN, TP_BACKEND_STOP_MACHINE);
+	expect_refused_now(_metadata, -EBUSY, site_multi, self->multi_old,
+			   self->multi_new, MULTI_LEN, TP_BACKEND_AUTO);
+	ASSERT_EQ(1, site_nopjmp_fn());
+	EXPECT_EQ(0UL, app_calls);
+
+	ASSERT_EQ(0, sigaction(sig, &textpoke, NULL));
+	ASSERT_EQ(0, tp_poke(site_nopjmp, self->s.old, self->s.new, SITE_LEN,
+			     TP_BACKEND_STOP_MACHINE));
+	ASSERT_EQ(2, site_nopjmp_fn());
+	ASSERT_EQ(0, tp_poke(site_multi, self->multi_old, self->multi_new,
+			     MULTI_LEN, TP_BACKEND_AUTO));
+	EXPECT_EQ(0UL, app_calls);
+}
+
+TEST_F_TIMEOUT(park, handler_installed_after_textpoke_is_busy, 60)
+{
+	taken_park_signal_is_busy(_metadata, self, false);
+}
+
+TEST_F_TIMEOUT(park, ignored_after_textpoke_is_busy, 60)
+{
+	taken_park_signal_is_busy(_metadata, self, true);
+}
+
+/*
+ * On a kernel without membarrier SYNC_CORE, the cross-core syncs of the
+ * breakpoint and nosync protocols are signal rounds with the park signal:
+ * taken, those protocols are refused before anything is written too.
+ */
+TEST_F_TIMEOUT(park, signal_syncs_need_it, 60)
+{
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, workers_start(&self->pool, 1, site_nopjmp_fn));
+	tp_debug_force_signal_sync(true);
+	ASSERT_NE(SIG_ERR, signal(DEFAULT_PARK_SIGNAL, SIG_IGN));
+	expect_refused_now(_metadata, -EBUSY, site_nopjmp, self->s.old, self->s.new,
+			   SITE_LEN, TP_BACKEND_BREAKPOINT);
+	expect_refused_now(_metadata, -EBUSY, site_nopjmp, self->s.old, self->s.new,
+			   SITE_LEN, TP_BACKEND_AUTO);
+#if HAVE_NOSYNC
+	expect_refused_now(_metadata, -EBUSY, site_nopjmp, self->s.old, self->s.new,
+			   SITE_LEN, TP_BACKEND_NOSYNC);
+#endif
+	ASSERT_EQ(1, site_nopjmp_fn());
+}
+
+/*
+ * An application handler on the park signal installed before textpoke's:
+ * textpoke's parking never reaches it; the application's own signals do,
+ * with the mask the kernel would have given the handler (its sa_mask and
+ * the signal itself, nothing more).
+ */
+TEST_F_TIMEOUT(park, app_handler_installed_before_is_chained, 60)
+{
+	int sig = DEFAULT_PARK_SIGNAL;
+
+	ASSERT_EQ(0, app_install(sig, true, 0, SIGUSR1));
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, workers_start(&self->pool, 1, site_nopjmp_fn));
+	ASSERT_EQ(0, toggle(TP_BACKEND_STOP_MACHINE, 10));
+	EXPECT_EQ(0UL, app_calls);
+
+	ASSERT_EQ(0, raise(sig));
+	ASSERT_EQ(1UL, app_calls);
+	EXPECT_EQ(sig, app_signo);
+	EXPECT_TRUE(signal_blocked(&app_mask, sig));
+	EXPECT_TRUE(signal_blocked(&app_mask, SIGUSR1));
+	EXPECT_FALSE(signal_blocked(&app_mask, SIGUSR2));
+	EXPECT_FALSE(signal_blocked(&app_mask, SIGALRM));
+}
+
+/* A signal named by TEXTPOKE_PARK_SIGNAL parks; the default one is left alone. */
+static void parks_with(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
+		       const char *setting, int sig)
+{
+	struct sigaction now;
+
+	ASSERT_EQ(0, setenv("TEXTPOKE_PARK_SIGNAL", setting, 1));
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(sig, tp_park_signal());
+	ASSERT_EQ(0, sigaction(DEFAULT_PARK_SIGNAL, NULL, &now));
+	EXPECT_TRUE(!(now.sa_flags & SA_SIGINFO) && now.sa_handler == SIG_DFL);
+	ASSERT_EQ(0, sigaction(sig, NULL, &now));
+	EXPECT_TRUE(now.sa_flags & SA_SIGINFO);
+
+	ASSERT_EQ(0, workers_start(&self->pool, 1, site_nopjmp_fn));
+	ASSERT_NE(SIG_ERR, signal(DEFAULT_PARK_SIGNAL, SIG_IGN));
+	ASSERT_EQ(0, toggle(TP_BACKEND_STOP_MACHINE, 10));
+	ASSERT_EQ(0, tp_poke(site_multi, self->multi_old, self->multi_new,
+			     MULTI_LEN, TP_BACKEND_AUTO));
+}
+
+TEST_F_TIMEOUT(park, signal_from_environment_by_name, 60)
+{
+	parks_with(_metadata, self, "SIGRTMIN+5", SIGRTMIN + 5);
+}
+
+TEST_F_TIMEOUT(park, signal_from_environment_by_number, 60)
+{
+	char number[16];
+
+	snprintf(number, sizeof(number), "%d", SIGRTMAX - 2);
+	parks_with(_metadata, self, number, SIGRTMAX - 2);
+}
+
+TEST_F_TIMEOUT(park, signal_from_environment_from_max, 60)
+{
+	parks_with(_metadata, self, "SIGRTMAX-1", SIGRTMAX - 1);
+}
+
+/*
+ * A TEXTPOKE_PARK_SIGNAL that names no real-time signal: tp_init() fails
+ * with -EINVAL before it installs anything.  Each value in a process of
+ * its own (initialisation happens once).
+ */
+static int init_with_setting(const char *setting)
+{
+	struct sigaction trap, park;
+	int err;
+
+	if (setenv("TEXTPOKE_PARK_SIGNAL", setting, 1))
+		return 10;
+	err = tp_init();
+	if (err != -EINVAL)
+		return 11;
+	if (tp_park_signal() != -EINVAL)
+		return 12;
+	if (sigaction(SIGTRAP, NULL, &trap) || sigaction(DEFAULT_PARK_SIGNAL, NULL, &park))
+		return 13;
+	if ((trap.sa_flags & SA_SIGINFO) || trap.sa_handler != SIG_DFL)
+		return 14;
+	if ((park.sa_flags & SA_SIGINFO) || park.sa_handler != SIG_DFL)
+		return 15;
+	return 0;
+}
+
+TEST(park_signal_bad_environment_fails_init)
+{
+	static const char *const bad[] = {
+		"0", "-1", "5", "31", "65", "99999999999999999999", "SIGTRAP",
+		"SIGRTMIN+99", "SIGRTMAX+1", "SIGRTMIN-1", "SIGRTMIN+", "SIGRTMIN+3x",
+		"37 ", "rtmin", "0x25",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pid_t pid = fork();
+		int status;
+
+		ASSERT_LE(0, pid);
+		if (!pid)
+			_exit(init_with_setting(bad[i]));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("TEXTPOKE_PARK_SIGNAL=\"%s\": step %d", bad[i],
+			       WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
+	}
+}
+
+/*
+ * tp_set_park_signal() moves parking to another signal at run time: the
+ * old one gets back the disposition it had before textpoke (here the
+ * application's handler, which from then on gets its signals directly).
+ */
+TEST_F_TIMEOUT(park, set_park_signal_moves_it, 60)
+{
+	int sig = SIGRTMIN + 6;
+	struct sigaction now;
+
+	ASSERT_EQ(0, app_install(DEFAULT_PARK_SIGNAL, false, 0, 0));
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(DEFAULT_PARK_SIGNAL, tp_park_signal());
+	ASSERT_EQ(0, workers_start(&self->pool, 1, site_nopjmp_fn));
+	ASSERT_EQ(0, tp_set_park_signal(sig));
+	ASSERT_EQ(sig, tp_park_signal());
+	ASSERT_EQ(0, sigaction(DEFAULT_PARK_SIGNAL, NULL, &now));
+	EXPECT_TRUE(!(now.sa_flags & SA_SIGINFO) && now.sa_handler == app_plain_handler);
+
+	ASSERT_EQ(0, toggle(TP_BACKEND_STOP_MACHINE, 10));
+	EXPECT_EQ(0UL, app_calls);
+	/* the old signal is the application's again: taking it changes nothing */
+	ASSERT_NE(SIG_ERR, signal(DEFAULT_PARK_SIGNAL, SIG_IGN));
+	ASSERT_EQ(0, tp_poke(site_multi, self->multi_old, self->multi_new,
+			     MULTI_LEN, TP_BACKEND_AUTO));
+	/* the new one is textpoke's: taking it makes stop_machine busy */
+	ASSERT_NE(SIG_ERR, signal(sig, SIG_IGN));
+	expect_refused_now(_metadata, -EBUSY, site_multi, self->multi_new,
+			   self->multi_old, MULTI_LEN, TP_BACKEND_AUTO);
+	/* and setting the same signal again installs textpoke's handler back */
+	ASSERT_EQ(0, tp_set_park_signal(sig));
+	ASSERT_EQ(0, tp_poke(site_multi, self->multi_new, self->multi_old,
+			     MULTI_LEN, TP_BACKEND_AUTO));
+}
+
+TEST(set_park_signal_refuses_what_is_not_realtime)
+{
+	const int bad[] = {
+		0, -1, SIGTRAP, SIGKILL, SIGUSR1, SIGRTMIN - 1, SIGRTMAX + 1, 65,
+		INT_MAX, INT_MIN,
+	};
+	unsigned int i;
+
+	ASSERT_EQ(0, tp_init());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, tp_set_park_signal(bad[i])) TH_LOG("signal %d", bad[i]);
+	}
+	EXPECT_EQ(DEFAULT_PARK_SIGNAL, tp_park_signal());
+	EXPECT_EQ(0, toggle(TP_BACKEND_STOP_MACHINE, 2));
 }
 
 TEST_HARNESS_MAIN
