@@ -108,6 +108,8 @@ enum tp_writer text_writer_setting(void);
 void tasks_init(void);
 int tasks_for_each(int (*fn)(pid_t tid, void *arg), void *arg);
 uint64_t task_blocked_signals(pid_t tid);	/* as the kernel sees it */
+/* SigBlk and TracerPid (0: not traced) of @tid; -errno if unreadable. */
+int task_signal_status(pid_t tid, uint64_t *blocked, pid_t *tracer);
 uint64_t task_cpu_time(pid_t tid);		/* ns on a CPU so far, or 0 */
 bool task_runnable(pid_t tid);			/* running or waiting for a CPU */
 bool task_is_emulator_helper(pid_t tid);
@@ -146,7 +148,8 @@ void chain_deliver(struct chained_action *c, int sig, siginfo_t *info,
 /* trap.c */
 int trap_init(void);
 bool trap_handler_is_ours(void);
-bool trap_blocked_by_a_thread(void);
+/* Some thread blocks SIGTRAP, or is traced by a debugger that may keep traps. */
+bool trap_unsafe_in_a_thread(void);
 
 /*
  * stop_machine.c: run @fn with every other thread parked outside @sites,

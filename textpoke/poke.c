@@ -280,10 +280,10 @@ static bool site_trap_is_one_byte(const struct site *s)
 /*
  * What a commit needs to know once: the writer it expects, whether the
  * breakpoint backend's traps are safe now (our SIGTRAP handler is still
- * installed and no thread blocks SIGTRAP, which the kernel would force
- * through with the default action), and whether threads can be parked
- * (the application has not taken the park signal): -EBUSY otherwise,
- * before anything is written.
+ * installed, no thread blocks SIGTRAP, which the kernel would force
+ * through with the default action, and no debugger may keep them), and
+ * whether threads can be parked (the application has not taken the park
+ * signal): -EBUSY otherwise, before anything is written.
  */
 struct commit_env {
 	enum tp_writer writer;
@@ -294,7 +294,7 @@ struct commit_env {
 static int traps_safe(struct commit_env *env)
 {
 	if (env->traps_safe == 1)
-		env->traps_safe = trap_handler_is_ours() && !trap_blocked_by_a_thread() ?
+		env->traps_safe = trap_handler_is_ours() && !trap_unsafe_in_a_thread() ?
 				  0 : -EBUSY;
 	return env->traps_safe;
 }

@@ -28,9 +28,10 @@ static const struct tp_error tp_errors[] = {
 	{ EILSEQ,	"the bytes at the address are not the expected ones, or not "
 			"those a compiler emits for a traceable function" },
 	{ ETIMEDOUT,	"a thread did not stop in time (does it block the signal?)" },
-	{ EBUSY,	"busy: another SIGTRAP handler replaced textpoke's or a thread "
-			"blocks SIGTRAP; or the application took the park signal "
-			"(tp_park_signal); or a static key to disable still has references; "
+	{ EBUSY,	"busy: another SIGTRAP handler replaced textpoke's, a thread "
+			"blocks SIGTRAP or a debugger traces the process; or the "
+			"application took the park signal (tp_park_signal); or a static "
+			"key to disable still has references; "
 			"or the ops is registered, a recording already runs, or the "
 			"function already has a direct trampoline or redirection" },
 	{ EACCES,	"the text cannot be made writable (W^X policy) and no other "

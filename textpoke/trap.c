@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "internal.h"
 
 static struct chained_action previous_action;
+static bool traced_traps_pass;		/* TEXTPOKE_BREAKPOINT_UNDER_TRACER=1 */
 unsigned long tp_stat_emulations;
 unsigned long tp_stat_stale_reads;
 
@@ -82,6 +84,7 @@ static void trap_handler(int sig, siginfo_t *info, void *context)
 
 int trap_init(void)
 {
+	const char *under_tracer = getenv("TEXTPOKE_BREAKPOINT_UNDER_TRACER");
 	struct sigaction sa, previous;
 
 	if (sigaction(SIGTRAP, NULL, &previous))
@@ -90,7 +93,7 @@ int trap_init(void)
 	sa.sa_sigaction = trap_handler;
 	/*
 	 * SA_NODEFER: a thread inside this handler must not look like a
-	 * thread that blocks SIGTRAP to trap_blocked_by_a_thread() (the
+	 * thread that blocks SIGTRAP to trap_unsafe_in_a_thread() (the
 	 * application's handler gets its own mask in chain_deliver()).
 	 * SA_RESTART and SA_ONSTACK matter only to the application's
 	 * SIGTRAPs (textpoke's traps interrupt no system call and need
@@ -104,14 +107,20 @@ int trap_init(void)
 		sa.sa_flags |= SA_RESTART | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
 	chain_save(&previous_action, &previous);
+	traced_traps_pass = under_tracer && !strcmp(under_tracer, "1");
 	if (sigaction(SIGTRAP, &sa, NULL))
 		return -errno;
 	return 0;
 }
 
 /*
- * Whether some thread blocks SIGTRAP.  A trap in such a thread is forced
- * through by the kernel with the default action: the process would die.
+ * Whether some thread blocks SIGTRAP, or is traced.  A trap in a thread
+ * that blocks it is forced through by the kernel with the default action:
+ * the process would die.  A debugger (ptrace) sees every trap first and,
+ * as gdb does by default, stops and keeps it: continued without it, the
+ * thread resumes inside the site (x86: after the INT3, in the middle of
+ * an instruction).  Only TEXTPOKE_BREAKPOINT_UNDER_TRACER=1 says that the
+ * tracer passes every SIGTRAP on (strace does).
  * Threads block every signal for a moment in many places (a new thread
  * until libc has set it up, a thread on its way out, urcu-bp registering
  * a reader, handlers with a full mask).  Such a moment costs a thread
@@ -144,10 +153,18 @@ struct sigtrap_blockers {
 static int note_sigtrap_blocker(pid_t tid, void *arg)
 {
 	struct sigtrap_blockers *b = arg;
-	uint64_t cpu_time;
+	uint64_t cpu_time, blocked;
 	unsigned int i;
+	pid_t tracer;
 
-	if (!(task_blocked_signals(tid) & SIGNAL_BIT(SIGTRAP)))
+	if (task_signal_status(tid, &blocked, &tracer))
+		return 0;
+	if (tracer && !traced_traps_pass) {
+		b->blocking++;
+		b->settled = true;	/* a debugger: for as long as it is attached */
+		return 0;
+	}
+	if (!(blocked & SIGNAL_BIT(SIGTRAP)))
 		return 0;
 	b->blocking++;
 	cpu_time = task_cpu_time(tid);
@@ -186,7 +203,7 @@ static void forget_unblocked(struct sigtrap_blockers *b)
 	}
 }
 
-bool trap_blocked_by_a_thread(void)
+bool trap_unsafe_in_a_thread(void)
 {
 	struct sigtrap_blockers b = { .nr_seen = 0 };
 	useconds_t pause = 100;

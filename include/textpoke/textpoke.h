@@ -81,10 +81,10 @@ TP_EXPORT int tp_set_writer(enum tp_writer writer);
  * in an executable mapping), -EPERM (textpoke's own text or that of the
  * libraries it runs on), -EILSEQ (@expect differs), -EBUSY (the signals
  * the backend needs are not textpoke's now: breakpoint while another
- * SIGTRAP handler replaced textpoke's or a thread blocks SIGTRAP;
- * stop_machine, and the others where cross-core syncs are signal rounds,
- * while the application has taken the park signal, see
- * tp_park_signal()), -ETIMEDOUT (a thread did not park),
+ * SIGTRAP handler replaced textpoke's, a thread blocks SIGTRAP or a
+ * debugger traces the process; stop_machine, and the others where
+ * cross-core syncs are signal rounds, while the application has taken
+ * the park signal, see tp_park_signal()), -ETIMEDOUT (a thread did not park),
  * -EACCES (no writer can write this text), -ENOMEM.
  */
 TP_EXPORT int tp_poke(void *addr, const void *expect, const void *insn,
@@ -99,6 +99,7 @@ TP_EXPORT int tp_poke(void *addr, const void *expect, const void *insn,
  * -EINVAL.  The application must not install a handler on it or ignore
  * it after textpoke (the pokes that need it then fail with -EBUSY); a
  * handler installed before gets the signals that are not textpoke's.
+ * Under gdb: "handle SIG37 nostop noprint pass" (SIG<number>).
  *
  * tp_park_signal() returns its number, or what tp_init() returned.
  * tp_set_park_signal() moves it to @sig (from SIGRTMIN to SIGRTMAX): the

@@ -10,10 +10,14 @@
  *    textpoke's handler (a handler or SIG_IGN), every protocol that needs
  *    it fails at once with -EBUSY and nothing written; it is chosen with
  *    TEXTPOKE_PARK_SIGNAL or tp_set_park_signal(); an application handler
- *    installed on it before textpoke's is chained exactly.
+ *    installed on it before textpoke's is chained exactly;
+ *  - gdb: with the one setting the documentation gives (the park signal
+ *    passed silently), a program that pokes runs under gdb to its end,
+ *    gdb's own breakpoints (ld.so's, the user's) included.
  *
  * The patch sites and thread helpers are the engine tests' own.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -711,6 +715,159 @@ TEST(set_park_signal_refuses_what_is_not_realtime)
 	}
 	EXPECT_EQ(DEFAULT_PARK_SIGNAL, tp_park_signal());
 	EXPECT_EQ(0, toggle(TP_BACKEND_STOP_MACHINE, 2));
+}
+
+/* --- gdb ------------------------------------------------------------------------ */
+
+/*
+ * The program gdb runs: this test binary again, with TP_SIGNALS_GDB_CHILD
+ * set, which runs gdb_child() before the harness's main.  It pokes with
+ * AUTO and stop_machine while a worker runs the site, loads a library
+ * (gdb's breakpoint in the dynamic linker) and calls gdb_checkpoint(),
+ * where the test sets a breakpoint of the user's.
+ */
+#define GDB_CHILD_ENV	"TP_SIGNALS_GDB_CHILD"
+#define GDB_SECONDS	60
+
+void __attribute__((noinline)) gdb_checkpoint(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static int gdb_child_pokes(void)
+{
+	struct workers pool;
+	void *lib;
+	int err;
+
+	err = tp_init();
+	if (!err)
+		err = workers_start(&pool, 1, site_nopjmp_fn);
+	if (err) {
+		printf("child: init: %s\n", tp_strerror(err));
+		return 1;
+	}
+	err = toggle(TP_BACKEND_AUTO, 200);
+	if (!err) {
+		lib = dlopen("libresolv.so.2", RTLD_NOW);
+		if (lib)
+			dlclose(lib);
+		gdb_checkpoint();
+		err = toggle(TP_BACKEND_STOP_MACHINE, 20);
+	}
+	if (!err)
+		err = toggle(TP_BACKEND_AUTO, 200);
+	workers_stop(&pool);
+	if (err) {
+		printf("child: poke: %s\n", tp_strerror(err));
+		return 2;
+	}
+	printf("child: pokes done, park signal %d\n", tp_park_signal());
+	return 0;
+}
+
+static void __attribute__((constructor)) gdb_child(void)
+{
+	const char *mode = getenv(GDB_CHILD_ENV);
+	int ret;
+
+	if (!mode)
+		return;
+	/* "probe": only whether gdb can run a program here at all */
+	ret = strcmp(mode, "probe") ? gdb_child_pokes() : 0;
+	fflush(stdout);
+	_exit(ret);
+}
+
+/* Run this binary under gdb -batch with @commands; its output in @out. */
+static int run_gdb(const char *mode, const char *commands, char *out, size_t size)
+{
+	char self_exe[PATH_MAX], cmd[PATH_MAX + 1024];
+	ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	size_t len = 0;
+	FILE *f;
+
+	if (n <= 0)
+		return -1;
+	self_exe[n] = '\0';
+	snprintf(cmd, sizeof(cmd),
+		 "%s=%s timeout -k 5 %d gdb -batch -nx %s --args '%s' 2>&1",
+		 GDB_CHILD_ENV, mode, GDB_SECONDS, commands, self_exe);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (len + 1 < size && (n = fread(out + len, 1, size - 1 - len, f)) > 0)
+		len += n;
+	out[len] = '\0';
+	return pclose(f);
+}
+
+#define GDB_OUT_SIZE	(64 * 1024)
+
+/* Skip unless gdb can run a program here (installed, ptrace allowed). */
+static bool gdb_usable(struct __test_metadata *_metadata, char *out)
+{
+	if (under_emulator()) {
+		SKIP(return false, "gdb would debug the emulator, not this program");
+	}
+	if (system("command -v gdb >/dev/null 2>&1")) {
+		SKIP(return false, "gdb is not installed (scripts/bootstrap.sh installs it)");
+	}
+	run_gdb("probe", "-ex run", out, GDB_OUT_SIZE);
+	if (!strstr(out, "exited normally")) {
+		SKIP(return false, "gdb cannot run a program here (ptrace refused?): %.200s",
+		     out);
+	}
+	return true;
+}
+
+/*
+ * The documented setting: the park signal passed on without stopping.
+ * Nothing about SIGTRAP: under a tracer textpoke uses no breakpoint, so
+ * gdb's own breakpoints work as they always do.
+ */
+FIXTURE(gdb)
+{
+	char *out;
+};
+
+FIXTURE_SETUP(gdb)
+{
+	self->out = malloc(GDB_OUT_SIZE);
+	ASSERT_NE(NULL, self->out);
+}
+
+FIXTURE_TEARDOWN(gdb)
+{
+	free(self->out);
+}
+
+TEST_F_TIMEOUT(gdb, runs_pokes_with_the_documented_setting, 2 * GDB_SECONDS + 30)
+{
+	char *out = self->out, commands[256];
+
+	if (!gdb_usable(_metadata, out))
+		return;
+	snprintf(commands, sizeof(commands),
+		 "-ex 'handle SIG%d nostop noprint pass' -ex 'break gdb_checkpoint' "
+		 "-ex run -ex continue", DEFAULT_PARK_SIGNAL);
+	run_gdb("pokes", commands, out, GDB_OUT_SIZE);
+	EXPECT_NE(NULL, strstr(out, "Breakpoint 1, ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "child: pokes done")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "exited normally")) TH_LOG("%s", out);
+}
+
+/* Without it, gdb stops at the park signal, under the documented name. */
+TEST_F_TIMEOUT(gdb, stops_at_the_park_signal_unless_told, 2 * GDB_SECONDS + 30)
+{
+	char *out = self->out, name[32];
+
+	if (!gdb_usable(_metadata, out))
+		return;
+	run_gdb("pokes", "-ex run", out, GDB_OUT_SIZE);
+	snprintf(name, sizeof(name), "received signal SIG%d", DEFAULT_PARK_SIGNAL);
+	EXPECT_NE(NULL, strstr(out, name)) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "exited normally")) TH_LOG("%s", out);
 }
 
 TEST_HARNESS_MAIN
