@@ -59,10 +59,13 @@ enum tp_writer {
 };
 
 /*
- * Set up the SIGTRAP handler, the stop signal handler and the membarrier
- * registration.  Every other call initialises on first use; calling it
- * early lets a program install its own SIGTRAP handler afterwards only
- * through textpoke's chaining (see tp_poke()).  Returns 0 or -errno.
+ * Set up the SIGTRAP handler, the park signal handler (tp_park_signal())
+ * and the membarrier registration.  Every other call initialises on
+ * first use.  A handler the program installed on those signals before
+ * gets every one that is not textpoke's, as the kernel would deliver it;
+ * one installed after replaces textpoke's, and the pokes that need it
+ * fail with -EBUSY.  Returns 0, -EINVAL (TEXTPOKE_PARK_SIGNAL names no
+ * real-time signal) or -errno.
  */
 TP_EXPORT int tp_init(void);
 

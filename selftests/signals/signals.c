@@ -11,6 +11,9 @@
  *    it fails at once with -EBUSY and nothing written; it is chosen with
  *    TEXTPOKE_PARK_SIGNAL or tp_set_park_signal(); an application handler
  *    installed on it before textpoke's is chained exactly;
+ *  - what a stop_machine poke does to threads blocked in system calls:
+ *    those that SA_RESTART restarts are not disturbed, the timed sleeps
+ *    and waits that signal(7) never restarts return EINTR, as documented;
  *  - gdb: with the one setting the documentation gives (the park signal
  *    passed silently), a program that pokes runs under gdb to its end,
  *    gdb's own breakpoints (ld.so's, the user's) included.
@@ -439,6 +442,83 @@ TEST(sigtrap_app_handler_without_sa_restart_interrupts_read)
 TEST(sigtrap_app_handler_with_sa_restart_restarts_read)
 {
 	restart_as_asked(_metadata, SA_RESTART);
+}
+
+static const char *const call_names[] = {
+	"read", "sem_wait", "nanosleep", "poll", "sem_timedwait",
+};
+
+/*
+ * stop_machine signals every thread.  With SA_RESTART, a read() on a
+ * pipe and a sem_wait() go on waiting; a nanosleep() in the same process
+ * is the witness that the signal did reach the sleeping threads.
+ */
+TEST(stop_machine_leaves_restartable_calls_waiting)
+{
+	static const enum blocking_call calls[] = { CALL_READ, CALL_SEM_WAIT };
+	struct sleeper waiting[2], witness;
+	unsigned int i;
+
+	ASSERT_EQ(0, tp_init());
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, sleeper_start(&waiting[i], calls[i]));
+	}
+	ASSERT_EQ(0, sleeper_start(&witness, CALL_NANOSLEEP));
+
+	ASSERT_EQ(0, toggle(TP_BACKEND_STOP_MACHINE, 2));
+	ASSERT_TRUE(sleeper_returned(&witness, 5));
+	ASSERT_EQ(EINTR, witness.err);
+	for (i = 0; i < 2; i++) {
+		EXPECT_FALSE(sleeper_returned(&waiting[i], 0.1))
+			TH_LOG("%s returned %ld (%s)", call_names[calls[i]],
+			       waiting[i].ret, strerror(waiting[i].err));
+		sleeper_wake(&waiting[i]);
+		ASSERT_TRUE(sleeper_returned(&waiting[i], 5));
+		EXPECT_EQ(0, waiting[i].err) TH_LOG("%s", call_names[calls[i]]);
+		EXPECT_EQ(waiting[i].call == CALL_READ ? 1 : 0, waiting[i].ret);
+		pthread_join(waiting[i].thread, NULL);
+	}
+	pthread_join(witness.thread, NULL);
+}
+
+/*
+ * What signal(7) says no SA_RESTART restarts, as docs/engine.md
+ * documents: a stop_machine poke makes a nanosleep(), poll() or
+ * sem_timedwait() of another thread return early with EINTR.
+ */
+TEST(stop_machine_interrupts_timed_sleeps)
+{
+	static const enum blocking_call calls[] = {
+		CALL_NANOSLEEP, CALL_POLL, CALL_SEM_TIMEDWAIT,
+	};
+	struct sleeper s[3];
+	unsigned int i;
+
+	ASSERT_EQ(0, tp_init());
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, sleeper_start(&s[i], calls[i]));
+	}
+	ASSERT_EQ(0, toggle(TP_BACKEND_STOP_MACHINE, 2));
+	for (i = 0; i < 3; i++) {
+		ASSERT_TRUE(sleeper_returned(&s[i], 5)) TH_LOG("%s", call_names[calls[i]]);
+		EXPECT_EQ(-1, s[i].ret);
+		EXPECT_EQ(EINTR, s[i].err) TH_LOG("%s", call_names[calls[i]]);
+		pthread_join(s[i].thread, NULL);
+	}
+}
+
+/*
+ * The breakpoint protocol sends no signal to other threads where the
+ * kernel has membarrier SYNC_CORE: a sleeping thread sleeps on.
+ */
+TEST(breakpoint_leaves_sleepers_alone)
+{
+	struct sleeper s;
+
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, sleeper_start(&s, CALL_NANOSLEEP));
+	ASSERT_EQ(0, toggle(TP_BACKEND_BREAKPOINT, 4));
+	EXPECT_FALSE(sleeper_returned(&s, 0.1)) TH_LOG("%s", strerror(s.err));
 }
 
 /* --- the park signal ---------------------------------------------------------- */
