@@ -237,7 +237,7 @@ TEST_SIGNAL(sigtrap_app_handler_resethand_raise, SIGTRAP)
 /* SIG_IGN: a SIGTRAP sent by a process stays ignored ... */
 TEST(sigtrap_ignored_raise_stays_ignored)
 {
-	ASSERT_NE(SIG_ERR, signal(SIGTRAP, SIG_IGN));
+	ASSERT_TRUE(signal(SIGTRAP, SIG_IGN) != SIG_ERR);
 	ASSERT_EQ(0, tp_init());
 	ASSERT_EQ(0, raise(SIGTRAP));
 	ASSERT_EQ(0, toggle(TP_BACKEND_AUTO, 4));
@@ -247,7 +247,7 @@ TEST(sigtrap_ignored_raise_stays_ignored)
 TEST_SIGNAL(sigtrap_ignored_trap_kills, SIGTRAP)
 {
 	no_core_dump();
-	ASSERT_NE(SIG_ERR, signal(SIGTRAP, SIG_IGN));
+	ASSERT_TRUE(signal(SIGTRAP, SIG_IGN) != SIG_ERR);
 	ASSERT_EQ(0, tp_init());
 	foreign_trap();
 	TH_LOG("survived a trap with SIGTRAP ignored");
@@ -621,7 +621,7 @@ TEST_F_TIMEOUT(park, signal_syncs_need_it, 60)
 	ASSERT_EQ(0, tp_init());
 	ASSERT_EQ(0, workers_start(&self->pool, 1, site_nopjmp_fn));
 	tp_debug_force_signal_sync(true);
-	ASSERT_NE(SIG_ERR, signal(DEFAULT_PARK_SIGNAL, SIG_IGN));
+	ASSERT_TRUE(signal(DEFAULT_PARK_SIGNAL, SIG_IGN) != SIG_ERR);
 	expect_refused_now(_metadata, -EBUSY, site_nopjmp, self->s.old, self->s.new,
 			   SITE_LEN, TP_BACKEND_BREAKPOINT);
 	expect_refused_now(_metadata, -EBUSY, site_nopjmp, self->s.old, self->s.new,
@@ -673,7 +673,7 @@ static void parks_with(struct __test_metadata *_metadata, FIXTURE_DATA(park) *se
 	EXPECT_TRUE(now.sa_flags & SA_SIGINFO);
 
 	ASSERT_EQ(0, workers_start(&self->pool, 1, site_nopjmp_fn));
-	ASSERT_NE(SIG_ERR, signal(DEFAULT_PARK_SIGNAL, SIG_IGN));
+	ASSERT_TRUE(signal(DEFAULT_PARK_SIGNAL, SIG_IGN) != SIG_ERR);
 	ASSERT_EQ(0, toggle(TP_BACKEND_STOP_MACHINE, 10));
 	ASSERT_EQ(0, tp_poke(site_multi, self->multi_old, self->multi_new,
 			     MULTI_LEN, TP_BACKEND_AUTO));
@@ -768,11 +768,11 @@ TEST_F_TIMEOUT(park, set_park_signal_moves_it, 60)
 	ASSERT_EQ(0, toggle(TP_BACKEND_STOP_MACHINE, 10));
 	EXPECT_EQ(0UL, app_calls);
 	/* the old signal is the application's again: taking it changes nothing */
-	ASSERT_NE(SIG_ERR, signal(DEFAULT_PARK_SIGNAL, SIG_IGN));
+	ASSERT_TRUE(signal(DEFAULT_PARK_SIGNAL, SIG_IGN) != SIG_ERR);
 	ASSERT_EQ(0, tp_poke(site_multi, self->multi_old, self->multi_new,
 			     MULTI_LEN, TP_BACKEND_AUTO));
 	/* the new one is textpoke's: taking it makes stop_machine busy */
-	ASSERT_NE(SIG_ERR, signal(sig, SIG_IGN));
+	ASSERT_TRUE(signal(sig, SIG_IGN) != SIG_ERR);
 	expect_refused_now(_metadata, -EBUSY, site_multi, self->multi_new,
 			   self->multi_old, MULTI_LEN, TP_BACKEND_AUTO);
 	/* and setting the same signal again installs textpoke's handler back */
