@@ -814,6 +814,23 @@ void __attribute__((noinline)) gdb_checkpoint(void)
 	__asm__ volatile("" ::: "memory");
 }
 
+/*
+ * AUTO toggles for GDB_CHILD_TOGGLE_SECONDS: long enough that the workers
+ * run into the site during breakpoint batches many times over, were
+ * breakpoints used under the debugger.
+ */
+#define GDB_CHILD_TOGGLE_SECONDS	2
+
+static int toggle_for_a_while(void)
+{
+	double deadline = now_seconds() + GDB_CHILD_TOGGLE_SECONDS;
+	int err = 0;
+
+	while (!err && now_seconds() < deadline)
+		err = toggle(TP_BACKEND_AUTO, 10);
+	return err;
+}
+
 static int gdb_child_pokes(void)
 {
 	struct workers pool;
@@ -822,12 +839,12 @@ static int gdb_child_pokes(void)
 
 	err = tp_init();
 	if (!err)
-		err = workers_start(&pool, 1, site_nopjmp_fn);
+		err = workers_start(&pool, 2, site_nopjmp_fn);
 	if (err) {
 		printf("child: init: %s\n", tp_strerror(err));
 		return 1;
 	}
-	err = toggle(TP_BACKEND_AUTO, 200);
+	err = toggle_for_a_while();
 	if (!err) {
 		lib = dlopen("libresolv.so.2", RTLD_NOW);
 		if (lib)
@@ -836,13 +853,25 @@ static int gdb_child_pokes(void)
 		err = toggle(TP_BACKEND_STOP_MACHINE, 20);
 	}
 	if (!err)
-		err = toggle(TP_BACKEND_AUTO, 200);
+		err = toggle_for_a_while();
 	workers_stop(&pool);
 	if (err) {
 		printf("child: poke: %s\n", tp_strerror(err));
 		return 2;
 	}
-	printf("child: pokes done, park signal %d\n", tp_park_signal());
+	printf("child: pokes done, %lu traps, park signal %d\n",
+	       tp_debug_emulations(), tp_park_signal());
+	return 0;
+}
+
+/* Breakpoint pokes of a site no thread runs: no trap for gdb to see. */
+static int gdb_child_breakpoint(void)
+{
+	int err = tp_init();
+
+	if (!err)
+		err = toggle(TP_BACKEND_BREAKPOINT, 2);
+	printf("child: breakpoint pokes: %s\n", err ? tp_strerror(err) : "done");
 	return 0;
 }
 
@@ -854,13 +883,22 @@ static void __attribute__((constructor)) gdb_child(void)
 	if (!mode)
 		return;
 	/* "probe": only whether gdb can run a program here at all */
-	ret = strcmp(mode, "probe") ? gdb_child_pokes() : 0;
+	if (!strcmp(mode, "pokes"))
+		ret = gdb_child_pokes();
+	else if (!strcmp(mode, "breakpoint"))
+		ret = gdb_child_breakpoint();
+	else
+		ret = 0;
 	fflush(stdout);
 	_exit(ret);
 }
 
-/* Run this binary under gdb -batch with @commands; its output in @out. */
-static int run_gdb(const char *mode, const char *commands, char *out, size_t size)
+/*
+ * Run this binary under gdb -batch with @commands, @env ("NAME=value" or
+ * "") in its environment; its output in @out.
+ */
+static int run_gdb(const char *mode, const char *env, const char *commands,
+		   char *out, size_t size)
 {
 	char self_exe[PATH_MAX], cmd[PATH_MAX + 1024];
 	ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
@@ -871,8 +909,8 @@ static int run_gdb(const char *mode, const char *commands, char *out, size_t siz
 		return -1;
 	self_exe[n] = '\0';
 	snprintf(cmd, sizeof(cmd),
-		 "%s=%s timeout -k 5 %d gdb -batch -nx %s --args '%s' 2>&1",
-		 GDB_CHILD_ENV, mode, GDB_SECONDS, commands, self_exe);
+		 "%s=%s %s timeout -k 5 %d gdb -batch -nx %s --args '%s' 2>&1",
+		 GDB_CHILD_ENV, mode, env, GDB_SECONDS, commands, self_exe);
 	f = popen(cmd, "r");
 	if (!f)
 		return -1;
@@ -893,7 +931,7 @@ static bool gdb_usable(struct __test_metadata *_metadata, char *out)
 	if (system("command -v gdb >/dev/null 2>&1")) {
 		SKIP(return false, "gdb is not installed (scripts/bootstrap.sh installs it)");
 	}
-	run_gdb("probe", "-ex run", out, GDB_OUT_SIZE);
+	run_gdb("probe", "", "-ex run", out, GDB_OUT_SIZE);
 	if (!strstr(out, "exited normally")) {
 		SKIP(return false, "gdb cannot run a program here (ptrace refused?): %.200s",
 		     out);
@@ -931,9 +969,9 @@ TEST_F_TIMEOUT(gdb, runs_pokes_with_the_documented_setting, 2 * GDB_SECONDS + 30
 	snprintf(commands, sizeof(commands),
 		 "-ex 'handle SIG%d nostop noprint pass' -ex 'break gdb_checkpoint' "
 		 "-ex run -ex continue", DEFAULT_PARK_SIGNAL);
-	run_gdb("pokes", commands, out, GDB_OUT_SIZE);
+	run_gdb("pokes", "", commands, out, GDB_OUT_SIZE);
 	EXPECT_NE(NULL, strstr(out, "Breakpoint 1, ")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "child: pokes done")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "child: pokes done, 0 traps")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "exited normally")) TH_LOG("%s", out);
 }
 
@@ -944,10 +982,29 @@ TEST_F_TIMEOUT(gdb, stops_at_the_park_signal_unless_told, 2 * GDB_SECONDS + 30)
 
 	if (!gdb_usable(_metadata, out))
 		return;
-	run_gdb("pokes", "-ex run", out, GDB_OUT_SIZE);
+	run_gdb("pokes", "", "-ex run", out, GDB_OUT_SIZE);
 	snprintf(name, sizeof(name), "received signal SIG%d", DEFAULT_PARK_SIGNAL);
 	EXPECT_NE(NULL, strstr(out, name)) TH_LOG("%s", out);
 	EXPECT_EQ(NULL, strstr(out, "exited normally")) TH_LOG("%s", out);
+}
+
+/*
+ * Under a tracer, explicit breakpoint pokes are refused with -EBUSY,
+ * nothing written; TEXTPOKE_BREAKPOINT_UNDER_TRACER=1, for a tracer that
+ * passes every SIGTRAP on, allows them.
+ */
+TEST_F_TIMEOUT(gdb, breakpoint_refused_unless_tracer_passes_traps, 2 * GDB_SECONDS + 30)
+{
+	char *out = self->out;
+
+	if (!gdb_usable(_metadata, out))
+		return;
+	run_gdb("breakpoint", "", "-ex run", out, GDB_OUT_SIZE);
+	EXPECT_NE(NULL, strstr(out, "child: breakpoint pokes: busy")) TH_LOG("%s", out);
+	run_gdb("breakpoint", "TEXTPOKE_BREAKPOINT_UNDER_TRACER=1", "-ex run", out,
+		GDB_OUT_SIZE);
+	EXPECT_NE(NULL, strstr(out, "child: breakpoint pokes: done")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "exited normally")) TH_LOG("%s", out);
 }
 
 TEST_HARNESS_MAIN
