@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <textpoke/events.h>
 #include <textpoke/textpoke.h>
 
 #include "kselftest_harness.h"
@@ -251,6 +252,16 @@ TEST_SIGNAL(sigtrap_ignored_trap_kills, SIGTRAP)
 	ASSERT_EQ(0, tp_init());
 	foreign_trap();
 	TH_LOG("survived a trap with SIGTRAP ignored");
+}
+
+/* SIG_DFL: a SIGTRAP sent by a process kills, as without textpoke. */
+TEST_SIGNAL(sigtrap_default_raise_kills, SIGTRAP)
+{
+	no_core_dump();
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, toggle(TP_BACKEND_AUTO, 4));
+	ASSERT_EQ(0, raise(SIGTRAP));
+	TH_LOG("survived raise(SIGTRAP) with SIGTRAP at SIG_DFL");
 }
 
 /*
@@ -658,6 +669,51 @@ TEST_F_TIMEOUT(park, app_handler_installed_before_is_chained, 60)
 	EXPECT_FALSE(signal_blocked(&app_mask, SIGALRM));
 }
 
+/*
+ * SA_RESETHAND on the park signal: the application's first signal runs
+ * its handler, the second finds SIG_DFL and ends the process, as without
+ * textpoke; textpoke's parking in between neither counts nor resets.
+ */
+static int resethand_child(void)
+{
+	struct workers pool;
+
+	if (app_install(DEFAULT_PARK_SIGNAL, false, SA_RESETHAND, 0) || tp_init() ||
+	    workers_start(&pool, 1, site_nopjmp_fn) || toggle(TP_BACKEND_STOP_MACHINE, 4))
+		return 1;
+	if (app_calls || raise(DEFAULT_PARK_SIGNAL) || app_calls != 1)
+		return 2;
+	if (toggle(TP_BACKEND_STOP_MACHINE, 4))
+		return 3;
+	raise(DEFAULT_PARK_SIGNAL);
+	return 4;
+}
+
+TEST(park_signal_app_handler_resethand)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(resethand_child());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status))
+		TH_LOG("child exited at step %d", WEXITSTATUS(status));
+	EXPECT_EQ(DEFAULT_PARK_SIGNAL, WTERMSIG(status));
+}
+
+/* SIG_IGN before textpoke: the application's signal stays ignored. */
+TEST_F_TIMEOUT(park, ignored_before_textpoke_stays_ignored, 60)
+{
+	ASSERT_TRUE(signal(DEFAULT_PARK_SIGNAL, SIG_IGN) != SIG_ERR);
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, workers_start(&self->pool, 1, site_nopjmp_fn));
+	ASSERT_EQ(0, raise(DEFAULT_PARK_SIGNAL));
+	ASSERT_EQ(0, toggle(TP_BACKEND_STOP_MACHINE, 4));
+	ASSERT_EQ(0, raise(DEFAULT_PARK_SIGNAL));
+}
+
 /* A signal named by TEXTPOKE_PARK_SIGNAL parks; the default one is left alone. */
 static void parks_with(struct __test_metadata *_metadata, FIXTURE_DATA(park) *self,
 		       const char *setting, int sig)
@@ -779,6 +835,27 @@ TEST_F_TIMEOUT(park, set_park_signal_moves_it, 60)
 	ASSERT_EQ(0, tp_set_park_signal(sig));
 	ASSERT_EQ(0, tp_poke(site_multi, self->multi_new, self->multi_old,
 			     MULTI_LEN, TP_BACKEND_AUTO));
+}
+
+/* From an event callback, which runs with the text mutex held: -EDEADLK. */
+static int set_from_callback = 1;
+
+static void set_park_signal_in_callback(const struct tp_event *event, void *arg)
+{
+	(void)event;
+	(void)arg;
+	if (set_from_callback == 1)
+		set_from_callback = tp_set_park_signal(SIGRTMIN + 6);
+}
+
+TEST(set_park_signal_from_event_callback_is_deadlk)
+{
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, tp_events_subscribe(set_park_signal_in_callback, NULL, 0));
+	ASSERT_EQ(0, toggle(TP_BACKEND_AUTO, 2));
+	ASSERT_EQ(0, tp_events_unsubscribe(set_park_signal_in_callback, NULL));
+	EXPECT_EQ(-EDEADLK, set_from_callback);
+	EXPECT_EQ(DEFAULT_PARK_SIGNAL, tp_park_signal());
 }
 
 TEST(set_park_signal_refuses_what_is_not_realtime)
