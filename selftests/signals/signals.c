@@ -5,18 +5,20 @@
  *  - its own SIGTRAP handler, installed before textpoke's, runs as the
  *    kernel would have run it: with its sa_mask and SIGTRAP blocked (not
  *    with SA_NODEFER), once with SA_RESETHAND, on the stack and with the
- *    restart behaviour its flags ask for; SIG_IGN as the kernel treats it;
+ *    restart behaviour its flags ask for; SIG_IGN and SIG_DFL as the
+ *    kernel treats them;
  *  - the park signal of stop_machine: taken by the application after
  *    textpoke's handler (a handler or SIG_IGN), every protocol that needs
  *    it fails at once with -EBUSY and nothing written; it is chosen with
  *    TEXTPOKE_PARK_SIGNAL or tp_set_park_signal(); an application handler
- *    installed on it before textpoke's is chained exactly;
+ *    (or SIG_IGN) installed on it before textpoke's is chained exactly;
  *  - what a stop_machine poke does to threads blocked in system calls:
  *    those that SA_RESTART restarts are not disturbed, the timed sleeps
  *    and waits that signal(7) never restarts return EINTR, as documented;
  *  - gdb: with the one setting the documentation gives (the park signal
  *    passed silently), a program that pokes runs under gdb to its end,
- *    gdb's own breakpoints (ld.so's, the user's) included.
+ *    gdb's own breakpoints (ld.so's, the user's) included: no breakpoint
+ *    protocol under a tracer, unless TEXTPOKE_BREAKPOINT_UNDER_TRACER=1.
  *
  * The patch sites and thread helpers are the engine tests' own.
  */
