@@ -8,7 +8,7 @@
  *  2. No such site, but the trap instruction is gone: the batch finished
  *     between the trap and the lookup; run the instruction now there.
  *  3. Anything else is the application's: a trap of its own code, a
- *     raise(), a debugger's.  Hand it to the disposition that was there
+ *     raise(), a single step or a hardware breakpoint, a debugger's.  Hand it to the disposition that was there
  *     before textpoke, exactly as if textpoke were not installed
  *     (chain.c).
  *
@@ -75,8 +75,12 @@ static void trap_handler(int sig, siginfo_t *info, void *context)
 {
 	int saved_errno = errno;
 
-	/* si_code <= 0: sent by a process (raise, kill), not an instruction. */
-	if (info->si_code <= 0 ||
+	/*
+	 * Not raised by a breakpoint instruction (sent by a process, a
+	 * single step, a hardware breakpoint): the application's, and no
+	 * trap address to look at.
+	 */
+	if (!arch_trap_from_breakpoint(info) ||
 	    resolve_trap(context, arch_trap_address(context)) == TRAP_FOREIGN)
 		chain_deliver(&previous_action, sig, info, context, info->si_code > 0);
 	errno = saved_errno;

@@ -266,6 +266,49 @@ TEST_SIGNAL(sigtrap_default_raise_kills, SIGTRAP)
 	TH_LOG("survived raise(SIGTRAP) with SIGTRAP at SIG_DFL");
 }
 
+#if defined(__x86_64__)
+/*
+ * A SIGTRAP that no trap instruction raised (here the trap flag's single
+ * step, si_code TRAP_TRACE; a hardware breakpoint or perf's sigtrap
+ * alike) is the application's: its handler gets it, and the thread goes
+ * on after the stepped instruction, not a byte before it.
+ */
+#define X86_EFLAGS_TF	0x100
+
+static volatile int app_code;
+
+static void single_step_handler(int sig, siginfo_t *info, void *uctx)
+{
+	ucontext_t *uc = uctx;
+
+	note_delivery(sig);
+	app_code = info->si_code;
+	uc->uc_mcontext.gregs[REG_EFL] &= ~X86_EFLAGS_TF;
+}
+
+TEST(sigtrap_app_handler_gets_single_steps)
+{
+	struct sigaction sa = { .sa_sigaction = single_step_handler,
+				.sa_flags = SA_SIGINFO };
+	int value;
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGTRAP, &sa, NULL));
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, toggle(TP_BACKEND_BREAKPOINT, 2));
+	/* set TF: the instruction after popf is stepped (a 5-byte MOV) */
+	__asm__ volatile("pushfq\n\t"
+			 "orq %1, (%%rsp)\n\t"
+			 "popfq\n\t"
+			 "movl $0x12345678, %0\n\t"
+			 : "=r"(value) : "i"(X86_EFLAGS_TF) : "memory", "cc");
+	ASSERT_EQ(1UL, app_calls);
+	EXPECT_EQ(TRAP_TRACE, app_code);
+	EXPECT_EQ(0x12345678, value);
+	ASSERT_EQ(0, toggle(TP_BACKEND_BREAKPOINT, 2));
+}
+#endif
+
 /*
  * The alternate stack: the application's handler runs on it exactly when
  * it asked for it with SA_ONSTACK.
