@@ -21,7 +21,8 @@ else
 		echo "syscalls: strace is not installed (scripts/bootstrap.sh bench)" >&2
 		exit 1
 	fi
-	strace -f -o "$out" "$bin" --syscalls >/dev/null
+	# strace passes every SIGTRAP on: breakpoint pokes are safe under it
+	TEXTPOKE_BREAKPOINT_UNDER_TRACER=1 strace -f -o "$out" "$bin" --syscalls >/dev/null
 fi
 awk '/textpoke-bench-mark:begin:/ { split($0, m, ":"); backend = m[3]; sub(/".*$/, "", backend); next }
 	/textpoke-bench-mark:end:/ { printf "syscalls.%s.total\t%d\n", backend, total

@@ -7,7 +7,8 @@
 #   scripts/bootstrap.sh [--deps DIR] package [DEB_ARCH]
 #
 # packages    the Debian packages (cross compilers, qemu-user, liburcu for
-#             amd64 and arm64 through multiarch, kconfiglib, ...)
+#             amd64 and arm64 through multiarch, kconfiglib, gdb for the
+#             debugger selftest, ...)
 # riscv-urcu  liburcu for riscv64, built once from Debian's source package
 #             into DIR/riscv64 (Debian ships no riscv64 build for bookworm)
 # kselftest   kselftest.h and kselftest_harness.h extracted from Debian's
@@ -43,7 +44,7 @@ packages=(
 	qemu-user
 	liburcu-dev liburcu-dev:arm64
 	libtraceevent-dev libopencsd-dev libopencsd-bin linux-perf
-	python3-kconfiglib valgrind
+	python3-kconfiglib valgrind gdb
 	"$LINUX_SOURCE"
 )
 

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <ucontext.h>
 
@@ -40,6 +41,13 @@ size_t arch_trap_insn(uint8_t *buf, uintptr_t addr, size_t len);
 
 /* Whether a breakpoint instruction, of any form or immediate, is at @addr. */
 bool arch_trap_insn_at(uintptr_t addr);
+
+/*
+ * Whether this SIGTRAP is one the breakpoint instruction raises (by its
+ * si_code), not a single step, a hardware breakpoint, perf's sigtrap or a
+ * signal sent by a process: only such a trap can be at a site of ours.
+ */
+bool arch_trap_from_breakpoint(const siginfo_t *info);
 
 /* The address of the trap instruction that raised this SIGTRAP. */
 uintptr_t arch_trap_address(const ucontext_t *uc);

@@ -44,6 +44,11 @@ int cpusync_init(void)
 	return 0;
 }
 
+bool cpusync_needs_park_signal(void)
+{
+	return !have_sync_core || __atomic_load_n(&force_signal_round, __ATOMIC_RELAXED);
+}
+
 static int sync_nothing(void *arg)
 {
 	(void)arg;

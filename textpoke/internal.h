@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,14 +108,17 @@ enum tp_writer text_writer_setting(void);
 void tasks_init(void);
 int tasks_for_each(int (*fn)(pid_t tid, void *arg), void *arg);
 uint64_t task_blocked_signals(pid_t tid);	/* as the kernel sees it */
+/* SigBlk and TracerPid (0: not traced) of @tid; -errno if unreadable. */
+int task_signal_status(pid_t tid, uint64_t *blocked, pid_t *tracer);
 uint64_t task_cpu_time(pid_t tid);		/* ns on a CPU so far, or 0 */
 bool task_runnable(pid_t tid);			/* running or waiting for a CPU */
 bool task_is_emulator_helper(pid_t tid);
 bool signal_masks_visible(void);
 
-/* cpusync.c */
+/* cpusync.c; the park signal is needed where syncs are signal rounds. */
 int cpusync_init(void);
 void cpusync_cores(void);
+bool cpusync_needs_park_signal(void);
 
 /* inflight.c: the sites of the running breakpoint batch, by address. */
 int inflight_init(void);
@@ -126,14 +130,43 @@ void inflight_read_lock(void);
 void inflight_read_unlock(void);
 void inflight_wait_readers(struct site *sites, size_t nr);
 
+/*
+ * chain.c: the disposition one of textpoke's handlers replaced, and the
+ * delivery of a signal that is not textpoke's to it, as the kernel would
+ * have delivered it (@forced: a trap or fault of an instruction, which
+ * SIG_IGN cannot ignore).
+ */
+struct chained_action {
+	struct sigaction act;
+	int reset;			/* SA_RESETHAND fired: SIG_DFL now */
+};
+void chain_save(struct chained_action *c, const struct sigaction *replaced);
+bool chain_is_handler(const struct sigaction *act);
+void chain_deliver(struct chained_action *c, int sig, siginfo_t *info,
+		   void *context, bool forced);
+
 /* trap.c */
 int trap_init(void);
 bool trap_handler_is_ours(void);
-bool trap_blocked_by_a_thread(void);
+/* Some thread blocks SIGTRAP, or is traced by a debugger that may keep traps. */
+bool trap_unsafe_in_a_thread(void);
 
-/* stop_machine.c: run @fn with every other thread parked outside @sites. */
-int stop_machine_init(void);
+/*
+ * stop_machine.c: run @fn with every other thread parked outside @sites,
+ * by sending them the park signal (@sig from stop_machine_init(), moved
+ * by stop_machine_set_signal() under the text mutex).
+ * stop_machine_ready(): 0, or -EBUSY when the application replaced the
+ * park handler (its own handler or SIG_IGN): no thread would park.
+ */
+int stop_machine_init(int sig);
 int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t nr);
+int stop_machine_ready(void);
+int stop_machine_signal(void);
+int stop_machine_set_signal(int sig);
+
+/* park_signal.c: TEXTPOKE_PARK_SIGNAL, or the default; -EINVAL if bad. */
+int park_signal_from_environment(void);
+bool park_signal_valid(int sig);
 
 /* The protocols: write every site of the batch or none (stubs.c: built out). */
 int nosync_commit(struct site *sites, size_t nr, struct text_writer *w);

@@ -74,8 +74,13 @@ static void fork_child(void)
 
 static void init_engine(void)
 {
-	int err;
+	int park_signal = park_signal_from_environment(), err;
 
+	/* A setting that names no signal fails before anything is installed. */
+	if (park_signal < 0) {
+		init_error = park_signal;
+		return;
+	}
 	tasks_init();
 	err = cpusync_init();
 
@@ -84,7 +89,7 @@ static void init_engine(void)
 	if (!err)
 		err = trap_init();
 	if (!err)
-		err = stop_machine_init();
+		err = stop_machine_init(park_signal);
 	if (!err)
 		err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
 	if (!err)
@@ -280,22 +285,38 @@ static bool site_trap_is_one_byte(const struct site *s)
 }
 
 /*
- * What a commit needs to know once: the writer it expects, and whether
- * the breakpoint backend's traps are safe now: our SIGTRAP handler is
- * still installed (-EBUSY otherwise) and no thread blocks SIGTRAP (the
- * kernel would force a trap in it through with the default action).
+ * What a commit needs to know once: the writer it expects, whether the
+ * breakpoint backend's traps are safe now (our SIGTRAP handler is still
+ * installed, no thread blocks SIGTRAP, which the kernel would force
+ * through with the default action, and no debugger may keep them), and
+ * whether threads can be parked (the application has not taken the park
+ * signal): -EBUSY otherwise, before anything is written.
  */
 struct commit_env {
 	enum tp_writer writer;
 	int traps_safe;			/* 0 or -EBUSY; 1 until asked */
+	int park_ready;			/* 0 or -EBUSY; 1 until asked */
 };
 
 static int traps_safe(struct commit_env *env)
 {
 	if (env->traps_safe == 1)
-		env->traps_safe = trap_handler_is_ours() && !trap_blocked_by_a_thread() ?
+		env->traps_safe = trap_handler_is_ours() && !trap_unsafe_in_a_thread() ?
 				  0 : -EBUSY;
 	return env->traps_safe;
+}
+
+static int park_ready(struct commit_env *env)
+{
+	if (env->park_ready == 1)
+		env->park_ready = stop_machine_ready();
+	return env->park_ready;
+}
+
+/* The cross-core syncs of nosync and breakpoint may be signal rounds. */
+static int syncs_ready(struct commit_env *env)
+{
+	return cpusync_needs_park_signal() ? park_ready(env) : 0;
 }
 
 static int backend_check(enum tp_backend backend, const struct site *sites,
@@ -309,7 +330,7 @@ static int backend_check(enum tp_backend backend, const struct site *sites,
 			return -EINVAL;		/* always on x86 */
 		if (!HAVE_NOSYNC)
 			return -ENOSYS;
-		return writer == TP_WRITER_PROC_MEM ? -EACCES : 0;
+		return writer == TP_WRITER_PROC_MEM ? -EACCES : syncs_ready(env);
 	case TP_BACKEND_BREAKPOINT:
 		if (!HAVE_BREAKPOINT)
 			return -ENOSYS;
@@ -317,9 +338,9 @@ static int backend_check(enum tp_backend backend, const struct site *sites,
 			return -EINVAL;
 		if (writer == TP_WRITER_PROC_MEM && !all_sites(sites, nr, site_trap_is_one_byte))
 			return -EACCES;
-		return traps_safe(env);
+		return syncs_ready(env) ?: traps_safe(env);
 	case TP_BACKEND_STOP_MACHINE:
-		return HAVE_STOP_MACHINE ? 0 : -ENOSYS;
+		return HAVE_STOP_MACHINE ? park_ready(env) : -ENOSYS;
 	default:
 		return -EINVAL;
 	}
@@ -347,7 +368,8 @@ static enum tp_backend backend_pick(const struct site *sites, size_t nr,
 	for (i = 0; i < sizeof(cheapest_first) / sizeof(cheapest_first[0]); i++)
 		if (!backend_check(order[i], sites, nr, env))
 			return order[i];
-	return TP_BACKEND_AUTO;		/* nothing can: no backend built */
+	/* Nothing can: the error of the one that can do anything, if built. */
+	return HAVE_STOP_MACHINE ? TP_BACKEND_STOP_MACHINE : TP_BACKEND_AUTO;
 }
 
 static int run_backend(enum tp_backend backend, struct site *sites, size_t nr,
@@ -376,6 +398,7 @@ static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
 	struct commit_env env = {
 		.writer = want == TP_WRITER_PROC_MEM ? want : TP_WRITER_MPROTECT,
 		.traps_safe = 1,
+		.park_ready = 1,
 	};
 	enum tp_backend chosen;
 	int err = maps_for_sites(&snap, sites, nr);

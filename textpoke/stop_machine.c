@@ -4,9 +4,12 @@
  * of the process waits in a signal handler, none of them inside a range
  * that is being rewritten.
  *
- * 1. Send the park signal with tgkill to every task in /proc/self/task
- *    but ourselves; rescan until a scan finds no task we have not parked
- *    (threads may be created meanwhile).
+ * 1. Send the park signal to every task in /proc/self/task but
+ *    ourselves; rescan until a scan finds no task we have not parked
+ *    (threads may be created meanwhile).  It is queued with a value only
+ *    textpoke uses (rt_tgsigqueueinfo), so the handler tells its own
+ *    from the application's signals, which go to the application's
+ *    disposition (chain.c), and late copies of its own from a stop.
  * 2. Each handler records its interrupted PC and sleeps on a futex.
  * 3. If a PC lies strictly inside a range being changed (a thread between
  *    the two halves of an AUIPC+JALR pair, or between five 1-byte NOPs),
@@ -49,8 +52,14 @@
 #define CONFIG_STOP_MACHINE_TIMEOUT_MS 2000
 #endif
 
-/* Real-time, so it never merges with the application's standard signals. */
-#define PARK_SIGNAL	(SIGRTMIN + 3)
+/*
+ * Real-time, so it never merges with the application's standard signals.
+ * Chosen at init (park_signal.c), moved under the text mutex.
+ */
+static int park_signal;
+static char park_cookie;		/* its address is the queued value */
+#define RT_SIGNAL_BASE	32		/* no real-time signal is below */
+#define RT_SIGNAL_SLOTS	(_NSIG - RT_SIGNAL_BASE)
 
 enum slot_state { SLOT_SENT, SLOT_PARKED, SLOT_GONE };
 
@@ -69,7 +78,8 @@ static size_t nr_slots;			/* published with release */
 static int session_active;
 static uint32_t release_gen;		/* futex: parked threads wait on it */
 static uint32_t parked_count;		/* futex: the poker waits on it */
-static struct sigaction previous_park_action;
+/* What each signal textpoke parked with had before: the application's. */
+static struct chained_action previous_park_action[RT_SIGNAL_SLOTS];
 static bool emulated_signals;
 unsigned long tp_stat_stop_retries;	/* a thread was inside a changed range */
 
@@ -93,21 +103,27 @@ static struct park_slot *find_slot(pid_t tid)
 	return NULL;
 }
 
+static bool sent_by_textpoke(const siginfo_t *info)
+{
+	return info->si_code == SI_QUEUE && info->si_pid == getpid() &&
+	       info->si_value.sival_ptr == &park_cookie;
+}
+
 static void park_handler(int sig, siginfo_t *info, void *context)
 {
 	uint32_t gen = __atomic_load_n(&release_gen, __ATOMIC_ACQUIRE);
 	int saved_errno = errno;
 	struct park_slot *slot;
 
-	if (!__atomic_load_n(&session_active, __ATOMIC_ACQUIRE)) {
-		/* Not ours (or a late copy of ours): the application's. */
-		if (previous_park_action.sa_flags & SA_SIGINFO)
-			previous_park_action.sa_sigaction(sig, info, context);
-		else if (previous_park_action.sa_handler != SIG_DFL &&
-			 previous_park_action.sa_handler != SIG_IGN)
-			previous_park_action.sa_handler(sig);
+	if (!sent_by_textpoke(info)) {
+		if (sig >= RT_SIGNAL_BASE && sig < _NSIG)
+			chain_deliver(&previous_park_action[sig - RT_SIGNAL_BASE],
+				      sig, info, context, false);
 		goto out;
 	}
+	/* A late copy of ours (its stop gave up on this thread): dropped. */
+	if (!__atomic_load_n(&session_active, __ATOMIC_ACQUIRE))
+		goto out;
 	slot = find_slot(current_tid());
 	if (!slot || __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) != SLOT_SENT)
 		goto out;
@@ -121,20 +137,76 @@ out:
 	errno = saved_errno;
 }
 
-int stop_machine_init(void)
+/*
+ * SA_RESTART: a parked thread that was in a system call goes on with it
+ * where signal(7) allows; the sleeps and waits it lists as never
+ * restarted return EINTR (docs/engine.md).
+ */
+static int install_park_handler(int sig)
 {
-	struct sigaction sa;
+	struct sigaction sa, previous;
 
+	if (sig < RT_SIGNAL_BASE || sig >= _NSIG)
+		return -EINVAL;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = park_handler;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	/* A parked thread must not look like one that blocks SIGTRAP. */
 	sigfillset(&sa.sa_mask);
 	sigdelset(&sa.sa_mask, SIGTRAP);
-	if (sigaction(PARK_SIGNAL, &sa, &previous_park_action))
+	if (sigaction(sig, NULL, &previous))
 		return -errno;
+	if ((previous.sa_flags & SA_SIGINFO) && previous.sa_sigaction == park_handler)
+		return sigaction(sig, &sa, NULL) ? -errno : 0;
+	chain_save(&previous_park_action[sig - RT_SIGNAL_BASE], &previous);
+	return sigaction(sig, &sa, NULL) ? -errno : 0;
+}
+
+static bool park_handler_installed(int sig)
+{
+	struct sigaction now;
+
+	return !sigaction(sig, NULL, &now) && (now.sa_flags & SA_SIGINFO) &&
+	       now.sa_sigaction == park_handler;
+}
+
+int stop_machine_init(int sig)
+{
+	int err = install_park_handler(sig);
+
+	if (err)
+		return err;
+	__atomic_store_n(&park_signal, sig, __ATOMIC_RELEASE);
 	emulated_signals = !signal_masks_visible();
 	return 0;
+}
+
+int stop_machine_signal(void)
+{
+	return __atomic_load_n(&park_signal, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Under the text mutex: no stop is in progress.  The old signal gets back
+ * what it had before textpoke, unless the application has taken it since.
+ * The same signal again puts textpoke's handler back if it was taken.
+ */
+int stop_machine_set_signal(int sig)
+{
+	int old = park_signal, err = install_park_handler(sig);
+
+	if (err || sig == old)
+		return err;
+	__atomic_store_n(&park_signal, sig, __ATOMIC_RELEASE);
+	if (park_handler_installed(old))
+		sigaction(old, &previous_park_action[old - RT_SIGNAL_BASE].act, NULL);
+	return 0;
+}
+
+/* The application took the park signal: nobody would park. */
+int stop_machine_ready(void)
+{
+	return park_handler_installed(park_signal) ? 0 : -EBUSY;
 }
 
 static uint64_t now_ns(void)
@@ -149,6 +221,19 @@ struct new_tasks {
 	pid_t self;
 	int added;
 };
+
+static int send_park_signal(pid_t tid)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof(info));
+	info.si_signo = park_signal;
+	info.si_code = SI_QUEUE;
+	info.si_pid = getpid();
+	info.si_uid = getuid();
+	info.si_value.sival_ptr = &park_cookie;
+	return syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, park_signal, &info);
+}
 
 /* Signal @tid unless it is already in the slot array; -ENOSPC when full. */
 static int signal_if_new(pid_t tid, void *arg)
@@ -168,7 +253,7 @@ static int signal_if_new(pid_t tid, void *arg)
 	slot->cpu_mark = NO_CPU_MARK;
 	slot->state = SLOT_SENT;
 	__atomic_store_n(&nr_slots, nr_slots + 1, __ATOMIC_RELEASE);
-	if (syscall(SYS_tgkill, getpid(), tid, PARK_SIGNAL))
+	if (send_park_signal(tid))
 		__atomic_store_n(&slot->state, SLOT_GONE, __ATOMIC_RELEASE);
 	nt->added++;
 	return 0;
@@ -208,7 +293,7 @@ static bool only_starved_tasks_left(void)
 		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != SLOT_SENT)
 			continue;
 		if (!emulated_signals) {
-			if (task_blocked_signals(s->tid) & SIGNAL_BIT(PARK_SIGNAL))
+			if (task_blocked_signals(s->tid) & SIGNAL_BIT(park_signal))
 				return false;
 			continue;
 		}
@@ -336,8 +421,11 @@ int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t 
 	const uint64_t timeout = CONFIG_STOP_MACHINE_TIMEOUT_MS * 1000000ull;
 	uint64_t limit = now_ns() + STARVED_ROUNDS * timeout;
 	pid_t self = current_tid();
-	int tasks = count_tasks(), err;
+	int tasks, err = stop_machine_ready();
 
+	if (err)
+		return err;
+	tasks = count_tasks();
 	if (tasks < 0)
 		return tasks;
 	err = reserve_slots(2 * tasks + 64);

@@ -17,7 +17,8 @@ static const struct tp_error tp_errors[] = {
 	{ EINVAL,	"invalid request: a NULL, misaligned or overlapping site (one "
 			"already in the batch), a length that is not the instruction's, "
 			"an unknown instruction, backend, writer or flag, a change the "
-			"backend cannot make, or a key count that would go below zero" },
+			"backend cannot make, a key count that would go below zero, or "
+			"a park signal that is no real-time signal" },
 	{ EOVERFLOW,	"a static key count would go above INT_MAX" },
 	{ ERANGE,	"branch target out of reach of the instruction form" },
 	{ EFAULT,	"address is not in an executable mapping of this process" },
@@ -26,8 +27,10 @@ static const struct tp_error tp_errors[] = {
 	{ EILSEQ,	"the bytes at the address are not the expected ones, or not "
 			"those a compiler emits for a traceable function" },
 	{ ETIMEDOUT,	"a thread did not stop in time (does it block the signal?)" },
-	{ EBUSY,	"busy: another SIGTRAP handler replaced textpoke's or a thread "
-			"blocks SIGTRAP; or a static key to disable still has references; "
+	{ EBUSY,	"busy: another SIGTRAP handler replaced textpoke's, a thread "
+			"blocks SIGTRAP or a debugger traces the process; or the "
+			"application took the park signal (tp_park_signal); or a static "
+			"key to disable still has references; "
 			"or the ops is registered, a recording already runs, or the "
 			"function already has a direct trampoline or redirection; or "
 			"another process writes this perf.data file" },

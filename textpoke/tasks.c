@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -87,25 +88,37 @@ static ssize_t read_small_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* The SigBlk mask of a /proc .../status file, or 0. */
-static uint64_t status_sigblk(const char *path)
+/* The hexadecimal value of the status line @field ("SigBlk:"), or 0. */
+static uint64_t status_hex(const char *status, const char *field)
 {
-	char buf[2048], *p;
-	uint64_t mask = 0;
+	const char *p = strstr(status, field);
+	uint64_t v = 0;
 
-	if (read_small_file(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	p = strstr(buf, "SigBlk:");
 	if (!p)
 		return 0;
-	for (p += 7; *p == ' ' || *p == '\t'; p++)
+	for (p += strlen(field); *p == ' ' || *p == '\t'; p++)
 		;
 	for (; *p && *p != '\n'; p++) {
 		int digit = *p >= 'a' ? *p - 'a' + 10 : *p - '0';
 
-		mask = mask << 4 | (digit & 0xf);
+		v = v << 4 | (digit & 0xf);
 	}
-	return mask;
+	return v;
+}
+
+/* The decimal value of the status line @field ("TracerPid:"), or 0. */
+static long status_dec(const char *status, const char *field)
+{
+	const char *p = strstr(status, field);
+	long v = 0;
+
+	if (!p)
+		return 0;
+	for (p += strlen(field); *p == ' ' || *p == '\t'; p++)
+		;
+	for (; *p >= '0' && *p <= '9' && v < INT_MAX / 10; p++)
+		v = v * 10 + (*p - '0');
+	return v;
 }
 
 /* "/proc/self/task/<tid>/<file>" into @path (64 bytes). */
@@ -125,12 +138,26 @@ static void task_path(char *path, pid_t tid, const char *file)
 	strcat(path, file);
 }
 
-uint64_t task_blocked_signals(pid_t tid)
+int task_signal_status(pid_t tid, uint64_t *blocked, pid_t *tracer)
 {
-	char path[64];
+	char path[64], buf[2048];
+	ssize_t n;
 
 	task_path(path, tid, "status");
-	return status_sigblk(path);
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n <= 0)
+		return n < 0 ? (int)n : -EIO;
+	*blocked = status_hex(buf, "SigBlk:");
+	*tracer = (pid_t)status_dec(buf, "TracerPid:");
+	return 0;
+}
+
+uint64_t task_blocked_signals(pid_t tid)
+{
+	uint64_t blocked;
+	pid_t tracer;
+
+	return task_signal_status(tid, &blocked, &tracer) ? 0 : blocked;
 }
 
 uint64_t task_cpu_time(pid_t tid)

@@ -8,46 +8,26 @@
  *  2. No such site, but the trap instruction is gone: the batch finished
  *     between the trap and the lookup; run the instruction now there.
  *  3. Anything else is the application's: a trap of its own code, a
- *     raise(), a debugger's.  Hand it to the disposition that was there
- *     before textpoke, exactly as if textpoke were not installed.
+ *     raise(), a single step or a hardware breakpoint, a debugger's.  Hand it to the disposition that was there
+ *     before textpoke, exactly as if textpoke were not installed
+ *     (chain.c).
  *
  * Async-signal-safe throughout: lookups under the urcu-bp read lock,
  * no allocation, no locks.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "internal.h"
 
-static struct sigaction previous_action;
+static struct chained_action previous_action;
+static bool traced_traps_pass;		/* TEXTPOKE_BREAKPOINT_UNDER_TRACER=1 */
 unsigned long tp_stat_emulations;
 unsigned long tp_stat_stale_reads;
-
-static void chain_to_previous(int sig, siginfo_t *info, void *context)
-{
-	struct sigaction *prev = &previous_action;
-
-	if (prev->sa_flags & SA_SIGINFO) {
-		prev->sa_sigaction(sig, info, context);
-		return;
-	}
-	if (prev->sa_handler == SIG_IGN && info->si_code <= 0)
-		return;		/* an ignored raise() stays ignored */
-	if (prev->sa_handler == SIG_DFL || prev->sa_handler == SIG_IGN) {
-		/*
-		 * Without textpoke the kernel would have killed the process
-		 * (a trap cannot be ignored).  Do the same: the default
-		 * action, delivered when this handler returns.
-		 */
-		signal(SIGTRAP, SIG_DFL);
-		raise(SIGTRAP);
-		return;
-	}
-	prev->sa_handler(sig);
-}
 
 /*
  * Find the site of the trap at @addr, or learn that it is not ours.  A
@@ -95,33 +75,56 @@ static void trap_handler(int sig, siginfo_t *info, void *context)
 {
 	int saved_errno = errno;
 
-	/* si_code <= 0: sent by a process (raise, kill), not an instruction. */
-	if (info->si_code <= 0 ||
+	/*
+	 * Not raised by a breakpoint instruction (sent by a process, a
+	 * single step, a hardware breakpoint): the application's, and no
+	 * trap address to look at.
+	 */
+	if (!arch_trap_from_breakpoint(info) ||
 	    resolve_trap(context, arch_trap_address(context)) == TRAP_FOREIGN)
-		chain_to_previous(sig, info, context);
+		chain_deliver(&previous_action, sig, info, context, info->si_code > 0);
 	errno = saved_errno;
 }
 
 int trap_init(void)
 {
-	struct sigaction sa;
+	const char *under_tracer = getenv("TEXTPOKE_BREAKPOINT_UNDER_TRACER");
+	struct sigaction sa, previous;
 
+	if (sigaction(SIGTRAP, NULL, &previous))
+		return -errno;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = trap_handler;
 	/*
 	 * SA_NODEFER: a thread inside this handler must not look like a
-	 * thread that blocks SIGTRAP to trap_blocked_by_a_thread().
+	 * thread that blocks SIGTRAP to trap_unsafe_in_a_thread() (the
+	 * application's handler gets its own mask in chain_deliver()).
+	 * SA_RESTART and SA_ONSTACK matter only to the application's
+	 * SIGTRAPs (textpoke's traps interrupt no system call and need
+	 * little stack), so they are its handler's.  Without a handler of
+	 * its own, an ignored SIGTRAP must not make a system call fail.
 	 */
-	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK | SA_NODEFER;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	if (chain_is_handler(&previous))
+		sa.sa_flags |= previous.sa_flags & (SA_RESTART | SA_ONSTACK);
+	else
+		sa.sa_flags |= SA_RESTART | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTRAP, &sa, &previous_action))
+	chain_save(&previous_action, &previous);
+	traced_traps_pass = under_tracer && !strcmp(under_tracer, "1");
+	if (sigaction(SIGTRAP, &sa, NULL))
 		return -errno;
 	return 0;
 }
 
 /*
- * Whether some thread blocks SIGTRAP.  A trap in such a thread is forced
- * through by the kernel with the default action: the process would die.
+ * Whether some thread blocks SIGTRAP, or is traced.  A trap in a thread
+ * that blocks it is forced through by the kernel with the default action:
+ * the process would die.  A debugger (ptrace) sees every trap first and,
+ * as gdb does by default, stops and keeps it: continued without it, the
+ * thread resumes inside the site (x86: after the INT3, in the middle of
+ * an instruction).  Only TEXTPOKE_BREAKPOINT_UNDER_TRACER=1 says that the
+ * tracer passes every SIGTRAP on (strace does).
  * Threads block every signal for a moment in many places (a new thread
  * until libc has set it up, a thread on its way out, urcu-bp registering
  * a reader, handlers with a full mask).  Such a moment costs a thread
@@ -154,10 +157,18 @@ struct sigtrap_blockers {
 static int note_sigtrap_blocker(pid_t tid, void *arg)
 {
 	struct sigtrap_blockers *b = arg;
-	uint64_t cpu_time;
+	uint64_t cpu_time, blocked;
 	unsigned int i;
+	pid_t tracer;
 
-	if (!(task_blocked_signals(tid) & SIGNAL_BIT(SIGTRAP)))
+	if (task_signal_status(tid, &blocked, &tracer))
+		return 0;
+	if (tracer && !traced_traps_pass) {
+		b->blocking++;
+		b->settled = true;	/* a debugger: for as long as it is attached */
+		return 0;
+	}
+	if (!(blocked & SIGNAL_BIT(SIGTRAP)))
 		return 0;
 	b->blocking++;
 	cpu_time = task_cpu_time(tid);
@@ -196,7 +207,7 @@ static void forget_unblocked(struct sigtrap_blockers *b)
 	}
 }
 
-bool trap_blocked_by_a_thread(void)
+bool trap_unsafe_in_a_thread(void)
 {
 	struct sigtrap_blockers b = { .nr_seen = 0 };
 	useconds_t pause = 100;

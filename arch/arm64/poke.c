@@ -11,6 +11,7 @@
  */
 #include <asm/insn.h>
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "../../textpoke/arch.h"
@@ -60,6 +61,12 @@ int arch_encode_call(uint8_t *buf, uintptr_t pc, uintptr_t target)
 bool arch_trap_insn_at(uintptr_t addr)
 {
 	return (load_word(addr) & A64_BRK_MASK) == A64_BRK_BITS;
+}
+
+/* BRK raises SIGTRAP with TRAP_BRKPT. */
+bool arch_trap_from_breakpoint(const siginfo_t *info)
+{
+	return info->si_code == TRAP_BRKPT;
 }
 
 /* BRK is reported with the PC at the BRK itself. */

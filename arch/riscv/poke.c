@@ -11,6 +11,7 @@
  */
 #include <asm/insn.h>
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -51,6 +52,12 @@ bool arch_trap_insn_at(uintptr_t addr)
 		return true;
 	return low == (RV_EBREAK & 0xffff) &&
 	       *(const volatile uint16_t *)(addr + 2) == RV_EBREAK >> 16;
+}
+
+/* EBREAK raises SIGTRAP with TRAP_BRKPT. */
+bool arch_trap_from_breakpoint(const siginfo_t *info)
+{
+	return info->si_code == TRAP_BRKPT;
 }
 
 /* EBREAK is reported with the PC at the EBREAK itself. */

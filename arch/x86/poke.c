@@ -8,6 +8,7 @@
  * serialisation of every core), so nosync is never safe here.
  */
 #include <asm/insn.h>
+#include <signal.h>
 #include <string.h>
 
 #include "../../textpoke/arch.h"
@@ -30,6 +31,12 @@ int arch_encode_call(uint8_t *buf, uintptr_t pc, uintptr_t target)
 bool arch_trap_insn_at(uintptr_t addr)
 {
 	return *(const volatile uint8_t *)addr == X86_INT3;
+}
+
+/* INT3 raises SIGTRAP with SI_KERNEL; a single step, TRAP_TRACE. */
+bool arch_trap_from_breakpoint(const siginfo_t *info)
+{
+	return info->si_code == SI_KERNEL;
 }
 
 /* INT3 is a trap: the saved RIP is the byte after it. */

@@ -59,10 +59,13 @@ enum tp_writer {
 };
 
 /*
- * Set up the SIGTRAP handler, the stop signal handler and the membarrier
- * registration.  Every other call initialises on first use; calling it
- * early lets a program install its own SIGTRAP handler afterwards only
- * through textpoke's chaining (see tp_poke()).  Returns 0 or -errno.
+ * Set up the SIGTRAP handler, the park signal handler (tp_park_signal())
+ * and the membarrier registration.  Every other call initialises on
+ * first use.  A handler the program installed on those signals before
+ * gets every one that is not textpoke's, as the kernel would deliver it;
+ * one installed after replaces textpoke's, and the pokes that need it
+ * fail with -EBUSY.  Returns 0, -EINVAL (TEXTPOKE_PARK_SIGNAL names no
+ * real-time signal) or -errno.
  */
 TP_EXPORT int tp_init(void);
 
@@ -79,13 +82,36 @@ TP_EXPORT int tp_set_writer(enum tp_writer writer);
  * Errors: -EINVAL (NULL, misaligned, @len not the instruction's length,
  * unknown instruction, transition the backend cannot make), -EFAULT (not
  * in an executable mapping), -EPERM (textpoke's own text or that of the
- * libraries it runs on), -EILSEQ (@expect differs), -EBUSY (another
- * SIGTRAP handler replaced textpoke's and the breakpoint backend was
- * asked for), -ETIMEDOUT (a thread did not park), -EACCES (no writer can
- * write this text), -ENOMEM.
+ * libraries it runs on), -EILSEQ (@expect differs), -EBUSY (the signals
+ * the backend needs are not textpoke's now: breakpoint while another
+ * SIGTRAP handler replaced textpoke's, a thread blocks SIGTRAP or a
+ * debugger traces the process; stop_machine, and the others where
+ * cross-core syncs are signal rounds, while the application has taken
+ * the park signal, see tp_park_signal()), -ETIMEDOUT (a thread did not park),
+ * -EACCES (no writer can write this text), -ENOMEM.
  */
 TP_EXPORT int tp_poke(void *addr, const void *expect, const void *insn,
 		      size_t len, enum tp_backend backend);
+
+/*
+ * The real-time signal that parks threads for stop_machine (and makes
+ * the cross-core syncs on kernels without membarrier SYNC_CORE):
+ * SIGRTMIN+3 (37 with glibc) unless TEXTPOKE_PARK_SIGNAL, read when the
+ * library initialises, names another: "SIGRTMIN+n", "SIGRTMAX-n" or its
+ * number; one that names no real-time signal makes tp_init() fail with
+ * -EINVAL.  The application must not install a handler on it or ignore
+ * it after textpoke (the pokes that need it then fail with -EBUSY); a
+ * handler installed before gets the signals that are not textpoke's.
+ * Under gdb: "handle SIG37 nostop noprint pass" (SIG<number>).
+ *
+ * tp_park_signal() returns its number, or what tp_init() returned.
+ * tp_set_park_signal() moves it to @sig (from SIGRTMIN to SIGRTMAX): the
+ * old one gets back the disposition it had before textpoke, the same
+ * one puts textpoke's handler back.  Errors: -EINVAL (not a real-time
+ * signal), -EDEADLK (from an event callback), or tp_init()'s.
+ */
+TP_EXPORT int tp_park_signal(void);
+TP_EXPORT int tp_set_park_signal(int sig);
 
 /*
  * A batch: any number of sites changed by one run of one protocol (one
