@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: tp-graph's reader and printer of graph recordings,
- * with each option that changes what is read of it: the objects' lines.
+ * with each option that changes what is read of it: the objects' lines,
+ * and names demangled or not.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct replay_opts opts[] = {
-		{ .objects = false }, { .objects = true },
+		{ .objects = true }, { .raw_names = true },
 	};
 	static FILE *null;
 	size_t i;

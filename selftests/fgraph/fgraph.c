@@ -5,10 +5,11 @@
  * deep recursion and the return stack's limit, tail calls, longjmp,
  * signal handlers, threads deep inside traced frames while graph tracing
  * is switched on and off; recordings as tp-graph prints them, with
- * objects loaded and unloaded while recording (dso_a.c, dso_b.c); a
- * direct trampoline alone and next to an ordinary ops, switched while
- * threads call the function; a redirection seen by every thread, and
- * undone.  The harness runs each test in a child process.
+ * objects loaded and unloaded while recording (dso_a.c, dso_b.c) and
+ * C++ names (traced_cxx.cc); a direct trampoline alone and next to an
+ * ordinary ops, switched while threads call the function; a redirection
+ * seen by every thread, and undone.  The harness runs each test in a
+ * child process.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -484,6 +485,44 @@ TEST(graph_recording_bad_input)
 	EXPECT_NE(0, access("/tmp/tp-fgraph-none", F_OK));
 	EXPECT_EQ(-ENOENT, tp_fgraph_record_stop());
 	EXPECT_EQ(4, fg_mid(1));
+}
+
+/* C++ functions: printed with their demangled names, or as they are. */
+TEST(graph_recording_demangles_cxx_names)
+{
+	char path[] = "/tmp/tp-fgraph-XXXXXX";
+	size_t len = 0;
+	int fd = mkstemp(path), ret;
+	char *buf, *calls;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, tp_fgraph_record_start(path, "*fg_cxx*"));
+	EXPECT_EQ(36, fg_cxx_run(5));
+	ASSERT_EQ(0, tp_fgraph_record_stop());
+	buf = slurp(path, &len);
+	unlink(path);
+	ASSERT_TRUE(buf != NULL);
+
+	calls = replay_calls(buf, len, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("fg_cxx_run() {\n"
+		     "  fg_cxx::twice(int);\n"
+		     "  fg_cxx::counter::bump(int);\n"
+		     "  int fg_cxx::add<int>(int, int);\n"
+		     "} /* fg_cxx_run */\n", calls);
+	free(calls);
+	calls = replay_calls_opts(buf, len, &(struct replay_opts){ .raw_names = true }, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("fg_cxx_run() {\n"
+		     "  _ZN6fg_cxx5twiceEi();\n"
+		     "  _ZN6fg_cxx7counter4bumpEi();\n"
+		     "  _ZN6fg_cxx3addIiEET_S1_S1_();\n"
+		     "} /* fg_cxx_run */\n", calls);
+	free(calls);
+	free(buf);
 }
 
 /* --- recordings made by hand, for the reader ---------------------------------- */

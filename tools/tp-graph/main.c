@@ -13,7 +13,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: tp-graph [--tid TID] [--objects] FILE\n"
+	fputs("usage: tp-graph [--tid TID] [--no-demangle] [--objects] FILE\n"
 	      "Print a textpoke graph recording as an indented call graph.\n", f);
 }
 
@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "tid", required_argument, NULL, 't' },
+		{ "no-demangle", no_argument, NULL, 'r' },
 		{ "objects", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -71,6 +72,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "tp-graph: bad thread id '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'r':
+			opts.raw_names = true;
 			break;
 		case 'o':
 			opts.objects = true;

@@ -13,7 +13,7 @@
  *
  * A call is named from the object that was loaded at its address when
  * it was made: objects come and go (dlopen(), dlclose()), and another
- * one may be loaded where one was.
+ * one may be loaded where one was.  C++ names are demangled.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -24,6 +24,9 @@
 #include <textpoke/fgraph_record.h>
 
 #include "replay.h"
+
+/* libstdc++'s demangler: abi::__cxa_demangle() of the C++ ABI, C linkage. */
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 #define NO_OBJECT	SIZE_MAX		/* version 1: symbols without objects */
 #define STILL_LOADED	UINT64_MAX
@@ -51,6 +54,8 @@ struct symbol {
 	uint32_t object_id;
 	size_t object;				/* index in objects, or NO_OBJECT */
 	size_t at;
+	char *demangled;			/* once asked for, when it is C++ */
+	bool tried;
 };
 
 struct recording {
@@ -102,11 +107,10 @@ static bool symbol_live(const struct recording *r, const struct symbol *s, uint6
 }
 
 /* The function at @addr at @time: of the object loaded there then. */
-static const struct symbol *symbol_of(const struct recording *r, uint64_t addr,
-				      uint64_t time)
+static struct symbol *symbol_of(const struct recording *r, uint64_t addr, uint64_t time)
 {
 	size_t lo = 0, hi = r->nr_syms;
-	const struct symbol *found = NULL;
+	struct symbol *found = NULL;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -122,6 +126,28 @@ static const struct symbol *symbol_of(const struct recording *r, uint64_t addr,
 	return found;
 }
 
+/* The C++ name @s stands for, or NULL: a C name, or not a valid one. */
+static const char *demangled(const struct recording *r, struct symbol *s)
+{
+	char *name;
+	int status = -1;
+
+	if (r->opts->raw_names || s->len < 2 || memcmp(s->name, "_Z", 2))
+		return NULL;
+	if (!s->tried) {
+		s->tried = true;
+		name = strndup(s->name, s->len);
+		if (name)
+			s->demangled = __cxa_demangle(name, NULL, NULL, &status);
+		free(name);
+		if (status) {
+			free(s->demangled);
+			s->demangled = NULL;
+		}
+	}
+	return s->demangled;
+}
+
 static const char *base_name(const struct object *o, uint32_t *len)
 {
 	const char *slash = memrchr(o->path, '/', o->path_len);
@@ -132,20 +158,23 @@ static const char *base_name(const struct object *o, uint32_t *len)
 }
 
 /*
- * The function at @addr, called at @time, as a call ("f()") or as a
- * name ("f"): a function without a name is its object's file and its
- * offset in it, one not in the recording its address.
+ * The function at @addr, called at @time, as a call ("f()", "ns::f(int)":
+ * a demangled name has its parameters) or as a name ("f", "ns::f(int)"):
+ * a function without a name is its object's file and its offset in it,
+ * one not in the recording its address.
  */
 static void print_name(const struct recording *r, uint64_t addr, uint64_t time, bool call)
 {
-	const struct symbol *s = symbol_of(r, addr, time);
+	struct symbol *s = symbol_of(r, addr, time);
 	const char *parens = call ? "()" : "";
 	const struct object *o;
-	const char *name;
+	const char *cxx, *name;
 	uint32_t len;
 
 	if (!s) {
 		fprintf(r->out, "0x%llx%s", (unsigned long long)addr, parens);
+	} else if ((cxx = demangled(r, s))) {
+		fprintf(r->out, "%s%s", cxx, strchr(cxx, '(') ? "" : parens);
 	} else if (s->len) {
 		fprintf(r->out, "%.*s%s", (int)s->len, s->name, parens);
 	} else if ((o = object_of(r, s))) {
@@ -530,6 +559,10 @@ static uint32_t *threads_of(const struct recording *r, size_t *nr)
 
 static void recording_free(struct recording *r)
 {
+	size_t i;
+
+	for (i = 0; i < r->nr_syms; i++)
+		free(r->syms[i].demangled);
 	free(r->syms);
 	free(r->objects);
 	free(r->unloads);

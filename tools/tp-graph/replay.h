@@ -12,6 +12,7 @@
 
 struct replay_opts {
 	unsigned long tid;		/* 0: every thread */
+	bool raw_names;			/* C++ names as in the symbol table */
 	bool objects;			/* first a line for each load of an object */
 };
 
