@@ -327,7 +327,7 @@ $(objtree)/demo/requests.o: EXTRA_CFLAGS += $(FTRACE_CFLAGS)
 
 $(DEMO): $(demo-objs) $(LIB_A)
 	$(quiet) LD $@
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LDFLAGS_URCU) $(LDLIBS_URCU) -lstdc++
 
 DEMO_PERF_DATA	:= $(objtree)/demo/textpoke-demo.perf.data
 .PHONY: demo

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libFuzzer target: tp-graph's reader and printer of graph recordings. */
+/*
+ * libFuzzer target: tp-graph's reader and printer of graph recordings,
+ * with each option that changes what is read of it: the objects' lines,
+ * and names demangled or not.
+ */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -9,11 +13,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const struct replay_opts opts[] = {
+		{ .objects = true }, { .raw_names = true },
+	};
 	static FILE *null;
-	struct replay_opts opts = { 0 };
+	size_t i;
 
 	if (!null && !(null = fopen("/dev/null", "w")))
 		return 0;
-	graph_replay(null, null, data, size, &opts);
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		graph_replay(null, null, data, size, &opts[i]);
 	return 0;
 }

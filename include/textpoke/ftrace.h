@@ -222,6 +222,11 @@ TP_EXPORT unsigned long tp_ftrace_graph_skipped(void);
  * @path (created or truncated), for tp-graph(1) to print as an indented
  * call graph with durations; format in <textpoke/fgraph_record.h>.  One
  * recording at a time (-EBUSY); each entry and return costs a write(2).
+ * The file names every loaded object (path, build-id, load address) and
+ * its traced functions, and each object loaded or unloaded while it
+ * records, when the library notices (tp_ftrace_update_objects() after a
+ * dlopen(), which also starts tracing the new object's functions): each
+ * call is named from the object loaded at its address at that time.
  * tp_fgraph_record_stop() ends it (-ENOENT when none runs).
  */
 TP_EXPORT int tp_fgraph_record_start(const char *path, const char *glob);

@@ -4,13 +4,19 @@
  * functions of traced.c: matching entries and returns with durations,
  * deep recursion and the return stack's limit, tail calls, longjmp,
  * signal handlers, threads deep inside traced frames while graph tracing
- * is switched on and off; a direct trampoline alone and next to an
+ * is switched on and off; recordings as tp-graph prints them, with
+ * objects loaded and unloaded while recording (dso_a.c, dso_b.c) and
+ * C++ names (traced_cxx.cc); a direct trampoline alone and next to an
  * ordinary ops, switched while threads call the function; a redirection
  * seen by every thread, and undone.  The harness runs each test in a
  * child process.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <link.h>
 #include <sched.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -19,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +34,7 @@
 
 #include "../emulator.h"
 #include "kselftest_harness.h"
+#include "dso.h"
 #include "traced.h"
 #include "../../tools/tp-graph/replay.h"
 
@@ -355,18 +363,26 @@ static void *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* What tp-graph prints for @buf, without the thread and time columns. */
-static char *replay_calls(const void *buf, size_t len, int *ret)
+/* What tp-graph prints for @buf with @opts. */
+static char *replay_text(const void *buf, size_t len, const struct replay_opts *opts, int *ret)
 {
-	struct replay_opts opts = { 0 };
-	char *text = NULL, *out, *line, *save;
+	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size), *null = fopen("/dev/null", "w");
 
-	*ret = graph_replay(f, null, buf, len, &opts);
+	*ret = graph_replay(f, null, buf, len, opts);
 	fclose(f);
 	fclose(null);
-	out = calloc(1, size + 1);
+	return text;
+}
+
+/* What tp-graph prints for @buf, without the thread and time columns. */
+static char *replay_calls_opts(const void *buf, size_t len, const struct replay_opts *opts,
+			       int *ret)
+{
+	char *text = replay_text(buf, len, opts, ret), *out, *line, *save;
+
+	out = calloc(1, (text ? strlen(text) : 0) + 1);
 	for (line = strtok_r(text, "\n", &save); out && line; line = strtok_r(NULL, "\n", &save)) {
 		char *calls = strstr(line, "|  ");
 
@@ -377,6 +393,27 @@ static char *replay_calls(const void *buf, size_t len, int *ret)
 	}
 	free(text);
 	return out;
+}
+
+static char *replay_calls(const void *buf, size_t len, int *ret)
+{
+	struct replay_opts opts = { 0 };
+
+	return replay_calls_opts(buf, len, &opts, ret);
+}
+
+/* The record at *@off, or NULL at the end; *@off moves past what follows it. */
+static const struct tp_fgraph_record *next_record(const unsigned char *buf, size_t len,
+						  size_t *off)
+{
+	const struct tp_fgraph_record *rec = (const void *)(buf + *off);
+
+	if (len - *off < sizeof(*rec))
+		return NULL;
+	*off += sizeof(*rec);
+	if (rec->type == TP_FGRAPH_SYMBOL || rec->type == TP_FGRAPH_LOAD)
+		*off += (rec->len + 7) & ~7u;
+	return rec;
 }
 
 TEST(graph_recording_prints_the_call_graph)
@@ -405,13 +442,12 @@ TEST(graph_recording_prints_the_call_graph)
 	ASSERT_LE(sizeof(*h), len);
 	EXPECT_EQ(0, memcmp(h->magic, TP_FGRAPH_MAGIC, 8));
 	EXPECT_EQ(getpid(), (pid_t)h->pid);
-	for (off = sizeof(*h); off + sizeof(*rec) <= len; off += sizeof(*rec)) {
-		rec = (const void *)(buf + off);
+	EXPECT_EQ(TP_FGRAPH_VERSION, (int)h->version);
+	off = sizeof(*h);
+	while ((rec = next_record(buf, len, &off))) {
 		symbols += rec->type == TP_FGRAPH_SYMBOL;
 		entries += rec->type == TP_FGRAPH_ENTRY;
 		returns += rec->type == TP_FGRAPH_RETURN;
-		if (rec->type == TP_FGRAPH_SYMBOL)
-			off += (rec->len + 7) & ~7u;
 	}
 	EXPECT_EQ(len, off);
 	EXPECT_EQ(tp_ftrace_count_functions("fg_*"), (long)symbols);
@@ -449,6 +485,527 @@ TEST(graph_recording_bad_input)
 	EXPECT_NE(0, access("/tmp/tp-fgraph-none", F_OK));
 	EXPECT_EQ(-ENOENT, tp_fgraph_record_stop());
 	EXPECT_EQ(4, fg_mid(1));
+}
+
+/* C++ functions: printed with their demangled names, or as they are. */
+TEST(graph_recording_demangles_cxx_names)
+{
+	char path[] = "/tmp/tp-fgraph-XXXXXX";
+	size_t len = 0;
+	int fd = mkstemp(path), ret;
+	char *buf, *calls;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, tp_fgraph_record_start(path, "*fg_cxx*"));
+	EXPECT_EQ(36, fg_cxx_run(5));
+	ASSERT_EQ(0, tp_fgraph_record_stop());
+	buf = slurp(path, &len);
+	unlink(path);
+	ASSERT_TRUE(buf != NULL);
+
+	calls = replay_calls(buf, len, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("fg_cxx_run() {\n"
+		     "  fg_cxx::twice(int);\n"
+		     "  fg_cxx::counter::bump(int);\n"
+		     "  int fg_cxx::add<int>(int, int);\n"
+		     "} /* fg_cxx_run */\n", calls);
+	free(calls);
+	calls = replay_calls_opts(buf, len, &(struct replay_opts){ .raw_names = true }, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("fg_cxx_run() {\n"
+		     "  _ZN6fg_cxx5twiceEi();\n"
+		     "  _ZN6fg_cxx7counter4bumpEi();\n"
+		     "  _ZN6fg_cxx3addIiEET_S1_S1_();\n"
+		     "} /* fg_cxx_run */\n", calls);
+	free(calls);
+	free(buf);
+}
+
+/* --- recordings made by hand, for the reader ---------------------------------- */
+
+struct handmade {
+	unsigned char buf[2048];	/* zeroed: what follows a record is padded with 0 */
+	size_t len;
+};
+
+static void put(struct handmade *h, const void *p, size_t len)
+{
+	memcpy(h->buf + h->len, p, len);
+	h->len += (len + 7) & ~(size_t)7;
+}
+
+static void put_header(struct handmade *h, uint32_t version)
+{
+	struct tp_fgraph_file_header head = {
+		.version = version, .record_size = sizeof(struct tp_fgraph_record),
+	};
+
+	memcpy(head.magic, TP_FGRAPH_MAGIC, sizeof(head.magic));
+	put(h, &head, sizeof(head));
+}
+
+static void put_load(struct handmade *h, uint32_t object, uint64_t base, uint64_t time,
+		     const char *build_id, const char *path)
+{
+	struct tp_fgraph_object o = {
+		.type = TP_FGRAPH_LOAD, .object = object, .base = base, .time = time,
+		.build_id_len = strlen(build_id), .len = strlen(build_id) + strlen(path),
+	};
+	char data[256];
+
+	snprintf(data, sizeof(data), "%s%s", build_id, path);
+	put(h, &o, sizeof(o));
+	put(h, data, o.len);
+}
+
+static void put_unload(struct handmade *h, uint32_t object, uint64_t time)
+{
+	struct tp_fgraph_object o = { .type = TP_FGRAPH_UNLOAD, .object = object, .time = time };
+
+	put(h, &o, sizeof(o));
+}
+
+static void put_symbol(struct handmade *h, uint32_t object, uint64_t addr, const char *name)
+{
+	struct tp_fgraph_record r = {
+		.type = TP_FGRAPH_SYMBOL, .object = object, .func = addr, .len = strlen(name),
+	};
+
+	put(h, &r, sizeof(r));
+	put(h, name, r.len);
+}
+
+/* A call of @func from @start to @end, by thread 1. */
+static void put_call(struct handmade *h, uint64_t func, uint64_t start, uint64_t end)
+{
+	struct tp_fgraph_record r = {
+		.type = TP_FGRAPH_ENTRY, .tid = 1, .func = func, .calltime = start,
+	};
+
+	put(h, &r, sizeof(r));
+	r.type = TP_FGRAPH_RETURN;
+	r.rettime = end;
+	put(h, &r, sizeof(r));
+}
+
+/*
+ * One address, three times: in a, in b loaded where a was, in nothing;
+ * a function without a name; the executable's, loaded before.
+ */
+TEST(graph_replay_names_from_the_object_loaded_then)
+{
+	struct handmade h = { .len = 0 };
+	char *calls;
+	int ret;
+
+	put_header(&h, TP_FGRAPH_VERSION);
+	put_load(&h, 1, 0x1000, 0, "", "/usr/bin/prog");
+	put_symbol(&h, 1, 0x2000, "main_fn");
+	put_call(&h, 0x2000, 50, 60);
+	put_load(&h, 4, 0x7000, 100, "\x12\x34", "/usr/lib/liba.so");
+	put_symbol(&h, 4, 0x7100, "a_fn");
+	put_symbol(&h, 4, 0x7200, "");
+	put_call(&h, 0x7100, 150, 160);
+	put_call(&h, 0x7200, 170, 180);
+	put_unload(&h, 4, 200);
+	put_load(&h, 5, 0x7000, 200, "\x56\x78", "/usr/lib/libb.so");
+	put_symbol(&h, 5, 0x7100, "b_fn");
+	put_call(&h, 0x7100, 250, 260);
+	put_unload(&h, 5, 300);
+	put_call(&h, 0x7100, 350, 360);
+
+	calls = replay_calls(h.buf, h.len, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("main_fn();\n"
+		     "a_fn();\n"
+		     "liba.so+0x200();\n"
+		     "b_fn();\n"
+		     "0x7100();\n", calls);
+	free(calls);
+	calls = replay_text(h.buf, h.len, &(struct replay_opts){ .objects = true }, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_TRUE(strstr(calls, "# object 1: /usr/bin/prog, build-id none, base 0x1000, "
+			   "loaded before the recording\n"
+			   "# object 4: /usr/lib/liba.so, build-id 1234, base 0x7000, "
+			   "loaded 0.000000100 s, unloaded 0.000000200 s\n"
+			   "# object 5: /usr/lib/libb.so, build-id 5678, base 0x7000, "
+			   "loaded 0.000000200 s, unloaded 0.000000300 s\n"
+			   "# thread 1\n") == calls) TH_LOG("%s", calls);
+	free(calls);
+}
+
+/* What tp-graph says of @h on its standard error; its return in *@ret. */
+static char *replay_error(const struct handmade *h, int *ret)
+{
+	struct replay_opts opts = { 0 };
+	char *text = NULL;
+	size_t size = 0;
+	FILE *err = open_memstream(&text, &size), *null = fopen("/dev/null", "w");
+
+	*ret = graph_replay(null, err, h->buf, h->len, &opts);
+	fclose(err);
+	fclose(null);
+	return text;
+}
+
+/* Version 1 is read; later ones are not, and their number is said. */
+TEST(graph_replay_versions)
+{
+	struct handmade v1 = { .len = 0 }, v3 = { .len = 0 };
+	char *text;
+	int ret;
+
+	put_header(&v1, 1);
+	put_symbol(&v1, 0, 0x2000, "old_fn");
+	put_call(&v1, 0x2000, 50, 60);
+	text = replay_calls(v1.buf, v1.len, &ret);
+	EXPECT_EQ(0, ret);
+	EXPECT_STREQ("old_fn();\n", text);
+	free(text);
+	/* Version 1 has no objects, nor functions without a name. */
+	put_load(&v1, 1, 0x1000, 0, "", "/usr/bin/prog");
+	text = replay_error(&v1, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: unknown record type at byte 152\n", text);
+	free(text);
+	v1.len = 0;
+	put_header(&v1, 1);
+	put_symbol(&v1, 0, 0x2000, "");
+	text = replay_error(&v1, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: bad symbol length at byte 24\n", text);
+	free(text);
+
+	put_header(&v3, TP_FGRAPH_VERSION + 1);
+	put_call(&v3, 0x2000, 50, 60);
+	text = replay_error(&v3, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	ASSERT_TRUE(text != NULL);
+	EXPECT_TRUE(strstr(text, "version 3, this tp-graph reads 1 to 2") != NULL) TH_LOG("%s", text);
+	free(text);
+}
+
+/* Objects that contradict themselves: refused, with where. */
+TEST(graph_replay_bad_objects)
+{
+	static const struct {
+		const char *why;
+		uint32_t load, unload, symbol, reload;
+		uint64_t unload_time;
+	} bad[] = {
+		{ "unload of an object never loaded", 1, 2, 1, 0, 20 },
+		{ "symbol of an object never loaded", 1, 1, 2, 0, 20 },
+		{ "object loaded twice", 1, 1, 1, 1, 20 },
+		{ "bad unload", 1, 1, 1, 0, 5 },
+	};
+	struct tp_fgraph_object *o;
+	struct handmade h;
+	size_t i;
+	char *text;
+	int ret;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&h, 0, sizeof(h));
+		put_header(&h, TP_FGRAPH_VERSION);
+		put_load(&h, bad[i].load, 0x1000, 10, "", "/usr/lib/liba.so");
+		put_symbol(&h, bad[i].symbol, 0x1100, "a_fn");
+		if (bad[i].reload)
+			put_load(&h, bad[i].reload, 0x1000, 30, "", "/usr/lib/libb.so");
+		put_unload(&h, bad[i].unload, bad[i].unload_time);
+		text = replay_error(&h, &ret);
+		EXPECT_EQ(-EINVAL, ret);
+		ASSERT_TRUE(text != NULL);
+		EXPECT_TRUE(strstr(text, bad[i].why) != NULL) TH_LOG("%s: %s", bad[i].why, text);
+		free(text);
+	}
+	/* A build-id that leaves no path; an unload with something after it. */
+	memset(&h, 0, sizeof(h));
+	put_header(&h, TP_FGRAPH_VERSION);
+	put_load(&h, 1, 0x1000, 10, "id", "");
+	text = replay_error(&h, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: bad object record at byte 24\n", text);
+	free(text);
+	memset(&h, 0, sizeof(h));
+	put_header(&h, TP_FGRAPH_VERSION);
+	put_unload(&h, 1, 10);
+	o = (void *)(h.buf + sizeof(struct tp_fgraph_file_header));
+	o->len = 8;
+	text = replay_error(&h, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: bad object record at byte 24\n", text);
+	free(text);
+	/* A path that runs past the end. */
+	memset(&h, 0, sizeof(h));
+	put_header(&h, TP_FGRAPH_VERSION);
+	put_load(&h, 1, 0x1000, 10, "", "/usr/lib/liba.so");
+	text = replay_error(&h, &ret);
+	EXPECT_EQ(0, ret);
+	free(text);
+	h.len -= 8;
+	text = replay_error(&h, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: bad object record at byte 24\n", text);
+	free(text);
+}
+
+/* --- objects loaded and unloaded while recording ----------------------------- */
+
+struct dso {
+	void *handle;
+	fg_dso_fn *fn;
+	uintptr_t base;
+	char path[PATH_MAX];
+};
+
+/* fgraph_dso_@which.so, next to the test, loaded and traced. */
+static int dso_open(struct dso *d, char which)
+{
+	char exe[PATH_MAX], fn[] = "fg_dso_?";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct link_map *map;
+
+	if (n < 0)
+		return -1;
+	exe[n] = 0;
+	snprintf(d->path, sizeof(d->path), "%s/fgraph_dso_%c.so", dirname(exe), which);
+	fn[sizeof(fn) - 2] = which;
+	d->handle = dlopen(d->path, RTLD_NOW | RTLD_LOCAL);
+	if (!d->handle)
+		return -1;
+	d->fn = (fg_dso_fn *)dlsym(d->handle, fn);
+	if (!d->fn || dlinfo(d->handle, RTLD_DI_LINKMAP, &map))
+		return -1;
+	d->base = map->l_addr;
+	return tp_ftrace_update_objects();
+}
+
+/* A TP_FGRAPH_LOAD record's build-id and path. */
+static const unsigned char *load_build_id(const struct tp_fgraph_object *o)
+{
+	return (const unsigned char *)(o + 1);
+}
+
+static bool load_is(const struct tp_fgraph_object *o, const char *path)
+{
+	size_t len = o->len - o->build_id_len;
+
+	return strlen(path) == len && !memcmp(load_build_id(o) + o->build_id_len, path, len);
+}
+
+/* The load of @d in the recording, after the one at *@from; its unload. */
+static const struct tp_fgraph_object *find_load(const unsigned char *buf, size_t len,
+						size_t *from, const struct dso *d,
+						const struct tp_fgraph_object **unload)
+{
+	const struct tp_fgraph_object *load = NULL, *o;
+	size_t off = *from;
+
+	*unload = NULL;
+	while ((o = (const void *)next_record(buf, len, &off))) {
+		if (!load && o->type == TP_FGRAPH_LOAD && load_is(o, d->path)) {
+			load = o;
+			*from = off;
+		} else if (load && o->type == TP_FGRAPH_UNLOAD && o->object == load->object) {
+			*unload = o;
+		}
+	}
+	return load;
+}
+
+/* What tp-graph prints for one call of @d's function that returned @x. */
+static void dso_expect(char *want, size_t size, const struct dso *d, char which,
+		       uintptr_t hidden)
+{
+	size_t len = strlen(want);
+
+	snprintf(want + len, size - len,
+		 "fg_dso_%c() {\n  fgraph_dso_%c.so+0x%lx();\n} /* fg_dso_%c */\n",
+		 which, which, (unsigned long)(hidden - d->base), which);
+}
+
+/*
+ * Without the calls of the objects' own nameless functions at the top
+ * level: constructors and destructors the toolchain adds (the sanitizers
+ * do), which run in dlopen() and dlclose().
+ */
+static void drop_toplevel_nameless(char *calls)
+{
+	char *line = calls, *end, *to = calls;
+
+	for (; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		if (*line != ' ' && *line != '}' && memmem(line, end - line, ".so+0x", 6))
+			continue;
+		memmove(to, line, end - line);
+		to += end - line;
+	}
+	*to = 0;
+}
+
+/*
+ * Loaded, unloaded, another one loaded (where the loader puts it: most
+ * often where the first one was), the first one again: each call is
+ * named from the object that was there when it ran, the static ones by
+ * their object and offset.  The second load is seen by the same scan
+ * that sees the first one gone.
+ */
+TEST(graph_recording_objects_loaded_later)
+{
+	char path[PATH_MAX] = "/tmp/tp-fgraph-XXXXXX", want[1024] = "", line[PATH_MAX + 64];
+	struct dso a1, b, a2;
+	const struct dso *dsos[] = { &a1, &b, &a2 };
+	const struct tp_fgraph_object *exe, *load[3], *unload[3];
+	uintptr_t hidden_a1 = 0, hidden_b = 0, hidden_a2 = 0;
+	size_t len = 0, off, i;
+	int fd = mkstemp(path), ret;
+	char *buf, *calls;
+	ssize_t n;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, tp_fgraph_record_start(path, NULL));
+	ASSERT_EQ(0, dso_open(&a1, 'a')) TH_LOG("%s", dlerror());
+	EXPECT_EQ(12, a1.fn(1, &hidden_a1));
+	EXPECT_EQ(0, dlclose(a1.handle));
+	ASSERT_EQ(0, dso_open(&b, 'b')) TH_LOG("%s", dlerror());
+	EXPECT_EQ(22, b.fn(1, &hidden_b));
+	EXPECT_EQ(0, dlclose(b.handle));
+	EXPECT_EQ(0, tp_ftrace_update_objects());
+	ASSERT_EQ(0, dso_open(&a2, 'a')) TH_LOG("%s", dlerror());
+	EXPECT_EQ(13, a2.fn(2, &hidden_a2));
+	EXPECT_EQ(2, fg_leaf(1));
+	EXPECT_EQ(0, dlclose(a2.handle));
+	ASSERT_EQ(0, tp_fgraph_record_stop());
+	TH_LOG("b loaded %s a", a1.base == b.base ? "where" : "elsewhere than");
+
+	dso_expect(want, sizeof(want), &a1, 'a', hidden_a1);
+	dso_expect(want, sizeof(want), &b, 'b', hidden_b);
+	dso_expect(want, sizeof(want), &a2, 'a', hidden_a2);
+	strcat(want, "fg_leaf();\n");
+	buf = slurp(path, &len);
+	unlink(path);
+	ASSERT_TRUE(buf != NULL);
+	calls = replay_calls(buf, len, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	drop_toplevel_nameless(calls);
+	EXPECT_STREQ(want, calls);
+	free(calls);
+
+	/* The executable first, loaded before, by its real name. */
+	off = sizeof(struct tp_fgraph_file_header);
+	exe = (const void *)next_record((unsigned char *)buf, len, &off);
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	ASSERT_LT(0, n);
+	path[n] = 0;
+	ASSERT_EQ(TP_FGRAPH_LOAD, (int)exe->type);
+	EXPECT_TRUE(load_is(exe, path));
+	EXPECT_EQ(0ull, exe->time);
+	/* Each load once, where it was, when it was, with its build-id. */
+	off = sizeof(struct tp_fgraph_file_header);
+	for (i = 0; i < 3; i++) {
+		load[i] = find_load((unsigned char *)buf, len, &off, dsos[i], &unload[i]);
+		ASSERT_TRUE(load[i] != NULL);
+		ASSERT_TRUE(unload[i] != NULL);
+		EXPECT_EQ(dsos[i]->base, load[i]->base);
+		EXPECT_LT(0ull, load[i]->time);
+		EXPECT_LT(load[i]->time, unload[i]->time);
+		EXPECT_LE(8u, load[i]->build_id_len);
+		if (i)
+			EXPECT_LE(unload[i - 1]->time, load[i]->time);
+	}
+	EXPECT_NE(load[0]->object, load[2]->object);
+	ASSERT_EQ(load[0]->build_id_len, load[2]->build_id_len);
+	EXPECT_EQ(0, memcmp(load_build_id(load[0]), load_build_id(load[2]),
+			    load[0]->build_id_len));
+	EXPECT_FALSE(load[0]->build_id_len == load[1]->build_id_len &&
+		     !memcmp(load_build_id(load[0]), load_build_id(load[1]),
+			     load[0]->build_id_len));
+	/* The same scan saw a gone and b there: a's unload comes first. */
+	EXPECT_LT((const void *)unload[0], (const void *)load[1]);
+
+	/* tp-graph --objects: a line for each load. */
+	calls = replay_text(buf, len, &(struct replay_opts){ .objects = true }, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	for (i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "# object %u: %s, build-id ", load[i]->object,
+			 dsos[i]->path);
+		EXPECT_TRUE(strstr(calls, line) != NULL) TH_LOG("no '%s' in\n%s", line, calls);
+	}
+	EXPECT_TRUE(strstr(calls, ", loaded before the recording\n") != NULL);
+	free(calls);
+	free(buf);
+}
+
+/* Calls fg_leaf() until told to stop, or 20000 times. */
+static void *leaf_caller(void *arg)
+{
+	const int *stop = arg;
+	int i;
+
+	for (i = 0; i < 20000 && !__atomic_load_n(stop, __ATOMIC_RELAXED); i++)
+		fg_leaf(i);
+	return NULL;
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (; (text = strstr(text, what)); text += strlen(what))
+		n++;
+	return n;
+}
+
+/*
+ * Objects are written by the thread that loads them while other threads
+ * write their calls: every record stays whole, and every call of the
+ * loaded object is named.
+ */
+TEST(graph_recording_objects_while_threads_call)
+{
+	char path[] = "/tmp/tp-fgraph-XXXXXX", *buf, *calls;
+	struct replay_opts opts = { .tid = syscall(SYS_gettid) };
+	pthread_t threads[2];
+	uintptr_t hidden;
+	size_t len = 0, i;
+	int fd = mkstemp(path), ret, stop = 0;
+	struct dso a;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, tp_fgraph_record_start(path, "fg_*"));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, leaf_caller, &stop));
+	for (i = 0; i < 30; i++) {
+		ASSERT_EQ(0, dso_open(&a, 'a')) TH_LOG("%s", dlerror());
+		EXPECT_EQ(12, a.fn(1, &hidden));
+		EXPECT_EQ(0, dlclose(a.handle));
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+	ASSERT_EQ(0, tp_fgraph_record_stop());
+
+	buf = slurp(path, &len);
+	unlink(path);
+	ASSERT_TRUE(buf != NULL);
+	calls = replay_calls_opts(buf, len, &opts, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_EQ(30ul, count_of(calls, "fg_dso_a();\n"));
+	EXPECT_EQ(0ul, count_of(calls, "0x"));
+	free(calls);
+	free(buf);
 }
 
 /* --- threads ----------------------------------------------------------------- */

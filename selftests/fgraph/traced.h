@@ -33,6 +33,12 @@ TRACED int fg_direct_target(int x);
 TRACED int fg_redirect_old(int x);
 int fg_redirect_new(int x);
 
+/* traced_cxx.cc: C++ functions, called from here: 7 * x + 1. */
+#ifdef __cplusplus
+extern "C"
+#endif
+TRACED int fg_cxx_run(int x);
+
 /* tramp_<arch>.S: direct trampolines counting into fg_tramp_hits[0/1]. */
 void fg_tramp0(void);
 void fg_tramp1(void);

@@ -30,6 +30,7 @@ struct ftrace_object {
 	struct ftrace_object *next;
 	uintptr_t base;				/* load bias */
 	const void *phdr;			/* with base and path: which object */
+	int phnum;
 	char *path;
 	unsigned long load;			/* one number per load */
 	bool seen;				/* still loaded at the last scan */
@@ -96,6 +97,12 @@ int ftrace_objects_scan(void);
 struct ftrace_func *ftrace_func_find(const struct traced_func *t,
 				     struct ftrace_object **owner);
 int ftrace_object_veneer(struct ftrace_object *obj);
+
+/*
+ * ftrace_record.c: told by a scan that found objects loaded or unloaded
+ * (not seen), before it forgets the unloaded ones; under the mutex.
+ */
+void ftrace_record_objects(void);
 
 /* ftrace_dispatch.c: what the dispatcher reads, published by ftrace.c. */
 extern struct ops_list *ftrace_registered;

@@ -128,6 +128,7 @@ static int object_add(const struct loaded *l)
 		return -ENOMEM;
 	obj->base = l->base;
 	obj->phdr = l->phdr;
+	obj->phnum = l->phnum;
 	obj->load = ++loads;
 	obj->seen = true;
 	obj->path = strdup(l->path);
@@ -188,6 +189,7 @@ int ftrace_objects_scan(void)
 			err = object_add(&scan.objs[i]);
 	}
 	if (!err) {
+		ftrace_record_objects();
 		objects_prune();
 		scanned_adds = scan.adds;
 		scanned_subs = scan.subs;

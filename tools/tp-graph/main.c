@@ -13,7 +13,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: tp-graph [--tid TID] FILE\n"
+	fputs("usage: tp-graph [--tid TID] [--no-demangle] [--objects] FILE\n"
 	      "       tp-graph --help | --version\n"
 	      "Print a textpoke graph recording as an indented call graph.\n", f);
 }
@@ -55,6 +55,8 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "tid", required_argument, NULL, 't' },
+		{ "no-demangle", no_argument, NULL, 'r' },
+		{ "objects", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -72,6 +74,12 @@ int main(int argc, char **argv)
 				fprintf(stderr, "tp-graph: bad thread id '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'r':
+			opts.raw_names = true;
+			break;
+		case 'o':
+			opts.objects = true;
 			break;
 		case 'h':
 			usage(stdout);

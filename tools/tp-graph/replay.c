@@ -10,6 +10,10 @@
  * A call with nothing recorded inside it is one line.  Entries are
  * matched to returns by function and entry time, not by position, so a
  * longjmp() that skipped returns shows as the calls it unwound.
+ *
+ * A call is named from the object that was loaded at its address when
+ * it was made: objects come and go (dlopen(), dlclose()), and another
+ * one may be loaded where one was.  C++ names are demangled.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -21,36 +25,92 @@
 
 #include "replay.h"
 
+/* libstdc++'s demangler: abi::__cxa_demangle() of the C++ ABI, C linkage. */
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+#define NO_OBJECT	SIZE_MAX		/* version 1: symbols without objects */
+#define STILL_LOADED	UINT64_MAX
+
+struct object {
+	uint32_t id;
+	uint64_t base, loaded, unloaded;
+	const uint8_t *build_id;
+	uint32_t build_id_len;
+	const char *path;
+	uint32_t path_len;
+	size_t at;				/* its record's offset */
+};
+
+struct unload {
+	uint32_t id;
+	uint64_t time;
+	size_t at;
+};
+
 struct symbol {
 	uint64_t addr;
 	const char *name;
-	uint32_t len;
+	uint32_t len;				/* 0: a function without a name */
+	uint32_t object_id;
+	size_t object;				/* index in objects, or NO_OBJECT */
+	size_t at;
+	char *demangled;			/* once asked for, when it is C++ */
+	bool tried;
 };
 
 struct recording {
+	uint32_t version;
 	struct symbol *syms;
-	size_t nr_syms;
+	size_t nr_syms, cap_syms;
+	struct object *objects;
+	size_t nr_objects, cap_objects;
+	struct unload *unloads;
+	size_t nr_unloads, cap_unloads;
 	struct tp_fgraph_record *events;	/* entries and returns, file order */
-	size_t nr_events;
+	size_t nr_events, cap_events;
+	const struct replay_opts *opts;
 	FILE *out, *err;
 };
 
-static int bad(struct recording *r, const char *what, size_t offset)
+static int bad(const struct recording *r, const char *what, size_t offset)
 {
 	fprintf(r->err, "tp-graph: %s at byte %zu\n", what, offset);
 	return -EINVAL;
 }
 
-static int compare_syms(const void *a, const void *b)
+/* @array, with room for one more element after its @nr, or NULL (@array stays). */
+static void *grow(void *array, size_t nr, size_t *cap, size_t size)
 {
-	const struct symbol *x = a, *y = b;
+	void *p;
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (nr < *cap)
+		return array;
+	p = realloc(array, (*cap * 2 + 64) * size);
+	if (p)
+		*cap = *cap * 2 + 64;
+	return p;
 }
 
-static const struct symbol *symbol_of(const struct recording *r, uint64_t addr)
+/* --- names ------------------------------------------------------------------- */
+
+static const struct object *object_of(const struct recording *r, const struct symbol *s)
+{
+	return s->object == NO_OBJECT ? NULL : &r->objects[s->object];
+}
+
+/* Whether @s's object was loaded at @time. */
+static bool symbol_live(const struct recording *r, const struct symbol *s, uint64_t time)
+{
+	const struct object *o = object_of(r, s);
+
+	return !o || (o->loaded <= time && time < o->unloaded);
+}
+
+/* The function at @addr at @time: of the object loaded there then. */
+static struct symbol *symbol_of(const struct recording *r, uint64_t addr, uint64_t time)
 {
 	size_t lo = 0, hi = r->nr_syms;
+	struct symbol *found = NULL;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -60,18 +120,282 @@ static const struct symbol *symbol_of(const struct recording *r, uint64_t addr)
 		else
 			hi = mid;
 	}
-	return lo < r->nr_syms && r->syms[lo].addr == addr ? &r->syms[lo] : NULL;
+	for (; lo < r->nr_syms && r->syms[lo].addr == addr; lo++)
+		if (symbol_live(r, &r->syms[lo], time))
+			found = &r->syms[lo];	/* the latest load, were there two */
+	return found;
 }
 
-static void print_name(const struct recording *r, uint64_t addr)
+/* The C++ name @s stands for, or NULL: a C name, or not a valid one. */
+static const char *demangled(const struct recording *r, struct symbol *s)
 {
-	const struct symbol *s = symbol_of(r, addr);
+	char *name;
+	int status = -1;
 
-	if (s)
-		fprintf(r->out, "%.*s", (int)s->len, s->name);
-	else
-		fprintf(r->out, "0x%llx", (unsigned long long)addr);
+	if (r->opts->raw_names || s->len < 2 || memcmp(s->name, "_Z", 2))
+		return NULL;
+	if (!s->tried) {
+		s->tried = true;
+		name = strndup(s->name, s->len);
+		if (name)
+			s->demangled = __cxa_demangle(name, NULL, NULL, &status);
+		free(name);
+		if (status) {
+			free(s->demangled);
+			s->demangled = NULL;
+		}
+	}
+	return s->demangled;
 }
+
+static const char *base_name(const struct object *o, uint32_t *len)
+{
+	const char *slash = memrchr(o->path, '/', o->path_len);
+	const char *name = slash ? slash + 1 : o->path;
+
+	*len = o->path_len - (name - o->path);
+	return name;
+}
+
+/*
+ * The function at @addr, called at @time, as a call ("f()", "ns::f(int)":
+ * a demangled name has its parameters) or as a name ("f", "ns::f(int)"):
+ * a function without a name is its object's file and its offset in it,
+ * one not in the recording its address.
+ */
+static void print_name(const struct recording *r, uint64_t addr, uint64_t time, bool call)
+{
+	struct symbol *s = symbol_of(r, addr, time);
+	const char *parens = call ? "()" : "";
+	const struct object *o;
+	const char *cxx, *name;
+	uint32_t len;
+
+	if (!s) {
+		fprintf(r->out, "0x%llx%s", (unsigned long long)addr, parens);
+	} else if ((cxx = demangled(r, s))) {
+		fprintf(r->out, "%s%s", cxx, strchr(cxx, '(') ? "" : parens);
+	} else if (s->len) {
+		fprintf(r->out, "%.*s%s", (int)s->len, s->name, parens);
+	} else if ((o = object_of(r, s))) {
+		name = base_name(o, &len);
+		fprintf(r->out, "%.*s+0x%llx%s", (int)len, name,
+			(unsigned long long)(addr - o->base), parens);
+	} else {
+		fprintf(r->out, "0x%llx%s", (unsigned long long)addr, parens);
+	}
+}
+
+/* --- reading ----------------------------------------------------------------- */
+
+static int compare_syms(const void *a, const void *b)
+{
+	const struct symbol *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int compare_objects(const void *a, const void *b)
+{
+	const struct object *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The index of the object numbered @id (objects sorted), or NO_OBJECT. */
+static size_t object_index(const struct recording *r, uint32_t id)
+{
+	size_t lo = 0, hi = r->nr_objects;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->objects[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nr_objects && r->objects[lo].id == id ? lo : NO_OBJECT;
+}
+
+/* What follows the record at @off, padded to 8: @len bytes, or -EINVAL. */
+static int payload(const struct recording *r, size_t len, size_t buf_len, size_t *off,
+		   size_t at, const char *what)
+{
+	size_t padded = (len + 7) & ~(size_t)7;
+
+	if (padded > buf_len - *off)
+		return bad(r, what, at);
+	*off += padded;
+	return 0;
+}
+
+static int parse_symbol(struct recording *r, const struct tp_fgraph_record *rec,
+			const unsigned char *buf, size_t len, size_t *off, size_t at)
+{
+	const char *name = (const char *)buf + *off;
+	struct symbol *syms;
+	int err;
+
+	/* Version 1 wrote only named functions. */
+	if (r->version == 1 && !rec->len)
+		return bad(r, "bad symbol length", at);
+	err = payload(r, rec->len, len, off, at, "bad symbol length");
+	if (err)
+		return err;
+	syms = grow(r->syms, r->nr_syms, &r->cap_syms, sizeof(*syms));
+	if (!syms)
+		return -ENOMEM;
+	r->syms = syms;
+	r->syms[r->nr_syms++] = (struct symbol){
+		.addr = rec->func, .name = name, .len = rec->len,
+		.object_id = r->version == 1 ? 0 : rec->object, .object = NO_OBJECT, .at = at,
+	};
+	return 0;
+}
+
+static int parse_load(struct recording *r, const unsigned char *buf, size_t len, size_t *off,
+		      size_t at)
+{
+	const unsigned char *data = buf + *off;
+	struct tp_fgraph_object o;
+	struct object *objects;
+	int err;
+
+	memcpy(&o, buf + at, sizeof(o));
+	if (o.build_id_len >= o.len)
+		return bad(r, "bad object record", at);
+	err = payload(r, o.len, len, off, at, "bad object record");
+	if (err)
+		return err;
+	objects = grow(r->objects, r->nr_objects, &r->cap_objects, sizeof(*objects));
+	if (!objects)
+		return -ENOMEM;
+	r->objects = objects;
+	r->objects[r->nr_objects++] = (struct object){
+		.id = o.object, .base = o.base, .loaded = o.time, .unloaded = STILL_LOADED,
+		.build_id = data, .build_id_len = o.build_id_len,
+		.path = (const char *)data + o.build_id_len, .path_len = o.len - o.build_id_len,
+		.at = at,
+	};
+	return 0;
+}
+
+static int parse_unload(struct recording *r, const unsigned char *buf, size_t at)
+{
+	struct tp_fgraph_object o;
+	struct unload *unloads;
+
+	memcpy(&o, buf + at, sizeof(o));
+	if (o.len || o.build_id_len)
+		return bad(r, "bad object record", at);
+	unloads = grow(r->unloads, r->nr_unloads, &r->cap_unloads, sizeof(*unloads));
+	if (!unloads)
+		return -ENOMEM;
+	r->unloads = unloads;
+	r->unloads[r->nr_unloads++] = (struct unload){ o.object, o.time, at };
+	return 0;
+}
+
+static int parse_event(struct recording *r, const struct tp_fgraph_record *rec, size_t at)
+{
+	struct tp_fgraph_record *events;
+
+	if (rec->type == TP_FGRAPH_RETURN && rec->rettime < rec->calltime)
+		return bad(r, "return before its entry", at);
+	events = grow(r->events, r->nr_events, &r->cap_events, sizeof(*events));
+	if (!events)
+		return -ENOMEM;
+	r->events = events;
+	r->events[r->nr_events++] = *rec;
+	return 0;
+}
+
+static int parse_record(struct recording *r, const unsigned char *buf, size_t len, size_t *off)
+{
+	struct tp_fgraph_record rec;
+	size_t at = *off;
+
+	if (len - at < sizeof(rec))
+		return bad(r, "truncated record", at);
+	memcpy(&rec, buf + at, sizeof(rec));
+	*off += sizeof(rec);
+	switch (rec.type) {
+	case TP_FGRAPH_SYMBOL:
+		return parse_symbol(r, &rec, buf, len, off, at);
+	case TP_FGRAPH_ENTRY:
+	case TP_FGRAPH_RETURN:
+		return parse_event(r, &rec, at);
+	case TP_FGRAPH_LOAD:
+		if (r->version > 1)
+			return parse_load(r, buf, len, off, at);
+		break;
+	case TP_FGRAPH_UNLOAD:
+		if (r->version > 1)
+			return parse_unload(r, buf, at);
+		break;
+	}
+	return bad(r, "unknown record type", at);
+}
+
+/* The objects by number, their unloads, the objects of the symbols. */
+static int link_objects(struct recording *r)
+{
+	size_t i, o;
+
+	if (r->nr_objects)
+		qsort(r->objects, r->nr_objects, sizeof(*r->objects), compare_objects);
+	for (i = 1; i < r->nr_objects; i++)
+		if (r->objects[i].id == r->objects[i - 1].id)
+			return bad(r, "object loaded twice", r->objects[i].at);
+	for (i = 0; i < r->nr_unloads; i++) {
+		const struct unload *u = &r->unloads[i];
+
+		o = object_index(r, u->id);
+		if (o == NO_OBJECT)
+			return bad(r, "unload of an object never loaded", u->at);
+		if (r->objects[o].unloaded != STILL_LOADED || u->time < r->objects[o].loaded)
+			return bad(r, "bad unload", u->at);
+		r->objects[o].unloaded = u->time;
+	}
+	for (i = 0; i < r->nr_syms && r->version > 1; i++) {
+		r->syms[i].object = object_index(r, r->syms[i].object_id);
+		if (r->syms[i].object == NO_OBJECT)
+			return bad(r, "symbol of an object never loaded", r->syms[i].at);
+	}
+	return 0;
+}
+
+/* The buffer may have any alignment: records are copied out of it. */
+static int parse(struct recording *r, const unsigned char *buf, size_t len)
+{
+	struct tp_fgraph_file_header h;
+	size_t off = sizeof(h);
+	int err = 0;
+
+	if (len < sizeof(h))
+		return bad(r, "not a textpoke graph recording", 0);
+	memcpy(&h, buf, sizeof(h));
+	if (memcmp(h.magic, TP_FGRAPH_MAGIC, sizeof(h.magic)))
+		return bad(r, "not a textpoke graph recording", 0);
+	if (h.version < 1 || h.version > TP_FGRAPH_VERSION) {
+		fprintf(r->err, "tp-graph: recording version %u, this tp-graph reads 1 to %u\n",
+			h.version, TP_FGRAPH_VERSION);
+		return -EINVAL;
+	}
+	if (h.record_size != sizeof(struct tp_fgraph_record))
+		return bad(r, "bad record size", 12);
+	r->version = h.version;
+	while (off < len && !err)
+		err = parse_record(r, buf, len, &off);
+	if (!err)
+		err = link_objects(r);
+	if (!err && r->nr_syms)
+		qsort(r->syms, r->nr_syms, sizeof(*r->syms), compare_syms);
+	return err;
+}
+
+/* --- printing ---------------------------------------------------------------- */
 
 static void print_prefix(const struct recording *r, uint32_t tid, const uint64_t *ns,
 			 size_t depth)
@@ -82,61 +406,33 @@ static void print_prefix(const struct recording *r, uint32_t tid, const uint64_t
 		fprintf(r->out, "%7u) %12s  |  %*s", tid, "", (int)(2 * depth), "");
 }
 
-/* The buffer may have any alignment: records are copied out of it. */
-static int parse(struct recording *r, const unsigned char *buf, size_t len)
+static void print_time(const struct recording *r, const char *what, uint64_t ns)
 {
-	struct tp_fgraph_file_header h;
-	struct tp_fgraph_record copy, *rec = &copy;
-	size_t off = sizeof(h), cap_syms = 0, cap_events = 0;
+	fprintf(r->out, ", %s %llu.%09llu s", what, (unsigned long long)(ns / 1000000000),
+		(unsigned long long)(ns % 1000000000));
+}
 
-	if (len < sizeof(h))
-		return bad(r, "not a textpoke graph recording", 0);
-	memcpy(&h, buf, sizeof(h));
-	if (memcmp(h.magic, TP_FGRAPH_MAGIC, sizeof(h.magic)))
-		return bad(r, "not a textpoke graph recording", 0);
-	if (h.version != TP_FGRAPH_VERSION || h.record_size != sizeof(struct tp_fgraph_record))
-		return bad(r, "unknown recording version", 8);
-	while (off < len) {
-		size_t at = off;
+/* One line for each load of an object, in the order of their numbers. */
+static void print_objects(const struct recording *r)
+{
+	size_t i, j;
 
-		if (len - off < sizeof(*rec))
-			return bad(r, "truncated record", off);
-		memcpy(rec, buf + off, sizeof(*rec));
-		off += sizeof(*rec);
-		if (rec->type == TP_FGRAPH_SYMBOL) {
-			size_t padded = ((size_t)rec->len + 7) & ~(size_t)7;
+	for (i = 0; i < r->nr_objects; i++) {
+		const struct object *o = &r->objects[i];
 
-			if (!rec->len || padded > len - off)
-				return bad(r, "bad symbol length", at);
-			if (r->nr_syms == cap_syms) {
-				void *p = realloc(r->syms, (cap_syms = cap_syms * 2 + 64) * sizeof(*r->syms));
-
-				if (!p)
-					return -ENOMEM;
-				r->syms = p;
-			}
-			r->syms[r->nr_syms++] = (struct symbol){ rec->func, (const char *)buf + off,
-								 rec->len };
-			off += padded;
-		} else if (rec->type == TP_FGRAPH_ENTRY || rec->type == TP_FGRAPH_RETURN) {
-			if (rec->type == TP_FGRAPH_RETURN && rec->rettime < rec->calltime)
-				return bad(r, "return before its entry", at);
-			if (r->nr_events == cap_events) {
-				void *p = realloc(r->events,
-						  (cap_events = cap_events * 2 + 256) * sizeof(*r->events));
-
-				if (!p)
-					return -ENOMEM;
-				r->events = p;
-			}
-			r->events[r->nr_events++] = *rec;
-		} else {
-			return bad(r, "unknown record type", at);
-		}
+		fprintf(r->out, "# object %u: %.*s, build-id ", o->id, (int)o->path_len, o->path);
+		for (j = 0; j < o->build_id_len; j++)
+			fprintf(r->out, "%02x", o->build_id[j]);
+		fprintf(r->out, "%s, base 0x%llx", o->build_id_len ? "" : "none",
+			(unsigned long long)o->base);
+		if (o->loaded)
+			print_time(r, "loaded", o->loaded);
+		else
+			fputs(", loaded before the recording", r->out);
+		if (o->unloaded != STILL_LOADED)
+			print_time(r, "unloaded", o->unloaded);
+		fputc('\n', r->out);
 	}
-	if (r->nr_syms)
-		qsort(r->syms, r->nr_syms, sizeof(*r->syms), compare_syms);
-	return 0;
 }
 
 static bool same_call(const struct tp_fgraph_record *a, const struct tp_fgraph_record *b)
@@ -161,7 +457,7 @@ static void close_call(const struct recording *r, const struct tp_fgraph_record 
 {
 	print_prefix(r, entry->tid, ns, depth);
 	fputs("} /* ", r->out);
-	print_name(r, entry->func);
+	print_name(r, entry->func, entry->calltime, false);
 	fprintf(r->out, "%s */\n", why);
 }
 
@@ -177,7 +473,7 @@ static void replay_return(const struct recording *r, const struct tp_fgraph_reco
 	if (!i) {
 		print_prefix(r, ret->tid, &ns, 0);
 		fputs("/* return of ", r->out);
-		print_name(r, ret->func);
+		print_name(r, ret->func, ret->calltime, false);
 		fputs(", entered before the recording */\n", r->out);
 		return;
 	}
@@ -209,14 +505,14 @@ static int replay_thread(const struct recording *r, uint32_t tid)
 			uint64_t ns = next->rettime - next->calltime;
 
 			print_prefix(r, tid, &ns, depth);
-			print_name(r, e->func);
-			fputs("();\n", r->out);
+			print_name(r, e->func, e->calltime, true);
+			fputs(";\n", r->out);
 			i = at;
 			continue;
 		}
 		print_prefix(r, tid, NULL, depth);
-		print_name(r, e->func);
-		fputs("() {\n", r->out);
+		print_name(r, e->func, e->calltime, true);
+		fputs(" {\n", r->out);
 		if (depth == cap) {
 			void *p = realloc(stack, (cap = cap * 2 + 64) * sizeof(*stack));
 
@@ -261,21 +557,34 @@ static uint32_t *threads_of(const struct recording *r, size_t *nr)
 	return tids;
 }
 
+static void recording_free(struct recording *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_syms; i++)
+		free(r->syms[i].demangled);
+	free(r->syms);
+	free(r->objects);
+	free(r->unloads);
+	free(r->events);
+}
+
 int graph_replay(FILE *out, FILE *err, const void *buf, size_t len,
 		 const struct replay_opts *opts)
 {
-	struct recording r = { .out = out, .err = err };
+	struct recording r = { .opts = opts, .out = out, .err = err };
 	uint32_t *tids = NULL;
 	size_t i, nr = 0;
 	int ret = parse(&r, buf, len);
 
 	if (!ret && !(tids = threads_of(&r, &nr)))
 		ret = -ENOMEM;
+	if (!ret && opts->objects)
+		print_objects(&r);
 	for (i = 0; i < nr && !ret; i++)
 		if (!opts->tid || tids[i] == opts->tid)
 			ret = replay_thread(&r, tids[i]);
 	free(tids);
-	free(r.syms);
-	free(r.events);
+	recording_free(&r);
 	return ret;
 }

@@ -6,11 +6,14 @@
 #ifndef TP_GRAPH_REPLAY_H
 #define TP_GRAPH_REPLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 struct replay_opts {
 	unsigned long tid;		/* 0: every thread */
+	bool raw_names;			/* C++ names as in the symbol table */
+	bool objects;			/* first a line for each load of an object */
 };
 
 /*
