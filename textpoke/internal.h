@@ -31,7 +31,6 @@ struct site {
 	uint8_t new[TP_MAX_INSN_LEN];
 	struct insn new_insn;			/* first new instruction */
 	bool new_is_single;			/* new bytes are one instruction */
-	struct cds_lfht_node node;		/* in-flight table (breakpoint) */
 	uint32_t state;				/* SITE_LIVE while published */
 };
 
@@ -116,8 +115,11 @@ bool signal_masks_visible(void);
 int cpusync_init(void);
 void cpusync_cores(void);
 
-/* inflight.c: the sites of the running breakpoint batch, by address. */
-int inflight_init(void);
+/*
+ * inflight.c: the sites of the running breakpoint batch, by address.
+ * @sites sorted by address, as check_sites() leaves them; unpublish
+ * takes the batch published.  Neither allocates.
+ */
 void inflight_publish(struct site *sites, size_t nr);
 void inflight_unpublish(struct site *sites, size_t nr);
 const struct site *inflight_lookup(uintptr_t addr);	/* under rcu read lock */

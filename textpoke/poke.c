@@ -73,8 +73,6 @@ static void init_engine(void)
 	err = cpusync_init();
 
 	if (!err)
-		err = inflight_init();
-	if (!err)
 		err = trap_init();
 	if (!err)
 		err = stop_machine_init();
