@@ -150,6 +150,17 @@ int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
 int text_mutex_lock(void);
 void text_mutex_unlock(void);
 
+/*
+ * Fork handlers are registered when the library is loaded, not at first
+ * use: once libc's table of them is full, registering allocates, and
+ * glibc never registers another after that failed once.  The engine's
+ * first (constructors of lower priority run first), so that a fork,
+ * whose prepare handlers run in the reverse order, takes the clients'
+ * mutexes before the text mutex, the order every call takes them in.
+ */
+#define FORK_HANDLERS_ENGINE	101
+#define FORK_HANDLERS_CLIENT	102
+
 /* poke.c: aligned 8-byte data words in text, each stored atomically. */
 int text_store_words(const uintptr_t *addrs, const uint64_t *values, size_t nr);
 

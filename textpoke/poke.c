@@ -18,8 +18,6 @@
 
 static pthread_mutex_t text_mutex = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool text_mutex_mine;	/* this thread holds it */
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static int init_error;
 
 /*
  * An event callback runs with the text mutex held; if it poked or
@@ -65,28 +63,52 @@ static void fork_child(void)
 	pthread_mutex_unlock(&text_mutex);
 }
 
-static void init_engine(void)
+static int tasks_init_step(void)
 {
-	int err;
-
 	tasks_init();
-	err = cpusync_init();
-
-	if (!err)
-		err = trap_init();
-	if (!err)
-		err = stop_machine_init();
-	if (!err)
-		err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
-	if (!err)
-		err = events_init();
-	init_error = err;
+	return 0;
 }
+
+static int fork_handlers_err;
+
+__attribute__((constructor(FORK_HANDLERS_ENGINE)))
+static void fork_handlers_register(void)
+{
+	fork_handlers_err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+/* Registered at load time; without them a fork could copy a half-done batch. */
+static int atfork_init(void)
+{
+	return fork_handlers_err;
+}
+
+/*
+ * The steps of tp_init(), in order, each done once.  One that fails (the
+ * perf.data sink out of memory) fails that call, and the next call goes
+ * on from it: a passing shortage must not leave the library unusable for
+ * good.
+ */
+static int (*const init_steps[])(void) = {
+	tasks_init_step, cpusync_init, trap_init, stop_machine_init, atfork_init,
+	events_init,
+};
+#define NR_INIT_STEPS	(sizeof(init_steps) / sizeof(init_steps[0]))
+
+static pthread_mutex_t init_mutex = PTHREAD_MUTEX_INITIALIZER;
+static unsigned int init_steps_done;
 
 int tp_init(void)
 {
-	pthread_once(&init_once, init_engine);
-	return init_error;
+	int err = 0;
+
+	if (__atomic_load_n(&init_steps_done, __ATOMIC_ACQUIRE) == NR_INIT_STEPS)
+		return 0;
+	pthread_mutex_lock(&init_mutex);
+	while (init_steps_done < NR_INIT_STEPS && !(err = init_steps[init_steps_done]()))
+		__atomic_store_n(&init_steps_done, init_steps_done + 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&init_mutex);
+	return err;
 }
 
 /* --- checks that need no text ------------------------------------------ */

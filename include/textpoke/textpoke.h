@@ -62,7 +62,8 @@ enum tp_writer {
  * Set up the SIGTRAP handler, the stop signal handler and the membarrier
  * registration.  Every other call initialises on first use; calling it
  * early lets a program install its own SIGTRAP handler afterwards only
- * through textpoke's chaining (see tp_poke()).  Returns 0 or -errno.
+ * through textpoke's chaining (see tp_poke()).  Returns 0 or -errno; after
+ * an error (-ENOMEM) the next call tries again.
  */
 TP_EXPORT int tp_init(void);
 

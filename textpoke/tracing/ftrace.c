@@ -33,30 +33,37 @@
 enum { FILTER, NOTRACE };
 
 static pthread_mutex_t ftrace_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t ftrace_once = PTHREAD_ONCE_INIT;
+static int fork_handlers_err;
 
 static void fork_prepare(void)
 {
 	pthread_mutex_lock(&ftrace_mutex);
 }
 
-static void fork_release(void)
+static void fork_parent(void)
 {
 	pthread_mutex_unlock(&ftrace_mutex);
 }
 
-/* After the engine's fork handlers: this mutex is taken first (see jump_label.c). */
-static void ftrace_init(void)
+static void fork_child(void)
 {
-	tp_init();
-	pthread_atfork(fork_prepare, fork_release, fork_release);
+	ftrace_graph_fork_child();
+	pthread_mutex_unlock(&ftrace_mutex);
+}
+
+/* After the engine's, before any call (internal.h): this mutex is taken first. */
+__attribute__((constructor(FORK_HANDLERS_CLIENT)))
+static void fork_handlers_register(void)
+{
+	fork_handlers_err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
 int ftrace_lock(void)
 {
 	if (ftrace_in_callback)
 		return -EDEADLK;
-	pthread_once(&ftrace_once, ftrace_init);
+	if (fork_handlers_err)
+		return fork_handlers_err;
 	pthread_mutex_lock(&ftrace_mutex);
 	return 0;
 }

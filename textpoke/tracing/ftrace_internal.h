@@ -137,5 +137,7 @@ int ftrace_for_each_function(const char *glob,
 
 /* ftrace_graph.c: called by arch_ftrace_return_trampoline. */
 uintptr_t ftrace_graph_return(uintptr_t sp);
+/* In the child of a fork: its one thread keeps its return stack. */
+void ftrace_graph_fork_child(void);
 
 #endif /* TEXTPOKE_FTRACE_INTERNAL_H */
