@@ -31,6 +31,7 @@ struct site {
 	uint8_t new[TP_MAX_INSN_LEN];
 	struct insn new_insn;			/* first new instruction */
 	bool new_is_single;			/* new bytes are one instruction */
+	bool is_word;				/* a data word (words.c), not code */
 	uint32_t state;				/* SITE_LIVE while published */
 };
 
@@ -161,8 +162,18 @@ void text_mutex_unlock(void);
 #define FORK_HANDLERS_ENGINE	101
 #define FORK_HANDLERS_CLIENT	102
 
-/* poke.c: aligned 8-byte data words in text, each stored atomically. */
-int text_store_words(const uintptr_t *addrs, const uint64_t *values, size_t nr);
+/*
+ * poke.c: an aligned 8-byte data word in text that @batch changes from
+ * @old to @value along with its instructions (an ops slot).
+ */
+int batch_add_word(struct tp_batch *batch, uintptr_t addr, uint64_t old, uint64_t value);
+
+/* words.c: the words of a batch, stored just before its protocol runs. */
+int words_split(struct site *sites, size_t nr, struct site **insns, size_t *nr_insns);
+void words_split_free(struct site *sites, struct site *insns);
+int words_store(struct text_writer *w, const struct site *sites, size_t nr, bool back);
+int words_commit(const struct site *sites, size_t nr, const struct maps_snapshot *snap,
+		 enum tp_writer want);
 
 /*
  * events.c: PRE and POST events, under the text mutex.  A commit calls
