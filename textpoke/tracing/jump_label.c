@@ -334,6 +334,12 @@ int tp_jump_table_register(const struct tp_jump_entry *start,
 	err = module_resolve(module, stop);
 	if (!err)
 		err = module_sync_keys(module);
+	if (err == -ENOMEM) {
+		/* Nothing was written: the table is not registered, no key is blocked. */
+		free(module->sites);
+		free(module);
+		goto out;
+	}
 	module->err = err;
 	module->next = modules;
 	modules = module;
