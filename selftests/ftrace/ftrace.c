@@ -10,13 +10,21 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -440,6 +448,211 @@ TEST(each_backend_toggles_entries)
 	ASSERT_EQ(0, tp_events_unsubscribe(note_backend, NULL));
 	EXPECT_EQ(-EINVAL, tp_ftrace_set_backend((enum tp_backend)42));
 	EXPECT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_AUTO));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* --- failures and write-execute policies ------------------------------------ */
+
+/*
+ * W^X policies, as a seccomp filter on the calling thread (the one that
+ * calls the API) would impose them, each refusing with EACCES:
+ *  - RWX: mprotect() asking for write and execute at once (SELinux
+ *    execmem on file mappings);
+ *  - MDWE: also any mprotect() asking for execute, and mmap() asking for
+ *    write and execute (systemd's MemoryDenyWriteExecute);
+ *  - NO_WRITER: RWX, and opening any file for writing (/proc/self/mem).
+ */
+enum wx_policy { WX_RWX, WX_MDWE, WX_NO_WRITER };
+
+static int deny_write_execute(enum wx_policy policy)
+{
+	const unsigned int wx = PROT_WRITE | PROT_EXEC;
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, policy == WX_MDWE ? PROT_EXEC : wx),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, policy == WX_MDWE ? PROT_EXEC : wx, 9, 10),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, wx),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, policy == WX_MDWE ? wx : ~0u, 4, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+			 policy == WX_NO_WRITER ? O_WRONLY | O_RDWR : 0, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) ? -errno : 0;
+}
+
+/* The ops slot and the entry site of a traced function, and what follows. */
+struct func_text {
+	const unsigned char *at;
+	unsigned char bytes[48];
+};
+
+static void func_text_take(struct func_text *t, int (*fn)(int))
+{
+	t->at = (const unsigned char *)((uintptr_t)fn - 16);
+	memcpy(t->bytes, t->at, sizeof(t->bytes));
+}
+
+static bool func_text_same(const struct func_text *t)
+{
+	return !memcmp(t->bytes, t->at, sizeof(t->bytes));
+}
+
+/*
+ * Everything function tracing does, where a W^X policy refuses
+ * writable and executable memory: the library must write through
+ * /proc/self/mem, as docs/guide.md says, from the first site init and
+ * veneer on.  qemu-user does not see writes through /proc/self/mem.
+ */
+static void trace_under_policy(struct __test_metadata *_metadata, enum wx_policy policy)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	void *page;
+
+	if (under_emulator())
+		SKIP(return, "qemu-user does not see writes through /proc/self/mem");
+	ASSERT_EQ(0, deny_write_execute(policy));
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	EXPECT_EQ(-1, mprotect(page, 4096, PROT_READ | PROT_WRITE | PROT_EXEC));
+	if (policy == WX_MDWE)
+		EXPECT_EQ(-1, mprotect(page, 4096, PROT_READ | PROT_EXEC));
+	munmap(page, 4096);
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(10, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(10, counter(&hits));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(20, counter(&hits));
+
+	ASSERT_EQ(0, tp_ftrace_redirect((unsigned long)tp_trace_func2,
+					(unsigned long)tp_trace_recurse));
+	EXPECT_EQ(7, tp_trace_func2(7));
+	ASSERT_EQ(0, tp_ftrace_unredirect((unsigned long)tp_trace_func2));
+	EXPECT_EQ(9, tp_trace_func2(7));
+
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(20, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(tracing_where_rwx_is_refused)
+{
+	trace_under_policy(_metadata, WX_RWX);
+}
+
+/*
+ * A call that fails leaves the text byte for byte as it was, the
+ * functions it would have traced as well as the others: no writer at
+ * all (-EACCES), a backend that refuses (breakpoint under a SIGTRAP
+ * handler installed after textpoke's: -EBUSY; nosync on x86-64:
+ * -EINVAL).  A function's first tracing initialises its site under
+ * stop_machine, the backend chosen or not: that one may succeed, and
+ * then the next change, refused, leaves the ops fully registered.
+ */
+static void other_sigtrap(int sig)
+{
+}
+
+static void expect_refused_or_done(struct __test_metadata *_metadata, int err,
+				   const struct func_text *t, const char *what)
+{
+	EXPECT_TRUE(err == 0 || err == -EBUSY || err == -EINVAL || err == -EACCES)
+		TH_LOG("%s: %s", what, tp_strerror(err));
+	if (err)
+		EXPECT_TRUE(func_text_same(t)) TH_LOG("%s failed (%s) and changed the text",
+						      what, tp_strerror(err));
+}
+
+static void refused_backend(struct __test_metadata *_metadata, enum tp_backend backend)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	struct func_text t1, t2;
+	int err;
+
+	func_text_take(&t1, tp_trace_func1);
+	func_text_take(&t2, tp_trace_func2);
+	ASSERT_EQ(0, tp_ftrace_set_backend(backend));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	err = tp_register_ftrace_function(&ops);
+	expect_refused_or_done(_metadata, err, &t1, "register");
+	tp_trace_func1(0);
+	EXPECT_EQ(err ? 0 : 1, counter(&hits));
+	if (!err) {
+		func_text_take(&t1, tp_trace_func1);
+		err = tp_unregister_ftrace_function(&ops);
+		expect_refused_or_done(_metadata, err, &t1, "unregister");
+		tp_trace_func1(0);
+		EXPECT_EQ(err ? 2 : 1, counter(&hits))
+			TH_LOG("unregister returned %d (%s)", err, tp_strerror(err));
+	}
+	err = tp_ftrace_redirect((unsigned long)tp_trace_func2, (unsigned long)tp_trace_recurse);
+	expect_refused_or_done(_metadata, err, &t2, "redirect");
+	EXPECT_EQ(err ? 7 : 5, tp_trace_func2(5));
+
+	ASSERT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_AUTO));
+	tp_unregister_ftrace_function(&ops);
+	tp_ftrace_unredirect((unsigned long)tp_trace_func2);
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(refused_breakpoints_change_nothing)
+{
+	ASSERT_EQ(0, tp_init());
+	ASSERT_NE(SIG_ERR, signal(SIGTRAP, other_sigtrap));
+	refused_backend(_metadata, TP_BACKEND_BREAKPOINT);
+}
+
+TEST(refused_nosync_changes_nothing)
+{
+	refused_backend(_metadata, TP_BACKEND_NOSYNC);
+}
+
+TEST(no_writer_changes_nothing)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	struct func_text t1, t2;
+	int err;
+
+	func_text_take(&t1, tp_trace_func1);
+	func_text_take(&t2, tp_trace_func2);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func?", 1));
+	err = deny_write_execute(WX_NO_WRITER);
+	if (err && under_emulator())
+		SKIP(return, "the emulator refuses seccomp filters (%d)", err);
+	ASSERT_EQ(0, err);
+	EXPECT_EQ(-EACCES, tp_register_ftrace_function(&ops));
+	EXPECT_TRUE(func_text_same(&t1) && func_text_same(&t2));
+	EXPECT_EQ(-EACCES, tp_ftrace_redirect((unsigned long)tp_trace_func2,
+					      (unsigned long)tp_trace_recurse));
+	EXPECT_TRUE(func_text_same(&t1) && func_text_same(&t2));
+	tp_trace_func1(0);
+	EXPECT_EQ(5, tp_trace_func2(3));
+	EXPECT_EQ(0, counter(&hits));
 	tp_ftrace_free_filter(&ops);
 }
 
