@@ -563,6 +563,11 @@ TEST(tracing_where_rwx_is_refused)
 	trace_under_policy(_metadata, WX_RWX);
 }
 
+TEST(tracing_where_memory_deny_write_execute)
+{
+	trace_under_policy(_metadata, WX_MDWE);
+}
+
 /*
  * A call that fails leaves the text byte for byte as it was, the
  * functions it would have traced as well as the others: no writer at
