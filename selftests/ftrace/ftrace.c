@@ -826,6 +826,57 @@ TEST(dlopened_again_at_the_same_address)
 	tp_ftrace_free_filter(&ops);
 }
 
+/*
+ * An object unloaded with a redirection and ops still on its function,
+ * then loaded again (at the same address, usually): nothing of the old
+ * load is left.  The function is not redirected, it can be redirected
+ * again, and the ops that traced the old load is not called for the new
+ * one, nor taken for the one ops left on it when others come and go.
+ */
+TEST(unloaded_objects_are_forgotten)
+{
+	unsigned long stale = 0, hits_b = 0, hits_c = 0;
+	struct tp_ftrace_ops a = { .func = count_hit, .private = &stale };
+	struct tp_ftrace_ops b = { .func = count_hit, .private = &hits_b };
+	struct tp_ftrace_ops c = { .func = count_hit, .private = &hits_c };
+	int (*dso_func)(int);
+	void *dso = open_dso_func(&dso_func);
+
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	ASSERT_EQ(0, tp_ftrace_set_filter(&a, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&a));
+	ASSERT_EQ(0, tp_ftrace_redirect((unsigned long)dso_func, (unsigned long)tp_trace_func1));
+	EXPECT_EQ(4, dso_func(3));
+	EXPECT_EQ(1, counter(&stale));
+	EXPECT_EQ(0, dlclose(dso));
+
+	dso = open_dso_func(&dso_func);
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	EXPECT_EQ(6, dso_func(3));
+	ASSERT_EQ(0, tp_ftrace_redirect((unsigned long)dso_func, (unsigned long)tp_trace_func1));
+	EXPECT_EQ(4, dso_func(3));
+	ASSERT_EQ(0, tp_ftrace_unredirect((unsigned long)dso_func));
+	EXPECT_EQ(6, dso_func(3));
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&b, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&c, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&b));
+	ASSERT_EQ(0, tp_register_ftrace_function(&c));
+	EXPECT_EQ(6, dso_func(3));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&b));
+	EXPECT_EQ(6, dso_func(3));
+	EXPECT_EQ(1, counter(&hits_b));
+	EXPECT_EQ(2, counter(&hits_c));
+	EXPECT_EQ(1, counter(&stale)) TH_LOG("an ops of the unloaded object was called");
+
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&c));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&a));
+	EXPECT_EQ(0, dlclose(dso));
+	tp_ftrace_free_filter(&a);
+	tp_ftrace_free_filter(&b);
+	tp_ftrace_free_filter(&c);
+}
+
 /* --- threads running through the sites ------------------------------------ */
 
 struct runner {

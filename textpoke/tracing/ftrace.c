@@ -75,6 +75,52 @@ void ftrace_unlock(void)
 
 /* --- which functions an ops traces ----------------------------------------- */
 
+/* @ops stops tracing the functions of unloaded objects: nothing is written. */
+static int ops_forget_unloaded(struct tp_ftrace_ops *ops)
+{
+	const struct ftrace_set *old = ops->state->set;
+	struct ftrace_set *set;
+	size_t i, nr = 0;
+
+	for (i = 0; old && i < old->nr; i++)
+		nr += ftrace_func_find(&old->funcs[i], NULL) != NULL;
+	if (!old || nr == old->nr)
+		return 0;
+	set = ftrace_set_new(nr);
+	if (!set)
+		return -ENOMEM;
+	for (i = 0; i < old->nr; i++)
+		if (ftrace_func_find(&old->funcs[i], NULL))
+			set->funcs[set->nr++] = old->funcs[i];
+	return ftrace_ops_move(ops, set);
+}
+
+/*
+ * The objects as the loader has them now, and nothing left of those
+ * unloaded since: no registered ops traces their functions any more,
+ * and a direct call or redirection of one of them is gone, so that an
+ * object loaded again, at the same address or not, starts with nothing
+ * on it.  Until this has succeeded once, every call that needs the
+ * objects tries it again.
+ */
+int ftrace_objects_update(void)
+{
+	const struct ops_list *list;
+	size_t i;
+	int err = ftrace_objects_scan();
+
+	if (err || !ftrace_objects_unloaded)
+		return err;
+	list = ftrace_registered;
+	for (i = 0; list && i < list->nr && !err; i++)
+		err = ops_forget_unloaded(list->ops[i]);
+	if (!err)
+		err = ftrace_modifiers_forget();
+	if (!err)
+		ftrace_objects_unloaded = false;
+	return err;
+}
+
 static bool glob_any(char *const *globs, size_t nr, const char *name)
 {
 	size_t i;
@@ -140,7 +186,7 @@ long tp_ftrace_count_functions(const char *glob)
 
 	if (err)
 		return err;
-	err = ftrace_objects_scan();
+	err = ftrace_objects_update();
 	nr = err ? err : count_matches(glob);
 	ftrace_unlock();
 	return nr;
@@ -156,7 +202,7 @@ int ftrace_for_each_function(const char *glob,
 
 	if (err)
 		return err;
-	err = ftrace_objects_scan();
+	err = ftrace_objects_update();
 	for (obj = ftrace_objects; obj && !err; obj = obj->next)
 		for (i = 0; i < obj->nr && !err; i++)
 			if (obj->funcs[i].name && (!glob || !fnmatch(glob, obj->funcs[i].name, 0)))
@@ -251,7 +297,7 @@ static int set_globs(struct tp_ftrace_ops *ops, const char *glob, int reset,
 		return err;
 	err = ftrace_state_get(ops);
 	if (!err && (glob || ops->state->registered))
-		err = ftrace_objects_scan();
+		err = ftrace_objects_update();
 	if (!err && glob && !count_matches(glob))
 		err = -ENOENT;
 	if (!err)
@@ -322,10 +368,8 @@ int ftrace_register_locked(struct tp_ftrace_ops *ops)
 	struct tp_ftrace_state *st = ops->state;
 	struct ops_list *list, *old;
 	struct ftrace_set *set;
-	int err = ftrace_objects_scan();
+	int err = ops_resolve(st, &set);
 
-	if (!err)
-		err = ops_resolve(st, &set);
 	if (err)
 		return err;
 	list = list_with(ops, NULL);
@@ -360,6 +404,8 @@ int tp_register_ftrace_function(struct tp_ftrace_ops *ops)
 	if (!err && ops->state->registered)
 		err = -EBUSY;
 	if (!err)
+		err = ftrace_objects_update();
+	if (!err)
 		err = ftrace_register_locked(ops);
 	ftrace_unlock();
 	return err;
@@ -378,12 +424,12 @@ int ftrace_unregister_locked(struct tp_ftrace_ops *ops)
 	struct tp_ftrace_state *st = ops->state;
 	struct ops_list *list;
 	struct ftrace_set *none = ftrace_set_new(0);
-	int err = none ? ftrace_objects_scan() : -ENOMEM;
+	int err;
 
-	list = err ? NULL : list_with(NULL, ops);
+	list = none ? list_with(NULL, ops) : NULL;
 	if (!list) {
 		free(none);
-		return err ?: -ENOMEM;
+		return -ENOMEM;
 	}
 	err = ftrace_ops_move(ops, none);
 	if (err) {
@@ -410,7 +456,9 @@ int tp_unregister_ftrace_function(struct tp_ftrace_ops *ops)
 	if (!ops->state || !ops->state->registered) {
 		err = -ENOENT;
 	} else {
-		err = ftrace_unregister_locked(ops);
+		err = ftrace_objects_update();
+		if (!err)
+			err = ftrace_unregister_locked(ops);
 	}
 	ftrace_unlock();
 	return err;
@@ -439,7 +487,7 @@ int tp_ftrace_update_objects(void)
 
 	if (err)
 		return err;
-	err = ftrace_objects_scan();
+	err = ftrace_objects_update();
 	list = err ? NULL : ftrace_registered;
 	for (i = 0; list && i < list->nr; i++) {
 		if (list->ops[i]->state->ip)

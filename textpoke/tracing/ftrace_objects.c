@@ -16,6 +16,7 @@
 #include "../internal.h"
 
 struct ftrace_object *ftrace_objects;
+bool ftrace_objects_unloaded;
 static unsigned long loads;
 static unsigned long long scanned_adds = ~0ull, scanned_subs = ~0ull;
 
@@ -163,6 +164,7 @@ static void objects_prune(void)
 		}
 		*link = obj->next;
 		ftrace_object_free(obj);
+		ftrace_objects_unloaded = true;
 	}
 }
 
