@@ -877,6 +877,98 @@ TEST(unloaded_objects_are_forgotten)
 	tp_ftrace_free_filter(&c);
 }
 
+/* A file of the test's directory copied to @to; 0 or -1. */
+static int copy_test_file(const char *name, const char *to)
+{
+	char exe[PATH_MAX], from[PATH_MAX + 64], buf[65536];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int in, out, err = 0;
+
+	if (n < 0)
+		return -1;
+	exe[n] = '\0';
+	snprintf(from, sizeof(from), "%s/%s", dirname(exe), name);
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	while (in >= 0 && out >= 0 && !err && (n = read(in, buf, sizeof(buf))) > 0)
+		err = write(out, buf, n) != n;
+	err |= in < 0 || out < 0 || n < 0;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return err ? -1 : 0;
+}
+
+/* Whether this process may open the mapped file of @addr's mapping itself. */
+static bool map_files_readable(const void *addr)
+{
+	unsigned long start, end, at = (unsigned long)addr;
+	char line[512], path[128];
+	bool found = false;
+	FILE *maps = fopen("/proc/self/maps", "r");
+	int fd;
+
+	while (maps && !found && fgets(line, sizeof(line), maps))
+		found = sscanf(line, "%lx-%lx", &start, &end) == 2 && at >= start && at < end;
+	if (maps)
+		fclose(maps);
+	if (!found)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", start, end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+/*
+ * A loaded object whose file is replaced (a rebuilt copy renamed over
+ * it, each function now at the other's address) before anything of it
+ * was read: names come from the object as mapped, never from the new
+ * file, so the function traced is the one named.  Where the mapped file
+ * itself cannot be opened (/proc/self/map_files needs privileges) its
+ * functions are not traceable by name; the wrong one is never traced.
+ */
+TEST(object_replaced_on_disk)
+{
+	char dir[] = "/tmp/tp-ftrace-XXXXXX", path[64], next[64];
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	int (*a)(int), (*b)(int);
+	void *dso;
+	int err;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/swap.so", dir);
+	snprintf(next, sizeof(next), "%s/swap.so.new", dir);
+	ASSERT_EQ(0, copy_test_file("ftrace_swap.so", path));
+	dso = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	a = (int (*)(int))dlsym(dso, "tp_swap_a");
+	b = (int (*)(int))dlsym(dso, "tp_swap_b");
+	ASSERT_TRUE(a && b);
+	ASSERT_EQ(0, copy_test_file("ftrace_swap_swapped.so", next));
+	ASSERT_EQ(0, rename(next, path));
+
+	err = tp_ftrace_set_filter(&ops, "tp_swap_a", 1);
+	if (err == -ENOENT && !map_files_readable((const void *)a)) {
+		EXPECT_EQ(0, tp_ftrace_count_functions("tp_swap_*"));
+	} else {
+		ASSERT_EQ(0, err) TH_LOG("%s", tp_strerror(err));
+		ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+		EXPECT_EQ(11, a(1));
+		EXPECT_EQ(1, counter(&hits)) TH_LOG("tp_swap_a is not traced");
+		EXPECT_EQ(21, b(1));
+		EXPECT_EQ(1, counter(&hits)) TH_LOG("tp_swap_b is traced in its place");
+		ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	}
+	tp_ftrace_free_filter(&ops);
+	EXPECT_EQ(0, dlclose(dso));
+	unlink(path);
+	rmdir(dir);
+}
+
 /* --- threads running through the sites ------------------------------------ */
 
 struct runner {
