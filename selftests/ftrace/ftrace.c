@@ -877,6 +877,31 @@ TEST(unloaded_objects_are_forgotten)
 	tp_ftrace_free_filter(&c);
 }
 
+/* Graph tracing on an object that is unloaded: its text is never touched again. */
+static int graph_count(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
+{
+	__atomic_fetch_add((unsigned long *)g->private, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+TEST(graph_on_an_unloaded_object)
+{
+	unsigned long entries = 0;
+	struct tp_fgraph_ops graph = { .entryfunc = graph_count, .private = &entries };
+	int (*dso_func)(int);
+	void *dso = open_dso_func(&dso_func);
+
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	ASSERT_EQ(0, tp_ftrace_set_filter(&graph.ops, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&graph));
+	EXPECT_EQ(8, dso_func(4));
+	EXPECT_EQ(1, counter(&entries));
+	EXPECT_EQ(0, dlclose(dso));
+	EXPECT_EQ(0, tp_unregister_ftrace_graph(&graph));
+	EXPECT_EQ(-ENOENT, tp_ftrace_set_filter(&graph.ops, "tp_dso_func", 1));
+	tp_ftrace_free_filter(&graph.ops);
+}
+
 /* A file of the test's directory copied to @to; 0 or -1. */
 static int copy_test_file(const char *name, const char *to)
 {

@@ -111,13 +111,14 @@ int ftrace_objects_update(void)
 
 	if (err || !ftrace_objects_unloaded)
 		return err;
+	ftrace_objects_unloaded = false;	/* unregistering comes back here */
 	list = ftrace_registered;
 	for (i = 0; list && i < list->nr && !err; i++)
 		err = ops_forget_unloaded(list->ops[i]);
 	if (!err)
 		err = ftrace_modifiers_forget();
-	if (!err)
-		ftrace_objects_unloaded = false;
+	if (err)
+		ftrace_objects_unloaded = true;
 	return err;
 }
 
@@ -368,8 +369,10 @@ int ftrace_register_locked(struct tp_ftrace_ops *ops)
 	struct tp_ftrace_state *st = ops->state;
 	struct ops_list *list, *old;
 	struct ftrace_set *set;
-	int err = ops_resolve(st, &set);
+	int err = ftrace_objects_update();
 
+	if (!err)
+		err = ops_resolve(st, &set);
 	if (err)
 		return err;
 	list = list_with(ops, NULL);
@@ -404,16 +407,15 @@ int tp_register_ftrace_function(struct tp_ftrace_ops *ops)
 	if (!err && ops->state->registered)
 		err = -EBUSY;
 	if (!err)
-		err = ftrace_objects_update();
-	if (!err)
 		err = ftrace_register_locked(ops);
 	ftrace_unlock();
 	return err;
 }
 
 /*
- * Functions of objects unloaded since the ops was registered are skipped
- * by every step: their text is never touched again.  The move to no
+ * Functions of objects unloaded since the ops was registered are
+ * forgotten first (ftrace_objects_update()): their text is never
+ * touched again.  The move to no
  * function at all stores the slots first: a thread that took the call
  * just before the entry changed and is slow to reach the dispatcher
  * finds the stub (or the ops that stays), never this one after the
@@ -424,12 +426,12 @@ int ftrace_unregister_locked(struct tp_ftrace_ops *ops)
 	struct tp_ftrace_state *st = ops->state;
 	struct ops_list *list;
 	struct ftrace_set *none = ftrace_set_new(0);
-	int err;
+	int err = none ? ftrace_objects_update() : -ENOMEM;
 
-	list = none ? list_with(NULL, ops) : NULL;
+	list = err ? NULL : list_with(NULL, ops);
 	if (!list) {
 		free(none);
-		return -ENOMEM;
+		return err ?: -ENOMEM;
 	}
 	err = ftrace_ops_move(ops, none);
 	if (err) {
@@ -456,9 +458,7 @@ int tp_unregister_ftrace_function(struct tp_ftrace_ops *ops)
 	if (!ops->state || !ops->state->registered) {
 		err = -ENOENT;
 	} else {
-		err = ftrace_objects_update();
-		if (!err)
-			err = ftrace_unregister_locked(ops);
+		err = ftrace_unregister_locked(ops);
 	}
 	ftrace_unlock();
 	return err;

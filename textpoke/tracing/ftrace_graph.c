@@ -297,12 +297,15 @@ int tp_register_ftrace_graph(struct tp_fgraph_ops *gops)
 	if (!err)
 		err = table_claim(gops);
 	if (err >= 0) {
+		tp_ftrace_func_t func = gops->ops.func;
+
 		st->graph = err;
 		gops->ops.func = fgraph_entry;
 		err = ftrace_register_locked(&gops->ops);
 		if (err) {
 			table_release(st->graph);
 			st->graph = 0;
+			gops->ops.func = func;
 		}
 	}
 	ftrace_unlock();
