@@ -436,10 +436,11 @@ static int commit_protocol(struct site *sites, size_t nr, struct site *insns,
 	}
 	events_batch_begin(chosen);
 	err = words_store(&w, sites, nr, false);
-	if (!err)
+	if (!err) {
 		err = run_backend(chosen, insns, nr_insns, &w);
-	if (err)
-		words_store(&w, sites, nr, true);
+		if (err)
+			words_store(&w, sites, nr, true);
+	}
 	text_close(&w);
 	events_batch_end();
 	return err;

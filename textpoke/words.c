@@ -55,25 +55,32 @@ struct words_store {
 	bool back;			/* the old values */
 };
 
-/* With the mprotect window, or with every other thread parked. */
+/*
+ * With the mprotect window, or with every other thread parked.  A write
+ * that fails (/proc/self/mem) puts back the words already written.
+ */
 static int store_all(void *arg)
 {
 	struct words_store *ws = arg;
-	size_t i;
+	size_t i, j;
 	int err = 0;
 
-	for (i = 0; i < ws->nr; i++) {
-		const struct site *s = &ws->sites[i];
-
-		if (s->is_word && !err)
-			err = text_write(ws->w, s->addr, ws->back ? s->old : s->new, s->len);
-	}
+	for (i = 0; i < ws->nr && !err; i++)
+		if (ws->sites[i].is_word)
+			err = text_write(ws->w, ws->sites[i].addr,
+					 ws->back ? ws->sites[i].old : ws->sites[i].new,
+					 ws->sites[i].len);
+	for (j = 0; err && j + 1 < i; j++)
+		if (ws->sites[j].is_word)
+			text_write(ws->w, ws->sites[j].addr,
+				   ws->back ? ws->sites[j].new : ws->sites[j].old,
+				   ws->sites[j].len);
 	return err;
 }
 
 /*
  * Store every word of @sites (its new value, or with @back its old one)
- * through @w, opened for all of @sites.
+ * through @w, opened for all of @sites: all of them, or on error none.
  */
 int words_store(struct text_writer *w, const struct site *sites, size_t nr, bool back)
 {
