@@ -627,7 +627,7 @@ static void refused_backend(struct __test_metadata *_metadata, enum tp_backend b
 TEST(refused_breakpoints_change_nothing)
 {
 	ASSERT_EQ(0, tp_init());
-	ASSERT_NE(SIG_ERR, signal(SIGTRAP, other_sigtrap));
+	ASSERT_TRUE(signal(SIGTRAP, other_sigtrap) != SIG_ERR);
 	refused_backend(_metadata, TP_BACKEND_BREAKPOINT);
 }
 

@@ -50,19 +50,47 @@ static bool is_early(const void *p)
 	return (const char *)p >= early && (const char *)p < early + sizeof(early);
 }
 
+/*
+ * The allocator behind this one: a sanitizer's interceptor when its
+ * runtime is linked into the program (clang's ASan: the program's own
+ * definitions here replace its weak ones), else the next definition in
+ * the lookup scope (libasan.so with gcc, or libc).
+ */
+static void *real(const char *name)
+{
+	static const char *const prefixes[] = { "__interceptor_", "___interceptor_" };
+	char sym[64];
+	size_t i;
+	void *fn;
+
+	/* No snprintf: this may run before the sanitizer intercepting it is ready. */
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t plen = strlen(prefixes[i]), nlen = strlen(name);
+
+		if (plen + nlen >= sizeof(sym))
+			continue;
+		memcpy(sym, prefixes[i], plen);
+		memcpy(sym + plen, name, nlen + 1);
+		fn = dlsym(RTLD_DEFAULT, sym);
+		if (fn)
+			return fn;
+	}
+	return dlsym(RTLD_NEXT, name);
+}
+
 static void resolve(void)
 {
-	if (real_free)
+	if (__atomic_load_n(&real_free, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&resolving, __ATOMIC_ACQUIRE))
 		return;
 	__atomic_add_fetch(&resolving, 1, __ATOMIC_ACQ_REL);
-	real_malloc = dlsym(RTLD_NEXT, "malloc");
-	real_calloc = dlsym(RTLD_NEXT, "calloc");
-	real_realloc = dlsym(RTLD_NEXT, "realloc");
-	real_posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
-	real_aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
-	real_memalign = dlsym(RTLD_NEXT, "memalign");
-	__atomic_store_n(&real_free, (void (*)(void *))dlsym(RTLD_NEXT, "free"),
-			 __ATOMIC_RELEASE);
+	real_malloc = real("malloc");
+	real_calloc = real("calloc");
+	real_realloc = real("realloc");
+	real_posix_memalign = real("posix_memalign");
+	real_aligned_alloc = real("aligned_alloc");
+	real_memalign = real("memalign");
+	__atomic_store_n(&real_free, (void (*)(void *))real("free"), __ATOMIC_RELEASE);
 	__atomic_sub_fetch(&resolving, 1, __ATOMIC_ACQ_REL);
 }
 
@@ -123,10 +151,10 @@ void *realloc(void *ptr, size_t size)
 	void *p;
 
 	resolve();
-	if (!is_early(ptr))
+	if (!is_early(ptr) && real_realloc)
 		return fail_now() ? NULL : real_realloc(ptr, size);
 	p = malloc(size);
-	if (p) {
+	if (p && is_early(ptr)) {
 		size_t left = early + sizeof(early) - (char *)ptr;
 
 		memcpy(p, ptr, size < left ? size : left);
@@ -134,28 +162,32 @@ void *realloc(void *ptr, size_t size)
 	return p;
 }
 
+/* Blocks freed while the real functions are looked up are left alone. */
 void free(void *ptr)
 {
 	if (is_early(ptr))
 		return;
 	resolve();
-	real_free(ptr);
+	if (real_free)
+		real_free(ptr);
 }
 
 int posix_memalign(void **out, size_t align, size_t size)
 {
 	resolve();
-	return fail_now() ? ENOMEM : real_posix_memalign(out, align, size);
+	if (!real_posix_memalign || fail_now())
+		return ENOMEM;
+	return real_posix_memalign(out, align, size);
 }
 
 void *aligned_alloc(size_t align, size_t size)
 {
 	resolve();
-	return fail_now() ? NULL : real_aligned_alloc(align, size);
+	return !real_aligned_alloc || fail_now() ? NULL : real_aligned_alloc(align, size);
 }
 
 void *memalign(size_t align, size_t size)
 {
 	resolve();
-	return fail_now() ? NULL : real_memalign(align, size);
+	return !real_memalign || fail_now() ? NULL : real_memalign(align, size);
 }
