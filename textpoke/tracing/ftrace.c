@@ -6,15 +6,17 @@
  * ftrace_elf.c found), which ops pointer each function's slot holds (the
  * ops itself when it is the only one, the list ops when there are
  * several, the stub ops when none), when a site is initialised, and that
- * one register or unregister is one engine batch of one-instruction
- * toggles.  The arch layer only says which bytes those are.
+ * one register or unregister is one engine batch: the slots and the
+ * one-instruction toggles, all written or none.  The arch layer only
+ * says which bytes those are.
  *
  * Order of a change, so that a thread entering a function always finds a
- * valid ops in its slot: site init (stop_machine, once per function),
- * publish the ops for the list dispatch, store the slots, toggle the
- * entries on.  Off: store the slots (the stub, or the ops that stays),
- * toggle the entries off, unpublish, wait for a grace period (no thread
- * is still inside the callback).
+ * valid ops in its slot: publish the ops for the list dispatch, then the
+ * batch, which stores the slots before it turns the entries on (with
+ * site init, under stop_machine, for a function traced the first time).
+ * Off: the batch stores the slots (the stub, or the ops that stays)
+ * before it turns the entries off; unpublish, wait for a grace period
+ * (no thread is still inside the callback).
  *
  * Locking: ftrace_mutex, then the engine's text mutex (inside the engine
  * calls).  dl_iterate_phdr() takes only the loader's list lock, never the
@@ -415,11 +417,10 @@ int tp_register_ftrace_function(struct tp_ftrace_ops *ops)
 /*
  * Functions of objects unloaded since the ops was registered are
  * forgotten first (ftrace_objects_update()): their text is never
- * touched again.  The move to no
- * function at all stores the slots first: a thread that took the call
- * just before the entry changed and is slow to reach the dispatcher
- * finds the stub (or the ops that stays), never this one after the
- * grace period.
+ * touched again.  The move to no function at all stores the slots
+ * first: a thread that took the call just before the entry changed and
+ * is slow to reach the dispatcher finds the stub (or the ops that
+ * stays), never this one after the grace period.
  */
 int ftrace_unregister_locked(struct tp_ftrace_ops *ops)
 {
