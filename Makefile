@@ -182,7 +182,7 @@ endif
 # built out).
 lib-y				:= textpoke/strerror.c textpoke/poke.c textpoke/maps.c textpoke/encode.c
 lib-y				+= textpoke/io.c textpoke/stubs.c textpoke/test_support.c
-lib-y				+= textpoke/text.c textpoke/cpusync.c textpoke/inflight.c
+lib-y				+= textpoke/text.c textpoke/words.c textpoke/cpusync.c textpoke/inflight.c
 lib-y				+= textpoke/trap.c textpoke/stop_machine.c textpoke/tasks.c
 lib-y				+= textpoke/chain.c textpoke/park_signal.c
 lib-$(CONFIG_BACKEND_BREAKPOINT)	+= textpoke/bp.c

@@ -3,73 +3,47 @@
  * The sites of the breakpoint batch in flight, looked up by address from
  * the SIGTRAP handler.
  *
+ * The text mutex lets one batch be in flight at a time, and the checks
+ * leave its sites sorted by address: publishing the batch is publishing
+ * one descriptor of that array, and a lookup is a binary search.  Nothing
+ * is allocated, at initialisation or per batch, whatever its size: a
+ * hash table would have to allocate (liburcu's aborts when it cannot),
+ * and a breakpoint batch must be able to fail with -ENOMEM before it
+ * writes anything, never in the middle.
+ *
  * The handler runs on arbitrary application threads that never registered
  * with RCU, so the flavour is urcu-bp: no registration, a signal-safe read
- * side.  The poking thread unpublishes the sites, then waits for a grace
- * period before their memory may go: never from a handler, never while
+ * side.  The poking thread unpublishes the batch, then waits for a grace
+ * period before its memory may go: never from a handler, never while
  * threads are parked (a parked reader would never finish).
  */
-#include <errno.h>
 #include <string.h>
 #include <urcu-bp.h>
-#include <urcu/rculfhash.h>
 
 #include "internal.h"
 
-static struct cds_lfht *inflight;
-static unsigned long inflight_buckets = 4096;
-static unsigned long generation;		/* batches published so far */
-
-static unsigned long hash_addr(uintptr_t addr)
-{
-	/* Fibonacci hashing spreads the low bits of nearby addresses. */
-	return (unsigned long)((uint64_t)addr * 0x9e3779b97f4a7c15ull >> 16);
-}
-
-static int match_addr(struct cds_lfht_node *node, const void *key)
-{
-	const struct site *site = caa_container_of(node, struct site, node);
-
-	return site->addr == *(const uintptr_t *)key;
-}
+struct inflight_batch {
+	const struct site *sites;
+	size_t nr;
+};
 
 /*
- * No automatic resizing: it would run urcu-bp grace periods in a worker
- * thread that blocks all signals meanwhile, and such a thread cannot be
- * parked by stop_machine.  The table grows synchronously from the poking
- * thread instead, before a large batch is published.
+ * One descriptor serves every batch: the grace period that ends a batch
+ * ends every read of it before the next batch fills it in again.
  */
-int inflight_init(void)
-{
-	inflight = cds_lfht_new_flavor(inflight_buckets, inflight_buckets, 0, 0,
-				       &urcu_bp_flavor, NULL);
-	return inflight ? 0 : -ENOMEM;
-}
-
-static void inflight_reserve(size_t nr)
-{
-	unsigned long want = inflight_buckets;
-
-	while (want < nr / 2)
-		want *= 2;
-	if (want == inflight_buckets)
-		return;
-	cds_lfht_resize(inflight, want);
-	inflight_buckets = want;
-}
+static struct inflight_batch batch;
+static struct inflight_batch *published;	/* &batch while a batch is in flight */
+static unsigned long generation;		/* batches published so far */
 
 void inflight_publish(struct site *sites, size_t nr)
 {
 	size_t i;
 
-	inflight_reserve(nr);
-	urcu_bp_read_lock();
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr; i++)
 		sites[i].state = SITE_LIVE;
-		cds_lfht_node_init(&sites[i].node);
-		cds_lfht_add(inflight, hash_addr(sites[i].addr), &sites[i].node);
-	}
-	urcu_bp_read_unlock();
+	batch.sites = sites;
+	batch.nr = nr;
+	rcu_set_pointer(&published, &batch);
 	/*
 	 * Counted once every site can be found and before any trap is
 	 * written: a handler whose lookup missed but who then sees one of
@@ -80,22 +54,32 @@ void inflight_publish(struct site *sites, size_t nr)
 
 void inflight_unpublish(struct site *sites, size_t nr)
 {
-	size_t i;
-
-	urcu_bp_read_lock();
-	for (i = 0; i < nr; i++)
-		cds_lfht_del(inflight, &sites[i].node);
-	urcu_bp_read_unlock();
+	(void)sites;
+	(void)nr;
+	rcu_set_pointer(&published, NULL);
 }
 
+/* Async-signal-safe: no lock, no allocation, a bounded loop. */
 const struct site *inflight_lookup(uintptr_t addr)
 {
-	struct cds_lfht_iter iter;
-	struct cds_lfht_node *node;
+	const struct inflight_batch *b = rcu_dereference(published);
+	size_t lo = 0, hi;
 
-	cds_lfht_lookup(inflight, hash_addr(addr), match_addr, &addr, &iter);
-	node = cds_lfht_iter_get_node(&iter);
-	return node ? caa_container_of(node, struct site, node) : NULL;
+	if (!b)
+		return NULL;
+	hi = b->nr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct site *site = &b->sites[mid];
+
+		if (site->addr == addr)
+			return site;
+		if (site->addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 unsigned long inflight_generation(void)

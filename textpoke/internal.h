@@ -32,7 +32,7 @@ struct site {
 	uint8_t new[TP_MAX_INSN_LEN];
 	struct insn new_insn;			/* first new instruction */
 	bool new_is_single;			/* new bytes are one instruction */
-	struct cds_lfht_node node;		/* in-flight table (breakpoint) */
+	bool is_word;				/* a data word (words.c), not code */
 	uint32_t state;				/* SITE_LIVE while published */
 };
 
@@ -120,8 +120,11 @@ int cpusync_init(void);
 void cpusync_cores(void);
 bool cpusync_needs_park_signal(void);
 
-/* inflight.c: the sites of the running breakpoint batch, by address. */
-int inflight_init(void);
+/*
+ * inflight.c: the sites of the running breakpoint batch, by address.
+ * @sites sorted by address, as check_sites() leaves them; unpublish
+ * takes the batch published.  Neither allocates.
+ */
 void inflight_publish(struct site *sites, size_t nr);
 void inflight_unpublish(struct site *sites, size_t nr);
 const struct site *inflight_lookup(uintptr_t addr);	/* under rcu read lock */
@@ -202,8 +205,29 @@ static inline bool ftrace_thread_in_callback(void)
 }
 #endif
 
-/* poke.c: aligned 8-byte data words in text, each stored atomically. */
-int text_store_words(const uintptr_t *addrs, const uint64_t *values, size_t nr);
+/*
+ * Fork handlers are registered when the library is loaded, not at first
+ * use: once libc's table of them is full, registering allocates, and
+ * glibc never registers another after that failed once.  The engine's
+ * first (constructors of lower priority run first), so that a fork,
+ * whose prepare handlers run in the reverse order, takes the clients'
+ * mutexes before the text mutex, the order every call takes them in.
+ */
+#define FORK_HANDLERS_ENGINE	101
+#define FORK_HANDLERS_CLIENT	102
+
+/*
+ * poke.c: an aligned 8-byte data word in text that @batch changes from
+ * @old to @value along with its instructions (an ops slot).
+ */
+int batch_add_word(struct tp_batch *batch, uintptr_t addr, uint64_t old, uint64_t value);
+
+/* words.c: the words of a batch, stored just before its protocol runs. */
+int words_split(struct site *sites, size_t nr, struct site **insns, size_t *nr_insns);
+void words_split_free(struct site *sites, struct site *insns);
+int words_store(struct text_writer *w, const struct site *sites, size_t nr, bool back);
+int words_commit(const struct site *sites, size_t nr, const struct maps_snapshot *snap,
+		 enum tp_writer want);
 
 /*
  * events.c: PRE and POST events, under the text mutex.  A commit calls

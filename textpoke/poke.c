@@ -18,8 +18,6 @@
 
 static pthread_mutex_t text_mutex = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool text_mutex_mine;	/* this thread holds it */
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static int init_error;
 
 bool in_library_callback(void)
 {
@@ -72,35 +70,70 @@ static void fork_child(void)
 	pthread_mutex_unlock(&text_mutex);
 }
 
-static void init_engine(void)
+static int tasks_init_step(void)
 {
-	int park_signal = park_signal_from_environment(), err;
-
-	/* A setting that names no signal fails before anything is installed. */
-	if (park_signal < 0) {
-		init_error = park_signal;
-		return;
-	}
 	tasks_init();
-	err = cpusync_init();
-
-	if (!err)
-		err = inflight_init();
-	if (!err)
-		err = trap_init();
-	if (!err)
-		err = stop_machine_init(park_signal);
-	if (!err)
-		err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
-	if (!err)
-		err = events_init();
-	init_error = err;
+	return 0;
 }
+
+static int fork_handlers_err;
+
+__attribute__((constructor(FORK_HANDLERS_ENGINE)))
+static void fork_handlers_register(void)
+{
+	fork_handlers_err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+/* Registered at load time; without them a fork could copy a half-done batch. */
+static int atfork_init(void)
+{
+	return fork_handlers_err;
+}
+
+/*
+ * The steps of tp_init(), in order, each done once.  One that fails (the
+ * perf.data sink out of memory) fails that call, and the next call goes
+ * on from it: a passing shortage must not leave the library unusable for
+ * good.
+ */
+static int park_signal;
+
+/* A setting that names no signal fails before anything is installed. */
+static int park_signal_step(void)
+{
+	int sig = park_signal_from_environment();
+
+	if (sig < 0)
+		return sig;
+	park_signal = sig;
+	return 0;
+}
+
+static int stop_machine_step(void)
+{
+	return stop_machine_init(park_signal);
+}
+
+static int (*const init_steps[])(void) = {
+	park_signal_step, tasks_init_step, cpusync_init, trap_init, stop_machine_step,
+	atfork_init, events_init,
+};
+#define NR_INIT_STEPS	(sizeof(init_steps) / sizeof(init_steps[0]))
+
+static pthread_mutex_t init_mutex = PTHREAD_MUTEX_INITIALIZER;
+static unsigned int init_steps_done;
 
 int tp_init(void)
 {
-	pthread_once(&init_once, init_engine);
-	return init_error;
+	int err = 0;
+
+	if (__atomic_load_n(&init_steps_done, __ATOMIC_ACQUIRE) == NR_INIT_STEPS)
+		return 0;
+	pthread_mutex_lock(&init_mutex);
+	while (init_steps_done < NR_INIT_STEPS && !(err = init_steps[init_steps_done]()))
+		__atomic_store_n(&init_steps_done, init_steps_done + 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&init_mutex);
+	return err;
 }
 
 /* --- checks that need no text ------------------------------------------ */
@@ -160,6 +193,21 @@ struct tp_batch *tp_batch_new(void)
 	return calloc(1, sizeof(struct tp_batch));
 }
 
+static int batch_append(struct tp_batch *batch, const struct site *site)
+{
+	if (batch->nr == batch->cap) {
+		size_t cap = batch->cap ? batch->cap * 2 : 16;
+		struct site *sites = realloc(batch->sites, cap * sizeof(*sites));
+
+		if (!sites)
+			return -ENOMEM;
+		batch->sites = sites;
+		batch->cap = cap;
+	}
+	batch->sites[batch->nr++] = *site;
+	return 0;
+}
+
 int tp_batch_add(struct tp_batch *batch, void *addr, const void *expect,
 		 const void *insn, size_t len)
 {
@@ -171,17 +219,23 @@ int tp_batch_add(struct tp_batch *batch, void *addr, const void *expect,
 	err = site_init(&site, addr, expect, insn, len);
 	if (err)
 		return err;
-	if (batch->nr == batch->cap) {
-		size_t cap = batch->cap ? batch->cap * 2 : 16;
-		struct site *sites = realloc(batch->sites, cap * sizeof(*sites));
+	return batch_append(batch, &site);
+}
 
-		if (!sites)
-			return -ENOMEM;
-		batch->sites = sites;
-		batch->cap = cap;
-	}
-	batch->sites[batch->nr++] = site;
-	return 0;
+int batch_add_word(struct tp_batch *batch, uintptr_t addr, uint64_t old, uint64_t value)
+{
+	struct site site;
+
+	if (!batch || batch->committed || !addr || addr % sizeof(uint64_t))
+		return -EINVAL;
+	memset(&site, 0, sizeof(site));
+	site.addr = addr;
+	site.len = sizeof(uint64_t);
+	site.is_word = true;
+	site.has_expect = true;
+	memcpy(site.expect, &old, sizeof(old));
+	memcpy(site.new, &value, sizeof(value));
+	return batch_append(batch, &site);
 }
 
 void tp_batch_free(struct tp_batch *batch)
@@ -388,11 +442,14 @@ static int run_backend(enum tp_backend backend, struct site *sites, size_t nr,
 /*
  * Pick the backend for the writer we expect, open the writer, and if it
  * had to fall back to /proc/self/mem, check (or pick) again before any
- * byte is written.
+ * byte is written.  @insns are the instruction sites of @sites, which
+ * may also have words: those are stored first and put back if the
+ * protocol fails.
  */
-static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
+static int commit_protocol(struct site *sites, size_t nr, struct site *insns,
+			   size_t nr_insns, enum tp_backend backend,
+			   const struct maps_snapshot *snap)
 {
-	const struct maps_snapshot *snap;
 	struct text_writer w;
 	enum tp_writer want = text_writer_setting();
 	struct commit_env env = {
@@ -401,15 +458,10 @@ static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
 		.park_ready = 1,
 	};
 	enum tp_backend chosen;
-	int err = maps_for_sites(&snap, sites, nr);
+	int err;
 
-	if (err)
-		return err;
-	err = check_sites(sites, nr, snap);
-	if (err)
-		return err;
-	chosen = backend == TP_BACKEND_AUTO ? backend_pick(sites, nr, &env) : backend;
-	err = backend_check(chosen, sites, nr, &env);
+	chosen = backend == TP_BACKEND_AUTO ? backend_pick(insns, nr_insns, &env) : backend;
+	err = backend_check(chosen, insns, nr_insns, &env);
 	if (err)
 		return err;
 	err = text_open(&w, sites, nr, snap, want);
@@ -418,17 +470,43 @@ static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
 	if (w.kind != env.writer) {
 		env.writer = w.kind;
 		if (backend == TP_BACKEND_AUTO)
-			chosen = backend_pick(sites, nr, &env);
-		err = backend_check(chosen, sites, nr, &env);
+			chosen = backend_pick(insns, nr_insns, &env);
+		err = backend_check(chosen, insns, nr_insns, &env);
 	}
 	if (err) {
 		text_close(&w);
 		return err;
 	}
 	events_batch_begin(chosen);
-	err = run_backend(chosen, sites, nr, &w);
+	err = words_store(&w, sites, nr, false);
+	if (!err) {
+		err = run_backend(chosen, insns, nr_insns, &w);
+		if (err)
+			words_store(&w, sites, nr, true);
+	}
 	text_close(&w);
 	events_batch_end();
+	return err;
+}
+
+static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
+{
+	const struct maps_snapshot *snap;
+	struct site *insns;
+	size_t nr_insns;
+	int err = maps_for_sites(&snap, sites, nr);
+
+	if (!err)
+		err = check_sites(sites, nr, snap);
+	if (!err)
+		err = words_split(sites, nr, &insns, &nr_insns);
+	if (err)
+		return err;
+	if (nr_insns)
+		err = commit_protocol(sites, nr, insns, nr_insns, backend, snap);
+	else
+		err = words_commit(sites, nr, snap, text_writer_setting());
+	words_split_free(sites, insns);
 	return err;
 }
 
@@ -473,67 +551,4 @@ int tp_poke(void *addr, const void *expect, const void *insn, size_t len,
 	if (err)
 		return err;
 	return commit_sites(&site, 1, backend);
-}
-
-/* --- data words in text ------------------------------------------------ */
-
-/*
- * Store aligned 8-byte data words that live in text pages (the ops slots
- * of function-entry tracing), each with one single-copy-atomic store
- * through one mprotect window for all.  No instruction changes, so no
- * protocol and no PRE/POST events; /proc/self/mem could tear a word, so
- * it is refused (-EACCES).
- */
-static int store_words_locked(struct site *sites, size_t nr)
-{
-	const struct maps_snapshot *snap;
-	struct text_writer w;
-	size_t i;
-	int err = maps_for_sites(&snap, sites, nr);
-
-	if (err)
-		return err;
-	qsort(sites, nr, sizeof(*sites), compare_sites);
-	for (i = 0; i < nr && !err; i++)
-		err = maps_check_range(snap, sites[i].addr, sites[i].len, NULL);
-	if (err)
-		return err;
-	if (text_writer_setting() == TP_WRITER_PROC_MEM)
-		return -EACCES;
-	err = text_open(&w, sites, nr, snap, TP_WRITER_MPROTECT);
-	if (err)
-		return err;
-	for (i = 0; i < nr; i++)
-		text_write(&w, sites[i].addr, sites[i].new, sites[i].len);
-	text_close(&w);
-	return 0;
-}
-
-int text_store_words(const uintptr_t *addrs, const uint64_t *values, size_t nr)
-{
-	struct site *sites;
-	size_t i;
-	int err = tp_init();
-
-	if (err || !nr)
-		return err;
-	sites = calloc(nr, sizeof(*sites));
-	if (!sites)
-		return -ENOMEM;
-	for (i = 0; i < nr; i++) {
-		if (addrs[i] % sizeof(uint64_t)) {
-			free(sites);
-			return -EINVAL;
-		}
-		sites[i].addr = addrs[i];
-		sites[i].len = sizeof(uint64_t);
-		memcpy(sites[i].new, &values[i], sizeof(uint64_t));
-	}
-	err = text_mutex_lock();
-	if (!err) {
-		err = store_words_locked(sites, nr);
-		text_mutex_unlock();
-	}
-	free(sites);
-	return err;
 }

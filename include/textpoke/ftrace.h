@@ -23,12 +23,16 @@
  * it, listed in the __patchable_function_entries section of the object.
  * The executable and every shared object loaded when a function of this
  * header is called are searched; functions are named by the ELF symbol
- * tables of their files (.symtab, else .dynsym).
+ * tables of their files (.symtab, else .dynsym), the files they were
+ * mapped from: a file replaced since an object was loaded is not read
+ * (the mapped one is, through /proc/self/map_files, where the process
+ * may; otherwise the object has no traceable function).
  *
  * The contract:
  * - When tp_register_ftrace_function() returns 0, every thread that
  *   enters one of the ops' functions calls ops->func first; on error
- *   nothing changed.  While it runs, a thread entering such a function
+ *   (any call of this header) nothing changed, not a byte of text, even
+ *   when memory ran out (-ENOMEM: the call can be made again).  While it runs, a thread entering such a function
  *   calls the callback or does not, never twice and never anything else.
  * - When tp_unregister_ftrace_function() returns 0, no thread calls the
  *   callback any more and none is still inside it: the ops may be freed
@@ -49,7 +53,9 @@
  * - Functions in objects loaded after the ops was registered are traced
  *   by it once tp_ftrace_update_objects() has run (call it after
  *   dlopen()).  Functions of an object that is unloaded are never
- *   touched again.
+ *   touched again, and the next call forgets them: direct calls and
+ *   redirections on them are gone, an object loaded again starts with
+ *   nothing on it.
  *
  * Errors: the poke engine's (see textpoke.h), and -EINVAL (NULL ops or
  * callback), -ENOENT (a glob that names no traceable function, no
@@ -142,8 +148,9 @@ TP_EXPORT long tp_ftrace_count_functions(const char *glob);
  * TP_BACKEND_AUTO: nosync on arm64 and riscv64, breakpoint on x86-64,
  * stop_machine when breakpoints are not safe).  A backend that cannot make
  * the change makes the call that needs it fail with nothing changed
- * (nosync on x86-64: -EINVAL).  Site init, once per function, always runs
- * under stop_machine.  -EINVAL for an unknown backend.
+ * (nosync on x86-64: -EINVAL).  A call that traces a function for the
+ * first time (site init) runs under stop_machine, whatever the backend.
+ * -EINVAL for an unknown backend.
  */
 TP_EXPORT int tp_ftrace_set_backend(enum tp_backend backend);
 

@@ -124,7 +124,9 @@ struct tp_jump_entry {
  * object; call it yourself only for tables you build at run time.
  * Registering the same @start twice counts references.  On error the
  * table stays registered as broken: its keys refuse to change (-EILSEQ or
- * the error met), so no site is ever left inconsistent with its key.
+ * the error met), so no site is ever left inconsistent with its key;
+ * except -ENOMEM, found before anything was written: then the table is
+ * not registered, no key is affected, and registering again may work.
  * Entries are checked against the process's mappings before anything
  * is read through them: -EFAULT for a site outside executable memory or
  * a key slot or key that is not where a key can be.

@@ -65,7 +65,8 @@ enum tp_writer {
  * gets every one that is not textpoke's, as the kernel would deliver it;
  * one installed after replaces textpoke's, and the pokes that need it
  * fail with -EBUSY.  Returns 0, -EINVAL (TEXTPOKE_PARK_SIGNAL names no
- * real-time signal) or -errno.
+ * real-time signal) or -errno; after an error (-ENOMEM) the next call
+ * tries again.
  */
 TP_EXPORT int tp_init(void);
 

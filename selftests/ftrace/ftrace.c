@@ -10,13 +10,21 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -443,6 +451,216 @@ TEST(each_backend_toggles_entries)
 	tp_ftrace_free_filter(&ops);
 }
 
+/* --- failures and write-execute policies ------------------------------------ */
+
+/*
+ * W^X policies, as a seccomp filter on the calling thread (the one that
+ * calls the API) would impose them, each refusing with EACCES:
+ *  - RWX: mprotect() asking for write and execute at once (SELinux
+ *    execmem on file mappings);
+ *  - MDWE: also any mprotect() asking for execute, and mmap() asking for
+ *    write and execute (systemd's MemoryDenyWriteExecute);
+ *  - NO_WRITER: RWX, and opening any file for writing (/proc/self/mem).
+ */
+enum wx_policy { WX_RWX, WX_MDWE, WX_NO_WRITER };
+
+static int deny_write_execute(enum wx_policy policy)
+{
+	const unsigned int wx = PROT_WRITE | PROT_EXEC;
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, policy == WX_MDWE ? PROT_EXEC : wx),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, policy == WX_MDWE ? PROT_EXEC : wx, 9, 10),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, wx),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, policy == WX_MDWE ? wx : ~0u, 4, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+			 policy == WX_NO_WRITER ? O_WRONLY | O_RDWR : 0, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) ? -errno : 0;
+}
+
+/* The ops slot and the entry site of a traced function, and what follows. */
+struct func_text {
+	const unsigned char *at;
+	unsigned char bytes[48];
+};
+
+static void func_text_take(struct func_text *t, int (*fn)(int))
+{
+	t->at = (const unsigned char *)((uintptr_t)fn - 16);
+	memcpy(t->bytes, t->at, sizeof(t->bytes));
+}
+
+static bool func_text_same(const struct func_text *t)
+{
+	return !memcmp(t->bytes, t->at, sizeof(t->bytes));
+}
+
+/*
+ * Everything function tracing does, where a W^X policy refuses
+ * writable and executable memory: the library must write through
+ * /proc/self/mem, as docs/guide.md says, from the first site init and
+ * veneer on.  qemu-user does not see writes through /proc/self/mem.
+ */
+static void trace_under_policy(struct __test_metadata *_metadata, enum wx_policy policy)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	void *page;
+
+	if (under_emulator())
+		SKIP(return, "qemu-user does not see writes through /proc/self/mem");
+	ASSERT_EQ(0, deny_write_execute(policy));
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	EXPECT_EQ(-1, mprotect(page, 4096, PROT_READ | PROT_WRITE | PROT_EXEC));
+	if (policy == WX_MDWE)
+		EXPECT_EQ(-1, mprotect(page, 4096, PROT_READ | PROT_EXEC));
+	munmap(page, 4096);
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(10, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(10, counter(&hits));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(20, counter(&hits));
+
+	ASSERT_EQ(0, tp_ftrace_redirect((unsigned long)tp_trace_func2,
+					(unsigned long)tp_trace_recurse));
+	EXPECT_EQ(7, tp_trace_func2(7));
+	ASSERT_EQ(0, tp_ftrace_unredirect((unsigned long)tp_trace_func2));
+	EXPECT_EQ(9, tp_trace_func2(7));
+
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(55, call_func1(10));
+	EXPECT_EQ(20, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(tracing_where_rwx_is_refused)
+{
+	trace_under_policy(_metadata, WX_RWX);
+}
+
+TEST(tracing_where_memory_deny_write_execute)
+{
+	trace_under_policy(_metadata, WX_MDWE);
+}
+
+/*
+ * A call that fails leaves the text byte for byte as it was, the
+ * functions it would have traced as well as the others: no writer at
+ * all (-EACCES), a backend that refuses (breakpoint under a SIGTRAP
+ * handler installed after textpoke's: -EBUSY; nosync on x86-64:
+ * -EINVAL).  A function's first tracing initialises its site under
+ * stop_machine, the backend chosen or not: that one may succeed, and
+ * then the next change, refused, leaves the ops fully registered.
+ */
+static void other_sigtrap(int sig)
+{
+}
+
+static void expect_refused_or_done(struct __test_metadata *_metadata, int err,
+				   const struct func_text *t, const char *what)
+{
+	EXPECT_TRUE(err == 0 || err == -EBUSY || err == -EINVAL || err == -EACCES)
+		TH_LOG("%s: %s", what, tp_strerror(err));
+	if (err)
+		EXPECT_TRUE(func_text_same(t)) TH_LOG("%s failed (%s) and changed the text",
+						      what, tp_strerror(err));
+}
+
+static void refused_backend(struct __test_metadata *_metadata, enum tp_backend backend)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	struct func_text t1, t2;
+	int err;
+
+	func_text_take(&t1, tp_trace_func1);
+	func_text_take(&t2, tp_trace_func2);
+	ASSERT_EQ(0, tp_ftrace_set_backend(backend));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	err = tp_register_ftrace_function(&ops);
+	expect_refused_or_done(_metadata, err, &t1, "register");
+	tp_trace_func1(0);
+	EXPECT_EQ(err ? 0 : 1, counter(&hits));
+	if (!err) {
+		func_text_take(&t1, tp_trace_func1);
+		err = tp_unregister_ftrace_function(&ops);
+		expect_refused_or_done(_metadata, err, &t1, "unregister");
+		tp_trace_func1(0);
+		EXPECT_EQ(err ? 2 : 1, counter(&hits))
+			TH_LOG("unregister returned %d (%s)", err, tp_strerror(err));
+	}
+	err = tp_ftrace_redirect((unsigned long)tp_trace_func2, (unsigned long)tp_trace_recurse);
+	expect_refused_or_done(_metadata, err, &t2, "redirect");
+	EXPECT_EQ(err ? 7 : 5, tp_trace_func2(5));
+
+	ASSERT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_AUTO));
+	tp_unregister_ftrace_function(&ops);
+	tp_ftrace_unredirect((unsigned long)tp_trace_func2);
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(refused_breakpoints_change_nothing)
+{
+	ASSERT_EQ(0, tp_init());
+	ASSERT_TRUE(signal(SIGTRAP, other_sigtrap) != SIG_ERR);
+	refused_backend(_metadata, TP_BACKEND_BREAKPOINT);
+}
+
+TEST(refused_nosync_changes_nothing)
+{
+	refused_backend(_metadata, TP_BACKEND_NOSYNC);
+}
+
+TEST(no_writer_changes_nothing)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	struct func_text t1, t2;
+	int err;
+
+	func_text_take(&t1, tp_trace_func1);
+	func_text_take(&t2, tp_trace_func2);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func?", 1));
+	err = deny_write_execute(WX_NO_WRITER);
+	if (err && under_emulator())
+		SKIP(return, "the emulator refuses seccomp filters (%d)", err);
+	ASSERT_EQ(0, err);
+	EXPECT_EQ(-EACCES, tp_register_ftrace_function(&ops));
+	EXPECT_TRUE(func_text_same(&t1) && func_text_same(&t2));
+	EXPECT_EQ(-EACCES, tp_ftrace_redirect((unsigned long)tp_trace_func2,
+					      (unsigned long)tp_trace_recurse));
+	EXPECT_TRUE(func_text_same(&t1) && func_text_same(&t2));
+	tp_trace_func1(0);
+	EXPECT_EQ(5, tp_trace_func2(3));
+	EXPECT_EQ(0, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
 /* arm64 code built for BTI: BTI C at the function, the site after it. */
 TEST(bti_entries)
 {
@@ -606,6 +824,174 @@ TEST(dlopened_again_at_the_same_address)
 	}
 	EXPECT_EQ(3, counter(&hits));
 	tp_ftrace_free_filter(&ops);
+}
+
+/*
+ * An object unloaded with a redirection and ops still on its function,
+ * then loaded again (at the same address, usually): nothing of the old
+ * load is left.  The function is not redirected, it can be redirected
+ * again, and the ops that traced the old load is not called for the new
+ * one, nor taken for the one ops left on it when others come and go.
+ */
+TEST(unloaded_objects_are_forgotten)
+{
+	unsigned long stale = 0, hits_b = 0, hits_c = 0;
+	struct tp_ftrace_ops a = { .func = count_hit, .private = &stale };
+	struct tp_ftrace_ops b = { .func = count_hit, .private = &hits_b };
+	struct tp_ftrace_ops c = { .func = count_hit, .private = &hits_c };
+	int (*dso_func)(int);
+	void *dso = open_dso_func(&dso_func);
+
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	ASSERT_EQ(0, tp_ftrace_set_filter(&a, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&a));
+	ASSERT_EQ(0, tp_ftrace_redirect((unsigned long)dso_func, (unsigned long)tp_trace_func1));
+	EXPECT_EQ(4, dso_func(3));
+	EXPECT_EQ(1, counter(&stale));
+	EXPECT_EQ(0, dlclose(dso));
+
+	dso = open_dso_func(&dso_func);
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	EXPECT_EQ(6, dso_func(3));
+	ASSERT_EQ(0, tp_ftrace_redirect((unsigned long)dso_func, (unsigned long)tp_trace_func1));
+	EXPECT_EQ(4, dso_func(3));
+	ASSERT_EQ(0, tp_ftrace_unredirect((unsigned long)dso_func));
+	EXPECT_EQ(6, dso_func(3));
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&b, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&c, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&b));
+	ASSERT_EQ(0, tp_register_ftrace_function(&c));
+	EXPECT_EQ(6, dso_func(3));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&b));
+	EXPECT_EQ(6, dso_func(3));
+	EXPECT_EQ(1, counter(&hits_b));
+	EXPECT_EQ(2, counter(&hits_c));
+	EXPECT_EQ(1, counter(&stale)) TH_LOG("an ops of the unloaded object was called");
+
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&c));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&a));
+	EXPECT_EQ(0, dlclose(dso));
+	tp_ftrace_free_filter(&a);
+	tp_ftrace_free_filter(&b);
+	tp_ftrace_free_filter(&c);
+}
+
+/* Graph tracing on an object that is unloaded: its text is never touched again. */
+static int graph_count(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
+{
+	__atomic_fetch_add((unsigned long *)g->private, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+TEST(graph_on_an_unloaded_object)
+{
+	unsigned long entries = 0;
+	struct tp_fgraph_ops graph = { .entryfunc = graph_count, .private = &entries };
+	int (*dso_func)(int);
+	void *dso = open_dso_func(&dso_func);
+
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	ASSERT_EQ(0, tp_ftrace_set_filter(&graph.ops, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&graph));
+	EXPECT_EQ(8, dso_func(4));
+	EXPECT_EQ(1, counter(&entries));
+	EXPECT_EQ(0, dlclose(dso));
+	EXPECT_EQ(0, tp_unregister_ftrace_graph(&graph));
+	EXPECT_EQ(-ENOENT, tp_ftrace_set_filter(&graph.ops, "tp_dso_func", 1));
+	tp_ftrace_free_filter(&graph.ops);
+}
+
+/* A file of the test's directory copied to @to; 0 or -1. */
+static int copy_test_file(const char *name, const char *to)
+{
+	char exe[PATH_MAX], from[PATH_MAX + 64], buf[65536];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int in, out, err = 0;
+
+	if (n < 0)
+		return -1;
+	exe[n] = '\0';
+	snprintf(from, sizeof(from), "%s/%s", dirname(exe), name);
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	while (in >= 0 && out >= 0 && !err && (n = read(in, buf, sizeof(buf))) > 0)
+		err = write(out, buf, n) != n;
+	err |= in < 0 || out < 0 || n < 0;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return err ? -1 : 0;
+}
+
+/* Whether this process may open the mapped file of @addr's mapping itself. */
+static bool map_files_readable(const void *addr)
+{
+	unsigned long start, end, at = (unsigned long)addr;
+	char line[512], path[128];
+	bool found = false;
+	FILE *maps = fopen("/proc/self/maps", "r");
+	int fd;
+
+	while (maps && !found && fgets(line, sizeof(line), maps))
+		found = sscanf(line, "%lx-%lx", &start, &end) == 2 && at >= start && at < end;
+	if (maps)
+		fclose(maps);
+	if (!found)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", start, end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+/*
+ * A loaded object whose file is replaced (a rebuilt copy renamed over
+ * it, each function now at the other's address) before anything of it
+ * was read: names come from the object as mapped, never from the new
+ * file, so the function traced is the one named.  Where the mapped file
+ * itself cannot be opened (/proc/self/map_files needs privileges) its
+ * functions are not traceable by name; the wrong one is never traced.
+ */
+TEST(object_replaced_on_disk)
+{
+	char dir[] = "/tmp/tp-ftrace-XXXXXX", path[64], next[64];
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	int (*a)(int), (*b)(int);
+	void *dso;
+	int err;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/swap.so", dir);
+	snprintf(next, sizeof(next), "%s/swap.so.new", dir);
+	ASSERT_EQ(0, copy_test_file("ftrace_swap.so", path));
+	dso = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	a = (int (*)(int))dlsym(dso, "tp_swap_a");
+	b = (int (*)(int))dlsym(dso, "tp_swap_b");
+	ASSERT_TRUE(a && b);
+	ASSERT_EQ(0, copy_test_file("ftrace_swap_swapped.so", next));
+	ASSERT_EQ(0, rename(next, path));
+
+	err = tp_ftrace_set_filter(&ops, "tp_swap_a", 1);
+	if (err == -ENOENT && !map_files_readable((const void *)a)) {
+		EXPECT_EQ(0, tp_ftrace_count_functions("tp_swap_*"));
+	} else {
+		ASSERT_EQ(0, err) TH_LOG("%s", tp_strerror(err));
+		ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+		EXPECT_EQ(11, a(1));
+		EXPECT_EQ(1, counter(&hits)) TH_LOG("tp_swap_a is not traced");
+		EXPECT_EQ(21, b(1));
+		EXPECT_EQ(1, counter(&hits)) TH_LOG("tp_swap_b is traced in its place");
+		ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	}
+	tp_ftrace_free_filter(&ops);
+	EXPECT_EQ(0, dlclose(dso));
+	unlink(path);
+	rmdir(dir);
 }
 
 /* --- threads running through the sites ------------------------------------ */

@@ -6,15 +6,17 @@
  * ftrace_elf.c found), which ops pointer each function's slot holds (the
  * ops itself when it is the only one, the list ops when there are
  * several, the stub ops when none), when a site is initialised, and that
- * one register or unregister is one engine batch of one-instruction
- * toggles.  The arch layer only says which bytes those are.
+ * one register or unregister is one engine batch: the slots and the
+ * one-instruction toggles, all written or none.  The arch layer only
+ * says which bytes those are.
  *
  * Order of a change, so that a thread entering a function always finds a
- * valid ops in its slot: site init (stop_machine, once per function),
- * publish the ops for the list dispatch, store the slots, toggle the
- * entries on.  Off: store the slots (the stub, or the ops that stays),
- * toggle the entries off, unpublish, wait for a grace period (no thread
- * is still inside the callback).
+ * valid ops in its slot: publish the ops for the list dispatch, then the
+ * batch, which stores the slots before it turns the entries on (with
+ * site init, under stop_machine, for a function traced the first time).
+ * Off: the batch stores the slots (the stub, or the ops that stays)
+ * before it turns the entries off; unpublish, wait for a grace period
+ * (no thread is still inside the callback).
  *
  * Locking: ftrace_mutex, then the engine's text mutex (inside the engine
  * calls).  dl_iterate_phdr() takes only the loader's list lock, never the
@@ -33,23 +35,29 @@
 enum { FILTER, NOTRACE };
 
 static pthread_mutex_t ftrace_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t ftrace_once = PTHREAD_ONCE_INIT;
+static int fork_handlers_err;
 
 static void fork_prepare(void)
 {
 	pthread_mutex_lock(&ftrace_mutex);
 }
 
-static void fork_release(void)
+static void fork_parent(void)
 {
 	pthread_mutex_unlock(&ftrace_mutex);
 }
 
-/* After the engine's fork handlers: this mutex is taken first (see jump_label.c). */
-static void ftrace_init(void)
+static void fork_child(void)
 {
-	tp_init();
-	pthread_atfork(fork_prepare, fork_release, fork_release);
+	ftrace_graph_fork_child();
+	pthread_mutex_unlock(&ftrace_mutex);
+}
+
+/* After the engine's, before any call (internal.h): this mutex is taken first. */
+__attribute__((constructor(FORK_HANDLERS_CLIENT)))
+static void fork_handlers_register(void)
+{
+	fork_handlers_err = -pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
 bool ftrace_thread_in_callback(void)
@@ -62,7 +70,8 @@ int ftrace_lock(void)
 {
 	if (in_library_callback())
 		return -EDEADLK;
-	pthread_once(&ftrace_once, ftrace_init);
+	if (fork_handlers_err)
+		return fork_handlers_err;
 	pthread_mutex_lock(&ftrace_mutex);
 	return 0;
 }
@@ -73,6 +82,53 @@ void ftrace_unlock(void)
 }
 
 /* --- which functions an ops traces ----------------------------------------- */
+
+/* @ops stops tracing the functions of unloaded objects: nothing is written. */
+static int ops_forget_unloaded(struct tp_ftrace_ops *ops)
+{
+	const struct ftrace_set *old = ops->state->set;
+	struct ftrace_set *set;
+	size_t i, nr = 0;
+
+	for (i = 0; old && i < old->nr; i++)
+		nr += ftrace_func_find(&old->funcs[i], NULL) != NULL;
+	if (!old || nr == old->nr)
+		return 0;
+	set = ftrace_set_new(nr);
+	if (!set)
+		return -ENOMEM;
+	for (i = 0; i < old->nr; i++)
+		if (ftrace_func_find(&old->funcs[i], NULL))
+			set->funcs[set->nr++] = old->funcs[i];
+	return ftrace_ops_move(ops, set);
+}
+
+/*
+ * The objects as the loader has them now, and nothing left of those
+ * unloaded since: no registered ops traces their functions any more,
+ * and a direct call or redirection of one of them is gone, so that an
+ * object loaded again, at the same address or not, starts with nothing
+ * on it.  Until this has succeeded once, every call that needs the
+ * objects tries it again.
+ */
+int ftrace_objects_update(void)
+{
+	const struct ops_list *list;
+	size_t i;
+	int err = ftrace_objects_scan();
+
+	if (err || !ftrace_objects_unloaded)
+		return err;
+	ftrace_objects_unloaded = false;	/* unregistering comes back here */
+	list = ftrace_registered;
+	for (i = 0; list && i < list->nr && !err; i++)
+		err = ops_forget_unloaded(list->ops[i]);
+	if (!err)
+		err = ftrace_modifiers_forget();
+	if (err)
+		ftrace_objects_unloaded = true;
+	return err;
+}
 
 static bool glob_any(char *const *globs, size_t nr, const char *name)
 {
@@ -139,7 +195,7 @@ long tp_ftrace_count_functions(const char *glob)
 
 	if (err)
 		return err;
-	err = ftrace_objects_scan();
+	err = ftrace_objects_update();
 	nr = err ? err : count_matches(glob);
 	ftrace_unlock();
 	return nr;
@@ -155,7 +211,7 @@ int ftrace_for_each_function(const char *glob,
 
 	if (err)
 		return err;
-	err = ftrace_objects_scan();
+	err = ftrace_objects_update();
 	for (obj = ftrace_objects; obj && !err; obj = obj->next)
 		for (i = 0; i < obj->nr && !err; i++)
 			if (obj->funcs[i].name && (!glob || !fnmatch(glob, obj->funcs[i].name, 0)))
@@ -250,7 +306,7 @@ static int set_globs(struct tp_ftrace_ops *ops, const char *glob, int reset,
 		return err;
 	err = ftrace_state_get(ops);
 	if (!err && (glob || ops->state->registered))
-		err = ftrace_objects_scan();
+		err = ftrace_objects_update();
 	if (!err && glob && !count_matches(glob))
 		err = -ENOENT;
 	if (!err)
@@ -321,7 +377,7 @@ int ftrace_register_locked(struct tp_ftrace_ops *ops)
 	struct tp_ftrace_state *st = ops->state;
 	struct ops_list *list, *old;
 	struct ftrace_set *set;
-	int err = ftrace_objects_scan();
+	int err = ftrace_objects_update();
 
 	if (!err)
 		err = ops_resolve(st, &set);
@@ -365,19 +421,19 @@ int tp_register_ftrace_function(struct tp_ftrace_ops *ops)
 }
 
 /*
- * Functions of objects unloaded since the ops was registered are skipped
- * by every step: their text is never touched again.  The move to no
- * function at all stores the slots first: a thread that took the call
- * just before the entry changed and is slow to reach the dispatcher
- * finds the stub (or the ops that stays), never this one after the
- * grace period.
+ * Functions of objects unloaded since the ops was registered are
+ * forgotten first (ftrace_objects_update()): their text is never
+ * touched again.  The move to no function at all stores the slots
+ * first: a thread that took the call just before the entry changed and
+ * is slow to reach the dispatcher finds the stub (or the ops that
+ * stays), never this one after the grace period.
  */
 int ftrace_unregister_locked(struct tp_ftrace_ops *ops)
 {
 	struct tp_ftrace_state *st = ops->state;
 	struct ops_list *list;
 	struct ftrace_set *none = ftrace_set_new(0);
-	int err = none ? ftrace_objects_scan() : -ENOMEM;
+	int err = none ? ftrace_objects_update() : -ENOMEM;
 
 	list = err ? NULL : list_with(NULL, ops);
 	if (!list) {
@@ -438,7 +494,7 @@ int tp_ftrace_update_objects(void)
 
 	if (err)
 		return err;
-	err = ftrace_objects_scan();
+	err = ftrace_objects_update();
 	list = err ? NULL : ftrace_registered;
 	for (i = 0; list && i < list->nr; i++) {
 		if (list->ops[i]->state->ip)

@@ -3,16 +3,21 @@
  * Moving a registered ops from the set of functions it traces to another:
  * at register (from none), unregister (to none), a filter changed while
  * registered, or objects loaded or unloaded since.  One move is one
- * engine batch for the entries, whatever the number of functions, and
- * either all of it happens or none of it.
+ * engine batch, whatever the number of functions, and either all of it
+ * happens or none of it: every allocation and every check is made before
+ * the batch writes anything, and the batch itself is all or nothing.
  *
- * Order, so that a thread entering a function always finds a valid ops
- * in its slot and the dispatcher never calls an ops for a function it
- * has left: site init of the functions added (stop_machine, once per
- * function), publish the union of both sets, store the slots, move the
- * entries, publish the new set, wait for a grace period.  The slot of
- * each function holds the ops itself when it is the only one, the list
- * ops when there are several, the stub when none.
+ * The batch holds, for each function whose count of ops changes, its
+ * ops slot (a data word the engine stores just before the protocol
+ * runs, and puts back if it fails) and its entry: the toggle, or for a
+ * function traced for the first time its whole site, initialised and
+ * turned on at once (several instructions: the batch then runs under
+ * stop_machine).  The slot of each function holds the ops itself when
+ * it is the only one, the list ops when there are several, the stub when
+ * none; it is stored before the entry changes, so a thread entering a
+ * function always finds a valid ops in it.  The union of both sets is
+ * published while the entries move, the new set after, then a grace
+ * period: the dispatcher never calls an ops for a function it has left.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -112,42 +117,6 @@ static struct ftrace_change *set_diff(const struct ftrace_set *old,
 	return c;
 }
 
-/*
- * The fixed part of every site added and not yet initialised, in one
- * stop_machine batch: the sites are several instructions (x86: five
- * 1-byte NOPs), and the engine parks every thread outside them first.
- */
-static int sites_init(const struct ftrace_change *c, size_t nr)
-{
-	struct tp_batch *batch = tp_batch_new();
-	bool empty = true;
-	size_t i;
-	int err = batch ? 0 : -ENOMEM;
-
-	for (i = 0; i < nr && !err; i++) {
-		struct ftrace_object *obj = c[i].obj;
-		struct ftrace_func *f = c[i].f;
-		uint8_t insns[TP_MAX_INSN_LEN];
-
-		if (c[i].delta < 0 || f->initialised)
-			continue;
-		err = ftrace_object_veneer(obj);
-		if (!err)
-			err = arch_ftrace_init_insns(&f->layout, obj->veneer, insns);
-		if (err >= 0)
-			err = tp_batch_add(batch, (void *)f->layout.site, f->compiled,
-					   insns, f->layout.site_len);
-		empty = false;
-	}
-	if (!err && !empty)
-		err = tp_batch_commit(batch, TP_BACKEND_STOP_MACHINE);
-	tp_batch_free(batch);
-	for (i = 0; i < nr && !err && !empty; i++)
-		if (c[i].delta > 0)
-			c[i].f->initialised = true;
-	return err;
-}
-
 /* The registered ops other than @skip that trace @ip: the slot's value. */
 static struct tp_ftrace_ops *slot_value(uintptr_t ip, unsigned int nr_ops,
 					const struct tp_ftrace_ops *skip)
@@ -203,6 +172,7 @@ static uintptr_t entry_target(const struct ftrace_change *c, const struct tp_ftr
 	return c->obj->veneer;
 }
 
+/* The entry's one instruction, from calling f->target to calling @target. */
 static int entry_add(struct tp_batch *batch, const struct ftrace_object *obj,
 		     const struct ftrace_func *f, uintptr_t target)
 {
@@ -218,88 +188,92 @@ static int entry_add(struct tp_batch *batch, const struct ftrace_object *obj,
 }
 
 /*
- * One batch moving every entry of @c to what it should call once the
- * counts have changed: each is one instruction, so AUTO takes the
- * cheapest protocol (nosync on arm64 and riscv, breakpoint on x86), or
- * the one tp_ftrace_set_backend() chose.  The targets are kept only when
- * the batch is in.
+ * A site as the compiler left it, initialised and calling @target: the
+ * fixed instructions of site init with the entry's instruction in them.
  */
-static int entries_sync(struct ftrace_change *c, size_t nr,
-			const struct tp_ftrace_ops *ops)
+static int site_add(struct tp_batch *batch, const struct ftrace_object *obj,
+		    const struct ftrace_func *f, uintptr_t target)
 {
-	struct tp_batch *batch = tp_batch_new();
-	bool empty = true;
-	size_t i;
-	int err = batch ? 0 : -ENOMEM;
+	uint8_t insns[TP_MAX_INSN_LEN], entry[TP_MAX_INSN_LEN];
+	size_t at = f->layout.toggle - f->layout.site;
+	int err = arch_ftrace_init_insns(&f->layout, obj->veneer, insns);
 
-	for (i = 0; i < nr && !err; i++) {
-		c[i].target = entry_target(&c[i], ops);
-		if (c[i].target == c[i].f->target)
-			continue;
-		err = entry_add(batch, c[i].obj, c[i].f, c[i].target);
-		empty = false;
-	}
-	if (!err && !empty)
-		err = tp_batch_commit(batch, ftrace_backend);
-	tp_batch_free(batch);
-	for (i = 0; i < nr && !err && !empty; i++)
-		c[i].f->target = c[i].target;
+	if (err >= 0)
+		err = arch_ftrace_toggle_insn(&f->layout, obj->veneer, target, entry);
+	if (err < 0)
+		return err;
+	memcpy(insns + at, entry, f->layout.toggle_len);
+	return tp_batch_add(batch, (void *)f->layout.site, f->compiled, insns,
+			    f->layout.site_len);
+}
+
+static uint64_t slot_read(uintptr_t ip)
+{
+	uint64_t word;
+
+	memcpy(&word, (const void *)(ip - FTRACE_SLOT_SIZE), sizeof(word));
+	return word;
+}
+
+/*
+ * Queue what @c changes: its slot when its value changes, its entry
+ * when what it calls changes (the whole site the first time).  *@init
+ * tells that a site is initialised.
+ */
+static int change_add(struct tp_batch *batch, struct ftrace_change *c,
+		      const struct tp_ftrace_ops *ops, bool *init)
+{
+	struct ftrace_func *f = c->f;
+	bool first = c->delta > 0 && !f->initialised;
+	uint64_t slot = slot_read(c->t.ip);
+	uint64_t value;
+	int err = first ? ftrace_object_veneer(c->obj) : 0;
+
+	if (err)
+		return err;
+	value = (uintptr_t)change_slot(c, ops);
+	c->target = entry_target(c, ops);
+	if (value != slot)
+		err = batch_add_word(batch, c->t.ip - FTRACE_SLOT_SIZE, slot, value);
+	if (!err && first)
+		err = site_add(batch, c->obj, f, c->target);
+	else if (!err && c->target != f->target)
+		err = entry_add(batch, c->obj, f, c->target);
+	*init |= first;
 	return err;
 }
 
 /*
- * Store the slots of @c for their counts changed (@undo: as the counts
- * are now, which puts back what a failed move stored).
+ * Make every change of @c in one batch: each entry is one instruction,
+ * so AUTO takes the cheapest protocol (nosync on arm64 and riscv,
+ * breakpoint on x86), or the one tp_ftrace_set_backend() chose; a batch
+ * that initialises sites runs under stop_machine.  The functions' state
+ * follows only when the batch is in.
  */
-static int slots_store(const struct ftrace_change *c, size_t nr,
-		       const struct tp_ftrace_ops *ops, bool undo)
+static int changes_commit(struct ftrace_change *c, size_t nr,
+			  const struct tp_ftrace_ops *ops)
 {
-	uintptr_t *addrs = malloc((nr ? nr : 1) * sizeof(*addrs));
-	uint64_t *values = malloc((nr ? nr : 1) * sizeof(*values));
-	size_t i, n = 0;
-	int err = -ENOMEM;
-
-	if (addrs && values) {
-		for (i = 0; i < nr; i++) {
-			const struct ftrace_func *f = c[i].f;
-
-			addrs[n] = c[i].t.ip - FTRACE_SLOT_SIZE;
-			values[n++] = (uintptr_t)(undo ? slot_value(c[i].t.ip, f->nr_ops, NULL) :
-						  change_slot(&c[i], ops));
-		}
-		err = text_store_words(addrs, values, n);
-	}
-	free(addrs);
-	free(values);
-	return err;
-}
-
-static void counts_add(const struct ftrace_change *c, size_t nr)
-{
+	struct tp_batch *batch = tp_batch_new();
+	bool init = false;
 	size_t i;
+	int err = batch ? 0 : -ENOMEM;
 
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr && !err; i++)
+		err = change_add(batch, &c[i], ops, &init);
+	if (!err)
+		err = tp_batch_commit(batch, init ? TP_BACKEND_STOP_MACHINE : ftrace_backend);
+	tp_batch_free(batch);
+	for (i = 0; i < nr && !err; i++) {
+		c[i].f->initialised |= c[i].delta > 0;
+		c[i].f->target = c[i].target;
 		c[i].f->nr_ops += c[i].delta;
+	}
+	return err;
 }
 
 static void set_publish(struct tp_ftrace_state *st, struct ftrace_set *set)
 {
 	__atomic_store_n(&st->set, set, __ATOMIC_RELEASE);
-}
-
-static int apply_changes(struct tp_ftrace_ops *ops, struct ftrace_change *c,
-			 size_t nr)
-{
-	int err = slots_store(c, nr, ops, false);
-
-	if (!err)
-		err = entries_sync(c, nr, ops);
-	if (err) {
-		slots_store(c, nr, ops, true);
-		return err;
-	}
-	counts_add(c, nr);
-	return 0;
 }
 
 /*
@@ -323,11 +297,9 @@ int ftrace_ops_move(struct tp_ftrace_ops *ops, struct ftrace_set *new)
 	}
 	if (c)
 		both = set_union(old, new);
-	if (both)
-		err = sites_init(c, nr);
-	if (!err) {
+	if (both) {
 		set_publish(st, both);
-		err = apply_changes(ops, c, nr);
+		err = changes_commit(c, nr, ops);
 		set_publish(st, err ? old : new);
 		urcu_bp_synchronize_rcu();
 	}
@@ -352,7 +324,7 @@ int ftrace_entries_update(struct tp_ftrace_ops *ops)
 		return -ENOMEM;
 	for (i = 0, n = 0; i < set->nr; i++)
 		n += change_of(&c[n], &set->funcs[i], 0);
-	err = entries_sync(c, n, ops);
+	err = changes_commit(c, n, ops);
 	free(c);
 	return err;
 }

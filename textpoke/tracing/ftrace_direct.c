@@ -44,9 +44,60 @@ static void modifier_free(struct modifier *m)
 	free(m);
 }
 
-static int modifier_add(uintptr_t ip, enum ftrace_ops_kind kind, uintptr_t target)
+/*
+ * Those of functions whose object was unloaded: their text is gone, and
+ * a function loaded again at the same address is another one.
+ */
+int ftrace_modifiers_forget(void)
+{
+	struct modifier **pos = &modifiers, *m;
+	int err = 0;
+
+	while (!err && (m = *pos)) {
+		const struct ftrace_set *set = m->ops.state->set;
+
+		if (set && set->nr) {
+			pos = &m->next;
+			continue;
+		}
+		err = ftrace_unregister_locked(&m->ops);
+		if (!err) {
+			*pos = m->next;
+			modifier_free(m);
+		}
+	}
+	return err;
+}
+
+static int modifier_add_locked(uintptr_t ip, enum ftrace_ops_kind kind, uintptr_t target)
 {
 	struct modifier *m;
+	int err = ftrace_objects_update();
+
+	if (err)
+		return err;
+	if (modifier_find(ip))
+		return -EBUSY;
+	m = calloc(1, sizeof(*m));
+	if (!m || !(m->ops.state = calloc(1, sizeof(*m->ops.state)))) {
+		free(m);
+		return -ENOMEM;
+	}
+	m->ops.state->ip = ip;
+	m->ops.state->kind = kind;
+	m->ops.state->target = target;
+	err = ftrace_register_locked(&m->ops);
+	if (err) {
+		modifier_free(m);
+		return err;
+	}
+	m->next = modifiers;
+	modifiers = m;
+	return 0;
+}
+
+static int modifier_add(uintptr_t ip, enum ftrace_ops_kind kind, uintptr_t target)
+{
 	int err;
 
 	if (!ip || !target)
@@ -54,42 +105,36 @@ static int modifier_add(uintptr_t ip, enum ftrace_ops_kind kind, uintptr_t targe
 	err = ftrace_lock();
 	if (err)
 		return err;
-	m = calloc(1, sizeof(*m));
-	if (!m || !(m->ops.state = calloc(1, sizeof(*m->ops.state)))) {
-		err = -ENOMEM;
-	} else if (modifier_find(ip)) {
-		err = -EBUSY;
-	} else {
-		m->ops.state->ip = ip;
-		m->ops.state->kind = kind;
-		m->ops.state->target = target;
-		err = ftrace_register_locked(&m->ops);
-	}
-	if (!err) {
-		m->next = modifiers;
-		modifiers = m;
-	} else if (m) {
-		modifier_free(m);
-	}
+	err = modifier_add_locked(ip, kind, target);
 	ftrace_unlock();
 	return err;
+}
+
+/* Where the modifier of @ip, of @kind, is linked; objects brought up to date first. */
+static int modifier_get(uintptr_t ip, enum ftrace_ops_kind kind, struct modifier ***pos)
+{
+	int err = ftrace_objects_update();
+
+	if (err)
+		return err;
+	*pos = modifier_find(ip);
+	return *pos && (**pos)->ops.state->kind == kind ? 0 : -ENOENT;
 }
 
 /* @target 0: whatever it is. */
 static int modifier_remove(uintptr_t ip, enum ftrace_ops_kind kind, uintptr_t target)
 {
-	struct modifier **pos, *m;
+	struct modifier **pos, *m = NULL;
 	int err = ftrace_lock();
 
 	if (err)
 		return err;
-	pos = modifier_find(ip);
-	m = pos ? *pos : NULL;
-	if (!m || m->ops.state->kind != kind)
-		err = -ENOENT;
-	else if (target && m->ops.state->target != target)
+	err = modifier_get(ip, kind, &pos);
+	if (!err)
+		m = *pos;
+	if (!err && target && m->ops.state->target != target)
 		err = -EINVAL;
-	else
+	if (!err)
 		err = ftrace_unregister_locked(&m->ops);
 	if (!err) {
 		*pos = m->next;
@@ -119,7 +164,8 @@ int tp_unregister_ftrace_direct(unsigned long ip, unsigned long tramp)
 int tp_modify_ftrace_direct(unsigned long ip, unsigned long old_tramp,
 			    unsigned long new_tramp)
 {
-	struct modifier **pos, *m;
+	struct modifier **pos;
+	struct tp_ftrace_state *st;
 	int err;
 
 	if (!old_tramp || !new_tramp)
@@ -127,17 +173,15 @@ int tp_modify_ftrace_direct(unsigned long ip, unsigned long old_tramp,
 	err = ftrace_lock();
 	if (err)
 		return err;
-	pos = modifier_find(ip);
-	m = pos ? *pos : NULL;
-	if (!m || m->ops.state->kind != FTRACE_OPS_DIRECT) {
-		err = -ENOENT;
-	} else if (m->ops.state->target != old_tramp) {
+	err = modifier_get(ip, FTRACE_OPS_DIRECT, &pos);
+	st = err ? NULL : (*pos)->ops.state;
+	if (!err && st->target != old_tramp)
 		err = -EINVAL;
-	} else {
-		__atomic_store_n(&m->ops.state->target, new_tramp, __ATOMIC_RELEASE);
-		err = ftrace_entries_update(&m->ops);
+	if (!err) {
+		__atomic_store_n(&st->target, new_tramp, __ATOMIC_RELEASE);
+		err = ftrace_entries_update(&(*pos)->ops);
 		if (err)
-			__atomic_store_n(&m->ops.state->target, old_tramp, __ATOMIC_RELEASE);
+			__atomic_store_n(&st->target, old_tramp, __ATOMIC_RELEASE);
 	}
 	ftrace_unlock();
 	return err;

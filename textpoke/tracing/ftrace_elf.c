@@ -8,13 +8,23 @@
  * .symtab (or .dynsym when it is stripped).  Every record is checked
  * against the object's executable segments and the arch's layout before
  * it becomes a function: a file is input, not trusted.
+ *
+ * The file at the object's path may no longer be the one mapped (a
+ * rebuilt copy renamed over it): its sections and names would describe
+ * other code.  So the file must be the mapped object: the same build ID
+ * as the one in memory, or without one the same device and inode as the
+ * mapping.  If it is not, the mapped file itself is read through
+ * /proc/self/map_files (which needs privileges); failing that, the object
+ * has no traceable function.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "ftrace_internal.h"
@@ -26,6 +36,8 @@ struct elf_file {
 	size_t size;
 	const ElfW(Shdr) *shdrs;
 	size_t nr_shdrs;
+	dev_t dev;			/* of the file opened */
+	ino_t ino;
 };
 
 struct object_segments {
@@ -58,6 +70,8 @@ static int elf_open(struct elf_file *f, const char *path)
 		return -ENOEXEC;
 	}
 	f->size = st.st_size;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
 	f->data = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (f->data == MAP_FAILED)
@@ -285,13 +299,178 @@ static void dedup_funcs(struct ftrace_object *obj)
 	obj->nr = out;
 }
 
+/* --- is the file the object mapped? ------------------------------------------ */
+
+struct build_id {
+	const uint8_t *bytes;
+	size_t len;
+};
+
+#define NOTE_ALIGN(n)	(((n) + 3) & ~(size_t)3)
+
+/* The NT_GNU_BUILD_ID in the notes [@notes, @notes + @len), if any. */
+static bool notes_build_id(const uint8_t *notes, size_t len, struct build_id *id)
+{
+	while (len >= sizeof(ElfW(Nhdr))) {
+		const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)notes;
+		size_t name = NOTE_ALIGN(nh->n_namesz), desc = NOTE_ALIGN(nh->n_descsz);
+		size_t size = sizeof(*nh) + name + desc;
+
+		if (nh->n_namesz > len || nh->n_descsz > len || size > len)
+			return false;
+		if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+		    !memcmp(notes + sizeof(*nh), "GNU", 4) && nh->n_descsz) {
+			id->bytes = notes + sizeof(*nh) + name;
+			id->len = nh->n_descsz;
+			return true;
+		}
+		notes += size;
+		len -= size;
+	}
+	return false;
+}
+
+/* The build ID of the object as mapped: its PT_NOTE segments, in memory. */
+static bool mapped_build_id(const struct object_segments *seg, struct build_id *id)
+{
+	int i;
+
+	for (i = 0; i < seg->phnum; i++) {
+		const ElfW(Phdr) *ph = &seg->phdr[i];
+		uintptr_t at = seg->bias + ph->p_vaddr;
+
+		if (ph->p_type == PT_NOTE && ph->p_filesz % 4 == 0 && at % 4 == 0 &&
+		    segment_room(seg, at, ph->p_filesz, PF_R) &&
+		    notes_build_id((const uint8_t *)at, ph->p_filesz, id))
+			return true;
+	}
+	return false;
+}
+
+/* The build ID of the file: its PT_NOTE segments, in the file. */
+static bool file_build_id(const struct elf_file *f, struct build_id *id)
+{
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)f->data;
+	const ElfW(Phdr) *ph;
+	size_t i;
+
+	if (eh->e_phentsize != sizeof(*ph) || eh->e_phoff % sizeof(uint64_t) ||
+	    !in_file(f, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(*ph)))
+		return false;
+	ph = (const ElfW(Phdr) *)(f->data + eh->e_phoff);
+	for (i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_NOTE && ph[i].p_offset % 4 == 0 &&
+		    in_file(f, ph[i].p_offset, ph[i].p_filesz) &&
+		    notes_build_id(f->data + ph[i].p_offset, ph[i].p_filesz, id))
+			return true;
+	return false;
+}
+
+/* The object's first page in memory: its load segment at file offset 0. */
+static uintptr_t object_start(const struct object_segments *seg)
+{
+	int i;
+
+	for (i = 0; i < seg->phnum; i++)
+		if (seg->phdr[i].p_type == PT_LOAD && seg->phdr[i].p_offset == 0)
+			return seg->bias + seg->phdr[i].p_vaddr;
+	return 0;
+}
+
+struct mapping {
+	unsigned long start, end;
+	unsigned int major, minor;
+	unsigned long inode;
+};
+
+/* The line of /proc/self/maps that holds @addr. */
+static int mapping_of(uintptr_t addr, struct mapping *m)
+{
+	FILE *maps = fopen("/proc/self/maps", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int err = -ENOENT;
+
+	if (!maps)
+		return errno == ENOMEM ? -ENOMEM : -ENOENT;
+	while (err == -ENOENT && getline(&line, &cap, maps) > 0)
+		if (sscanf(line, "%lx-%lx %*s %*x %x:%x %lu", &m->start, &m->end,
+			   &m->major, &m->minor, &m->inode) == 5 &&
+		    addr >= m->start && addr < m->end)
+			err = 0;
+	if (err && ferror(maps))
+		err = -ENOMEM;
+	free(line);
+	fclose(maps);
+	return err;
+}
+
+/*
+ * Whether @f is the file mapped as @seg: the same build ID, or without
+ * one in memory, the device and inode of the object's first mapping.
+ * 1 or 0, or -ENOMEM.
+ */
+static int file_is_mapped(const struct elf_file *f, const struct object_segments *seg)
+{
+	struct build_id mapped, file;
+	struct mapping m;
+	int err;
+
+	if (mapped_build_id(seg, &mapped))
+		return file_build_id(f, &file) && file.len == mapped.len &&
+		       !memcmp(file.bytes, mapped.bytes, mapped.len);
+	err = mapping_of(object_start(seg), &m);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	return m.inode == f->ino && makedev(m.major, m.minor) == f->dev;
+}
+
+/* The object's file as mapped, when this process may open it so. */
+static int open_mapped(struct elf_file *f, const struct object_segments *seg)
+{
+	char path[64];
+	struct mapping m;
+	int err = mapping_of(object_start(seg), &m);
+
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", m.start, m.end);
+	return elf_open(f, path);
+}
+
+/* @path's file if it is the object mapped as @seg, else the mapped file itself. */
+static int elf_open_mapped(struct elf_file *f, const char *path,
+			   const struct object_segments *seg)
+{
+	int err = elf_open(f, path), same;
+
+	if (err && err != -ENOENT)
+		return err;
+	same = err ? 0 : file_is_mapped(f, seg);
+	if (same > 0)
+		return 0;
+	if (!err)
+		munmap((void *)f->data, f->size);
+	if (same < 0)
+		return same;
+	err = open_mapped(f, seg);
+	if (err)
+		return err == -ENOMEM ? err : -ESTALE;
+	same = file_is_mapped(f, seg);
+	if (same <= 0) {
+		munmap((void *)f->data, f->size);
+		return same < 0 ? same : -ESTALE;
+	}
+	return 0;
+}
+
 int ftrace_elf_load(struct ftrace_object *obj, const char *path, uintptr_t bias,
 		    const ElfW(Phdr) *phdr, int phnum)
 {
 	struct object_segments seg = { bias, phdr, phnum };
 	struct elf_file f = { 0 };
 	size_t i, cap = 0;
-	int err = elf_open(&f, path);
+	int err = elf_open_mapped(&f, path, &seg);
 
 	if (err)
 		return err;

@@ -65,7 +65,6 @@ static struct {
 
 static struct fgraph_stack *fgraph_stacks;
 static unsigned long fgraph_skipped;
-static pthread_once_t fgraph_once = PTHREAD_ONCE_INIT;
 static __thread struct fgraph_stack *fgraph_stack __attribute__((tls_model("initial-exec")));
 
 static pid_t this_thread(void)
@@ -131,15 +130,10 @@ static struct fgraph_stack *stack_get(void)
 }
 
 /* The child's one thread has a new tid: its stack must not look free. */
-static void fgraph_atfork_child(void)
+void ftrace_graph_fork_child(void)
 {
 	if (fgraph_stack)
 		fgraph_stack->owner = this_thread();
-}
-
-static void fgraph_init(void)
-{
-	pthread_atfork(NULL, NULL, fgraph_atfork_child);
 }
 
 static unsigned long long now_ns(void)
@@ -296,7 +290,6 @@ int tp_register_ftrace_graph(struct tp_fgraph_ops *gops)
 	err = ftrace_lock();
 	if (err)
 		return err;
-	pthread_once(&fgraph_once, fgraph_init);
 	err = ftrace_state_get(&gops->ops);
 	st = gops->ops.state;
 	if (!err && st->registered)
@@ -304,12 +297,15 @@ int tp_register_ftrace_graph(struct tp_fgraph_ops *gops)
 	if (!err)
 		err = table_claim(gops);
 	if (err >= 0) {
+		tp_ftrace_func_t func = gops->ops.func;
+
 		st->graph = err;
 		gops->ops.func = fgraph_entry;
 		err = ftrace_register_locked(&gops->ops);
 		if (err) {
 			table_release(st->graph);
 			st->graph = 0;
+			gops->ops.func = func;
 		}
 	}
 	ftrace_unlock();

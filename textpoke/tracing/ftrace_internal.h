@@ -91,8 +91,13 @@ struct ops_list {
 	struct tp_ftrace_ops *ops[];
 };
 
-/* ftrace_objects.c: the loaded objects; under ftrace.c's mutex. */
+/*
+ * ftrace_objects.c: the loaded objects; under ftrace.c's mutex.
+ * ftrace_objects_unloaded: a scan forgot an object that ops may still
+ * name (ftrace.c's ftrace_objects_update() clears it).
+ */
 extern struct ftrace_object *ftrace_objects;
+extern bool ftrace_objects_unloaded;
 int ftrace_objects_scan(void);
 struct ftrace_func *ftrace_func_find(const struct traced_func *t,
 				     struct ftrace_object **owner);
@@ -125,9 +130,13 @@ struct ftrace_resume ftrace_dispatch(uintptr_t ret, uintptr_t parent,
  */
 int ftrace_lock(void);
 void ftrace_unlock(void);
+int ftrace_objects_update(void);
 int ftrace_state_get(struct tp_ftrace_ops *ops);
 int ftrace_register_locked(struct tp_ftrace_ops *ops);
 int ftrace_unregister_locked(struct tp_ftrace_ops *ops);
+
+/* ftrace_direct.c: drop the direct calls and redirections of unloaded functions. */
+int ftrace_modifiers_forget(void);
 
 /* ftrace_apply.c: moving a registered ops to another set of functions. */
 extern enum tp_backend ftrace_backend;
@@ -144,5 +153,7 @@ int ftrace_for_each_function(const char *glob,
 
 /* ftrace_graph.c: called by arch_ftrace_return_trampoline. */
 uintptr_t ftrace_graph_return(uintptr_t sp);
+/* In the child of a fork: its one thread keeps its return stack. */
+void ftrace_graph_fork_child(void);
 
 #endif /* TEXTPOKE_FTRACE_INTERNAL_H */

@@ -6,14 +6,17 @@
  * each traced object gets within reach of its functions.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "ftrace_internal.h"
+#include "../internal.h"
 
 struct ftrace_object *ftrace_objects;
+bool ftrace_objects_unloaded;
 static unsigned long loads;
 static unsigned long long scanned_adds = ~0ull, scanned_subs = ~0ull;
 
@@ -162,6 +165,7 @@ static void objects_prune(void)
 		}
 		*link = obj->next;
 		ftrace_object_free(obj);
+		ftrace_objects_unloaded = true;
 	}
 }
 
@@ -241,10 +245,37 @@ static bool veneer_reaches(const struct ftrace_object *obj, uintptr_t at, size_t
 	return at + len - lo < reach;
 }
 
+/*
+ * Where a W^X policy refuses to make written memory executable
+ * (systemd's MemoryDenyWriteExecute refuses any mprotect() to PROT_EXEC),
+ * the page is mapped read-execute from the start and its code written
+ * through /proc/self/mem, the writer such processes use for text; not
+ * when the mprotect writer alone was chosen.
+ */
+static int veneer_write_proc_mem(uint8_t *p, size_t page, const uint8_t *code, size_t len)
+{
+	int fd, err;
+
+	if (text_writer_setting() == TP_WRITER_MPROTECT)
+		return -EACCES;
+	if (mmap(p, page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		 -1, 0) == MAP_FAILED)
+		return -EACCES;
+	fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -EACCES;
+	err = write_all_at(fd, code, len, (off_t)(uintptr_t)p);
+	close(fd);
+	return err ? -EACCES : 0;
+}
+
 static int veneer_try(struct ftrace_object *obj, uintptr_t hint, size_t page)
 {
+	uint8_t code[64];
+	size_t len;
 	uint8_t *p = mmap((void *)hint, page, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int err = 0;
 
 	if (p == MAP_FAILED)
 		return -errno;
@@ -252,11 +283,15 @@ static int veneer_try(struct ftrace_object *obj, uintptr_t hint, size_t page)
 		munmap(p, page);
 		return -ERANGE;
 	}
-	arch_ftrace_veneer(p, (uintptr_t)p, (uintptr_t)arch_ftrace_caller);
+	len = arch_ftrace_veneer(code, (uintptr_t)p, (uintptr_t)arch_ftrace_caller);
+	memcpy(p, code, len);
 	/* No thread runs it before a site is enabled: no flush race. */
-	if (mprotect(p, page, PROT_READ | PROT_EXEC)) {
+	if (mprotect(p, page, PROT_READ | PROT_EXEC))
+		err = errno == EACCES || errno == EPERM ?
+		      veneer_write_proc_mem(p, page, code, len) : -EACCES;
+	if (err) {
 		munmap(p, page);
-		return -EACCES;
+		return err;
 	}
 	arch_flush_icache((uintptr_t)p, page);
 	obj->veneer = (uintptr_t)p;

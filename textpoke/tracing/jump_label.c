@@ -47,11 +47,11 @@ struct jump_module {
 /*
  * Held for every key change and every (un)registration.  Taken before
  * the engine's text mutex, never after it; the fork handlers keep that
- * order (see jump_label_init()).
+ * order (internal.h).
  */
 static pthread_mutex_t jump_label_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct jump_module *modules;
-static pthread_once_t jump_label_once = PTHREAD_ONCE_INIT;
+static int fork_handlers_err;
 
 static void fork_prepare(void)
 {
@@ -63,16 +63,11 @@ static void fork_release(void)
 	pthread_mutex_unlock(&jump_label_mutex);
 }
 
-/*
- * pthread_atfork() runs prepare handlers in the reverse order of their
- * registration: the engine's are registered first (tp_init()), so a fork
- * takes this mutex before the text mutex, the order every key change
- * takes them in.
- */
-static void jump_label_init(void)
+/* After the engine's, before any call (internal.h): this mutex is taken first. */
+__attribute__((constructor(FORK_HANDLERS_CLIENT)))
+static void fork_handlers_register(void)
 {
-	tp_init();
-	pthread_atfork(fork_prepare, fork_release, fork_release);
+	fork_handlers_err = -pthread_atfork(fork_prepare, fork_release, fork_release);
 }
 
 /*
@@ -84,7 +79,6 @@ static int jump_label_lock(void)
 {
 	if (in_library_callback())
 		return -EDEADLK;
-	pthread_once(&jump_label_once, jump_label_init);
 	pthread_mutex_lock(&jump_label_mutex);
 	return 0;
 }
@@ -338,6 +332,9 @@ int tp_jump_table_register(const struct tp_jump_entry *start,
 		err = module->err;
 		goto out;
 	}
+	err = fork_handlers_err;
+	if (err)
+		goto out;
 	err = -ENOMEM;
 	module = calloc(1, sizeof(*module));
 	if (!module)
@@ -347,6 +344,12 @@ int tp_jump_table_register(const struct tp_jump_entry *start,
 	err = module_resolve(module, stop);
 	if (!err)
 		err = module_sync_keys(module);
+	if (err == -ENOMEM) {
+		/* Nothing was written: the table is not registered, no key is blocked. */
+		free(module->sites);
+		free(module);
+		goto out;
+	}
 	module->err = err;
 	module->next = modules;
 	modules = module;
@@ -399,7 +402,7 @@ static int key_update(struct tp_static_key *key, bool on)
 	const struct jump_module *module;
 	struct tp_batch *batch;
 	bool empty = true;
-	int err = keys_blocked(key);
+	int err = fork_handlers_err ?: keys_blocked(key);
 
 	if (err)
 		return err;
