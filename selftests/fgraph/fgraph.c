@@ -1037,9 +1037,9 @@ static void *slurp(const char *path, size_t *len)
 }
 
 /* What tp-graph prints for @buf, without the thread and time columns. */
-static char *replay_calls(const void *buf, size_t len, int *ret)
+static char *replay_calls_as(const void *buf, size_t len, int *ret, enum replay_retval retval)
 {
-	struct replay_opts opts = { 0 };
+	struct replay_opts opts = { .retval = retval };
 	char *text = NULL, *out, *line, *save;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size), *null = fopen("/dev/null", "w");
@@ -1060,12 +1060,17 @@ static char *replay_calls(const void *buf, size_t len, int *ret)
 	return out;
 }
 
+static char *replay_calls(const void *buf, size_t len, int *ret)
+{
+	return replay_calls_as(buf, len, ret, REPLAY_RETVAL_NONE);
+}
+
 TEST(graph_recording_prints_the_call_graph)
 {
 	char path[] = "/tmp/tp-fgraph-XXXXXX";
 	const struct tp_fgraph_file_header *h;
 	const struct tp_fgraph_record *rec;
-	size_t len = 0, off, entries = 0, returns = 0, symbols = 0, cut;
+	size_t len = 0, off, entries = 0, returns = 0, retvals = 0, symbols = 0, cut;
 	unsigned char *buf;
 	char *calls;
 	int fd = mkstemp(path), ret;
@@ -1091,6 +1096,7 @@ TEST(graph_recording_prints_the_call_graph)
 		symbols += rec->type == TP_FGRAPH_SYMBOL;
 		entries += rec->type == TP_FGRAPH_ENTRY;
 		returns += rec->type == TP_FGRAPH_RETURN;
+		retvals += rec->type == TP_FGRAPH_RETVAL;
 		if (rec->type == TP_FGRAPH_SYMBOL)
 			off += (rec->len + 7) & ~7u;
 	}
@@ -1098,6 +1104,7 @@ TEST(graph_recording_prints_the_call_graph)
 	EXPECT_EQ(tp_ftrace_count_functions("fg_*"), (long)symbols);
 	EXPECT_EQ(4, (long)entries);
 	EXPECT_EQ(4, (long)returns);
+	EXPECT_EQ(4, (long)retvals);
 
 	calls = replay_calls(buf, len, &ret);
 	EXPECT_EQ(0, ret);
@@ -1109,6 +1116,16 @@ TEST(graph_recording_prints_the_call_graph)
 		     "  fg_leaf();\n"
 		     "} /* fg_top */\n", calls);
 	free(calls);
+	calls = replay_calls_as(buf, len, &ret, REPLAY_RETVAL_INT);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("fg_top() {\n"
+		     "  fg_mid() {\n"
+		     "    fg_leaf() = 6;\n"
+		     "  } = 12; /* fg_mid */\n"
+		     "  fg_leaf() = 6;\n"
+		     "} = 18; /* fg_top */\n", calls);
+	free(calls);
 	/* Cut anywhere: printed up to a whole record, or refused; never a crash. */
 	for (cut = 0; cut < len; cut++) {
 		calls = replay_calls(buf, cut, &ret);
@@ -1119,6 +1136,79 @@ TEST(graph_recording_prints_the_call_graph)
 	calls = replay_calls(buf, len, &ret);
 	EXPECT_EQ(-EINVAL, ret);
 	free(calls);
+	free(buf);
+}
+
+/* The recording of a longjmp(): the calls it left, as unwound. */
+TEST(graph_recording_shows_unwound_calls)
+{
+	char path[] = "/tmp/tp-fgraph-XXXXXX";
+	struct tp_fgraph_file_header *h;
+	unsigned char *buf, *v1;
+	size_t len = 0, off, v1_len;
+	char *calls, *calls_v1;
+	jmp_buf env;
+	int fd = mkstemp(path), ret;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, tp_fgraph_record_start(path, "fg_*"));
+	if (!setjmp(env))
+		fg_jump(&env, 2);
+	EXPECT_EQ(2, fg_leaf(1));
+	ASSERT_EQ(0, tp_fgraph_record_stop());
+	buf = slurp(path, &len);
+	unlink(path);
+	ASSERT_TRUE(buf != NULL);
+	calls = replay_calls_as(buf, len, &ret, REPLAY_RETVAL_INT);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("fg_jump() {\n"
+		     "  fg_jump() {\n"
+		     "    fg_jump(); /* unwound */\n"
+		     "  } /* fg_jump: unwound */\n"
+		     "} /* fg_jump: unwound */\n"
+		     "fg_leaf() = 2;\n", calls);
+	free(calls);
+
+	/* As version 1 wrote it, without return values: read too, and refused with them. */
+	h = (void *)buf;
+	h->version = 1;
+	calls = replay_calls_as(buf, len, &ret, REPLAY_RETVAL_INT);
+	EXPECT_EQ(-EINVAL, ret);
+	free(calls);
+	v1 = malloc(len);
+	ASSERT_TRUE(v1 != NULL);
+	memcpy(v1, buf, sizeof(*h));
+	for (v1_len = off = sizeof(*h); off + sizeof(struct tp_fgraph_record) <= len;
+	     off += sizeof(struct tp_fgraph_record)) {
+		struct tp_fgraph_record rec;
+		size_t name = 0;
+
+		memcpy(&rec, buf + off, sizeof(rec));
+		if (rec.type == TP_FGRAPH_SYMBOL)
+			name = (rec.len + 7) & ~7u;
+		if (rec.type == TP_FGRAPH_RETURN)
+			rec.flags = 0;
+		if (rec.type != TP_FGRAPH_RETVAL) {
+			memcpy(v1 + v1_len, &rec, sizeof(rec));
+			memcpy(v1 + v1_len + sizeof(rec), buf + off + sizeof(rec), name);
+			v1_len += sizeof(rec) + name;
+		}
+		off += name;
+	}
+	calls_v1 = replay_calls_as(v1, v1_len, &ret, REPLAY_RETVAL_INT);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls_v1 != NULL);
+	/* The unwound calls, inferred from the return below them; no values. */
+	EXPECT_STREQ("fg_jump() {\n"
+		     "  fg_jump() {\n"
+		     "    fg_jump();\n"
+		     "  } /* fg_jump */\n"
+		     "} /* fg_jump */\n"
+		     "fg_leaf();\n", calls_v1);
+	free(calls_v1);
+	free(v1);
 	free(buf);
 }
 

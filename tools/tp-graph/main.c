@@ -13,7 +13,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: tp-graph [--tid TID] FILE\n"
+	fputs("usage: tp-graph [--tid TID] [--retval[=int|long|hex|fp]] FILE\n"
 	      "Print a textpoke graph recording as an indented call graph.\n", f);
 }
 
@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "tid", required_argument, NULL, 't' },
+		{ "retval", optional_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -62,8 +63,22 @@ int main(int argc, char **argv)
 	char *buf, *end;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:rh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			if (!optarg || !strcmp(optarg, "int")) {
+				opts.retval = REPLAY_RETVAL_INT;
+			} else if (!strcmp(optarg, "long")) {
+				opts.retval = REPLAY_RETVAL_LONG;
+			} else if (!strcmp(optarg, "hex")) {
+				opts.retval = REPLAY_RETVAL_HEX;
+			} else if (!strcmp(optarg, "fp")) {
+				opts.retval = REPLAY_RETVAL_FP;
+			} else {
+				fprintf(stderr, "tp-graph: bad --retval format '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 't':
 			opts.tid = strtoul(optarg, &end, 10);
 			if (!*optarg || *end || !opts.tid) {
