@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Function-graph tracing, direct calls and redirection, on the
- * functions of traced.c: matching entries and returns with durations,
- * deep recursion and the return stack's limit, tail calls, longjmp,
- * signal handlers, threads deep inside traced frames while graph tracing
- * is switched on and off; a direct trampoline alone and next to an
+ * functions of traced.c: matching entries and returns with durations
+ * and return values, deep recursion and the return stack's limit, tail
+ * calls, ways out of frames without returning (longjmp, siglongjmp,
+ * setcontext, pthread_exit, C++ exceptions of traced_cxx.cc) and
+ * swapcontext, unwinders through traced frames (backtrace(), gdb),
+ * vector registers through callbacks (vec_<arch>.c), signal handlers,
+ * threads deep inside traced frames while graph tracing is switched on
+ * and off; recordings; a direct trampoline alone and next to an
  * ordinary ops, switched while threads call the function; a redirection
  * seen by every thread, and undone.  The harness runs each test in a
  * child process.
