@@ -1547,6 +1547,131 @@ TEST(graph_replay_bad_objects)
 	free(text);
 }
 
+/* A return of @func called at @start, with @flags; by thread 1. */
+static void put_return(struct handmade *h, uint64_t func, uint64_t start, uint64_t end,
+		       uint32_t flags)
+{
+	struct tp_fgraph_record r = {
+		.type = TP_FGRAPH_RETURN, .tid = 1, .func = func, .calltime = start,
+		.rettime = end, .flags = flags,
+	};
+
+	put(h, &r, sizeof(r));
+}
+
+static void put_retval(struct handmade *h, uint64_t value, double fp)
+{
+	struct tp_fgraph_retval v = { .type = TP_FGRAPH_RETVAL, .tid = 1, .ints = { value } };
+
+	memcpy(&v.fp_bits[0], &fp, sizeof(fp));
+	put(h, &v, sizeof(v));
+}
+
+static void put_entry(struct handmade *h, uint64_t func, uint64_t start)
+{
+	struct tp_fgraph_record r = {
+		.type = TP_FGRAPH_ENTRY, .tid = 1, .func = func, .calltime = start,
+	};
+
+	put(h, &r, sizeof(r));
+}
+
+/*
+ * One version 2 for both: objects and return values in the same
+ * recording, each record type with its own number.
+ */
+TEST(graph_replay_return_values_and_objects)
+{
+	struct handmade h = { .len = 0 };
+	struct replay_opts opts = { .retval = REPLAY_RETVAL_INT };
+	char *text;
+	int ret;
+
+	EXPECT_EQ(2, TP_FGRAPH_VERSION);
+	EXPECT_EQ(1, TP_FGRAPH_SYMBOL);
+	EXPECT_EQ(2, TP_FGRAPH_ENTRY);
+	EXPECT_EQ(3, TP_FGRAPH_RETURN);
+	EXPECT_EQ(4, TP_FGRAPH_LOAD);
+	EXPECT_EQ(5, TP_FGRAPH_UNLOAD);
+	EXPECT_EQ(6, TP_FGRAPH_RETVAL);
+
+	put_header(&h, TP_FGRAPH_VERSION);
+	put_load(&h, 1, 0x1000, 0, "", "/usr/bin/prog");
+	put_symbol(&h, 1, 0x2000, "main_fn");
+	put_entry(&h, 0x2000, 50);
+	put_return(&h, 0x2000, 50, 60, 0);
+	put_retval(&h, 7, 0);
+	put_load(&h, 4, 0x7000, 100, "\x12\x34", "/usr/lib/liba.so");
+	put_symbol(&h, 4, 0x7100, "a_fn");
+	put_symbol(&h, 4, 0x7200, "_ZN2ns5parseEPKc");
+	put_entry(&h, 0x7100, 150);
+	put_entry(&h, 0x7200, 155);
+	put_return(&h, 0x7200, 155, 158, 0);
+	put_retval(&h, (uint64_t)-3, 0);
+	put_return(&h, 0x7100, 150, 160, TP_FGRAPH_RECORD_UNWOUND);
+	put_unload(&h, 4, 200);
+	put_entry(&h, 0x7100, 250);
+	put_return(&h, 0x7100, 250, 260, 0);
+	put_retval(&h, 1, 0);
+
+	text = replay_calls_opts(h.buf, h.len, &opts, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(text != NULL);
+	EXPECT_STREQ("main_fn() = 7;\n"
+		     "a_fn() {\n"
+		     "  ns::parse(char const*) = -3;\n"
+		     "} /* a_fn: unwound */\n"
+		     "0x7100() = 1;\n", text);
+	free(text);
+	opts.raw_names = true;
+	opts.retval = REPLAY_RETVAL_HEX;
+	text = replay_calls_opts(h.buf, h.len, &opts, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(text != NULL);
+	EXPECT_STREQ("main_fn() = 0x7;\n"
+		     "a_fn() {\n"
+		     "  _ZN2ns5parseEPKc() = 0xfffffffffffffffd;\n"
+		     "} /* a_fn: unwound */\n"
+		     "0x7100() = 0x1;\n", text);
+	free(text);
+
+	/* A return value right after its return, and only there. */
+	h.len = 0;
+	memset(h.buf, 0, sizeof(h.buf));
+	put_header(&h, TP_FGRAPH_VERSION);
+	put_load(&h, 1, 0x1000, 0, "", "/usr/bin/prog");
+	put_symbol(&h, 1, 0x2000, "main_fn");
+	put_entry(&h, 0x2000, 50);
+	put_return(&h, 0x2000, 50, 60, 0);
+	put_load(&h, 2, 0x7000, 100, "", "/usr/lib/liba.so");
+	put_retval(&h, 7, 0);
+	text = replay_error(&h, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: return value without its return at byte 264\n", text);
+	free(text);
+	h.len = 0;
+	memset(h.buf, 0, sizeof(h.buf));
+	put_header(&h, TP_FGRAPH_VERSION);
+	put_entry(&h, 0x2000, 50);
+	put_return(&h, 0x2000, 50, 60, TP_FGRAPH_RECORD_UNWOUND);
+	put_retval(&h, 7, 0);
+	text = replay_error(&h, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: return value without its return at byte 104\n", text);
+	free(text);
+	/* Version 1 had neither. */
+	h.len = 0;
+	memset(h.buf, 0, sizeof(h.buf));
+	put_header(&h, 1);
+	put_entry(&h, 0x2000, 50);
+	put_return(&h, 0x2000, 50, 60, 0);
+	put_retval(&h, 7, 0);
+	text = replay_error(&h, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: unknown record type at byte 104\n", text);
+	free(text);
+}
+
 /* --- objects loaded and unloaded while recording ----------------------------- */
 
 struct dso {
