@@ -151,8 +151,10 @@ $(AUTOCONF): $(KCONFIG_CONFIG) Kconfig | $(objtree)/include/generated/
 # --- flags ----------------------------------------------------------------
 
 CFLAGS		?= -O2 -g
+# Unwind tables: callbacks may take a backtrace through the library's
+# frames (riscv's gcc leaves them out by default; the others do not).
 TP_CFLAGS	:= -std=gnu11 -Wall -Wextra -Werror -fPIC -fvisibility=hidden \
-		   -fno-strict-aliasing
+		   -fno-strict-aliasing -fasynchronous-unwind-tables
 TP_CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Iarch/$(ARCH)/include \
 		   -I$(objtree)/include -include $(AUTOCONF)
 LDLIBS_URCU	:= -lurcu-cds -lurcu-bp -lpthread -ldl

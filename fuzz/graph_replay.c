@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: tp-graph's reader and printer of graph recordings,
  * with each option that changes what is read of it: the objects' lines,
- * and names demangled or not.
+ * names demangled or not, and return values printed or not.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,7 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct replay_opts opts[] = {
-		{ .objects = true }, { .raw_names = true },
+		{ .objects = true, .retval = REPLAY_RETVAL_INT },
+		{ .raw_names = true, .retval = REPLAY_RETVAL_FP },
+		{ .retval = REPLAY_RETVAL_HEX },
 	};
 	static FILE *null;
 	size_t i;

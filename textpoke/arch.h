@@ -134,8 +134,22 @@ struct tp_ftrace_regs;
 uintptr_t *arch_ftrace_parent_loc(struct tp_ftrace_regs *regs);
 uintptr_t arch_ftrace_return_sp(const struct tp_ftrace_regs *regs);
 
-/* arch/<arch>/ftrace_entry.S: calls ftrace_graph_return(sp). */
-void arch_ftrace_return_trampoline(void);
+/*
+ * arch/<arch>/ftrace_entry.S: where graph tracing makes a traced
+ * function return, inside arch_ftrace_return_trampoline (after the
+ * padding its unwind information needs); calls
+ * ftrace_graph_return(sp, slot, regs).
+ */
+void arch_ftrace_return_entry(void);
+
+/*
+ * The return registers arch_ftrace_return_trampoline saved: integer
+ * register @n (0, 1), and the low 64 bits of floating-point register @n;
+ * 0 past the last one.
+ */
+struct tp_fgraph_ret_regs;
+unsigned long arch_fgraph_ret_int(const struct tp_fgraph_ret_regs *regs, unsigned int n);
+uint64_t arch_fgraph_ret_fp_bits(const struct tp_fgraph_ret_regs *regs, unsigned int n);
 
 unsigned long arch_ftrace_regs_argument(const struct tp_ftrace_regs *regs,
 					unsigned int n);

@@ -165,6 +165,19 @@ unsigned long tp_ftrace_graph_skipped(void)
 	return 0;
 }
 
+unsigned long tp_fgraph_ret_int(const struct tp_ftrace_graph_ret *ret, unsigned int n)
+{
+	(void)ret, (void)n;
+	return 0;
+}
+
+unsigned long long tp_fgraph_ret_fp_bits(const struct tp_ftrace_graph_ret *ret,
+					 unsigned int n)
+{
+	(void)ret, (void)n;
+	return 0;
+}
+
 int tp_register_ftrace_direct(unsigned long ip, unsigned long tramp)
 {
 	(void)ip, (void)tramp;

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 #include <asm/ftrace.h>
 #include <asm/insn.h>
@@ -83,6 +84,31 @@ uintptr_t arch_ftrace_veneer_reach(void)
 	return (1ul << 27) - (1ul << 20);
 }
 
+#ifndef HWCAP_SVE
+#define HWCAP_SVE		(1ul << 22)
+#endif
+
+/* Whether the return trampoline keeps the SVE registers (ftrace_entry.S). */
+unsigned char ftrace_arm64_sve;
+
+void ftrace_arm64_caller_sve(void);
+
+/*
+ * The trampoline the generic code asks for, arch_ftrace_caller, keeps
+ * Q0-Q7: with SVE the veneers jump to the one that keeps Z0-Z7 and
+ * P0-P3.  The choice is made here, before any veneer can be entered, and
+ * the same every time.
+ */
+static uintptr_t entry_for_cpu(uintptr_t trampoline)
+{
+	bool sve = getauxval(AT_HWCAP) & HWCAP_SVE;
+
+	if (trampoline != (uintptr_t)arch_ftrace_caller)
+		return trampoline;
+	__atomic_store_n(&ftrace_arm64_sve, sve, __ATOMIC_RELAXED);
+	return sve ? (uintptr_t)ftrace_arm64_caller_sve : trampoline;
+}
+
 /*
  * LDR X16, =trampoline; BR X16.  X16 (IP0) may be clobbered by any
  * veneer between a call and its target (AAPCS64 "intra-procedure-call
@@ -91,7 +117,7 @@ uintptr_t arch_ftrace_veneer_reach(void)
 size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
 {
 	uint32_t insns[2];
-	uint64_t target = trampoline;
+	uint64_t target = entry_for_cpu(trampoline);
 
 	a64_encode_ldr_lit(&insns[0], 16, at, at + 2 * A64_INSN_LEN);
 	a64_encode_br(&insns[1], 16);
@@ -128,4 +154,18 @@ unsigned long arch_ftrace_regs_argument(const struct tp_ftrace_regs *regs,
 					unsigned int n)
 {
 	return n < FTRACE_NR_ARGS ? regs->x[n] : 0;
+}
+
+unsigned long arch_fgraph_ret_int(const struct tp_fgraph_ret_regs *regs, unsigned int n)
+{
+	return n < 2 ? regs->x[n] : 0;
+}
+
+uint64_t arch_fgraph_ret_fp_bits(const struct tp_fgraph_ret_regs *regs, unsigned int n)
+{
+	uint64_t bits = 0;
+
+	if (n < FGRAPH_RET_NR_FP)
+		memcpy(&bits, regs->v[n], sizeof(bits));
+	return bits;
 }

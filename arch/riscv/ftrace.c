@@ -145,3 +145,13 @@ unsigned long arch_ftrace_regs_argument(const struct tp_ftrace_regs *regs,
 {
 	return n < FTRACE_NR_ARGS ? regs->a[n] : 0;
 }
+
+unsigned long arch_fgraph_ret_int(const struct tp_fgraph_ret_regs *regs, unsigned int n)
+{
+	return n < 2 ? regs->a[n] : 0;
+}
+
+uint64_t arch_fgraph_ret_fp_bits(const struct tp_fgraph_ret_regs *regs, unsigned int n)
+{
+	return n < FGRAPH_RET_NR_FP ? regs->fa[n] : 0;
+}

@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The riscv64 ftrace trampoline.  A traced function's entry ran
+ * The riscv64 ftrace trampolines.  A traced function's entry ran
  * AUIPC t0 and JALR t0 to its object's veneer, which jumped here with t1:
  * ra is the function's return address, t0 the address after the JALR.
  * Save the argument registers, call ftrace_dispatch(ret, parent, regs),
  * restore, and continue the function at t0.
+ *
+ * Unwinding from a callback: the trampoline's return address is t0 (into
+ * the function), and ra is still the function's own, which the function,
+ * at its first instruction, has the unwinder read from ra.  So the
+ * trampoline's unwind information keeps its return address in t0's
+ * column, one byte further on: compilers start a function's unwind
+ * information after its patchable entry, where the JALR returns, and
+ * unwinders look up the return address minus one.
  */
 #include <asm/ftrace.h>
 
 #include "../../textpoke/tracing/ftrace_resume.h"
+#include "../../textpoke/tracing/ftrace_graph_cfi.h"
 
 .macro restore_regs
 	fld	fa0, FTRACE_REGS_FA0 + 0(sp)
@@ -40,6 +49,7 @@
 	.p2align 3
 arch_ftrace_caller:
 	.cfi_startproc
+	.cfi_return_column t0
 	addi	sp, sp, -FTRACE_REGS_SIZE
 	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
 	sd	a0, FTRACE_REGS_A0 + 0(sp)
@@ -51,8 +61,14 @@ arch_ftrace_caller:
 	sd	a6, FTRACE_REGS_A0 + 48(sp)
 	sd	a7, FTRACE_REGS_A0 + 56(sp)
 	sd	t0, FTRACE_REGS_T0(sp)
+	/* DW_CFA_val_expression: t0 = *(CFA - SIZE + T0) + 1 */
+	.cfi_escape DW_CFA_val_expression, 5, 6, DW_OP_const1u, \
+		FTRACE_REGS_SIZE - FTRACE_REGS_T0, DW_OP_minus, DW_OP_deref, \
+		DW_OP_lit0 + 1, DW_OP_plus
 	sd	ra, FTRACE_REGS_RA(sp)
+	.cfi_offset ra, FTRACE_REGS_RA - FTRACE_REGS_SIZE
 	sd	s0, FTRACE_REGS_S0(sp)
+	.cfi_offset s0, FTRACE_REGS_S0 - FTRACE_REGS_SIZE
 	fsd	fa0, FTRACE_REGS_FA0 + 0(sp)
 	fsd	fa1, FTRACE_REGS_FA0 + 8(sp)
 	fsd	fa2, FTRACE_REGS_FA0 + 16(sp)
@@ -91,8 +107,13 @@ arch_ftrace_caller:
 
 /*
  * Where graph tracing makes a traced function return: sp is what it was
- * at the function's entry, a0/a1 and fa0/fa1 hold its return value.
- * ftrace_graph_return(sp) gives the real return address.
+ * at the function's entry, ra is this address, and a0/a1 and fa0/fa1
+ * hold its result.  The ra saved in the frame is where the trampoline
+ * returns: ftrace_graph_return(sp, slot, regs) writes the real return
+ * address there before it calls any callback, so that unwinding from a
+ * callback finds it.  Unwinding through a traced function that has not
+ * returned yet finds this trampoline's entry as its return address, and
+ * the padding before it: ftrace_graph_cfi.h.
  */
 	.globl	arch_ftrace_return_trampoline
 	.hidden	arch_ftrace_return_trampoline
@@ -100,25 +121,40 @@ arch_ftrace_caller:
 	.p2align 3
 arch_ftrace_return_trampoline:
 	.cfi_startproc
-	.cfi_undefined ra
-	mv	t1, sp
-	addi	sp, sp, -48
-	.cfi_adjust_cfa_offset 48
-	sd	a0, 0(sp)
-	sd	a1, 8(sp)
-	fsd	fa0, 16(sp)
-	fsd	fa1, 24(sp)
-	sd	s0, 32(sp)
-	mv	a0, t1
+	.cfi_personality 0x1b, ftrace_graph_personality
+	fgraph_return_frame_cfi 2, sp, 1, 12
+	.8byte	ftrace_graph_stacks - .
+	.option	push
+	.option	norvc
+	nop
+	.option	pop
+	.globl	arch_ftrace_return_entry
+	.hidden	arch_ftrace_return_entry
+arch_ftrace_return_entry:
+	addi	sp, sp, -FGRAPH_RET_SIZE
+	.cfi_def_cfa sp, FGRAPH_RET_SIZE
+	.cfi_restore sp
+	sd	ra, FGRAPH_RET_RA(sp)
+	.cfi_offset ra, FGRAPH_RET_RA - FGRAPH_RET_SIZE
+	sd	s0, FGRAPH_RET_S0(sp)
+	.cfi_offset s0, FGRAPH_RET_S0 - FGRAPH_RET_SIZE
+	sd	a0, FGRAPH_RET_A0 + 0(sp)
+	sd	a1, FGRAPH_RET_A0 + 8(sp)
+	fsd	fa0, FGRAPH_RET_FA0 + 0(sp)
+	fsd	fa1, FGRAPH_RET_FA0 + 8(sp)
+	addi	a0, sp, FGRAPH_RET_SIZE			/* the stack pointer it returned with */
+	addi	a1, sp, FGRAPH_RET_RA			/* the return address saved */
+	mv	a2, sp
 	call	ftrace_graph_return
-	mv	ra, a0
-	ld	a0, 0(sp)
-	ld	a1, 8(sp)
-	fld	fa0, 16(sp)
-	fld	fa1, 24(sp)
-	ld	s0, 32(sp)
-	addi	sp, sp, 48
-	.cfi_adjust_cfa_offset -48
+	ld	a0, FGRAPH_RET_A0 + 0(sp)
+	ld	a1, FGRAPH_RET_A0 + 8(sp)
+	fld	fa0, FGRAPH_RET_FA0 + 0(sp)
+	fld	fa1, FGRAPH_RET_FA0 + 8(sp)
+	ld	s0, FGRAPH_RET_S0(sp)
+	.cfi_restore s0
+	ld	ra, FGRAPH_RET_RA(sp)
+	addi	sp, sp, FGRAPH_RET_SIZE
+	.cfi_adjust_cfa_offset -FGRAPH_RET_SIZE
 	ret
 	.cfi_endproc
 	.size	arch_ftrace_return_trampoline, . - arch_ftrace_return_trampoline

@@ -7,6 +7,7 @@
  * CALL rel32 replaces: only a single instruction can be swapped with the
  * breakpoint protocol while threads run through it.
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <string.h>
 
@@ -70,11 +71,72 @@ uintptr_t arch_ftrace_veneer_reach(void)
 	return (1ul << 31) - (1ul << 20);
 }
 
+/* XCR0: the state components the kernel saves for a process. */
+#define XCR0_SSE		(1u << 1)
+#define XCR0_AVX		(1u << 2)
+#define XCR0_AVX512		(7u << 5)	/* opmask, ZMM_Hi256, Hi16_ZMM */
+
+/* FTRACE_X86_VEC_*: what the return trampoline keeps (ftrace_entry.S). */
+unsigned char ftrace_x86_vec;
+
+void ftrace_x86_caller_avx(void);
+void ftrace_x86_caller_avx512(void);
+
+static uint64_t xcr0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * The widest vector registers this process has: the CPU's, as far as
+ * the kernel saves them for it (XCR0, which XGETBV reads only when the
+ * kernel has set OSXSAVE).
+ */
+static unsigned char vec_state(void)
+{
+	unsigned int a, b, c, d;
+	uint64_t enabled;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_AVX))
+		return FTRACE_X86_VEC_SSE;
+	enabled = xcr0();
+	if ((enabled & (XCR0_SSE | XCR0_AVX)) != (XCR0_SSE | XCR0_AVX))
+		return FTRACE_X86_VEC_SSE;
+	if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX512F) &&
+	    (enabled & XCR0_AVX512) == XCR0_AVX512)
+		return FTRACE_X86_VEC_AVX512;
+	return FTRACE_X86_VEC_AVX;
+}
+
+/*
+ * The trampoline the generic code asks for, arch_ftrace_caller, is the
+ * one for SSE-only processors: with AVX the veneers jump to the one that
+ * keeps YMM (or ZMM) registers whole.  The choice is made here, before
+ * any veneer can be entered, and the same every time.
+ */
+static uintptr_t entry_for_cpu(uintptr_t trampoline)
+{
+	unsigned char vec;
+
+	if (trampoline != (uintptr_t)arch_ftrace_caller)
+		return trampoline;
+	vec = vec_state();
+	__atomic_store_n(&ftrace_x86_vec, vec, __ATOMIC_RELAXED);
+	if (vec == FTRACE_X86_VEC_AVX512)
+		return (uintptr_t)ftrace_x86_caller_avx512;
+	if (vec == FTRACE_X86_VEC_AVX)
+		return (uintptr_t)ftrace_x86_caller_avx;
+	return trampoline;
+}
+
 /* JMP *0(%rip) followed by the absolute address: no register touched. */
 size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
 {
 	static const uint8_t jmp_rip[6] = { 0xff, 0x25, 0, 0, 0, 0 };
-	uint64_t target = trampoline;
+	uint64_t target = entry_for_cpu(trampoline);
 
 	(void)at;
 	memcpy(buf, jmp_rip, sizeof(jmp_rip));
@@ -113,4 +175,18 @@ unsigned long arch_ftrace_regs_argument(const struct tp_ftrace_regs *regs,
 					unsigned int n)
 {
 	return n < FTRACE_NR_ARGS ? regs->gpr[n] : 0;
+}
+
+unsigned long arch_fgraph_ret_int(const struct tp_fgraph_ret_regs *regs, unsigned int n)
+{
+	return n < 2 ? regs->gpr[n] : 0;
+}
+
+uint64_t arch_fgraph_ret_fp_bits(const struct tp_fgraph_ret_regs *regs, unsigned int n)
+{
+	uint64_t bits = 0;
+
+	if (n < FGRAPH_RET_NR_FP)
+		memcpy(&bits, regs->vec[n], sizeof(bits));
+	return bits;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The x86-64 ftrace trampoline.  A traced function's entry CALLs its
+ * The x86-64 ftrace trampolines.  A traced function's entry CALLs its
  * object's veneer, which jumps here: the stack holds the return address
  * into the function (after its CALL) and above it the function's own
  * return address.  Save every argument register, call
@@ -11,43 +11,25 @@
  * RSP is not always 8 mod 16 at the function's entry, as the SysV ABI
  * has it: gcc calls a local function it knows needs no more than 8-byte
  * alignment with whatever alignment it has.  The C call gets an aligned
- * stack of its own; RBX (saved in the frame) keeps where the frame is.
+ * stack of its own, with the frame's address pushed twice above it.
+ *
+ * Vector arguments: one trampoline per vector state (asm/ftrace.h), the
+ * veneers jump to the one for this CPU (arch/x86/ftrace.c).  With AVX,
+ * YMM0-7 (ZMM0-7 with AVX-512) are kept in full, and their upper halves
+ * checked: when they are all zero, as they are but for the rare function
+ * that takes __m256 or __m512 arguments, the callbacks run after
+ * VZEROUPPER and the arguments come back with VZEROUPPER and legacy SSE
+ * loads, so that the function runs with the upper state clean as it was
+ * (SSE code after a dirty upper state pays on every instruction).  No
+ * XSAVE: it costs hundreds of nanoseconds on some processors (and
+ * hypervisors), several times a whole traced call.
  */
 #include <asm/ftrace.h>
 
 #include "../../textpoke/tracing/ftrace_resume.h"
+#include "../../textpoke/tracing/ftrace_graph_cfi.h"
 
-/* Every register the frame saved; R11 gets what the dispatcher returned. */
-.macro restore_regs
-	movq	FTRACE_REGS_RDI(%rsp), %rdi
-	movq	FTRACE_REGS_RSI(%rsp), %rsi
-	movq	FTRACE_REGS_RDX(%rsp), %rdx
-	movq	FTRACE_REGS_RCX(%rsp), %rcx
-	movq	FTRACE_REGS_R8(%rsp), %r8
-	movq	FTRACE_REGS_R9(%rsp), %r9
-	movq	FTRACE_REGS_RAX(%rsp), %rax
-	movq	FTRACE_REGS_R10(%rsp), %r10
-	movq	FTRACE_REGS_R11(%rsp), %r11
-	movdqu	FTRACE_REGS_XMM0 + 0 * 16(%rsp), %xmm0
-	movdqu	FTRACE_REGS_XMM0 + 1 * 16(%rsp), %xmm1
-	movdqu	FTRACE_REGS_XMM0 + 2 * 16(%rsp), %xmm2
-	movdqu	FTRACE_REGS_XMM0 + 3 * 16(%rsp), %xmm3
-	movdqu	FTRACE_REGS_XMM0 + 4 * 16(%rsp), %xmm4
-	movdqu	FTRACE_REGS_XMM0 + 5 * 16(%rsp), %xmm5
-	movdqu	FTRACE_REGS_XMM0 + 6 * 16(%rsp), %xmm6
-	movdqu	FTRACE_REGS_XMM0 + 7 * 16(%rsp), %xmm7
-.endm
-
-
-	.text
-	.globl	arch_ftrace_caller
-	.hidden	arch_ftrace_caller
-	.type	arch_ftrace_caller, @function
-	.p2align 4
-arch_ftrace_caller:
-	.cfi_startproc
-	subq	$FTRACE_REGS_SIZE, %rsp
-	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
+.macro save_gprs
 	movq	%rdi, FTRACE_REGS_RDI(%rsp)
 	movq	%rsi, FTRACE_REGS_RSI(%rsp)
 	movq	%rdx, FTRACE_REGS_RDX(%rsp)
@@ -56,64 +38,171 @@ arch_ftrace_caller:
 	movq	%r9, FTRACE_REGS_R9(%rsp)
 	movq	%rax, FTRACE_REGS_RAX(%rsp)
 	movq	%r10, FTRACE_REGS_R10(%rsp)
-	movq	%r11, FTRACE_REGS_R11(%rsp)
-	movdqu	%xmm0, FTRACE_REGS_XMM0 + 0 * 16(%rsp)
-	movdqu	%xmm1, FTRACE_REGS_XMM0 + 1 * 16(%rsp)
-	movdqu	%xmm2, FTRACE_REGS_XMM0 + 2 * 16(%rsp)
-	movdqu	%xmm3, FTRACE_REGS_XMM0 + 3 * 16(%rsp)
-	movdqu	%xmm4, FTRACE_REGS_XMM0 + 4 * 16(%rsp)
-	movdqu	%xmm5, FTRACE_REGS_XMM0 + 5 * 16(%rsp)
-	movdqu	%xmm6, FTRACE_REGS_XMM0 + 6 * 16(%rsp)
-	movdqu	%xmm7, FTRACE_REGS_XMM0 + 7 * 16(%rsp)
-	movq	%rbx, FTRACE_REGS_RBX(%rsp)
-	movq	%rsp, %rbx
-	.cfi_def_cfa_register %rbx
-	.cfi_offset %rbx, FTRACE_REGS_RBX - FTRACE_REGS_SIZE - 8
+.endm
 
+.macro restore_gprs
+	movq	FTRACE_REGS_RDI(%rsp), %rdi
+	movq	FTRACE_REGS_RSI(%rsp), %rsi
+	movq	FTRACE_REGS_RDX(%rsp), %rdx
+	movq	FTRACE_REGS_RCX(%rsp), %rcx
+	movq	FTRACE_REGS_R8(%rsp), %r8
+	movq	FTRACE_REGS_R9(%rsp), %r9
+	movq	FTRACE_REGS_RAX(%rsp), %rax
+	movq	FTRACE_REGS_R10(%rsp), %r10
+.endm
+
+/* Each of the eight argument registers, as \op \reg, \slot. */
+.macro vec_each op, prefix, load
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7
+	.if \load
+	\op	FTRACE_REGS_VEC + \n * 64(%rsp), %\prefix\n
+	.else
+	\op	%\prefix\n, FTRACE_REGS_VEC + \n * 64(%rsp)
+	.endif
+	.endr
+.endm
+
+.macro save_vec vec
+	.if \vec == FTRACE_X86_VEC_AVX512
+	vec_each vmovdqu64, zmm, 0
+	.elseif \vec == FTRACE_X86_VEC_AVX
+	vec_each vmovdqu, ymm, 0
+	.else
+	vec_each movdqu, xmm, 0
+	.endif
+.endm
+
+/*
+ * How the arguments come back: in full (SSE: that is all there is; AVX
+ * with an upper half in use), or, upper halves all zero, by zeroing them
+ * with VZEROUPPER, which leaves the upper state clean, and loading the
+ * low halves with legacy SSE loads, which keep it.
+ */
+#define RESTORE_FULL	0
+#define RESTORE_CLEAN	1
+
+.macro restore_vec vec, how
+	.if \how == RESTORE_CLEAN
+	vzeroupper
+	vec_each movdqu, xmm, 1
+	.elseif \vec == FTRACE_X86_VEC_AVX512
+	vec_each vmovdqu64, zmm, 1
+	.elseif \vec == FTRACE_X86_VEC_AVX
+	vec_each vmovdqu, ymm, 1
+	.else
+	vec_each movdqu, xmm, 1
+	.endif
+.endm
+
+/* ZF set when bits 128 and up of every argument register are zero. */
+.macro upper_halves_zero vec
+	.if \vec == FTRACE_X86_VEC_AVX512
+	vmovdqa64 %zmm0, %zmm8
+	vpternlogq $0xfe, %zmm2, %zmm1, %zmm8
+	vpternlogq $0xfe, %zmm4, %zmm3, %zmm8
+	vpternlogq $0xfe, %zmm6, %zmm5, %zmm8
+	vpord	%zmm7, %zmm8, %zmm8
+	vptestmq ftrace_x86_upper512(%rip), %zmm8, %k1
+	kortestw %k1, %k1
+	.else
+	vpor	%ymm1, %ymm0, %ymm8
+	vpor	%ymm3, %ymm2, %ymm9
+	vpor	%ymm5, %ymm4, %ymm10
+	vpor	%ymm7, %ymm6, %ymm11
+	vpor	%ymm9, %ymm8, %ymm8
+	vpor	%ymm11, %ymm10, %ymm10
+	vpor	%ymm10, %ymm8, %ymm8
+	vptest	ftrace_x86_upper256(%rip), %ymm8
+	.endif
+.endm
+
+/*
+ * From the saved frame: call the dispatcher and continue as it says.
+ * ftrace_dispatch() returns { %rax: address, %rdx: how }.
+ */
+.macro dispatch_and_continue vec, how
+	.cfi_remember_state
 	movq	FTRACE_REGS_SIZE(%rsp), %rdi		/* into the function */
 	movq	FTRACE_REGS_SIZE + 8(%rsp), %rsi	/* its caller */
 	movq	%rsp, %rdx
 	andq	$-16, %rsp
+	.cfi_def_cfa %rdx, FTRACE_REGS_SIZE + 8
+	pushq	%rdx
+	/* DW_CFA_def_cfa_expression: *%rsp + FTRACE_REGS_SIZE + 8 */
+	.cfi_escape 0x0f, 6, DW_OP_breg0 + 7, 0, DW_OP_deref, DW_OP_plus_uconst, \
+		((FTRACE_REGS_SIZE + 8) & 0x7f) | 0x80, (FTRACE_REGS_SIZE + 8) >> 7
+	pushq	%rdx
 	call	ftrace_dispatch
-	movq	%rbx, %rsp
-	.cfi_def_cfa_register %rsp
-	movq	FTRACE_REGS_RBX(%rsp), %rbx
-	.cfi_restore %rbx
-
-	/* ftrace_dispatch() returned { %rax: address, %rdx: how }. */
-	movq	%rax, FTRACE_REGS_R11(%rsp)
-	cmpq	$FTRACE_RESUME_DIRECT, %rdx
-	je	.Ldirect
-	cmpq	$FTRACE_RESUME_REDIRECT, %rdx
-	je	.Lredirect
-	restore_regs
+	popq	%rsp
+	.cfi_def_cfa %rsp, FTRACE_REGS_SIZE + 8
+	testq	%rdx, %rdx				/* FTRACE_RESUME_FUNC */
+	jnz	1f
+	restore_vec \vec, \how
+	restore_gprs
 	addq	$FTRACE_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
 	ret
 
-	/* As the site left it: the way into the function on top. */
 	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
-.Ldirect:
-	restore_regs
+1:	movq	%rax, %r11
+	cmpq	$FTRACE_RESUME_DIRECT, %rdx
+	jne	2f
+	/* As the site left it: the way into the function on top. */
+	restore_vec \vec, \how
+	restore_gprs
 	addq	$FTRACE_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
 	jmp	*%r11
 
 	/* As the caller left it: its return address on top. */
 	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
-.Lredirect:
-	restore_regs
+2:	restore_vec \vec, \how
+	restore_gprs
 	addq	$FTRACE_REGS_SIZE + 8, %rsp
 	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE - 8
 	jmp	*%r11
+	.cfi_restore_state
+.endm
+
+.macro entry_trampoline name, vec
+	.globl	\name
+	.hidden	\name
+	.type	\name, @function
+	.p2align 4
+\name:
+	.cfi_startproc
+	subq	$FTRACE_REGS_SIZE, %rsp
+	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
+	save_gprs
+	save_vec \vec
+	.if \vec == FTRACE_X86_VEC_SSE
+	dispatch_and_continue \vec, RESTORE_FULL
+	.else
+	upper_halves_zero \vec
+	vzeroupper
+	jnz	3f
+	dispatch_and_continue \vec, RESTORE_CLEAN
+3:	dispatch_and_continue \vec, RESTORE_FULL
+	.endif
 	.cfi_endproc
-	.size	arch_ftrace_caller, . - arch_ftrace_caller
+	.size	\name, . - \name
+.endm
+
+	.text
+	entry_trampoline arch_ftrace_caller, FTRACE_X86_VEC_SSE
+	entry_trampoline ftrace_x86_caller_avx, FTRACE_X86_VEC_AVX
+	entry_trampoline ftrace_x86_caller_avx512, FTRACE_X86_VEC_AVX512
 
 /*
  * Where graph tracing makes a traced function return: %rsp is what it
  * was before the function's CALL (not always 16-aligned, see above),
- * %rax/%rdx and %xmm0/%xmm1 hold its return value.
- * ftrace_graph_return(sp) gives the real return address.
+ * the slot below it still holds this address, and RAX, RDX, XMM0, XMM1
+ * (their upper halves) and the x87 stack the result.  The trampoline
+ * makes that slot its own return address: ftrace_graph_return(sp, slot,
+ * regs) writes the real one there before it calls any callback, so
+ * that unwinding from a callback finds it.  Unwinding through a traced
+ * function that has not returned yet finds this trampoline's entry as
+ * its return address, and the padding before it: ftrace_graph_cfi.h.
  */
 	.globl	arch_ftrace_return_trampoline
 	.hidden	arch_ftrace_return_trampoline
@@ -121,26 +210,122 @@ arch_ftrace_caller:
 	.p2align 4
 arch_ftrace_return_trampoline:
 	.cfi_startproc
-	.cfi_undefined rip
-	movq	%rsp, %rdi
+	.cfi_personality 0x1b, ftrace_graph_personality
+	fgraph_return_frame_cfi 7, %rsp, 16, 9
+	.8byte	ftrace_graph_stacks - .
+	nop
+	.globl	arch_ftrace_return_entry
+	.hidden	arch_ftrace_return_entry
+arch_ftrace_return_entry:
+	subq	$8, %rsp
+	.cfi_def_cfa_offset 8
+	.cfi_restore %rsp
+	.cfi_offset %rip, -8
 	pushq	%rbp
+	.cfi_adjust_cfa_offset 8
+	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
-	andq	$-16, %rsp
-	subq	$48, %rsp
-	movq	%rax, 0(%rsp)
-	movq	%rdx, 8(%rsp)
-	movdqu	%xmm0, 16(%rsp)
-	movdqu	%xmm1, 32(%rsp)
+	.cfi_def_cfa_register %rbp
+	andq	$-64, %rsp
+	subq	$FGRAPH_RET_SIZE, %rsp
+	movq	%rax, FGRAPH_RET_RAX(%rsp)
+	movq	%rdx, FGRAPH_RET_RDX(%rsp)
+
+	movzbl	ftrace_x86_vec(%rip), %eax
+	movb	%al, FGRAPH_RET_VEC_MODE(%rsp)
+	cmpb	$FTRACE_X86_VEC_AVX, %al
+	jb	.Lret_save_sse
+	je	.Lret_save_avx
+	vmovdqu64 %zmm0, FGRAPH_RET_VEC(%rsp)
+	vmovdqu64 %zmm1, FGRAPH_RET_VEC + 64(%rsp)
+	vpord	%zmm1, %zmm0, %zmm2
+	vptestmq ftrace_x86_upper512(%rip), %zmm2, %k1
+	kortestw %k1, %k1
+	jmp	.Lret_saved_upper
+.Lret_save_avx:
+	vmovdqu	%ymm0, FGRAPH_RET_VEC(%rsp)
+	vmovdqu	%ymm1, FGRAPH_RET_VEC + 64(%rsp)
+	vpor	%ymm1, %ymm0, %ymm2
+	vptest	ftrace_x86_upper256(%rip), %ymm2
+.Lret_saved_upper:
+	setnz	FGRAPH_RET_VEC_DIRTY(%rsp)
+	vzeroupper
+	jmp	.Lret_save_x87
+.Lret_save_sse:
+	movdqu	%xmm0, FGRAPH_RET_VEC(%rsp)
+	movdqu	%xmm1, FGRAPH_RET_VEC + 64(%rsp)
+
+	/*
+	 * A callee finds the x87 stack empty: pop what the function left
+	 * there (TOP counts down from 0 as values are pushed).
+	 */
+.Lret_save_x87:
+	fnstsw	%ax
+	shrl	$11, %eax
+	negl	%eax
+	andl	$7, %eax
+	movl	%eax, FGRAPH_RET_X87_NR(%rsp)
+	leaq	FGRAPH_RET_X87(%rsp), %rdx
+	testl	%eax, %eax
+	jz	2f
+1:	fstpt	(%rdx)
+	addq	$16, %rdx
+	decl	%eax
+	jnz	1b
+2:
+	leaq	16(%rbp), %rdi				/* the stack pointer it returned with */
+	leaq	8(%rbp), %rsi				/* the slot below it */
+	movq	%rsp, %rdx
 	call	ftrace_graph_return
-	movq	%rax, %r11
-	movq	0(%rsp), %rax
-	movq	8(%rsp), %rdx
-	movdqu	16(%rsp), %xmm0
-	movdqu	32(%rsp), %xmm1
+
+	movl	FGRAPH_RET_X87_NR(%rsp), %eax
+	testl	%eax, %eax
+	jz	2f
+	movl	%eax, %ecx
+	shll	$4, %ecx
+	leaq	FGRAPH_RET_X87 - 16(%rsp, %rcx), %rdx
+1:	fldt	(%rdx)
+	subq	$16, %rdx
+	decl	%eax
+	jnz	1b
+2:
+	movzbl	FGRAPH_RET_VEC_MODE(%rsp), %eax
+	testl	%eax, %eax
+	jz	.Lret_restore_xmm
+	cmpb	$0, FGRAPH_RET_VEC_DIRTY(%rsp)
+	je	.Lret_restore_clean
+	cmpl	$FTRACE_X86_VEC_AVX, %eax
+	je	.Lret_restore_avx
+	vmovdqu64 FGRAPH_RET_VEC(%rsp), %zmm0
+	vmovdqu64 FGRAPH_RET_VEC + 64(%rsp), %zmm1
+	jmp	.Lret_restored_vec
+.Lret_restore_avx:
+	vmovdqu	FGRAPH_RET_VEC(%rsp), %ymm0
+	vmovdqu	FGRAPH_RET_VEC + 64(%rsp), %ymm1
+	jmp	.Lret_restored_vec
+.Lret_restore_clean:
+	vzeroupper
+.Lret_restore_xmm:
+	movdqu	FGRAPH_RET_VEC(%rsp), %xmm0
+	movdqu	FGRAPH_RET_VEC + 64(%rsp), %xmm1
+.Lret_restored_vec:
+	movq	FGRAPH_RET_RAX(%rsp), %rax
+	movq	FGRAPH_RET_RDX(%rsp), %rdx
 	movq	%rbp, %rsp
+	.cfi_def_cfa_register %rsp
 	popq	%rbp
-	jmp	*%r11
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %rbp
+	ret
 	.cfi_endproc
 	.size	arch_ftrace_return_trampoline, . - arch_ftrace_return_trampoline
+
+	.section .rodata
+	.p2align 6
+/* Bits 128 and up of a ZMM and of a YMM register. */
+ftrace_x86_upper512:
+	.quad	0, 0, -1, -1, -1, -1, -1, -1
+ftrace_x86_upper256:
+	.quad	0, 0, -1, -1
 
 	.section .note.GNU-stack, "", @progbits

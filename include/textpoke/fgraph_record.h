@@ -14,7 +14,13 @@
  *	TP_FGRAPH_UNLOAD		the object numbered @object is gone
  *	TP_FGRAPH_ENTRY			@tid entered @func at @calltime
  *	TP_FGRAPH_RETURN		and returned at @rettime: @calltime is the
- *					entry's, which is how the two are matched
+ *					entry's, which is how the two are matched;
+ *					@flags TP_FGRAPH_RECORD_UNWOUND: it did not
+ *					return, it was left (an exception, longjmp(),
+ *					thread exit) at @rettime
+ *	TP_FGRAPH_RETVAL		(struct tp_fgraph_retval) right after the
+ *					TP_FGRAPH_RETURN of a call that returned,
+ *					in the same write: its return registers
  *
  * What follows a record is padded to 8 bytes.  The objects loaded when
  * the recording starts come first, with time 0, each followed by the
@@ -26,10 +32,11 @@
  * another object may be loaded at the same address.
  *
  * Times are CLOCK_MONOTONIC nanoseconds.  An entry without its return is
- * a call still running when recording stopped, or one a longjmp()
- * unwound.
+ * a call still running when recording stopped.
  *
- * Version 1 had no objects: its symbols hold for the whole recording.
+ * Version 1 files are read as well.  They had no objects (their symbols
+ * hold for the whole recording), no @flags (a call a longjmp() unwound
+ * has no return) and no TP_FGRAPH_RETVAL.
  */
 #ifndef TEXTPOKE_FGRAPH_RECORD_H
 #define TEXTPOKE_FGRAPH_RECORD_H
@@ -52,7 +59,11 @@ enum tp_fgraph_record_type {
 	TP_FGRAPH_RETURN = 3,
 	TP_FGRAPH_LOAD = 4,
 	TP_FGRAPH_UNLOAD = 5,
+	TP_FGRAPH_RETVAL = 6,
 };
+
+/* TP_FGRAPH_RETURN's @flags: the call was left without returning. */
+#define TP_FGRAPH_RECORD_UNWOUND	(1u << 0)
 
 /* TP_FGRAPH_ENTRY, TP_FGRAPH_RETURN, TP_FGRAPH_SYMBOL. */
 struct tp_fgraph_record {
@@ -65,7 +76,21 @@ struct tp_fgraph_record {
 	uint64_t calltime;
 	uint64_t rettime;		/* TP_FGRAPH_RETURN */
 	int32_t depth;			/* frames of the thread below this one */
-	uint32_t len;			/* TP_FGRAPH_SYMBOL: bytes of name */
+	union {
+		uint32_t len;		/* TP_FGRAPH_SYMBOL: bytes of name */
+		uint32_t flags;		/* TP_FGRAPH_RETURN: TP_FGRAPH_RECORD_* */
+	};
+};
+
+/*
+ * The return registers, as tp_fgraph_ret_int() and
+ * tp_fgraph_ret_fp_bits() give them (<textpoke/ftrace.h>).
+ */
+struct tp_fgraph_retval {
+	uint32_t type;			/* TP_FGRAPH_RETVAL */
+	uint32_t tid;
+	uint64_t ints[2];
+	uint64_t fp_bits[2];
 };
 
 /* TP_FGRAPH_LOAD, TP_FGRAPH_UNLOAD. */
@@ -82,10 +107,12 @@ struct tp_fgraph_object {
 #ifdef __cplusplus
 static_assert(sizeof(struct tp_fgraph_file_header) == 24, "file layout");
 static_assert(sizeof(struct tp_fgraph_record) == 40, "file layout");
+static_assert(sizeof(struct tp_fgraph_retval) == 40, "file layout");
 static_assert(sizeof(struct tp_fgraph_object) == 40, "file layout");
 #else
 _Static_assert(sizeof(struct tp_fgraph_file_header) == 24, "file layout");
 _Static_assert(sizeof(struct tp_fgraph_record) == 40, "file layout");
+_Static_assert(sizeof(struct tp_fgraph_retval) == 40, "file layout");
 _Static_assert(sizeof(struct tp_fgraph_object) == 40, "file layout");
 #endif
 

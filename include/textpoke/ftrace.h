@@ -182,17 +182,23 @@ TP_EXPORT int tp_ftrace_update_objects(void);
  * library: its return address is replaced at entry and kept on a
  * per-thread stack of 4096 frames.  An entry that finds no room is
  * neither reported nor hooked (tp_ftrace_graph_skipped() counts them):
- * every entry reported has its return.  Supported: recursion, threads
- * created while tracing, signal handlers (on any stack), longjmp() out
- * of traced functions (their frames are dropped unreported), tracing
- * switched off while threads are deep inside traced functions (they
- * return normally; the return callback is not called once
- * tp_unregister_ftrace_graph() has returned).  Not supported: C++
- * exceptions or other unwinding that reads return addresses through a
- * traced frame (the unwinder finds the library's trampoline there and
- * stops), and debuggers' backtraces through it are cut the same way.
- * The callbacks follow the rules of tp_ftrace_func_t.  Up to 16 graph
- * ops at once (-ENOSPC).
+ * every entry reported has exactly one return callback, for a call that
+ * returned or for one that was left without returning
+ * (TP_FGRAPH_RET_UNWOUND): a C++ exception (or any unwinding: the
+ * unwinder tells the library as it leaves the frame), pthread_exit(),
+ * longjmp(), siglongjmp(), setcontext() out of traced functions (seen at
+ * the next traced entry or return of the thread that proves the frame
+ * gone, docs/ftrace.md).  Supported besides: recursion, threads created
+ * while tracing, signal handlers (on any stack), swapcontext() between
+ * stacks, tracing switched off while threads are deep inside traced
+ * functions (they return normally; the return callback is not called
+ * once tp_unregister_ftrace_graph() has returned), and unwinders reading
+ * through traced frames (exceptions, backtrace(), debuggers: the
+ * trampoline's unwind information gives the real return address; the
+ * trampoline shows as one frame more above each traced one).  Vector
+ * registers are kept whole around the callbacks (YMM and ZMM on x86-64,
+ * Z and P registers with SVE on arm64).  The callbacks follow the rules
+ * of tp_ftrace_func_t.  Up to 16 graph ops at once (-ENOSPC).
  */
 struct tp_ftrace_graph_ent {
 	unsigned long func;		/* the traced function's entry */
@@ -200,12 +206,35 @@ struct tp_ftrace_graph_ent {
 	unsigned long long calltime;	/* as the return will give it */
 };
 
+/* The call did not return: it was unwound past (rettime: when that was seen). */
+#define TP_FGRAPH_RET_UNWOUND	(1u << 0)
+
+struct tp_fgraph_ret_regs;
+
 struct tp_ftrace_graph_ret {
 	unsigned long func;
 	int depth;
 	unsigned long long calltime;	/* CLOCK_MONOTONIC, nanoseconds */
 	unsigned long long rettime;
+	unsigned int flags;		/* TP_FGRAPH_RET_* */
+	/* The return registers, for the accessors below; NULL when unwound. */
+	const struct tp_fgraph_ret_regs *regs;
 };
+
+/*
+ * The traced function's return value, as its return registers held it:
+ * valid inside the return callback, 0 for a call unwound.
+ * tp_fgraph_ret_int(): integer return register @n, 0 or 1 (x86-64 RAX,
+ * RDX; arm64 X0, X1; riscv64 a0, a1): an integer or pointer result is
+ * in register 0, one narrower than it in its low bits (x86-64 leaves the
+ * others undefined), a 16-byte one in both.  tp_fgraph_ret_fp_bits():
+ * the low 64 bits of floating-point return register @n (x86-64 XMM0,
+ * XMM1; arm64 V0-V3; riscv64 fa0, fa1): a double result is register 0's
+ * 64 bits, a float its low 32.  0 for a register the arch does not have.
+ */
+TP_EXPORT unsigned long tp_fgraph_ret_int(const struct tp_ftrace_graph_ret *ret, unsigned int n);
+TP_EXPORT unsigned long long tp_fgraph_ret_fp_bits(const struct tp_ftrace_graph_ret *ret,
+						   unsigned int n);
 
 struct tp_fgraph_ops;
 typedef int (*tp_fgraph_entry_t)(const struct tp_ftrace_graph_ent *trace,

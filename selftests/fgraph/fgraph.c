@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Function-graph tracing, direct calls and redirection, on the
- * functions of traced.c: matching entries and returns with durations,
- * deep recursion and the return stack's limit, tail calls, longjmp,
- * signal handlers, threads deep inside traced frames while graph tracing
- * is switched on and off; recordings as tp-graph prints them, with
- * objects loaded and unloaded while recording (dso_a.c, dso_b.c) and
- * C++ names (traced_cxx.cc); a direct trampoline alone and next to an
- * ordinary ops, switched while threads call the function; a redirection
- * seen by every thread, and undone.  The harness runs each test in a
- * child process.
+ * functions of traced.c: matching entries and returns with durations
+ * and return values, deep recursion and the return stack's limit, tail
+ * calls, ways out of frames without returning (longjmp, siglongjmp,
+ * setcontext, pthread_exit, C++ exceptions of traced_cxx.cc) and
+ * swapcontext, unwinders through traced frames (backtrace(), gdb),
+ * vector registers through callbacks (vec_<arch>.c), signal handlers,
+ * threads deep inside traced frames while graph tracing is switched on
+ * and off; recordings as tp-graph prints them, with return values,
+ * unwound calls, objects loaded and unloaded while recording (dso_a.c,
+ * dso_b.c) and C++ names (traced_mangled.cc); a direct trampoline alone
+ * and next to an ordinary ops, switched while threads call the function;
+ * a redirection seen by every thread, and undone.  The harness runs each
+ * test in a child process.
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -22,11 +27,14 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <textpoke/fgraph_record.h>
@@ -36,6 +44,11 @@
 #include "kselftest_harness.h"
 #include "dso.h"
 #include "traced.h"
+#include "traced_cxx.h"
+#include "vec.h"
+#if defined(__aarch64__)
+#include "traced_pac_arm64.h"
+#endif
 #include "../../tools/tp-graph/replay.h"
 
 #define MAX_EVENTS	8192
@@ -43,10 +56,10 @@
 /* What one graph ops saw, in order (single-threaded tests). */
 struct graph_log {
 	struct tp_fgraph_ops gops;
-	unsigned long entries, returns, bad_times;
+	unsigned long entries, returns, unwound, bad_times;
 	int max_depth;
 	size_t nr;
-	struct { unsigned long func; int depth; bool ret; } ev[MAX_EVENTS];
+	struct { unsigned long func; int depth; bool ret, unwound; } ev[MAX_EVENTS];
 };
 
 static int log_entry(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
@@ -68,10 +81,14 @@ static void log_return(const struct tp_ftrace_graph_ret *r, struct tp_fgraph_ops
 	size_t i = __atomic_fetch_add(&log->nr, 1, __ATOMIC_RELAXED);
 
 	__atomic_fetch_add(&log->returns, 1, __ATOMIC_RELAXED);
+	if (r->flags & TP_FGRAPH_RET_UNWOUND)
+		__atomic_fetch_add(&log->unwound, 1, __ATOMIC_RELAXED);
 	if (r->rettime < r->calltime || !r->calltime)
 		__atomic_fetch_add(&log->bad_times, 1, __ATOMIC_RELAXED);
-	if (i < MAX_EVENTS)
+	if (i < MAX_EVENTS) {
 		log->ev[i].func = r->func, log->ev[i].depth = r->depth, log->ev[i].ret = true;
+		log->ev[i].unwound = r->flags & TP_FGRAPH_RET_UNWOUND;
+	}
 }
 
 static struct graph_log *log_new(const char *glob)
@@ -149,6 +166,83 @@ TEST(graph_return_values_survive)
 	log_free(log);
 }
 
+/* What the return callback read of each return, in order. */
+static struct {
+	size_t nr;
+	struct {
+		unsigned long func, ints[2], beyond;
+		unsigned long long fp, fp_beyond;
+		unsigned int flags;
+	} ev[16];
+} rets;
+
+static void read_return_registers(const struct tp_ftrace_graph_ret *r, struct tp_fgraph_ops *g)
+{
+	size_t i = rets.nr++;
+
+	(void)g;
+	if (i >= 16)
+		return;
+	rets.ev[i].func = r->func;
+	rets.ev[i].flags = r->flags;
+	rets.ev[i].ints[0] = tp_fgraph_ret_int(r, 0);
+	rets.ev[i].ints[1] = tp_fgraph_ret_int(r, 1);
+	rets.ev[i].beyond = tp_fgraph_ret_int(r, 2);
+	rets.ev[i].fp = tp_fgraph_ret_fp_bits(r, 0);
+	rets.ev[i].fp_beyond = tp_fgraph_ret_fp_bits(r, 9);
+}
+
+static unsigned long long bits_of(double d)
+{
+	unsigned long long b;
+
+	memcpy(&b, &d, sizeof(b));
+	return b;
+}
+
+/* The return callback reads the function's result in its return registers. */
+TEST(graph_return_registers_in_the_callback)
+{
+	struct tp_fgraph_ops gops = { .retfunc = read_return_registers };
+	struct fg_pair pair;
+	jmp_buf env;
+	size_t i;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&gops.ops, "fg_*", 1));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&gops));
+	EXPECT_EQ(6, fg_leaf(5));
+	EXPECT_EQ(6.5, fg_double(2.0, 3.0));
+	pair = fg_pair(41);
+	if (!setjmp(env))
+		fg_jump(&env, 0);
+	EXPECT_EQ(-7, fg_leaf(-8));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&gops));
+	tp_ftrace_free_filter(&gops.ops);
+	EXPECT_EQ(41, pair.a);
+	EXPECT_EQ(42, pair.b);
+	ASSERT_EQ(5, (long)rets.nr);
+	EXPECT_EQ(F(fg_leaf), rets.ev[0].func);
+	EXPECT_EQ(6, (int)rets.ev[0].ints[0]);
+	EXPECT_EQ(F(fg_double), rets.ev[1].func);
+	EXPECT_EQ(bits_of(6.5), rets.ev[1].fp);
+	EXPECT_EQ(F(fg_pair), rets.ev[2].func);
+	EXPECT_EQ(41, (long)rets.ev[2].ints[0]);
+	EXPECT_EQ(42, (long)rets.ev[2].ints[1]);
+	/* Unwound: no return value. */
+	EXPECT_EQ(F(fg_jump), rets.ev[3].func);
+	EXPECT_EQ((int)TP_FGRAPH_RET_UNWOUND, (int)rets.ev[3].flags);
+	EXPECT_EQ(0, (long)rets.ev[3].ints[0]);
+	EXPECT_EQ(0, (long long)rets.ev[3].fp);
+	EXPECT_EQ(-7, (int)rets.ev[4].ints[0]);	/* an int: the low half */
+	EXPECT_EQ(0, (int)rets.ev[4].flags);
+	for (i = 0; i < 5; i++) {
+		EXPECT_EQ(0, (long)rets.ev[i].beyond);
+		EXPECT_EQ(0, (long long)rets.ev[i].fp_beyond);
+	}
+	EXPECT_EQ(0, (long)tp_fgraph_ret_int(NULL, 0));
+	EXPECT_EQ(0, (long long)tp_fgraph_ret_fp_bits(NULL, 0));
+}
+
 /* Entered with RSP 0 mod 16 on x86-64, which the C calls must not inherit. */
 TEST(graph_stack_alignment_as_the_compiler_left_it)
 {
@@ -212,11 +306,601 @@ TEST(graph_longjmp_drops_frames)
 	EXPECT_EQ(18, fg_top(5));
 	EXPECT_EQ(1000, fg_recurse(1000));
 	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
-	/* fg_top is four calls: top, mid, leaf, leaf. */
+	/* fg_top is four calls: top, mid, leaf, leaf; the unwound frames return too. */
 	EXPECT_EQ(11 + 4 + 1001, load(&log->entries));
-	EXPECT_EQ(4 + 1001, load(&log->returns));
+	EXPECT_EQ(11 + 4 + 1001, load(&log->returns));
+	EXPECT_EQ(11, load(&log->unwound));
 	log_free(log);
 }
+
+/* The index of the first entry of @fn in @log, or -1. */
+static long first_entry(const struct graph_log *log, void *fn)
+{
+	size_t i;
+
+	for (i = 0; i < log->nr && i < MAX_EVENTS; i++)
+		if (!log->ev[i].ret && log->ev[i].func == F(fn))
+			return i;
+	return -1;
+}
+
+/*
+ * Right after a jump out of @nr nested frames of @fn: their returns (as
+ * unwound), deepest first, and then the next call (fg_top) at depth 0.
+ */
+static void expect_unwound_then_top(struct __test_metadata *_metadata,
+				    const struct graph_log *log, void *fn, int nr)
+{
+	long top = first_entry(log, fg_top);
+	int i;
+
+	ASSERT_EQ(2 * nr, top);
+	EXPECT_EQ(0, log->ev[top].depth);
+	for (i = 0; i < nr; i++) {
+		EXPECT_EQ(F(fn), log->ev[i].func);
+		EXPECT_FALSE(log->ev[i].ret);
+		EXPECT_EQ(i, log->ev[i].depth);
+		EXPECT_EQ(F(fn), log->ev[nr + i].func);
+		EXPECT_TRUE(log->ev[nr + i].ret);
+		EXPECT_TRUE(log->ev[nr + i].unwound);
+		EXPECT_EQ(nr - 1 - i, log->ev[nr + i].depth);
+	}
+	EXPECT_EQ(load(&log->entries), load(&log->returns));
+	EXPECT_EQ(nr, load(&log->unwound));
+}
+
+/* Depth and parentage are exact from the first call after the jump. */
+TEST(graph_longjmp_depth_exact_right_after_jump)
+{
+	struct graph_log *log = log_new("fg_*");
+	jmp_buf env;
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	if (!setjmp(env))
+		fg_jump(&env, 10);
+	EXPECT_EQ(18, fg_top(5));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	expect_unwound_then_top(_metadata, log, fg_jump, 11);
+	log_free(log);
+}
+
+static sigjmp_buf handler_env;
+
+static void jump_out_of_handler(int sig)
+{
+	(void)sig;
+	fg_siglongjmp(&handler_env, 3);
+}
+
+/* A handler that siglongjmp()s out of traced frames, from traced frames of its own. */
+TEST(graph_siglongjmp_out_of_a_handler)
+{
+	struct graph_log *log = log_new("fg_*");
+	struct sigaction sa = { .sa_handler = jump_out_of_handler };
+	long top;
+	int i;
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	if (!sigsetjmp(handler_env, 1))
+		fg_raise(SIGUSR1, 5);
+	EXPECT_EQ(18, fg_top(5));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	/* Six frames of fg_raise, four of fg_siglongjmp above them, ten returns. */
+	top = first_entry(log, fg_top);
+	ASSERT_EQ(20, top);
+	EXPECT_EQ(0, log->ev[top].depth);
+	for (i = 0; i < 10; i++) {
+		EXPECT_EQ(F(i < 6 ? (void *)fg_raise : (void *)fg_siglongjmp), log->ev[i].func);
+		EXPECT_EQ(i, log->ev[i].depth);
+		EXPECT_TRUE(log->ev[10 + i].ret);
+		EXPECT_TRUE(log->ev[10 + i].unwound);
+		EXPECT_EQ(9 - i, log->ev[10 + i].depth);
+	}
+	EXPECT_EQ(load(&log->entries), load(&log->returns));
+	EXPECT_EQ(10, load(&log->unwound));
+	log_free(log);
+}
+
+TEST(graph_setcontext_out_of_traced_frames)
+{
+	struct graph_log *log = log_new("fg_*");
+	static ucontext_t back;
+	static volatile int jumped;
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	ASSERT_EQ(0, getcontext(&back));
+	if (!jumped) {
+		jumped = 1;
+		fg_setcontext(&back, 7);
+	}
+	EXPECT_EQ(18, fg_top(5));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	expect_unwound_then_top(_metadata, log, fg_setcontext, 8);
+	log_free(log);
+}
+
+static ucontext_t swap_main, swap_other;
+
+static void other_context(void)
+{
+	fg_leaf(1);
+}
+
+/*
+ * swapcontext() to a stack inside this very frame, above the traced
+ * frame that switched: that frame is suspended, not unwound, and both
+ * return where they should (uftrace's s-ucontext).
+ */
+TEST(graph_swapcontext_keeps_the_suspended_frame)
+{
+	struct graph_log *log = log_new("fg_*");
+	static const struct { void *fn; int depth; bool ret; } want[] = {
+		{ fg_swap, 0, false }, { fg_leaf, 1, false }, { fg_leaf, 1, true },
+		{ fg_swap, 0, true }, { fg_leaf, 0, false }, { fg_leaf, 0, true },
+	};
+	char stack[32768];
+	size_t i;
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, getcontext(&swap_other));
+	swap_other.uc_stack.ss_sp = stack;
+	swap_other.uc_stack.ss_size = sizeof(stack);
+	swap_other.uc_link = &swap_main;
+	makecontext(&swap_other, other_context, 0);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	EXPECT_EQ(0, fg_swap(&swap_main, &swap_other));
+	EXPECT_EQ(2, fg_leaf(1));
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	ASSERT_EQ(6, (long)log->nr);
+	for (i = 0; i < 6; i++) {
+		EXPECT_EQ(F(want[i].fn), log->ev[i].func);
+		EXPECT_EQ(want[i].depth, log->ev[i].depth);
+		EXPECT_EQ(want[i].ret, log->ev[i].ret);
+	}
+	EXPECT_EQ(0, load(&log->unwound));
+	log_free(log);
+}
+
+static void *exit_from_traced_frames(void *arg)
+{
+	fg_exit_thread((int)(long)arg);
+	return NULL;
+}
+
+static void *call_top(void *arg)
+{
+	return (void *)(long)fg_top((int)(long)arg);
+}
+
+/*
+ * pthread_exit() unwinds the thread's frames (forced unwinding): they
+ * return as unwound, and the thread's return stack is left empty for
+ * the next thread that takes it.
+ */
+TEST(graph_pthread_exit_inside_traced_frames)
+{
+	struct graph_log *log = log_new("fg_*");
+	pthread_t t;
+	void *res;
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	ASSERT_EQ(0, pthread_create(&t, NULL, exit_from_traced_frames, (void *)6L));
+	ASSERT_EQ(0, pthread_join(t, &res));
+	EXPECT_EQ(7, load(&log->entries));
+	EXPECT_EQ(7, load(&log->returns));
+	EXPECT_EQ(7, load(&log->unwound));
+	ASSERT_EQ(0, pthread_create(&t, NULL, call_top, (void *)5L));
+	ASSERT_EQ(0, pthread_join(t, &res));
+	EXPECT_EQ(18, (long)res);
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	EXPECT_EQ(0, log->ev[first_entry(log, fg_top)].depth);
+	EXPECT_EQ(load(&log->entries), load(&log->returns));
+	log_free(log);
+}
+
+/* One call site for both backtraces: the same return addresses. */
+static __attribute__((noinline)) int take_backtrace(void **buf, int max)
+{
+	int n = fg_bt_outer(buf, max);
+
+	__asm__ volatile("" ::: "memory");
+	return n;
+}
+
+/*
+ * Where the backtraces of fg_bt_inner, untraced and traced, part: the
+ * frames of fg_bt_inner and whatever takes the backtrace for it (a
+ * sanitizer's interceptor) come before.
+ */
+static int bt_inner_frames(void *const *plain, int np, void *const *traced, int nt)
+{
+	int k = 0;
+
+	while (k < np && k < nt && plain[k] == traced[k])
+		k++;
+	return k;
+}
+
+/*
+ * backtrace() (the unwinder's _Unwind_Backtrace) from inside traced
+ * frames: the frames it would find without tracing, each traced one
+ * followed by the trampoline it returns to.
+ */
+TEST(graph_backtrace_through_traced_frames)
+{
+	struct graph_log *log = log_new("fg_bt_*");
+	void *plain[16], *traced[16];
+	int np, nt, k;
+
+	ASSERT_TRUE(log != NULL);
+	np = take_backtrace(plain, 16);
+	ASSERT_LE(3, np);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	alarm(20);
+	nt = take_backtrace(traced, 16);
+	alarm(0);
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	k = bt_inner_frames(plain, np, traced, nt);
+	ASSERT_LE(1, k);			/* up to fg_bt_inner */
+	ASSERT_LE(k + 4, nt);
+	ASSERT_LE(k + 2, np);
+	EXPECT_EQ(plain[k], traced[k + 1]);	/* in fg_bt_outer */
+	EXPECT_EQ(traced[k], traced[k + 2]);	/* the trampoline */
+	EXPECT_EQ(plain[k + 1], traced[k + 3]);	/* in take_backtrace */
+	EXPECT_EQ(2, load(&log->returns));
+	log_free(log);
+}
+
+#if defined(__aarch64__)
+static __attribute__((noinline)) int take_pac_backtrace(void **buf, int max)
+{
+	int n = fg_pac_outer(buf, max);
+
+	__asm__ volatile("" ::: "memory");
+	return n;
+}
+
+/*
+ * The same through functions that sign their return address (PAC,
+ * where the CPU has it; else the same instructions are NOPs): the
+ * trampoline's address is found signed in their frames.
+ */
+TEST(graph_backtrace_through_pac_frames)
+{
+	struct graph_log *log = log_new("fg_pac_*");
+	void *plain[16], *traced[16];
+	int np, nt, k;
+
+	ASSERT_TRUE(log != NULL);
+	np = take_pac_backtrace(plain, 16);
+	ASSERT_LE(3, np);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	alarm(20);
+	nt = take_pac_backtrace(traced, 16);
+	alarm(0);
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	k = bt_inner_frames(plain, np, traced, nt);
+	ASSERT_LE(1, k);
+	ASSERT_LE(k + 4, nt);
+	ASSERT_LE(k + 2, np);
+	EXPECT_EQ(plain[k], traced[k + 1]);
+	EXPECT_EQ(traced[k], traced[k + 2]);
+	EXPECT_EQ(plain[k + 1], traced[k + 3]);
+	EXPECT_EQ(2, load(&log->returns));
+	log_free(log);
+}
+#endif
+
+static void *callback_bt[2][32];
+static int callback_bt_nr[2];
+
+static int bt_at_entry(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
+{
+	(void)g;
+	if (e->func == F(fg_bt_inner))
+		callback_bt_nr[0] = backtrace(callback_bt[0], 32);
+	return 1;
+}
+
+static void bt_at_return(const struct tp_ftrace_graph_ret *r, struct tp_fgraph_ops *g)
+{
+	(void)g;
+	if (r->func == F(fg_bt_inner))
+		callback_bt_nr[1] = backtrace(callback_bt[1], 32);
+}
+
+/* Where @addr first is in @bt (@nr frames), -1 if nowhere. */
+static int bt_index(void *const *bt, int nr, const void *addr)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (bt[i] == addr)
+			return i;
+	return -1;
+}
+
+/*
+ * backtrace() from the callbacks: through the entry trampoline (at
+ * fg_bt_inner's entry) and the return trampoline's own frame (as
+ * fg_bt_inner returns), the same callers.
+ */
+TEST(graph_backtrace_from_callbacks)
+{
+	struct tp_fgraph_ops gops = { .entryfunc = bt_at_entry, .retfunc = bt_at_return };
+	void *plain[16], *traced[16];
+	int np, nt, inner, k;
+
+	np = take_backtrace(plain, 16);
+	ASSERT_LE(3, np);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&gops.ops, "fg_bt_*", 1));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&gops));
+	alarm(20);
+	nt = take_backtrace(traced, 16);
+	alarm(0);
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&gops));
+	tp_ftrace_free_filter(&gops.ops);
+	inner = bt_inner_frames(plain, np, traced, nt);
+	ASSERT_LE(1, inner);
+	ASSERT_LE(inner + 2, np);
+	for (k = 0; k < 2; k++) {
+		int outer = bt_index(callback_bt[k], callback_bt_nr[k], plain[inner]);
+		int caller = bt_index(callback_bt[k], callback_bt_nr[k], plain[inner + 1]);
+
+		TH_LOG("%s callback: fg_bt_outer at %d, its caller at %d of %d frames",
+		       k ? "return" : "entry", outer, caller, callback_bt_nr[k]);
+		EXPECT_LT(0, outer);
+		EXPECT_LT(outer, caller);
+	}
+}
+
+/* In the copy of this program that gdb runs: stop inside graph-traced frames. */
+static __attribute__((noinline)) void gdb_target_run(void)
+{
+	static struct tp_fgraph_ops gops = { .entryfunc = NULL };
+
+	gops.retfunc = log_return;
+	gops.private = calloc(1, sizeof(struct graph_log));
+	if (!gops.private || tp_ftrace_set_filter(&gops.ops, "fg_bt_*", 1) ||
+	    tp_register_ftrace_graph(&gops))
+		_exit(2);
+	fg_bt_outer(NULL, 0);
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((constructor)) static void gdb_target(void)
+{
+	if (getenv("FGRAPH_GDB_TARGET")) {
+		gdb_target_run();
+		_exit(0);
+	}
+}
+
+/* gdb's `bt` in graph-traced frames shows their real callers. */
+TEST(graph_gdb_backtrace_through_traced_frames)
+{
+	char exe[PATH_MAX], cmd[PATH_MAX + 256], *out = NULL, *inner, *outer, *run;
+	size_t cap = 0, len = 0, n;
+	ssize_t elen = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	FILE *gdb;
+
+	if (under_emulator())
+		SKIP(return, "gdb debugs the emulator, not the program");
+	if (access("/usr/bin/gdb", X_OK))
+		SKIP(return, "gdb is not installed");
+	ASSERT_LT(0, elen);
+	exe[elen] = '\0';
+	snprintf(cmd, sizeof(cmd), "FGRAPH_GDB_TARGET=1 timeout 60 /usr/bin/gdb -nx -batch "
+		 "-ex run -ex bt '%s' </dev/null 2>&1", exe);
+	gdb = popen(cmd, "r");
+	ASSERT_TRUE(gdb != NULL);
+	do {
+		if (len + 4096 > cap)
+			ASSERT_TRUE((out = realloc(out, cap += 65536)) != NULL);
+		n = fread(out + len, 1, cap - len - 1, gdb);
+		len += n;
+	} while (n);
+	pclose(gdb);
+	out[len] = '\0';
+	if (strstr(out, "ptrace: Operation not permitted") || !strstr(out, "SIGTRAP")) {
+		TH_LOG("%s", out);
+		free(out);
+		SKIP(return, "gdb cannot run the program here");
+	}
+	inner = strstr(out, "fg_bt_inner");
+	outer = strstr(out, "fg_bt_outer");
+	run = strstr(out, "gdb_target_run");
+	if (!inner || !outer || !run || !(inner < outer && outer < run))
+		TH_LOG("%s", out);
+	EXPECT_TRUE(inner && outer && run && inner < outer && outer < run);
+	free(out);
+}
+
+/* --- C++ exceptions ----------------------------------------------------------- */
+
+/*
+ * What each way of throwing gives without tracing, and must give with:
+ * the value, and the objects destroyed on the way.
+ */
+static void expect_as_untraced(struct __test_metadata *_metadata, enum fgx_how how,
+			       int depth, int want, int destroyed)
+{
+	int before = fgx_destroyed;
+
+	alarm(10);	/* an unwinder that loops fails the test */
+	EXPECT_EQ(want, fgx_run(how, depth, 7));
+	alarm(0);
+	EXPECT_EQ(destroyed, fgx_destroyed - before);
+	/* And the return stack is as it was: the next call is at depth 0. */
+	EXPECT_EQ(18, fg_top(5));
+}
+
+/*
+ * @how through 1, 2 and 10 traced frames of fgx_throw, which the
+ * exception leaves: each of them returns as unwound, innermost first,
+ * before anything after the catch; a traced frame that catches (the
+ * outermost, with @caught) returns normally, one that rethrows is left
+ * too.
+ */
+static void exception_test(struct __test_metadata *_metadata, enum fgx_how how, int want,
+			   bool caught)
+{
+	static const int depths[] = { 0, 1, 9 };	/* 1, 2 and 10 traced frames */
+	int extra = how != FGX_THROW, d, i;
+	struct graph_log *log = log_new("fgx_*");
+	size_t at = 0;
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&log->gops.ops, "fg_top", 0));
+	for (d = 0; d < 3; d++)
+		expect_as_untraced(_metadata, how, depths[d], want, depths[d] + 1 + extra);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	for (d = 0; d < 3; d++)
+		expect_as_untraced(_metadata, how, depths[d], want, depths[d] + 1 + extra);
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	EXPECT_EQ(load(&log->entries), load(&log->returns));
+	for (d = 0; d < 3; d++) {
+		int frames = depths[d] + 1;
+
+		if (extra) {		/* fgx_catch or fgx_rethrow */
+			EXPECT_FALSE(log->ev[at].ret);
+			EXPECT_EQ(0, log->ev[at].depth);
+			at++;
+		}
+		for (i = 0; i < frames; i++, at++) {
+			EXPECT_EQ(F(fgx_throw), log->ev[at].func);
+			EXPECT_FALSE(log->ev[at].ret);
+			EXPECT_EQ(extra + i, log->ev[at].depth);
+		}
+		for (i = frames - 1; i >= 0; i--, at++) {
+			EXPECT_EQ(F(fgx_throw), log->ev[at].func);
+			EXPECT_TRUE(log->ev[at].unwound);
+			EXPECT_EQ(extra + i, log->ev[at].depth);
+		}
+		if (extra) {
+			EXPECT_TRUE(log->ev[at].ret);
+			EXPECT_EQ(!caught, log->ev[at].unwound);
+			EXPECT_EQ(0, log->ev[at].depth);
+			at++;
+		}
+		/* fg_top after the catch: at depth 0. */
+		EXPECT_EQ(F(fg_top), log->ev[at].func);
+		EXPECT_EQ(0, log->ev[at].depth);
+		at += 2;
+	}
+	EXPECT_EQ(at, log->nr);
+	log_free(log);
+}
+
+TEST(graph_exception_through_1_2_10_traced_frames)
+{
+	exception_test(_metadata, FGX_THROW, -7, false);
+}
+
+TEST(graph_exception_caught_in_a_traced_frame)
+{
+	exception_test(_metadata, FGX_CATCH, 1007, true);
+}
+
+TEST(graph_exception_rethrown_from_a_traced_frame)
+{
+	exception_test(_metadata, FGX_RETHROW, -7, false);
+}
+
+/* No handler: std::terminate() aborts, as it does untraced. */
+TEST(graph_exception_uncaught_terminates)
+{
+	struct graph_log *log = log_new("fgx_*");
+	int status;
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_EQ(0, tp_register_ftrace_graph(&log->gops));
+	status = fgx_terminate_in_child(3, 20);
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&log->gops));
+	ASSERT_NE(-1, status);
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGABRT, WTERMSIG(status));
+	log_free(log);
+}
+
+/* --- vector and floating-point registers -------------------------------------- */
+
+static int clobber_entry(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
+{
+	(void)e, (void)g;
+	fgv_clobber();
+	return 1;
+}
+
+static void clobber_return(const struct tp_ftrace_graph_ret *r, struct tp_fgraph_ops *g)
+{
+	(void)r, (void)g;
+	fgv_clobber();
+}
+
+static void clobber_hit(unsigned long ip, unsigned long parent_ip,
+			struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	(void)ip, (void)parent_ip, (void)ops, (void)regs;
+	fgv_clobber();
+}
+
+/*
+ * The test @name of this arch (vec_<arch>.c), untraced and then with
+ * callbacks at entry (an ops and a graph ops) and at return that
+ * clobber every vector register of the ABI.
+ */
+static void vector_test(struct __test_metadata *_metadata, const char *name)
+{
+	struct tp_fgraph_ops gops = { .entryfunc = clobber_entry, .retfunc = clobber_return };
+	struct tp_ftrace_ops ops = { .func = clobber_hit };
+	const struct fgv_test *t = NULL;
+	const char *why = NULL;
+	unsigned int i;
+	int bad;
+
+	for (i = 0; i < fgv_nr_tests; i++)
+		if (!strcmp(fgv_tests[i].name, name))
+			t = &fgv_tests[i];
+	ASSERT_TRUE(t != NULL);
+	bad = t->run(&why);
+	if (bad < 0)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, bad);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&gops.ops, "fgv_*", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "fgv_*", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&gops));
+	bad = t->run(&why);
+	ASSERT_EQ(0, tp_unregister_ftrace_graph(&gops));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(0, bad);
+	tp_ftrace_free_filter(&gops.ops);
+	tp_ftrace_free_filter(&ops);
+}
+
+#define VECTOR_TEST(name)					\
+	TEST(graph_vector_registers_##name)			\
+	{							\
+		vector_test(_metadata, #name);			\
+	}
+
+#if defined(__x86_64__)
+VECTOR_TEST(sse)
+VECTOR_TEST(avx)
+VECTOR_TEST(avx512)
+VECTOR_TEST(x87)
+#elif defined(__aarch64__)
+VECTOR_TEST(neon)
+VECTOR_TEST(sve)
+#elif defined(__riscv)
+VECTOR_TEST(fp)
+#endif
 
 static unsigned long handler_runs, handler_bad;
 
@@ -395,11 +1079,17 @@ static char *replay_calls_opts(const void *buf, size_t len, const struct replay_
 	return out;
 }
 
-static char *replay_calls(const void *buf, size_t len, int *ret)
+/* The same, with the return values as @retval has them. */
+static char *replay_calls_as(const void *buf, size_t len, int *ret, enum replay_retval retval)
 {
-	struct replay_opts opts = { 0 };
+	struct replay_opts opts = { .retval = retval };
 
 	return replay_calls_opts(buf, len, &opts, ret);
+}
+
+static char *replay_calls(const void *buf, size_t len, int *ret)
+{
+	return replay_calls_as(buf, len, ret, REPLAY_RETVAL_NONE);
 }
 
 /* The record at *@off, or NULL at the end; *@off moves past what follows it. */
@@ -421,7 +1111,7 @@ TEST(graph_recording_prints_the_call_graph)
 	char path[] = "/tmp/tp-fgraph-XXXXXX";
 	const struct tp_fgraph_file_header *h;
 	const struct tp_fgraph_record *rec;
-	size_t len = 0, off, entries = 0, returns = 0, symbols = 0, cut;
+	size_t len = 0, off, entries = 0, returns = 0, retvals = 0, symbols = 0, cut;
 	unsigned char *buf;
 	char *calls;
 	int fd = mkstemp(path), ret;
@@ -448,11 +1138,13 @@ TEST(graph_recording_prints_the_call_graph)
 		symbols += rec->type == TP_FGRAPH_SYMBOL;
 		entries += rec->type == TP_FGRAPH_ENTRY;
 		returns += rec->type == TP_FGRAPH_RETURN;
+		retvals += rec->type == TP_FGRAPH_RETVAL;
 	}
 	EXPECT_EQ(len, off);
 	EXPECT_EQ(tp_ftrace_count_functions("fg_*"), (long)symbols);
 	EXPECT_EQ(4, (long)entries);
 	EXPECT_EQ(4, (long)returns);
+	EXPECT_EQ(4, (long)retvals);
 
 	calls = replay_calls(buf, len, &ret);
 	EXPECT_EQ(0, ret);
@@ -464,6 +1156,16 @@ TEST(graph_recording_prints_the_call_graph)
 		     "  fg_leaf();\n"
 		     "} /* fg_top */\n", calls);
 	free(calls);
+	calls = replay_calls_as(buf, len, &ret, REPLAY_RETVAL_INT);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("fg_top() {\n"
+		     "  fg_mid() {\n"
+		     "    fg_leaf() = 6;\n"
+		     "  } = 12; /* fg_mid */\n"
+		     "  fg_leaf() = 6;\n"
+		     "} = 18; /* fg_top */\n", calls);
+	free(calls);
 	/* Cut anywhere: printed up to a whole record, or refused; never a crash. */
 	for (cut = 0; cut < len; cut++) {
 		calls = replay_calls(buf, cut, &ret);
@@ -474,6 +1176,96 @@ TEST(graph_recording_prints_the_call_graph)
 	calls = replay_calls(buf, len, &ret);
 	EXPECT_EQ(-EINVAL, ret);
 	free(calls);
+	free(buf);
+}
+
+/*
+ * A recording of this version as version 1 had it: no objects, no flags,
+ * and no return values unless @retvals (which version 1 refuses).
+ */
+static unsigned char *as_version_1(const unsigned char *buf, size_t len, bool retvals,
+				   size_t *v1_len)
+{
+	struct tp_fgraph_file_header *h;
+	unsigned char *v1 = malloc(len);
+	size_t off = sizeof(*h), at;
+
+	if (!v1)
+		return NULL;
+	memcpy(v1, buf, sizeof(*h));
+	h = (void *)v1;
+	h->version = 1;
+	*v1_len = sizeof(*h);
+	for (at = off; next_record(buf, len, &off); at = off) {
+		struct tp_fgraph_record rec;
+
+		memcpy(&rec, buf + at, sizeof(rec));
+		if (rec.type == TP_FGRAPH_LOAD || rec.type == TP_FGRAPH_UNLOAD ||
+		    (rec.type == TP_FGRAPH_RETVAL && !retvals))
+			continue;
+		if (rec.type == TP_FGRAPH_SYMBOL)
+			rec.object = 0;
+		if (rec.type == TP_FGRAPH_RETURN)
+			rec.flags = 0;
+		memcpy(v1 + *v1_len, &rec, sizeof(rec));
+		memcpy(v1 + *v1_len + sizeof(rec), buf + at + sizeof(rec), off - at - sizeof(rec));
+		*v1_len += off - at;
+	}
+	return v1;
+}
+
+/* The recording of a longjmp(): the calls it left, as unwound. */
+TEST(graph_recording_shows_unwound_calls)
+{
+	char path[] = "/tmp/tp-fgraph-XXXXXX";
+	unsigned char *buf, *v1;
+	size_t len = 0, v1_len;
+	char *calls, *calls_v1;
+	jmp_buf env;
+	int fd = mkstemp(path), ret;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, tp_fgraph_record_start(path, "fg_*"));
+	if (!setjmp(env))
+		fg_jump(&env, 2);
+	EXPECT_EQ(2, fg_leaf(1));
+	ASSERT_EQ(0, tp_fgraph_record_stop());
+	buf = slurp(path, &len);
+	unlink(path);
+	ASSERT_TRUE(buf != NULL);
+	calls = replay_calls_as(buf, len, &ret, REPLAY_RETVAL_INT);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls != NULL);
+	EXPECT_STREQ("fg_jump() {\n"
+		     "  fg_jump() {\n"
+		     "    fg_jump(); /* unwound */\n"
+		     "  } /* fg_jump: unwound */\n"
+		     "} /* fg_jump: unwound */\n"
+		     "fg_leaf() = 2;\n", calls);
+	free(calls);
+
+	/* As version 1 wrote it, without return values: read too, and refused with them. */
+	v1 = as_version_1(buf, len, true, &v1_len);
+	ASSERT_TRUE(v1 != NULL);
+	calls_v1 = replay_calls_as(v1, v1_len, &ret, REPLAY_RETVAL_INT);
+	EXPECT_EQ(-EINVAL, ret);
+	free(calls_v1);
+	free(v1);
+	v1 = as_version_1(buf, len, false, &v1_len);
+	ASSERT_TRUE(v1 != NULL);
+	calls_v1 = replay_calls_as(v1, v1_len, &ret, REPLAY_RETVAL_INT);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(calls_v1 != NULL);
+	/* The unwound calls, inferred from the return below them; no values. */
+	EXPECT_STREQ("fg_jump() {\n"
+		     "  fg_jump() {\n"
+		     "    fg_jump();\n"
+		     "  } /* fg_jump */\n"
+		     "} /* fg_jump */\n"
+		     "fg_leaf();\n", calls_v1);
+	free(calls_v1);
+	free(v1);
 	free(buf);
 }
 
@@ -752,6 +1544,131 @@ TEST(graph_replay_bad_objects)
 	text = replay_error(&h, &ret);
 	EXPECT_EQ(-EINVAL, ret);
 	EXPECT_STREQ("tp-graph: bad object record at byte 24\n", text);
+	free(text);
+}
+
+/* A return of @func called at @start, with @flags; by thread 1. */
+static void put_return(struct handmade *h, uint64_t func, uint64_t start, uint64_t end,
+		       uint32_t flags)
+{
+	struct tp_fgraph_record r = {
+		.type = TP_FGRAPH_RETURN, .tid = 1, .func = func, .calltime = start,
+		.rettime = end, .flags = flags,
+	};
+
+	put(h, &r, sizeof(r));
+}
+
+static void put_retval(struct handmade *h, uint64_t value, double fp)
+{
+	struct tp_fgraph_retval v = { .type = TP_FGRAPH_RETVAL, .tid = 1, .ints = { value } };
+
+	memcpy(&v.fp_bits[0], &fp, sizeof(fp));
+	put(h, &v, sizeof(v));
+}
+
+static void put_entry(struct handmade *h, uint64_t func, uint64_t start)
+{
+	struct tp_fgraph_record r = {
+		.type = TP_FGRAPH_ENTRY, .tid = 1, .func = func, .calltime = start,
+	};
+
+	put(h, &r, sizeof(r));
+}
+
+/*
+ * One version 2 for both: objects and return values in the same
+ * recording, each record type with its own number.
+ */
+TEST(graph_replay_return_values_and_objects)
+{
+	struct handmade h = { .len = 0 };
+	struct replay_opts opts = { .retval = REPLAY_RETVAL_INT };
+	char *text;
+	int ret;
+
+	EXPECT_EQ(2, TP_FGRAPH_VERSION);
+	EXPECT_EQ(1, TP_FGRAPH_SYMBOL);
+	EXPECT_EQ(2, TP_FGRAPH_ENTRY);
+	EXPECT_EQ(3, TP_FGRAPH_RETURN);
+	EXPECT_EQ(4, TP_FGRAPH_LOAD);
+	EXPECT_EQ(5, TP_FGRAPH_UNLOAD);
+	EXPECT_EQ(6, TP_FGRAPH_RETVAL);
+
+	put_header(&h, TP_FGRAPH_VERSION);
+	put_load(&h, 1, 0x1000, 0, "", "/usr/bin/prog");
+	put_symbol(&h, 1, 0x2000, "main_fn");
+	put_entry(&h, 0x2000, 50);
+	put_return(&h, 0x2000, 50, 60, 0);
+	put_retval(&h, 7, 0);
+	put_load(&h, 4, 0x7000, 100, "\x12\x34", "/usr/lib/liba.so");
+	put_symbol(&h, 4, 0x7100, "a_fn");
+	put_symbol(&h, 4, 0x7200, "_ZN2ns5parseEPKc");
+	put_entry(&h, 0x7100, 150);
+	put_entry(&h, 0x7200, 155);
+	put_return(&h, 0x7200, 155, 158, 0);
+	put_retval(&h, (uint64_t)-3, 0);
+	put_return(&h, 0x7100, 150, 160, TP_FGRAPH_RECORD_UNWOUND);
+	put_unload(&h, 4, 200);
+	put_entry(&h, 0x7100, 250);
+	put_return(&h, 0x7100, 250, 260, 0);
+	put_retval(&h, 1, 0);
+
+	text = replay_calls_opts(h.buf, h.len, &opts, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(text != NULL);
+	EXPECT_STREQ("main_fn() = 7;\n"
+		     "a_fn() {\n"
+		     "  ns::parse(char const*) = -3;\n"
+		     "} /* a_fn: unwound */\n"
+		     "0x7100() = 1;\n", text);
+	free(text);
+	opts.raw_names = true;
+	opts.retval = REPLAY_RETVAL_HEX;
+	text = replay_calls_opts(h.buf, h.len, &opts, &ret);
+	EXPECT_EQ(0, ret);
+	ASSERT_TRUE(text != NULL);
+	EXPECT_STREQ("main_fn() = 0x7;\n"
+		     "a_fn() {\n"
+		     "  _ZN2ns5parseEPKc() = 0xfffffffffffffffd;\n"
+		     "} /* a_fn: unwound */\n"
+		     "0x7100() = 0x1;\n", text);
+	free(text);
+
+	/* A return value right after its return, and only there. */
+	h.len = 0;
+	memset(h.buf, 0, sizeof(h.buf));
+	put_header(&h, TP_FGRAPH_VERSION);
+	put_load(&h, 1, 0x1000, 0, "", "/usr/bin/prog");
+	put_symbol(&h, 1, 0x2000, "main_fn");
+	put_entry(&h, 0x2000, 50);
+	put_return(&h, 0x2000, 50, 60, 0);
+	put_load(&h, 2, 0x7000, 100, "", "/usr/lib/liba.so");
+	put_retval(&h, 7, 0);
+	text = replay_error(&h, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: return value without its return at byte 264\n", text);
+	free(text);
+	h.len = 0;
+	memset(h.buf, 0, sizeof(h.buf));
+	put_header(&h, TP_FGRAPH_VERSION);
+	put_entry(&h, 0x2000, 50);
+	put_return(&h, 0x2000, 50, 60, TP_FGRAPH_RECORD_UNWOUND);
+	put_retval(&h, 7, 0);
+	text = replay_error(&h, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: return value without its return at byte 104\n", text);
+	free(text);
+	/* Version 1 had neither. */
+	h.len = 0;
+	memset(h.buf, 0, sizeof(h.buf));
+	put_header(&h, 1);
+	put_entry(&h, 0x2000, 50);
+	put_return(&h, 0x2000, 50, 60, 0);
+	put_retval(&h, 7, 0);
+	text = replay_error(&h, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("tp-graph: unknown record type at byte 104\n", text);
 	free(text);
 }
 

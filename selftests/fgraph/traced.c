@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Built with the ftrace_cflags: every function here is traceable. */
+#include <execinfo.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 
 #include "traced.h"
 
@@ -41,6 +44,11 @@ double fg_double(double a, double b)
 	return a * b + 0.5;
 }
 
+struct fg_pair fg_pair(long a)
+{
+	return (struct fg_pair){ a, a + 1 };
+}
+
 void fg_jump(jmp_buf *env, int depth)
 {
 	if (depth < 0)
@@ -60,6 +68,72 @@ int fg_wait(const int *go, int depth)
 	while (!__atomic_load_n(go, __ATOMIC_ACQUIRE))
 		sched_yield();
 	return 0;
+}
+
+void fg_siglongjmp(sigjmp_buf *env, int depth)
+{
+	if (depth < 0)
+		return;
+	if (!depth)
+		siglongjmp(*env, 1);
+	fg_siglongjmp(env, depth - 1);
+	__asm__ volatile("" ::: "memory");
+}
+
+void fg_setcontext(const ucontext_t *uc, int depth)
+{
+	if (!depth)
+		setcontext(uc);
+	else
+		fg_setcontext(uc, depth - 1);
+	__asm__ volatile("" ::: "memory");
+}
+
+void fg_raise(int sig, int depth)
+{
+	if (!depth)
+		raise(sig);
+	else
+		fg_raise(sig, depth - 1);
+	__asm__ volatile("" ::: "memory");
+}
+
+void fg_exit_thread(int depth)
+{
+	if (depth < 0)
+		return;
+	if (!depth)
+		pthread_exit(NULL);
+	fg_exit_thread(depth - 1);
+	__asm__ volatile("" ::: "memory");
+}
+
+int fg_swap(ucontext_t *from, ucontext_t *to)
+{
+	int ret = swapcontext(from, to);
+
+	__asm__ volatile("" ::: "memory");
+	return ret;
+}
+
+int fg_bt_inner(void **buf, int max)
+{
+	int n = 0;
+
+	if (buf)
+		n = backtrace(buf, max);
+	else
+		raise(SIGTRAP);
+	__asm__ volatile("" ::: "memory");
+	return n;
+}
+
+int fg_bt_outer(void **buf, int max)
+{
+	int n = fg_bt_inner(buf, max);
+
+	__asm__ volatile("" ::: "memory");
+	return n;
 }
 
 int fg_direct_target(int x)

@@ -1,40 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * C++ functions built with the ftrace_cflags: their symbols are mangled
- * names, which tp-graph prints demangled.  fg_cxx_run(x) == 7 * x + 1.
- */
-#include "traced.h"
+/* Built with the ftrace flags: every function here is traceable. */
+#include "traced_cxx.h"
 
-namespace fg_cxx {
+int fgx_destroyed;
 
-TRACED int twice(int x)
-{
-	return 2 * x;
-}
+namespace {
 
-template <typename T> TRACED T add(T a, T b)
-{
-	return a + b;
-}
-
-struct counter {
-	int n;
-	TRACED int bump(int by);
+struct frame_object {
+	~frame_object() { fgx_destroyed++; }
 };
 
-int counter::bump(int by)
-{
-	n += by;
-	return n;
 }
 
-} /* namespace fg_cxx */
-
-extern "C" int fg_cxx_run(int x)
+int fgx_throw(int depth, int value)
 {
-	fg_cxx::counter c = { 1 };
-	int doubled = fg_cxx::twice(x);
-	int bumped = c.bump(x);
+	frame_object keep;
 
-	return fg_cxx::add(doubled, bumped) + 4 * x;
+	if (!depth)
+		throw value;
+	return fgx_throw(depth - 1, value) + 1;
+}
+
+int fgx_catch(int depth, int value)
+{
+	frame_object keep;
+
+	try {
+		return fgx_throw(depth, value);
+	} catch (int v) {
+		return v + 1000;
+	}
+}
+
+int fgx_rethrow(int depth, int value)
+{
+	frame_object keep;
+
+	try {
+		return fgx_throw(depth, value);
+	} catch (...) {
+		throw;
+	}
 }

@@ -43,8 +43,9 @@ bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip)
 /*
  * A direct trampoline or a redirection applies on every entry, nested in
  * a callback or not: the function itself must never run instead.
+ * Inlined: it is most of what a traced entry costs.
  */
-static void call_ops(struct tp_ftrace_ops *ops, uintptr_t ip, uintptr_t parent,
+static inline __attribute__((always_inline)) void call_ops(struct tp_ftrace_ops *ops, uintptr_t ip, uintptr_t parent,
 		     struct tp_ftrace_regs *regs, struct ftrace_resume *resume)
 {
 	const struct tp_ftrace_state *st = ops->state;

@@ -151,8 +151,15 @@ int ftrace_for_each_function(const char *glob,
 			     int (*fn)(uintptr_t ip, const char *name, void *data),
 			     void *data);
 
-/* ftrace_graph.c: called by arch_ftrace_return_trampoline. */
-uintptr_t ftrace_graph_return(uintptr_t sp);
+/*
+ * ftrace_graph.c: called by arch_ftrace_return_trampoline, which returns
+ * through @slot; and the list of every thread's return stack, which the
+ * trampoline's unwind information reads (ftrace_graph_cfi.h).
+ */
+struct tp_fgraph_ret_regs;
+void ftrace_graph_return(uintptr_t sp, uintptr_t *slot, const struct tp_fgraph_ret_regs *regs);
+struct fgraph_stack;
+extern struct fgraph_stack *ftrace_graph_stacks;
 /* In the child of a fork: its one thread keeps its return stack. */
 void ftrace_graph_fork_child(void);
 

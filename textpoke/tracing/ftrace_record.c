@@ -76,9 +76,9 @@ static uint32_t this_tid(void)
 }
 
 /* One write: a short one (disk full) loses the record, never the program. */
-static void record_put(const struct tp_fgraph_record *r)
+static void record_put(const void *r, size_t len)
 {
-	ssize_t n = write(record_fd, r, sizeof(*r));
+	ssize_t n = write(record_fd, r, len);
 
 	(void)n;
 }
@@ -91,19 +91,37 @@ static int record_entry(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_op
 	};
 
 	(void)gops;
-	record_put(&r);
+	record_put(&r, sizeof(r));
 	return 1;
 }
 
+/* A return and its return registers in one write: nothing comes in between. */
 static void record_return(const struct tp_ftrace_graph_ret *ret, struct tp_fgraph_ops *gops)
 {
-	struct tp_fgraph_record r = {
-		.type = TP_FGRAPH_RETURN, .tid = this_tid(), .func = ret->func,
-		.calltime = ret->calltime, .rettime = ret->rettime, .depth = ret->depth,
+	uint32_t tid = this_tid();
+	struct {
+		struct tp_fgraph_record r;
+		struct tp_fgraph_retval v;
+	} rec = {
+		.r = {
+			.type = TP_FGRAPH_RETURN, .tid = tid, .func = ret->func,
+			.calltime = ret->calltime, .rettime = ret->rettime, .depth = ret->depth,
+		},
+		.v = { .type = TP_FGRAPH_RETVAL, .tid = tid },
 	};
+	unsigned int i;
 
 	(void)gops;
-	record_put(&r);
+	if (ret->flags & TP_FGRAPH_RET_UNWOUND) {
+		rec.r.flags = TP_FGRAPH_RECORD_UNWOUND;
+		record_put(&rec.r, sizeof(rec.r));
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		rec.v.ints[i] = tp_fgraph_ret_int(ret, i);
+		rec.v.fp_bits[i] = tp_fgraph_ret_fp_bits(ret, i);
+	}
+	record_put(&rec, sizeof(rec));
 }
 
 /* --- objects and symbols --------------------------------------------------- */

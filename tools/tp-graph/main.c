@@ -13,7 +13,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: tp-graph [--tid TID] [--no-demangle] [--objects] FILE\n"
+	fputs("usage: tp-graph [--tid TID] [--retval[=int|long|hex|fp]] [--no-demangle]\n"
+	      "                [--objects] FILE\n"
 	      "       tp-graph --help | --version\n"
 	      "Print a textpoke graph recording as an indented call graph.\n", f);
 }
@@ -55,7 +56,8 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "tid", required_argument, NULL, 't' },
-		{ "no-demangle", no_argument, NULL, 'r' },
+		{ "retval", optional_argument, NULL, 'r' },
+		{ "no-demangle", no_argument, NULL, 'N' },
 		{ "objects", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -66,8 +68,22 @@ int main(int argc, char **argv)
 	char *buf, *end;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:rh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			if (!optarg || !strcmp(optarg, "int")) {
+				opts.retval = REPLAY_RETVAL_INT;
+			} else if (!strcmp(optarg, "long")) {
+				opts.retval = REPLAY_RETVAL_LONG;
+			} else if (!strcmp(optarg, "hex")) {
+				opts.retval = REPLAY_RETVAL_HEX;
+			} else if (!strcmp(optarg, "fp")) {
+				opts.retval = REPLAY_RETVAL_FP;
+			} else {
+				fprintf(stderr, "tp-graph: bad --retval format '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 't':
 			opts.tid = strtoul(optarg, &end, 10);
 			if (!*optarg || *end || !opts.tid) {
@@ -75,7 +91,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'r':
+		case 'N':
 			opts.raw_names = true;
 			break;
 		case 'o':

@@ -6,10 +6,12 @@
  *	 4242)     0.250 us  |    lex();
  *	 4242)     2.900 us  |  }
  *
- * with the name of the function in a comment after each closing brace.
- * A call with nothing recorded inside it is one line.  Entries are
- * matched to returns by function and entry time, not by position, so a
- * longjmp() that skipped returns shows as the calls it unwound.
+ * with the name of the function in a comment after each closing brace,
+ * and on request its return value (` = 3;`, from the return registers
+ * recorded).  A call with nothing recorded inside it is one line.
+ * Entries are matched to returns by function and entry time, not by
+ * position: a call recorded as left without returning, or whose return
+ * is missing when a call below it returns, shows as unwound.
  *
  * A call is named from the object that was loaded at its address when
  * it was made: objects come and go (dlopen(), dlclose()), and another
@@ -58,6 +60,13 @@ struct symbol {
 	bool tried;
 };
 
+/* An entry or a return, with the return registers recorded after it. */
+struct event {
+	struct tp_fgraph_record rec;
+	bool has_retval;
+	struct tp_fgraph_retval retval;
+};
+
 struct recording {
 	uint32_t version;
 	struct symbol *syms;
@@ -66,10 +75,11 @@ struct recording {
 	size_t nr_objects, cap_objects;
 	struct unload *unloads;
 	size_t nr_unloads, cap_unloads;
-	struct tp_fgraph_record *events;	/* entries and returns, file order */
+	struct event *events;			/* entries and returns, file order */
 	size_t nr_events, cap_events;
-	const struct replay_opts *opts;
+	uint32_t last_type;			/* of the last record read */
 	FILE *out, *err;
+	const struct replay_opts *opts;
 };
 
 static int bad(const struct recording *r, const char *what, size_t offset)
@@ -297,17 +307,39 @@ static int parse_unload(struct recording *r, const unsigned char *buf, size_t at
 	return 0;
 }
 
-static int parse_event(struct recording *r, const struct tp_fgraph_record *rec, size_t at)
+static int parse_event(struct recording *r, struct tp_fgraph_record *rec, size_t at)
 {
-	struct tp_fgraph_record *events;
+	struct event *events;
 
 	if (rec->type == TP_FGRAPH_RETURN && rec->rettime < rec->calltime)
 		return bad(r, "return before its entry", at);
+	/* Version 1 had no flags: the field was a symbol's length only. */
+	if (r->version == 1)
+		rec->flags = 0;
 	events = grow(r->events, r->nr_events, &r->cap_events, sizeof(*events));
 	if (!events)
 		return -ENOMEM;
 	r->events = events;
-	r->events[r->nr_events++] = *rec;
+	r->events[r->nr_events++] = (struct event){ .rec = *rec };
+	return 0;
+}
+
+/*
+ * The return registers, right after the return they belong to (one
+ * write put both in the file): attached to it.
+ */
+static int parse_retval(struct recording *r, const unsigned char *buf, size_t at,
+			uint32_t before)
+{
+	struct event *last = r->nr_events ? &r->events[r->nr_events - 1] : NULL;
+	struct tp_fgraph_retval v;
+
+	memcpy(&v, buf + at, sizeof(v));
+	if (!last || before != TP_FGRAPH_RETURN || last->rec.tid != v.tid ||
+	    last->has_retval || (last->rec.flags & TP_FGRAPH_RECORD_UNWOUND))
+		return bad(r, "return value without its return", at);
+	last->has_retval = true;
+	last->retval = v;
 	return 0;
 }
 
@@ -315,11 +347,13 @@ static int parse_record(struct recording *r, const unsigned char *buf, size_t le
 {
 	struct tp_fgraph_record rec;
 	size_t at = *off;
+	uint32_t before = r->last_type;
 
 	if (len - at < sizeof(rec))
 		return bad(r, "truncated record", at);
 	memcpy(&rec, buf + at, sizeof(rec));
 	*off += sizeof(rec);
+	r->last_type = rec.type;
 	switch (rec.type) {
 	case TP_FGRAPH_SYMBOL:
 		return parse_symbol(r, &rec, buf, len, off, at);
@@ -333,6 +367,10 @@ static int parse_record(struct recording *r, const unsigned char *buf, size_t le
 	case TP_FGRAPH_UNLOAD:
 		if (r->version > 1)
 			return parse_unload(r, buf, at);
+		break;
+	case TP_FGRAPH_RETVAL:
+		if (r->version > 1)
+			return parse_retval(r, buf, at, before);
 		break;
 	}
 	return bad(r, "unknown record type", at);
@@ -440,49 +478,95 @@ static bool same_call(const struct tp_fgraph_record *a, const struct tp_fgraph_r
 	return a->func == b->func && a->calltime == b->calltime;
 }
 
+static bool unwound(const struct event *ret)
+{
+	return ret->rec.flags & TP_FGRAPH_RECORD_UNWOUND;
+}
+
+/* " = value" as the options ask, from a return's registers: whether printed. */
+static bool print_retval(const struct recording *r, const struct event *ret)
+{
+	double d;
+
+	if (!ret || !ret->has_retval)
+		return false;
+	switch (r->opts->retval) {
+	case REPLAY_RETVAL_INT:
+		fprintf(r->out, " = %d", (int)(uint32_t)ret->retval.ints[0]);
+		return true;
+	case REPLAY_RETVAL_LONG:
+		fprintf(r->out, " = %lld", (long long)ret->retval.ints[0]);
+		return true;
+	case REPLAY_RETVAL_HEX:
+		fprintf(r->out, " = %#llx", (unsigned long long)ret->retval.ints[0]);
+		return true;
+	case REPLAY_RETVAL_FP:
+		memcpy(&d, &ret->retval.fp_bits[0], sizeof(d));
+		fprintf(r->out, " = %g", d);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The next event of @tid after index @i, or NULL. */
-static const struct tp_fgraph_record *next_of(const struct recording *r, size_t i,
-					      uint32_t tid, size_t *at)
+static const struct event *next_of(const struct recording *r, size_t i, uint32_t tid, size_t *at)
 {
 	for (i++; i < r->nr_events; i++)
-		if (r->events[i].tid == tid) {
+		if (r->events[i].rec.tid == tid) {
 			*at = i;
 			return &r->events[i];
 		}
 	return NULL;
 }
 
+/* The closing brace of @entry's call: returned (@ret), or unwound. */
 static void close_call(const struct recording *r, const struct tp_fgraph_record *entry,
-		       const uint64_t *ns, size_t depth, const char *why)
+		       const uint64_t *ns, size_t depth, const struct event *ret)
 {
 	print_prefix(r, entry->tid, ns, depth);
-	fputs("} /* ", r->out);
+	fputs("}", r->out);
+	fputs(print_retval(r, ret) ? "; /* " : " /* ", r->out);
 	print_name(r, entry->func, entry->calltime, false);
-	fprintf(r->out, "%s */\n", why);
+	fputs(ret ? " */\n" : ": unwound */\n", r->out);
 }
 
 /* A return: close what it unwound past, then its own call. */
-static void replay_return(const struct recording *r, const struct tp_fgraph_record *ret,
+static void replay_return(const struct recording *r, const struct event *ret,
 			  const struct tp_fgraph_record **stack, size_t *depth)
 {
 	size_t i = *depth;
-	uint64_t ns = ret->rettime - ret->calltime;
+	uint64_t ns = ret->rec.rettime - ret->rec.calltime;
 
-	while (i && !same_call(stack[i - 1], ret))
+	while (i && !same_call(stack[i - 1], &ret->rec))
 		i--;
 	if (!i) {
-		print_prefix(r, ret->tid, &ns, 0);
+		print_prefix(r, ret->rec.tid, unwound(ret) ? NULL : &ns, 0);
 		fputs("/* return of ", r->out);
-		print_name(r, ret->func, ret->calltime, false);
+		print_name(r, ret->rec.func, ret->rec.calltime, false);
 		fputs(", entered before the recording */\n", r->out);
 		return;
 	}
 	while (*depth > i) {
 		(*depth)--;
-		close_call(r, stack[*depth], NULL, *depth, ": unwound");
+		close_call(r, stack[*depth], NULL, *depth, NULL);
 	}
 	(*depth)--;
-	close_call(r, ret, &ns, *depth, "");
+	if (unwound(ret))
+		close_call(r, &ret->rec, NULL, *depth, NULL);
+	else
+		close_call(r, &ret->rec, &ns, *depth, ret);
+}
+
+/* A call with nothing inside it: one line. */
+static void replay_leaf(const struct recording *r, const struct event *ret, size_t depth)
+{
+	uint64_t ns = ret->rec.rettime - ret->rec.calltime;
+
+	print_prefix(r, ret->rec.tid, unwound(ret) ? NULL : &ns, depth);
+	print_name(r, ret->rec.func, ret->rec.calltime, true);
+	print_retval(r, ret);
+	fputs(unwound(ret) ? "; /* unwound */\n" : ";\n", r->out);
 }
 
 static int replay_thread(const struct recording *r, uint32_t tid)
@@ -492,26 +576,22 @@ static int replay_thread(const struct recording *r, uint32_t tid)
 
 	fprintf(r->out, "# thread %u\n", tid);
 	for (i = 0; i < r->nr_events; i++) {
-		const struct tp_fgraph_record *e = &r->events[i], *next;
+		const struct event *e = &r->events[i], *next;
 
-		if (e->tid != tid)
+		if (e->rec.tid != tid)
 			continue;
-		if (e->type == TP_FGRAPH_RETURN) {
+		if (e->rec.type == TP_FGRAPH_RETURN) {
 			replay_return(r, e, stack, &depth);
 			continue;
 		}
 		next = next_of(r, i, tid, &at);
-		if (next && next->type == TP_FGRAPH_RETURN && same_call(e, next)) {
-			uint64_t ns = next->rettime - next->calltime;
-
-			print_prefix(r, tid, &ns, depth);
-			print_name(r, e->func, e->calltime, true);
-			fputs(";\n", r->out);
+		if (next && next->rec.type == TP_FGRAPH_RETURN && same_call(&e->rec, &next->rec)) {
+			replay_leaf(r, next, depth);
 			i = at;
 			continue;
 		}
 		print_prefix(r, tid, NULL, depth);
-		print_name(r, e->func, e->calltime, true);
+		print_name(r, e->rec.func, e->rec.calltime, true);
 		fputs(" {\n", r->out);
 		if (depth == cap) {
 			void *p = realloc(stack, (cap = cap * 2 + 64) * sizeof(*stack));
@@ -522,11 +602,14 @@ static int replay_thread(const struct recording *r, uint32_t tid)
 			}
 			stack = p;
 		}
-		stack[depth++] = e;
+		stack[depth++] = &e->rec;
 	}
 	while (depth) {
 		depth--;
-		close_call(r, stack[depth], NULL, depth, ": still running");
+		print_prefix(r, tid, NULL, depth);
+		fputs("} /* ", r->out);
+		print_name(r, stack[depth]->func, stack[depth]->calltime, false);
+		fputs(": still running */\n", r->out);
 	}
 	free(stack);
 	return 0;
@@ -548,7 +631,7 @@ static uint32_t *threads_of(const struct recording *r, size_t *nr)
 	if (!tids)
 		return NULL;
 	for (i = 0; i < r->nr_events; i++)
-		tids[i] = r->events[i].tid;
+		tids[i] = r->events[i].rec.tid;
 	qsort(tids, r->nr_events, sizeof(*tids), compare_tids);
 	for (i = 0; i < r->nr_events; i++)
 		if (!n || tids[n - 1] != tids[i])
@@ -572,7 +655,7 @@ static void recording_free(struct recording *r)
 int graph_replay(FILE *out, FILE *err, const void *buf, size_t len,
 		 const struct replay_opts *opts)
 {
-	struct recording r = { .opts = opts, .out = out, .err = err };
+	struct recording r = { .out = out, .err = err, .opts = opts };
 	uint32_t *tids = NULL;
 	size_t i, nr = 0;
 	int ret = parse(&r, buf, len);

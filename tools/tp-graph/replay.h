@@ -10,10 +10,23 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/*
+ * How return values are printed: not, or from the first integer return
+ * register or the first floating-point one.
+ */
+enum replay_retval {
+	REPLAY_RETVAL_NONE,
+	REPLAY_RETVAL_INT,		/* its low 32 bits, a signed int */
+	REPLAY_RETVAL_LONG,		/* its 64 bits, signed */
+	REPLAY_RETVAL_HEX,		/* its 64 bits */
+	REPLAY_RETVAL_FP,		/* a double */
+};
+
 struct replay_opts {
 	unsigned long tid;		/* 0: every thread */
 	bool raw_names;			/* C++ names as in the symbol table */
 	bool objects;			/* first a line for each load of an object */
+	enum replay_retval retval;
 };
 
 /*
