@@ -55,6 +55,7 @@ struct exec_map {
 	int prot;			/* PROT_* of the mapping */
 	bool denied;			/* textpoke's own text or a library it uses */
 	bool in_object;			/* text of a loaded ELF object */
+	bool current;			/* listed unchanged by the last check */
 };
 
 struct maps_snapshot {
@@ -67,6 +68,8 @@ int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
 		   size_t nr);
 int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 		     size_t len, const struct exec_map **map);
+/* In a child after fork(): the parent's view of its mappings is not ours. */
+void maps_after_fork_child(void);
 
 /* Every mapping, for checking pointers nobody vouches for (jump_label.c). */
 struct mem_area {
@@ -186,5 +189,6 @@ extern unsigned long tp_stat_mprotects;
 extern unsigned long tp_stat_emulations;
 extern unsigned long tp_stat_stale_reads;
 extern unsigned long tp_stat_stop_retries;
+extern unsigned long tp_stat_maps_reads;
 
 #endif /* TEXTPOKE_INTERNAL_H */

@@ -9,9 +9,14 @@
  * Reading /proc/self/maps costs more than a whole nosync poke (and far
  * more under an emulator), so the view is kept between commits while it
  * is known to be current: the loader's dlopen/dlclose counters have not
- * moved and every site lies in the text of a loaded ELF object.  Other
- * executable mappings (JIT buffers, anonymous pages) can come and go
- * unseen by the loader, and sites there always get a fresh read.
+ * moved, every site lies in the text of a loaded ELF object, and the
+ * kernel still has exactly the cached mapping (range and protection) at
+ * every site: the application may have unmapped its text or changed its
+ * protection since, which the loader never sees.  That last check asks
+ * the kernel about the one mapping at an address (PROCMAP_QUERY, Linux
+ * 6.11); where it cannot be asked (older kernels, user-mode emulators),
+ * every commit reads the mappings afresh.  Other executable mappings
+ * (JIT buffers, anonymous pages) always get a fresh read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +25,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <urcu-bp.h>
@@ -185,6 +191,48 @@ static int parse_prot(const char *perms)
 	       (perms[2] == 'x' ? PROT_EXEC : 0);
 }
 
+static const char *parse_hex(const char *p, uintptr_t *out)
+{
+	const char *first = p;
+	uintptr_t v = 0;
+
+	for (;; p++) {
+		if (*p >= '0' && *p <= '9')
+			v = v << 4 | (uintptr_t)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			v = v << 4 | (uintptr_t)(*p - 'a' + 10);
+		else
+			break;
+	}
+	*out = v;
+	return p == first ? NULL : p;
+}
+
+/*
+ * The mapping a line of /proc/self/maps describes ("start-end rwxp ...");
+ * false for a line of any other shape.  By hand: sscanf() costs more than
+ * the kernel's generating the file, and far more under an emulator.
+ */
+static bool parse_area(const char *line, struct mem_area *a)
+{
+	const char *p = parse_hex(line, &a->start);
+
+	if (!p || *p++ != '-')
+		return false;
+	p = parse_hex(p, &a->end);
+	if (!p || *p++ != ' ' || !p[0] || !p[1] || !p[2])
+		return false;
+	a->prot = parse_prot(p);
+	return true;
+}
+
+static const char *next_line(const char *line)
+{
+	const char *nl = strchr(line, '\n');
+
+	return nl && nl[1] ? nl + 1 : NULL;
+}
+
 static void maps_snapshot_release(struct maps_snapshot *snap)
 {
 	free(snap->maps);
@@ -212,7 +260,8 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 	struct loaded_objects objects;
 	struct denied_objects denied;
 	size_t size, cap = 0;
-	char *buf, *line, *save = NULL;
+	const char *line;
+	char *buf;
 
 	snap->maps = NULL;
 	snap->nr = 0;
@@ -224,14 +273,11 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 		return -ENOMEM;
 	}
 	denied_objects_find(&objects, &denied);
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long start, end;
-		char perms[5];
+	for (line = buf; line; line = next_line(line)) {
+		struct mem_area a;
 		struct exec_map *m;
 
-		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3)
-			continue;
-		if (perms[2] != 'x')
+		if (!parse_area(line, &a) || !(a.prot & PROT_EXEC))
 			continue;
 		if (snap->nr == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -245,11 +291,12 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 			snap->maps = m;
 		}
 		m = &snap->maps[snap->nr++];
-		m->start = start;
-		m->end = end;
-		m->prot = parse_prot(perms);
-		m->denied = map_denied(&objects, &denied, start);
-		m->in_object = object_of(&objects, start) >= 0;
+		m->start = a.start;
+		m->end = a.end;
+		m->prot = a.prot;
+		m->denied = map_denied(&objects, &denied, a.start);
+		m->in_object = object_of(&objects, a.start) >= 0;
+		m->current = false;
 	}
 	free(buf);
 	free(objects.seg);
@@ -258,22 +305,172 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 
 static struct maps_snapshot cached;	/* under the text mutex */
 static bool cached_valid;
+unsigned long tp_stat_maps_reads;
 
+/* --- the kernel's mapping at one address --------------------------------- */
+
+/*
+ * ioctl(PROCMAP_QUERY) on /proc/self/maps (Linux 6.11): the mapping that
+ * covers an address, without generating the whole file.  The UAPI
+ * layout, declared here for headers older than the kernel.
+ */
+struct vma_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start, vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major, dev_minor;
+	uint32_t vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+
+#define VMA_QUERY		_IOWR('f', 17, struct vma_query)
+#define VMA_QUERY_READABLE	0x1
+#define VMA_QUERY_WRITABLE	0x2
+#define VMA_QUERY_EXECUTABLE	0x4
+
+/*
+ * Kept open between commits (a query then costs one system call), under
+ * the text mutex.  The application may close it or reuse its number: a
+ * query that fails on it forgets it without closing it, and a fresh one
+ * is opened.  A child forgets the parent's (maps_after_fork_child()).
+ */
+static int query_fd = -1;
+static bool query_unsupported;
+
+/* 1 and *@m: the mapping at @addr; 0: none; -1 and errno: no answer. */
+static int vma_query_fd(int fd, uintptr_t addr, struct exec_map *m)
+{
+	struct vma_query q;
+
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	q.query_addr = addr;
+	if (ioctl(fd, VMA_QUERY, &q)) {
+		if (errno == ENOENT)
+			return 0;
+		return -1;
+	}
+	m->start = q.vma_start;
+	m->end = q.vma_end;
+	m->prot = (q.vma_flags & VMA_QUERY_READABLE ? PROT_READ : 0) |
+		  (q.vma_flags & VMA_QUERY_WRITABLE ? PROT_WRITE : 0) |
+		  (q.vma_flags & VMA_QUERY_EXECUTABLE ? PROT_EXEC : 0);
+	return 1;
+}
+
+/* As vma_query_fd(), on our descriptor; -ENOTSUP where it cannot be asked. */
+static int vma_query(uintptr_t addr, struct exec_map *m)
+{
+	int ret, fd;
+
+	if (query_fd >= 0) {
+		ret = vma_query_fd(query_fd, addr, m);
+		if (ret >= 0)
+			return ret;
+		query_fd = -1;		/* no longer ours: not ours to close */
+	}
+	if (query_unsupported)
+		return -ENOTSUP;
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOTSUP;
+	ret = vma_query_fd(fd, addr, m);
+	if (ret < 0) {
+		/* ENOTTY, EINVAL: an older kernel; ENOSYS: an emulator. */
+		query_unsupported = true;
+		close(fd);
+		return -ENOTSUP;
+	}
+	query_fd = fd;
+	return ret;
+}
+
+void maps_after_fork_child(void)
+{
+	if (query_fd >= 0)
+		close(query_fd);
+	query_fd = -1;
+}
+
+/*
+ * Whether the kernel's mapping at @addr is still exactly @m, as cached:
+ * the same range and the same protection.
+ */
+static bool map_still_current(const struct exec_map *m, uintptr_t addr)
+{
+	struct exec_map now;
+
+	if (vma_query(addr, &now) != 1)
+		return false;
+	return now.start == m->start && now.end == m->end && now.prot == m->prot;
+}
+
+/* The mapping that holds @addr; /proc/self/maps lists them in address order. */
 static const struct exec_map *find_map(const struct maps_snapshot *snap,
 				       uintptr_t addr)
 {
-	size_t i;
+	size_t lo = 0, hi = snap->nr;
 
-	for (i = 0; i < snap->nr; i++)
-		if (addr >= snap->maps[i].start && addr < snap->maps[i].end)
-			return &snap->maps[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < snap->maps[mid].start)
+			hi = mid;
+		else if (addr >= snap->maps[mid].end)
+			lo = mid + 1;
+		else
+			return &snap->maps[mid];
+	}
 	return NULL;
 }
 
+/*
+ * Where the kernel cannot be asked about one mapping: mark the cached
+ * mappings that /proc/self/maps still lists exactly (range and
+ * protection).  Reading it is what the cache saves, but not parsing and
+ * classifying every line again, nor asking the loader.
+ */
+static int mark_current_maps(void)
+{
+	size_t size, i;
+	char *buf = read_self_maps(&size);
+	const char *line;
+
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < cached.nr; i++)
+		cached.maps[i].current = false;
+	for (line = buf; line; line = next_line(line)) {
+		struct exec_map *m;
+		struct mem_area a;
+
+		if (!parse_area(line, &a) || !(a.prot & PROT_EXEC))
+			continue;
+		m = (struct exec_map *)find_map(&cached, a.start);
+		if (m && m->start == a.start && m->end == a.end && m->prot == a.prot)
+			m->current = true;
+	}
+	free(buf);
+	return 0;
+}
+
+/*
+ * The cached view may be trusted for @sites: nothing was loaded or
+ * unloaded since it was taken, and the kernel still maps every site as
+ * cached (one question per mapping the sites lie in).
+ */
 static bool cache_covers(const struct dl_counters *now, const struct site *sites,
 			 size_t nr)
 {
 	size_t i;
+
+	const struct exec_map *checked = NULL;
+	bool marked = false;
 
 	if (!cached_valid || now->adds != cached.dl_adds || now->subs != cached.dl_subs)
 		return false;
@@ -282,6 +479,17 @@ static bool cache_covers(const struct dl_counters *now, const struct site *sites
 
 		if (!m || !m->in_object)
 			return false;
+		if (m == checked)
+			continue;
+		if (query_unsupported && !marked) {
+			tp_stat_maps_reads++;
+			if (mark_current_maps())
+				return false;
+			marked = true;
+		}
+		if (marked ? !m->current : !map_still_current(m, sites[i].addr))
+			return false;
+		checked = m;
 	}
 	return true;
 }
@@ -300,6 +508,7 @@ int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
 	if (!cache_covers(&now, sites, nr)) {
 		maps_snapshot_release(&cached);
 		cached_valid = false;
+		tp_stat_maps_reads++;
 		err = maps_snapshot_take(&cached);
 		if (err)
 			return err;
@@ -343,15 +552,15 @@ int maps_read_areas(struct mem_area **out, size_t *nr)
 {
 	struct mem_area *areas = NULL, *a;
 	size_t size, cap = 0, n = 0;
-	char *buf = read_self_maps(&size), *line, *save = NULL;
+	char *buf = read_self_maps(&size);
+	const char *line;
 
 	if (!buf)
 		return -ENOMEM;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long start, end;
-		char perms[5];
+	for (line = buf; line; line = next_line(line)) {
+		struct mem_area area;
 
-		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3)
+		if (!parse_area(line, &area))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -363,7 +572,7 @@ int maps_read_areas(struct mem_area **out, size_t *nr)
 			}
 			areas = a;
 		}
-		areas[n++] = (struct mem_area){ start, end, parse_prot(perms) };
+		areas[n++] = area;
 	}
 	free(buf);
 	*out = areas;

@@ -61,6 +61,7 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+	maps_after_fork_child();
 	urcu_bp_after_fork_child();
 	pthread_mutex_unlock(&text_mutex);
 }

@@ -12,7 +12,10 @@
  *    is refused before anything is written (the kernel would kill the
  *    process), AUTO gets the change done without a trap;
  *  - no writer left (RWX refused and /proc/self/mem refused too): a clear
- *    -EACCES from every backend, the text byte for byte unchanged.
+ *    -EACCES from every backend, the text byte for byte unchanged;
+ *  - text the application unmapped or re-protected after a poke: -EFAULT
+ *    with nothing written and the protection as the application left it;
+ *    a page it made RWX is poked and stays RWX.
  *
  * Rows already proved elsewhere are not repeated here: fork during
  * batches, a SIGTRAP handler installed after textpoke's, foreign traps,
@@ -26,7 +29,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <textpoke/textpoke.h>
@@ -476,6 +483,286 @@ TEST_F(fault, no_writer_left_is_a_clear_error)
 	workers_sum(&self->pool, &sum);
 	EXPECT_EQ(sum.calls, sum.ret1);
 	EXPECT_EQ(0UL, app_sigtrap_count);
+}
+
+/* --- text unmapped or re-protected after a poke ------------------------------- */
+
+/* page.S: a site alone in its page. */
+extern uint8_t page_site[];
+int page_site_fn(void);
+
+static const enum tp_backend every_backend[] = {
+	TP_BACKEND_AUTO, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
+#if HAVE_NOSYNC
+	TP_BACKEND_NOSYNC,
+#endif
+};
+
+static const enum tp_writer every_writer[] = {
+	TP_WRITER_AUTO, TP_WRITER_MPROTECT, TP_WRITER_PROC_MEM,
+};
+
+/* PROT_* of the mapping that holds @addr, as the kernel shows it; -1 if none. */
+static int prot_at(const void *addr)
+{
+	FILE *maps = fopen("/proc/self/maps", "re");
+	unsigned long start, end;
+	char perms[5], line[512];
+	int prot = -1;
+
+	if (!maps)
+		return -2;
+	while (prot == -1 && fgets(line, sizeof(line), maps)) {
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3)
+			continue;
+		if ((uintptr_t)addr < start || (uintptr_t)addr >= end)
+			continue;
+		prot = (perms[0] == 'r' ? PROT_READ : 0) |
+		       (perms[1] == 'w' ? PROT_WRITE : 0) |
+		       (perms[2] == 'x' ? PROT_EXEC : 0);
+	}
+	fclose(maps);
+	return prot;
+}
+
+static size_t page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * Poke page_site to the jump and back: afterwards the library has seen
+ * the page as the read-execute text of the program, and may have kept
+ * that view.
+ */
+static void page_site_poked_once(struct __test_metadata *_metadata, uint8_t *nop)
+{
+	memcpy(nop, page_site, SITE_LEN);
+	ASSERT_EQ(PROT_READ | PROT_EXEC, prot_at(page_site));
+	ASSERT_EQ(0, tp_poke(page_site, nop, jmp_next, SITE_LEN, TP_BACKEND_AUTO));
+	ASSERT_EQ(0, tp_poke(page_site, jmp_next, nop, SITE_LEN, TP_BACKEND_AUTO));
+	ASSERT_EQ(1, page_site_fn());
+}
+
+FIXTURE(reprotected) {
+	uint8_t nop[SITE_LEN];
+};
+
+FIXTURE_VARIANT(reprotected) {
+	int prot;
+};
+
+FIXTURE_VARIANT_ADD(reprotected, read_only) {
+	.prot = PROT_READ,
+};
+
+FIXTURE_VARIANT_ADD(reprotected, no_access) {
+	.prot = PROT_NONE,
+};
+
+FIXTURE_VARIANT_ADD(reprotected, execute_only) {
+	.prot = PROT_EXEC,
+};
+
+FIXTURE_SETUP(reprotected)
+{
+	ASSERT_EQ(0, tp_init());
+	page_site_poked_once(_metadata, self->nop);
+}
+
+FIXTURE_TEARDOWN(reprotected)
+{
+	tp_set_writer(TP_WRITER_AUTO);
+}
+
+/*
+ * The application takes the execute (or every) permission from the page
+ * of a site poked before: every writer and backend refuses with -EFAULT,
+ * alone or in a batch with a good site, writes nothing, and leaves the
+ * page with the protection the application gave it.  Given back its
+ * permissions, the page is poked again as before.
+ */
+TEST_F(reprotected, poke_again_is_refused_and_changes_nothing)
+{
+	uint8_t site_before[SNAP];
+	struct tp_batch *batch;
+	struct site s;
+	size_t w, b;
+	int err;
+
+	ASSERT_EQ(0, mprotect(page_site, page_size(), variant->prot));
+	ASSERT_EQ(variant->prot, prot_at(page_site));
+	for (w = 0; w < ARRAY_SIZE(every_writer); w++) {
+		ASSERT_EQ(0, tp_set_writer(every_writer[w]));
+		for (b = 0; b < ARRAY_SIZE(every_backend); b++) {
+			err = tp_poke(page_site, self->nop, jmp_next, SITE_LEN,
+				      every_backend[b]);
+			EXPECT_EQ(-EFAULT, err)
+				TH_LOG("writer %d, backend %d: %s", (int)every_writer[w],
+				       (int)every_backend[b], tp_strerror(err));
+			ASSERT_EQ(variant->prot, prot_at(page_site))
+				TH_LOG("writer %d, backend %d changed the protection",
+				       (int)every_writer[w], (int)every_backend[b]);
+		}
+	}
+
+	/* In a batch with a site that could be poked: neither is. */
+	ASSERT_EQ(0, site_states(&s));
+	memcpy(site_before, site_nopjmp, SNAP);
+	ASSERT_EQ(0, tp_set_writer(TP_WRITER_AUTO));
+	batch = tp_batch_new();
+	ASSERT_NE(NULL, batch);
+	ASSERT_EQ(0, tp_batch_add(batch, site_nopjmp, s.old, s.new, SITE_LEN));
+	ASSERT_EQ(0, tp_batch_add(batch, page_site, self->nop, jmp_next, SITE_LEN));
+	EXPECT_EQ(-EFAULT, tp_batch_commit(batch, TP_BACKEND_AUTO));
+	tp_batch_free(batch);
+	EXPECT_EQ(0, memcmp(site_before, site_nopjmp, SNAP));
+	EXPECT_EQ(variant->prot, prot_at(page_site));
+
+	/* Nothing was written; readable and executable again, it pokes. */
+	ASSERT_EQ(0, mprotect(page_site, page_size(), PROT_READ | PROT_EXEC));
+	EXPECT_EQ(0, memcmp(page_site, self->nop, SITE_LEN));
+	EXPECT_EQ(1, page_site_fn());
+	EXPECT_EQ(0, tp_poke(page_site, self->nop, jmp_next, SITE_LEN, TP_BACKEND_AUTO));
+	EXPECT_EQ(0, memcmp(page_site, jmp_next, SITE_LEN));
+	EXPECT_EQ(PROT_READ | PROT_EXEC, prot_at(page_site));
+	EXPECT_EQ(1, page_site_fn());
+}
+
+/*
+ * The application unmaps the page of a site poked before: -EFAULT from
+ * every writer and backend, no fault inside the library, and the page
+ * stays unmapped.
+ */
+TEST(unmapped_text_poke_again_is_refused)
+{
+	uint8_t nop[SITE_LEN];
+	size_t w, b;
+	int err;
+
+	ASSERT_EQ(0, tp_init());
+	ASSERT_EQ(0, crash_reporter_install());
+	page_site_poked_once(_metadata, nop);
+	ASSERT_EQ(0, munmap(page_site, page_size()));
+	ASSERT_EQ(-1, prot_at(page_site));
+	for (w = 0; w < ARRAY_SIZE(every_writer); w++) {
+		ASSERT_EQ(0, tp_set_writer(every_writer[w]));
+		for (b = 0; b < ARRAY_SIZE(every_backend); b++) {
+			err = tp_poke(page_site, nop, jmp_next, SITE_LEN, every_backend[b]);
+			EXPECT_EQ(-EFAULT, err)
+				TH_LOG("writer %d, backend %d: %s", (int)every_writer[w],
+				       (int)every_backend[b], tp_strerror(err));
+			ASSERT_EQ(-1, prot_at(page_site));
+		}
+	}
+}
+
+/*
+ * The application makes the page of a site poked before RWX (a JIT's
+ * own policy): pokes that go through leave it RWX, pokes that a writer
+ * cannot make leave it RWX and unchanged.
+ */
+TEST(rwx_text_stays_rwx)
+{
+	const int rwx = PROT_READ | PROT_WRITE | PROT_EXEC;
+	uint8_t nop[SITE_LEN];
+	unsigned int done = 0;
+	size_t w, b;
+	int err;
+
+	ASSERT_EQ(0, tp_init());
+	page_site_poked_once(_metadata, nop);
+	if (mprotect(page_site, page_size(), rwx))
+		SKIP(return, "RWX refused here: %s", strerror(errno));
+	ASSERT_EQ(rwx, prot_at(page_site));
+	for (w = 0; w < ARRAY_SIZE(every_writer); w++) {
+		ASSERT_EQ(0, tp_set_writer(every_writer[w]));
+		for (b = 0; b < ARRAY_SIZE(every_backend); b++) {
+			err = tp_poke(page_site, nop, jmp_next, SITE_LEN, every_backend[b]);
+			ASSERT_EQ(rwx, prot_at(page_site))
+				TH_LOG("writer %d, backend %d: %s", (int)every_writer[w],
+				       (int)every_backend[b], tp_strerror(err));
+			if (err) {
+				ASSERT_EQ(0, memcmp(page_site, nop, SITE_LEN));
+				continue;
+			}
+			done++;
+			ASSERT_EQ(0, memcmp(page_site, jmp_next, SITE_LEN));
+			ASSERT_EQ(0, tp_poke(page_site, jmp_next, nop, SITE_LEN,
+					     every_backend[b]));
+			ASSERT_EQ(rwx, prot_at(page_site));
+		}
+	}
+	/* The window writer can always do AUTO and stop_machine. */
+	EXPECT_LE(4U, done);
+	tp_set_writer(TP_WRITER_AUTO);
+}
+
+/*
+ * The same in a child: it must ask about its own mappings, not about
+ * those of the parent it was forked from after a poke.
+ */
+TEST(reprotected_text_in_a_forked_child_is_refused)
+{
+	uint8_t nop[SITE_LEN];
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, tp_init());
+	page_site_poked_once(_metadata, nop);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (mprotect(page_site, page_size(), PROT_READ))
+			_exit(2);
+		if (tp_poke(page_site, nop, jmp_next, SITE_LEN, TP_BACKEND_AUTO) != -EFAULT)
+			_exit(3);
+		_exit(prot_at(page_site) == PROT_READ ? 0 : 4);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(PROT_READ | PROT_EXEC, prot_at(page_site));
+}
+
+/* Whether the kernel answers PROCMAP_QUERY (Linux 6.11) for this process. */
+static bool kernel_answers_map_queries(void)
+{
+	uint64_t q[13] = { sizeof(q), 0, (uintptr_t)page_site };
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	bool ok = fd >= 0 && !ioctl(fd, _IOWR('f', 17, uint64_t[13]), q);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/*
+ * Revalidation must stay cheap: where the kernel answers questions about
+ * one mapping, pokes of the same site read /proc/self/maps once at most
+ * after the first; where it cannot, every commit reads it (the cached
+ * view is never trusted alone), though it need not be parsed whole.
+ */
+TEST(cached_mappings_are_revalidated_not_reread)
+{
+	unsigned long reads;
+	uint8_t nop[SITE_LEN];
+	int i;
+
+	ASSERT_EQ(0, tp_init());
+	page_site_poked_once(_metadata, nop);
+	reads = tp_debug_maps_reads();
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, tp_poke(page_site, nop, jmp_next, SITE_LEN, TP_BACKEND_AUTO));
+		ASSERT_EQ(0, tp_poke(page_site, jmp_next, nop, SITE_LEN, TP_BACKEND_AUTO));
+	}
+	reads = tp_debug_maps_reads() - reads;
+	TH_LOG("200 pokes read the mappings %lu times", reads);
+	if (kernel_answers_map_queries()) {
+		EXPECT_GE(1UL, reads);
+	} else {
+		EXPECT_LE(200UL, reads);
+	}
 }
 
 TEST_HARNESS_MAIN
