@@ -2,9 +2,10 @@
 /*
  * Which addresses may be patched: the executable mappings of this process
  * as /proc/self/maps shows them at commit time, less textpoke's own text
- * and the text of the libraries the engine runs on (libc, liburcu).  The
- * trap and park handlers execute that code; patching it could trap inside
- * the handler that must resolve the trap.
+ * and the text of the code the engine runs on (libc, liburcu, the dynamic
+ * linker, a sanitizer's runtime).  The trap and park handlers execute that
+ * code; patching it could trap inside the handler that must resolve the
+ * trap.
  *
  * Reading /proc/self/maps costs more than a whole nosync poke (and far
  * more under an emulator), so the view is kept between commits while it
@@ -21,14 +22,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <urcu-bp.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
 
 #include "internal.h"
 
@@ -145,28 +151,44 @@ static int object_of(const struct loaded_objects *lo, uintptr_t addr)
 	return -1;
 }
 
+#define DENIED_PROBES	6
+
 struct denied_objects {
-	int object[3];
+	int object[DENIED_PROBES];
 };
 
 /*
- * libc and liburcu, when they are shared objects of their own.  Linked
- * statically they are part of the executable (or of the object textpoke
- * is linked into), which stays patchable.
+ * The code the trap and park handlers run, where it is a shared object
+ * of its own, each found by an address that only it holds:
+ *  - libc, by gnu_get_libc_version(), which no sanitizer intercepts: one
+ *    replaces memcpy, raise, signal..., and those then resolve to its
+ *    runtime, not to libc;
+ *  - whatever the library's own calls of memcpy and raise resolve to:
+ *    libc, or that runtime, which the handlers then run too;
+ *  - liburcu-bp and liburcu-cds;
+ *  - the dynamic linker (AT_BASE): the lazy binding of a handler's first
+ *    call, the TLS of liburcu-bp's readers.
+ * Linked statically, libc and liburcu are part of the executable (or of
+ * the object textpoke is linked into), which stays patchable.
  */
 static void denied_objects_find(const struct loaded_objects *lo,
 				struct denied_objects *d)
 {
-	static const void *const probes[] = {
-		(const void *)memcpy,
-		(const void *)urcu_bp_synchronize_rcu,
-		(const void *)cds_lfht_add_unique,
+	const uintptr_t probes[DENIED_PROBES] = {
+#ifdef __GLIBC__
+		(uintptr_t)gnu_get_libc_version,
+#endif
+		(uintptr_t)memcpy,
+		(uintptr_t)raise,
+		(uintptr_t)urcu_bp_synchronize_rcu,
+		(uintptr_t)cds_lfht_add_unique,
+		(uintptr_t)getauxval(AT_BASE),
 	};
 	int own = object_of(lo, (uintptr_t)tp_poke);
 	size_t i;
 
-	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		d->object[i] = object_of(lo, (uintptr_t)probes[i]);
+	for (i = 0; i < DENIED_PROBES; i++) {
+		d->object[i] = probes[i] ? object_of(lo, probes[i]) : -1;
 		if (d->object[i] == own || d->object[i] == 0)
 			d->object[i] = -1;
 	}

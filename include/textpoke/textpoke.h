@@ -80,8 +80,9 @@ TP_EXPORT int tp_set_writer(enum tp_writer writer);
  * unknown instruction, transition the backend cannot make), -EFAULT (not
  * in a readable, executable mapping as the kernel maps it now: text the
  * application unmapped or re-protected is refused, and its protection
- * left as it is), -EPERM (textpoke's own text or that of the
- * libraries it runs on), -EILSEQ (@expect differs), -EBUSY (another
+ * left as it is), -EPERM (textpoke's own text or code its signal
+ * handlers run: libc, liburcu, the dynamic linker, a sanitizer's
+ * runtime), -EILSEQ (@expect differs), -EBUSY (another
  * SIGTRAP handler replaced textpoke's and the breakpoint backend was
  * asked for), -ETIMEDOUT (a thread did not park), -EACCES (no writer can
  * write this text), -ENOMEM.

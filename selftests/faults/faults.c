@@ -15,7 +15,10 @@
  *    -EACCES from every backend, the text byte for byte unchanged;
  *  - text the application unmapped or re-protected after a poke: -EFAULT
  *    with nothing written and the protection as the application left it;
- *    a page it made RWX is poked and stays RWX.
+ *    a page it made RWX is poked and stays RWX;
+ *  - the code textpoke's signal handlers run (libc, liburcu, the dynamic
+ *    linker, a sanitizer's runtime): refused, found by what it is and
+ *    not by where a symbol resolves (a sanitizer intercepts memcpy).
  *
  * Rows already proved elsewhere are not repeated here: fork during
  * batches, a SIGTRAP handler installed after textpoke's, foreign traps,
@@ -28,15 +31,19 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <textpoke/textpoke.h>
+#include <urcu-bp.h>
+#include <urcu/rculfhash.h>
 
 #include "kselftest_harness.h"
 #include "../engine/engine.h"
@@ -763,6 +770,94 @@ TEST(cached_mappings_are_revalidated_not_reread)
 	} else {
 		EXPECT_LE(200UL, reads);
 	}
+}
+
+/* --- the code the handlers run ----------------------------------------------- */
+
+/* The start of the dynamic linker's executable segment, or 0. */
+static int find_interpreter_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uintptr_t *text = data;
+	int i;
+
+	(void)size;
+	if (!getauxval(AT_BASE) || info->dlpi_addr != getauxval(AT_BASE))
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			*text = info->dlpi_addr + ph->p_vaddr;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Poke a NOP over the first instruction(s) at @addr with stop_machine;
+ * it must be refused with -EPERM and write nothing.  Should it go
+ * through, the bytes are put back before the test fails, so that the
+ * rest of the run still has a working libc.
+ */
+static int poke_handlers_code(const void *addr, bool *changed)
+{
+	uint8_t before[SITE_LEN], nop[SITE_LEN];
+	uintptr_t page = (uintptr_t)addr & ~(page_size() - 1);
+	int err;
+
+	memcpy(before, addr, SITE_LEN);
+	if (site_enc_nop(nop, (uintptr_t)addr) != SITE_LEN)
+		return -ENOEXEC;
+	err = tp_poke((void *)addr, NULL, nop, SITE_LEN, TP_BACKEND_STOP_MACHINE);
+	*changed = memcmp(before, addr, SITE_LEN) != 0;
+	if (*changed && !mprotect((void *)page, 2 * page_size(),
+				  PROT_READ | PROT_WRITE | PROT_EXEC)) {
+		memcpy((void *)addr, before, SITE_LEN);
+		__builtin___clear_cache((char *)addr, (char *)addr + SITE_LEN);
+		mprotect((void *)page, 2 * page_size(), PROT_READ | PROT_EXEC);
+	}
+	return err;
+}
+
+/*
+ * libc (getpid: no sanitizer intercepts it), whatever memcpy resolves to
+ * (libc, or a sanitizer's runtime that intercepts it, which the handlers
+ * then run too), liburcu where it is a shared object, and the dynamic
+ * linker (lazy binding, TLS): -EPERM, nothing written.  Under ASan the
+ * library once recognised libc by &memcpy, libasan's, and poked getpid.
+ */
+TEST(code_the_handlers_run_is_refused)
+{
+	struct {
+		const char *name;
+		const void *addr;
+	} code[] = {
+		{ "getpid", (const void *)getpid },
+		{ "memcpy", (const void *)memcpy },
+#if !defined(__riscv)	/* liburcu is linked statically there */
+		{ "urcu_bp_synchronize_rcu", (const void *)urcu_bp_synchronize_rcu },
+		{ "cds_lfht_add_unique", (const void *)cds_lfht_add_unique },
+#endif
+		{ "the dynamic linker", NULL },
+	};
+	uintptr_t interpreter = 0;
+	size_t i;
+
+	ASSERT_EQ(0, tp_init());
+	dl_iterate_phdr(find_interpreter_text, &interpreter);
+	ASSERT_NE(0UL, interpreter) TH_LOG("no dynamic linker found");
+	code[ARRAY_SIZE(code) - 1].addr = (const void *)
+		((interpreter + 15) & ~(uintptr_t)15);
+	for (i = 0; i < ARRAY_SIZE(code); i++) {
+		bool changed = false;
+		int err = poke_handlers_code(code[i].addr, &changed);
+
+		EXPECT_EQ(-EPERM, err)
+			TH_LOG("%s at %p: %s", code[i].name, code[i].addr, tp_strerror(err));
+		EXPECT_FALSE(changed) TH_LOG("%s was changed", code[i].name);
+	}
+	EXPECT_NE(0, getpid());
 }
 
 TEST_HARNESS_MAIN
