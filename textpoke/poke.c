@@ -372,8 +372,12 @@ static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
 		.traps_safe = 1,
 	};
 	enum tp_backend chosen;
-	int err = maps_for_sites(&snap, sites, nr);
+	int err;
 
+	bp_retry_stuck();
+	if (bp_stuck_overlaps(sites, nr))
+		return -EBUSY;
+	err = maps_for_sites(&snap, sites, nr);
 	if (err)
 		return err;
 	err = check_sites(sites, nr, snap);

@@ -50,6 +50,8 @@ enum tp_backend {
  *	duration of the batch (PROT_EXEC is never dropped).
  * TP_WRITER_PROC_MEM: pwrite() to /proc/self/mem, no permission change.
  *	Not single-copy atomic: only x86 breakpoint and stop_machine use it.
+ *	A write can fail: a breakpoint site it leaves trapped stays emulated
+ *	until a later poke finishes it (docs/engine.md, "Writers").
  * TP_WRITER_AUTO: mprotect, and /proc/self/mem where RWX is refused.
  */
 enum tp_writer {
@@ -84,7 +86,8 @@ TP_EXPORT int tp_set_writer(enum tp_writer writer);
  * handlers run: libc, liburcu, the dynamic linker, a sanitizer's
  * runtime), -EILSEQ (@expect differs), -EBUSY (another
  * SIGTRAP handler replaced textpoke's and the breakpoint backend was
- * asked for), -ETIMEDOUT (a thread did not park), -EACCES (no writer can
+ * asked for; or the site is one a failed /proc/self/mem write left
+ * trapped, which could not be finished yet), -ETIMEDOUT (a thread did not park), -EACCES (no writer can
  * write this text), -ENOMEM.
  */
 TP_EXPORT int tp_poke(void *addr, const void *expect, const void *insn,

@@ -18,7 +18,10 @@
  *    a page it made RWX is poked and stays RWX;
  *  - the code textpoke's signal handlers run (libc, liburcu, the dynamic
  *    linker, a sanitizer's runtime): refused, found by what it is and
- *    not by where a symbol resolves (a sanitizer intercepts memcpy).
+ *    not by where a symbol resolves (a sanitizer intercepts memcpy);
+ *  - writes through /proc/self/mem that fail at any point of a
+ *    breakpoint batch: no trap is ever left without its site, the batch
+ *    is all or nothing for every thread, and the text ends up whole.
  *
  * Rows already proved elsewhere are not repeated here: fork during
  * batches, a SIGTRAP handler installed after textpoke's, foreign traps,
@@ -31,6 +34,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,6 +42,7 @@
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -858,6 +863,175 @@ TEST(code_the_handlers_run_is_refused)
 		EXPECT_FALSE(changed) TH_LOG("%s was changed", code[i].name);
 	}
 	EXPECT_NE(0, getpid());
+}
+
+/* --- writes that fail in a breakpoint batch ------------------------------------ */
+
+/*
+ * The library's pwrite() calls, linked into this program, come here:
+ * once armed, calls number [from, from + count) since fail with EIO;
+ * every other one goes to the kernel.
+ */
+static struct {
+	int armed;
+	unsigned long calls, from, count, failed;
+} inject;
+
+static ssize_t pwrite_injected(int fd, const void *buf, size_t len, off_t off)
+{
+	if (__atomic_load_n(&inject.armed, __ATOMIC_ACQUIRE)) {
+		unsigned long call = inject.calls++;
+
+		if (call >= inject.from && call - inject.from < inject.count) {
+			inject.failed++;
+			errno = EIO;
+			return -1;
+		}
+	}
+	return syscall(SYS_pwrite64, fd, buf, len, off);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	return pwrite_injected(fd, buf, len, off);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t len, off64_t off)
+{
+	return pwrite_injected(fd, buf, len, off);
+}
+
+static void inject_arm(unsigned long from, unsigned long count)
+{
+	inject.calls = inject.failed = 0;
+	inject.from = from;
+	inject.count = count;
+	__atomic_store_n(&inject.armed, 1, __ATOMIC_RELEASE);
+}
+
+static void inject_disarm(void)
+{
+	__atomic_store_n(&inject.armed, 0, __ATOMIC_RELEASE);
+}
+
+/* site_nopjmp and site_call, each in its old and its new state. */
+struct two_sites {
+	struct site nopjmp, call;
+};
+
+static int two_sites_states(struct two_sites *t)
+{
+	if (site_states(&t->nopjmp) ||
+	    site_enc_call(t->call.old, (uintptr_t)site_call, (uintptr_t)site_f) != SITE_LEN ||
+	    site_enc_call(t->call.new, (uintptr_t)site_call, (uintptr_t)site_g) != SITE_LEN)
+		return -1;
+	return memcmp(site_call, t->call.old, SITE_LEN) ? -1 : 0;
+}
+
+/* Both sites from one state to the other in one breakpoint batch. */
+static int two_sites_commit(const struct two_sites *t, bool to_new)
+{
+	struct tp_batch *batch = tp_batch_new();
+	int err = batch ? 0 : -ENOMEM;
+
+	if (!err)
+		err = tp_batch_add(batch, site_nopjmp, to_new ? t->nopjmp.old : t->nopjmp.new,
+				   to_new ? t->nopjmp.new : t->nopjmp.old, SITE_LEN);
+	if (!err)
+		err = tp_batch_add(batch, site_call, to_new ? t->call.old : t->call.new,
+				   to_new ? t->call.new : t->call.old, SITE_LEN);
+	if (!err)
+		err = tp_batch_commit(batch, TP_BACKEND_BREAKPOINT);
+	tp_batch_free(batch);
+	return err;
+}
+
+/* A commit elsewhere, which retries the stuck sites first: site_short as it is. */
+static int commit_elsewhere(void)
+{
+	return tp_poke(site_short, short_nop, short_nop, SHORT_LEN, TP_BACKEND_STOP_MACHINE);
+}
+
+/*
+ * The breakpoint batch of two sites through /proc/self/mem, with the
+ * writes failing from each one on: once or twice (the library tries a
+ * write again), three times (one write fails for good), or for good.
+ * Meanwhile workers run site_nopjmp.  Whatever failed:
+ *  - the batch succeeded and both sites run the new code, or it failed
+ *    and both run the old code, though a site may still hold its trap;
+ *  - such a stuck site refuses other commits (-EBUSY) while writes fail,
+ *    and the first commit after they work again finishes it: the text
+ *    then holds exactly the new bytes (success) or the old (failure);
+ *  - no trap of textpoke's ever reaches the application, no worker call
+ *    ever sees anything but the old or the new code.
+ * Where the trap is longer than one byte, this writer cannot run the
+ * breakpoint protocol at all (-EACCES, tested elsewhere).
+ */
+TEST_F_TIMEOUT(fault, breakpoint_writes_that_fail_leave_no_trap_behind, 120)
+{
+	static const unsigned long counts[] = { 1, 2, 3, ULONG_MAX };
+	struct worker_stats sum;
+	struct two_sites t;
+	unsigned long from, failed, refused = 0, stuck = 0;
+	size_t c;
+	int err, runs;
+
+	if (!TRAP_ONE_BYTE)
+		SKIP(return, "/proc/self/mem cannot run the breakpoint protocol here");
+	ASSERT_EQ(0, two_sites_states(&t));
+	ASSERT_EQ(0, tp_set_writer(TP_WRITER_PROC_MEM));
+	for (c = 0; c < ARRAY_SIZE(counts); c++) {
+		for (from = 0;; from++) {
+			inject_arm(from, counts[c]);
+			err = two_sites_commit(&t, true);
+			failed = inject.failed;
+			inject_disarm();
+			if (!failed) {
+				ASSERT_EQ(0, err);
+				ASSERT_EQ(0, two_sites_commit(&t, false));
+				break;		/* past the last write */
+			}
+			runs = err ? 1 : 2;
+			refused += err != 0;
+			if (counts[c] < 3) {
+				EXPECT_EQ(0, err) TH_LOG("%lu failures from write %lu: %s",
+							 counts[c], from, tp_strerror(err));
+			}
+			ASSERT_EQ(runs, site_nopjmp_fn())
+				TH_LOG("%lu failures from write %lu: %s", counts[c], from,
+				       tp_strerror(err));
+			ASSERT_EQ(runs, site_call_fn());
+			ASSERT_EQ(0, workers_wait(&self->pool, runs, WORKERS_WAIT_SECONDS));
+			if (tp_debug_stuck_sites()) {
+				stuck++;
+				inject_arm(0, ULONG_MAX);
+				EXPECT_EQ(-EBUSY, two_sites_commit(&t, !err));
+				inject_disarm();
+				ASSERT_EQ(runs, site_nopjmp_fn());
+				ASSERT_EQ(runs, site_call_fn());
+				ASSERT_EQ(0, commit_elsewhere());
+			}
+			ASSERT_EQ(0UL, tp_debug_stuck_sites())
+				TH_LOG("%lu failures from write %lu: still stuck", counts[c], from);
+			ASSERT_EQ(0, memcmp(site_nopjmp, err ? t.nopjmp.old : t.nopjmp.new, SITE_LEN))
+				TH_LOG("%lu failures from write %lu", counts[c], from);
+			ASSERT_EQ(0, memcmp(site_call, err ? t.call.old : t.call.new, SITE_LEN))
+				TH_LOG("%lu failures from write %lu", counts[c], from);
+			if (!err)
+				ASSERT_EQ(0, two_sites_commit(&t, false));
+		}
+		TH_LOG("%lu failures at a time: %lu writes a batch", counts[c], from);
+		ASSERT_LE(6UL, from);
+	}
+	TH_LOG("%lu batches refused, %lu left sites stuck until the next commit",
+	       refused, stuck);
+	EXPECT_LT(0UL, refused);
+	EXPECT_LT(0UL, stuck);
+	tp_set_writer(TP_WRITER_AUTO);
+	workers_stop(&self->pool);
+	workers_sum(&self->pool, &sum);
+	EXPECT_EQ(0UL, sum.other) TH_LOG("a worker's call returned %d", sum.bad_value);
+	EXPECT_EQ(0UL, app_sigtrap_count) TH_LOG("textpoke's own traps reached the application");
 }
 
 TEST_HARNESS_MAIN
