@@ -42,6 +42,7 @@
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -734,6 +735,39 @@ TEST(reprotected_text_in_a_forked_child_is_refused)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(PROT_READ | PROT_EXEC, prot_at(page_site));
+}
+
+/*
+ * A program may close every descriptor it did not open itself (a daemon
+ * does) and reuse the numbers: the library must neither trust the
+ * descriptor it kept nor close what now has its number, and must still
+ * see that the text was re-protected.
+ */
+TEST(closed_descriptors_leave_the_checks_whole)
+{
+	struct stat before, after;
+	int fd, reused[8], nr = 0, i;
+	uint8_t nop[SITE_LEN];
+
+	ASSERT_EQ(0, tp_init());
+	page_site_poked_once(_metadata, nop);
+	for (fd = 3; fd < 64; fd++)
+		close(fd);
+	while (nr < 8 && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		reused[nr++] = fd;
+	ASSERT_EQ(8, nr);
+	ASSERT_EQ(0, fstat(reused[0], &before));
+	ASSERT_EQ(0, mprotect(page_site, page_size(), PROT_READ));
+	EXPECT_EQ(-EFAULT, tp_poke(page_site, nop, jmp_next, SITE_LEN, TP_BACKEND_AUTO));
+	EXPECT_EQ(PROT_READ, prot_at(page_site));
+	for (i = 0; i < nr; i++) {
+		ASSERT_EQ(0, fstat(reused[i], &after));
+		EXPECT_TRUE(after.st_dev == before.st_dev && after.st_ino == before.st_ino)
+			TH_LOG("descriptor %d was closed under the program", reused[i]);
+	}
+	ASSERT_EQ(0, mprotect(page_site, page_size(), PROT_READ | PROT_EXEC));
+	EXPECT_EQ(0, tp_poke(page_site, nop, jmp_next, SITE_LEN, TP_BACKEND_AUTO));
 	EXPECT_EQ(PROT_READ | PROT_EXEC, prot_at(page_site));
 }
 
