@@ -489,10 +489,9 @@ static int mark_current_maps(void)
 static bool cache_covers(const struct dl_counters *now, const struct site *sites,
 			 size_t nr)
 {
-	size_t i;
-
 	const struct exec_map *checked = NULL;
 	bool marked = false;
+	size_t i;
 
 	if (!cached_valid || now->adds != cached.dl_adds || now->subs != cached.dl_subs)
 		return false;
@@ -504,7 +503,7 @@ static bool cache_covers(const struct dl_counters *now, const struct site *sites
 		if (m == checked)
 			continue;
 		if (query_unsupported && !marked) {
-			tp_stat_maps_reads++;
+			__atomic_add_fetch(&tp_stat_maps_reads, 1, __ATOMIC_RELAXED);
 			if (mark_current_maps())
 				return false;
 			marked = true;
@@ -530,7 +529,7 @@ int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
 	if (!cache_covers(&now, sites, nr)) {
 		maps_snapshot_release(&cached);
 		cached_valid = false;
-		tp_stat_maps_reads++;
+		__atomic_add_fetch(&tp_stat_maps_reads, 1, __ATOMIC_RELAXED);
 		err = maps_snapshot_take(&cached);
 		if (err)
 			return err;
