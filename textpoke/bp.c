@@ -102,9 +102,11 @@ static void stuck_keep(struct stuck_block *block, const struct site *site,
 		return;
 	memcpy(st->site.new, site->old, site->len);
 	/*
-	 * A trap there executes the old instruction.  Only one the handler
-	 * cannot execute is left to the new one: with the writers that fail
-	 * (x86), that is an old INT3, whose byte the trap is anyway.
+	 * A trap there executes the old instruction.  Were it one the
+	 * handler cannot execute, the trap would go on executing the new one,
+	 * as during the batch; where writes can fail (x86, whose old
+	 * instructions a breakpoint batch replaces are NOPs, jumps and calls;
+	 * an old INT3 needs no undo) the handler always can.
 	 */
 	if (arch_insn_decode(site->old, site->len, site->addr, &old) > 0 &&
 	    arch_insn_emulable(&old))

@@ -55,7 +55,6 @@ struct exec_map {
 	int prot;			/* PROT_* of the mapping */
 	bool denied;			/* textpoke's own text or a library it uses */
 	bool in_object;			/* text of a loaded ELF object */
-	bool current;			/* listed unchanged by the last check */
 };
 
 struct maps_snapshot {

@@ -11,13 +11,14 @@
  * more under an emulator), so the view is kept between commits while it
  * is known to be current: the loader's dlopen/dlclose counters have not
  * moved, every site lies in the text of a loaded ELF object, and the
- * kernel still has exactly the cached mapping (range and protection) at
- * every site: the application may have unmapped its text or changed its
- * protection since, which the loader never sees.  That last check asks
- * the kernel about the one mapping at an address (PROCMAP_QUERY, Linux
- * 6.11); where it cannot be asked (older kernels, user-mode emulators),
- * every commit reads the mappings afresh.  Other executable mappings
- * (JIT buffers, anonymous pages) always get a fresh read.
+ * kernel still maps every byte of every site with the cached protection:
+ * the application may have unmapped its text or changed its protection
+ * since, which the loader never sees.  That last check asks the kernel
+ * about the one mapping at an address (PROCMAP_QUERY, Linux 6.11); where
+ * it cannot be asked (older kernels, user-mode emulators), every commit
+ * reads /proc/self/maps again, though without classifying its mappings
+ * again.  Other executable mappings (JIT buffers, anonymous pages) always
+ * get a fresh view.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -318,7 +319,6 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 		m->prot = a.prot;
 		m->denied = map_denied(&objects, &denied, a.start);
 		m->in_object = object_of(&objects, a.start) >= 0;
-		m->current = false;
 	}
 	free(buf);
 	free(objects.seg);
@@ -419,19 +419,6 @@ void maps_after_fork_child(void)
 	query_fd = -1;
 }
 
-/*
- * Whether the kernel's mapping at @addr is still exactly @m, as cached:
- * the same range and the same protection.
- */
-static bool map_still_current(const struct exec_map *m, uintptr_t addr)
-{
-	struct exec_map now;
-
-	if (vma_query(addr, &now) != 1)
-		return false;
-	return now.start == m->start && now.end == m->end && now.prot == m->prot;
-}
-
 /* The mapping that holds @addr; /proc/self/maps lists them in address order. */
 static const struct exec_map *find_map(const struct maps_snapshot *snap,
 				       uintptr_t addr)
@@ -452,67 +439,105 @@ static const struct exec_map *find_map(const struct maps_snapshot *snap,
 }
 
 /*
- * Where the kernel cannot be asked about one mapping: mark the cached
- * mappings that /proc/self/maps still lists exactly (range and
- * protection).  Reading it is what the cache saves, but not parsing and
- * classifying every line again, nor asking the loader.
+ * The kernel's mappings now, asked about one address at a time: one ioctl
+ * per mapping, the last answer reused while the addresses stay in it; or,
+ * where the kernel cannot be asked, /proc/self/maps read once.
  */
-static int mark_current_maps(void)
+struct maps_now {
+	struct exec_map last;		/* the mapping last asked about */
+	bool have_last;
+	struct mem_area *areas;		/* every mapping, when read */
+	size_t nr;
+};
+
+static int area_at(struct maps_now *now, uintptr_t addr, struct exec_map *out)
 {
-	size_t size, i;
-	char *buf = read_self_maps(&size);
-	const char *line;
+	size_t lo = 0, hi;
 
-	if (!buf)
-		return -ENOMEM;
-	for (i = 0; i < cached.nr; i++)
-		cached.maps[i].current = false;
-	for (line = buf; line; line = next_line(line)) {
-		struct exec_map *m;
-		struct mem_area a;
-
-		if (!parse_area(line, &a) || !(a.prot & PROT_EXEC))
-			continue;
-		m = (struct exec_map *)find_map(&cached, a.start);
-		if (m && m->start == a.start && m->end == a.end && m->prot == a.prot)
-			m->current = true;
+	if (!now->areas) {
+		__atomic_add_fetch(&tp_stat_maps_reads, 1, __ATOMIC_RELAXED);
+		if (maps_read_areas(&now->areas, &now->nr))
+			return -ENOMEM;
 	}
-	free(buf);
+	for (hi = now->nr; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < now->areas[mid].start) {
+			hi = mid;
+		} else if (addr >= now->areas[mid].end) {
+			lo = mid + 1;
+		} else {
+			out->start = now->areas[mid].start;
+			out->end = now->areas[mid].end;
+			out->prot = now->areas[mid].prot;
+			return 1;
+		}
+	}
 	return 0;
+}
+
+/* 1 and *@out: the mapping that holds @addr now; 0: none; < 0: no answer. */
+static int mapping_now(struct maps_now *now, uintptr_t addr, struct exec_map *out)
+{
+	int ret;
+
+	if (now->have_last && addr >= now->last.start && addr < now->last.end) {
+		*out = now->last;
+		return 1;
+	}
+	ret = vma_query(addr, out);
+	if (ret == -ENOTSUP)
+		ret = area_at(now, addr, out);
+	if (ret == 1) {
+		now->last = *out;
+		now->have_last = true;
+	}
+	return ret;
+}
+
+/*
+ * Whether every byte of [@addr, @addr + @len) is mapped now with exactly
+ * @prot.  Only the protection of the bytes counts, not where the kernel
+ * splits its mappings: an mprotect of a neighbouring page splits them, and
+ * under an emulator the boundaries it shows move with its own bookkeeping.
+ */
+static bool mapped_now_with(struct maps_now *now, uintptr_t addr, size_t len, int prot)
+{
+	uintptr_t end = addr + len;
+	struct exec_map m;
+
+	while (addr < end) {
+		if (mapping_now(now, addr, &m) != 1 || m.prot != prot)
+			return false;
+		addr = m.end;
+	}
+	return true;
 }
 
 /*
  * The cached view may be trusted for @sites: nothing was loaded or
- * unloaded since it was taken, and the kernel still maps every site as
- * cached (one question per mapping the sites lie in).
+ * unloaded since it was taken, every site lies in the text of a loaded
+ * object as cached, and the kernel maps every byte of every site now
+ * with the protection cached (the application may have unmapped it or
+ * changed its protection since).
  */
-static bool cache_covers(const struct dl_counters *now, const struct site *sites,
+static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
 			 size_t nr)
 {
-	const struct exec_map *checked = NULL;
-	bool marked = false;
+	struct maps_now now = { .have_last = false };
+	bool covered = true;
 	size_t i;
 
-	if (!cached_valid || now->adds != cached.dl_adds || now->subs != cached.dl_subs)
+	if (!cached_valid || dl->adds != cached.dl_adds || dl->subs != cached.dl_subs)
 		return false;
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr && covered; i++) {
 		const struct exec_map *m = find_map(&cached, sites[i].addr);
 
-		if (!m || !m->in_object)
-			return false;
-		if (m == checked)
-			continue;
-		if (query_unsupported && !marked) {
-			__atomic_add_fetch(&tp_stat_maps_reads, 1, __ATOMIC_RELAXED);
-			if (mark_current_maps())
-				return false;
-			marked = true;
-		}
-		if (marked ? !m->current : !map_still_current(m, sites[i].addr))
-			return false;
-		checked = m;
+		covered = m && m->in_object && sites[i].addr + sites[i].len <= m->end &&
+			  mapped_now_with(&now, sites[i].addr, sites[i].len, m->prot);
 	}
-	return true;
+	free(now.areas);
+	return covered;
 }
 
 /*

@@ -643,6 +643,39 @@ TEST_F(reprotected, poke_again_is_refused_and_changes_nothing)
 }
 
 /*
+ * The application re-protects the page next to a site's, splitting the
+ * mapping the library saw: the site still pokes, with every writer and
+ * backend, and neither page's protection changes.
+ */
+TEST(neighbour_reprotected_site_still_pokes)
+{
+	uint8_t *next = page_site + page_size();
+	uint8_t nop[SITE_LEN];
+	size_t w, b;
+	int err;
+
+	ASSERT_EQ(0, tp_init());
+	page_site_poked_once(_metadata, nop);
+	ASSERT_EQ(0, mprotect(next, page_size(), PROT_READ));
+	for (w = 0; w < ARRAY_SIZE(every_writer); w++) {
+		ASSERT_EQ(0, tp_set_writer(every_writer[w]));
+		for (b = 0; b < ARRAY_SIZE(every_backend); b++) {
+			err = tp_poke(page_site, nop, jmp_next, SITE_LEN, every_backend[b]);
+			if (err == -EACCES || err == -EINVAL)
+				continue;	/* a writer or backend that cannot do it here */
+			ASSERT_EQ(0, err) TH_LOG("writer %d, backend %d: %s",
+						 (int)every_writer[w], (int)every_backend[b],
+						 tp_strerror(err));
+			ASSERT_EQ(0, tp_poke(page_site, jmp_next, nop, SITE_LEN, every_backend[b]));
+			ASSERT_EQ(PROT_READ | PROT_EXEC, prot_at(page_site));
+			ASSERT_EQ(PROT_READ, prot_at(next));
+		}
+	}
+	tp_set_writer(TP_WRITER_AUTO);
+	EXPECT_EQ(1, page_site_fn());
+}
+
+/*
  * The application unmaps the page of a site poked before: -EFAULT from
  * every writer and backend, no fault inside the library, and the page
  * stays unmapped.
