@@ -2,6 +2,9 @@
 /*
  * The poke engine's costs, per backend, on the sites of poke_sites.h:
  *   single  one tp_poke() of one site: time, syncs and mprotect calls;
+ *   checks  one tp_poke() refused by its expected bytes: what every poke
+ *           pays before its protocol (the mappings looked up and
+ *           revalidated, the site read and compared), without writing;
  *   batch   batches of 1 to 100,000 sites: total time (adding the sites
  *           and committing), commit time, syncs, mprotect calls;
  *   stall   worker threads that read the clock in a tight loop through a
@@ -253,6 +256,34 @@ out:
 	free(ns);
 }
 
+/*
+ * A poke of the worker's site whose expected bytes differ from the text:
+ * refused with -EILSEQ after every check that reads the text, before any
+ * write.  Its time is the fixed cost of validating a single poke.
+ */
+static void bench_checks(void)
+{
+	unsigned int reps = 400, i;
+	unsigned long long *ns = calloc(reps, sizeof(*ns));
+	unsigned char wrong[TP_MAX_INSN_LEN], nop[TP_MAX_INSN_LEN];
+
+	if (!ns)
+		die("checks", -ENOMEM);
+	site_bytes(nop, bench_site, bench_site_end, false);
+	memcpy(wrong, bench_site, bench_site_len);
+	wrong[0] ^= 0xff;
+	for (i = 0; i < reps; i++) {
+		unsigned long long t0 = bench_ns();
+		int err = tp_poke(bench_site, wrong, nop, bench_site_len, TP_BACKEND_AUTO);
+
+		ns[i] = bench_ns() - t0;
+		if (err != -EILSEQ)
+			die("checks", err ? err : -EINVAL);
+	}
+	bench_metric(quantile(ns, reps, 0.5) / 1e3, "single.checks.us");
+	free(ns);
+}
+
 /* --- batches ----------------------------------------------------------------- */
 
 static void bench_batch(unsigned int b, unsigned int n)
@@ -492,6 +523,8 @@ int main(int argc, char **argv)
 	}
 	for (b = 0; b < NR_BACKENDS; b++)
 		bench_single(b);
+	if (!counts_only)
+		bench_checks();
 	for (b = 0; b < NR_BACKENDS; b++)
 		for (s = 0; backend_works[b] && s < sizeof(sizes) / sizeof(sizes[0]); s++)
 			bench_batch(b, sizes[s]);

@@ -34,6 +34,13 @@ struct inflight_batch {
 static struct inflight_batch batch;
 static struct inflight_batch *published;	/* &batch while a batch is in flight */
 static unsigned long generation;		/* batches published so far */
+/*
+ * Sites kept published after their batch, whose trap a failed write left
+ * in the text (bp.c): rare, few, and each node is memory of bp.c's, so a
+ * list walked after the batch's search costs nothing and allocates
+ * nothing.  Changed under the text mutex only.
+ */
+static struct inflight_node *kept;
 
 void inflight_publish(struct site *sites, size_t nr)
 {
@@ -59,14 +66,44 @@ void inflight_unpublish(struct site *sites, size_t nr)
 	rcu_set_pointer(&published, NULL);
 }
 
-/* Async-signal-safe: no lock, no allocation, a bounded loop. */
+void inflight_keep(struct inflight_node *node)
+{
+	node->site->state = SITE_LIVE;
+	node->next = kept;
+	rcu_set_pointer(&kept, node);
+	__atomic_add_fetch(&generation, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The node's memory may go after inflight_wait_readers(). */
+void inflight_drop(struct inflight_node *node)
+{
+	struct inflight_node **link;
+
+	for (link = &kept; *link; link = &(*link)->next)
+		if (*link == node) {
+			rcu_set_pointer(link, node->next);
+			return;
+		}
+}
+
+static const struct site *kept_lookup(uintptr_t addr)
+{
+	const struct inflight_node *node;
+
+	for (node = rcu_dereference(kept); node; node = rcu_dereference(node->next))
+		if (node->site->addr == addr)
+			return node->site;
+	return NULL;
+}
+
+/* Async-signal-safe: no lock, no allocation, bounded loops. */
 const struct site *inflight_lookup(uintptr_t addr)
 {
 	const struct inflight_batch *b = rcu_dereference(published);
 	size_t lo = 0, hi;
 
 	if (!b)
-		return NULL;
+		return kept_lookup(addr);
 	hi = b->nr;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -79,7 +116,7 @@ const struct site *inflight_lookup(uintptr_t addr)
 		else
 			hi = mid;
 	}
-	return NULL;
+	return kept_lookup(addr);
 }
 
 unsigned long inflight_generation(void)

@@ -68,6 +68,8 @@ int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
 		   size_t nr);
 int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 		     size_t len, const struct exec_map **map);
+/* In a child after fork(): the parent's view of its mappings is not ours. */
+void maps_after_fork_child(void);
 
 /* Every mapping, for checking pointers nobody vouches for (jump_label.c). */
 struct mem_area {
@@ -83,7 +85,8 @@ size_t maps_areas_span(const struct mem_area *areas, size_t nr, uintptr_t addr, 
  * text.c: the writer of one batch.  text_open() does everything that can
  * fail (permission changes, opening /proc/self/mem) before the first
  * byte is written; text_write() cannot fail after a successful open of
- * the mprotect window, and text_close() restores the permissions.
+ * the mprotect window (text_write_may_fail() says when it can: the
+ * /proc/self/mem writer), and text_close() restores the permissions.
  */
 struct text_run {
 	uintptr_t start, end;
@@ -100,6 +103,9 @@ struct text_writer {
 int text_open(struct text_writer *w, const struct site *sites, size_t nr,
 	      const struct maps_snapshot *snap, enum tp_writer want);
 int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t len);
+bool text_write_may_fail(const struct text_writer *w);
+/* Through /proc/self/mem (that writer only): never faults; 0 or -EFAULT. */
+int text_read(const struct text_writer *w, uintptr_t addr, void *dst, size_t len);
 void text_close(struct text_writer *w);
 enum tp_writer text_writer_setting(void);
 
@@ -127,6 +133,16 @@ bool cpusync_needs_park_signal(void);
  */
 void inflight_publish(struct site *sites, size_t nr);
 void inflight_unpublish(struct site *sites, size_t nr);
+/*
+ * One site kept published after its batch ended (its trap could not be
+ * taken out of the text), until inflight_drop() and a grace period.
+ */
+struct inflight_node {
+	struct site *site;
+	struct inflight_node *next;
+};
+void inflight_keep(struct inflight_node *node);
+void inflight_drop(struct inflight_node *node);
 const struct site *inflight_lookup(uintptr_t addr);	/* under rcu read lock */
 unsigned long inflight_generation(void);
 void inflight_read_lock(void);
@@ -175,6 +191,13 @@ bool park_signal_valid(int sig);
 int nosync_commit(struct site *sites, size_t nr, struct text_writer *w);
 int bp_commit(struct site *sites, size_t nr, struct text_writer *w);
 int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
+/*
+ * bp.c: breakpoint sites whose trap a failed write left in the text stay
+ * published; each commit first tries to finish them, and refuses sites
+ * that overlap one still stuck.  Under the text mutex.
+ */
+void bp_retry_stuck(void);
+bool bp_stuck_overlaps(const struct site *sites, size_t nr);
 
 /*
  * poke.c: the text mutex serialises pokes, subscriptions and the perf.data
@@ -264,5 +287,7 @@ extern unsigned long tp_stat_mprotects;
 extern unsigned long tp_stat_emulations;
 extern unsigned long tp_stat_stale_reads;
 extern unsigned long tp_stat_stop_retries;
+extern unsigned long tp_stat_maps_reads;
+extern unsigned long tp_stat_stuck_sites;
 
 #endif /* TEXTPOKE_INTERNAL_H */

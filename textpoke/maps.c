@@ -2,27 +2,40 @@
 /*
  * Which addresses may be patched: the executable mappings of this process
  * as /proc/self/maps shows them at commit time, less textpoke's own text
- * and the text of the libraries the engine runs on (libc, liburcu).  The
- * trap and park handlers execute that code; patching it could trap inside
- * the handler that must resolve the trap.
+ * and the text of the code the engine runs on (libc, liburcu, the dynamic
+ * linker, a sanitizer's runtime).  The trap and park handlers execute that
+ * code; patching it could trap inside the handler that must resolve the
+ * trap.
  *
  * Reading /proc/self/maps costs more than a whole nosync poke (and far
  * more under an emulator), so the view is kept between commits while it
  * is known to be current: the loader's dlopen/dlclose counters have not
- * moved and every site lies in the text of a loaded ELF object.  Other
- * executable mappings (JIT buffers, anonymous pages) can come and go
- * unseen by the loader, and sites there always get a fresh read.
+ * moved, every site lies in the text of a loaded ELF object, and the
+ * kernel still maps every byte of every site with the cached protection:
+ * the application may have unmapped its text or changed its protection
+ * since, which the loader never sees.  That last check asks the kernel
+ * about the one mapping at an address (PROCMAP_QUERY, Linux 6.11); where
+ * it cannot be asked (older kernels, user-mode emulators), every commit
+ * reads /proc/self/maps again, though without classifying its mappings
+ * again.  Other executable mappings (JIT buffers, anonymous pages) always
+ * get a fresh view.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <urcu-bp.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
 
 #include "internal.h"
 
@@ -139,28 +152,44 @@ static int object_of(const struct loaded_objects *lo, uintptr_t addr)
 	return -1;
 }
 
+#define DENIED_PROBES	6
+
 struct denied_objects {
-	int object[3];
+	int object[DENIED_PROBES];
 };
 
 /*
- * libc and liburcu, when they are shared objects of their own.  Linked
- * statically they are part of the executable (or of the object textpoke
- * is linked into), which stays patchable.
+ * The code the trap and park handlers run, where it is a shared object
+ * of its own, each found by an address that only it holds:
+ *  - libc, by gnu_get_libc_version(), which no sanitizer intercepts: one
+ *    replaces memcpy, raise, signal..., and those then resolve to its
+ *    runtime, not to libc;
+ *  - whatever the library's own calls of memcpy and raise resolve to:
+ *    libc, or that runtime, which the handlers then run too;
+ *  - liburcu-bp and liburcu-cds;
+ *  - the dynamic linker (AT_BASE): the lazy binding of a handler's first
+ *    call, the TLS of liburcu-bp's readers.
+ * Linked statically, libc and liburcu are part of the executable (or of
+ * the object textpoke is linked into), which stays patchable.
  */
 static void denied_objects_find(const struct loaded_objects *lo,
 				struct denied_objects *d)
 {
-	static const void *const probes[] = {
-		(const void *)memcpy,
-		(const void *)urcu_bp_synchronize_rcu,
-		(const void *)cds_lfht_add_unique,
+	const uintptr_t probes[DENIED_PROBES] = {
+#ifdef __GLIBC__
+		(uintptr_t)gnu_get_libc_version,
+#endif
+		(uintptr_t)memcpy,
+		(uintptr_t)raise,
+		(uintptr_t)urcu_bp_synchronize_rcu,
+		(uintptr_t)cds_lfht_add_unique,
+		(uintptr_t)getauxval(AT_BASE),
 	};
 	int own = object_of(lo, (uintptr_t)tp_poke);
 	size_t i;
 
-	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		d->object[i] = object_of(lo, (uintptr_t)probes[i]);
+	for (i = 0; i < DENIED_PROBES; i++) {
+		d->object[i] = probes[i] ? object_of(lo, probes[i]) : -1;
 		if (d->object[i] == own || d->object[i] == 0)
 			d->object[i] = -1;
 	}
@@ -183,6 +212,48 @@ static int parse_prot(const char *perms)
 	return (perms[0] == 'r' ? PROT_READ : 0) |
 	       (perms[1] == 'w' ? PROT_WRITE : 0) |
 	       (perms[2] == 'x' ? PROT_EXEC : 0);
+}
+
+static const char *parse_hex(const char *p, uintptr_t *out)
+{
+	const char *first = p;
+	uintptr_t v = 0;
+
+	for (;; p++) {
+		if (*p >= '0' && *p <= '9')
+			v = v << 4 | (uintptr_t)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			v = v << 4 | (uintptr_t)(*p - 'a' + 10);
+		else
+			break;
+	}
+	*out = v;
+	return p == first ? NULL : p;
+}
+
+/*
+ * The mapping a line of /proc/self/maps describes ("start-end rwxp ...");
+ * false for a line of any other shape.  By hand: sscanf() costs more than
+ * the kernel's generating the file, and far more under an emulator.
+ */
+static bool parse_area(const char *line, struct mem_area *a)
+{
+	const char *p = parse_hex(line, &a->start);
+
+	if (!p || *p++ != '-')
+		return false;
+	p = parse_hex(p, &a->end);
+	if (!p || *p++ != ' ' || !p[0] || !p[1] || !p[2])
+		return false;
+	a->prot = parse_prot(p);
+	return true;
+}
+
+static const char *next_line(const char *line)
+{
+	const char *nl = strchr(line, '\n');
+
+	return nl && nl[1] ? nl + 1 : NULL;
 }
 
 static void maps_snapshot_release(struct maps_snapshot *snap)
@@ -212,7 +283,8 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 	struct loaded_objects objects;
 	struct denied_objects denied;
 	size_t size, cap = 0;
-	char *buf, *line, *save = NULL;
+	const char *line;
+	char *buf;
 
 	snap->maps = NULL;
 	snap->nr = 0;
@@ -224,14 +296,11 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 		return -ENOMEM;
 	}
 	denied_objects_find(&objects, &denied);
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long start, end;
-		char perms[5];
+	for (line = buf; line; line = next_line(line)) {
+		struct mem_area a;
 		struct exec_map *m;
 
-		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3)
-			continue;
-		if (perms[2] != 'x')
+		if (!parse_area(line, &a) || !(a.prot & PROT_EXEC))
 			continue;
 		if (snap->nr == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -245,11 +314,11 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 			snap->maps = m;
 		}
 		m = &snap->maps[snap->nr++];
-		m->start = start;
-		m->end = end;
-		m->prot = parse_prot(perms);
-		m->denied = map_denied(&objects, &denied, start);
-		m->in_object = object_of(&objects, start) >= 0;
+		m->start = a.start;
+		m->end = a.end;
+		m->prot = a.prot;
+		m->denied = map_denied(&objects, &denied, a.start);
+		m->in_object = object_of(&objects, a.start) >= 0;
 	}
 	free(buf);
 	free(objects.seg);
@@ -258,32 +327,217 @@ static int maps_snapshot_take(struct maps_snapshot *snap)
 
 static struct maps_snapshot cached;	/* under the text mutex */
 static bool cached_valid;
+unsigned long tp_stat_maps_reads;
 
+/* --- the kernel's mapping at one address --------------------------------- */
+
+/*
+ * ioctl(PROCMAP_QUERY) on /proc/self/maps (Linux 6.11): the mapping that
+ * covers an address, without generating the whole file.  The UAPI
+ * layout, declared here for headers older than the kernel.
+ */
+struct vma_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start, vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major, dev_minor;
+	uint32_t vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+
+#define VMA_QUERY		_IOWR('f', 17, struct vma_query)
+#define VMA_QUERY_READABLE	0x1
+#define VMA_QUERY_WRITABLE	0x2
+#define VMA_QUERY_EXECUTABLE	0x4
+
+/*
+ * Kept open between commits (a query then costs one system call), under
+ * the text mutex.  The application may close it or reuse its number: a
+ * query that fails on it forgets it without closing it, and a fresh one
+ * is opened.  A child forgets the parent's (maps_after_fork_child()).
+ */
+static int query_fd = -1;
+static bool query_unsupported;
+
+/* 1 and *@m: the mapping at @addr; 0: none; -1 and errno: no answer. */
+static int vma_query_fd(int fd, uintptr_t addr, struct exec_map *m)
+{
+	struct vma_query q;
+
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	q.query_addr = addr;
+	if (ioctl(fd, VMA_QUERY, &q)) {
+		if (errno == ENOENT)
+			return 0;
+		return -1;
+	}
+	m->start = q.vma_start;
+	m->end = q.vma_end;
+	m->prot = (q.vma_flags & VMA_QUERY_READABLE ? PROT_READ : 0) |
+		  (q.vma_flags & VMA_QUERY_WRITABLE ? PROT_WRITE : 0) |
+		  (q.vma_flags & VMA_QUERY_EXECUTABLE ? PROT_EXEC : 0);
+	return 1;
+}
+
+/* As vma_query_fd(), on our descriptor; -ENOTSUP where it cannot be asked. */
+static int vma_query(uintptr_t addr, struct exec_map *m)
+{
+	int ret, fd;
+
+	if (query_fd >= 0) {
+		ret = vma_query_fd(query_fd, addr, m);
+		if (ret >= 0)
+			return ret;
+		query_fd = -1;		/* no longer ours: not ours to close */
+	}
+	if (query_unsupported)
+		return -ENOTSUP;
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOTSUP;
+	ret = vma_query_fd(fd, addr, m);
+	if (ret < 0) {
+		/* ENOTTY, EINVAL: an older kernel; ENOSYS: an emulator. */
+		query_unsupported = true;
+		close(fd);
+		return -ENOTSUP;
+	}
+	query_fd = fd;
+	return ret;
+}
+
+void maps_after_fork_child(void)
+{
+	if (query_fd >= 0)
+		close(query_fd);
+	query_fd = -1;
+}
+
+/* The mapping that holds @addr; /proc/self/maps lists them in address order. */
 static const struct exec_map *find_map(const struct maps_snapshot *snap,
 				       uintptr_t addr)
 {
-	size_t i;
+	size_t lo = 0, hi = snap->nr;
 
-	for (i = 0; i < snap->nr; i++)
-		if (addr >= snap->maps[i].start && addr < snap->maps[i].end)
-			return &snap->maps[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < snap->maps[mid].start)
+			hi = mid;
+		else if (addr >= snap->maps[mid].end)
+			lo = mid + 1;
+		else
+			return &snap->maps[mid];
+	}
 	return NULL;
 }
 
-static bool cache_covers(const struct dl_counters *now, const struct site *sites,
-			 size_t nr)
+/*
+ * The kernel's mappings now, asked about one address at a time: one ioctl
+ * per mapping, the last answer reused while the addresses stay in it; or,
+ * where the kernel cannot be asked, /proc/self/maps read once.
+ */
+struct maps_now {
+	struct exec_map last;		/* the mapping last asked about */
+	bool have_last;
+	struct mem_area *areas;		/* every mapping, when read */
+	size_t nr;
+};
+
+static int area_at(struct maps_now *now, uintptr_t addr, struct exec_map *out)
 {
-	size_t i;
+	size_t lo = 0, hi;
 
-	if (!cached_valid || now->adds != cached.dl_adds || now->subs != cached.dl_subs)
-		return false;
-	for (i = 0; i < nr; i++) {
-		const struct exec_map *m = find_map(&cached, sites[i].addr);
+	if (!now->areas) {
+		__atomic_add_fetch(&tp_stat_maps_reads, 1, __ATOMIC_RELAXED);
+		if (maps_read_areas(&now->areas, &now->nr))
+			return -ENOMEM;
+	}
+	for (hi = now->nr; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (!m || !m->in_object)
+		if (addr < now->areas[mid].start) {
+			hi = mid;
+		} else if (addr >= now->areas[mid].end) {
+			lo = mid + 1;
+		} else {
+			out->start = now->areas[mid].start;
+			out->end = now->areas[mid].end;
+			out->prot = now->areas[mid].prot;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* 1 and *@out: the mapping that holds @addr now; 0: none; < 0: no answer. */
+static int mapping_now(struct maps_now *now, uintptr_t addr, struct exec_map *out)
+{
+	int ret;
+
+	if (now->have_last && addr >= now->last.start && addr < now->last.end) {
+		*out = now->last;
+		return 1;
+	}
+	ret = vma_query(addr, out);
+	if (ret == -ENOTSUP)
+		ret = area_at(now, addr, out);
+	if (ret == 1) {
+		now->last = *out;
+		now->have_last = true;
+	}
+	return ret;
+}
+
+/*
+ * Whether every byte of [@addr, @addr + @len) is mapped now with exactly
+ * @prot.  Only the protection of the bytes counts, not where the kernel
+ * splits its mappings: an mprotect of a neighbouring page splits them, and
+ * under an emulator the boundaries it shows move with its own bookkeeping.
+ */
+static bool mapped_now_with(struct maps_now *now, uintptr_t addr, size_t len, int prot)
+{
+	uintptr_t end = addr + len;
+	struct exec_map m;
+
+	while (addr < end) {
+		if (mapping_now(now, addr, &m) != 1 || m.prot != prot)
 			return false;
+		addr = m.end;
 	}
 	return true;
+}
+
+/*
+ * The cached view may be trusted for @sites: nothing was loaded or
+ * unloaded since it was taken, every site lies in the text of a loaded
+ * object as cached, and the kernel maps every byte of every site now
+ * with the protection cached (the application may have unmapped it or
+ * changed its protection since).
+ */
+static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
+			 size_t nr)
+{
+	struct maps_now now = { .have_last = false };
+	bool covered = true;
+	size_t i;
+
+	if (!cached_valid || dl->adds != cached.dl_adds || dl->subs != cached.dl_subs)
+		return false;
+	for (i = 0; i < nr && covered; i++) {
+		const struct exec_map *m = find_map(&cached, sites[i].addr);
+
+		covered = m && m->in_object && sites[i].addr + sites[i].len <= m->end &&
+			  mapped_now_with(&now, sites[i].addr, sites[i].len, m->prot);
+	}
+	free(now.areas);
+	return covered;
 }
 
 /*
@@ -300,6 +554,7 @@ int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
 	if (!cache_covers(&now, sites, nr)) {
 		maps_snapshot_release(&cached);
 		cached_valid = false;
+		__atomic_add_fetch(&tp_stat_maps_reads, 1, __ATOMIC_RELAXED);
 		err = maps_snapshot_take(&cached);
 		if (err)
 			return err;
@@ -343,15 +598,15 @@ int maps_read_areas(struct mem_area **out, size_t *nr)
 {
 	struct mem_area *areas = NULL, *a;
 	size_t size, cap = 0, n = 0;
-	char *buf = read_self_maps(&size), *line, *save = NULL;
+	char *buf = read_self_maps(&size);
+	const char *line;
 
 	if (!buf)
 		return -ENOMEM;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long start, end;
-		char perms[5];
+	for (line = buf; line; line = next_line(line)) {
+		struct mem_area area;
 
-		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3)
+		if (!parse_area(line, &area))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -363,7 +618,7 @@ int maps_read_areas(struct mem_area **out, size_t *nr)
 			}
 			areas = a;
 		}
-		areas[n++] = (struct mem_area){ start, end, parse_prot(perms) };
+		areas[n++] = area;
 	}
 	free(buf);
 	*out = areas;

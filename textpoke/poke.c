@@ -66,6 +66,7 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+	maps_after_fork_child();
 	urcu_bp_after_fork_child();
 	pthread_mutex_unlock(&text_mutex);
 }
@@ -494,8 +495,13 @@ static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
 	const struct maps_snapshot *snap;
 	struct site *insns;
 	size_t nr_insns;
-	int err = maps_for_sites(&snap, sites, nr);
+	int err;
 
+	/* Sites a failed write left trapped: finish them, and touch none. */
+	bp_retry_stuck();
+	if (bp_stuck_overlaps(sites, nr))
+		return -EBUSY;
+	err = maps_for_sites(&snap, sites, nr);
 	if (!err)
 		err = check_sites(sites, nr, snap);
 	if (!err)

@@ -36,6 +36,18 @@ int bp_commit(struct site *sites, size_t nr, struct text_writer *w)
 	(void)sites, (void)nr, (void)w;
 	return -ENOSYS;
 }
+
+unsigned long tp_stat_stuck_sites;
+
+void bp_retry_stuck(void)
+{
+}
+
+bool bp_stuck_overlaps(const struct site *sites, size_t nr)
+{
+	(void)sites, (void)nr;
+	return false;
+}
 #endif
 
 #ifndef CONFIG_PERF_DATA_WRITER

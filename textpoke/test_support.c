@@ -27,3 +27,13 @@ unsigned long tp_debug_stale_reads(void)
 {
 	return __atomic_load_n(&tp_stat_stale_reads, __ATOMIC_RELAXED);
 }
+
+unsigned long tp_debug_maps_reads(void)
+{
+	return __atomic_load_n(&tp_stat_maps_reads, __ATOMIC_RELAXED);
+}
+
+unsigned long tp_debug_stuck_sites(void)
+{
+	return __atomic_load_n(&tp_stat_stuck_sites, __ATOMIC_RELAXED);
+}

@@ -10,7 +10,10 @@
  * /proc/self/mem: pwrite() with no permission change, for processes
  * where RWX is refused.  The kernel's copy is not single-copy atomic, so
  * only protocols that never race a thread against a multi-byte store use
- * it (x86 breakpoint's 1-byte steps, stop_machine).
+ * it (x86 breakpoint's 1-byte steps, stop_machine).  Unlike a store
+ * through the window it can fail (the page went away, no memory for the
+ * copy): a failed or short write is tried again a few times, and the
+ * protocols undo, or keep emulated, what a write that still fails left.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -162,6 +165,42 @@ int text_open(struct text_writer *w, const struct site *sites, size_t nr,
 	return err;
 }
 
+/* Tries of one write through /proc/self/mem before it counts as failed. */
+#define PROC_MEM_TRIES	3
+
+/* The errno of the last failed try, or -EIO for a short write. */
+static int proc_mem_write(struct text_writer *w, uintptr_t addr, const void *src,
+			  size_t len)
+{
+	int err = -EIO, tries;
+
+	for (tries = 0; tries < PROC_MEM_TRIES; tries++) {
+		ssize_t done = pwrite(w->mem_fd, src, len, (off_t)addr);
+
+		if (done == (ssize_t)len)
+			return 0;
+		err = done < 0 ? -errno : -EIO;
+	}
+	return err;
+}
+
+bool text_write_may_fail(const struct text_writer *w)
+{
+	return w->kind == TP_WRITER_PROC_MEM;
+}
+
+/*
+ * Read @len bytes at @addr without faulting, wherever they are (the
+ * application may have unmapped them): through /proc/self/mem.  0, or
+ * -EFAULT when they cannot be read.
+ */
+int text_read(const struct text_writer *w, uintptr_t addr, void *dst, size_t len)
+{
+	if (w->mem_fd < 0)
+		return -EFAULT;
+	return pread(w->mem_fd, dst, len, (off_t)addr) == (ssize_t)len ? 0 : -EFAULT;
+}
+
 /*
  * Store @len bytes at @addr.  Async-signal-safe and lock-free: it runs
  * while other threads are parked.  Through the window, a naturally
@@ -169,12 +208,8 @@ int text_open(struct text_writer *w, const struct site *sites, size_t nr,
  */
 int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t len)
 {
-	ssize_t done;
-
-	if (w->kind == TP_WRITER_PROC_MEM) {
-		done = pwrite(w->mem_fd, src, len, (off_t)addr);
-		return done == (ssize_t)len ? 0 : -EIO;
-	}
+	if (w->kind == TP_WRITER_PROC_MEM)
+		return proc_mem_write(w, addr, src, len);
 	if ((addr & (len - 1)) == 0) {
 		switch (len) {
 		case 1:

@@ -127,9 +127,13 @@ struct tp_jump_entry {
  * the error met), so no site is ever left inconsistent with its key;
  * except -ENOMEM, found before anything was written: then the table is
  * not registered, no key is affected, and registering again may work.
- * Entries are checked against the process's mappings before anything
- * is read through them: -EFAULT for a site outside executable memory or
- * a key slot or key that is not where a key can be.
+ * The table itself is checked before any of it is read: -EINVAL when
+ * @start is not aligned for an entry or [@start, @stop) is not a whole
+ * number of entries, -EFAULT when it is not all readable memory; such a
+ * table is not registered.  Entries are checked against the process's
+ * mappings before anything is read through them: -EFAULT for a site
+ * outside executable memory or a key slot or key that is not where a
+ * key can be.
  */
 TP_EXPORT int tp_jump_table_register(const struct tp_jump_entry *start,
 				     const struct tp_jump_entry *stop);

@@ -50,6 +50,8 @@ enum tp_backend {
  *	duration of the batch (PROT_EXEC is never dropped).
  * TP_WRITER_PROC_MEM: pwrite() to /proc/self/mem, no permission change.
  *	Not single-copy atomic: only x86 breakpoint and stop_machine use it.
+ *	A write can fail: a breakpoint site it leaves trapped stays emulated
+ *	until a later poke finishes it (docs/engine.md, "Writers").
  * TP_WRITER_AUTO: mprotect, and /proc/self/mem where RWX is refused.
  */
 enum tp_writer {
@@ -82,14 +84,18 @@ TP_EXPORT int tp_set_writer(enum tp_writer writer);
  *
  * Errors: -EINVAL (NULL, misaligned, @len not the instruction's length,
  * unknown instruction, transition the backend cannot make), -EFAULT (not
- * in an executable mapping), -EPERM (textpoke's own text or that of the
- * libraries it runs on), -EILSEQ (@expect differs), -EBUSY (the signals
- * the backend needs are not textpoke's now: breakpoint while another
- * SIGTRAP handler replaced textpoke's, a thread blocks SIGTRAP or a
- * debugger traces the process; stop_machine, and the others where
- * cross-core syncs are signal rounds, while the application has taken
- * the park signal, see tp_park_signal()), -ETIMEDOUT (a thread did not park),
- * -EACCES (no writer can write this text), -ENOMEM.
+ * in a readable, executable mapping as the kernel maps it now: text the
+ * application unmapped or re-protected is refused, and its protection
+ * left as it is), -EPERM (textpoke's own text or code its signal
+ * handlers run: libc, liburcu, the dynamic linker, a sanitizer's
+ * runtime), -EILSEQ (@expect differs), -EBUSY (the signals the backend
+ * needs are not textpoke's now: breakpoint while another SIGTRAP handler
+ * replaced textpoke's, a thread blocks SIGTRAP or a debugger traces the
+ * process; stop_machine, and the others where cross-core syncs are
+ * signal rounds, while the application has taken the park signal, see
+ * tp_park_signal(); or the site is one a failed /proc/self/mem write
+ * left trapped, which could not be finished yet), -ETIMEDOUT (a thread
+ * did not park), -EACCES (no writer can write this text), -ENOMEM.
  */
 TP_EXPORT int tp_poke(void *addr, const void *expect, const void *insn,
 		      size_t len, enum tp_backend backend);

@@ -496,6 +496,55 @@ TEST(tables_built_at_run_time_never_crash)
 	EXPECT_LT(ok, cases);
 }
 
+/*
+ * A table in memory that cannot be read (never mapped, unmapped, no
+ * access, running off the end of its mapping) is -EFAULT, and one at an
+ * address no table can be at (misaligned start, or a length that is no
+ * whole number of entries) -EINVAL, before any of it is read, even at
+ * the start of a table registered before.  Neither is registered: every
+ * key still changes, the sites of this program still follow them, and
+ * unregistering it is a no-op.
+ */
+TEST(tables_in_bad_memory_are_refused_before_any_read)
+{
+	size_t page = sysconf(_SC_PAGESIZE), entry = sizeof(struct tp_jump_entry);
+	const struct tp_jump_entry *good = __start___tp_jump_table;
+	uint8_t *p = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const struct {
+		const char *what;
+		const void *start, *stop;
+		int err;
+	} rows[] = {
+		{ "no access", p, p + entry, -EFAULT },
+		{ "unmapped", p + 2 * page, p + 2 * page + entry, -EFAULT },
+		{ "past the end", p + 2 * page - entry, p + 2 * page + entry, -EFAULT },
+		{ "misaligned", (const uint8_t *)good + 4, (const uint8_t *)good + 4 + entry,
+		  -EINVAL },
+		{ "part of an entry", good, (const uint8_t *)good + entry + 4, -EINVAL },
+		{ "no access, misaligned", p + 4, p + 4 + entry, -EINVAL },
+	};
+	size_t i;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mprotect(p, page, PROT_NONE));
+	ASSERT_EQ(0, munmap(p + 2 * page, page));
+	ASSERT_LE(2UL, (size_t)(__stop___tp_jump_table - __start___tp_jump_table));
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		int err = tp_jump_table_register(rows[i].start, rows[i].stop);
+
+		EXPECT_EQ(rows[i].err, err) TH_LOG("%s: %d", rows[i].what, err);
+		if (rows[i].start != good)	/* the program's own table stays */
+			tp_jump_table_unregister(rows[i].start);
+	}
+	ASSERT_EQ(0, tp_static_key_enable(&sk_false));
+	EXPECT_EQ(1, false_unlikely());
+	ASSERT_EQ(0, tp_static_key_disable(&sk_false));
+	EXPECT_EQ(0, false_unlikely());
+	ASSERT_EQ(0, tp_static_key_disable(&sk_true));
+	EXPECT_EQ(0, true_likely());
+}
+
 /* --- concurrency ------------------------------------------------------- */
 
 struct counting {

@@ -263,29 +263,43 @@ static struct jump_module *module_find(const struct tp_jump_entry *start)
  * table broken (-EILSEQ), but every entry is still resolved and sorted so
  * that the keys it blocks are known.
  */
-static int module_resolve(struct jump_module *module,
-			  const struct tp_jump_entry *stop)
+static int module_resolve(struct jump_module *module, size_t entries,
+			  const struct mem_area *areas, size_t nr)
 {
-	struct mem_area *areas;
-	size_t i, nr;
-	int err;
+	size_t i;
+	int err = 0;
 
-	module->nr = stop - module->start;
+	module->nr = entries;
 	module->sites = calloc(module->nr ? module->nr : 1, sizeof(*module->sites));
 	if (!module->sites)
 		return -ENOMEM;
-	err = maps_read_areas(&areas, &nr);
-	if (err)
-		return err;
 	for (i = 0; i < module->nr; i++) {
 		int bad = site_resolve(module->start + i, module->sites + i, areas, nr);
 
 		if (!err)
 			err = bad;
 	}
-	free(areas);
 	qsort(module->sites, module->nr, sizeof(*module->sites), compare_sites);
 	return err;
+}
+
+/*
+ * The number of entries in [@start, @stop), or -EINVAL where no table can
+ * be: NULL, misaligned, reversed, or not a whole number of entries.
+ * Computed on the addresses, so that no pointer arithmetic is made on
+ * what may not be an array.
+ */
+static ssize_t table_entries(const struct tp_jump_entry *start,
+			     const struct tp_jump_entry *stop)
+{
+	uintptr_t first = (uintptr_t)start, end = (uintptr_t)stop;
+
+	if (!start || !stop || end < first)
+		return -EINVAL;
+	if (first % _Alignof(struct tp_jump_entry) ||
+	    (end - first) % sizeof(struct tp_jump_entry))
+		return -EINVAL;
+	return (end - first) / sizeof(struct tp_jump_entry);
 }
 
 /*
@@ -314,14 +328,59 @@ static int module_sync_keys(const struct jump_module *module)
 	return batch_finish(batch, empty, err);
 }
 
+/*
+ * A new table: -EFAULT, and not registered, unless all of it is readable
+ * memory (nothing of it is read before); then resolved against the same
+ * view of the mappings, and registered even if broken, but for -ENOMEM,
+ * met before anything was written: then no key is blocked by it.
+ */
+static int module_add(const struct tp_jump_entry *start, size_t entries)
+{
+	struct jump_module *module;
+	struct mem_area *areas;
+	size_t nr;
+	int err = fork_handlers_err;
+
+	if (!err)
+		err = maps_read_areas(&areas, &nr);
+	if (err)
+		return err;
+	if (entries && maps_areas_span(areas, nr, (uintptr_t)start, PROT_READ) <
+		       entries * sizeof(*start)) {
+		free(areas);
+		return -EFAULT;
+	}
+	module = calloc(1, sizeof(*module));
+	if (!module) {
+		free(areas);
+		return -ENOMEM;
+	}
+	module->start = start;
+	module->users = 1;
+	err = module_resolve(module, entries, areas, nr);
+	free(areas);
+	if (!err)
+		err = module_sync_keys(module);
+	if (err == -ENOMEM) {
+		free(module->sites);
+		free(module);
+		return err;
+	}
+	module->err = err;
+	module->next = modules;
+	modules = module;
+	return err;
+}
+
 int tp_jump_table_register(const struct tp_jump_entry *start,
 			   const struct tp_jump_entry *stop)
 {
 	struct jump_module *module;
+	ssize_t entries = table_entries(start, stop);
 	int err;
 
-	if (!start || !stop || stop < start)
-		return -EINVAL;
+	if (entries < 0)
+		return entries;
 
 	err = jump_label_lock();
 	if (err)
@@ -330,30 +389,9 @@ int tp_jump_table_register(const struct tp_jump_entry *start,
 	if (module) {
 		module->users++;
 		err = module->err;
-		goto out;
+	} else {
+		err = module_add(start, entries);
 	}
-	err = fork_handlers_err;
-	if (err)
-		goto out;
-	err = -ENOMEM;
-	module = calloc(1, sizeof(*module));
-	if (!module)
-		goto out;
-	module->start = start;
-	module->users = 1;
-	err = module_resolve(module, stop);
-	if (!err)
-		err = module_sync_keys(module);
-	if (err == -ENOMEM) {
-		/* Nothing was written: the table is not registered, no key is blocked. */
-		free(module->sites);
-		free(module);
-		goto out;
-	}
-	module->err = err;
-	module->next = modules;
-	modules = module;
-out:
 	jump_label_unlock();
 	return err;
 }
