@@ -84,11 +84,12 @@ TP_EXPORT int tp_set_writer(enum tp_writer writer);
  * application unmapped or re-protected is refused, and its protection
  * left as it is), -EPERM (textpoke's own text or code its signal
  * handlers run: libc, liburcu, the dynamic linker, a sanitizer's
- * runtime), -EILSEQ (@expect differs), -EBUSY (another
- * SIGTRAP handler replaced textpoke's and the breakpoint backend was
- * asked for; or the site is one a failed /proc/self/mem write left
- * trapped, which could not be finished yet), -ETIMEDOUT (a thread did not park), -EACCES (no writer can
- * write this text), -ENOMEM.
+ * runtime), -EILSEQ (@expect differs), -EBUSY (another SIGTRAP handler
+ * replaced textpoke's and the breakpoint backend was asked for; or the
+ * site is one a failed /proc/self/mem write left trapped, not finished
+ * yet), -ETIMEDOUT (a thread did not park), -EACCES (no writer can write
+ * this text), -EIO or the errno of pwrite() (a write through
+ * /proc/self/mem failed; what was written is taken back), -ENOMEM.
  */
 TP_EXPORT int tp_poke(void *addr, const void *expect, const void *insn,
 		      size_t len, enum tp_backend backend);
