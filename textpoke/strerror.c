@@ -21,9 +21,12 @@ static const struct tp_error tp_errors[] = {
 			"a park signal that is no real-time signal" },
 	{ EOVERFLOW,	"a static key count would go above INT_MAX" },
 	{ ERANGE,	"branch target out of reach of the instruction form" },
-	{ EFAULT,	"address is not in an executable mapping of this process" },
-	{ EPERM,	"address is in textpoke's own text or in a library its handlers "
-			"run (libc, liburcu), which is never patched" },
+	{ EFAULT,	"address is not in a readable, executable mapping of this process "
+			"as it is mapped now (never mapped, or unmapped or re-protected "
+			"since), or a table is not in readable memory" },
+	{ EPERM,	"address is in textpoke's own text or in code its handlers run "
+			"(libc, liburcu, the dynamic linker, a sanitizer's runtime), which "
+			"is never patched" },
 	{ EILSEQ,	"the bytes at the address are not the expected ones, or not "
 			"those a compiler emits for a traceable function" },
 	{ ETIMEDOUT,	"a thread did not stop in time (does it block the signal?)" },
@@ -33,10 +36,13 @@ static const struct tp_error tp_errors[] = {
 			"key to disable still has references; "
 			"or the ops is registered, a recording already runs, or the "
 			"function already has a direct trampoline or redirection; or "
-			"another process writes this perf.data file" },
+			"another process writes this perf.data file; or the site is "
+			"still trapped after a failed /proc/self/mem write" },
 	{ EACCES,	"the text cannot be made writable (W^X policy) and no other "
 			"writer can do this change" },
 	{ ENOMEM,	"out of memory" },
+	{ EIO,		"a write through /proc/self/mem failed; what it had written "
+			"was taken back" },
 	{ EEXIST,	"this callback is already subscribed with this argument" },
 	{ ENOSYS,	"the backend or feature is not built in this configuration" },
 	{ EDEADLK,	"called from a callback of the library (events, function "

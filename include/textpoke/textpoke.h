@@ -95,7 +95,9 @@ TP_EXPORT int tp_set_writer(enum tp_writer writer);
  * signal rounds, while the application has taken the park signal, see
  * tp_park_signal(); or the site is one a failed /proc/self/mem write
  * left trapped, which could not be finished yet), -ETIMEDOUT (a thread
- * did not park), -EACCES (no writer can write this text), -ENOMEM.
+ * did not park), -EACCES (no writer can write this text), -EIO or the
+ * errno of pwrite() (a write through /proc/self/mem failed; what was
+ * written is taken back), -ENOMEM.
  */
 TP_EXPORT int tp_poke(void *addr, const void *expect, const void *insn,
 		      size_t len, enum tp_backend backend);

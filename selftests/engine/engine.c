@@ -14,10 +14,10 @@
  * Each test runs in its own forked process (kselftest harness), so the
  * text changes and the library state of one test never reach the next.
  * TP_TOGGLES changes the number of toggles of the concurrency tests
- * (default: TOGGLES_DEFAULT of the arch; TP_TOGGLE_SECONDS their time
- * budget, TP_MIN_TOGGLES the least they must do in it), TP_MERGES the number of
- * stop_machine rewrites of site_multi, TP_RACES the breakpoint batches
- * of bp_trap_races_removal.
+ * (default: TOGGLES_DEFAULT of the arch, TOGGLES_EMULATED under an
+ * emulator; TP_TOGGLE_SECONDS their time budget, TP_MIN_TOGGLES the least
+ * they must do in it), TP_MERGES the number of stop_machine rewrites of
+ * site_multi, TP_RACES the breakpoint batches of bp_trap_races_removal.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -335,7 +335,8 @@ static void toggle_under_load(struct __test_metadata *_metadata,
 			      const FIXTURE_VARIANT(toggle) *variant,
 			      const struct site *s)
 {
-	unsigned long want = env_ulong("TP_TOGGLES", TOGGLES_DEFAULT);
+	unsigned long want = env_ulong("TP_TOGGLES", under_emulator() ? TOGGLES_EMULATED
+									: TOGGLES_DEFAULT);
 	unsigned long seconds = env_ulong("TP_TOGGLE_SECONDS", TOGGLE_SECONDS);
 	unsigned long least, done = 0, syncs, calls;
 	bool check_state = !stale_code_possible(variant);

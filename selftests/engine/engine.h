@@ -48,6 +48,11 @@
  *   TRAP_PC_AFTER	SIGTRAP reports the PC after the trap (x86), not on it
  *   TOGGLES_DEFAULT	toggles per toggle test (TP_TOGGLES overrides);
  *			arm64 and riscv run under qemu-user here
+ *   TOGGLES_EMULATED	the same under an emulator: qemu-user cannot answer
+ *			the kernel's question about one mapping, so every
+ *			poke reads /proc/self/maps there, about ten times
+ *			what the rest of a poke costs; about the seconds of
+ *			racing 20,000 toggles took before, in fewer toggles
  */
 #if defined(__x86_64__)
 #define HAVE_NOSYNC		0
@@ -66,6 +71,8 @@
 #define TRAP_PC_AFTER		0
 #define TOGGLES_DEFAULT		20000
 #endif
+
+#define TOGGLES_EMULATED	5000
 
 /* NOP sites in site_many: more than 10,000 for the batch test. */
 #define SITE_MANY_COUNT		10240
