@@ -2024,7 +2024,7 @@ TEST_F_TIMEOUT(slow, graph_threads_while_toggling, 120)
 	EXPECT_EQ(0, load(&stays->bad_times));
 
 	/* Alone: the entries themselves switch under threads inside the frames. */
-	if (!qemu_aarch64_smc_unreliable()) {
+	if (!qemu_smc_unreliable()) {
 		ASSERT_EQ(0, workers_start(&alone, 8, graph_worker));
 		alone_toggles = toggle_graph(toggled, 1500);
 		workers_stop(&alone);
@@ -2183,7 +2183,7 @@ TEST_F_TIMEOUT(slow, direct_call_modify_while_called, 120)
 {
 	struct workers w = { 0 };
 	unsigned long n = 0, deadline = now_ms() + 1500;
-	unsigned long limit = qemu_aarch64_smc_unreliable() ? 200 : 2000;
+	unsigned long limit = qemu_smc_unreliable() ? 200 : 2000;
 
 	ASSERT_EQ(0, tp_register_ftrace_direct(F(fg_direct_target), F(fg_tramp0)));
 	ASSERT_EQ(0, workers_start(&w, 2, direct_worker));
@@ -2255,7 +2255,7 @@ TEST_F_TIMEOUT(slow, redirect_for_every_thread, 120)
 {
 	struct redirect_worker r[4] = { 0 };
 	unsigned long calls = 0, bad = 0;
-	int i, round, rounds = qemu_aarch64_smc_unreliable() ? 20 : 200;
+	int i, round, rounds = qemu_smc_unreliable() ? 20 : 200;
 
 	for (i = 0; i < 4; i++)
 		ASSERT_EQ(0, pthread_create(&r[i].t, NULL, redirect_loop, &r[i]));

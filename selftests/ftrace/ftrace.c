@@ -1026,9 +1026,9 @@ static void *run_loop(void *arg)
  */
 static void emulator_moderation(unsigned long *toggles, long *pause_ns)
 {
-	if (!qemu_aarch64_smc_unreliable())
+	if (!qemu_smc_unreliable())
 		return;
-	*toggles = env_count("TP_FTRACE_TOGGLES", 2000);
+	*toggles = env_count("TP_FTRACE_TOGGLES", 1000);
 	*pause_ns = 200 * 1000;
 }
 
@@ -1111,7 +1111,7 @@ TEST_F_TIMEOUT(stress, threads_while_the_filter_changes, 300)
 	 * 4,000 changes crashed a worker at an instruction that cannot
 	 * fault in most runs, 1,000 in none.
 	 */
-	if (qemu_aarch64_smc_unreliable())
+	if (qemu_smc_unreliable())
 		changes /= 4;
 	ASSERT_TRUE(runners != NULL);
 	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func2", 1));
