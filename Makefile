@@ -268,6 +268,7 @@ TP_VERSION_FLAGS := -DTP_VERSION='"$(VERSION)"'
 # --- the decoding library and the host tools -----------------------------
 
 include perf-glue/Makefile.inc
+include tools/agent/Makefile.inc
 include tools/tp-perf/Makefile.inc
 include tools/tp-decode/Makefile.inc
 tools: $(tools)
@@ -312,6 +313,7 @@ include selftests/Makefile.inc
 
 include tools/textpoke-sites/Makefile.inc
 include tools/tp-graph/Makefile.inc
+include tools/tp-record/Makefile.inc
 include tools/textpoke/Makefile.inc
 include selftests/sites/Makefile.inc
 include fuzz/Makefile.inc
