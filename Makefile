@@ -316,6 +316,7 @@ include tools/tp-graph/Makefile.inc
 include tools/tp-record/Makefile.inc
 include tools/textpoke/Makefile.inc
 include selftests/sites/Makefile.inc
+include selftests/record/Makefile.inc
 include fuzz/Makefile.inc
 
 # --- demo -------------------------------------------------------------------

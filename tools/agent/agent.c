@@ -45,6 +45,12 @@ static bool finished;
 /* The globs traced now, comma-separated (what status reports). */
 static char traced_globs[4096];
 static char notrace_globs[4096];
+/*
+ * Globs of the environment that named no function yet: tried again after
+ * each dlopen(), since the object they name may be loaded later.
+ */
+static char pending_filter[4096];
+static char pending_notrace[4096];
 
 static int on_entry(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
 {
@@ -134,21 +140,31 @@ static void globs_add(char *list, size_t len, const char *glob)
 	text_append(list, len, glob, -1);
 }
 
-/* Each glob of the comma-separated @globs to the filter (or notrace). */
-static int apply_globs(const char *globs, bool notrace)
+/*
+ * Each glob of the comma-separated @globs to the filter (or notrace);
+ * one that names no function yet goes to the pending ones (@pending).
+ * 0 when at least one glob applied.
+ */
+static int apply_globs(const char *globs, bool notrace, char *pending, size_t len)
 {
 	char *copy = strdup(globs), *save = NULL, *g;
-	int err = 0;
+	int err = -ENOENT, e;
 
 	if (!copy)
 		return -ENOMEM;
-	for (g = strtok_r(copy, ",", &save); g && !err; g = strtok_r(NULL, ",", &save)) {
-		if (notrace) {
-			err = tp_ftrace_set_notrace(&graph.ops, g, 0);
-			globs_add(notrace_globs, sizeof(notrace_globs), g);
-		} else {
-			err = tp_ftrace_set_filter(&graph.ops, g, 0);
-			globs_add(traced_globs, sizeof(traced_globs), g);
+	for (g = strtok_r(copy, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
+		e = notrace ? tp_ftrace_set_notrace(&graph.ops, g, 0) :
+			      tp_ftrace_set_filter(&graph.ops, g, 0);
+		if (!e) {
+			if (notrace)
+				globs_add(notrace_globs, sizeof(notrace_globs), g);
+			else
+				globs_add(traced_globs, sizeof(traced_globs), g);
+			err = 0;
+		} else if (e == -ENOENT && pending) {
+			globs_add(pending, len, g);
+		} else if (err == -ENOENT) {
+			err = e;
 		}
 	}
 	free(copy);
@@ -207,9 +223,10 @@ __attribute__((constructor)) static void agent_init(void)
 		}
 	}
 	if (agent_config.notrace)
-		apply_globs(agent_config.notrace, true);
+		apply_globs(agent_config.notrace, true, pending_notrace, sizeof(pending_notrace));
 	if (!agent_config.live) {
-		err = apply_globs(agent_config.filter ? agent_config.filter : "*", false);
+		err = apply_globs(agent_config.filter ? agent_config.filter : "*", false,
+				  pending_filter, sizeof(pending_filter));
 		if (err)
 			say("pid %d: filter '%s': %s", agent_pid, agent_config.filter,
 			    tp_strerror(err));
@@ -248,12 +265,33 @@ void agent_resume(void)
 	pthread_mutex_unlock(&agent_lock);
 }
 
-/* After dlopen() or dlclose(): the new objects' functions traced too. */
+/* Try the pending globs again: those that now name functions apply. */
+static void apply_pending(void)
+{
+	char filter[sizeof(pending_filter)], notrace[sizeof(pending_notrace)];
+
+	memcpy(filter, pending_filter, sizeof(filter));
+	memcpy(notrace, pending_notrace, sizeof(notrace));
+	pending_filter[0] = pending_notrace[0] = '\0';
+	if (filter[0] && !apply_globs(filter, false, pending_filter, sizeof(pending_filter)) &&
+	    !registered)
+		start_tracing();
+	if (notrace[0])
+		apply_globs(notrace, true, pending_notrace, sizeof(pending_notrace));
+}
+
+/*
+ * After dlopen() or dlclose(): the new objects' functions traced too (and
+ * the globs that named none before tried again: a function of a new
+ * object that a pending notrace glob names may be traced in between).
+ */
 void agent_objects_changed(void)
 {
 	pthread_mutex_lock(&agent_lock);
 	if (registered)
 		tp_ftrace_update_objects();
+	if (pending_filter[0] || pending_notrace[0])
+		apply_pending();
 	if (agent_config.dir)
 		session_write_map();
 	pthread_mutex_unlock(&agent_lock);

@@ -105,6 +105,15 @@ static char *find_agent(const char *argv0)
 		path = agent_beside(self);
 		if (path)
 			return path;
+		/* in the build tree: $(O)/host/tools/tp-record/ and $(O)/ARCH/tools/agent/ */
+		*strrchr(self, '/') = '\0';
+		if (asprintf(&path, "%s/../../../%s/tools/agent/", self, TP_HOSTARCH) >= 0) {
+			char *found = agent_beside(path);
+
+			free(path);
+			if (found)
+				return found;
+		}
 	}
 	return strdup(AGENT_NAME);
 }
