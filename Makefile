@@ -436,6 +436,7 @@ install: libs tools
 	install -m 0644 $(inst-asm) $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(AGENT) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so.$(SOVERSION)
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc-dir,$(LIBDIR))|' \
@@ -453,7 +454,8 @@ uninstall:
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/textpoke/,$(notdir $(inst-headers))) \
 		$(addprefix $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm/,$(notdir $(inst-asm))) \
 		$(addprefix $(DESTDIR)$(LIBDIR)/,libtextpoke.a libtextpoke.so \
-			libtextpoke.so.$(SOVERSION) libtextpoke.so.$(VERSION)) \
+			libtextpoke.so.$(SOVERSION) libtextpoke.so.$(VERSION) \
+			libtextpoke-agent.so) \
 		$(DESTDIR)$(PKGCONFIGDIR)/textpoke.pc
 	rmdir $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke \
 		$(DESTDIR)$(INCLUDEDIR)/textpoke 2>/dev/null || true

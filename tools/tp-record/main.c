@@ -23,7 +23,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: textpoke record [OPTION...] [--] PROG [ARG...]\n"
+	fputs("usage: tp-record [OPTION...] [--] PROG [ARG...]   (textpoke record)\n"
 	      "Run PROG with the tracing agent and record its calls into a data\n"
 	      "directory that uftrace and textpoke replay read.\n"
 	      "  -d, --data=DIR          the data directory (default uftrace.data)\n"
@@ -276,7 +276,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("textpoke record (textpoke) %s\n", TP_VERSION);
+			printf("tp-record (textpoke) %s\n", TP_VERSION);
 			return 0;
 		default:
 			usage(stderr);

@@ -257,8 +257,8 @@ static int load_threads(struct out *o, const char *dir)
 
 static void usage(FILE *f)
 {
-	fputs("usage: textpoke replay [--tid TID] [--no-demangle] [DIR]\n"
-	      "       textpoke replay --help | --version\n"
+	fputs("usage: tp-replay [--tid TID] [--no-demangle] [DIR]   (textpoke replay)\n"
+	      "       tp-replay --help | --version\n"
 	      "Print the calls recorded in DIR (default uftrace.data) by textpoke record\n"
 	      "as an indented call graph, one block per thread.\n", f);
 }
@@ -296,7 +296,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("textpoke replay (textpoke) %s\n", TP_VERSION);
+			printf("tp-replay (textpoke) %s\n", TP_VERSION);
 			return 0;
 		default:
 			usage(stderr);
