@@ -6,12 +6,15 @@
  *   threads	worker_thread() -> thread_work() -> leaf()  (2 threads)
  *   fork	child_work() -> leaf() in the child
  *   exec	the child exec's this program with "exec": exec_work() -> leaf()
+ *		(with TP_NO_EXEC set, under qemu-user, where exec'ing a
+ *		foreign program fails, the child calls it itself)
  *   dlopen	dso_entry() -> dso_leaf() in the shared object argv[1]
  * Results are printed so that no call can be left out by the compiler.
  */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,6 +82,10 @@ int main(int argc, char **argv)
 	if (!pid) {
 		printf("child %d\n", child_work(3));
 		fflush(stdout);
+		if (getenv("TP_NO_EXEC")) {
+			printf("exec %d\n", exec_work(4));
+			return 0;
+		}
 		execl("/proc/self/exe", argv[0], "exec", (char *)NULL);
 		_exit(127);
 	}
