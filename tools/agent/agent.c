@@ -8,7 +8,7 @@
  * the process ends or replaces its image.
  *
  *   TEXTPOKE_DIR=DIR		the data directory (made beforehand); unset:
- *				trace but record nothing
+ *				start with tracing off, as with TEXTPOKE_LIVE
  *   TEXTPOKE_FILTER=G[,G...]	trace the functions matching these globs
  *				(default: every traceable function)
  *   TEXTPOKE_NOTRACE=G[,G...]	never the functions matching these
@@ -224,7 +224,8 @@ __attribute__((constructor)) static void agent_init(void)
 	}
 	if (agent_config.notrace)
 		apply_globs(agent_config.notrace, true, pending_notrace, sizeof(pending_notrace));
-	if (!agent_config.live) {
+	/* Without a directory there is nothing to record to: start idle. */
+	if (!agent_config.live && agent_config.dir) {
 		err = apply_globs(agent_config.filter ? agent_config.filter : "*", false,
 				  pending_filter, sizeof(pending_filter));
 		if (err)
@@ -390,10 +391,11 @@ int agent_status(char *buf, size_t len)
 	pthread_mutex_lock(&agent_lock);
 	n = snprintf(buf, len, "pid: %d\ntracing: %s\ntraced functions: %ld\n"
 		     "traced globs: %s\nnot traced globs: %s\nrecording: %s\n"
-		     "records: %llu\nlost: %llu\n",
+		     "calls: %llu\nrecords: %llu\nlost: %llu\n",
 		     agent_pid, registered ? "on" : "off", registered ? count_traced() : 0,
 		     traced_globs, notrace_globs, agent_config.dir ? agent_config.dir : "none",
-		     (unsigned long long)writer_records(), (unsigned long long)writer_lost());
+		     (unsigned long long)writer_calls(), (unsigned long long)writer_records(),
+		     (unsigned long long)writer_lost());
 	pthread_mutex_unlock(&agent_lock);
 	return n < 0 ? -EIO : (size_t)n >= len ? -ENOSPC : 0;
 }

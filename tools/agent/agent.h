@@ -11,6 +11,10 @@
  *
  *   TEXTPOKE_LIVE=1	start with tracing off: nothing is traced until
  *			agent_trace_add() is called (by the control server).
+ *			Tracing starts off too when TEXTPOKE_DIR (the data
+ *			directory) is not set, e.g. in an agent loaded into a
+ *			running process with dlopen(): the calls traced later
+ *			are then counted but written nowhere.
  *   TEXTPOKE_CTL=1	call agent_ctl_start() once the agent is set up, so
  *			that the control server starts its thread and
  *			socket.  agent_ctl_start() is defined weak here: a
@@ -40,7 +44,8 @@ int agent_trace_remove(const char *glob);
 /*
  * One fact a line, "key: value\n", into @buf (NUL-terminated, cut at
  * @len): the pid, whether tracing is on, how many functions are traced,
- * the globs traced and not traced.  -ENOSPC when it did not fit (what
+ * the globs traced and not traced, the calls seen (entries of traced
+ * functions since the agent loaded), the records written and lost.  -ENOSPC when it did not fit (what
  * fitted is there).
  */
 int agent_status(char *buf, size_t len);

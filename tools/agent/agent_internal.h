@@ -38,6 +38,7 @@ void writer_flush_all(void);
 void writer_after_fork_child(void);
 uint64_t writer_records(void);
 uint64_t writer_lost(void);
+uint64_t writer_calls(void);	/* entries seen, recorded or not */
 
 /* session.c: task.txt and the session's map of objects. */
 int session_start(const char *dir);

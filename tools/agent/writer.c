@@ -57,7 +57,7 @@ struct recorder {
 
 static int data_dir = -1;
 static struct recorder *recorders;
-static uint64_t records_written, records_lost;
+static uint64_t records_written, records_lost, calls_seen;
 
 static __thread struct recorder *self __attribute__((tls_model("initial-exec")));
 
@@ -165,10 +165,14 @@ static void put_held(struct recorder *r)
 /* 1: the call is recorded and its return must be reported; 0: not. */
 int writer_entry(uint64_t func, int depth, uint64_t calltime)
 {
-	struct recorder *r = recorder(calltime);
+	struct recorder *r;
 	struct frame *f;
 	int ret = 0;
 
+	__atomic_fetch_add(&calls_seen, 1, __ATOMIC_RELAXED);
+	if (data_dir < 0)
+		return 0;	/* nowhere to record: counted only */
+	r = recorder(calltime);
 	if (!r || r->skip || r->busy)
 		return 0;
 	r->busy = true;
@@ -261,6 +265,11 @@ void writer_after_fork_child(void)
 uint64_t writer_records(void)
 {
 	return __atomic_load_n(&records_written, __ATOMIC_RELAXED);
+}
+
+uint64_t writer_calls(void)
+{
+	return __atomic_load_n(&calls_seen, __ATOMIC_RELAXED);
 }
 
 uint64_t writer_lost(void)
