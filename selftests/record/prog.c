@@ -8,11 +8,14 @@
  *   exec	the child exec's this program with "exec": exec_work() -> leaf()
  *		(with TP_NO_EXEC set, under qemu-user, where exec'ing a
  *		foreign program fails, the child calls it itself)
+ *   spawn	posix_spawn() of this program with "exec" and an environment
+ *		without the agent's variables (not under qemu-user either)
  *   dlopen	dso_entry() -> dso_leaf() in the shared object argv[1]
  * Results are printed so that no call can be left out by the compiler.
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +93,17 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	waitpid(pid, &status, 0);
+	if (!getenv("TP_NO_EXEC")) {
+		char *spawn_argv[] = { argv[0], "exec", NULL };
+		char *spawn_env[] = { "PATH=/usr/bin:/bin", NULL };
+		int spawned;
+
+		fflush(stdout);
+		if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, spawn_argv, spawn_env) ||
+		    waitpid(pid, &spawned, 0) != pid || !WIFEXITED(spawned) ||
+		    WEXITSTATUS(spawned))
+			printf("spawn failed\n");
+	}
 	if (argc > 1)
 		printf("dso %d\n", load_dso(argv[1]));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;

@@ -6,15 +6,17 @@
  * write out what the process recorded before the image is replaced
  * (the new image loads the agent again: LD_PRELOAD and TEXTPOKE_* are
  * in its environment, put back when the caller's environment lost them);
- * _exit() writes it out too, since it skips the destructors.  fork()
- * needs nothing here (agent.c's fork handler), nor do posix_spawn() and
- * system(), whose children exec with the environment.
+ * _exit() writes it out too, since it skips the destructors.
+ * posix_spawn() and posix_spawnp() put the agent's variables back into
+ * the child's environment too.  fork() needs nothing here (agent.c's
+ * fork handler), nor does system(), whose child gets the environment.
  *
  * A child of vfork() shares the parent's memory: it must not touch the
  * agent's state, and is recognised by its pid.
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,4 +254,40 @@ AGENT_API void _exit(int status)
 	if (real)
 		real(status);
 	_Exit(status);
+}
+
+typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+			const posix_spawnattr_t *, char *const[], char *const[]);
+
+static int spawn_traced(const char *name, pid_t *pid, const char *path,
+			const posix_spawn_file_actions_t *actions,
+			const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	spawn_fn real = (spawn_fn)next_fn(name);
+	char **owned = NULL;
+	char *const *env;
+	int ret;
+
+	if (!real)
+		return ENOSYS;
+	if (getpid() != agent_pid)
+		return real(pid, path, actions, attr, argv, envp);
+	env = child_env(envp, &owned);
+	ret = real(pid, path, actions, attr, argv, env);
+	free_env(owned, envp);
+	return ret;
+}
+
+AGENT_API int posix_spawn(pid_t *pid, const char *path,
+			  const posix_spawn_file_actions_t *actions,
+			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return spawn_traced("posix_spawn", pid, path, actions, attr, argv, envp);
+}
+
+AGENT_API int posix_spawnp(pid_t *pid, const char *file,
+			   const posix_spawn_file_actions_t *actions,
+			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return spawn_traced("posix_spawnp", pid, file, actions, attr, argv, envp);
 }
