@@ -70,7 +70,8 @@ grep -q "tracing .* functions" "$work/out" && ok "record says what it traced" ||
 sed -i '/ERROR: ld.so: object .* cannot be preloaded/d' "$work/out"
 # The program's own output is unchanged by tracing.
 # (natively the exec'd image prints once more, spawned: posix_spawn)
-want="child 12 dso 43 exec 25 ${runner:+}${runner:-exec 25 }thread 2 thread 4 "
+spawned=$([ -n "$runner" ] || echo "exec 25 ")
+want="child 12 dso 43 exec 25 ${spawned}thread 2 thread 4 "
 if [ "$(sort "$work/prog.out" | tr '\n' ' ')" = "$want" ]; then
 	ok "the program's output is its own"
 else
