@@ -520,15 +520,21 @@ int etrace_process_packet(struct etrace_decoder *dec)
 	const struct etrace_packet *p = &dec->packets[dec->w.packet];
 	int err;
 
-	if (p->format == 3 && p->subformat != 3 && p->has_time) {
-		dec->w.time = p->time;
+	if (etrace_packet_time_before(p)) {
+		dec->w.time = p->has_tstamp ? p->tstamp : p->time;
 		dec->w.piece++;
 	}
 	if (p->format == 3)
 		err = process_format3(dec, p);
 	else
 		err = process_branches_and_address(dec, p);
-	if (!err)
-		dec->w.packet++;
-	return err;
+	if (err)
+		return err;
+	dec->w.packet++;
+	/* The code a packet walked ran before it was sent: what follows, at its time or later. */
+	if (p->has_tstamp && !etrace_packet_time_before(p)) {
+		dec->w.time = p->tstamp;
+		dec->w.piece++;
+	}
+	return 0;
 }

@@ -73,15 +73,38 @@ static void run_end(struct poked_run *r)
 		fprintf(stderr, "could not remove %s\n", r->dir);
 }
 
-/* decode_work, whose 4-byte site every backend switches between NOP and JAL. */
+/*
+ * decode_work, whose 4-byte site every backend switches between NOP and
+ * JAL.  Each test runs on two encapsulations of the same packets: header
+ * bytes only, and a source ID with the times as encapsulation
+ * timestamps (format 3 packets without a time field), as encoders that
+ * timestamp at the encapsulation write them.
+ */
 FIXTURE(etrace) {
 	struct poked_run r;
+};
+
+FIXTURE_VARIANT(etrace) {
+	bool encap_time;
+};
+
+FIXTURE_VARIANT_ADD(etrace, header_only) {
+	.encap_time = false,
+};
+
+FIXTURE_VARIANT_ADD(etrace, srcid_and_timestamps) {
+	.encap_time = true,
 };
 
 FIXTURE_SETUP(etrace)
 {
 	run_start(_metadata, &self->r, NULL);
 	ASSERT_EQ(6, self->r.path.nr_pokes);
+	if (variant->encap_time) {
+		self->r.opts.config.srcid_bytes = 1;
+		self->r.opts.config.tstamp_bytes = ETRACE_ENC_TSTAMP_BYTES;
+		self->r.opts.config.notime = true;
+	}
 }
 
 FIXTURE_TEARDOWN(etrace)
@@ -122,6 +145,9 @@ static struct outcome decode_path(const struct path *p, const struct code_image 
 	struct outcome o = { 0 };
 
 	o.expected = path_steps(p, want, MAX_STEPS);
+	s.srcid_bytes = opts->config.srcid_bytes;
+	s.srcid = 1;
+	s.encap_time = opts->config.tstamp_bytes != 0;
 	o.err = path_trace(p, &s);
 	if (o.err)
 		return o;
@@ -289,13 +315,23 @@ TEST_F(etrace, trap_in_window_without_trap_is_reported)
 static void tp_decode_prints(struct __test_metadata *_metadata, const struct poked_run *r)
 {
 	struct path_step want[MAX_STEPS];
-	char cmd[PATH_MAX * 2 + 512], trace[128], out[128], line[256];
-	struct etrace_stream s = { 0 };
+	char cmd[PATH_MAX * 2 + 768], trace[128], out[128], params[128], line[256];
+	bool encap_time = r->opts.config.tstamp_bytes != 0;
+	struct etrace_stream s = { .srcid_bytes = r->opts.config.srcid_bytes, .srcid = 1 };
 	size_t n, i = 0, bad = 0;
 	FILE *f;
 
 	n = path_steps(&r->path, want, MAX_STEPS);
+	s.encap_time = encap_time;
 	ASSERT_EQ(0, path_trace(&r->path, &s));
+	/* The parameters in riscv-etrace-lib's form, as its itrace_params.csv has them. */
+	snprintf(params, sizeof(params), "%s/params.csv", r->dir);
+	f = fopen(params, "w");
+	ASSERT_TRUE(f != NULL);
+	fprintf(f, ".packet.srcid_bytes_p,%u\n.packet.tstamp_bytes_p,%u\n.itrace.notime_p,%d\n"
+		".itrace.iaddress_lsb_p,1\n.sup.packet_flow_id,-1\n",
+		r->opts.config.srcid_bytes, r->opts.config.tstamp_bytes, encap_time);
+	ASSERT_EQ(0, fclose(f));
 	snprintf(trace, sizeof(trace), "%s/trace.bin", r->dir);
 	snprintf(out, sizeof(out), "%s/out.txt", r->dir);
 	f = fopen(trace, "w");
@@ -303,8 +339,8 @@ static void tp_decode_prints(struct __test_metadata *_metadata, const struct pok
 	ASSERT_EQ(s.len, fwrite(s.buf, 1, s.len, f));
 	ASSERT_EQ(0, fclose(f));
 	etrace_stream_free(&s);
-	snprintf(cmd, sizeof(cmd), "%s --format etrace -t %s -e %s -b %s > %s",
-		 test_file("tp-decode", true), trace, r->events, r->prog, out);
+	snprintf(cmd, sizeof(cmd), "%s --format etrace --framing encap -c %s -t %s -e %s -b %s > %s",
+		 test_file("tp-decode", true), params, trace, r->events, r->prog, out);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
 	f = fopen(out, "r");
 	ASSERT_TRUE(f != NULL);
@@ -802,7 +838,8 @@ TEST(corrupt_or_truncated_trace_is_an_error)
 {
 	size_t cases = getenv("TP_FUZZ_CASES") ? strtoul(getenv("TP_FUZZ_CASES"), NULL, 0) :
 						 FUZZ_CASES;
-	static const uint8_t flow_bits[] = { 0x21, 0x03 };
+	/* An encapsulated packet of 5 payload bytes, 1 of them there. */
+	static const uint8_t cut_short[] = { 0x05, 0x03 };
 	/* A support packet (16 bits of fields) in 3 bytes. */
 	static const uint8_t too_long[] = { 0x03, 0x0f, 0x00, 0x00 };
 	struct etrace_stream s = { 0 };
@@ -816,7 +853,7 @@ TEST(corrupt_or_truncated_trace_is_an_error)
 	spec_trace(&s);
 	/* A trace that does not begin with a synchronisation packet. */
 	ASSERT_EQ(-EILSEQ, decode_bytes(&img, s.buf + 1 + s.buf[0], s.len - 1 - s.buf[0]));
-	ASSERT_EQ(-EINVAL, decode_bytes(&img, flow_bits, sizeof(flow_bits)));
+	ASSERT_EQ(-EINVAL, decode_bytes(&img, cut_short, sizeof(cut_short)));
 	ASSERT_EQ(-EINVAL, decode_bytes(&img, too_long, sizeof(too_long)));
 	/* Every truncation inside a packet is refused; one between packets decodes. */
 	for (len = 1; len < s.len; len++) {

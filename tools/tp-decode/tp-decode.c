@@ -6,6 +6,8 @@
  *
  *   tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]
  *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
+ *             [--framing encap]
+ *   tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG]
  *   tp-decode --help | --version
  *
  * Exit status 0, 1 for an input it cannot use (one line on stderr), 2
@@ -34,7 +36,8 @@ static void print_usage(FILE *out)
 {
 	fputs("usage: tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]\n"
 	      "                 -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush]\n"
-	      "                 [--ranges]\n"
+	      "                 [--ranges] [--framing encap]\n"
+	      "       tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG]\n"
 	      "       tp-decode --help | --version\n"
 	      "       (-c is required for etm; --no-flush applies to etm only)\n", out);
 }
@@ -96,7 +99,7 @@ static int split_at(char *arg, uint64_t *addr, bool required)
 
 struct args {
 	const char *trace, *config, *events;
-	bool ranges, etrace;
+	bool ranges, etrace, dump_packets;
 	struct etm_decode_options opts;
 	struct etrace_decode_options etrace_opts;
 };
@@ -123,6 +126,8 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		{ "no-flush", no_argument, NULL, 'F' },
 		{ "ranges", no_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "framing", required_argument, NULL, 'E' },
+		{ "dump-packets", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -149,6 +154,12 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 				return usage();
 			a->etrace = !strcmp(optarg, "etrace");
 			break;
+		case 'E':
+			/* E-Trace's ratified encapsulation, the only framing there is. */
+			if (strcmp(optarg, "encap"))
+				return usage();
+			break;
+		case 'D': a->dump_packets = true; break;
 		case 'h':
 			print_usage(stdout);
 			return ARGS_ANSWERED;
@@ -158,8 +169,9 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		default: return usage();
 		}
 	}
-	if (!a->trace || (!a->config && !a->etrace) || !files || optind != argc ||
-	    (a->etrace && a->opts.no_flush))
+	if (!a->trace || (!a->config && !a->etrace) || optind != argc ||
+	    (a->etrace && a->opts.no_flush) || (a->dump_packets && !a->etrace) ||
+	    !files != a->dump_packets)
 		return usage();
 	a->etrace_opts.ignore_events = a->opts.ignore_events;
 	return 0;
@@ -248,6 +260,29 @@ static void print_etrace_elements(const struct etrace_decode_result *res, bool r
 	}
 }
 
+/* Every packet, also those the decoder refuses: no image, no events. */
+static int dump_etrace(const struct args *a)
+{
+	uint8_t *trace = NULL;
+	size_t len = 0;
+	char error[256];
+	int err = read_trace(a->trace, &trace, &len);
+
+	if (err) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, strerror(-err));
+		return 1;
+	}
+	err = etrace_dump_packets(&a->etrace_opts.config, trace, len, stdout, error,
+				  sizeof(error));
+	free(trace);
+	fflush(stdout);
+	if (err) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, error);
+		return 1;
+	}
+	return 0;
+}
+
 static int decode_etrace(struct args *a, struct code_image *img)
 {
 	struct etrace_decode_result res;
@@ -257,11 +292,13 @@ static int decode_etrace(struct args *a, struct code_image *img)
 	int err;
 
 	etrace_config_default(&a->etrace_opts.config);
-	if (a->config && etrace_config_load(a->config, &a->etrace_opts.config, error,
-					    sizeof(error))) {
+	if (a->config && etrace_config_load(a->config, &a->etrace_opts.config, a->dump_packets,
+					    error, sizeof(error))) {
 		fprintf(stderr, "tp-decode: %s: %s\n", a->config, error);
 		return 1;
 	}
+	if (a->dump_packets)
+		return dump_etrace(a);
 	err = load_inputs(a, img, &trace, &len);
 	if (err)
 		return err;
