@@ -160,6 +160,19 @@ void etrace_decode_result_free(struct etrace_decode_result *res);
 int etrace_dump_packets(const struct etrace_config *cfg, const uint8_t *trace, size_t len,
 			FILE *out, char *error, size_t error_len);
 
+/* Whether @buf is a perf.data file (its magic). */
+bool etrace_perf_is_perf_data(const uint8_t *buf, size_t len);
+/*
+ * The trace of one CPU in the perf.data of @size bytes at @buf: the
+ * payloads of its PERF_RECORD_AUXTRACE records (perf record -e rvtrace//)
+ * in file order, into *@trace (malloc'ed).  @cpu -1: the CPU of the first
+ * such record, *@several_cpus set when others have data too.  0, or
+ * -EINVAL (a corrupt file), -ENODATA (no data of that CPU), -ENOMEM,
+ * with @error.
+ */
+int etrace_perf_trace(const uint8_t *buf, size_t size, int cpu, bool *several_cpus,
+		      uint8_t **trace, size_t *len, char *error, size_t error_len);
+
 /* "pc 0x..." or "trap ...": the form tp-decode prints. */
 void etrace_element_format(const struct etrace_element *e, char *buf, size_t len);
 

@@ -15,12 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 
 #include "image/code_image.h"
 #include "etrace/etrace_decode.h"
+#include "perfdata/perf_read.h"
 #include "etrace_encode.h"
 #include "path_riscv.h"
 
@@ -312,7 +314,174 @@ TEST_F(etrace, trap_in_window_without_trap_is_reported)
 }
 
 /* tp-decode --format etrace prints the path of @r, one line per step. */
-static void tp_decode_prints(struct __test_metadata *_metadata, const struct poked_run *r)
+/*
+ * A perf.data as `perf record -k CLOCK_MONOTONIC -e rvtrace/event=0x1/`
+ * writes it: one attribute of the driver's PMU, the program's MMAP2,
+ * PERF_RECORD_AUX and PERF_RECORD_AUXTRACE records whose payloads are
+ * pieces of the encapsulated trace of CPU 0 (cut anywhere, a packet
+ * included), and between them an AUXTRACE record of CPU 1 that is no
+ * trace of this program.
+ */
+#define RV_PMU_TYPE	12		/* a dynamic PMU's number */
+#define RV_SAMPLE_TYPE	(PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU)
+
+struct rv_writer {
+	FILE *f;
+	uint64_t data_size;
+};
+
+static void rv_put(struct rv_writer *w, const void *p, size_t n)
+{
+	fwrite(p, 1, n, w->f);
+	w->data_size += n;
+}
+
+static void rv_sample_id(struct rv_writer *w, uint32_t cpu, uint64_t time)
+{
+	struct sample_id sid = { .pid = 1, .tid = 1, .time = time, .cpu = cpu };
+	uint8_t buf[64];
+
+	sample_id_write(buf, RV_SAMPLE_TYPE, &sid);
+	rv_put(w, buf, sample_id_size(RV_SAMPLE_TYPE));
+}
+
+static void rv_mmap2(struct rv_writer *w, const char *file)
+{
+	struct {
+		struct perf_event_header h;
+		uint32_t pid, tid;
+		uint64_t addr, len, pgoff;
+		uint32_t maj, min;
+		uint64_t ino, ino_generation;
+		uint32_t prot, flags;
+	} r = { .pid = 1, .tid = 1, .addr = 0x10000, .len = 0x10000, .prot = 5, .flags = 2 };
+	size_t name = (strlen(file) + 8) & ~7ul;
+	char padded[PATH_MAX + 8] = { 0 };
+
+	r.h.type = PERF_RECORD_MMAP2;
+	r.h.size = sizeof(r) + name + sample_id_size(RV_SAMPLE_TYPE);
+	snprintf(padded, sizeof(padded), "%s", file);
+	rv_put(w, &r, sizeof(r));
+	rv_put(w, padded, name);
+	rv_sample_id(w, 0, 1);
+}
+
+static void rv_aux(struct rv_writer *w, uint32_t cpu, uint64_t offset, uint64_t size,
+		   uint64_t time)
+{
+	struct {
+		struct perf_event_header h;
+		uint64_t aux_offset, aux_size, flags;
+	} r = { .aux_offset = offset, .aux_size = size };
+
+	r.h.type = PERF_RECORD_AUX;
+	r.h.size = sizeof(r) + sample_id_size(RV_SAMPLE_TYPE);
+	rv_put(w, &r, sizeof(r));
+	rv_sample_id(w, cpu, time);
+}
+
+static void rv_auxtrace(struct rv_writer *w, uint32_t cpu, uint64_t offset, const uint8_t *data,
+			size_t size)
+{
+	struct {
+		struct perf_event_header h;
+		uint64_t size, offset, reference;
+		uint32_t idx, tid, cpu, reserved;
+	} r = { .size = (size + 7) & ~7ul, .offset = offset, .idx = cpu, .tid = 1, .cpu = cpu };
+	static const uint8_t zero[8];
+
+	r.h.type = PERF_RECORD_AUXTRACE_TYPE;
+	r.h.size = sizeof(r);
+	rv_put(w, &r, sizeof(r));
+	rv_put(w, data, size);
+	/* The AUX buffer's padding: null.idle packets. */
+	rv_put(w, zero, r.size - size);
+}
+
+static int rvtrace_perf_data(const char *path, const char *prog, const uint8_t *trace,
+			     size_t len)
+{
+	struct perf_file_header h = { .magic = PERF_MAGIC2, .size = sizeof(h),
+				      .attr_size = PERF_FILE_ATTR_SIZE + 16 };
+	struct perf_event_attr attr = {
+		.type = RV_PMU_TYPE, .size = PERF_FILE_ATTR_SIZE, .config = 0x1,
+		.sample_type = RV_SAMPLE_TYPE, .sample_id_all = 1, .use_clockid = 1,
+		.clockid = CLOCK_MONOTONIC, .disabled = 1, .enable_on_exec = 1,
+	};
+	struct perf_file_section ids = { 0, 0 };
+	struct {
+		struct perf_event_header h;
+		uint32_t type, reserved;
+		uint64_t priv[2];
+	} info = { .type = 0 };
+	static const uint8_t other_cpu[] = { 0x05, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct rv_writer w = { .f = fopen(path, "wb") };
+	size_t cut = len / 3 + 1;
+
+	if (!w.f)
+		return -1;
+	h.attrs.offset = sizeof(h);
+	h.attrs.size = h.attr_size;
+	h.data.offset = h.attrs.offset + h.attrs.size;
+	fwrite(&h, 1, sizeof(h), w.f);
+	fwrite(&attr, 1, PERF_FILE_ATTR_SIZE, w.f);
+	fwrite(&ids, 1, sizeof(ids), w.f);
+	info.h.type = PERF_RECORD_AUXTRACE_TYPE - 1;	/* AUXTRACE_INFO */
+	info.h.size = sizeof(info);
+	rv_put(&w, &info, sizeof(info));
+	rv_mmap2(&w, prog);
+	rv_aux(&w, 0, 0, cut, 2);
+	rv_auxtrace(&w, 0, 0, trace, cut);
+	rv_aux(&w, 1, 0, sizeof(other_cpu), 3);
+	rv_auxtrace(&w, 1, 0, other_cpu, sizeof(other_cpu));
+	rv_aux(&w, 0, cut, len - cut, 4);
+	rv_auxtrace(&w, 0, (cut + 7) & ~7ul, trace + cut, len - cut);
+	h.data.size = w.data_size;
+	rewind(w.f);
+	fwrite(&h, 1, sizeof(h), w.f);
+	return fclose(w.f);
+}
+
+/* Every truncation and some corruptions of the perf.data at @path: an error or a trace. */
+static void perf_data_cut_and_flipped(struct __test_metadata *_metadata, const char *path)
+{
+	unsigned int seed = 7;
+	uint8_t *buf, *aux;
+	size_t len, aux_len, cut, i;
+	bool several;
+	char error[256];
+	FILE *f = fopen(path, "rb");
+
+	ASSERT_TRUE(f != NULL);
+	buf = malloc(1 << 20);
+	ASSERT_TRUE(buf != NULL);
+	len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	for (cut = 0; cut < len; cut++) {
+		int err = etrace_perf_trace(buf, cut, 0, &several, &aux, &aux_len, error,
+					    sizeof(error));
+
+		ASSERT_TRUE(err == 0 || err == -EINVAL || err == -ENODATA) TH_LOG("cut %zu", cut);
+		free(aux);
+	}
+	for (i = 0; i < 500; i++) {
+		uint8_t *copy = malloc(len);
+		int err;
+
+		ASSERT_TRUE(copy != NULL);
+		memcpy(copy, buf, len);
+		copy[rand_r(&seed) % len] ^= 1u << (rand_r(&seed) % 8);
+		err = etrace_perf_trace(copy, len, -1, &several, &aux, &aux_len, error,
+					sizeof(error));
+		ASSERT_TRUE(err == 0 || err == -EINVAL || err == -ENODATA) TH_LOG("flip %zu", i);
+		free(aux);
+		free(copy);
+	}
+	free(buf);
+}
+
+static void tp_decode_prints(struct __test_metadata *_metadata, const struct poked_run *r,
+			     bool perf_data)
 {
 	struct path_step want[MAX_STEPS];
 	char cmd[PATH_MAX * 2 + 768], trace[128], out[128], params[128], line[256];
@@ -338,9 +507,32 @@ static void tp_decode_prints(struct __test_metadata *_metadata, const struct pok
 	ASSERT_TRUE(f != NULL);
 	ASSERT_EQ(s.len, fwrite(s.buf, 1, s.len, f));
 	ASSERT_EQ(0, fclose(f));
+	if (perf_data) {
+		char rv[128], merged[128];
+
+		/* One file: the driver's perf.data with the pokes injected. */
+		snprintf(rv, sizeof(rv), "%s/rvtrace.data", r->dir);
+		snprintf(merged, sizeof(merged), "%s/merged.data", r->dir);
+		ASSERT_EQ(0, rvtrace_perf_data(rv, r->prog, s.buf, s.len));
+		perf_data_cut_and_flipped(_metadata, rv);
+		snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s",
+			 test_file("tp-perf", true), rv, r->events, merged);
+		ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+		/* Two CPUs have data: which one is the question. */
+		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -t %s -b %s >/dev/null 2>&1",
+			 test_file("tp-decode", true), params, merged, r->prog);
+		ASSERT_NE(0, test_run(cmd));
+		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -t %s --cpu 1 -b %s "
+			 ">/dev/null 2>&1", test_file("tp-decode", true), params, merged, r->prog);
+		ASSERT_NE(0, test_run(cmd));
+		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -t %s --cpu 0 -b %s > %s",
+			 test_file("tp-decode", true), params, merged, r->prog, out);
+	} else {
+		snprintf(cmd, sizeof(cmd), "%s --format etrace --framing encap -c %s -t %s -e %s "
+			 "-b %s > %s", test_file("tp-decode", true), params, trace, r->events,
+			 r->prog, out);
+	}
 	etrace_stream_free(&s);
-	snprintf(cmd, sizeof(cmd), "%s --format etrace --framing encap -c %s -t %s -e %s -b %s > %s",
-		 test_file("tp-decode", true), params, trace, r->events, r->prog, out);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
 	f = fopen(out, "r");
 	ASSERT_TRUE(f != NULL);
@@ -359,7 +551,12 @@ static void tp_decode_prints(struct __test_metadata *_metadata, const struct pok
 
 TEST_F(etrace, tp_decode_prints_the_path)
 {
-	tp_decode_prints(_metadata, &self->r);
+	tp_decode_prints(_metadata, &self->r, false);
+}
+
+TEST_F(etrace, tp_decode_reads_rvtrace_perf_data)
+{
+	tp_decode_prints(_metadata, &self->r, true);
 }
 
 /*
@@ -457,7 +654,12 @@ TEST_F(etrace_parcel, window_without_trap_is_the_c_nop)
 
 TEST_F(etrace_parcel, tp_decode_prints_the_path)
 {
-	tp_decode_prints(_metadata, &self->r);
+	tp_decode_prints(_metadata, &self->r, false);
+}
+
+TEST_F(etrace_parcel, tp_decode_reads_rvtrace_perf_data)
+{
+	tp_decode_prints(_metadata, &self->r, true);
 }
 
 /*

@@ -6,8 +6,8 @@
  *
  *   tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]
  *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
- *             [--framing encap]
- *   tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG]
+ *             [--framing encap] [--cpu N]
+ *   tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG] [--cpu N]
  *   tp-decode --help | --version
  *
  * Exit status 0, 1 for an input it cannot use (one line on stderr), 2
@@ -36,8 +36,8 @@ static void print_usage(FILE *out)
 {
 	fputs("usage: tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]\n"
 	      "                 -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush]\n"
-	      "                 [--ranges] [--framing encap]\n"
-	      "       tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG]\n"
+	      "                 [--ranges] [--framing encap] [--cpu N]\n"
+	      "       tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG] [--cpu N]\n"
 	      "       tp-decode --help | --version\n"
 	      "       (-c is required for etm; --no-flush applies to etm only)\n", out);
 }
@@ -100,6 +100,7 @@ static int split_at(char *arg, uint64_t *addr, bool required)
 struct args {
 	const char *trace, *config, *events;
 	bool ranges, etrace, dump_packets;
+	int cpu;			/* of an E-Trace perf.data; -1 the first */
 	struct etm_decode_options opts;
 	struct etrace_decode_options etrace_opts;
 };
@@ -128,11 +129,14 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		{ "format", required_argument, NULL, 'f' },
 		{ "framing", required_argument, NULL, 'E' },
 		{ "dump-packets", no_argument, NULL, 'D' },
+		{ "cpu", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, err, files = 0;
+	unsigned long long cpu;
+	char *end;
 
 	while ((opt = getopt_long(argc, argv, "t:c:e:b:m:h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -160,6 +164,13 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 				return usage();
 			break;
 		case 'D': a->dump_packets = true; break;
+		case 'C':
+			errno = 0;
+			cpu = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || cpu > INT32_MAX)
+				return usage();
+			a->cpu = cpu;
+			break;
 		case 'h':
 			print_usage(stdout);
 			return ARGS_ANSWERED;
@@ -260,6 +271,36 @@ static void print_etrace_elements(const struct etrace_decode_result *res, bool r
 	}
 }
 
+/*
+ * A perf.data of `perf record -e rvtrace//` (and tp-perf inject): the
+ * AUXTRACE data of one CPU replaces it in *@trace.  0, or the exit status.
+ */
+static int etrace_from_perf_data(const struct args *a, uint8_t **trace, size_t *len)
+{
+	uint8_t *aux;
+	size_t aux_len;
+	bool several;
+	char error[256];
+
+	if (!etrace_perf_is_perf_data(*trace, *len))
+		return 0;
+	if (etrace_perf_trace(*trace, *len, a->cpu, &several, &aux, &aux_len, error,
+			      sizeof(error))) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, error);
+		return 1;
+	}
+	if (several && a->cpu < 0) {
+		fprintf(stderr, "tp-decode: %s: AUXTRACE data of several CPUs: choose one with "
+			"--cpu\n", a->trace);
+		free(aux);
+		return 1;
+	}
+	free(*trace);
+	*trace = aux;
+	*len = aux_len;
+	return 0;
+}
+
 /* Every packet, also those the decoder refuses: no image, no events. */
 static int dump_etrace(const struct args *a)
 {
@@ -272,6 +313,10 @@ static int dump_etrace(const struct args *a)
 		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, strerror(-err));
 		return 1;
 	}
+	if (etrace_from_perf_data(a, &trace, &len)) {
+		free(trace);
+		return 1;
+	}
 	err = etrace_dump_packets(&a->etrace_opts.config, trace, len, stdout, error,
 				  sizeof(error));
 	free(trace);
@@ -281,6 +326,18 @@ static int dump_etrace(const struct args *a)
 		return 1;
 	}
 	return 0;
+}
+
+static bool is_perf_data_file(const char *path)
+{
+	uint8_t magic[8];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool is = fd >= 0 && read(fd, magic, sizeof(magic)) == sizeof(magic) &&
+		  etrace_perf_is_perf_data(magic, sizeof(magic));
+
+	if (fd >= 0)
+		close(fd);
+	return is;
 }
 
 static int decode_etrace(struct args *a, struct code_image *img)
@@ -299,7 +356,14 @@ static int decode_etrace(struct args *a, struct code_image *img)
 	}
 	if (a->dump_packets)
 		return dump_etrace(a);
+	/* A perf.data holds the trace, and tp-perf inject put the events in it. */
+	if (!a->events && is_perf_data_file(a->trace))
+		a->events = a->trace;
 	err = load_inputs(a, img, &trace, &len);
+	if (!err && etrace_from_perf_data(a, &trace, &len)) {
+		free(trace);
+		err = 1;
+	}
 	if (err)
 		return err;
 	err = etrace_decode(&a->etrace_opts, img, trace, len, &res);
@@ -367,7 +431,7 @@ const char *__lsan_default_suppressions(void)
 
 int main(int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct args a = { .cpu = -1 };
 	struct code_image img;
 	int err;
 
