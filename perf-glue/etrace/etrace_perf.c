@@ -105,6 +105,8 @@ bool etrace_perf_is_perf_data(const uint8_t *buf, size_t len)
 
 static int append(uint8_t **trace, size_t *len, size_t *cap, const uint8_t *bytes, size_t n)
 {
+	if (!n)
+		return 0;
 	if (n > *cap - *len) {
 		size_t want = *cap ? *cap : 4096;
 		uint8_t *v;
