@@ -285,11 +285,6 @@ int etrace_config_check(const struct etrace_config *cfg, char *error, size_t err
 			 "supported", cfg->cache_size);
 		return -EOPNOTSUPP;
 	}
-	if (cfg->sijump) {
-		snprintf(error, error_len, "sequentially inferred jumps (sijump_p) are not "
-			 "supported");
-		return -EOPNOTSUPP;
-	}
 	if ((cfg->notime || !cfg->time_width) && !cfg->tstamp_bytes) {
 		snprintf(error, error_len, "notime_p without encapsulation timestamps "
 			 "(tstamp_bytes_p 0): the decoder needs a time to know which code ran");

@@ -61,7 +61,7 @@ struct etrace_config {
 	bool nocontext;			/* nocontext_p */
 	unsigned int f0s_width;		/* f0s_width_p: 0, the format 0 subformat field */
 	unsigned int ecause_width;	/* ecause_width_p: 6 */
-	bool sijump;			/* sijump_p: refused */
+	bool sijump;			/* sijump_p: the encoder may use the option */
 	/* The support packet (.sup.*). */
 	unsigned int encoder_mode_width; /* E, enc_mode_width_p: 1 (branch trace, value 0) */
 	unsigned int ioptions_width;	/* N, ioptions_width_p: 6, the ETRACE_IOPTION_* bits */
@@ -77,7 +77,7 @@ struct etrace_config {
 
 /* The ioptions bits of a support packet, in the order the specification lists them. */
 enum etrace_ioption {
-	ETRACE_IOPTION_SIJUMP		= 1u << 0,	/* refused */
+	ETRACE_IOPTION_SIJUMP		= 1u << 0,	/* supported */
 	ETRACE_IOPTION_IMPLICIT_RETURN	= 1u << 1,	/* refused */
 	ETRACE_IOPTION_IMPLICIT_EXCEPTION = 1u << 2,	/* refused */
 	ETRACE_IOPTION_BRANCH_PREDICTION = 1u << 3,	/* refused */

@@ -123,6 +123,7 @@ struct etrace_walk {
 	uint64_t branch_map;
 	unsigned int branches, privilege;
 	bool stop_at_last_branch, inferred_address, start_of_trace, pne_valid, full_address;
+	bool sijump;			/* the support packet's option */
 	struct etrace_packet previous;	/* the packet of an inferred address */
 	size_t nr_elements, nr_choices;
 };

@@ -180,20 +180,50 @@ static int take_branch(struct etrace_decoder *dec, bool *taken)
 	return 0;
 }
 
+/*
+ * A sequentially inferable jump (the sijump option): a JALR, C.JR or
+ * C.JALR whose source register the instruction before it (at last_pc)
+ * set with LUI, C.LUI or AUIPC, so the code gives its target.
+ */
+static int sequential_jump(struct etrace_decoder *dec, const struct rv_insn_class *insn,
+			   bool *inferable, uint64_t *target)
+{
+	struct etrace_walk *w = &dec->w;
+	struct rv_insn_class prev;
+	int err;
+
+	*inferable = false;
+	if (!w->sijump || insn->kind != RV_CLASS_INDIRECT_JUMP || w->last_pc == w->pc)
+		return 0;
+	err = insn_at(dec, w->last_pc, &prev);
+	if (err || prev.upper == RV_UPPER_NONE || prev.rd != insn->rs1)
+		return err;
+	*inferable = true;
+	*target = (prev.upper == RV_UPPER_AUIPC ? w->last_pc : 0) + (uint64_t)prev.imm +
+		  (uint64_t)insn->imm;
+	*target &= ~1ull;
+	return 0;
+}
+
 /* One instruction on from pc; *@stop when an uninferable one went to @address. */
 static int next_pc(struct etrace_decoder *dec, uint64_t address, bool *stop)
 {
 	struct etrace_walk *w = &dec->w;
 	uint64_t this_pc = w->pc;
 	struct rv_insn_class insn;
-	bool taken = false, branch;
+	bool taken = false, branch, sequential = false;
+	uint64_t target = 0;
 	int err = insn_at(dec, w->pc, &insn);
 
 	*stop = false;
+	if (!err)
+		err = sequential_jump(dec, &insn, &sequential, &target);
 	if (err)
 		return err;
 	if (insn.kind == RV_CLASS_DIRECT_JUMP) {
 		w->pc = rv_insn_class_target(&insn, w->pc);
+	} else if (sequential) {
+		w->pc = target;
 	} else if (is_uninferable(&insn)) {
 		branch = false;
 		err = w->stop_at_last_branch ? is_branch_at(dec, address, &branch) : 0;
@@ -345,12 +375,13 @@ static int process_support(struct etrace_decoder *dec, const struct etrace_packe
 	if (p->encoder_mode)
 		return etrace_fail(dec, -EOPNOTSUPP, "encoder mode %u (only branch trace, 0)",
 				   p->encoder_mode);
-	if (p->ioptions & ~(uint64_t)ETRACE_IOPTION_FULL_ADDRESS)
-		return etrace_fail(dec, -EOPNOTSUPP, "ioptions 0x%llx: only 'full address' is "
-				   "supported (no implicit return, sequentially inferred jumps, "
-				   "implicit exceptions, branch prediction, jump target cache)",
-				   (unsigned long long)p->ioptions);
+	if (p->ioptions & ~(uint64_t)(ETRACE_IOPTION_FULL_ADDRESS | ETRACE_IOPTION_SIJUMP))
+		return etrace_fail(dec, -EOPNOTSUPP, "ioptions 0x%llx: only 'full address' and "
+				   "'sequentially inferred jumps' are supported (no implicit "
+				   "return, implicit exceptions, branch prediction, jump target "
+				   "cache)", (unsigned long long)p->ioptions);
 	w->full_address = p->ioptions & ETRACE_IOPTION_FULL_ADDRESS;
+	w->sijump = p->ioptions & ETRACE_IOPTION_SIJUMP;
 	w->pne_valid = false;
 	if (p->qual_status != ETRACE_QUAL_NO_CHANGE)
 		w->start_of_trace = true;

@@ -970,6 +970,56 @@ TEST(resync_follows_to_the_reported_address)
 	code_image_free(&img);
 }
 
+/*
+ * Sequentially inferable jumps: AUIPC then JALR through its register,
+ * LUI then JALR, and a C.JR the code cannot resolve.  With the sijump
+ * option the walk follows the first two from the code and takes the
+ * packet's address for the third; without it the first JALR is the
+ * uninferable jump the address belongs to.
+ */
+TEST(sequentially_inferable_jumps)
+{
+	static const uint32_t first[] = {
+		0x00000297,		/* 0x2000 auipc t0, 0 */
+		0x00c28067,		/* 0x2004 jalr x0, 12(t0): 0x200c */
+		0x00000013,		/* 0x2008 nop */
+		0x00003337,		/* 0x200c lui t1, 0x3 */
+		0x02030067,		/* 0x2010 jalr x0, 0x20(t1): 0x3020 */
+	};
+	static const uint8_t second[] = { 0x82, 0x80, 0x01, 0x00 };	/* c.jr ra; c.nop */
+	static const uint8_t third[] = { 0x13, 0x00, 0x00, 0x00 };	/* nop */
+	static const uint64_t with[] = { 0x2000, 0x2004, 0x200c, 0x2010, 0x3020, 0x4000 };
+	static const uint64_t without[] = { 0x2000, 0x2004, 0x4000 };
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_decode_result res;
+	struct code_image img;
+	int option;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_set_arch(&img, EM_RISCV));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x2000, first, sizeof(first)));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x3020, second, sizeof(second)));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x4000, third, sizeof(third)));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	etrace_config_default(&opts.config);
+	for (option = 0; option < 2; option++) {
+		const uint64_t *want = option ? with : without;
+		size_t n = option ? 6 : 3, i;
+		struct etrace_stream s = { 0 };
+
+		etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, option ? ETRACE_IOPTION_SIJUMP : 0);
+		etrace_enc_start(&s, 1, 0x2000, false);
+		etrace_enc_address(&s, 0x4000, false);
+		ASSERT_EQ(0, etrace_decode(&opts, &img, s.buf, s.len, &res)) TH_LOG("%s", res.error);
+		ASSERT_EQ(n, res.nr_elements);
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(want[i], res.elements[i].addr) TH_LOG("step %zu", i);
+		etrace_decode_result_free(&res);
+		etrace_stream_free(&s);
+	}
+	code_image_free(&img);
+}
+
 static int decode_bytes(const struct code_image *img, const void *bytes, size_t len)
 {
 	struct etrace_decode_options opts = { 0 };
@@ -996,6 +1046,9 @@ TEST(refuses_unsupported_options_and_formats)
 	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, format0, sizeof(format0)));
 
 	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 1);	/* implicit return */
+	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
+	etrace_stream_free(&s);
+	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 2);	/* implicit exception */
 	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
 	etrace_stream_free(&s);
 	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 3);	/* branch prediction */
