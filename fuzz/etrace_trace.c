@@ -10,6 +10,9 @@
  *   bit 5     notime_p (format 3 packets without a time field)
  *   bit 6     also --dump-packets (every packet, the reference's way)
  *   bit 7     the trace is a perf.data: its AUXTRACE data is the trace
+ *
+ * A branch predictor and a jump target cache are always configured: the
+ * input's support packets turn them on.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +31,10 @@ static void configure(struct etrace_config *cfg, uint8_t mode)
 	cfg->srcid_bytes = (mode >> 1) & 3;
 	cfg->tstamp_bytes = tstamp_bytes[(mode >> 3) & 3];
 	cfg->notime = (mode >> 5) & 1;
+	/* Both kinds of format 0, which support packets of the input may enable. */
+	cfg->bpred_size = 5;
+	cfg->cache_size = 4;
+	cfg->f0s_width = 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

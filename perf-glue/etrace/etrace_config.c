@@ -275,14 +275,14 @@ int etrace_config_check(const struct etrace_config *cfg, char *error, size_t err
 			 cfg->call_counter_size);
 		return -EOPNOTSUPP;
 	}
-	if (cfg->bpred_size) {
-		snprintf(error, error_len, "branch prediction (bpred_size_p %u) is not supported",
-			 cfg->bpred_size);
+	if (cfg->bpred_size > ETRACE_MAX_BPRED_SIZE) {
+		snprintf(error, error_len, "branch prediction with bpred_size_p %u is not "
+			 "supported (at most %u)", cfg->bpred_size, ETRACE_MAX_BPRED_SIZE);
 		return -EOPNOTSUPP;
 	}
-	if (cfg->cache_size) {
-		snprintf(error, error_len, "the jump target cache (cache_size_p %u) is not "
-			 "supported", cfg->cache_size);
+	if (cfg->cache_size > ETRACE_MAX_CACHE_SIZE) {
+		snprintf(error, error_len, "the jump target cache with cache_size_p %u is not "
+			 "supported (at most %u)", cfg->cache_size, ETRACE_MAX_CACHE_SIZE);
 		return -EOPNOTSUPP;
 	}
 	if ((cfg->notime || !cfg->time_width) && !cfg->tstamp_bytes) {

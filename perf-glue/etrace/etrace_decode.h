@@ -26,9 +26,10 @@
  * candidate only and the trap candidate needs one; with none or several
  * the old bytes are used and the result says so.
  *
- * Options: see struct etrace_config.  Implicit return, sequentially
- * inferred jumps, implicit exceptions, branch prediction and the jump
- * target cache (format 0) are refused with -EOPNOTSUPP, never guessed;
+ * Options: see struct etrace_config.  Sequentially inferred jumps,
+ * branch prediction and the jump target cache (format 0) are decoded as
+ * the specification's decoder chapter does; implicit return and
+ * implicit exceptions are refused with -EOPNOTSUPP, never guessed;
  * etrace_dump_packets() prints every packet, those included.
  */
 #ifndef PERF_GLUE_ETRACE_DECODE_H
@@ -70,18 +71,22 @@ struct etrace_config {
 	unsigned int doptions_width;	/* M, doptions_width_p: 0 */
 	unsigned int return_stack_size;	/* return_stack_size_p: 0 (else refused) */
 	unsigned int call_counter_size;	/* call_counter_size_p: 0 (else refused) */
-	unsigned int bpred_size;	/* bpred_size_p: 0 (else refused) */
-	unsigned int cache_size;	/* cache_size_p: 0 (else refused) */
+	unsigned int bpred_size;	/* bpred_size_p: 0 */
+	unsigned int cache_size;	/* cache_size_p: 0 */
 	bool full_address;		/* the 'full address' option before a support packet */
 };
+
+/* The largest branch predictor and jump target cache (bpred_size_p, cache_size_p) decoded. */
+#define ETRACE_MAX_BPRED_SIZE	10
+#define ETRACE_MAX_CACHE_SIZE	8
 
 /* The ioptions bits of a support packet, in the order the specification lists them. */
 enum etrace_ioption {
 	ETRACE_IOPTION_SIJUMP		= 1u << 0,	/* supported */
 	ETRACE_IOPTION_IMPLICIT_RETURN	= 1u << 1,	/* refused */
 	ETRACE_IOPTION_IMPLICIT_EXCEPTION = 1u << 2,	/* refused */
-	ETRACE_IOPTION_BRANCH_PREDICTION = 1u << 3,	/* refused */
-	ETRACE_IOPTION_JUMP_TARGET_CACHE = 1u << 4,	/* refused */
+	ETRACE_IOPTION_BRANCH_PREDICTION = 1u << 3,	/* supported (format 0 branch counts) */
+	ETRACE_IOPTION_JUMP_TARGET_CACHE = 1u << 4,	/* supported (format 0 cache indexes) */
 	ETRACE_IOPTION_FULL_ADDRESS	= 1u << 5,	/* supported */
 };
 

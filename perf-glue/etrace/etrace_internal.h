@@ -121,9 +121,15 @@ struct etrace_walk {
 	uint64_t time;
 	uint64_t pc, last_pc, address, poss_next_epc;
 	uint64_t branch_map;
-	unsigned int branches, privilege;
+	uint64_t branches;		/* a branch count adds up to 2^32 + 31 */
+	unsigned int privilege;
 	bool stop_at_last_branch, inferred_address, start_of_trace, pne_valid, full_address;
-	bool sijump;			/* the support packet's option */
+	/* The support packet's options. */
+	bool sijump, bpred_on, jtc_on;
+	bool use_bpred;			/* branches now come from the predictor */
+	/* Each entry: bit 1 the predicted outcome (1 taken), bit 0 the last one. */
+	uint8_t bpred[1u << ETRACE_MAX_BPRED_SIZE];
+	uint64_t jtc[1u << ETRACE_MAX_CACHE_SIZE];	/* the jump target cache */
 	struct etrace_packet previous;	/* the packet of an inferred address */
 	size_t nr_elements, nr_choices;
 };

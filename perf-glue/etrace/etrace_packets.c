@@ -164,6 +164,9 @@ static void read_format0(const struct etrace_config *cfg, struct bit_reader *br,
 	bool bit;
 
 	p->subformat = read_field(br, cfg->f0s_width);
+	/* No field: the one format 0 the encoder has (the specification's f0s section). */
+	if (!cfg->f0s_width && !br->reference)
+		p->subformat = cfg->cache_size && !cfg->bpred_size;
 	if (p->subformat == 0) {
 		p->branch_count = read_field(br, 32);
 		p->branch_fmt = read_field(br, 2);
@@ -242,11 +245,10 @@ static int parse_frame(const struct etrace_config *cfg, const struct etrace_fram
 		snprintf(error, error_len, "byte %zu: packet longer than its fields", f->offset);
 		return -EINVAL;
 	}
-	if (!p->type && p->format == 0) {
-		snprintf(error, error_len, "byte %zu: format 0 subformat %u packets (%s) are not "
-			 "supported", f->offset, p->subformat, p->subformat ?
-			 "jump target cache index" : "branch count of branch prediction");
-		return -EOPNOTSUPP;
+	if (!p->type && p->format == 0 && p->subformat > 1) {
+		snprintf(error, error_len, "byte %zu: format 0 subformat %u: no such packet",
+			 f->offset, p->subformat);
+		return -EINVAL;
 	}
 	return 0;
 }

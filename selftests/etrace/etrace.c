@@ -1020,6 +1020,117 @@ TEST(sequentially_inferable_jumps)
 	code_image_free(&img);
 }
 
+/* A frozen riscv image of @n regions. */
+static void small_image(struct __test_metadata *_metadata, struct code_image *img,
+			const uint64_t *addrs, const void *const *bytes, const size_t *lens,
+			size_t n)
+{
+	size_t i;
+
+	code_image_init(img);
+	ASSERT_EQ(0, code_image_set_arch(img, EM_RISCV));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, code_image_add_region(img, addrs[i], bytes[i], lens[i]));
+	ASSERT_EQ(0, code_image_freeze(img));
+}
+
+/* Decode @s with @opts: 0 and the addresses @want exactly, or the error. */
+static int decode_to(struct __test_metadata *_metadata, const struct etrace_decode_options *opts,
+		     const struct code_image *img, const struct etrace_stream *s,
+		     const uint64_t *want, size_t n)
+{
+	struct etrace_decode_result res;
+	size_t i, agree = 0;
+	int err = etrace_decode(opts, img, s->buf, s->len, &res);
+
+	for (i = 0; !err && i < n && i < res.nr_elements; i++)
+		agree += res.elements[i].addr == want[i];
+	if (!err && (res.nr_elements != n || agree != n)) {
+		TH_LOG("%zu elements, %zu of %zu as expected", res.nr_elements, agree, n);
+		err = -EILSEQ;
+	}
+	if (err)
+		TH_LOG("%s", res.error);
+	etrace_decode_result_free(&res);
+	return err;
+}
+
+/*
+ * Branch prediction: a branch to itself taken 41 times and then not.
+ * The predictor (bpred_size_p 5) learns "taken" from the first outcome,
+ * which the start packet's branch bit gives; a format 0 branch count of
+ * 40 correct predictions (field 40 - 31) says the one after them failed
+ * (branch_fmt 0), and the address packet ends the walk at the C.JR's
+ * target.  Without the option the count is refused.
+ */
+TEST(branch_prediction_counts)
+{
+	static const uint32_t loop[] = { 0x00209063, 0x00008082 };	/* bne x1, x2, 0; c.jr ra */
+	static const uint32_t after = 0x00000013;			/* nop */
+	static const uint64_t addrs[] = { 0x5000, 0x6000 };
+	static const void *const bytes[] = { loop, &after };
+	static const size_t lens[] = { 6, 4 };
+	struct etrace_decode_options opts = { 0 };
+	uint64_t want[44];
+	struct code_image img;
+	int option;
+	size_t i;
+
+	small_image(_metadata, &img, addrs, bytes, lens, 2);
+	for (i = 0; i < 42; i++)
+		want[i] = 0x5000;
+	want[42] = 0x5004;
+	want[43] = 0x6000;
+	etrace_config_default(&opts.config);
+	opts.config.bpred_size = 5;
+	for (option = 1; option >= 0; option--) {
+		struct etrace_stream s = { 0 };
+
+		etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE,
+				   option ? ETRACE_IOPTION_BRANCH_PREDICTION : 0);
+		etrace_enc_start(&s, 1, 0x5000, true);
+		etrace_enc_branch_count(&s, 40 - 31, 0);
+		etrace_enc_address(&s, 0x6000, false);
+		ASSERT_EQ(option ? 0 : -EILSEQ, decode_to(_metadata, &opts, &img, &s, want, 44));
+		etrace_stream_free(&s);
+	}
+	code_image_free(&img);
+}
+
+/*
+ * The jump target cache (cache_size_p 4): a C.JR whose target the first
+ * time comes as an address, the second time as the index of the cache
+ * entry that address went to.  Without the option the index is refused.
+ */
+TEST(jump_target_cache_indexes)
+{
+	static const uint16_t jr = 0x8082, back = 0xb701;	/* c.jr ra; c.j -0x100 */
+	static const uint64_t addrs[] = { 0x7000, 0x7100 };
+	static const void *const bytes[] = { &jr, &back };
+	static const size_t lens[] = { 2, 2 };
+	static const uint64_t want[] = { 0x7000, 0x7100, 0x7000, 0x7100 };
+	struct etrace_decode_options opts = { 0 };
+	struct code_image img;
+	int option;
+
+	small_image(_metadata, &img, addrs, bytes, lens, 2);
+	etrace_config_default(&opts.config);
+	opts.config.cache_size = 4;
+	for (option = 1; option >= 0; option--) {
+		struct etrace_stream s = { 0 };
+
+		etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE,
+				   option ? ETRACE_IOPTION_JUMP_TARGET_CACHE : 0);
+		etrace_enc_start(&s, 1, 0x7000, false);
+		etrace_enc_address(&s, 0x7100, false);
+		/* 0x7100 >> iaddress_lsb_p, its 4 low bits: entry 0. */
+		etrace_enc_cache_index(&s, 0, 4, 0, 0);
+		ASSERT_EQ(option ? 0 : -EILSEQ, decode_to(_metadata, &opts, &img, &s, want, 4));
+		etrace_stream_free(&s);
+	}
+	code_image_free(&img);
+}
+
 static int decode_bytes(const struct code_image *img, const void *bytes, size_t len)
 {
 	struct etrace_decode_options opts = { 0 };
@@ -1039,22 +1150,12 @@ TEST(refuses_unsupported_options_and_formats)
 	struct etrace_decode_result res;
 	struct code_image img;
 	char error[256];
-	/* A format 0 packet: branch count or jump target cache index. */
-	static const uint8_t format0[] = { 0x01, 0x00 };
-
 	spec_image(_metadata, &img);
-	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, format0, sizeof(format0)));
 
 	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 1);	/* implicit return */
 	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
 	etrace_stream_free(&s);
 	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 2);	/* implicit exception */
-	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
-	etrace_stream_free(&s);
-	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 3);	/* branch prediction */
-	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
-	etrace_stream_free(&s);
-	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 4);	/* jump target cache */
 	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
 	etrace_stream_free(&s);
 
@@ -1071,7 +1172,7 @@ TEST(refuses_unsupported_options_and_formats)
 	ASSERT_EQ(0, etrace_config_parse("# E-Trace\niaddress_lsb_p = 1\nfull_address=1\n", 44,
 					 &opts.config, error, sizeof(error))) TH_LOG("%s", error);
 	ASSERT_TRUE(opts.config.full_address);
-	opts.config.bpred_size = 4;
+	opts.config.bpred_size = ETRACE_MAX_BPRED_SIZE + 1;
 	spec_trace(&s);
 	ASSERT_EQ(-EOPNOTSUPP, etrace_decode(&opts, &img, s.buf, s.len, &res));
 	etrace_decode_result_free(&res);

@@ -172,6 +172,30 @@ void etrace_enc_address(struct etrace_stream *s, uint64_t addr, bool updiscon)
 	s->last_address = addr;
 }
 
+void etrace_enc_branch_count(struct etrace_stream *s, uint32_t count_field, unsigned int branch_fmt)
+{
+	struct packet_bits p = { .n = 0 };
+
+	put(&p, 0, 2);			/* format 0, no subformat field (f0s_width_p 0) */
+	put(&p, count_field, 32);
+	put(&p, branch_fmt, 2);
+	finish(s, &p);
+}
+
+void etrace_enc_cache_index(struct etrace_stream *s, unsigned int index, unsigned int cache_size,
+			    unsigned int n, uint32_t not_taken)
+{
+	struct packet_bits p = { .n = 0 };
+
+	put(&p, 0, 2);			/* format 0, no subformat field (f0s_width_p 0) */
+	put(&p, index, cache_size);
+	put(&p, n, 5);
+	if (n)
+		put(&p, not_taken, map_width(n));
+	put(&p, p.bit[p.n - 1], 1);	/* irreport: as the bit before, nothing to report */
+	finish(s, &p);
+}
+
 void etrace_enc_bytes(struct etrace_stream *s, const void *bytes, size_t len)
 {
 	size_t i;

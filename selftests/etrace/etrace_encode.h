@@ -59,6 +59,15 @@ void etrace_enc_branches_field(struct etrace_stream *s, unsigned int n, uint32_t
 void etrace_enc_branch_map_full(struct etrace_stream *s, uint32_t not_taken);
 /* Format 2. */
 void etrace_enc_address(struct etrace_stream *s, uint64_t addr, bool updiscon);
+/*
+ * Format 0, no subformat field: a branch count (branch prediction) with
+ * @count_field (the correctly predicted branches minus 31) and
+ * @branch_fmt 0 (no address: the next branch failed the prediction).
+ */
+void etrace_enc_branch_count(struct etrace_stream *s, uint32_t count_field, unsigned int branch_fmt);
+/* Format 0, no subformat field: a jump target cache @index of @cache_size bits, @n branches. */
+void etrace_enc_cache_index(struct etrace_stream *s, unsigned int index, unsigned int cache_size,
+			    unsigned int n, uint32_t not_taken);
 /* Raw bytes (for corrupt input). */
 void etrace_enc_bytes(struct etrace_stream *s, const void *bytes, size_t len);
 void etrace_stream_free(struct etrace_stream *s);

@@ -219,8 +219,9 @@ TEST(params_errors_name_the_parameter)
 	static const char wrong_section[] = ".packet.iaddress_width_p,32\n";
 	static const char range[] = ".packet.tstamp_bytes_p,9\n";
 	static const char flow[] = ".sup.packet_flow_id,4\n";
-	static const char bpred[] = ".itrace.bpred_size_p,5\n";
-	static const char cache[] = ".itrace.cache_size_p,4\n";
+	/* Larger than the predictor and cache the decoder models. */
+	static const char bpred[] = ".itrace.bpred_size_p,11\n";
+	static const char cache[] = ".itrace.cache_size_p,9\n";
 	static const char sijump[] = ".itrace.sijump_p,1\n";
 	static const char good[] = ".packet.srcid_bytes_p,2\n.packet.tstamp_bytes_p,4\n"
 				   ".itrace.notime_p,1\n.sup.packet_flow_id,1\niaddress_lsb_p=1\n";
