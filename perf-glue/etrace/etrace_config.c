@@ -269,12 +269,10 @@ int etrace_config_check(const struct etrace_config *cfg, char *error, size_t err
 
 	if (err)
 		return err;
-	if (cfg->return_stack_size || cfg->call_counter_size) {
-		snprintf(error, error_len, "implicit return (return_stack_size_p %u, "
-			 "call_counter_size_p %u) is not supported", cfg->return_stack_size,
-			 cfg->call_counter_size);
-		return -EOPNOTSUPP;
-	}
+	/*
+	 * A return stack or call counter only sizes the irdepth field: what
+	 * is refused is the implicit return option of a support packet.
+	 */
 	if (cfg->bpred_size > ETRACE_MAX_BPRED_SIZE) {
 		snprintf(error, error_len, "branch prediction with bpred_size_p %u is not "
 			 "supported (at most %u)", cfg->bpred_size, ETRACE_MAX_BPRED_SIZE);

@@ -69,8 +69,8 @@ struct etrace_config {
 	unsigned int denable_width;	/* denable_width_p: 1 */
 	unsigned int dloss_width;	/* dloss_width_p: 1 */
 	unsigned int doptions_width;	/* M, doptions_width_p: 0 */
-	unsigned int return_stack_size;	/* return_stack_size_p: 0 (else refused) */
-	unsigned int call_counter_size;	/* call_counter_size_p: 0 (else refused) */
+	unsigned int return_stack_size;	/* return_stack_size_p: 0 (the irdepth field's width) */
+	unsigned int call_counter_size;	/* call_counter_size_p: 0 (the irdepth field's width) */
 	unsigned int bpred_size;	/* bpred_size_p: 0 */
 	unsigned int cache_size;	/* cache_size_p: 0 */
 	bool full_address;		/* the 'full address' option before a support packet */
