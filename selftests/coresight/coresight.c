@@ -5,6 +5,7 @@
  * cs_etm recording, read from the shared traces beside the source tree
  * (TRACES_DIR, from the Makefile); a test SKIPs when they are absent.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -19,6 +21,7 @@
 #include "image/code_image.h"
 #include "perfdata/auxtrace.h"
 #include "perf_writer.h"
+#include "compare.h"
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 
@@ -261,6 +264,199 @@ TEST(auxtrace_real_cs_etm_recording)
 	code_image_free(&img);
 	free((char *)bin.path);
 	auxtrace_close(&d);
+}
+
+static int run(const char *cmd)
+{
+	int status = system(cmd);
+
+	return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of @dir (no dot files), sorted; NULL-terminated, or NULL. */
+static char **list_dir(const char *dir)
+{
+	struct dirent *e;
+	char **names = NULL;
+	size_t nr = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		char **grown;
+
+		if (e->d_name[0] == '.')
+			continue;
+		grown = realloc(names, (nr + 2) * sizeof(*names));
+		if (!grown)
+			break;
+		names = grown;
+		names[nr++] = strdup(e->d_name);
+		names[nr] = NULL;
+	}
+	closedir(d);
+	if (names)
+		qsort(names, nr, sizeof(*names), by_name);
+	return names;
+}
+
+static void free_list(char **names)
+{
+	size_t i;
+
+	for (i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+}
+
+/*
+ * A snapshot published without its snapshot.ini and trace.ini
+ * (juno_r1_1): its files linked into @tmp with the two written from its
+ * device files, the way its siblings have them: every ini file a device,
+ * the ETMs ETM_<n> tracing cores cpu_<n> into cstrace.bin, frame-formatted.
+ */
+static int complete_snapshot(const char *dir, const char *tmp)
+{
+	char path[PATH_MAX * 2], **names = list_dir(dir);
+	FILE *ss, *tr;
+	size_t i;
+
+	if (!names)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/snapshot.ini", tmp);
+	ss = fopen(path, "we");
+	snprintf(path, sizeof(path), "%s/trace.ini", tmp);
+	tr = fopen(path, "we");
+	if (!ss || !tr)
+		return -errno;
+	fprintf(ss, "[snapshot]\nversion=1.0\n\n[device_list]\n");
+	fprintf(tr, "[trace_buffers]\nbuffers=buffer0\n\n[buffer0]\nname=ETB_0\n"
+		"file=cstrace.bin\nformat=coresight\n\n[source_buffers]\n");
+	for (i = 0; names[i]; i++) {
+		char target[PATH_MAX * 2];
+
+		snprintf(path, sizeof(path), "%s/%s", tmp, names[i]);
+		snprintf(target, sizeof(target), "%s/%s", dir, names[i]);
+		if (symlink(target, path))
+			return -errno;
+		if (strstr(names[i], ".ini"))
+			fprintf(ss, "device%zu=%s\n", i, names[i]);
+	}
+	for (i = 0; i < 8; i++)
+		fprintf(tr, "ETM_%zu=ETB_0\n", i);
+	fprintf(tr, "\n[core_trace_sources]\n");
+	for (i = 0; i < 8; i++)
+		fprintf(tr, "cpu_%zu=ETM_%zu\n", i, i);
+	fprintf(ss, "\n[trace]\nmetadata=trace.ini\n");
+	fclose(ss);
+	fclose(tr);
+	free_list(names);
+	return 0;
+}
+
+struct tally {
+	unsigned int sources, agree;
+};
+
+/* Each trace ID of the snapshot in @dir, decoded by both; @tmp for trc_pkt_lister's log. */
+static void compare_snapshot(struct __test_metadata *_metadata, const char *dir,
+			     const char *tmp, struct tally *t)
+{
+	char cmd[PATH_MAX * 3], why[1024];
+	const char *tool = build_file("tp-decode");
+	struct elem_list theirs, ours;
+	bool ids[128] = { false };
+	unsigned int id;
+
+	snprintf(cmd, sizeof(cmd), "cd %s && trc_pkt_lister -ss_dir %s -decode_only -logstdout "
+		 "2>&1", tmp, dir);
+	ASSERT_EQ(0, elem_list_run(cmd, &theirs));
+	elem_list_ids(&theirs, ids);
+	elem_list_free(&theirs);
+	snprintf(cmd, sizeof(cmd), "%s --snapshot %s 2>/dev/null", tool, dir);
+	ASSERT_EQ(0, elem_list_run(cmd, &ours));
+	elem_list_ids(&ours, ids);
+	elem_list_free(&ours);
+
+	for (id = 0; id < 128; id++) {
+		char idopt[16] = "";
+		bool agree;
+
+		if (!ids[id])
+			continue;
+		if (id)
+			snprintf(idopt, sizeof(idopt), "-id 0x%x", id);
+		/*
+		 * trc_pkt_lister refuses "-id 0", the ID of an unformatted
+		 * source (its only one): all of its output is that source's.
+		 */
+		snprintf(cmd, sizeof(cmd), "cd %s && trc_pkt_lister -ss_dir %s -decode_only "
+			 "%s -logstdout 2>&1", tmp, dir, idopt);
+		ASSERT_EQ(0, elem_list_run(cmd, &theirs));
+		snprintf(cmd, sizeof(cmd), "%s --snapshot %s --id 0x%x 2>/dev/null", tool, dir,
+			 id);
+		ASSERT_EQ(0, elem_list_run(cmd, &ours));
+		agree = elem_list_agree(&theirs, &ours, why, sizeof(why));
+		/* Where OpenCSD's lister halts, tp-decode goes on and says so in its status. */
+		if (agree && ours.status != (theirs.fatal ? 4 : 0)) {
+			snprintf(why, sizeof(why), "exit status %d", ours.status);
+			agree = false;
+		}
+		t->sources++;
+		t->agree += agree;
+		TH_LOG("%s ID 0x%x: %zu elements%s: %s", strrchr(dir, '/') + 1, id,
+			       theirs.nr, theirs.fatal ? " until trc_pkt_lister's fatal error" : "",
+			       agree ? "as recorded" : why);
+		elem_list_free(&theirs);
+		elem_list_free(&ours);
+	}
+}
+
+/* Every ETMv4 source of every snapshot: tp-decode's elements are trc_pkt_lister's. */
+TEST(snapshots_decode_as_recorded)
+{
+	const char *root = traces_path("snapshots");
+	char **names, dir[PATH_MAX], tmp[] = "/tmp/textpoke-cs-XXXXXX", sub[PATH_MAX];
+	struct tally t = { 0 };
+	struct stat st;
+	size_t i;
+
+	if (!root)
+		SKIP(return, "no %s/coresight/snapshots", TRACES_DIR);
+	if (run("command -v trc_pkt_lister >/dev/null"))
+		SKIP(return, "no trc_pkt_lister (Debian libopencsd-bin)");
+	root = strdup(root);
+	names = list_dir(root);
+	ASSERT_TRUE(names != NULL);
+	ASSERT_TRUE(mkdtemp(tmp) != NULL);
+	for (i = 0; names[i]; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s/snapshot.ini", root, names[i]);
+		if (stat(dir, &st)) {
+			snprintf(sub, sizeof(sub), "%s/%s", tmp, names[i]);
+			ASSERT_EQ(0, mkdir(sub, 0700));
+			snprintf(dir, sizeof(dir), "%s/%s", root, names[i]);
+			ASSERT_EQ(0, complete_snapshot(dir, sub));
+			TH_LOG("%s has no snapshot.ini: written from its device files",
+				       names[i]);
+			compare_snapshot(_metadata, sub, tmp, &t);
+		} else {
+			snprintf(dir, sizeof(dir), "%s/%s", root, names[i]);
+			compare_snapshot(_metadata, dir, tmp, &t);
+		}
+	}
+	TH_LOG("%u of %u sources decode as recorded", t.agree, t.sources);
+	EXPECT_LT(0, t.sources);
+	EXPECT_EQ(t.sources, t.agree);
+	snprintf(dir, sizeof(dir), "rm -rf %s", tmp);
+	run(dir);
+	free_list(names);
+	free((char *)root);
 }
 
 TEST_HARNESS_MAIN

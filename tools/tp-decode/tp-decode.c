@@ -6,11 +6,13 @@
  *
  *   tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]
  *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
+ *   tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]
  *   tp-decode --help | --version
  *
  * Exit status 0, 1 for an input it cannot use (one line on stderr), 2
  * for a bad command line, 3 when the trace decoded but a PRE/POST window
- * stayed ambiguous (reported on stderr).
+ * stayed ambiguous (reported on stderr), 4 when it decoded but had
+ * packets OpenCSD could not decode (decoding went on after each).
  */
 #include <elf.h>
 #include <errno.h>
@@ -26,6 +28,7 @@
 #include "image/code_image.h"
 #include "etm/etm_decode.h"
 #include "etrace/etrace_decode.h"
+#include "coresight.h"
 
 /* A raw trace buffer larger than this is not one trace unit's. */
 #define MAX_TRACE_SIZE	(1ull << 30)
@@ -35,6 +38,7 @@ static void print_usage(FILE *out)
 	fputs("usage: tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]\n"
 	      "                 -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush]\n"
 	      "                 [--ranges]\n"
+	      "       tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]\n"
 	      "       tp-decode --help | --version\n"
 	      "       (-c is required for etm; --no-flush applies to etm only)\n", out);
 }
@@ -97,6 +101,7 @@ static int split_at(char *arg, uint64_t *addr, bool required)
 struct args {
 	const char *trace, *config, *events;
 	bool ranges, etrace;
+	struct cs_args cs;		/* --snapshot */
 	struct etm_decode_options opts;
 	struct etrace_decode_options etrace_opts;
 };
@@ -116,6 +121,20 @@ static int add_file(struct code_image *img, char *arg, bool snapshot)
 	return 0;
 }
 
+/* A trace ID: 0 to 0x7f. */
+static int parse_id(const char *arg, int *id)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || end == arg || *end || v > 0x7f)
+		return -EINVAL;
+	*id = v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct args *a, struct code_image *img)
 {
 	static const struct option longopts[] = {
@@ -123,6 +142,9 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		{ "no-flush", no_argument, NULL, 'F' },
 		{ "ranges", no_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "snapshot", required_argument, NULL, 'S' },
+		{ "buffer", required_argument, NULL, 'B' },
+		{ "id", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -149,6 +171,12 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 				return usage();
 			a->etrace = !strcmp(optarg, "etrace");
 			break;
+		case 'S': a->cs.snapshot = optarg; break;
+		case 'B': a->cs.buffer = optarg; break;
+		case 'i':
+			if (parse_id(optarg, &a->cs.id))
+				return usage();
+			break;
 		case 'h':
 			print_usage(stdout);
 			return ARGS_ANSWERED;
@@ -158,6 +186,12 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		default: return usage();
 		}
 	}
+	if (a->cs.snapshot) {
+		a->cs.output = a->ranges ? CS_OUT_RANGES : CS_OUT_ELEMENTS;
+		return a->trace || a->config || a->events || files || optind != argc ? usage() : 0;
+	}
+	if (a->cs.buffer || a->cs.id != CS_ALL_IDS)
+		return usage();
 	if (!a->trace || (!a->config && !a->etrace) || !files || optind != argc ||
 	    (a->etrace && a->opts.no_flush))
 		return usage();
@@ -330,7 +364,7 @@ const char *__lsan_default_suppressions(void)
 
 int main(int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct args a = { .cs.id = CS_ALL_IDS };
 	struct code_image img;
 	int err;
 
@@ -344,7 +378,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tp-decode: %s\n", img.error);
 		err = 1;
 	}
-	if (!err)
+	if (!err && a.cs.snapshot)
+		err = cs_decode_snapshot(&a.cs);
+	else if (!err)
 		err = a.etrace ? decode_etrace(&a, &img) : decode(&a, &img);
 	code_image_free(&img);
 	return err == ARGS_ANSWERED ? 0 : err;
