@@ -117,7 +117,8 @@ int auxtrace_load_image(struct auxtrace_data *d, const struct auxtrace_image_opt
 	/* An override no mapping named: the user knows where it was. */
 	for (i = 0; !err && i < o->nr_binaries; i++)
 		if (!used[i])
-			err = load_one(img, l, &nr, o->binaries[i].path, o->binaries[i].bias);
+			err = load_one(img, l, &nr, o->binaries[i].path,
+				       o->binaries[i].bias == UINT64_MAX ? 0 : o->binaries[i].bias);
 	free(l);
 	if (!err && !o->ignore_events)
 		err = code_image_add_perf_file(img, &d->file);

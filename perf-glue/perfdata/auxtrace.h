@@ -144,7 +144,10 @@ const struct auxtrace_queue *auxtrace_queue_of(const struct auxtrace_data *d, ui
  */
 uint64_t auxtrace_cycles_to_time(const struct auxtrace_time_conv *tc, uint64_t cycles);
 
-/* "-b FILE@BIAS": this file at this load bias, whatever the mapping says. */
+/*
+ * "-b FILE@BIAS": this file at this load bias, whatever the mapping says
+ * (UINT64_MAX: the bias its mapping gives; 0 when no mapping names it).
+ */
 struct auxtrace_binary {
 	const char *path;
 	uint64_t bias;

@@ -459,4 +459,146 @@ TEST(snapshots_decode_as_recorded)
 	free((char *)root);
 }
 
+/* The words of perf's cs_etm AUXTRACE_INFO a snapshot device file needs, per CPU. */
+static const char *const etm4_regs[] = {
+	"TRCCONFIGR", "TRCTRACEIDR", "TRCIDR0", "TRCIDR1", "TRCIDR2", "TRCIDR8",
+};
+
+/*
+ * The simpleperf recording as an OpenCSD snapshot, for trc_pkt_lister:
+ * a core and an ETMv4 device file per CPU from the AUXTRACE_INFO words
+ * (header version 1: magic, CPU, number of registers, registers), the
+ * AUXTRACE payload as a formatted buffer, the traced program's code
+ * mapping as the memory dump.  Written here from the layouts, not by
+ * tp-decode: the reference must not share its reading of the file.
+ */
+static int perf_snapshot(const char *data, const char *prog, const char *dir)
+{
+	struct auxtrace_data d;
+	char path[PATH_MAX * 2];
+	const struct auxtrace_mmap *code = NULL;
+	size_t i, pos = 3, cpus;
+	FILE *ss, *tr, *f;
+	int err = -EINVAL;
+
+	if (auxtrace_open(&d, data))
+		return -EINVAL;
+	for (i = 0; i < d.nr_mmaps; i++)
+		if (d.mmaps[i].exec && strstr(d.mmaps[i].filename, "etm_test_loop"))
+			code = &d.mmaps[i];
+	if (!code || d.nr_buffers != 1 || d.info.nr_priv < 3 || d.info.priv[0] != 1)
+		goto out;
+	cpus = (uint32_t)d.info.priv[1];
+	snprintf(path, sizeof(path), "%s/snapshot.ini", dir);
+	ss = fopen(path, "we");
+	snprintf(path, sizeof(path), "%s/trace.ini", dir);
+	tr = fopen(path, "we");
+	snprintf(path, sizeof(path), "%s/trace.bin", dir);
+	f = fopen(path, "we");
+	if (!ss || !tr || !f)
+		goto out;
+	fwrite(d.buffers[0].data, 1, d.buffers[0].size, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/etm_test_loop", dir);
+	if (symlink(prog, path))
+		goto out;
+	fprintf(ss, "[snapshot]\nversion=1.0\n\n[device_list]\n");
+	fprintf(tr, "[trace_buffers]\nbuffers=buffer0\n\n[buffer0]\nname=ETR_0\n"
+		"file=trace.bin\nformat=coresight\n\n[source_buffers]\n");
+	for (i = 0; i < cpus && pos + 3 <= d.info.nr_priv; i++) {
+		const uint64_t *w = d.info.priv + pos;
+		size_t r, nr = w[2];
+
+		if (w[0] != 0x4040404040404040ull || nr < 6 || pos + 3 + nr > d.info.nr_priv)
+			goto out;
+		fprintf(ss, "device%zu=cpu_%zu.ini\ndevice%zu=etm_%zu.ini\n", 2 * i, i, 2 * i + 1, i);
+		fprintf(tr, "ETM_%zu=ETR_0\n", i);
+		snprintf(path, sizeof(path), "%s/cpu_%zu.ini", dir, i);
+		f = fopen(path, "we");
+		if (!f)
+			goto out;
+		/* perf decodes as an A-profile v8 core: a Cortex-A53 to OpenCSD. */
+		fprintf(f, "[device]\nname=cpu_%zu\nclass=core\ntype=Cortex-A53\n", i);
+		if (!i)
+			fprintf(f, "\n[dump1]\nfile=etm_test_loop\naddress=0x%llx\noffset=0x%llx\n"
+				"length=0x%llx\n", (unsigned long long)code->addr,
+				(unsigned long long)code->pgoff, (unsigned long long)code->len);
+		fclose(f);
+		snprintf(path, sizeof(path), "%s/etm_%zu.ini", dir, i);
+		f = fopen(path, "we");
+		if (!f)
+			goto out;
+		fprintf(f, "[device]\nname=ETM_%zu\nclass=trace_source\ntype=ETM4\n\n[regs]\n", i);
+		for (r = 0; r < 6; r++)
+			fprintf(f, "%s=0x%llx\n", etm4_regs[r], (unsigned long long)w[3 + r]);
+		fclose(f);
+		pos += 3 + nr;
+	}
+	fprintf(tr, "\n[core_trace_sources]\n");
+	for (i = 0; i < cpus; i++)
+		fprintf(tr, "cpu_%zu=ETM_%zu\n", i, i);
+	fprintf(ss, "\n[trace]\nmetadata=trace.ini\n");
+	fclose(ss);
+	fclose(tr);
+	err = 0;
+out:
+	auxtrace_close(&d);
+	return err;
+}
+
+/* The cs_etm perf.data: tp-decode -i against trc_pkt_lister on the same trace. */
+TEST(perf_data_decodes_as_recorded)
+{
+	const char *data = traces_path("perf/perf_etm.data"), *prog;
+	char tmp[] = "/tmp/textpoke-csperf-XXXXXX", dir[PATH_MAX], cmd[PATH_MAX * 4], why[1024];
+	struct elem_list theirs, ours;
+	bool ids[128] = { false };
+	unsigned int id, sources = 0, agree = 0;
+
+	if (!data)
+		SKIP(return, "no %s/coresight/perf", TRACES_DIR);
+	if (run("command -v trc_pkt_lister >/dev/null"))
+		SKIP(return, "no trc_pkt_lister (Debian libopencsd-bin)");
+	data = strdup(data);
+	prog = strdup(traces_path("perf/etm_test_loop"));
+	ASSERT_TRUE(mkdtemp(tmp) != NULL);
+	snprintf(dir, sizeof(dir), "%s/ss", tmp);
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	ASSERT_EQ(0, perf_snapshot(data, prog, dir));
+
+	snprintf(cmd, sizeof(cmd), "%s -i %s -b %s 2>/dev/null", build_file("tp-decode"), data,
+		 prog);
+	ASSERT_EQ(0, elem_list_run(cmd, &ours));
+	ASSERT_EQ(0, ours.status);
+	elem_list_ids(&ours, ids);
+	ASSERT_LT(100, ours.nr);
+	elem_list_free(&ours);
+	for (id = 0; id < 128; id++) {
+		if (!ids[id])
+			continue;
+		snprintf(cmd, sizeof(cmd), "cd %s && trc_pkt_lister -ss_dir %s -decode_only -id 0x%x "
+			 "-logstdout 2>&1", tmp, dir, id);
+		ASSERT_EQ(0, elem_list_run(cmd, &theirs));
+		snprintf(cmd, sizeof(cmd), "%s -i %s -b %s --id 0x%x 2>/dev/null",
+			 build_file("tp-decode"), data, prog, id);
+		ASSERT_EQ(0, elem_list_run(cmd, &ours));
+		sources++;
+		if (elem_list_agree(&theirs, &ours, why, sizeof(why)) && !theirs.fatal) {
+			agree++;
+			TH_LOG("perf_etm.data ID 0x%x: %zu elements: as recorded", id, theirs.nr);
+		} else {
+			TH_LOG("perf_etm.data ID 0x%x: %s", id, why);
+		}
+		elem_list_free(&theirs);
+		elem_list_free(&ours);
+	}
+	TH_LOG("%u of %u sources decode as recorded", agree, sources);
+	EXPECT_LT(0, sources);
+	EXPECT_EQ(sources, agree);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	run(cmd);
+	free((char *)data);
+	free((char *)prog);
+}
+
 TEST_HARNESS_MAIN

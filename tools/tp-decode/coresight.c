@@ -12,7 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <elf.h>
+
+#include "coresight/cs_etm_info.h"
 #include "coresight/cs_snapshot.h"
+#include "image/code_image.h"
+#include "perfdata/auxtrace.h"
 #include "coresight.h"
 
 /* A buffer larger than this is not one a sink could hold. */
@@ -130,5 +135,124 @@ int cs_decode_snapshot(const struct cs_args *a)
 	cs_tree_close(&t);
 out:
 	cs_snapshot_free(&ss);
+	return status;
+}
+
+/* Code for the decoder: the image's base bytes, as far as one region goes. */
+static uint32_t read_image(void *arg, uint64_t addr, uint8_t trace_id, uint8_t *buf,
+			   uint32_t len)
+{
+	const struct code_image *img = arg;
+	uint64_t extent = code_image_extent(img, addr);
+
+	(void)trace_id;
+	if (extent < len)
+		len = extent;
+	if (!len || code_image_read(img, addr, 0, CODE_CANDIDATE_OLD, buf, len, NULL) < 0)
+		return 0;
+	return len;
+}
+
+static int load_image(const struct cs_args *a, struct auxtrace_data *d, struct code_image *img)
+{
+	struct auxtrace_image_options o = {
+		.symfs = a->symfs,
+		.binaries = (const struct auxtrace_binary *)a->binaries,
+		.nr_binaries = a->nr_binaries,
+		.ignore_events = a->ignore_events,
+	};
+
+	_Static_assert(sizeof(struct auxtrace_binary) == sizeof(struct cs_binary), "-b layout");
+	code_image_init(img);
+	if (code_image_set_arch(img, EM_AARCH64) || auxtrace_load_image(d, &o, img) ||
+	    code_image_freeze(img)) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->perf_data, img->error);
+		return 1;
+	}
+	if (!img->nr_regions)
+		fprintf(stderr, "tp-decode: %s: warning: no binary of the recording was found "
+			"(--symfs DIR, -b FILE[@BIAS])\n", a->perf_data);
+	return 0;
+}
+
+/* One AUXTRACE buffer through the tree of its queue. */
+static int decode_buffer(const struct cs_args *a, const struct cs_etm_info *info,
+			 struct auxtrace_data *d, const struct auxtrace_queue *q,
+			 const struct auxtrace_buffer *b, struct code_image *img, size_t *errors)
+{
+	struct cs_tree t;
+	int err;
+
+	err = cs_etm_queue_tree(info, d, q, &t);
+	if (!err)
+		err = cs_tree_add_reader(&t, read_image, img);
+	if (!err)
+		err = cs_tree_decode(&t, b->data, b->size, b->offset, a->id, print_element,
+				     (void *)a);
+	if (err) {
+		fprintf(stderr, "tp-decode: %s: AUXTRACE at %llu: %s\n", a->perf_data,
+			(unsigned long long)b->file_offset, t.error);
+		cs_tree_close(&t);
+		return 1;
+	}
+	if (t.stats.nr_errors && !*errors)
+		fprintf(stderr, "tp-decode: %s: AUXTRACE at %llu: %s\n", a->perf_data,
+			(unsigned long long)b->file_offset, t.stats.first_error);
+	*errors += t.stats.nr_errors;
+	cs_tree_close(&t);
+	return 0;
+}
+
+static void print_queue(const struct auxtrace_queue *q, const struct auxtrace_data *d)
+{
+	printf("# queue %u", q->idx);
+	if (q->cpu != AUXTRACE_NONE)
+		printf(", CPU %u", q->cpu);
+	if (q->tid != AUXTRACE_NONE && q->tid)
+		printf(", thread %u", q->tid);
+	printf(": %zu buffer%s\n", q->nr_buffers, q->nr_buffers == 1 ? "" : "s");
+	(void)d;
+}
+
+int cs_decode_perf_data(const struct cs_args *a)
+{
+	struct auxtrace_data d;
+	struct cs_etm_info info;
+	struct code_image img;
+	char error[256];
+	size_t i, j, errors = 0;
+	int status = 0;
+
+	if (auxtrace_open(&d, a->perf_data)) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->perf_data, d.error);
+		return 1;
+	}
+	if (cs_etm_info_parse(&d.info, &info, error, sizeof(error))) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->perf_data, error);
+		auxtrace_close(&d);
+		return 1;
+	}
+	status = load_image(a, &d, &img);
+	for (i = 0; !status && i < d.nr_queues; i++) {
+		const struct auxtrace_queue *q = &d.queues[i];
+
+		if (a->output == CS_OUT_ELEMENTS)
+			print_queue(q, &d);
+		for (j = 0; !status && j < q->nr_buffers; j++)
+			status = decode_buffer(a, &info, &d, q, &d.buffers[q->buffers[j]], &img,
+					       &errors);
+	}
+	fflush(stdout);
+	if (!status && !d.nr_buffers)
+		fprintf(stderr, "tp-decode: %s: warning: no AUXTRACE record: no trace\n",
+			a->perf_data);
+	if (!status && errors) {
+		fprintf(stderr, "tp-decode: %s: %zu bad packet%s, decoding went on after each\n",
+			a->perf_data, errors, errors > 1 ? "s" : "");
+		status = TP_DECODE_TRACE_ERRORS;
+	}
+	code_image_free(&img);
+	cs_etm_info_free(&info);
+	auxtrace_close(&d);
 	return status;
 }

@@ -8,6 +8,8 @@
 #define TP_DECODE_CORESIGHT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "coresight/cs_decode.h"
 
@@ -19,13 +21,24 @@ enum cs_output {
 	CS_OUT_RANGES,			/* the executed ranges */
 };
 
+struct cs_binary {
+	const char *path;
+	uint64_t bias;			/* UINT64_MAX: from the mapping */
+};
+
 struct cs_args {
 	const char *snapshot;		/* --snapshot DIR */
+	const char *perf_data;		/* -i perf.data */
+	const char *symfs;		/* --symfs DIR */
+	struct cs_binary *binaries;	/* -b FILE[@BIAS] */
+	size_t nr_binaries;
+	bool ignore_events;
 	const char *buffer;		/* --buffer NAME: one of its buffers */
 	int id;				/* --id ID, or CS_ALL_IDS */
 	enum cs_output output;
 };
 
 int cs_decode_snapshot(const struct cs_args *a);
+int cs_decode_perf_data(const struct cs_args *a);
 
 #endif /* TP_DECODE_CORESIGHT_H */

@@ -7,6 +7,8 @@
  *   tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]
  *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
  *   tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]
+ *   tp-decode -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]... [--id ID] [--ranges]
+ *             [--ignore-events]
  *   tp-decode --help | --version
  *
  * Exit status 0, 1 for an input it cannot use (one line on stderr), 2
@@ -39,6 +41,8 @@ static void print_usage(FILE *out)
 	      "                 -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush]\n"
 	      "                 [--ranges]\n"
 	      "       tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]\n"
+	      "       tp-decode -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]... [--id ID]\n"
+	      "                 [--ranges] [--ignore-events]\n"
 	      "       tp-decode --help | --version\n"
 	      "       (-c is required for etm; --no-flush applies to etm only)\n", out);
 }
@@ -121,6 +125,57 @@ static int add_file(struct code_image *img, char *arg, bool snapshot)
 	return 0;
 }
 
+/* -b FILE[@BIAS], kept until the input says how binaries are found. */
+static int add_binary(struct cs_args *cs, const char *arg)
+{
+	struct cs_binary *grown;
+	char *path = strdup(arg);
+	uint64_t bias;
+
+	if (!path)
+		return 1;
+	if (split_at(path, &bias, false)) {
+		fprintf(stderr, "tp-decode: %s: expected FILE[@BIAS]\n", arg);
+		free(path);
+		return 2;
+	}
+	grown = realloc(cs->binaries, (cs->nr_binaries + 1) * sizeof(*grown));
+	if (!grown) {
+		free(path);
+		return 1;
+	}
+	cs->binaries = grown;
+	grown[cs->nr_binaries].path = path;
+	/* Without @BIAS: where a recording's mapping put it, else at its own addresses. */
+	grown[cs->nr_binaries++].bias = strchr(arg, '@') ? bias : UINT64_MAX;
+	return 0;
+}
+
+/* A raw trace's binaries, at their bias (0 when none was given). */
+static int load_binaries(const struct cs_args *cs, struct code_image *img)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nr_binaries; i++) {
+		const struct cs_binary *b = &cs->binaries[i];
+
+		if (code_image_add_elf(img, b->path, b->bias == UINT64_MAX ? 0 : b->bias)) {
+			fprintf(stderr, "tp-decode: %s\n", img->error);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void free_binaries(struct cs_args *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nr_binaries; i++)
+		free((char *)cs->binaries[i].path);
+	free(cs->binaries);
+}
+
 /* A trace ID: 0 to 0x7f. */
 static int parse_id(const char *arg, int *id)
 {
@@ -144,21 +199,27 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		{ "format", required_argument, NULL, 'f' },
 		{ "snapshot", required_argument, NULL, 'S' },
 		{ "buffer", required_argument, NULL, 'B' },
-		{ "id", required_argument, NULL, 'i' },
+		{ "id", required_argument, NULL, 'd' },
+		{ "symfs", required_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, err, files = 0;
 
-	while ((opt = getopt_long(argc, argv, "t:c:e:b:m:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:c:e:b:m:i:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': a->trace = optarg; break;
 		case 'c': a->config = optarg; break;
 		case 'e': a->events = optarg; break;
 		case 'b':
+			err = add_binary(&a->cs, optarg);
+			if (err)
+				return err;
+			files++;
+			break;
 		case 'm':
-			err = add_file(img, optarg, opt == 'm');
+			err = add_file(img, optarg, true);
 			if (err)
 				return err;
 			files++;
@@ -173,10 +234,12 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 			break;
 		case 'S': a->cs.snapshot = optarg; break;
 		case 'B': a->cs.buffer = optarg; break;
-		case 'i':
+		case 'd':
 			if (parse_id(optarg, &a->cs.id))
 				return usage();
 			break;
+		case 'i': a->cs.perf_data = optarg; break;
+		case 'Y': a->cs.symfs = optarg; break;
 		case 'h':
 			print_usage(stdout);
 			return ARGS_ANSWERED;
@@ -186,12 +249,19 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		default: return usage();
 		}
 	}
-	if (a->cs.snapshot) {
-		a->cs.output = a->ranges ? CS_OUT_RANGES : CS_OUT_ELEMENTS;
-		return a->trace || a->config || a->events || files || optind != argc ? usage() : 0;
-	}
-	if (a->cs.buffer || a->cs.id != CS_ALL_IDS)
+	a->cs.output = a->ranges ? CS_OUT_RANGES : CS_OUT_ELEMENTS;
+	a->cs.ignore_events = a->opts.ignore_events;
+	if (a->cs.snapshot)
+		return a->trace || a->config || a->events || files || a->cs.perf_data ||
+		       optind != argc ? usage() : 0;
+	if (a->cs.perf_data)
+		return a->trace || a->config || a->events || a->etrace || a->cs.buffer ||
+		       optind != argc ? usage() : 0;
+	if (a->cs.buffer || a->cs.id != CS_ALL_IDS || a->cs.symfs)
 		return usage();
+	err = load_binaries(&a->cs, img);
+	if (err)
+		return err;
 	if (!a->trace || (!a->config && !a->etrace) || !files || optind != argc ||
 	    (a->etrace && a->opts.no_flush))
 		return usage();
@@ -380,8 +450,11 @@ int main(int argc, char **argv)
 	}
 	if (!err && a.cs.snapshot)
 		err = cs_decode_snapshot(&a.cs);
+	else if (!err && a.cs.perf_data)
+		err = cs_decode_perf_data(&a.cs);
 	else if (!err)
 		err = a.etrace ? decode_etrace(&a, &img) : decode(&a, &img);
 	code_image_free(&img);
+	free_binaries(&a.cs);
 	return err == ARGS_ANSWERED ? 0 : err;
 }
