@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/perf_event.h>
 
 #include "perf_writer.h"
@@ -202,6 +203,7 @@ int pw_finish(struct pw_file *f, uint8_t **out, size_t *out_len)
 	size_t attrs = HEADER_BYTES, ids = attrs + ATTR_BYTES + 16, data = ids + 8;
 	size_t total = data + f->len;
 	uint64_t flags = 1ull << 18;	/* sample_id_all */
+	int32_t clockid = CLOCK_MONOTONIC;
 	uint8_t *p;
 
 	if (f->failed)
@@ -220,6 +222,10 @@ int pw_finish(struct pw_file *f, uint8_t **out, size_t *out_len)
 	put32(p + attrs, PERF_TYPE_HARDWARE);
 	put32(p + attrs + 4, ATTR_BYTES);
 	put64(p + attrs + 24, SAMPLE_TYPE);
+	if (f->monotonic) {
+		flags |= 1ull << 25;	/* use_clockid */
+		memcpy(p + attrs + 92, &clockid, 4);
+	}
 	put64(p + attrs + 40, flags);
 	put64(p + attrs + ATTR_BYTES, ids);
 	put64(p + attrs + ATTR_BYTES + 8, 8);

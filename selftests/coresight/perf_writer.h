@@ -8,6 +8,7 @@
 #ifndef SELFTESTS_CORESIGHT_PERF_WRITER_H
 #define SELFTESTS_CORESIGHT_PERF_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,7 @@ struct pw_file {
 	uint8_t *data;			/* the data section so far */
 	size_t len, cap;
 	int failed;			/* -ENOMEM once an append failed */
+	bool monotonic;			/* the attribute's clock: perf record -k CLOCK_MONOTONIC */
 };
 
 /* The sample_id trailer every kernel record gets: pid, tid, time, cpu. */

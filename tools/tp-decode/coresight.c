@@ -14,7 +14,9 @@
 
 #include <elf.h>
 
+#include "coresight/cs_deformat.h"
 #include "coresight/cs_etm_info.h"
+#include "etm/etm_decode.h"
 #include "coresight/cs_snapshot.h"
 #include "image/code_image.h"
 #include "perfdata/auxtrace.h"
@@ -214,13 +216,85 @@ static void print_queue(const struct auxtrace_queue *q, const struct auxtrace_da
 	(void)d;
 }
 
+/*
+ * One ID's raw ETMv4 trace across the recording's pokes (etm/etm_decode.h):
+ * its elements, and how many PRE/POST windows stayed ambiguous.
+ */
+static int decode_across_pokes(const struct cs_args *a, const struct cs_etm_cpu *c,
+			       const uint8_t *raw, size_t len, const struct code_image *img,
+			       size_t *unresolved)
+{
+	struct etm_decode_options opts = { .ignore_events = a->ignore_events };
+	struct etm_decode_result res;
+	uint8_t id = c->cfg.etm4.reg_traceidr & 0x7f;
+	size_t i;
+
+	opts.config = c->cfg.etm4;
+	if (etm_decode(&opts, img, raw, len, &res)) {
+		fprintf(stderr, "tp-decode: %s: trace ID 0x%x: %s\n", a->perf_data, id, res.error);
+		return 1;
+	}
+	for (i = 0; i < res.nr_elements; i++)
+		print_element((void *)a, res.elements[i].index, id, &res.elements[i].elem);
+	for (i = 0; i < res.nr_resolutions; i++)
+		*unresolved += !code_resolution_unique(&res.resolutions[i]);
+	etm_decode_result_free(&res);
+	return 0;
+}
+
+/* A buffer of a recording with pokes: each ID's stream on its own. */
+static int decode_buffer_with_pokes(const struct cs_args *a, const struct cs_etm_info *info,
+				    const struct auxtrace_data *d, const struct auxtrace_queue *q,
+				    const struct auxtrace_buffer *b, const struct code_image *img,
+				    size_t *unresolved)
+{
+	struct cs_streams streams = { 0 };
+	uint8_t ids[128];
+	size_t i, nr = 0;
+	struct cs_tree probe;
+	int status = 0;
+
+	/* The queue's tree says whether the buffer is raw, and for which unit. */
+	if (cs_etm_queue_tree(info, d, q, &probe)) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->perf_data, probe.error);
+		return 1;
+	}
+	cs_tree_close(&probe);
+	if (probe.framing == CS_UNFORMATTED) {
+		const struct cs_etm_cpu *c = cs_etm_cpu(info, q->cpu);
+
+		if (!c || c->cfg.protocol != CS_ETMV4) {
+			fprintf(stderr, "tp-decode: %s: CPU %u: pokes are followed in ETMv4 "
+				"trace only\n", a->perf_data, q->cpu);
+			return 1;
+		}
+		return decode_across_pokes(a, c, b->data, b->size, img, unresolved);
+	}
+	for (i = 0; i < info->nr_cpus; i++)
+		if (info->cpus[i].supported && info->cpus[i].cfg.protocol == CS_ETMV4 &&
+		    (a->id == CS_ALL_IDS || (int)(info->cpus[i].cfg.etm4.reg_traceidr & 0x7f) == a->id))
+			ids[nr++] = info->cpus[i].cfg.etm4.reg_traceidr & 0x7f;
+	if (cs_deformat(b->data, b->size, probe.framing, ids, nr, &streams)) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->perf_data, streams.error);
+		return 1;
+	}
+	for (i = 0; !status && i < streams.nr; i++)
+		if (streams.streams[i].len)
+			status = decode_across_pokes(a, cs_etm_cpu_of_id(info, streams.streams[i].id),
+						     streams.streams[i].bytes,
+						     streams.streams[i].len, img, unresolved);
+	cs_streams_free(&streams);
+	return status;
+}
+
 int cs_decode_perf_data(const struct cs_args *a)
 {
 	struct auxtrace_data d;
 	struct cs_etm_info info;
 	struct code_image img;
 	char error[256];
-	size_t i, j, errors = 0;
+	size_t i, j, errors = 0, unresolved = 0;
+	bool pokes;
 	int status = 0;
 
 	if (auxtrace_open(&d, a->perf_data)) {
@@ -232,15 +306,21 @@ int cs_decode_perf_data(const struct cs_args *a)
 		auxtrace_close(&d);
 		return 1;
 	}
+	/* A recording of pokes: each ID's trace on its own, across the windows. */
+	pokes = d.nr_text_pokes > 0;
 	status = load_image(a, &d, &img);
 	for (i = 0; !status && i < d.nr_queues; i++) {
 		const struct auxtrace_queue *q = &d.queues[i];
 
 		if (a->output == CS_OUT_ELEMENTS)
 			print_queue(q, &d);
-		for (j = 0; !status && j < q->nr_buffers; j++)
-			status = decode_buffer(a, &info, &d, q, &d.buffers[q->buffers[j]], &img,
-					       &errors);
+		for (j = 0; !status && j < q->nr_buffers; j++) {
+			const struct auxtrace_buffer *b = &d.buffers[q->buffers[j]];
+
+			status = pokes ? decode_buffer_with_pokes(a, &info, &d, q, b, &img,
+								  &unresolved)
+				       : decode_buffer(a, &info, &d, q, b, &img, &errors);
+		}
 	}
 	fflush(stdout);
 	if (!status && !d.nr_buffers)
@@ -250,6 +330,12 @@ int cs_decode_perf_data(const struct cs_args *a)
 		fprintf(stderr, "tp-decode: %s: %zu bad packet%s, decoding went on after each\n",
 			a->perf_data, errors, errors > 1 ? "s" : "");
 		status = TP_DECODE_TRACE_ERRORS;
+	}
+	if (!status && unresolved) {
+		fprintf(stderr, "tp-decode: %s: %zu PRE/POST window%s the trace does not "
+			"resolve; decoded with the old bytes\n", a->perf_data, unresolved,
+			unresolved > 1 ? "s" : "");
+		status = 3;
 	}
 	code_image_free(&img);
 	cs_etm_info_free(&info);
