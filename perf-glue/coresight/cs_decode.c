@@ -229,6 +229,17 @@ int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t b
 	 */
 	if (!t->has_memory && cs_tree_add_reader(t, read_nothing, NULL))
 		return -EINVAL;
+	/*
+	 * OpenCSD 1.3.3's deformatter reads a whole frame (16 bytes, or 4
+	 * with frame syncs) even where the buffer ends sooner: only whole
+	 * ones are fed, the rest is counted.
+	 */
+	if (t->framing != CS_UNFORMATTED) {
+		size_t unit = t->framing == CS_FRAMES ? OCSD_DFRMTR_FRAME_SIZE : 4;
+
+		t->stats.cut = len % unit;
+		len -= t->stats.cut;
+	}
 	t->id = id;
 	t->element = fn;
 	t->element_arg = arg;

@@ -9,7 +9,8 @@
  * Robust as OpenCSD is: a packet OpenCSD cannot decode is counted and
  * reported (cs_decode_stats), the tree is reset and decoding goes on
  * from the next frame; a packet the buffer cuts off ends its stream
- * with OpenCSD's end-of-trace element.  Only what cannot be decoded at
+ * with OpenCSD's end-of-trace element, a frame it cuts is not fed
+ * (cs_decode_stats.cut).  Only what cannot be decoded at
  * all (no decoder could be made, no memory) is an error.
  *
  *   cs_tree_open()          the tree for a buffer of one format
@@ -54,6 +55,7 @@ struct cs_decode_stats {
 	size_t nr_elements;		/* passed to the callback */
 	size_t nr_errors;		/* bad packets: the tree was reset each time */
 	uint64_t bytes;			/* of the buffer fed */
+	size_t cut;			/* bytes of a frame the buffer's end cut, not fed */
 	char first_error[256];		/* what the first one was, and where */
 };
 

@@ -32,7 +32,7 @@ static ocsd_datapath_resp_t collect(const void *handle, const ocsd_datapath_op_t
 	(void)index;
 	if (used)
 		*used = 0;
-	if (op != OCSD_OP_DATA)
+	if (op != OCSD_OP_DATA || !len)
 		return OCSD_RESP_CONT;
 	while (s->cap < s->len + len) {
 		if (array_make_room(&s->bytes, &s->cap, s->cap, 1, 4096)) {
@@ -169,6 +169,8 @@ int cs_deformat(const uint8_t *buf, size_t len, enum cs_framing framing, const u
 		}
 	}
 	out->nr = nr;
+	/* Whole frames only: OpenCSD 1.3.3 reads a whole one past a short end. */
+	len -= len % (framing == CS_FRAMES ? OCSD_DFRMTR_FRAME_SIZE : 4);
 	err = feed(tree, buf, len, framing, out, &failed);
 out:
 	if (tree)

@@ -22,6 +22,8 @@
 #include "perfdata/auxtrace.h"
 #include "perf_writer.h"
 #include "compare.h"
+#include "coresight/cs_etm_info.h"
+#include "coresight/cs_snapshot.h"
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 
@@ -599,6 +601,154 @@ TEST(perf_data_decodes_as_recorded)
 	run(cmd);
 	free((char *)data);
 	free((char *)prog);
+}
+
+/* Truncation points of a capture of @len bytes: the first bytes, then spread evenly. */
+#define CUTS_HEAD	24
+#define CUTS_SPREAD	40
+
+static size_t cut_at(size_t i, size_t len)
+{
+	return i < CUTS_HEAD ? (i < len ? i : len) : len * (i - CUTS_HEAD) / CUTS_SPREAD;
+}
+
+static bool count_element(void *arg, uint64_t index, uint8_t id,
+			  const ocsd_generic_trace_elem *e)
+{
+	(void)index, (void)id, (void)e;
+	++*(size_t *)arg;
+	return true;
+}
+
+static int read_all(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	long size;
+
+	if (!f)
+		return -errno;
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		return -EIO;
+	}
+	*len = size;
+	*buf = malloc(size ? size : 1);
+	if (!*buf || fread(*buf, 1, size, f) != (size_t)size) {
+		free(*buf);
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* A snapshot's first buffer cut short: decoded as far as it goes, or refused. */
+static void truncate_snapshot(struct __test_metadata *_metadata, const char *dir,
+			      unsigned int *cuts, unsigned int *partial)
+{
+	struct cs_snapshot ss;
+	const struct cs_buffer *b;
+	uint8_t *buf, *cut;
+	size_t len, i;
+
+	ASSERT_EQ(0, cs_snapshot_load(&ss, dir)) TH_LOG("%s: %s", dir, ss.error);
+	b = cs_snapshot_buffer(&ss, NULL);
+	ASSERT_TRUE(b != NULL);
+	ASSERT_EQ(0, read_all(b->path, &buf, &len));
+	for (i = 0; i < CUTS_HEAD + CUTS_SPREAD; i++) {
+		size_t n = cut_at(i, len), elements = 0;
+		struct cs_tree t;
+
+		/* Its own allocation: a read past the cut is a read past the buffer. */
+		cut = malloc(n ? n : 1);
+		ASSERT_TRUE(cut != NULL);
+		memcpy(cut, buf, n);
+		ASSERT_EQ(0, cs_snapshot_tree(&ss, b, &t)) TH_LOG("%s", t.error);
+		if (!cs_tree_decode(&t, cut, n, 0, CS_ALL_IDS, count_element, &elements))
+			*partial += elements > 0;
+		cs_tree_close(&t);
+		free(cut);
+		++*cuts;
+	}
+	free(buf);
+	cs_snapshot_free(&ss);
+}
+
+/* The recording cut short: refused with a reason, or decoded as far as it goes. */
+static void truncate_perf_data(struct __test_metadata *_metadata, const char *path,
+			       unsigned int *cuts, unsigned int *partial)
+{
+	uint8_t *buf, *cut;
+	size_t len, i, q, j;
+
+	ASSERT_EQ(0, read_all(path, &buf, &len));
+	for (i = 0; i < CUTS_HEAD + CUTS_SPREAD; i++) {
+		size_t n = cut_at(i, len), elements = 0;
+		struct auxtrace_data d;
+		struct cs_etm_info info;
+		char error[256];
+
+		cut = malloc(n ? n : 1);
+		ASSERT_TRUE(cut != NULL);
+		memcpy(cut, buf, n);
+		++*cuts;
+		if (auxtrace_parse(&d, cut, n)) {
+			EXPECT_NE('\0', d.error[0]);
+			free(cut);
+			continue;
+		}
+		if (!cs_etm_info_parse(&d.info, &info, error, sizeof(error))) {
+			for (q = 0; q < d.nr_queues; q++)
+				for (j = 0; j < d.queues[q].nr_buffers; j++) {
+					const struct auxtrace_buffer *b =
+						&d.buffers[d.queues[q].buffers[j]];
+					struct cs_tree t;
+
+					if (cs_etm_queue_tree(&info, &d, &d.queues[q], &t))
+						continue;
+					cs_tree_decode(&t, b->data, b->size, 0, CS_ALL_IDS,
+						       count_element, &elements);
+					cs_tree_close(&t);
+				}
+			cs_etm_info_free(&info);
+		}
+		*partial += elements > 0;
+		auxtrace_close(&d);
+		free(cut);
+	}
+	free(buf);
+}
+
+/* Every real capture cut short at sampled points: an error or a partial decode. */
+TEST(truncated_captures)
+{
+	const char *root, *data;
+	unsigned int cuts = 0, partial = 0;
+	char **names, dir[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	/* traces_path() answers in one buffer: a copy of each answer. */
+	root = traces_path("snapshots") ? strdup(traces_path("snapshots")) : NULL;
+	data = traces_path("perf/perf_etm.data") ? strdup(traces_path("perf/perf_etm.data")) : NULL;
+	if (!root || !data)
+		SKIP(return, "no %s/coresight", TRACES_DIR);
+	names = list_dir(root);
+	ASSERT_TRUE(names != NULL);
+	for (i = 0; names[i]; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s/snapshot.ini", root, names[i]);
+		if (stat(dir, &st))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", root, names[i]);
+		truncate_snapshot(_metadata, dir, &cuts, &partial);
+	}
+	truncate_perf_data(_metadata, data, &cuts, &partial);
+	TH_LOG("%u truncations, %u of them decoded in part, the others refused or empty",
+	       cuts, partial);
+	EXPECT_LT(0, partial);
+	free_list(names);
+	free((char *)root);
+	free((char *)data);
 }
 
 TEST_HARNESS_MAIN

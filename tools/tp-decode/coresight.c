@@ -91,6 +91,9 @@ static void print_warnings(const char *what, const char *warnings)
 /* Errors seen in the trace: said once, and the status that says so. */
 static int trace_status(const char *what, const struct cs_tree *t)
 {
+	if (t->stats.cut)
+		fprintf(stderr, "tp-decode: %s: warning: the buffer ends inside a frame: its "
+			"last %zu bytes were not decoded\n", what, t->stats.cut);
 	if (!t->stats.nr_errors)
 		return 0;
 	fprintf(stderr, "tp-decode: %s: %zu bad packet%s, decoding went on after each; "
@@ -197,6 +200,10 @@ static int decode_buffer(const struct cs_args *a, const struct cs_etm_info *info
 		cs_tree_close(&t);
 		return 1;
 	}
+	if (t.stats.cut)
+		fprintf(stderr, "tp-decode: %s: warning: AUXTRACE at %llu ends inside a frame: "
+			"its last %zu bytes were not decoded\n", a->perf_data,
+			(unsigned long long)b->file_offset, t.stats.cut);
 	if (t.stats.nr_errors && !*errors)
 		fprintf(stderr, "tp-decode: %s: AUXTRACE at %llu: %s\n", a->perf_data,
 			(unsigned long long)b->file_offset, t.stats.first_error);
