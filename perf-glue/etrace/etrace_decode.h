@@ -177,6 +177,10 @@ bool etrace_perf_is_perf_data(const uint8_t *buf, size_t len);
  */
 int etrace_perf_trace(const uint8_t *buf, size_t size, int cpu, bool *several_cpus,
 		      uint8_t **trace, size_t *len, char *error, size_t error_len);
+/* The same from a perf.data perfdata/auxtrace.h read (-ENODATA or -ENOMEM). */
+struct auxtrace_data;
+int etrace_perf_trace_of(const struct auxtrace_data *d, int cpu, bool *several_cpus,
+			 uint8_t **trace, size_t *len, char *error, size_t error_len);
 
 /* "pc 0x..." or "trap ...": the form tp-decode prints. */
 void etrace_element_format(const struct etrace_element *e, char *buf, size_t len);

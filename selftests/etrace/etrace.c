@@ -354,7 +354,7 @@ static void rv_mmap2(struct rv_writer *w, const char *file)
 		uint32_t maj, min;
 		uint64_t ino, ino_generation;
 		uint32_t prot, flags;
-	} r = { .pid = 1, .tid = 1, .addr = 0x10000, .len = 0x10000, .prot = 5, .flags = 2 };
+	} r = { .pid = 1, .tid = 1, .addr = 0x10000, .len = 0x1a000, .prot = 5, .flags = 2 };
 	size_t name = (strlen(file) + 8) & ~7ul;
 	char padded[PATH_MAX + 8] = { 0 };
 
@@ -525,8 +525,14 @@ static void tp_decode_prints(struct __test_metadata *_metadata, const struct pok
 		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -t %s --cpu 1 -b %s "
 			 ">/dev/null 2>&1", test_file("tp-decode", true), params, merged, r->prog);
 		ASSERT_NE(0, test_run(cmd));
-		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -t %s --cpu 0 -b %s > %s",
-			 test_file("tp-decode", true), params, merged, r->prog, out);
+		/* As a trace with the binary named, the same path as from the file alone. */
+		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -t %s --cpu 0 -b %s "
+			 "> %s.t", test_file("tp-decode", true), params, merged, r->prog, out);
+		ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+		/* The file alone: the program from its MMAP2, the pokes from inject. */
+		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -i %s --cpu 0 > %s && "
+			 "cmp -s %s %s.t", test_file("tp-decode", true), params, merged, out, out,
+			 out);
 	} else {
 		snprintf(cmd, sizeof(cmd), "%s --format etrace --framing encap -c %s -t %s -e %s "
 			 "-b %s > %s", test_file("tp-decode", true), params, trace, r->events,
