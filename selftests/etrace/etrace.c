@@ -1242,4 +1242,54 @@ TEST(corrupt_or_truncated_trace_is_an_error)
 	code_image_free(&img);
 }
 
+/*
+ * The same trace with a 2-byte source ID and its times as 8-byte
+ * encapsulation timestamps: every truncation that is not between two
+ * packets, and none that is, is an error; corruptions give an error or
+ * a decode, never a crash.
+ */
+TEST(corrupt_or_truncated_encapsulation_is_an_error)
+{
+	size_t cases = getenv("TP_FUZZ_CASES") ? strtoul(getenv("TP_FUZZ_CASES"), NULL, 0) :
+						 FUZZ_CASES;
+	struct etrace_stream s = { .srcid_bytes = 2, .srcid = 0x1234, .encap_time = true };
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_decode_result res;
+	size_t len, i, boundaries = 0;
+	unsigned int seed = 3;
+	struct code_image img;
+	uint8_t *copy;
+	int err;
+
+	spec_image(_metadata, &img);
+	spec_trace(&s);
+	etrace_config_default(&opts.config);
+	opts.config.srcid_bytes = 2;
+	opts.config.tstamp_bytes = ETRACE_ENC_TSTAMP_BYTES;
+	opts.config.notime = true;
+	ASSERT_EQ(0, etrace_decode(&opts, &img, s.buf, s.len, &res)) TH_LOG("%s", res.error);
+	etrace_decode_result_free(&res);
+	for (len = 1; len < s.len; len++) {
+		err = etrace_decode(&opts, &img, s.buf, len, &res);
+		etrace_decode_result_free(&res);
+		ASSERT_TRUE(err == 0 || err == -EINVAL) TH_LOG("prefix %zu: %d", len, err);
+		boundaries += !err;
+	}
+	/* The two packets after the first: the only cuts between packets. */
+	ASSERT_EQ(2, boundaries);
+	copy = malloc(s.len);
+	ASSERT_TRUE(copy != NULL);
+	for (i = 0; i < cases; i++) {
+		memcpy(copy, s.buf, s.len);
+		copy[rand_r(&seed) % s.len] ^= 1u << (rand_r(&seed) % 8);
+		err = etrace_decode(&opts, &img, copy, s.len, &res);
+		etrace_decode_result_free(&res);
+		ASSERT_TRUE(err == 0 || err == -EINVAL || err == -EILSEQ || err == -EOPNOTSUPP ||
+			    err == -E2BIG) TH_LOG("case %zu: %d", i, err);
+	}
+	free(copy);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+}
+
 TEST_HARNESS_MAIN
