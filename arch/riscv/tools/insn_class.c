@@ -22,28 +22,7 @@
 #define RV_C_FUNCT3_BEQZ	6u
 #define RV_C_FUNCT3_JR		4u
 #define RV_C_FUNCT3_LUI		3u
-/* The link registers of the calling convention ("Unconditional Jumps"). */
 #define RV_REG_RA		1u
-#define RV_REG_T0		5u
-
-static bool is_link(unsigned int reg)
-{
-	return reg == RV_REG_RA || reg == RV_REG_T0;
-}
-
-/*
- * Calls and returns as the hint table of "Unconditional Jumps" reads
- * the link registers (the E-Trace decoder chapter's is_call, is_return):
- * a JALR that writes a link register other than its source is a call,
- * one that reads a link register and writes none a return.
- */
-static void jump_hints(struct rv_insn_class *insn)
-{
-	insn->call = (insn->rd == RV_REG_RA && insn->rs1 != RV_REG_T0) ||
-		     (insn->rd == RV_REG_T0 && insn->rs1 != RV_REG_RA);
-	insn->ret = insn->kind == RV_CLASS_INDIRECT_JUMP && is_link(insn->rs1) &&
-		    !is_link(insn->rd);
-}
 
 static int64_t sign_extend(uint64_t value, unsigned int bits)
 {
@@ -92,7 +71,6 @@ static void classify_32(uint32_t w, struct rv_insn_class *insn)
 		insn->kind = RV_CLASS_DIRECT_JUMP;
 		insn->imm = jal_offset(w);
 		insn->rd = rd;
-		insn->call = is_link(rd);
 		return;
 	case RV_OPCODE_JALR:
 		if (funct3)
@@ -103,7 +81,6 @@ static void classify_32(uint32_t w, struct rv_insn_class *insn)
 		insn->absolute = !rs1;
 		insn->rd = rd;
 		insn->rs1 = rs1;
-		jump_hints(insn);
 		return;
 	case RV_OPCODE_SYSTEM:
 		if (w == RV_ECALL || w == RV_EBREAK)
@@ -153,8 +130,7 @@ static void classify_16(uint16_t h, struct rv_insn_class *insn)
 		} else if (rs1) {				/* C.JR, C.JALR */
 			insn->kind = RV_CLASS_INDIRECT_JUMP;
 			insn->rs1 = rs1;
-			insn->rd = bits(h, 12, 1) ? RV_REG_RA : 0;
-			jump_hints(insn);
+			insn->rd = bits(h, 12, 1) ? RV_REG_RA : 0;	/* C.JALR links ra */
 		}
 	}
 }
@@ -173,7 +149,6 @@ void rv_insn_classify(const uint8_t *bytes, unsigned int len, struct rv_insn_cla
 	insn->absolute = false;
 	insn->upper = RV_UPPER_NONE;
 	insn->rd = insn->rs1 = 0;
-	insn->call = insn->ret = false;
 	if (len == RV_INSN_LEN)
 		classify_32((uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 |
 			    (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24, insn);

@@ -39,8 +39,6 @@ struct rv_insn_class {
 	bool absolute;			/* JALR x0: imm is the target */
 	enum rv_upper_kind upper;
 	unsigned int rd, rs1;		/* of jumps and upper immediates */
-	/* The calling convention's calls and returns (x1 or x5 as link register). */
-	bool call, ret;
 };
 
 /*
