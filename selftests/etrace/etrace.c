@@ -978,23 +978,23 @@ TEST(resync_follows_to_the_reported_address)
 
 /*
  * Sequentially inferable jumps: AUIPC then JALR through its register,
- * LUI then JALR, and a C.JR the code cannot resolve.  With the sijump
+ * C.LUI then JALR, and a C.JR the code cannot resolve.  With the sijump
  * option the walk follows the first two from the code and takes the
  * packet's address for the third; without it the first JALR is the
  * uninferable jump the address belongs to.
  */
 TEST(sequentially_inferable_jumps)
 {
-	static const uint32_t first[] = {
-		0x00000297,		/* 0x2000 auipc t0, 0 */
-		0x00c28067,		/* 0x2004 jalr x0, 12(t0): 0x200c */
-		0x00000013,		/* 0x2008 nop */
-		0x00003337,		/* 0x200c lui t1, 0x3 */
-		0x02030067,		/* 0x2010 jalr x0, 0x20(t1): 0x3020 */
+	static const uint8_t first[] = {
+		0x97, 0x02, 0x00, 0x00,	/* 0x2000 auipc t0, 0 */
+		0x67, 0x80, 0xc2, 0x00,	/* 0x2004 jalr x0, 12(t0): 0x200c */
+		0x13, 0x00, 0x00, 0x00,	/* 0x2008 nop */
+		0x0d, 0x63,		/* 0x200c c.lui t1, 0x3 */
+		0x67, 0x00, 0x03, 0x02,	/* 0x200e jalr x0, 0x20(t1): 0x3020 */
 	};
 	static const uint8_t second[] = { 0x82, 0x80, 0x01, 0x00 };	/* c.jr ra; c.nop */
 	static const uint8_t third[] = { 0x13, 0x00, 0x00, 0x00 };	/* nop */
-	static const uint64_t with[] = { 0x2000, 0x2004, 0x200c, 0x2010, 0x3020, 0x4000 };
+	static const uint64_t with[] = { 0x2000, 0x2004, 0x200c, 0x200e, 0x3020, 0x4000 };
 	static const uint64_t without[] = { 0x2000, 0x2004, 0x4000 };
 	struct etrace_decode_options opts = { 0 };
 	struct etrace_decode_result res;
