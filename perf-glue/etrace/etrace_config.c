@@ -42,7 +42,7 @@ enum parameter_kind {
 
 struct etrace_parameter {
 	const char *name;		/* without its section */
-	const char *section;		/* the reference's: "packet", "itrace", "dtrace", "sup" */
+	const char *section;		/* "packet", "itrace", "dtrace", "sup" */
 	enum parameter_kind kind;
 	size_t offset;
 };

@@ -51,7 +51,7 @@ struct etrace_config {
 	unsigned int srcid_bytes;	/* srcid_bytes_p: 0; more than one source is refused */
 	unsigned int tstamp_bytes;	/* tstamp_bytes_p: 0 (at most 8) */
 	unsigned int type_width;	/* type_width_p: 0; else 0 instruction, 1 data trace */
-	int flow_id;			/* packet_flow_id: -1, any; else other flows are skipped */
+	int flow_id;			/* packet_flow_id: -1 any; else only that flow */
 	/* The instruction trace (.itrace.*). */
 	unsigned int iaddress_width;	/* iaddress_width_p: 64 */
 	unsigned int iaddress_lsb;	/* iaddress_lsb_p: 1 (the C extension) */
@@ -69,8 +69,8 @@ struct etrace_config {
 	unsigned int denable_width;	/* denable_width_p: 1 */
 	unsigned int dloss_width;	/* dloss_width_p: 1 */
 	unsigned int doptions_width;	/* M, doptions_width_p: 0 */
-	unsigned int return_stack_size;	/* return_stack_size_p: 0 (the irdepth field's width) */
-	unsigned int call_counter_size;	/* call_counter_size_p: 0 (the irdepth field's width) */
+	unsigned int return_stack_size;	/* return_stack_size_p: 0 (irdepth's width) */
+	unsigned int call_counter_size;	/* call_counter_size_p: 0 (irdepth's width) */
 	unsigned int bpred_size;	/* bpred_size_p: 0 */
 	unsigned int cache_size;	/* cache_size_p: 0 */
 	bool full_address;		/* the 'full address' option before a support packet */

@@ -122,6 +122,8 @@ static void read_context_and_time(const struct etrace_config *cfg, struct bit_re
 static void read_format3(const struct etrace_config *cfg, struct bit_reader *br,
 			 struct etrace_packet *p)
 {
+	unsigned int bits;
+
 	p->subformat = read_field(br, 2);
 	switch (p->subformat) {
 	case 0:
@@ -135,8 +137,8 @@ static void read_format3(const struct etrace_config *cfg, struct bit_reader *br,
 		}
 		p->has_address = true;
 		/* (riscv-etrace-lib extends the sign into the address of subformat 0 only) */
-		p->address = p->subformat ? read_field(br, cfg->iaddress_width - cfg->iaddress_lsb) :
-			read_compressed(br, cfg->iaddress_width - cfg->iaddress_lsb);
+		bits = cfg->iaddress_width - cfg->iaddress_lsb;
+		p->address = p->subformat ? read_field(br, bits) : read_compressed(br, bits);
 		if (p->subformat == 1 && !p->interrupt)
 			p->tval = read_field(br, cfg->iaddress_width);
 		break;

@@ -390,7 +390,8 @@ static int follow_execution_path(struct etrace_decoder *dec, uint64_t address,
 			/* The last branch: whether it retired is the next packet's. */
 			if (is_failed_bpred(dec, p))
 				/* It went against the prediction: the map's bit 1, not taken. */
-				w->branch_map = (w->branch_map & ~1ull) | bpred_taken(dec, w->pc, p);
+				w->branch_map = (w->branch_map & ~1ull) |
+						bpred_taken(dec, w->pc, p);
 			w->stop_at_last_branch = false;
 			return 0;
 		}

@@ -118,8 +118,8 @@ static int compare_dumps(struct __test_metadata *_metadata, const char *name, ch
 		for (i = 0; i < gn && i < wn && !strcmp(gt[i], wt[i]); i++)
 			;
 		if (i < gn || i < wn) {
-			TH_LOG("%s line %zu: field %zu differs:\n  got  %s\n  want %s", name, line, i,
-			       g, w);
+			TH_LOG("%s line %zu: field %zu differs:\n  got  %s\n  want %s", name,
+			       line, i, g, w);
 			differ = 1;
 		}
 	}
