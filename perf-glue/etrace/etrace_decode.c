@@ -36,8 +36,10 @@ static int walk(struct etrace_decoder *dec)
 		const struct etrace_packet *p = &dec->packets[dec->w.packet];
 		int err;
 
-		if (dec->trial && p->format == 3 && p->subformat != 3 && p->has_time &&
-		    dec->w.piece >= dec->last_piece)
+		bool next_piece = etrace_packet_time_before(p) &&
+				  dec->w.piece >= dec->last_piece;
+
+		if (dec->trial && (dec->w.piece > dec->last_piece || next_piece))
 			return 0;
 		err = etrace_process_packet(dec);
 		if (err)

@@ -166,17 +166,117 @@ static int report_pc(struct etrace_decoder *dec)
 	return add_element(dec, &e);
 }
 
+/* The packet the walk is processing. */
+static const struct etrace_packet *current_packet(const struct etrace_decoder *dec)
+{
+	return &dec->packets[dec->w.packet];
+}
+
+/* Format 0 subformat 0 with the branch prediction option: a count of predicted branches. */
+static bool includes_bpred_count(const struct etrace_decoder *dec, const struct etrace_packet *p)
+{
+	return p->format == 0 && p->subformat == 0 && dec->w.bpred_on;
+}
+
+/* A branch count whose last branch went against the prediction. */
+static bool is_failed_bpred(const struct etrace_decoder *dec, const struct etrace_packet *p)
+{
+	return includes_bpred_count(dec, p) && (p->branch_fmt == 0 || p->branch_fmt == 3);
+}
+
+static unsigned int bpred_index(const struct etrace_decoder *dec, uint64_t addr)
+{
+	const struct etrace_config *cfg = &dec->opts->config;
+
+	return (addr >> cfg->iaddress_lsb) & ((1u << cfg->bpred_size) - 1);
+}
+
+/* Every entry: predict not taken, last outcome taken (the specification's bpred_init). */
+static void bpred_init(struct etrace_decoder *dec)
+{
+	size_t i;
+
+	for (i = 0; i < (1u << dec->opts->config.bpred_size); i++)
+		dec->w.bpred[i] = 1;
+}
+
+/* The prediction changes after two outcomes against it. */
+static void bpred_update(struct etrace_decoder *dec, uint64_t addr, bool taken)
+{
+	uint8_t *e;
+
+	if (!dec->w.bpred_on)
+		return;
+	e = &dec->w.bpred[bpred_index(dec, addr)];
+	if ((*e >> 1) != (*e & 1))
+		*e = (*e & 1) | taken << 1;
+	*e = (*e & 2) | taken;
+}
+
+static bool bpred_taken(const struct etrace_decoder *dec, uint64_t addr,
+			const struct etrace_packet *p)
+{
+	bool taken = dec->w.bpred[bpred_index(dec, addr)] >> 1;
+
+	/* branch_fmt 3: the prediction of the last branch failed. */
+	return dec->w.branches == 1 && includes_bpred_count(dec, p) && p->branch_fmt == 3 ?
+		!taken : taken;
+}
+
 static int take_branch(struct etrace_decoder *dec, bool *taken)
 {
+	const struct etrace_packet *p = current_packet(dec);
 	struct etrace_walk *w = &dec->w;
 
 	if (!w->branches)
 		return etrace_fail(dec, -EILSEQ, "branch at 0x%llx beyond the branch map",
 				   (unsigned long long)w->pc);
-	/* A 0 bit is a taken branch. */
-	*taken = !(w->branch_map & 1);
-	w->branch_map >>= 1;
+	if (w->use_bpred) {
+		*taken = bpred_taken(dec, w->pc, p);
+	} else {
+		/* A 0 bit is a taken branch. */
+		*taken = !(w->branch_map & 1);
+		w->branch_map >>= 1;
+		w->use_bpred = includes_bpred_count(dec, p);
+	}
+	bpred_update(dec, w->pc, *taken);
 	w->branches--;
+	return 0;
+}
+
+/* An uninferable jump's target, remembered unless a trap packet took it. */
+static void cache_update(struct etrace_decoder *dec, uint64_t addr)
+{
+	const struct etrace_packet *p = current_packet(dec);
+	const struct etrace_config *cfg = &dec->opts->config;
+
+	if (!dec->w.jtc_on || (p->format == 3 && p->subformat == 1))
+		return;
+	dec->w.jtc[(addr >> cfg->iaddress_lsb) & ((1u << cfg->cache_size) - 1)] = addr;
+}
+
+/*
+ * A sequentially inferable jump (the sijump option): a JALR, C.JR or
+ * C.JALR whose source register the instruction before it (at last_pc)
+ * set with LUI, C.LUI or AUIPC, so the code gives its target.
+ */
+static int sequential_jump(struct etrace_decoder *dec, const struct rv_insn_class *insn,
+			   bool *inferable, uint64_t *target)
+{
+	struct etrace_walk *w = &dec->w;
+	struct rv_insn_class prev;
+	int err;
+
+	*inferable = false;
+	if (!w->sijump || insn->kind != RV_CLASS_INDIRECT_JUMP || w->last_pc == w->pc)
+		return 0;
+	err = insn_at(dec, w->last_pc, &prev);
+	if (err || prev.upper == RV_UPPER_NONE || prev.rd != insn->rs1)
+		return err;
+	*inferable = true;
+	*target = (prev.upper == RV_UPPER_AUIPC ? w->last_pc : 0) + (uint64_t)prev.imm +
+		  (uint64_t)insn->imm;
+	*target &= ~1ull;
 	return 0;
 }
 
@@ -186,14 +286,19 @@ static int next_pc(struct etrace_decoder *dec, uint64_t address, bool *stop)
 	struct etrace_walk *w = &dec->w;
 	uint64_t this_pc = w->pc;
 	struct rv_insn_class insn;
-	bool taken = false, branch;
+	bool taken = false, branch, sequential = false;
+	uint64_t target = 0;
 	int err = insn_at(dec, w->pc, &insn);
 
 	*stop = false;
+	if (!err)
+		err = sequential_jump(dec, &insn, &sequential, &target);
 	if (err)
 		return err;
 	if (insn.kind == RV_CLASS_DIRECT_JUMP) {
 		w->pc = rv_insn_class_target(&insn, w->pc);
+	} else if (sequential) {
+		w->pc = target;
 	} else if (is_uninferable(&insn)) {
 		branch = false;
 		err = w->stop_at_last_branch ? is_branch_at(dec, address, &branch) : 0;
@@ -203,6 +308,7 @@ static int next_pc(struct etrace_decoder *dec, uint64_t address, bool *stop)
 			return etrace_fail(dec, -EILSEQ, "uninferable jump at 0x%llx before the "
 					   "last branch", (unsigned long long)w->pc);
 		w->pc = address;
+		cache_update(dec, address);
 		*stop = true;
 	} else if (insn.kind == RV_CLASS_BRANCH) {
 		err = take_branch(dec, &taken);
@@ -282,14 +388,19 @@ static int follow_execution_path(struct etrace_decoder *dec, uint64_t address,
 			break;
 		if (w->branches == 1 && insn.kind == RV_CLASS_BRANCH && w->stop_at_last_branch) {
 			/* The last branch: whether it retired is the next packet's. */
+			if (is_failed_bpred(dec, p))
+				/* It went against the prediction: the map's bit 1, not taken. */
+				w->branch_map = (w->branch_map & ~1ull) |
+						bpred_taken(dec, w->pc, p);
 			w->stop_at_last_branch = false;
 			return 0;
 		}
 		if (stop) {
 			err = unprocessed_branches(dec, w->pc, &left);
 			if (!err && left)
-				err = etrace_fail(dec, -EILSEQ, "%u branches left at 0x%llx",
-						  w->branches, (unsigned long long)w->pc);
+				err = etrace_fail(dec, -EILSEQ, "%llu branches left at 0x%llx",
+						  (unsigned long long)w->branches,
+						  (unsigned long long)w->pc);
 			return err;
 		}
 		err = reached_reported(dec, p, address, &done);
@@ -299,11 +410,41 @@ static int follow_execution_path(struct etrace_decoder *dec, uint64_t address,
 	return err;
 }
 
-/* Formats 1 and 2: a branch map, an address, or both. */
+/* Format 0 subformat 1: the address is the jump target cache's entry. */
+static int cache_lookup(struct etrace_decoder *dec, const struct etrace_packet *p)
+{
+	struct etrace_walk *w = &dec->w;
+	bool branch;
+	int err;
+
+	if (!w->jtc_on)
+		return etrace_fail(dec, -EILSEQ, "jump target cache index without the option");
+	w->address = w->jtc[p->jtc_index & ((1u << dec->opts->config.cache_size) - 1)];
+	err = is_branch_at(dec, w->address, &branch);
+	w->stop_at_last_branch = branch;
+	return err;
+}
+
+/* Format 0 subformat 0: branches the predictor got right, and whether the next failed. */
+static int add_branch_count(struct etrace_decoder *dec, const struct etrace_packet *p)
+{
+	struct etrace_walk *w = &dec->w;
+
+	if (!w->bpred_on)
+		return etrace_fail(dec, -EILSEQ, "branch count without the branch prediction "
+				   "option");
+	w->use_bpred = !w->branches;
+	w->stop_at_last_branch = p->branch_fmt == 0;
+	w->branches += (uint64_t)p->branch_count + 31 + is_failed_bpred(dec, p);
+	return 0;
+}
+
+/* Formats 0, 1 and 2: a branch map or count, an address or a cache index, or both. */
 static int process_branches_and_address(struct etrace_decoder *dec, const struct etrace_packet *p)
 {
 	const struct etrace_config *cfg = &dec->opts->config;
 	struct etrace_walk *w = &dec->w;
+	bool jtc = p->format == 0 && p->subformat == 1;
 	unsigned int added;
 	bool branch;
 	int err;
@@ -311,7 +452,11 @@ static int process_branches_and_address(struct etrace_decoder *dec, const struct
 	if (w->start_of_trace)
 		return etrace_fail(dec, -EILSEQ, "format %u packet before a synchronisation packet",
 				   p->format);
-	if (p->has_address) {
+	if (jtc) {
+		err = cache_lookup(dec, p);
+		if (err)
+			return err;
+	} else if (p->has_address) {
 		uint64_t field = p->address << cfg->iaddress_lsb;
 		uint64_t mask = cfg->iaddress_width == 64 ? ~0ull : (1ull << cfg->iaddress_width) - 1;
 
@@ -322,7 +467,11 @@ static int process_branches_and_address(struct etrace_decoder *dec, const struct
 			return err;
 		w->stop_at_last_branch = branch;
 	}
-	if (p->format == 1) {
+	if (p->format == 0 && !jtc) {
+		err = add_branch_count(dec, p);
+		if (err)
+			return err;
+	} else if (p->format == 1 || (jtc && p->branches)) {
 		added = p->branches ? p->branches : 31;
 		if (w->branches + added > 63)
 			return etrace_fail(dec, -EILSEQ, "more branches than the walk used");
@@ -336,6 +485,7 @@ static int process_branches_and_address(struct etrace_decoder *dec, const struct
 /* Support: the options in force, and whether tracing ended. */
 static int process_support(struct etrace_decoder *dec, const struct etrace_packet *p)
 {
+	const struct etrace_config *cfg = &dec->opts->config;
 	struct etrace_walk *w = &dec->w;
 	uint64_t previous_address = w->pc;
 	unsigned int steps;
@@ -345,12 +495,21 @@ static int process_support(struct etrace_decoder *dec, const struct etrace_packe
 	if (p->encoder_mode)
 		return etrace_fail(dec, -EOPNOTSUPP, "encoder mode %u (only branch trace, 0)",
 				   p->encoder_mode);
-	if (p->ioptions & ~(uint64_t)ETRACE_IOPTION_FULL_ADDRESS)
-		return etrace_fail(dec, -EOPNOTSUPP, "ioptions 0x%llx: only 'full address' is "
-				   "supported (no implicit return, sequentially inferred jumps, "
-				   "implicit exceptions, branch prediction, jump target cache)",
+	if (p->ioptions & (ETRACE_IOPTION_IMPLICIT_RETURN | ETRACE_IOPTION_IMPLICIT_EXCEPTION))
+		return etrace_fail(dec, -EOPNOTSUPP, "ioptions 0x%llx: implicit return and "
+				   "implicit exceptions are not supported",
 				   (unsigned long long)p->ioptions);
+	if (p->ioptions >> 6)
+		return etrace_fail(dec, -EOPNOTSUPP, "ioptions 0x%llx: bits this decoder does "
+				   "not know", (unsigned long long)p->ioptions);
+	if ((p->ioptions & ETRACE_IOPTION_BRANCH_PREDICTION) && !cfg->bpred_size)
+		return etrace_fail(dec, -EILSEQ, "branch prediction enabled, bpred_size_p 0");
+	if ((p->ioptions & ETRACE_IOPTION_JUMP_TARGET_CACHE) && !cfg->cache_size)
+		return etrace_fail(dec, -EILSEQ, "jump target cache enabled, cache_size_p 0");
 	w->full_address = p->ioptions & ETRACE_IOPTION_FULL_ADDRESS;
+	w->sijump = p->ioptions & ETRACE_IOPTION_SIJUMP;
+	w->bpred_on = p->ioptions & ETRACE_IOPTION_BRANCH_PREDICTION;
+	w->jtc_on = p->ioptions & ETRACE_IOPTION_JUMP_TARGET_CACHE;
 	w->pne_valid = false;
 	if (p->qual_status != ETRACE_QUAL_NO_CHANGE)
 		w->start_of_trace = true;
@@ -493,6 +652,8 @@ static int process_sync(struct etrace_decoder *dec, const struct etrace_packet *
 		w->last_pc = w->pc;
 		err = report_pc(dec);
 	}
+	/* Every synchronisation starts the predictor afresh (no resync_disabled option). */
+	bpred_init(dec);
 	w->privilege = p->privilege;
 	w->start_of_trace = false;
 	return err;
@@ -520,15 +681,22 @@ int etrace_process_packet(struct etrace_decoder *dec)
 	const struct etrace_packet *p = &dec->packets[dec->w.packet];
 	int err;
 
-	if (p->format == 3 && p->subformat != 3 && p->has_time) {
-		dec->w.time = p->time;
+	dec->w.use_bpred = false;
+	if (etrace_packet_time_before(p)) {
+		dec->w.time = p->has_tstamp ? p->tstamp : p->time;
 		dec->w.piece++;
 	}
 	if (p->format == 3)
 		err = process_format3(dec, p);
 	else
 		err = process_branches_and_address(dec, p);
-	if (!err)
-		dec->w.packet++;
-	return err;
+	if (err)
+		return err;
+	dec->w.packet++;
+	/* The code a packet walked ran before it was sent: what follows, at its time or later. */
+	if (p->has_tstamp && !etrace_packet_time_before(p)) {
+		dec->w.time = p->tstamp;
+		dec->w.piece++;
+	}
+	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,8 @@
 #include "etm4_encode.h"
 #include "path.h"
 #include "snapshot.h"
+#include "frames.h"
+#include "../coresight/perf_writer.h"
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 
@@ -1052,6 +1055,142 @@ TEST_F(decode, tp_decode_reports_an_unexplained_window)
 	ASSERT_EQ(0, lines_of(cmd, "", out, sizeof(out)));
 	EXPECT_TRUE(strstr(out, "no candidate agrees with the trace") != NULL) TH_LOG("%s", out);
 	EXPECT_TRUE(strstr(out, "status=3") != NULL) TH_LOG("%s", out);
+	etm4_stream_free(&s);
+}
+
+/* The executable segment of the program: where its MMAP2 record puts it. */
+static int code_segment(const char *prog, uint64_t *addr, uint64_t *len, uint64_t *pgoff)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	FILE *f = fopen(prog, "re");
+	int i, err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	if (fread(&eh, sizeof(eh), 1, f) != 1)
+		goto out;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (fseek(f, eh.e_phoff + (long)i * sizeof(ph), SEEK_SET) ||
+		    fread(&ph, sizeof(ph), 1, f) != 1)
+			break;
+		if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+			continue;
+		*addr = ph.p_vaddr & ~0xfffull;
+		*pgoff = ph.p_offset & ~0xfffull;
+		*len = ((ph.p_vaddr + ph.p_filesz + 0xfff) & ~0xfffull) - *addr;
+		err = 0;
+		break;
+	}
+out:
+	fclose(f);
+	return err;
+}
+
+/*
+ * The cs_etm recording of the program as perf writes it: AUXTRACE_INFO
+ * (header version 1, two CPUs' ETMv4 units, trace IDs 0x10 and 0x12),
+ * the MMAP2 of its code, and one AUXTRACE buffer of CPU 0 holding the
+ * path's trace (ID 0x10) and a second unit's (0x12) in an ETR's frames.
+ */
+static int write_recording(const char *path, const char *prog, const ocsd_etmv4_cfg *cfg,
+			   const struct etm4_stream *s)
+{
+	struct pw_file f = { .monotonic = true };
+	struct pw_sid sid = { .pid = 1000, .tid = 1000, .cpu = 0, .time = 1 };
+	struct etm4_stream other = { 0 };
+	struct frame_source src[2];
+	uint64_t info[3 + 2 * 10], addr = 0, len = 0, pgoff = 0;
+	uint8_t *frames;
+	size_t n, i;
+	int err;
+
+	err = code_segment(prog, &addr, &len, &pgoff);
+	if (err)
+		return err;
+	info[0] = 1;				/* header version */
+	info[1] = (9ull << 32) | 2;		/* PMU type, CPUs */
+	info[2] = 0;				/* not snapshot mode */
+	n = 3;
+	for (i = 0; i < 2; i++) {
+		info[n++] = 0x4040404040404040ull;
+		info[n++] = i;
+		info[n++] = 7;
+		info[n++] = cfg->reg_configr;
+		info[n++] = 0x10 + 2 * i;
+		info[n++] = cfg->reg_idr0;
+		info[n++] = cfg->reg_idr1;
+		info[n++] = cfg->reg_idr2;
+		info[n++] = cfg->reg_idr8;
+		info[n++] = 0xcc;		/* TRCAUTHSTATUS */
+	}
+	/* The other unit only syncs: its stream must not disturb 0x10's. */
+	etm4_async(&other);
+	etm4_trace_info(&other);
+	src[0] = (struct frame_source){ 0x10, s->buf, s->len };
+	src[1] = (struct frame_source){ 0x12, other.buf, other.len };
+	err = frames_format(src, 2, &frames, &n);
+	etm4_stream_free(&other);
+	if (err)
+		return err;
+	pw_auxtrace_info(&f, 3, info, sizeof(info) / sizeof(info[0]));
+	pw_mmap2(&f, &sid, addr, len, pgoff, PROT_READ | PROT_EXEC, prog, NULL, 0);
+	pw_itrace_start(&f, &sid);
+	pw_auxtrace(&f, 0, 0, UINT32_MAX, 0, frames, n);
+	sid.time = UINT64_MAX / 2;
+	pw_aux(&f, &sid, 0, n, 0);
+	free(frames);
+	err = pw_write_file(&f, path);
+	pw_free(&f);
+	return err;
+}
+
+/*
+ * End to end from one file: the path's trace in an ETR's frames among
+ * another unit's, in a cs_etm perf.data with the pokes' events merged by
+ * tp-perf inject; tp-decode -i gives the logged path, and without the
+ * events parts from it after the first poke.
+ */
+TEST_F(decode, perf_data_with_pokes_from_one_file)
+{
+	struct path_range want[MAX_RANGES];
+	char cmd[4 * PATH_MAX], rec[160], merged[160], out[16384], plain[16384], expect[16384];
+	size_t n, i, used = 0, before = ranges_before_first_poke(&self->path, &self->img);
+	struct etm4_stream s = { 0 };
+	char tool[PATH_MAX];
+
+	/* test_file() answers in one buffer: keep tp-decode's path. */
+	snprintf(tool, sizeof(tool), "%s", test_file("tp-decode", true));
+	ASSERT_EQ(0, path_trace(&self->path, &s));
+	snprintf(rec, sizeof(rec), "%s/cs_etm.data", self->dir);
+	snprintf(merged, sizeof(merged), "%s/merged.data", self->dir);
+	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s));
+	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
+		 self->events, merged);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
+
+	n = path_ranges(&self->path, want, MAX_RANGES);
+	for (i = 0; i < n; i++)
+		used += snprintf(expect + used, sizeof(expect) - used,
+				 "ID:10 range 0x%llx-0x%llx %u %s\n",
+				 (unsigned long long)want[i].start, (unsigned long long)want[i].end,
+				 (unsigned int)((want[i].end - want[i].start) / 4),
+				 want[i].executed ? "E" : "N");
+	/* -b without a bias: the MMAP2 record says where the program was. */
+	snprintf(cmd, sizeof(cmd), "%s --ranges -i %s -b %s", tool, merged, self->prog);
+	ASSERT_EQ(0, lines_of(cmd, "range", out, sizeof(out)));
+	EXPECT_STREQ(expect, out);
+
+	snprintf(cmd, sizeof(cmd), "%s --ranges --ignore-events -i %s -b %s", tool, merged,
+		 self->prog);
+	ASSERT_EQ(0, lines_of(cmd, "range", plain, sizeof(plain)));
+	EXPECT_STRNE(expect, plain);
+	/* The same ranges until the calls after the first poke, then not. */
+	for (i = 0, used = 0; expect[used] && expect[used] == plain[used]; used++)
+		i += expect[used] == '\n';
+	TH_LOG("%zu ranges, %zu before the first poke, the same without events: %zu", n, before, i);
+	EXPECT_LE(before - 1, i);
+	EXPECT_GT(n, i);
 	etm4_stream_free(&s);
 }
 

@@ -15,12 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 
 #include "image/code_image.h"
 #include "etrace/etrace_decode.h"
+#include "perfdata/perf_read.h"
 #include "etrace_encode.h"
 #include "path_riscv.h"
 
@@ -73,15 +75,38 @@ static void run_end(struct poked_run *r)
 		fprintf(stderr, "could not remove %s\n", r->dir);
 }
 
-/* decode_work, whose 4-byte site every backend switches between NOP and JAL. */
+/*
+ * decode_work, whose 4-byte site every backend switches between NOP and
+ * JAL.  Each test runs on two encapsulations of the same packets: header
+ * bytes only, and a source ID with the times as encapsulation
+ * timestamps (format 3 packets without a time field), as encoders that
+ * timestamp at the encapsulation write them.
+ */
 FIXTURE(etrace) {
 	struct poked_run r;
+};
+
+FIXTURE_VARIANT(etrace) {
+	bool encap_time;
+};
+
+FIXTURE_VARIANT_ADD(etrace, header_only) {
+	.encap_time = false,
+};
+
+FIXTURE_VARIANT_ADD(etrace, srcid_and_timestamps) {
+	.encap_time = true,
 };
 
 FIXTURE_SETUP(etrace)
 {
 	run_start(_metadata, &self->r, NULL);
 	ASSERT_EQ(6, self->r.path.nr_pokes);
+	if (variant->encap_time) {
+		self->r.opts.config.srcid_bytes = 1;
+		self->r.opts.config.tstamp_bytes = ETRACE_ENC_TSTAMP_BYTES;
+		self->r.opts.config.notime = true;
+	}
 }
 
 FIXTURE_TEARDOWN(etrace)
@@ -122,6 +147,9 @@ static struct outcome decode_path(const struct path *p, const struct code_image 
 	struct outcome o = { 0 };
 
 	o.expected = path_steps(p, want, MAX_STEPS);
+	s.srcid_bytes = opts->config.srcid_bytes;
+	s.srcid = 1;
+	s.encap_time = opts->config.tstamp_bytes != 0;
 	o.err = path_trace(p, &s);
 	if (o.err)
 		return o;
@@ -286,25 +314,231 @@ TEST_F(etrace, trap_in_window_without_trap_is_reported)
 }
 
 /* tp-decode --format etrace prints the path of @r, one line per step. */
-static void tp_decode_prints(struct __test_metadata *_metadata, const struct poked_run *r)
+/*
+ * A perf.data as `perf record -k CLOCK_MONOTONIC -e rvtrace/event=0x1/`
+ * writes it: one attribute of the driver's PMU, the program's MMAP2,
+ * PERF_RECORD_AUX and PERF_RECORD_AUXTRACE records whose payloads are
+ * pieces of the encapsulated trace of CPU 0 (cut anywhere, a packet
+ * included), and between them an AUXTRACE record of CPU 1 that is no
+ * trace of this program.
+ */
+#define RV_PMU_TYPE	12		/* a dynamic PMU's number */
+#define RV_SAMPLE_TYPE	(PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU)
+
+struct rv_writer {
+	FILE *f;
+	uint64_t data_size;
+};
+
+static void rv_put(struct rv_writer *w, const void *p, size_t n)
+{
+	fwrite(p, 1, n, w->f);
+	w->data_size += n;
+}
+
+static void rv_sample_id(struct rv_writer *w, uint32_t cpu, uint64_t time)
+{
+	struct sample_id sid = { .pid = 1, .tid = 1, .time = time, .cpu = cpu };
+	uint8_t buf[64];
+
+	sample_id_write(buf, RV_SAMPLE_TYPE, &sid);
+	rv_put(w, buf, sample_id_size(RV_SAMPLE_TYPE));
+}
+
+static void rv_mmap2(struct rv_writer *w, const char *file)
+{
+	struct {
+		struct perf_event_header h;
+		uint32_t pid, tid;
+		uint64_t addr, len, pgoff;
+		uint32_t maj, min;
+		uint64_t ino, ino_generation;
+		uint32_t prot, flags;
+	} r = { .pid = 1, .tid = 1, .addr = 0x10000, .len = 0x1a000, .prot = 5, .flags = 2 };
+	size_t name = (strlen(file) + 8) & ~7ul;
+	char padded[PATH_MAX + 8] = { 0 };
+
+	r.h.type = PERF_RECORD_MMAP2;
+	r.h.size = sizeof(r) + name + sample_id_size(RV_SAMPLE_TYPE);
+	snprintf(padded, sizeof(padded), "%s", file);
+	rv_put(w, &r, sizeof(r));
+	rv_put(w, padded, name);
+	rv_sample_id(w, 0, 1);
+}
+
+static void rv_aux(struct rv_writer *w, uint32_t cpu, uint64_t offset, uint64_t size,
+		   uint64_t time)
+{
+	struct {
+		struct perf_event_header h;
+		uint64_t aux_offset, aux_size, flags;
+	} r = { .aux_offset = offset, .aux_size = size };
+
+	r.h.type = PERF_RECORD_AUX;
+	r.h.size = sizeof(r) + sample_id_size(RV_SAMPLE_TYPE);
+	rv_put(w, &r, sizeof(r));
+	rv_sample_id(w, cpu, time);
+}
+
+static void rv_auxtrace(struct rv_writer *w, uint32_t cpu, uint64_t offset, const uint8_t *data,
+			size_t size)
+{
+	struct {
+		struct perf_event_header h;
+		uint64_t size, offset, reference;
+		uint32_t idx, tid, cpu, reserved;
+	} r = { .size = (size + 7) & ~7ul, .offset = offset, .idx = cpu, .tid = 1, .cpu = cpu };
+	static const uint8_t zero[8];
+
+	r.h.type = PERF_RECORD_AUXTRACE_TYPE;
+	r.h.size = sizeof(r);
+	rv_put(w, &r, sizeof(r));
+	rv_put(w, data, size);
+	/* The AUX buffer's padding: null.idle packets. */
+	rv_put(w, zero, r.size - size);
+}
+
+static int rvtrace_perf_data(const char *path, const char *prog, const uint8_t *trace,
+			     size_t len)
+{
+	struct perf_file_header h = { .magic = PERF_MAGIC2, .size = sizeof(h),
+				      .attr_size = PERF_FILE_ATTR_SIZE + 16 };
+	struct perf_event_attr attr = {
+		.type = RV_PMU_TYPE, .size = PERF_FILE_ATTR_SIZE, .config = 0x1,
+		.sample_type = RV_SAMPLE_TYPE, .sample_id_all = 1, .use_clockid = 1,
+		.clockid = CLOCK_MONOTONIC, .disabled = 1, .enable_on_exec = 1,
+	};
+	struct perf_file_section ids = { 0, 0 };
+	struct {
+		struct perf_event_header h;
+		uint32_t type, reserved;
+		uint64_t priv[2];
+	} info = { .type = 0 };
+	static const uint8_t other_cpu[] = { 0x05, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct rv_writer w = { .f = fopen(path, "wb") };
+	size_t cut = len / 3 + 1;
+
+	if (!w.f)
+		return -1;
+	h.attrs.offset = sizeof(h);
+	h.attrs.size = h.attr_size;
+	h.data.offset = h.attrs.offset + h.attrs.size;
+	fwrite(&h, 1, sizeof(h), w.f);
+	fwrite(&attr, 1, PERF_FILE_ATTR_SIZE, w.f);
+	fwrite(&ids, 1, sizeof(ids), w.f);
+	info.h.type = PERF_RECORD_AUXTRACE_TYPE - 1;	/* AUXTRACE_INFO */
+	info.h.size = sizeof(info);
+	rv_put(&w, &info, sizeof(info));
+	rv_mmap2(&w, prog);
+	rv_aux(&w, 0, 0, cut, 2);
+	rv_auxtrace(&w, 0, 0, trace, cut);
+	rv_aux(&w, 1, 0, sizeof(other_cpu), 3);
+	rv_auxtrace(&w, 1, 0, other_cpu, sizeof(other_cpu));
+	rv_aux(&w, 0, cut, len - cut, 4);
+	rv_auxtrace(&w, 0, (cut + 7) & ~7ul, trace + cut, len - cut);
+	h.data.size = w.data_size;
+	rewind(w.f);
+	fwrite(&h, 1, sizeof(h), w.f);
+	return fclose(w.f);
+}
+
+/* Every truncation and some corruptions of the perf.data at @path: an error or a trace. */
+static void perf_data_cut_and_flipped(struct __test_metadata *_metadata, const char *path)
+{
+	unsigned int seed = 7;
+	uint8_t *buf, *aux;
+	size_t len, aux_len, cut, i;
+	bool several;
+	char error[256];
+	FILE *f = fopen(path, "rb");
+
+	ASSERT_TRUE(f != NULL);
+	buf = malloc(1 << 20);
+	ASSERT_TRUE(buf != NULL);
+	len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	for (cut = 0; cut < len; cut++) {
+		int err = etrace_perf_trace(buf, cut, 0, &several, &aux, &aux_len, error,
+					    sizeof(error));
+
+		ASSERT_TRUE(err == 0 || err == -EINVAL || err == -ENODATA) TH_LOG("cut %zu", cut);
+		free(aux);
+	}
+	for (i = 0; i < 500; i++) {
+		uint8_t *copy = malloc(len);
+		int err;
+
+		ASSERT_TRUE(copy != NULL);
+		memcpy(copy, buf, len);
+		copy[rand_r(&seed) % len] ^= 1u << (rand_r(&seed) % 8);
+		err = etrace_perf_trace(copy, len, -1, &several, &aux, &aux_len, error,
+					sizeof(error));
+		ASSERT_TRUE(err == 0 || err == -EINVAL || err == -ENODATA) TH_LOG("flip %zu", i);
+		free(aux);
+		free(copy);
+	}
+	free(buf);
+}
+
+static void tp_decode_prints(struct __test_metadata *_metadata, const struct poked_run *r,
+			     bool perf_data)
 {
 	struct path_step want[MAX_STEPS];
-	char cmd[PATH_MAX * 2 + 512], trace[128], out[128], line[256];
-	struct etrace_stream s = { 0 };
+	char cmd[PATH_MAX * 2 + 768], trace[128], out[128], params[128], line[256];
+	bool encap_time = r->opts.config.tstamp_bytes != 0;
+	struct etrace_stream s = { .srcid_bytes = r->opts.config.srcid_bytes, .srcid = 1 };
 	size_t n, i = 0, bad = 0;
 	FILE *f;
 
 	n = path_steps(&r->path, want, MAX_STEPS);
+	s.encap_time = encap_time;
 	ASSERT_EQ(0, path_trace(&r->path, &s));
+	/* The parameters in riscv-etrace-lib's form, as its itrace_params.csv has them. */
+	snprintf(params, sizeof(params), "%s/params.csv", r->dir);
+	f = fopen(params, "w");
+	ASSERT_TRUE(f != NULL);
+	fprintf(f, ".packet.srcid_bytes_p,%u\n.packet.tstamp_bytes_p,%u\n.itrace.notime_p,%d\n"
+		".itrace.iaddress_lsb_p,1\n.sup.packet_flow_id,-1\n",
+		r->opts.config.srcid_bytes, r->opts.config.tstamp_bytes, encap_time);
+	ASSERT_EQ(0, fclose(f));
 	snprintf(trace, sizeof(trace), "%s/trace.bin", r->dir);
 	snprintf(out, sizeof(out), "%s/out.txt", r->dir);
 	f = fopen(trace, "w");
 	ASSERT_TRUE(f != NULL);
 	ASSERT_EQ(s.len, fwrite(s.buf, 1, s.len, f));
 	ASSERT_EQ(0, fclose(f));
+	if (perf_data) {
+		char rv[128], merged[128];
+
+		/* One file: the driver's perf.data with the pokes injected. */
+		snprintf(rv, sizeof(rv), "%s/rvtrace.data", r->dir);
+		snprintf(merged, sizeof(merged), "%s/merged.data", r->dir);
+		ASSERT_EQ(0, rvtrace_perf_data(rv, r->prog, s.buf, s.len));
+		perf_data_cut_and_flipped(_metadata, rv);
+		snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s",
+			 test_file("tp-perf", true), rv, r->events, merged);
+		ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+		/* Two CPUs have data: which one is the question. */
+		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -t %s -b %s >/dev/null 2>&1",
+			 test_file("tp-decode", true), params, merged, r->prog);
+		ASSERT_NE(0, test_run(cmd));
+		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -t %s --cpu 1 -b %s "
+			 ">/dev/null 2>&1", test_file("tp-decode", true), params, merged, r->prog);
+		ASSERT_NE(0, test_run(cmd));
+		/* As a trace with the binary named, the same path as from the file alone. */
+		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -t %s --cpu 0 -b %s "
+			 "> %s.t", test_file("tp-decode", true), params, merged, r->prog, out);
+		ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+		/* The file alone: the program from its MMAP2, the pokes from inject. */
+		snprintf(cmd, sizeof(cmd), "%s --format etrace -c %s -i %s --cpu 0 > %s && "
+			 "cmp -s %s %s.t", test_file("tp-decode", true), params, merged, out, out,
+			 out);
+	} else {
+		snprintf(cmd, sizeof(cmd), "%s --format etrace --framing encap -c %s -t %s -e %s "
+			 "-b %s > %s", test_file("tp-decode", true), params, trace, r->events,
+			 r->prog, out);
+	}
 	etrace_stream_free(&s);
-	snprintf(cmd, sizeof(cmd), "%s --format etrace -t %s -e %s -b %s > %s",
-		 test_file("tp-decode", true), trace, r->events, r->prog, out);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
 	f = fopen(out, "r");
 	ASSERT_TRUE(f != NULL);
@@ -323,7 +557,12 @@ static void tp_decode_prints(struct __test_metadata *_metadata, const struct pok
 
 TEST_F(etrace, tp_decode_prints_the_path)
 {
-	tp_decode_prints(_metadata, &self->r);
+	tp_decode_prints(_metadata, &self->r, false);
+}
+
+TEST_F(etrace, tp_decode_reads_rvtrace_perf_data)
+{
+	tp_decode_prints(_metadata, &self->r, true);
 }
 
 /*
@@ -421,7 +660,12 @@ TEST_F(etrace_parcel, window_without_trap_is_the_c_nop)
 
 TEST_F(etrace_parcel, tp_decode_prints_the_path)
 {
-	tp_decode_prints(_metadata, &self->r);
+	tp_decode_prints(_metadata, &self->r, false);
+}
+
+TEST_F(etrace_parcel, tp_decode_reads_rvtrace_perf_data)
+{
+	tp_decode_prints(_metadata, &self->r, true);
 }
 
 /*
@@ -732,6 +976,167 @@ TEST(resync_follows_to_the_reported_address)
 	code_image_free(&img);
 }
 
+/*
+ * Sequentially inferable jumps: AUIPC then JALR through its register,
+ * C.LUI then JALR, and a C.JR the code cannot resolve.  With the sijump
+ * option the walk follows the first two from the code and takes the
+ * packet's address for the third; without it the first JALR is the
+ * uninferable jump the address belongs to.
+ */
+TEST(sequentially_inferable_jumps)
+{
+	static const uint8_t first[] = {
+		0x97, 0x02, 0x00, 0x00,	/* 0x2000 auipc t0, 0 */
+		0x67, 0x80, 0xc2, 0x00,	/* 0x2004 jalr x0, 12(t0): 0x200c */
+		0x13, 0x00, 0x00, 0x00,	/* 0x2008 nop */
+		0x0d, 0x63,		/* 0x200c c.lui t1, 0x3 */
+		0x67, 0x00, 0x03, 0x02,	/* 0x200e jalr x0, 0x20(t1): 0x3020 */
+	};
+	static const uint8_t second[] = { 0x82, 0x80, 0x01, 0x00 };	/* c.jr ra; c.nop */
+	static const uint8_t third[] = { 0x13, 0x00, 0x00, 0x00 };	/* nop */
+	static const uint64_t with[] = { 0x2000, 0x2004, 0x200c, 0x200e, 0x3020, 0x4000 };
+	static const uint64_t without[] = { 0x2000, 0x2004, 0x4000 };
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_decode_result res;
+	struct code_image img;
+	int option;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_set_arch(&img, EM_RISCV));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x2000, first, sizeof(first)));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x3020, second, sizeof(second)));
+	ASSERT_EQ(0, code_image_add_region(&img, 0x4000, third, sizeof(third)));
+	ASSERT_EQ(0, code_image_freeze(&img));
+	etrace_config_default(&opts.config);
+	for (option = 0; option < 2; option++) {
+		const uint64_t *want = option ? with : without;
+		size_t n = option ? 6 : 3, i;
+		struct etrace_stream s = { 0 };
+
+		etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, option ? ETRACE_IOPTION_SIJUMP : 0);
+		etrace_enc_start(&s, 1, 0x2000, false);
+		etrace_enc_address(&s, 0x4000, false);
+		ASSERT_EQ(0, etrace_decode(&opts, &img, s.buf, s.len, &res)) TH_LOG("%s", res.error);
+		ASSERT_EQ(n, res.nr_elements);
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(want[i], res.elements[i].addr) TH_LOG("step %zu", i);
+		etrace_decode_result_free(&res);
+		etrace_stream_free(&s);
+	}
+	code_image_free(&img);
+}
+
+/* A frozen riscv image of @n regions. */
+static void small_image(struct __test_metadata *_metadata, struct code_image *img,
+			const uint64_t *addrs, const void *const *bytes, const size_t *lens,
+			size_t n)
+{
+	size_t i;
+
+	code_image_init(img);
+	ASSERT_EQ(0, code_image_set_arch(img, EM_RISCV));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, code_image_add_region(img, addrs[i], bytes[i], lens[i]));
+	ASSERT_EQ(0, code_image_freeze(img));
+}
+
+/* Decode @s with @opts: 0 and the addresses @want exactly, or the error. */
+static int decode_to(struct __test_metadata *_metadata, const struct etrace_decode_options *opts,
+		     const struct code_image *img, const struct etrace_stream *s,
+		     const uint64_t *want, size_t n)
+{
+	struct etrace_decode_result res;
+	size_t i, agree = 0;
+	int err = etrace_decode(opts, img, s->buf, s->len, &res);
+
+	for (i = 0; !err && i < n && i < res.nr_elements; i++)
+		agree += res.elements[i].addr == want[i];
+	if (!err && (res.nr_elements != n || agree != n)) {
+		TH_LOG("%zu elements, %zu of %zu as expected", res.nr_elements, agree, n);
+		err = -EILSEQ;
+	}
+	if (err)
+		TH_LOG("%s", res.error);
+	etrace_decode_result_free(&res);
+	return err;
+}
+
+/*
+ * Branch prediction: a branch to itself taken 41 times and then not.
+ * The predictor (bpred_size_p 5) learns "taken" from the first outcome,
+ * which the start packet's branch bit gives; a format 0 branch count of
+ * 40 correct predictions (field 40 - 31) says the one after them failed
+ * (branch_fmt 0), and the address packet ends the walk at the C.JR's
+ * target.  Without the option the count is refused.
+ */
+TEST(branch_prediction_counts)
+{
+	static const uint32_t loop[] = { 0x00209063, 0x00008082 };	/* bne x1, x2, 0; c.jr ra */
+	static const uint32_t after = 0x00000013;			/* nop */
+	static const uint64_t addrs[] = { 0x5000, 0x6000 };
+	static const void *const bytes[] = { loop, &after };
+	static const size_t lens[] = { 6, 4 };
+	struct etrace_decode_options opts = { 0 };
+	uint64_t want[44];
+	struct code_image img;
+	int option;
+	size_t i;
+
+	small_image(_metadata, &img, addrs, bytes, lens, 2);
+	for (i = 0; i < 42; i++)
+		want[i] = 0x5000;
+	want[42] = 0x5004;
+	want[43] = 0x6000;
+	etrace_config_default(&opts.config);
+	opts.config.bpred_size = 5;
+	for (option = 1; option >= 0; option--) {
+		struct etrace_stream s = { 0 };
+
+		etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE,
+				   option ? ETRACE_IOPTION_BRANCH_PREDICTION : 0);
+		etrace_enc_start(&s, 1, 0x5000, true);
+		etrace_enc_branch_count(&s, 40 - 31, 0);
+		etrace_enc_address(&s, 0x6000, false);
+		ASSERT_EQ(option ? 0 : -EILSEQ, decode_to(_metadata, &opts, &img, &s, want, 44));
+		etrace_stream_free(&s);
+	}
+	code_image_free(&img);
+}
+
+/*
+ * The jump target cache (cache_size_p 4): a C.JR whose target the first
+ * time comes as an address, the second time as the index of the cache
+ * entry that address went to.  Without the option the index is refused.
+ */
+TEST(jump_target_cache_indexes)
+{
+	static const uint16_t jr = 0x8082, back = 0xb701;	/* c.jr ra; c.j -0x100 */
+	static const uint64_t addrs[] = { 0x7000, 0x7100 };
+	static const void *const bytes[] = { &jr, &back };
+	static const size_t lens[] = { 2, 2 };
+	static const uint64_t want[] = { 0x7000, 0x7100, 0x7000, 0x7100 };
+	struct etrace_decode_options opts = { 0 };
+	struct code_image img;
+	int option;
+
+	small_image(_metadata, &img, addrs, bytes, lens, 2);
+	etrace_config_default(&opts.config);
+	opts.config.cache_size = 4;
+	for (option = 1; option >= 0; option--) {
+		struct etrace_stream s = { 0 };
+
+		etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE,
+				   option ? ETRACE_IOPTION_JUMP_TARGET_CACHE : 0);
+		etrace_enc_start(&s, 1, 0x7000, false);
+		etrace_enc_address(&s, 0x7100, false);
+		/* 0x7100 >> iaddress_lsb_p, its 4 low bits: entry 0. */
+		etrace_enc_cache_index(&s, 0, 4, 0, 0);
+		ASSERT_EQ(option ? 0 : -EILSEQ, decode_to(_metadata, &opts, &img, &s, want, 4));
+		etrace_stream_free(&s);
+	}
+	code_image_free(&img);
+}
+
 static int decode_bytes(const struct code_image *img, const void *bytes, size_t len)
 {
 	struct etrace_decode_options opts = { 0 };
@@ -751,25 +1156,19 @@ TEST(refuses_unsupported_options_and_formats)
 	struct etrace_decode_result res;
 	struct code_image img;
 	char error[256];
-	/* A format 0 packet: branch count or jump target cache index. */
-	static const uint8_t format0[] = { 0x01, 0x00 };
-
 	spec_image(_metadata, &img);
-	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, format0, sizeof(format0)));
 
 	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 1);	/* implicit return */
 	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
 	etrace_stream_free(&s);
-	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 3);	/* branch prediction */
-	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
-	etrace_stream_free(&s);
-	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 4);	/* jump target cache */
+	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 1u << 2);	/* implicit exception */
 	ASSERT_EQ(-EOPNOTSUPP, decode_bytes(&img, s.buf, s.len));
 	etrace_stream_free(&s);
 
+	/* A return stack only sizes irdepth: the implicit return option is what is refused. */
 	etrace_config_default(&opts.config);
-	ASSERT_EQ(-EOPNOTSUPP, etrace_config_parse("return_stack_size_p=3\n", 22, &opts.config,
-						   error, sizeof(error)));
+	ASSERT_EQ(0, etrace_config_parse("return_stack_size_p=3\n", 22, &opts.config, error,
+					 sizeof(error)));
 	etrace_config_default(&opts.config);
 	ASSERT_EQ(-EOPNOTSUPP, etrace_config_parse("notime_p=1\n", 11, &opts.config, error,
 						   sizeof(error)));
@@ -780,7 +1179,7 @@ TEST(refuses_unsupported_options_and_formats)
 	ASSERT_EQ(0, etrace_config_parse("# E-Trace\niaddress_lsb_p = 1\nfull_address=1\n", 44,
 					 &opts.config, error, sizeof(error))) TH_LOG("%s", error);
 	ASSERT_TRUE(opts.config.full_address);
-	opts.config.bpred_size = 4;
+	opts.config.bpred_size = ETRACE_MAX_BPRED_SIZE + 1;
 	spec_trace(&s);
 	ASSERT_EQ(-EOPNOTSUPP, etrace_decode(&opts, &img, s.buf, s.len, &res));
 	etrace_decode_result_free(&res);
@@ -802,7 +1201,8 @@ TEST(corrupt_or_truncated_trace_is_an_error)
 {
 	size_t cases = getenv("TP_FUZZ_CASES") ? strtoul(getenv("TP_FUZZ_CASES"), NULL, 0) :
 						 FUZZ_CASES;
-	static const uint8_t flow_bits[] = { 0x21, 0x03 };
+	/* An encapsulated packet of 5 payload bytes, 1 of them there. */
+	static const uint8_t cut_short[] = { 0x05, 0x03 };
 	/* A support packet (16 bits of fields) in 3 bytes. */
 	static const uint8_t too_long[] = { 0x03, 0x0f, 0x00, 0x00 };
 	struct etrace_stream s = { 0 };
@@ -816,7 +1216,7 @@ TEST(corrupt_or_truncated_trace_is_an_error)
 	spec_trace(&s);
 	/* A trace that does not begin with a synchronisation packet. */
 	ASSERT_EQ(-EILSEQ, decode_bytes(&img, s.buf + 1 + s.buf[0], s.len - 1 - s.buf[0]));
-	ASSERT_EQ(-EINVAL, decode_bytes(&img, flow_bits, sizeof(flow_bits)));
+	ASSERT_EQ(-EINVAL, decode_bytes(&img, cut_short, sizeof(cut_short)));
 	ASSERT_EQ(-EINVAL, decode_bytes(&img, too_long, sizeof(too_long)));
 	/* Every truncation inside a packet is refused; one between packets decodes. */
 	for (len = 1; len < s.len; len++) {
@@ -837,6 +1237,56 @@ TEST(corrupt_or_truncated_trace_is_an_error)
 		errors += err != 0;
 	}
 	ASSERT_GT(errors, 0);
+	free(copy);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+}
+
+/*
+ * The same trace with a 2-byte source ID and its times as 8-byte
+ * encapsulation timestamps: every truncation that is not between two
+ * packets, and none that is, is an error; corruptions give an error or
+ * a decode, never a crash.
+ */
+TEST(corrupt_or_truncated_encapsulation_is_an_error)
+{
+	size_t cases = getenv("TP_FUZZ_CASES") ? strtoul(getenv("TP_FUZZ_CASES"), NULL, 0) :
+						 FUZZ_CASES;
+	struct etrace_stream s = { .srcid_bytes = 2, .srcid = 0x1234, .encap_time = true };
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_decode_result res;
+	size_t len, i, boundaries = 0;
+	unsigned int seed = 3;
+	struct code_image img;
+	uint8_t *copy;
+	int err;
+
+	spec_image(_metadata, &img);
+	spec_trace(&s);
+	etrace_config_default(&opts.config);
+	opts.config.srcid_bytes = 2;
+	opts.config.tstamp_bytes = ETRACE_ENC_TSTAMP_BYTES;
+	opts.config.notime = true;
+	ASSERT_EQ(0, etrace_decode(&opts, &img, s.buf, s.len, &res)) TH_LOG("%s", res.error);
+	etrace_decode_result_free(&res);
+	for (len = 1; len < s.len; len++) {
+		err = etrace_decode(&opts, &img, s.buf, len, &res);
+		etrace_decode_result_free(&res);
+		ASSERT_TRUE(err == 0 || err == -EINVAL) TH_LOG("prefix %zu: %d", len, err);
+		boundaries += !err;
+	}
+	/* The two packets after the first: the only cuts between packets. */
+	ASSERT_EQ(2, boundaries);
+	copy = malloc(s.len);
+	ASSERT_TRUE(copy != NULL);
+	for (i = 0; i < cases; i++) {
+		memcpy(copy, s.buf, s.len);
+		copy[rand_r(&seed) % s.len] ^= 1u << (rand_r(&seed) % 8);
+		err = etrace_decode(&opts, &img, copy, s.len, &res);
+		etrace_decode_result_free(&res);
+		ASSERT_TRUE(err == 0 || err == -EINVAL || err == -EILSEQ || err == -EOPNOTSUPP ||
+			    err == -E2BIG) TH_LOG("case %zu: %d", i, err);
+	}
 	free(copy);
 	etrace_stream_free(&s);
 	code_image_free(&img);

@@ -44,26 +44,37 @@ static void finish(struct etrace_stream *s, struct packet_bits *p)
 	while (len > 1 && (bytes[len - 1] == 0x00 || bytes[len - 1] == 0xff) &&
 	       (bytes[len - 1] & 1) == bytes[len - 2] >> 7)
 		len--;
-	emit_byte(s, len);
+	/* The encapsulation: header, source ID, the timestamp of a timed packet. */
+	emit_byte(s, len | (s->timed ? 0x80 : 0));
+	for (i = 0; i < s->srcid_bytes; i++)
+		emit_byte(s, s->srcid >> (8 * i));
+	for (i = 0; s->timed && i < ETRACE_ENC_TSTAMP_BYTES; i++)
+		emit_byte(s, s->tstamp >> (8 * i));
+	s->timed = false;
 	for (i = 0; i < len; i++)
 		emit_byte(s, bytes[i]);
 }
 
-static void put_sync_head(struct packet_bits *p, unsigned int subformat, bool branch_taken,
-			  uint64_t time)
+static void put_sync_head(struct etrace_stream *s, struct packet_bits *p,
+			  unsigned int subformat, bool branch_taken, uint64_t time)
 {
 	put(p, 3, 2);
 	put(p, subformat, 2);
 	put(p, !branch_taken, 1);
 	put(p, ETRACE_ENC_PRIVILEGE_USER, 2);
-	put(p, time, 64);
+	if (!s->encap_time) {
+		put(p, time, 64);
+		return;
+	}
+	s->timed = true;
+	s->tstamp = time;
 }
 
 void etrace_enc_start(struct etrace_stream *s, uint64_t time, uint64_t addr, bool branch_taken)
 {
 	struct packet_bits p = { .n = 0 };
 
-	put_sync_head(&p, 0, branch_taken, time);
+	put_sync_head(s, &p, 0, branch_taken, time);
 	put(&p, addr >> 1, ADDRESS_BITS);
 	finish(s, &p);
 	s->last_address = addr;
@@ -74,7 +85,7 @@ void etrace_enc_trap(struct etrace_stream *s, uint64_t time, unsigned int ecause
 {
 	struct packet_bits p = { .n = 0 };
 
-	put_sync_head(&p, 1, false, time);
+	put_sync_head(s, &p, 1, false, time);
 	put(&p, ecause, 6);
 	put(&p, 0, 1);			/* an exception, not an interrupt */
 	put(&p, thaddr, 1);
@@ -159,6 +170,30 @@ void etrace_enc_address(struct etrace_stream *s, uint64_t addr, bool updiscon)
 			 updiscon);
 	finish(s, &p);
 	s->last_address = addr;
+}
+
+void etrace_enc_branch_count(struct etrace_stream *s, uint32_t count_field, unsigned int branch_fmt)
+{
+	struct packet_bits p = { .n = 0 };
+
+	put(&p, 0, 2);			/* format 0, no subformat field (f0s_width_p 0) */
+	put(&p, count_field, 32);
+	put(&p, branch_fmt, 2);
+	finish(s, &p);
+}
+
+void etrace_enc_cache_index(struct etrace_stream *s, unsigned int index, unsigned int cache_size,
+			    unsigned int n, uint32_t not_taken)
+{
+	struct packet_bits p = { .n = 0 };
+
+	put(&p, 0, 2);			/* format 0, no subformat field (f0s_width_p 0) */
+	put(&p, index, cache_size);
+	put(&p, n, 5);
+	if (n)
+		put(&p, not_taken, map_width(n));
+	put(&p, p.bit[p.n - 1], 1);	/* irreport: as the bit before, nothing to report */
+	finish(s, &p);
 }
 
 void etrace_enc_bytes(struct etrace_stream *s, const void *bytes, size_t len)

@@ -5,8 +5,11 @@
  * sharing nothing with the decoder.  Parameters: iaddress_width_p 64,
  * iaddress_lsb_p 1, privilege_width_p 2, time_width_p 64, nocontext_p,
  * ecause_width_p 6, no return stack or call counter, an encoder_mode of
- * 1 bit, 6 ioptions bits, no doptions.  Each packet: a header byte with
- * the payload length, then the payload with sign-based compression.
+ * 1 bit, 6 ioptions bits, no doptions.  Each packet in the ratified
+ * encapsulation: a header byte with the payload length, srcid_bytes of
+ * source ID, with encap_time the time of synchronisation packets as an
+ * encapsulation timestamp of ETRACE_ENC_TSTAMP_BYTES (their time field
+ * left out: notime_p), then the payload with sign-based compression.
  */
 #ifndef SELFTESTS_ETRACE_ENCODE_H
 #define SELFTESTS_ETRACE_ENCODE_H
@@ -20,7 +23,14 @@ struct etrace_stream {
 	size_t len, cap;
 	bool failed;
 	uint64_t last_address;		/* the base of differential addresses */
+	unsigned int srcid_bytes;	/* set before the first packet */
+	uint64_t srcid;
+	bool encap_time;
+	bool timed;			/* the packet being written has tstamp */
+	uint64_t tstamp;
 };
+
+#define ETRACE_ENC_TSTAMP_BYTES	8
 
 enum etrace_enc_qual {
 	ETRACE_ENC_NO_CHANGE = 0,
@@ -49,6 +59,15 @@ void etrace_enc_branches_field(struct etrace_stream *s, unsigned int n, uint32_t
 void etrace_enc_branch_map_full(struct etrace_stream *s, uint32_t not_taken);
 /* Format 2. */
 void etrace_enc_address(struct etrace_stream *s, uint64_t addr, bool updiscon);
+/*
+ * Format 0, no subformat field: a branch count (branch prediction) with
+ * @count_field (the correctly predicted branches minus 31) and
+ * @branch_fmt 0 (no address: the next branch failed the prediction).
+ */
+void etrace_enc_branch_count(struct etrace_stream *s, uint32_t count_field, unsigned int branch_fmt);
+/* Format 0, no subformat field: a jump target cache @index of @cache_size bits, @n branches. */
+void etrace_enc_cache_index(struct etrace_stream *s, unsigned int index, unsigned int cache_size,
+			    unsigned int n, uint32_t not_taken);
 /* Raw bytes (for corrupt input). */
 void etrace_enc_bytes(struct etrace_stream *s, const void *bytes, size_t len);
 void etrace_stream_free(struct etrace_stream *s);

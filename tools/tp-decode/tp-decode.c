@@ -6,11 +6,17 @@
  *
  *   tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]
  *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
+ *             [--framing encap] [--cpu N]
+ *   tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG] [--cpu N]
+ *   tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]
+ *   tp-decode [--format etrace] -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]... [--id ID]
+ *             [--ranges] [--ignore-events] [-c CONFIG] [--cpu N] [--dump-packets]
  *   tp-decode --help | --version
  *
  * Exit status 0, 1 for an input it cannot use (one line on stderr), 2
  * for a bad command line, 3 when the trace decoded but a PRE/POST window
- * stayed ambiguous (reported on stderr).
+ * stayed ambiguous (reported on stderr), 4 when it decoded but had
+ * packets OpenCSD could not decode (decoding went on after each).
  */
 #include <elf.h>
 #include <errno.h>
@@ -26,6 +32,8 @@
 #include "image/code_image.h"
 #include "etm/etm_decode.h"
 #include "etrace/etrace_decode.h"
+#include "perfdata/auxtrace.h"
+#include "coresight.h"
 
 /* A raw trace buffer larger than this is not one trace unit's. */
 #define MAX_TRACE_SIZE	(1ull << 30)
@@ -34,7 +42,12 @@ static void print_usage(FILE *out)
 {
 	fputs("usage: tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]\n"
 	      "                 -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush]\n"
-	      "                 [--ranges]\n"
+	      "                 [--ranges] [--framing encap] [--cpu N]\n"
+	      "       tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG] [--cpu N]\n"
+	      "       tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]\n"
+	      "       tp-decode [--format etrace] -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]...\n"
+	      "                 [--id ID] [--ranges] [--ignore-events] [-c CONFIG] [--cpu N]\n"
+	      "                 [--dump-packets]\n"
 	      "       tp-decode --help | --version\n"
 	      "       (-c is required for etm; --no-flush applies to etm only)\n", out);
 }
@@ -96,7 +109,9 @@ static int split_at(char *arg, uint64_t *addr, bool required)
 
 struct args {
 	const char *trace, *config, *events;
-	bool ranges, etrace;
+	bool ranges, etrace, dump_packets;
+	int cpu;			/* of an E-Trace perf.data; -1 the first */
+	struct cs_args cs;		/* --snapshot, -i */
 	struct etm_decode_options opts;
 	struct etrace_decode_options etrace_opts;
 };
@@ -116,6 +131,71 @@ static int add_file(struct code_image *img, char *arg, bool snapshot)
 	return 0;
 }
 
+/* -b FILE[@BIAS], kept until the input says how binaries are found. */
+static int add_binary(struct cs_args *cs, const char *arg)
+{
+	struct cs_binary *grown;
+	char *path = strdup(arg);
+	uint64_t bias;
+
+	if (!path)
+		return 1;
+	if (split_at(path, &bias, false)) {
+		fprintf(stderr, "tp-decode: %s: expected FILE[@BIAS]\n", arg);
+		free(path);
+		return 2;
+	}
+	grown = realloc(cs->binaries, (cs->nr_binaries + 1) * sizeof(*grown));
+	if (!grown) {
+		free(path);
+		return 1;
+	}
+	cs->binaries = grown;
+	grown[cs->nr_binaries].path = path;
+	/* Without @BIAS: where a recording's mapping put it, else at its own addresses. */
+	grown[cs->nr_binaries++].bias = strchr(arg, '@') ? bias : UINT64_MAX;
+	return 0;
+}
+
+/* A raw trace's binaries, at their bias (0 when none was given). */
+static int load_binaries(const struct cs_args *cs, struct code_image *img)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nr_binaries; i++) {
+		const struct cs_binary *b = &cs->binaries[i];
+
+		if (code_image_add_elf(img, b->path, b->bias == UINT64_MAX ? 0 : b->bias)) {
+			fprintf(stderr, "tp-decode: %s\n", img->error);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void free_binaries(struct cs_args *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nr_binaries; i++)
+		free((char *)cs->binaries[i].path);
+	free(cs->binaries);
+}
+
+/* A trace ID: 0 to 0x7f. */
+static int parse_id(const char *arg, int *id)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || end == arg || *end || v > 0x7f)
+		return -EINVAL;
+	*id = v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct args *a, struct code_image *img)
 {
 	static const struct option longopts[] = {
@@ -123,20 +203,34 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		{ "no-flush", no_argument, NULL, 'F' },
 		{ "ranges", no_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "framing", required_argument, NULL, 'E' },
+		{ "dump-packets", no_argument, NULL, 'D' },
+		{ "cpu", required_argument, NULL, 'C' },
+		{ "snapshot", required_argument, NULL, 'S' },
+		{ "buffer", required_argument, NULL, 'B' },
+		{ "id", required_argument, NULL, 'd' },
+		{ "symfs", required_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, err, files = 0;
+	unsigned long long cpu;
+	char *end;
 
-	while ((opt = getopt_long(argc, argv, "t:c:e:b:m:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:c:e:b:m:i:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': a->trace = optarg; break;
 		case 'c': a->config = optarg; break;
 		case 'e': a->events = optarg; break;
 		case 'b':
+			err = add_binary(&a->cs, optarg);
+			if (err)
+				return err;
+			files++;
+			break;
 		case 'm':
-			err = add_file(img, optarg, opt == 'm');
+			err = add_file(img, optarg, true);
 			if (err)
 				return err;
 			files++;
@@ -149,6 +243,27 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 				return usage();
 			a->etrace = !strcmp(optarg, "etrace");
 			break;
+		case 'E':
+			/* E-Trace's ratified encapsulation, the only framing there is. */
+			if (strcmp(optarg, "encap"))
+				return usage();
+			break;
+		case 'D': a->dump_packets = true; break;
+		case 'C':
+			errno = 0;
+			cpu = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || cpu > INT32_MAX)
+				return usage();
+			a->cpu = cpu;
+			break;
+		case 'S': a->cs.snapshot = optarg; break;
+		case 'B': a->cs.buffer = optarg; break;
+		case 'd':
+			if (parse_id(optarg, &a->cs.id))
+				return usage();
+			break;
+		case 'i': a->cs.perf_data = optarg; break;
+		case 'Y': a->cs.symfs = optarg; break;
 		case 'h':
 			print_usage(stdout);
 			return ARGS_ANSWERED;
@@ -158,10 +273,28 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		default: return usage();
 		}
 	}
-	if (!a->trace || (!a->config && !a->etrace) || !files || optind != argc ||
-	    (a->etrace && a->opts.no_flush))
-		return usage();
+	a->cs.output = a->ranges ? CS_OUT_RANGES : CS_OUT_ELEMENTS;
+	a->cs.ignore_events = a->opts.ignore_events;
 	a->etrace_opts.ignore_events = a->opts.ignore_events;
+	if (a->cs.snapshot)
+		return a->trace || a->config || a->events || files || a->cs.perf_data ||
+		       a->etrace || optind != argc ? usage() : 0;
+	/* An rvtrace recording: its CPU (--cpu) and its E-Trace parameters (-c). */
+	if (a->cs.perf_data && a->etrace)
+		return a->trace || a->events || a->cs.buffer || a->cs.id != CS_ALL_IDS ||
+		       a->opts.no_flush || optind != argc ? usage() : 0;
+	if (a->cs.perf_data)
+		return a->trace || a->config || a->events || a->cs.buffer || a->dump_packets ||
+		       a->cpu >= 0 || optind != argc ? usage() : 0;
+	if (a->cs.buffer || a->cs.id != CS_ALL_IDS || a->cs.symfs)
+		return usage();
+	err = load_binaries(&a->cs, img);
+	if (err)
+		return err;
+	if (!a->trace || (!a->config && !a->etrace) || optind != argc ||
+	    (a->etrace && a->opts.no_flush) || (a->dump_packets && !a->etrace) ||
+	    !files != a->dump_packets)
+		return usage();
 	return 0;
 }
 
@@ -248,38 +381,192 @@ static void print_etrace_elements(const struct etrace_decode_result *res, bool r
 	}
 }
 
-static int decode_etrace(struct args *a, struct code_image *img)
+/*
+ * A perf.data of `perf record -e rvtrace//` (and tp-perf inject): the
+ * AUXTRACE data of one CPU replaces it in *@trace.  0, or the exit status.
+ */
+static int etrace_from_perf_data(const struct args *a, uint8_t **trace, size_t *len)
 {
-	struct etrace_decode_result res;
-	uint8_t *trace = NULL;
-	size_t len = 0;
+	uint8_t *aux;
+	size_t aux_len;
+	bool several;
 	char error[256];
-	int err;
 
-	etrace_config_default(&a->etrace_opts.config);
-	if (a->config && etrace_config_load(a->config, &a->etrace_opts.config, error,
-					    sizeof(error))) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->config, error);
+	if (!etrace_perf_is_perf_data(*trace, *len))
+		return 0;
+	if (etrace_perf_trace(*trace, *len, a->cpu, &several, &aux, &aux_len, error,
+			      sizeof(error))) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, error);
 		return 1;
 	}
-	err = load_inputs(a, img, &trace, &len);
-	if (err)
-		return err;
-	err = etrace_decode(&a->etrace_opts, img, trace, len, &res);
+	if (several && a->cpu < 0) {
+		fprintf(stderr, "tp-decode: %s: AUXTRACE data of several CPUs: choose one with "
+			"--cpu\n", a->trace);
+		free(aux);
+		return 1;
+	}
+	free(*trace);
+	*trace = aux;
+	*len = aux_len;
+	return 0;
+}
+
+/* Every packet, also those the decoder refuses: no image, no events. */
+static int dump_etrace_packets(const struct args *a, const char *name, const uint8_t *trace,
+			       size_t len)
+{
+	char error[256];
+	int err = etrace_dump_packets(&a->etrace_opts.config, trace, len, stdout, error,
+				      sizeof(error));
+
+	fflush(stdout);
+	if (err) {
+		fprintf(stderr, "tp-decode: %s: %s\n", name, error);
+		return 1;
+	}
+	return 0;
+}
+
+static int dump_etrace(const struct args *a)
+{
+	uint8_t *trace = NULL;
+	size_t len = 0;
+	int err = read_trace(a->trace, &trace, &len);
+
+	if (err) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, strerror(-err));
+		return 1;
+	}
+	err = etrace_from_perf_data(a, &trace, &len);
+	if (!err)
+		err = dump_etrace_packets(a, a->trace, trace, len);
 	free(trace);
+	return err;
+}
+
+/* The decode of @trace (of @name) on the frozen @img, printed; the exit status. */
+static int run_etrace(const struct args *a, const struct code_image *img, const char *name,
+		      const uint8_t *trace, size_t len)
+{
+	struct etrace_decode_result res;
+	int err = etrace_decode(&a->etrace_opts, img, trace, len, &res);
+
 	/* Where a trace leaves the code, the path up to there is the evidence. */
 	print_etrace_elements(&res, a->ranges);
 	fflush(stdout);
 	if (err) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, res.error);
+		fprintf(stderr, "tp-decode: %s: %s\n", name, res.error);
 		etrace_decode_result_free(&res);
 		return 1;
 	}
 	if (img->nr_changes && res.nr_pieces == 1 && !a->etrace_opts.ignore_events)
 		fprintf(stderr, "tp-decode: warning: no packet of %s has a time: the changes "
-			"of %s were not used\n", a->trace, a->events);
+			"were not used\n", name);
 	err = report_resolutions(res.resolutions, res.nr_resolutions);
 	etrace_decode_result_free(&res);
+	return err;
+}
+
+static int load_etrace_config(struct args *a)
+{
+	char error[256];
+
+	etrace_config_default(&a->etrace_opts.config);
+	if (a->config && etrace_config_load(a->config, &a->etrace_opts.config, a->dump_packets,
+					    error, sizeof(error))) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->config, error);
+		return 1;
+	}
+	return 0;
+}
+
+static int image_error(const char *name, const char *why)
+{
+	fprintf(stderr, "tp-decode: %s: %s\n", name, why);
+	return 1;
+}
+
+/*
+ * -i: an rvtrace recording, from the file alone: one CPU's AUXTRACE data
+ * is the trace, its executable mappings (with -b and --symfs) and
+ * tp-perf inject's TEXT_POKE records the image.
+ */
+static int decode_etrace_recording(struct args *a, struct code_image *img)
+{
+	const char *name = a->cs.perf_data;
+	struct auxtrace_image_options o = {
+		.symfs = a->cs.symfs,
+		.binaries = (const struct auxtrace_binary *)a->cs.binaries,
+		.nr_binaries = a->cs.nr_binaries,
+		.ignore_events = a->opts.ignore_events,
+	};
+	struct auxtrace_data d;
+	uint8_t *trace = NULL;
+	size_t len = 0;
+	bool several;
+	char error[256];
+	int err;
+
+	_Static_assert(sizeof(struct auxtrace_binary) == sizeof(struct cs_binary), "-b layout");
+	if (load_etrace_config(a))
+		return 1;
+	if (auxtrace_open(&d, name)) {
+		fprintf(stderr, "tp-decode: %s: %s\n", name, d.error);
+		return 1;
+	}
+	err = etrace_perf_trace_of(&d, a->cpu, &several, &trace, &len, error, sizeof(error));
+	if (err)
+		fprintf(stderr, "tp-decode: %s: %s\n", name, error);
+	else if (several && a->cpu < 0)
+		fprintf(stderr, "tp-decode: %s: AUXTRACE data of several CPUs: choose one with "
+			"--cpu\n", name);
+	if (err || (several && a->cpu < 0))
+		err = 1;
+	else if (a->dump_packets)
+		err = dump_etrace_packets(a, name, trace, len);
+	else if (auxtrace_load_image(&d, &o, img) || code_image_freeze(img))
+		err = image_error(name, d.error[0] ? d.error : img->error);
+	else
+		err = run_etrace(a, img, name, trace, len);
+	free(trace);
+	auxtrace_close(&d);
+	return err;
+}
+
+static bool is_perf_data_file(const char *path)
+{
+	uint8_t magic[8];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool is = fd >= 0 && read(fd, magic, sizeof(magic)) == sizeof(magic) &&
+		  etrace_perf_is_perf_data(magic, sizeof(magic));
+
+	if (fd >= 0)
+		close(fd);
+	return is;
+}
+
+static int decode_etrace(struct args *a, struct code_image *img)
+{
+	uint8_t *trace = NULL;
+	size_t len = 0;
+	int err;
+
+	if (load_etrace_config(a))
+		return 1;
+	if (a->dump_packets)
+		return dump_etrace(a);
+	/* A perf.data holds the trace, and tp-perf inject put the events in it. */
+	if (!a->events && is_perf_data_file(a->trace))
+		a->events = a->trace;
+	err = load_inputs(a, img, &trace, &len);
+	if (!err && etrace_from_perf_data(a, &trace, &len)) {
+		free(trace);
+		err = 1;
+	}
+	if (err)
+		return err;
+	err = run_etrace(a, img, a->trace, trace, len);
+	free(trace);
 	return err;
 }
 
@@ -330,7 +617,7 @@ const char *__lsan_default_suppressions(void)
 
 int main(int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct args a = { .cpu = -1, .cs.id = CS_ALL_IDS };
 	struct code_image img;
 	int err;
 
@@ -344,8 +631,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tp-decode: %s\n", img.error);
 		err = 1;
 	}
-	if (!err)
+	if (!err && a.cs.snapshot)
+		err = cs_decode_snapshot(&a.cs);
+	else if (!err && a.cs.perf_data)
+		err = a.etrace ? decode_etrace_recording(&a, &img) : cs_decode_perf_data(&a.cs);
+	else if (!err)
 		err = a.etrace ? decode_etrace(&a, &img) : decode(&a, &img);
 	code_image_free(&img);
+	free_binaries(&a.cs);
 	return err == ARGS_ANSWERED ? 0 : err;
 }

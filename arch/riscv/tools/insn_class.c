@@ -11,6 +11,8 @@
 /* Major opcodes the library never writes, and SYSTEM's fixed words. */
 #define RV_OPCODE_BRANCH	0x63u
 #define RV_OPCODE_SYSTEM	0x73u
+#define RV_OPCODE_LUI		0x37u
+#define RV_OPCODE_AUIPC		0x17u
 #define RV_ECALL		0x00000073u
 #define RV_SRET			0x10200073u
 #define RV_MRET			0x30200073u
@@ -19,6 +21,8 @@
 #define RV_C_FUNCT3_J		5u
 #define RV_C_FUNCT3_BEQZ	6u
 #define RV_C_FUNCT3_JR		4u
+#define RV_C_FUNCT3_LUI		3u
+#define RV_REG_RA		1u
 
 static int64_t sign_extend(uint64_t value, unsigned int bits)
 {
@@ -48,9 +52,15 @@ static int64_t jal_offset(uint32_t w)
 
 static void classify_32(uint32_t w, struct rv_insn_class *insn)
 {
-	unsigned int funct3 = bits(w, 12, 3), rs1 = bits(w, 15, 5);
+	unsigned int funct3 = bits(w, 12, 3), rs1 = bits(w, 15, 5), rd = bits(w, 7, 5);
 
 	switch (w & RV_OPCODE_MASK) {
+	case RV_OPCODE_LUI:
+	case RV_OPCODE_AUIPC:
+		insn->upper = (w & RV_OPCODE_MASK) == RV_OPCODE_LUI ? RV_UPPER_LUI : RV_UPPER_AUIPC;
+		insn->rd = rd;
+		insn->imm = sign_extend(w & 0xfffff000u, 32);
+		return;
 	case RV_OPCODE_BRANCH:
 		if (funct3 == 2 || funct3 == 3)
 			return;		/* reserved */
@@ -60,6 +70,7 @@ static void classify_32(uint32_t w, struct rv_insn_class *insn)
 	case RV_OPCODE_JAL:
 		insn->kind = RV_CLASS_DIRECT_JUMP;
 		insn->imm = jal_offset(w);
+		insn->rd = rd;
 		return;
 	case RV_OPCODE_JALR:
 		if (funct3)
@@ -68,6 +79,8 @@ static void classify_32(uint32_t w, struct rv_insn_class *insn)
 		/* JALR rd, imm(x0) goes to a constant: the trace counts it inferable. */
 		insn->kind = rs1 ? RV_CLASS_INDIRECT_JUMP : RV_CLASS_DIRECT_JUMP;
 		insn->absolute = !rs1;
+		insn->rd = rd;
+		insn->rs1 = rs1;
 		return;
 	case RV_OPCODE_SYSTEM:
 		if (w == RV_ECALL || w == RV_EBREAK)
@@ -106,11 +119,19 @@ static void classify_16(uint16_t h, struct rv_insn_class *insn)
 	} else if (quadrant == 1 && funct3 >= RV_C_FUNCT3_BEQZ) {	/* C.BEQZ, C.BNEZ */
 		insn->kind = RV_CLASS_BRANCH;
 		insn->imm = c_branch_offset(h);
+	} else if (quadrant == 1 && funct3 == RV_C_FUNCT3_LUI && rs1 && rs1 != 2) {
+		/* C.LUI (rd 2 is C.ADDI16SP): nzimm[17] in bit 12, nzimm[16:12] in 6:2. */
+		insn->upper = RV_UPPER_LUI;
+		insn->rd = rs1;
+		insn->imm = sign_extend(bits(h, 12, 1) << 17 | bits(h, 2, 5) << 12, 18);
 	} else if (quadrant == 2 && funct3 == RV_C_FUNCT3_JR && !rs2) {
-		if (h == RV_C_EBREAK)
+		if (h == RV_C_EBREAK) {
 			insn->kind = RV_CLASS_ENV_TRAP;
-		else if (rs1)					/* C.JR, C.JALR */
+		} else if (rs1) {				/* C.JR, C.JALR */
 			insn->kind = RV_CLASS_INDIRECT_JUMP;
+			insn->rs1 = rs1;
+			insn->rd = bits(h, 12, 1) ? RV_REG_RA : 0;	/* C.JALR links ra */
+		}
 	}
 }
 
@@ -126,6 +147,8 @@ void rv_insn_classify(const uint8_t *bytes, unsigned int len, struct rv_insn_cla
 	insn->len = len;
 	insn->imm = 0;
 	insn->absolute = false;
+	insn->upper = RV_UPPER_NONE;
+	insn->rd = insn->rs1 = 0;
 	if (len == RV_INSN_LEN)
 		classify_32((uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 |
 			    (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24, insn);

@@ -25,11 +25,20 @@ enum rv_class_kind {
 	RV_CLASS_ENV_TRAP,		/* ECALL, EBREAK, C.EBREAK */
 };
 
+/* What a sequentially inferable jump (E-Trace's sijump option) builds on. */
+enum rv_upper_kind {
+	RV_UPPER_NONE,
+	RV_UPPER_LUI,			/* LUI, C.LUI: rd = imm */
+	RV_UPPER_AUIPC,			/* AUIPC: rd = pc + imm */
+};
+
 struct rv_insn_class {
 	enum rv_class_kind kind;
 	unsigned int len;
-	int64_t imm;			/* branch and jump offsets */
+	int64_t imm;			/* branch and jump offsets, JALR's, upper immediates */
 	bool absolute;			/* JALR x0: imm is the target */
+	enum rv_upper_kind upper;
+	unsigned int rd, rs1;		/* of jumps and upper immediates */
 };
 
 /*
