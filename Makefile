@@ -270,6 +270,7 @@ TP_VERSION_FLAGS := -DTP_VERSION='"$(VERSION)"'
 include perf-glue/Makefile.inc
 include tools/tp-perf/Makefile.inc
 include tools/tp-decode/Makefile.inc
+include tools/textpoke-ctl/Makefile.inc
 tools: $(tools)
 
 # --- objects ----------------------------------------------------------------
