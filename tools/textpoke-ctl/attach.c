@@ -315,11 +315,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (check_allowed(pid))
+		return 1;
 	if (find_agent(agent_arg, agent))
 		return die("no agent %s%s (give it with --agent PATH)",
 			   agent_arg ? agent_arg : AGENT_NAME, agent_arg ? "" : " found");
-	if (check_allowed(pid))
-		return 1;
 	if (!ctl_client_find(pid, sock, sizeof(sock))) {
 		printf("%d already serves %s: use textpoke ctl %d\n", (int)pid, sock, (int)pid);
 		return 0;

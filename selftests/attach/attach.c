@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * textpoke-attach on a running program started without the agent
+ * (attach_target): attach, trace, stop, detach, and the program's output
+ * is what it is without any of it; an agent dlopen() refuses and a user
+ * who may not attach leave it as it was too.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
+struct target {
+	pid_t pid;
+	int in, out;		/* its stdin (ours to close), its stdout */
+};
+
+static char dir[PATH_MAX];
+
+static const char *here(void)
+{
+	ssize_t n;
+
+	if (dir[0])
+		return dir;
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n <= 0)
+		return NULL;
+	dir[n] = '\0';
+	*strrchr(dir, '/') = '\0';
+	return dir;
+}
+
+/* Start attach_target and wait for its "ready". */
+static int start_target(struct target *t)
+{
+	int in[2], out[2];
+	char path[PATH_MAX + 32], line[16];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/../ctl/attach_target", here());
+	if (pipe(in) || pipe(out))
+		return -errno;
+	t->pid = fork();
+	if (t->pid < 0)
+		return -errno;
+	if (!t->pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(path, path, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	t->in = in[1];
+	t->out = out[0];
+	n = read(t->out, line, 6);
+	return n == 6 && !memcmp(line, "ready\n", 6) ? 0 : -EIO;
+}
+
+/* Let it finish: its output and exit status. */
+static int finish_target(struct target *t, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int status;
+
+	close(t->in);
+	while (got + 1 < len && (n = read(t->out, buf + got, len - 1 - got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	close(t->out);
+	if (waitpid(t->pid, &status, 0) != t->pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Run a tool of the build with arguments; its status and stdout. */
+static int tool(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int tool(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[2 * PATH_MAX], args[PATH_MAX];
+	size_t got = 0;
+	va_list ap;
+	FILE *p;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "PATH=%s/../../tools/textpoke-ctl:$PATH %s", here(), args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (out) {
+		got = fread(out, 1, len - 1, p);
+		out[got] = '\0';
+	} else {
+		char sink[256];
+
+		while (fread(sink, 1, sizeof(sink), p) > 0)
+			;
+	}
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int mapped(pid_t pid, const char *name)
+{
+	char path[64], line[PATH_MAX + 128];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		found |= strstr(line, name) != NULL;
+	fclose(f);
+	return found;
+}
+
+static int expected_output(char *buf, size_t len)
+{
+	struct target t;
+
+	if (start_target(&t))
+		return -1;
+	return finish_target(&t, buf, len);
+}
+
+TEST(attach_trace_stop_detach_output_unchanged)
+{
+	char want[512], got[512], out[4096];
+	unsigned long hits = 0, hits_after;
+	struct target t;
+	char *h;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target(&t));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-attach --agent %s/../ctl/libtextpoke-agent.so %d",
+			  here(), (int)t.pid)) TH_LOG("%s", out);
+	EXPECT_EQ(1, mapped(t.pid, "libtextpoke-agent.so"));
+	/* Once is enough: a second attach finds the socket. */
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-attach --agent %s/../ctl/libtextpoke-agent.so %d",
+			  here(), (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "already serves")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace ctl_work", (int)t.pid));
+	usleep(50000);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "tracing: on")) TH_LOG("%s", out);
+	h = strstr(out, "hits: ");
+	if (h)
+		hits = strtoul(h + 6, NULL, 10);
+	EXPECT_LT(0ul, hits) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	h = strstr(out, "hits: ");
+	hits = h ? strtoul(h + 6, NULL, 10) : 0;
+	usleep(50000);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	h = strstr(out, "hits: ");
+	hits_after = h ? strtoul(h + 6, NULL, 10) : 0;
+	EXPECT_EQ(hits, hits_after) TH_LOG("calls seen after stop");
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+}
+
+TEST(a_refused_load_leaves_the_program_as_it_was)
+{
+	char want[512], got[512], out[4096], junk[] = "/tmp/textpoke-attach-XXXXXX";
+	struct target t;
+	int fd;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target(&t));
+	/* Not an ELF object: dlopen() in the program refuses it. */
+	ASSERT_LE(0, fd = mkstemp(junk));
+	ASSERT_EQ(11, write(fd, "not an ELF\n", 11));
+	close(fd);
+	EXPECT_EQ(1, tool(out, sizeof(out), "textpoke-attach --agent %s %d 2>&1", junk,
+			  (int)t.pid));
+	unlink(junk);
+	EXPECT_NE(NULL, strstr(out, "dlopen refused")) TH_LOG("%s", out);
+	/* No such process, and this test itself: refused before anything. */
+	EXPECT_EQ(1, tool(NULL, 0, "textpoke-attach --agent %s/../ctl/libtextpoke-agent.so 999999999 "
+			  "2>/dev/null", here()));
+	EXPECT_EQ(1, tool(NULL, 0, "textpoke-ctl %d status 2>/dev/null", (int)t.pid));
+	if (geteuid() == 0) {
+		/* Another user (nobody) may not attach to root's program. */
+		EXPECT_EQ(1, tool(out, sizeof(out), "setpriv --reuid=65534 --regid=65534 "
+				  "--clear-groups textpoke-attach --agent %s/../ctl/libtextpoke-agent.so "
+				  "%d 2>&1", here(), (int)t.pid));
+		EXPECT_NE(NULL, strstr(out, "only that user or root")) TH_LOG("%s", out);
+	}
+	EXPECT_EQ(0, mapped(t.pid, "libtextpoke-agent.so"));
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+}
+
+TEST_HARNESS_MAIN
