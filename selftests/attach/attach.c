@@ -5,7 +5,9 @@
  * is what it is without any of it; an agent dlopen() refuses and a user
  * who may not attach leave it as it was too.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -44,14 +46,19 @@ static const char *here(void)
 	return dir;
 }
 
-/* Start attach_target and wait for its "ready". */
-static int start_target(struct target *t)
+/*
+ * Start attach_target and wait for its "ready": by itself, or with
+ * `textpoke live` (the build's bin/textpoke) and the test agent.
+ */
+static int start_target_as(struct target *t, int live)
 {
+	char path[PATH_MAX + 32], cli[PATH_MAX + 32], agent[PATH_MAX + 64], line[16];
 	int in[2], out[2];
-	char path[PATH_MAX + 32], line[16];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/../ctl/attach_target", here());
+	snprintf(cli, sizeof(cli), "%s/../../../bin/textpoke", here());
+	snprintf(agent, sizeof(agent), "--agent=%s/../ctl/libtextpoke-agent.so", here());
 	if (pipe(in) || pipe(out))
 		return -errno;
 	t->pid = fork();
@@ -62,7 +69,14 @@ static int start_target(struct target *t)
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
-		execl(path, path, (char *)NULL);
+		if (live) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 2);
+			execl(cli, cli, "live", agent, "--", path, (char *)NULL);
+		} else {
+			execl(path, path, (char *)NULL);
+		}
 		_exit(127);
 	}
 	close(in[0]);
@@ -71,6 +85,11 @@ static int start_target(struct target *t)
 	t->out = out[0];
 	n = read(t->out, line, 6);
 	return n == 6 && !memcmp(line, "ready\n", 6) ? 0 : -EIO;
+}
+
+static int start_target(struct target *t)
+{
+	return start_target_as(t, 0);
 }
 
 /* Let it finish: its output and exit status. */
@@ -185,6 +204,51 @@ TEST(attach_trace_stop_detach_output_unchanged)
 	EXPECT_STREQ(want, got);
 }
 
+/* A worker thread, not the main one: interrupted in user space, mid-loop. */
+static pid_t a_worker(pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	pid_t tid = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (atoi(de->d_name) > 0 && atoi(de->d_name) != pid)
+			tid = atoi(de->d_name);
+	closedir(d);
+	return tid;
+}
+
+/*
+ * The calls made by a thread that was running the program's own loop: its
+ * registers (the sums it keeps) must come back exactly, or its output
+ * changes.
+ */
+TEST(attach_through_a_busy_thread)
+{
+	char want[512], got[512], out[4096];
+	struct target t;
+	pid_t tid;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target(&t));
+	tid = a_worker(t.pid);
+	ASSERT_LT(0, tid);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-attach --tid %d --agent "
+			  "%s/../ctl/libtextpoke-agent.so %d 2>&1", (int)tid, here(), (int)t.pid))
+		TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace ctl_work", (int)t.pid));
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+}
+
 TEST(a_refused_load_leaves_the_program_as_it_was)
 {
 	char want[512], got[512], out[4096], junk[] = "/tmp/textpoke-attach-XXXXXX";
@@ -215,6 +279,40 @@ TEST(a_refused_load_leaves_the_program_as_it_was)
 		EXPECT_NE(NULL, strstr(out, "only that user or root")) TH_LOG("%s", out);
 	}
 	EXPECT_EQ(0, mapped(t.pid, "libtextpoke-agent.so"));
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+}
+
+/* The number after "key: " in a status reply, or -1. */
+static long status_value(const char *reply, const char *key)
+{
+	const char *at = strstr(reply, key);
+
+	return at ? strtol(at + strlen(key), NULL, 10) : -1;
+}
+
+TEST(live_starts_untraced_and_ctl_switches_it)
+{
+	char want[512], got[512], out[4096];
+	struct target t;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target_as(&t, 1));
+	/* The server may still be starting when the program runs. */
+	for (int i = 0; i < 100 && tool(NULL, 0, "textpoke-ctl %d status 2>/dev/null",
+					(int)t.pid); i++)
+		usleep(10000);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	EXPECT_EQ(0, status_value(out, "hits: "));
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace 'ctl_*'", (int)t.pid));
+	usleep(20000);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d untrace 'ctl_*'", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_LT(0, status_value(out, "hits: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
 	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
 	EXPECT_STREQ(want, got);
 }

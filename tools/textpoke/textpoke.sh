@@ -9,6 +9,9 @@
 #   textpoke format pre|post          the events' traceevent format (tp-perf)
 #   textpoke graph FILE               a graph recording as a call graph (tp-graph)
 #   textpoke decode ARGS...           a CoreSight trace of changing code (tp-decode)
+#   textpoke live [--agent SO] -- PROG ARGS   run PROG untraced, with a control socket
+#   textpoke ctl PID trace|untrace GLOB|status|stop   change what PID traces (textpoke-ctl)
+#   textpoke attach PID [OPTIONS]     load the agent into running PID (textpoke-attach)
 #   textpoke help | --help | --version
 #
 # The build puts the library's version in place of @VERSION@.
@@ -21,6 +24,43 @@ usage() {
 	sed -n 's/^#   textpoke/  textpoke/p' "$0"
 }
 
+here=$(dirname "$0")
+
+# The agent: --agent, $TEXTPOKE_AGENT, or installed beside the commands.
+find_agent() {
+	for a in ${TEXTPOKE_AGENT:+"$TEXTPOKE_AGENT"} "$here/../lib/textpoke/libtextpoke-agent.so" \
+		 "$here/libtextpoke-agent.so"; do
+		[ -f "$a" ] && { echo "$a"; return 0; }
+	done
+	return 1
+}
+
+# live: the program itself (same pid), the agent preloaded, tracing off,
+# the control server on; textpoke ctl PID then says what to trace.
+live() {
+	agent=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--agent)	[ $# -ge 2 ] || { usage >&2; exit 2; }; agent=$2; shift 2 ;;
+		--agent=*)	agent=${1#--agent=}; shift ;;
+		-h|--help)	echo "usage: textpoke live [--agent SO] -- PROG [ARG...]"; exit 0 ;;
+		--)		shift; break ;;
+		-*)		echo "textpoke live: unknown option '$1'" >&2; exit 2 ;;
+		*)		break ;;
+		esac
+	done
+	[ $# -ge 1 ] || { echo "usage: textpoke live [--agent SO] -- PROG [ARG...]" >&2; exit 2; }
+	[ -n "$agent" ] || agent=$(find_agent) || {
+		echo "textpoke live: no libtextpoke-agent.so found (give it with --agent)" >&2
+		exit 127
+	}
+	case $agent in /*) ;; *) agent=$(pwd)/$agent ;; esac
+	[ -f "$agent" ] || { echo "textpoke live: no agent '$agent'" >&2; exit 1; }
+	echo "textpoke live: pid $$: textpoke ctl $$ trace GLOB | untrace GLOB | status | stop" >&2
+	LD_PRELOAD=$agent${LD_PRELOAD:+:$LD_PRELOAD} TEXTPOKE_LIVE=1 TEXTPOKE_CTL=1 exec "$@"
+	exit 127
+}
+
 [ $# -ge 1 ] || { usage >&2; exit 2; }
 cmd=$1
 shift
@@ -30,13 +70,15 @@ events)		tool=tp-perf; set -- script "$@" ;;
 inject|format)	tool=tp-perf; set -- "$cmd" "$@" ;;
 graph)		tool=tp-graph ;;
 decode)		tool=tp-decode ;;
+live)		live "$@" ;;
+ctl)		tool=textpoke-ctl ;;
+attach)		tool=textpoke-attach ;;
 help|-h|--help)	usage; exit 0 ;;
 --version)	echo "textpoke (textpoke) $version"; exit 0 ;;
 *)		echo "textpoke: unknown command '$cmd'" >&2; usage >&2; exit 2 ;;
 esac
 
 # The tools sit beside this script, installed or in the build's bin/.
-here=$(dirname "$0")
 if [ -x "$here/$tool" ]; then
 	exec "$here/$tool" "$@"
 fi
