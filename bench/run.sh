@@ -147,6 +147,14 @@ native_run() {
 		rm -rf "$tmp/u"
 		measure "$run" "$bin/xray_bench_1000"
 	fi
+	# textpoke-attach and the control socket, with the selftests' agent
+	# and target (bench/attach.sh).
+	if [ -x "$bin/../tools/textpoke-ctl/textpoke-attach" ] &&
+	   [ -x "$bin/../selftests/ctl/attach_target" ]; then
+		measure "$run" "$here/attach.sh" "$bin/../tools/textpoke-ctl" \
+			"$bin/../selftests/ctl/attach_target" \
+			"$bin/../selftests/ctl/libtextpoke-agent.so"
+	fi
 	for n in "${sizes[@]}"; do
 		if [ -x "$bin/ftrace_bench_$n" ]; then
 			measure "$run" "$bin/ftrace_bench_$n" --enable "$n"
