@@ -268,6 +268,7 @@ TP_VERSION_FLAGS := -DTP_VERSION='"$(VERSION)"'
 # --- the decoding library and the host tools -----------------------------
 
 include perf-glue/Makefile.inc
+include tools/agent/Makefile.inc
 include tools/tp-perf/Makefile.inc
 include tools/tp-decode/Makefile.inc
 include tools/textpoke-ctl/Makefile.inc
@@ -313,8 +314,10 @@ include selftests/Makefile.inc
 
 include tools/textpoke-sites/Makefile.inc
 include tools/tp-graph/Makefile.inc
+include tools/tp-record/Makefile.inc
 include tools/textpoke/Makefile.inc
 include selftests/sites/Makefile.inc
+include selftests/record/Makefile.inc
 include fuzz/Makefile.inc
 
 # --- demo -------------------------------------------------------------------
@@ -434,6 +437,7 @@ install: libs tools
 	install -m 0644 $(inst-asm) $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(AGENT) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so.$(SOVERSION)
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc-dir,$(LIBDIR))|' \
@@ -451,7 +455,8 @@ uninstall:
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/textpoke/,$(notdir $(inst-headers))) \
 		$(addprefix $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm/,$(notdir $(inst-asm))) \
 		$(addprefix $(DESTDIR)$(LIBDIR)/,libtextpoke.a libtextpoke.so \
-			libtextpoke.so.$(SOVERSION) libtextpoke.so.$(VERSION)) \
+			libtextpoke.so.$(SOVERSION) libtextpoke.so.$(VERSION) \
+			libtextpoke-agent.so) \
 		$(DESTDIR)$(PKGCONFIGDIR)/textpoke.pc
 	rmdir $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke \
 		$(DESTDIR)$(INCLUDEDIR)/textpoke 2>/dev/null || true

@@ -454,6 +454,8 @@ class Report:
              'call.uftrace.off', None],
             ['uftrace 0.13', '`uftrace record -P bench_target` (records entry and exit)',
              'call.uftrace.on', None],
+            ['textpoke record', '`textpoke record -F bench_target` (the agent records entry '
+             'and exit)', 'call.agent.on', None],
             ['clang XRay', 'not patched (sled)', 'call.xray.off', 'call_xray_off'],
             ['clang XRay', 'patched, empty handler', 'call.xray.on', 'call_xray_on'],
         ]
@@ -465,6 +467,11 @@ class Report:
                 for tracer, state, key, ir in rows]
         self.add(table(['tracer', 'state', 'ns per call', 'x plain call', 'instructions per call',
                         'instructions over the plain call'], rows))
+        agent_vs_uftrace = n.ratio('call.agent.on.ns', 'call.uftrace.on.ns')
+        if agent_vs_uftrace:
+            self.add(f'A call recorded by `textpoke record` (its agent writes entry and exit, '
+                     f'as uftrace does) costs {num(agent_vs_uftrace)} times one recorded by '
+                     f'`uftrace record` (median over the runs of each run\'s ratio).\n')
         one, many = n.median('ir.call_textpoke_ops1'), n.median('ir.call_textpoke_ops1_99')
         one_ns, many_ns = n.median('call.textpoke.ops1.ns'), n.median('call.textpoke.ops1_99.ns')
         if one and many:
@@ -478,6 +485,7 @@ class Report:
                 ('textpoke 1+99', 'call.textpoke.ops1_99.ns'),
                 ('textpoke 100 list', 'call.textpoke.list100.ns'),
                 ('uftrace off', 'call.uftrace.off.ns'), ('uftrace record', 'call.uftrace.on.ns'),
+                ('textpoke record', 'call.agent.on.ns'),
                 ('XRay off', 'call.xray.off.ns'), ('XRay on', 'call.xray.on.ns')]
         shown = [(lab, n.median(k)) for lab, k in keys if n.has(k)]
         fig, ax = plt.subplots(figsize=(9, 4))

@@ -145,6 +145,14 @@ native_run() {
 		measure "$run" env BENCH_CALLS=2000000 uftrace record -d "$tmp/u" \
 			-P bench_target "$bin/calls_bench_uftrace_1000" uftrace.on
 		rm -rf "$tmp/u"
+		# The same call through textpoke record's agent, recording
+		# entry and exit as uftrace does, in the same run.
+		if [ -x "${BENCH_RECORD:-}" ] && [ -x "$bin/calls_bench_agent" ]; then
+			measure "$run" env BENCH_CALLS=2000000 "$BENCH_RECORD" -q \
+				--agent "$BENCH_AGENT" -d "$tmp/a" -F bench_target -- \
+				"$bin/calls_bench_agent" agent.on
+			rm -rf "$tmp/a"
+		fi
 		measure "$run" "$bin/xray_bench_1000"
 	fi
 	# textpoke-attach and the control socket, with the selftests' agent

@@ -14,7 +14,8 @@
 # kselftest   kselftest.h and kselftest_harness.h extracted from Debian's
 #             linux-source package into DIR/include (never committed)
 # bench       what only make bench needs besides the packages above: the
-#             peers it measures (uftrace, LTTng-UST), strace for the system
+#             peers it measures (LTTng-UST; uftrace is in packages, for the
+#             record tests), strace for the system
 #             calls of a poke and matplotlib for the plots; not part of
 #             all, so make check never installs them
 # fuzz        clang's libFuzzer runtime, for make fuzz
@@ -45,10 +46,11 @@ packages=(
 	liburcu-dev liburcu-dev:arm64
 	libtraceevent-dev libopencsd-dev libopencsd-bin linux-perf
 	python3-kconfiglib valgrind gdb
+	uftrace
 	"$LINUX_SOURCE"
 )
 
-bench_packages=(uftrace liblttng-ust-dev python3-matplotlib strace)
+bench_packages=(liblttng-ust-dev python3-matplotlib strace)
 # clang's libFuzzer runtime, which a --no-install-recommends clang lacks
 fuzz_packages=(libclang-rt-14-dev)
 

@@ -8,6 +8,8 @@
 #   textpoke inject -i P -t T -o OUT  merge the library's events into perf's file (tp-perf)
 #   textpoke format pre|post          the events' traceevent format (tp-perf)
 #   textpoke graph FILE               a graph recording as a call graph (tp-graph)
+#   textpoke record [OPT] -- PROG...  trace PROG into a uftrace data directory (tp-record)
+#   textpoke replay [DIR]             print a data directory as a call graph (tp-replay)
 #   textpoke decode ARGS...           a CoreSight trace of changing code (tp-decode)
 #   textpoke live [--agent SO] -- PROG ARGS   run PROG untraced, with a control socket
 #   textpoke ctl PID trace|untrace GLOB|status|stop   change what PID traces (textpoke-ctl)
@@ -69,6 +71,8 @@ sites)		tool=textpoke-sites ;;
 events)		tool=tp-perf; set -- script "$@" ;;
 inject|format)	tool=tp-perf; set -- "$cmd" "$@" ;;
 graph)		tool=tp-graph ;;
+record)		tool=tp-record ;;
+replay)		tool=tp-replay ;;
 decode)		tool=tp-decode ;;
 live)		live "$@" ;;
 ctl)		tool=textpoke-ctl ;;

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libtextpoke-agent.so: graph tracing of a whole program, loaded with
+ * LD_PRELOAD (textpoke record does that; docs/textpoke-record.1).  It
+ * reads its configuration from the environment when it loads, registers
+ * one graph ops of the library with the filters given there, records
+ * every traced call into the data directory and writes what is left when
+ * the process ends or replaces its image.
+ *
+ *   TEXTPOKE_DIR=DIR		the data directory (made beforehand); unset:
+ *				trace but record nothing
+ *   TEXTPOKE_FILTER=G[,G...]	trace the functions matching these globs
+ *				(default: every traceable function)
+ *   TEXTPOKE_NOTRACE=G[,G...]	never the functions matching these
+ *   TEXTPOKE_DEPTH=N		only calls less than N traced frames deep
+ *   TEXTPOKE_TIME_FILTER=NS	only calls that lasted NS nanoseconds or more
+ *				(and those around them)
+ *   TEXTPOKE_TIDS=T[,T...]	only these threads
+ *   TEXTPOKE_VERBOSE=1		say on stderr what was traced and how fast
+ *   TEXTPOKE_LIVE, TEXTPOKE_CTL	see agent.h
+ *
+ * The variables (and LD_PRELOAD) are inherited by children, which load
+ * the agent again after exec (follow.c).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <textpoke/ftrace.h>
+
+#include "agent_internal.h"
+
+struct agent_config agent_config;
+pid_t agent_pid;
+
+static pthread_mutex_t agent_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool registered;		/* the graph ops is registered */
+static bool suspended;		/* registered before an exec that may fail */
+static bool finished;
+
+/* The globs traced now, comma-separated (what status reports). */
+static char traced_globs[4096];
+static char notrace_globs[4096];
+/*
+ * Globs of the environment that named no function yet: tried again after
+ * each dlopen(), since the object they name may be loaded later.
+ */
+static char pending_filter[4096];
+static char pending_notrace[4096];
+
+static int on_entry(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
+{
+	(void)g;
+	return writer_entry(e->func, e->depth, e->calltime);
+}
+
+static void on_return(const struct tp_ftrace_graph_ret *r, struct tp_fgraph_ops *g)
+{
+	(void)g;
+	writer_return(r->func, r->depth, r->calltime, r->rettime);
+}
+
+static struct tp_fgraph_ops graph = {
+	.entryfunc = on_entry,
+	.retfunc = on_return,
+	.ops.flags = TP_FTRACE_OPS_FL_RECURSION_SAFE,
+};
+
+/* Tracing defaults to off in a live start, so is a stub server. */
+__attribute__((weak)) int agent_ctl_start(void)
+{
+	return -ENOSYS;
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!agent_config.verbose)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "textpoke: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static char *env_dup(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strdup(v) : NULL;
+}
+
+static bool env_flag(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && !strcmp(v, "1");
+}
+
+static void read_config(void)
+{
+	const char *v;
+	char *end;
+
+	agent_config.dir = env_dup("TEXTPOKE_DIR");
+	agent_config.filter = env_dup("TEXTPOKE_FILTER");
+	agent_config.notrace = env_dup("TEXTPOKE_NOTRACE");
+	v = getenv("TEXTPOKE_DEPTH");
+	if (v)
+		agent_config.max_depth = atoi(v) > 0 ? atoi(v) : 0;
+	v = getenv("TEXTPOKE_TIME_FILTER");
+	if (v)
+		agent_config.min_ns = strtoull(v, NULL, 10);
+	v = getenv("TEXTPOKE_TIDS");
+	while (v && *v && agent_config.nr_tids < AGENT_MAX_TIDS) {
+		long tid = strtol(v, &end, 10);
+
+		if (end == v)
+			break;
+		if (tid > 0)
+			agent_config.tids[agent_config.nr_tids++] = tid;
+		v = *end == ',' ? end + 1 : end;
+	}
+	agent_config.live = env_flag("TEXTPOKE_LIVE");
+	agent_config.ctl = env_flag("TEXTPOKE_CTL");
+	agent_config.verbose = env_flag("TEXTPOKE_VERBOSE");
+}
+
+static void globs_add(char *list, size_t len, const char *glob)
+{
+	if (*list)
+		text_append(list, len, ",", -1);
+	text_append(list, len, glob, -1);
+}
+
+/*
+ * Each glob of the comma-separated @globs to the filter (or notrace);
+ * one that names no function yet goes to the pending ones (@pending).
+ * 0 when at least one glob applied.
+ */
+static int apply_globs(const char *globs, bool notrace, char *pending, size_t len)
+{
+	char *copy = strdup(globs), *save = NULL, *g;
+	int err = -ENOENT, e;
+
+	if (!copy)
+		return -ENOMEM;
+	for (g = strtok_r(copy, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
+		e = notrace ? tp_ftrace_set_notrace(&graph.ops, g, 0) :
+			      tp_ftrace_set_filter(&graph.ops, g, 0);
+		if (!e) {
+			if (notrace)
+				globs_add(notrace_globs, sizeof(notrace_globs), g);
+			else
+				globs_add(traced_globs, sizeof(traced_globs), g);
+			err = 0;
+		} else if (e == -ENOENT && pending) {
+			globs_add(pending, len, g);
+		} else if (err == -ENOENT) {
+			err = e;
+		}
+	}
+	free(copy);
+	return err;
+}
+
+static long count_traced(void)
+{
+	char *copy, *save = NULL, *g;
+	long n = 0, c;
+
+	if (!traced_globs[0])
+		return 0;
+	copy = strdup(traced_globs);
+	for (g = copy ? strtok_r(copy, ",", &save) : NULL; g; g = strtok_r(NULL, ",", &save)) {
+		c = tp_ftrace_count_functions(g);
+		n += c > 0 ? c : 0;
+	}
+	free(copy);
+	return n;
+}
+
+static int start_tracing(void)
+{
+	uint64_t t0 = agent_now();
+	int err;
+
+	err = tp_register_ftrace_graph(&graph);
+	if (err) {
+		say("pid %d: nothing traced: %s%s", agent_pid, tp_strerror(err),
+		    err == -ENOENT ? " (no traceable function: build with the flags "
+		    "`pkg-config --variable=ftrace_cflags textpoke` prints)" : "");
+		return err;
+	}
+	registered = true;
+	say("pid %d: tracing %ld functions (set up in %.3f ms)", agent_pid,
+	    count_traced(), (agent_now() - t0) / 1e6);
+	return 0;
+}
+
+__attribute__((constructor)) static void agent_init(void)
+{
+	int err;
+
+	agent_pid = getpid();
+	read_config();
+	if (agent_config.dir) {
+		err = writer_init(agent_config.dir);
+		if (!err)
+			err = session_start(agent_config.dir);
+		if (err) {
+			fprintf(stderr, "textpoke: %s: %s: nothing recorded\n",
+				agent_config.dir, strerror(-err));
+			free(agent_config.dir);
+			agent_config.dir = NULL;
+		}
+	}
+	if (agent_config.notrace)
+		apply_globs(agent_config.notrace, true, pending_notrace, sizeof(pending_notrace));
+	if (!agent_config.live) {
+		err = apply_globs(agent_config.filter ? agent_config.filter : "*", false,
+				  pending_filter, sizeof(pending_filter));
+		if (err)
+			say("pid %d: filter '%s': %s", agent_pid, agent_config.filter,
+			    tp_strerror(err));
+		else
+			start_tracing();
+	}
+	if (agent_config.ctl) {
+		err = agent_ctl_start();
+		if (err)
+			fprintf(stderr, "textpoke: control socket: %s\n", strerror(-err));
+	}
+}
+
+/* Before exec (and _exit): nothing runs a callback, all is written. */
+void agent_suspend(void)
+{
+	pthread_mutex_lock(&agent_lock);
+	if (registered && !tp_unregister_ftrace_graph(&graph)) {
+		registered = false;
+		suspended = true;
+	}
+	if (agent_config.dir) {
+		writer_flush_all();
+		session_write_map();
+	}
+	pthread_mutex_unlock(&agent_lock);
+}
+
+/* The exec failed: the program goes on, traced as before. */
+void agent_resume(void)
+{
+	pthread_mutex_lock(&agent_lock);
+	if (suspended && !tp_register_ftrace_graph(&graph))
+		registered = true;
+	suspended = false;
+	pthread_mutex_unlock(&agent_lock);
+}
+
+/* Try the pending globs again: those that now name functions apply. */
+static void apply_pending(void)
+{
+	char filter[sizeof(pending_filter)], notrace[sizeof(pending_notrace)];
+
+	memcpy(filter, pending_filter, sizeof(filter));
+	memcpy(notrace, pending_notrace, sizeof(notrace));
+	pending_filter[0] = pending_notrace[0] = '\0';
+	if (filter[0] && !apply_globs(filter, false, pending_filter, sizeof(pending_filter)) &&
+	    !registered)
+		start_tracing();
+	if (notrace[0])
+		apply_globs(notrace, true, pending_notrace, sizeof(pending_notrace));
+}
+
+/*
+ * After dlopen() or dlclose(): the new objects' functions traced too (and
+ * the globs that named none before tried again: a function of a new
+ * object that a pending notrace glob names may be traced in between).
+ */
+void agent_objects_changed(void)
+{
+	pthread_mutex_lock(&agent_lock);
+	if (registered)
+		tp_ftrace_update_objects();
+	if (pending_filter[0] || pending_notrace[0])
+		apply_pending();
+	if (agent_config.dir)
+		session_write_map();
+	pthread_mutex_unlock(&agent_lock);
+}
+
+void agent_finish(void)
+{
+	uint64_t records, lost;
+
+	agent_suspend();
+	pthread_mutex_lock(&agent_lock);
+	if (!finished && agent_config.dir) {
+		records = writer_records();
+		lost = writer_lost();
+		if (lost)
+			fprintf(stderr, "textpoke: pid %d: %llu records lost\n", agent_pid,
+				(unsigned long long)lost);
+		say("pid %d: %llu records written", agent_pid, (unsigned long long)records);
+	}
+	finished = true;
+	pthread_mutex_unlock(&agent_lock);
+}
+
+__attribute__((destructor)) static void agent_exit(void)
+{
+	if (getpid() == agent_pid)
+		agent_finish();
+}
+
+static void fork_child(void)
+{
+	pid_t ppid = agent_pid;
+
+	agent_pid = getpid();
+	pthread_mutex_init(&agent_lock, NULL);
+	session_fork_child(ppid);
+	writer_after_fork_child();
+}
+
+__attribute__((constructor)) static void agent_atfork(void)
+{
+	pthread_atfork(NULL, NULL, fork_child);
+}
+
+int agent_trace_add(const char *glob)
+{
+	int err;
+
+	if (!glob || !*glob)
+		return -EINVAL;
+	pthread_mutex_lock(&agent_lock);
+	err = tp_ftrace_set_filter(&graph.ops, glob, 0);
+	if (!err && !registered) {
+		err = tp_register_ftrace_graph(&graph);
+		if (err)
+			tp_ftrace_set_filter(&graph.ops, NULL, 1);
+		registered = !err;
+		if (err)
+			traced_globs[0] = '\0';
+	}
+	if (!err)
+		globs_add(traced_globs, sizeof(traced_globs), glob);
+	pthread_mutex_unlock(&agent_lock);
+	return err;
+}
+
+int agent_trace_remove(const char *glob)
+{
+	int err;
+
+	if (!glob || !*glob)
+		return -EINVAL;
+	pthread_mutex_lock(&agent_lock);
+	err = tp_ftrace_set_notrace(&graph.ops, glob, 0);
+	if (err == -ENOENT && registered) {
+		/* nothing would be left: tracing ends (one batch) */
+		err = tp_unregister_ftrace_graph(&graph);
+		if (!err) {
+			registered = false;
+			tp_ftrace_free_filter(&graph.ops);
+			traced_globs[0] = notrace_globs[0] = '\0';
+		}
+	} else if (!err) {
+		globs_add(notrace_globs, sizeof(notrace_globs), glob);
+	}
+	pthread_mutex_unlock(&agent_lock);
+	return err;
+}
+
+int agent_status(char *buf, size_t len)
+{
+	int n;
+
+	if (!buf || !len)
+		return -EINVAL;
+	pthread_mutex_lock(&agent_lock);
+	n = snprintf(buf, len, "pid: %d\ntracing: %s\ntraced functions: %ld\n"
+		     "traced globs: %s\nnot traced globs: %s\nrecording: %s\n"
+		     "records: %llu\nlost: %llu\n",
+		     agent_pid, registered ? "on" : "off", registered ? count_traced() : 0,
+		     traced_globs, notrace_globs, agent_config.dir ? agent_config.dir : "none",
+		     (unsigned long long)writer_records(), (unsigned long long)writer_lost());
+	pthread_mutex_unlock(&agent_lock);
+	return n < 0 ? -EIO : (size_t)n >= len ? -ENOSPC : 0;
+}
+
+int agent_stop(void)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&agent_lock);
+	if (registered) {
+		err = tp_unregister_ftrace_graph(&graph);
+		if (!err) {
+			registered = false;
+			tp_ftrace_free_filter(&graph.ops);
+			traced_globs[0] = notrace_globs[0] = '\0';
+		}
+	}
+	if (!err && agent_config.dir) {
+		writer_flush_all();
+		session_write_map();
+	}
+	pthread_mutex_unlock(&agent_lock);
+	return err;
+}
