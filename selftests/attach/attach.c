@@ -73,6 +73,9 @@ static int start_target_as(struct target *t, int live)
 			int null = open("/dev/null", O_WRONLY);
 
 			dup2(null, 2);
+			/* 2: the agent textpoke live finds by itself. */
+			if (live == 2)
+				execl(cli, cli, "live", "--", path, (char *)NULL);
 			execl(cli, cli, "live", agent, "--", path, (char *)NULL);
 		} else {
 			execl(path, path, (char *)NULL);
@@ -315,6 +318,39 @@ TEST(live_starts_untraced_and_ctl_switches_it)
 	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
 	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
 	EXPECT_STREQ(want, got);
+}
+
+/*
+ * The build's own agent (tools/agent/), found by textpoke-attach and
+ * textpoke live themselves: loaded untraced, traced and stopped by ctl.
+ */
+TEST(the_builds_agent_attached_and_live)
+{
+	char want[512], got[512], out[4096];
+	struct target t;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	for (int live = 0; live < 2; live++) {
+		ASSERT_EQ(0, live ? start_target_as(&t, 2) : start_target(&t));
+		if (!live)
+			EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-attach %d 2>&1", (int)t.pid))
+				TH_LOG("%s", out);
+		for (int i = 0; i < 100 && tool(NULL, 0, "textpoke-ctl %d status 2>/dev/null",
+						(int)t.pid); i++)
+			usleep(10000);
+		EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+		EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+		EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace ctl_work", (int)t.pid));
+		EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+		EXPECT_NE(NULL, strstr(out, "tracing: on")) TH_LOG("%s", out);
+		EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
+		EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+		EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+		ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+		EXPECT_STREQ(want, got) TH_LOG("%s", live ? "live" : "attached");
+	}
 }
 
 TEST_HARNESS_MAIN

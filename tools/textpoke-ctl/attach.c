@@ -67,11 +67,16 @@ static int parse_pid(const char *s, pid_t *pid)
 	return 0;
 }
 
-/* The agent: --agent, $TEXTPOKE_AGENT, or installed beside this command. */
+/*
+ * The agent: --agent, $TEXTPOKE_AGENT, beside this command, in the build
+ * tree ($(O)/ARCH/tools/agent/), or where make install puts it (the
+ * library's directory: lib/TRIPLE or lib beside bin).
+ */
 static int find_agent(const char *given, char *path)
 {
 	static const char *const rel[] = {
-		"/../lib/textpoke/" AGENT_NAME, "/" AGENT_NAME,
+		"/" AGENT_NAME, "/../agent/" AGENT_NAME,
+		"/../lib/" TP_TRIPLE "/" AGENT_NAME, "/../lib/" AGENT_NAME,
 	};
 	char self[PATH_MAX], try[PATH_MAX + 64];
 	ssize_t n;
@@ -214,19 +219,86 @@ static double ms_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/*
+ * The agent reads its environment when it loads: TEXTPOKE_LIVE=1 (nothing
+ * traced) and TEXTPOKE_CTL=1 (the control server) are set in the process
+ * around the dlopen(), then each put back as it was (or unset).
+ */
+static const char *const live_env[] = { "TEXTPOKE_LIVE", "TEXTPOKE_CTL" };
+#define NR_LIVE_ENV	(sizeof(live_env) / sizeof(live_env[0]))
+
+struct saved_env {
+	int was_set[NR_LIVE_ENV];
+	char value[NR_LIVE_ENV][256];
+};
+
+static int set_live_env(struct inject *in, const struct target_libc *libc,
+			struct saved_env *saved, int timeout_ms)
+{
+	unsigned long args[3], ret, name, one;
+	int err;
+
+	one = inject_push(in, "1", 2);
+	for (size_t i = 0; i < NR_LIVE_ENV; i++) {
+		name = inject_push(in, live_env[i], strlen(live_env[i]) + 1);
+		if (!name || !one)
+			return -ENOMEM;
+		args[0] = name;
+		err = inject_call(in, libc->getenv, args, 1, &ret, timeout_ms);
+		if (err)
+			return err;
+		saved->was_set[i] = ret && !inject_read_string(in, ret, saved->value[i],
+							       sizeof(saved->value[i]));
+		args[1] = one;
+		args[2] = 1;
+		err = inject_call(in, libc->setenv, args, 3, &ret, timeout_ms);
+		if (err || (int)ret)
+			return err ?: -ENOMEM;
+	}
+	return 0;
+}
+
+static void restore_env(struct inject *in, const struct target_libc *libc,
+			const struct saved_env *saved, int timeout_ms)
+{
+	unsigned long args[3], ret;
+
+	for (size_t i = 0; i < NR_LIVE_ENV; i++) {
+		args[0] = inject_push(in, live_env[i], strlen(live_env[i]) + 1);
+		if (!args[0])
+			continue;
+		if (saved->was_set[i]) {
+			args[1] = inject_push(in, saved->value[i], strlen(saved->value[i]) + 1);
+			args[2] = 1;
+			if (args[1])
+				inject_call(in, libc->setenv, args, 3, &ret, timeout_ms);
+		} else {
+			inject_call(in, libc->unsetenv, args, 1, &ret, timeout_ms);
+		}
+	}
+}
+
 /* The calls, on a stopped thread; *@why on failure. */
 static int load_agent(struct inject *in, const struct target_libc *libc, const char *agent,
 		      int timeout_ms, char *why, size_t whylen)
 {
+	static struct saved_env saved;
 	unsigned long args[2], handle, fn, ret, at;
 	int err;
 
 	at = inject_push(in, agent, strlen(agent) + 1);
 	if (!at)
 		return snprintf(why, whylen, "no room on the thread's stack"), -ENOMEM;
+	err = set_live_env(in, libc, &saved, timeout_ms);
+	if (err) {
+		restore_env(in, libc, &saved, timeout_ms);
+		return snprintf(why, whylen, "setting the agent's environment: %s",
+				strerror(-err)), err;
+	}
 	args[0] = at;
 	args[1] = RTLD_NOW;
 	err = inject_call(in, libc->dlopen, args, 2, &handle, timeout_ms);
+	restore_env(in, libc, &saved, timeout_ms);
 	if (err)
 		return snprintf(why, whylen, "dlopen: %s", strerror(-err)), err;
 	if (!handle) {

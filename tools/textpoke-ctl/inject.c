@@ -31,7 +31,7 @@
 #include "inject.h"
 
 #define RED_ZONE	256	/* x86-64's is 128; the others have none */
-#define SCRATCH_SIZE	2048
+#define SCRATCH_SIZE	8192
 #define MAX_REGSETS	4
 #define REGSET_MAX	16384
 

@@ -211,7 +211,14 @@ int target_libc_find(pid_t pid, struct target_libc *libc, const char **why)
 	libc->dlsym = view_dynsym(&v, "dlsym");
 	libc->dlclose = view_dynsym(&v, "dlclose");
 	libc->dlerror = view_dynsym(&v, "dlerror");
+	libc->getenv = view_dynsym(&v, "getenv");
+	libc->setenv = view_dynsym(&v, "setenv");
+	libc->unsetenv = view_dynsym(&v, "unsetenv");
 	munmap((void *)v.data, v.size);
+	if (!libc->getenv || !libc->setenv || !libc->unsetenv) {
+		*why = "the process's libc has no getenv/setenv/unsetenv";
+		return -EOPNOTSUPP;
+	}
 	if (!libc->dlopen || !libc->dlsym || !libc->dlclose || !libc->dlerror) {
 		*why = "the process's libc exports no dlopen (glibc 2.34 or later is needed)";
 		return -EOPNOTSUPP;
@@ -220,5 +227,8 @@ int target_libc_find(pid_t pid, struct target_libc *libc, const char **why)
 	libc->dlsym += libc->base;
 	libc->dlclose += libc->base;
 	libc->dlerror += libc->base;
+	libc->getenv += libc->base;
+	libc->setenv += libc->base;
+	libc->unsetenv += libc->base;
 	return 0;
 }

@@ -14,6 +14,7 @@ struct target_libc {
 	char path[4200];
 	unsigned long base;		/* load address of the object */
 	unsigned long dlopen, dlsym, dlclose, dlerror;	/* run-time addresses */
+	unsigned long getenv, setenv, unsetenv;
 };
 
 /*

@@ -28,13 +28,16 @@ usage() {
 
 here=$(dirname "$0")
 
-# The agent: --agent, $TEXTPOKE_AGENT, or installed beside the commands.
+# The agent: $TEXTPOKE_AGENT, beside the commands, in the build tree
+# (bin/../ARCH/tools/agent/), else by name from the library path, where
+# make install puts it.
 find_agent() {
-	for a in ${TEXTPOKE_AGENT:+"$TEXTPOKE_AGENT"} "$here/../lib/textpoke/libtextpoke-agent.so" \
-		 "$here/libtextpoke-agent.so"; do
+	arch=$(uname -m | sed -e 's/^x86_64$/x86/' -e 's/^aarch64$/arm64/' -e 's/^riscv64$/riscv/')
+	for a in ${TEXTPOKE_AGENT:+"$TEXTPOKE_AGENT"} "$here/libtextpoke-agent.so" \
+		 "$here/../$arch/tools/agent/libtextpoke-agent.so"; do
 		[ -f "$a" ] && { echo "$a"; return 0; }
 	done
-	return 1
+	echo libtextpoke-agent.so
 }
 
 # live: the program itself (same pid), the agent preloaded, tracing off,
@@ -52,12 +55,11 @@ live() {
 		esac
 	done
 	[ $# -ge 1 ] || { echo "usage: textpoke live [--agent SO] -- PROG [ARG...]" >&2; exit 2; }
-	[ -n "$agent" ] || agent=$(find_agent) || {
-		echo "textpoke live: no libtextpoke-agent.so found (give it with --agent)" >&2
-		exit 127
-	}
-	case $agent in /*) ;; *) agent=$(pwd)/$agent ;; esac
-	[ -f "$agent" ] || { echo "textpoke live: no agent '$agent'" >&2; exit 1; }
+	[ -n "$agent" ] || agent=$(find_agent)
+	case $agent in
+	*/*)	case $agent in /*) ;; *) agent=$(pwd)/$agent ;; esac
+		[ -f "$agent" ] || { echo "textpoke live: no agent '$agent'" >&2; exit 1; } ;;
+	esac
 	echo "textpoke live: pid $$: textpoke ctl $$ trace GLOB | untrace GLOB | status | stop" >&2
 	LD_PRELOAD=$agent${LD_PRELOAD:+:$LD_PRELOAD} TEXTPOKE_LIVE=1 TEXTPOKE_CTL=1 exec "$@"
 	exit 127
