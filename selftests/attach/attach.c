@@ -348,6 +348,8 @@ TEST(the_builds_agent_attached_and_live)
 		EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
 		EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
 		EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+		/* Every function back to its disabled state. */
+		EXPECT_EQ(0, status_value(out, "traced functions: ")) TH_LOG("%s", out);
 		ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
 		EXPECT_STREQ(want, got) TH_LOG("%s", live ? "live" : "attached");
 	}

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <textpoke/ftrace.h>
+
 #include "agent.h"
 #include "client.h"
 #include "ctl_proto.h"
@@ -241,6 +243,45 @@ TEST_F(server, another_user_is_refused)
 }
 
 static int switches;
+
+struct poker {
+	pthread_t thread;
+	int rounds, errors;
+};
+
+static void *poke_loop(void *arg)
+{
+	struct poker *p = arg;
+
+	for (int i = 0; i < p->rounds; i++) {
+		p->errors += agent_trace_add("ctl_work") != 0;
+		p->errors += agent_trace_remove("ctl_work") != 0;
+	}
+	return NULL;
+}
+
+/*
+ * Batches made by another thread with stop_machine park the server's
+ * thread wherever it is (in accept(), reading, replying): it must take the
+ * park signal, and go on serving after each.  A server that blocked the
+ * signal would make every batch fail (or time out).
+ */
+TEST_F_TIMEOUT(server, parked_while_serving, 60)
+{
+	struct poker p = { .rounds = 200 };
+	int served = 0;
+
+	ASSERT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_STOP_MACHINE));
+	ASSERT_EQ(0, pthread_create(&p.thread, NULL, poke_loop, &p));
+	for (int i = 0; i < 200; i++) {
+		ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
+		served += !strncmp(self->reply, "ok\n", 3);
+	}
+	pthread_join(p.thread, NULL);
+	EXPECT_EQ(0, p.errors);
+	EXPECT_EQ(200, served);
+	tp_ftrace_set_backend(TP_BACKEND_AUTO);
+}
 
 struct caller {
 	pthread_t thread;
