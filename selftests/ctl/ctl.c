@@ -283,6 +283,36 @@ TEST_F_TIMEOUT(server, parked_while_serving, 60)
 	tp_ftrace_set_backend(TP_BACKEND_AUTO);
 }
 
+static void *start_with_everything_blocked(void *arg)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, NULL);
+	*(int *)arg = agent_ctl_start();
+	return NULL;
+}
+
+/*
+ * attach may start the server from a thread that blocks every signal (one
+ * in sigwait()): the server's thread must not inherit that, or no batch
+ * could park it.
+ */
+TEST(server_started_where_every_signal_is_blocked)
+{
+	pthread_t t;
+	int err = -1;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, start_with_everything_blocked, &err));
+	pthread_join(t, NULL);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_STOP_MACHINE));
+	EXPECT_EQ(0, agent_trace_add("ctl_work"));
+	EXPECT_EQ(0, agent_stop());
+	tp_ftrace_set_backend(TP_BACKEND_AUTO);
+	EXPECT_EQ(0, agent_ctl_stop());
+}
+
 struct caller {
 	pthread_t thread;
 	int done_at;		/* the switches made when it stopped calling */

@@ -94,12 +94,13 @@ static int run_request(const struct ctl_request *req)
 
 /*
  * Read one request line: until a newline, the end of the stream, a full
- * buffer, or the timeout.  The number of bytes read (one more than
- * CTL_REQUEST_MAX when the line is too long).
+ * buffer, or the timeout.  The length of the line, its newline included
+ * (one more than CTL_REQUEST_MAX when the line is too long).
  */
 static size_t read_request(int fd)
 {
 	size_t got = 0;
+	char *nl;
 
 	while (got < sizeof(ctl.request)) {
 		ssize_t n = recv(fd, ctl.request + got, sizeof(ctl.request) - got, 0);
@@ -108,10 +109,9 @@ static size_t read_request(int fd)
 			continue;
 		if (n <= 0)
 			break;
-		if (memchr(ctl.request + got, '\n', n)) {
-			got += n;
-			break;
-		}
+		nl = memchr(ctl.request + got, '\n', n);
+		if (nl)
+			return nl - ctl.request + 1;	/* what follows is not read */
 		got += n;
 	}
 	return got;
@@ -258,8 +258,12 @@ static int start_locked(void)
 	fd = open_socket(ctl.path, sizeof(ctl.path));
 	if (fd < 0)
 		return fd;
+	/*
+	 * Exactly that mask, not the caller's with it: attach may start the
+	 * server from a thread that blocks everything (one in sigwait()).
+	 */
 	block_program_signals(&block);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
+	pthread_sigmask(SIG_SETMASK, &block, &old);
 	err = -pthread_create(&ctl.thread, NULL, server_thread, (void *)(long)fd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
