@@ -132,11 +132,31 @@ static int read_int_file(const char *path)
 	return v;
 }
 
+/* The state letter of /proc/PID/status ("R", "S", "T", ...), or 0. */
+static int process_state(pid_t pid)
+{
+	char path[64], line[256], state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "State:", 6)) {
+			if (sscanf(line + 6, " %c", &state) != 1)
+				state = 0;
+			break;
+		}
+	fclose(f);
+	return state;
+}
+
 /* Everything that refuses, before the process is touched. */
 static int check_allowed(pid_t pid)
 {
 	unsigned long v[4];
-	int scope, n, root = geteuid() == 0;
+	int scope, n, state, root = geteuid() == 0;
 
 	if (pid == getpid())
 		return die("%d is this command itself", (int)pid);
@@ -148,6 +168,14 @@ static int check_allowed(pid_t pid)
 	if (!root && (v[0] != geteuid() || v[1] != geteuid() || v[2] != geteuid()))
 		return die("%d belongs to user %lu: only that user or root may attach to it",
 			   (int)pid, v[1]);
+	if (status_field(pid, "TracerPid", v) > 0 && v[0] != 0)
+		return die("%d is traced already, by process %lu (a debugger?): not attaching",
+			   (int)pid, v[0]);
+	state = process_state(pid);
+	if (state == 'T' || state == 't')
+		return die("%d is stopped: continue it first (kill -CONT %d)", (int)pid, (int)pid);
+	if (state == 'Z' || state == 'X')
+		return die("%d has exited", (int)pid);
 	if (status_field(pid, "Seccomp", v) > 0 && v[0] != 0)
 		return die("%d runs under seccomp (mode %lu): the system calls that load "
 			   "code into it may be refused or kill it; not attaching", (int)pid, v[0]);
