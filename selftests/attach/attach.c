@@ -290,6 +290,11 @@ TEST(a_refused_load_leaves_the_program_as_it_was)
 	EXPECT_EQ(1, tool(NULL, 0, "textpoke-attach --agent %s/../ctl/libtextpoke-agent.so 999999999 "
 			  "2>/dev/null", here()));
 	EXPECT_EQ(1, tool(NULL, 0, "textpoke-ctl %d status 2>/dev/null", (int)t.pid));
+	/* A thread of another process (this test's). */
+	EXPECT_EQ(1, tool(out, sizeof(out), "textpoke-attach --tid %d --agent "
+			  "%s/../ctl/libtextpoke-agent.so %d 2>&1", (int)getpid(), here(),
+			  (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "is not a thread of")) TH_LOG("%s", out);
 	if (geteuid() == 0) {
 		/* Another user (nobody) may not attach to root's program. */
 		EXPECT_EQ(1, tool(out, sizeof(out), "setpriv --reuid=65534 --regid=65534 "

@@ -427,8 +427,15 @@ int main(int argc, char **argv)
 	err = target_libc_find(pid, &libc, &why);
 	if (err)
 		return die("%d: %s", (int)pid, why);
-	if (!tid)
+	if (!tid) {
 		tid = choose_thread(pid);
+	} else {
+		char task[64];
+
+		snprintf(task, sizeof(task), "/proc/%d/task/%d", (int)pid, (int)tid);
+		if (access(task, F_OK))
+			return die("%d is not a thread of %d", (int)tid, (int)pid);
+	}
 
 	/* Not interrupted half-way: the thread must be put back. */
 	sigfillset(&block);
