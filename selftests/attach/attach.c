@@ -90,6 +90,11 @@ static int start_target_as(struct target *t, int live)
 			/* 2: the agent textpoke live finds by itself. */
 			if (live == 2)
 				execl(cli, cli, "live", "--", path, (char *)NULL);
+			/* 4: as nobody (the test runs as root). */
+			if (live == 4)
+				execlp("setpriv", "setpriv", "--reuid=65534", "--regid=65534",
+				       "--clear-groups", cli, "live", agent, "--", path,
+				       (char *)NULL);
 			execl(cli, cli, "live", agent, "--", path, (char *)NULL);
 		} else {
 			execl(path, path, (char *)NULL);
@@ -402,6 +407,42 @@ TEST(traced_stopped_or_seccomp_are_refused)
 			  "%s/../ctl/libtextpoke-agent.so %d 2>&1", here(), (int)t.pid));
 	EXPECT_NE(NULL, strstr(out, "seccomp")) TH_LOG("%s", out);
 	EXPECT_EQ(0, mapped(t.pid, "libtextpoke-agent.so"));
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+}
+
+/*
+ * A program of another user, run by textpoke live: root may control it,
+ * a third user may not even find its socket (the directory is the
+ * program's user's alone), nor attach.
+ */
+TEST(root_controls_another_users_program_others_cannot)
+{
+	char want[512], got[512], out[4096];
+	struct target t;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	if (geteuid() != 0)
+		SKIP(return, "needs root to run a program as another user");
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target_as(&t, 4));
+	for (int i = 0; i < 100 && tool(NULL, 0, "textpoke-ctl %d status 2>/dev/null",
+					(int)t.pid); i++)
+		usleep(10000);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	EXPECT_EQ(1, tool(out, sizeof(out), "setpriv --reuid=65533 --regid=65533 --clear-groups "
+			  "textpoke-ctl %d trace ctl_work 2>&1", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "no control socket")) TH_LOG("%s", out);
+	EXPECT_EQ(1, tool(out, sizeof(out), "setpriv --reuid=65533 --regid=65533 --clear-groups "
+			  "textpoke-attach --agent %s/../ctl/libtextpoke-agent.so %d 2>&1",
+			  here(), (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "only that user or root")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace ctl_work", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "tracing: on")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
 	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
 	EXPECT_STREQ(want, got);
 }
