@@ -8,7 +8,8 @@
 #
 # TOOLS_DIR holds textpoke-attach and textpoke-ctl; TARGET is a program
 # built with the ftrace flags that says "ready" and runs until its stdin
-# ends (selftests/ctl/attach_target); AGENT the agent to load.  Prints
+# ends (selftests/ctl/attach_target) and has a function ctl_work; AGENT
+# the agent to load.  Prints
 # metric<TAB>value lines, milliseconds:
 #   attach.inject.ms   seize to detach, as textpoke-attach counts it
 #   attach.total.ms    the whole command (its start, the ELF read, checks)

@@ -617,9 +617,9 @@ class Report:
         if not n or not n.has('attach.inject.ms'):
             return
         self.add('## Attach and control\n')
-        self.add('`textpoke attach` on a running program of four busy threads (the selftests\' '
-                 'target and test agent, bench/attach.sh), then requests on its control socket, '
-                 'each through a `textpoke-ctl` process.\n')
+        self.add('`textpoke attach` loading the agent into a running program of four busy '
+                 'threads (the selftests\' target, bench/attach.sh), then requests on its '
+                 'control socket, each through a `textpoke-ctl` process (its start included).\n')
         rows = [[label, timed(n, metric)] for label, metric in (
             ('attach: seize, dlopen() of the agent and its server, put back', 'attach.inject.ms'),
             ('attach: the whole command', 'attach.total.ms'),
