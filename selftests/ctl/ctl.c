@@ -244,6 +244,38 @@ TEST_F(server, another_user_is_refused)
 
 static int switches;
 
+/*
+ * The socket's directory is used only when it is the user's alone: one
+ * open to others, or a symbolic link, makes the server refuse to start.
+ * A runtime directory of the user's is where it goes.
+ */
+TEST(server_refuses_a_directory_that_is_not_private)
+{
+	char run[] = "/tmp/ctl-test-run-XXXXXX", dir[128], other[128];
+
+	ASSERT_NE(NULL, mkdtemp(run));
+	ASSERT_EQ(0, chmod(run, 0700));
+	ASSERT_EQ(0, setenv("XDG_RUNTIME_DIR", run, 1));
+	snprintf(dir, sizeof(dir), "%s/textpoke", run);
+	snprintf(other, sizeof(other), "%s/elsewhere", run);
+
+	ASSERT_EQ(0, mkdir(dir, 0755));
+	EXPECT_EQ(-EPERM, agent_ctl_start());
+	ASSERT_EQ(0, rmdir(dir));
+
+	ASSERT_EQ(0, mkdir(other, 0700));
+	ASSERT_EQ(0, symlink(other, dir));
+	EXPECT_EQ(-EPERM, agent_ctl_start());
+	ASSERT_EQ(0, unlink(dir));
+
+	ASSERT_EQ(0, agent_ctl_start());
+	EXPECT_EQ(0, strncmp(agent_ctl_path(), dir, strlen(dir))) TH_LOG("%s", agent_ctl_path());
+	EXPECT_EQ(0, agent_ctl_stop());
+	rmdir(dir);
+	rmdir(other);
+	rmdir(run);
+}
+
 struct poker {
 	pthread_t thread;
 	int rounds, errors;
