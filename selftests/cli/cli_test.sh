@@ -111,9 +111,11 @@ if [ -x "$bin/textpoke-ctl" ]; then
 	expect 2 "ctl with an unknown request" "$tp" ctl 1 frobnicate
 	expect 2 "ctl with a glob that has a space" "$tp" ctl 1 trace "a b"
 	expect 1 "ctl of a process without a control socket" "$tp" ctl $$ status
+	expect 2 "ctl with a bad timeout" "$tp" ctl --timeout 5x 1 status
 fi
 if [ -x "$bin/textpoke-attach" ]; then
 	expect 2 "attach without a pid" "$tp" attach
 	expect 1 "attach to no process" "$tp" attach --agent "$tp" 999999999
+	expect 2 "attach with a bad timeout" "$tp" attach --timeout 0 1
 fi
 [ "$fails" = 0 ]

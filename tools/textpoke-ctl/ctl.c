@@ -19,6 +19,19 @@ static void usage(FILE *f)
 	      "Change what a program run by textpoke live traces, while it runs.\n", f);
 }
 
+/* Whole seconds, 1 to 3600, as milliseconds; -1 for anything else. */
+static int parse_seconds(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 3600)
+		return -1;
+	return (int)v * 1000;
+}
+
 static int parse_pid(const char *s, pid_t *pid)
 {
 	char *end;
@@ -64,7 +77,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't':
-			timeout_ms = atoi(optarg) * 1000;
+			timeout_ms = parse_seconds(optarg);
 			if (timeout_ms <= 0) {
 				fprintf(stderr, "textpoke-ctl: bad --timeout '%s'\n", optarg);
 				return 2;
