@@ -23,7 +23,7 @@ static char traced[256];
 static int registered;
 static unsigned long hits;
 
-unsigned char *test_agent_seen;
+unsigned int *test_agent_seen;
 unsigned long test_agent_seen_len;
 
 static void hit(unsigned long ip, unsigned long parent_ip, struct tp_ftrace_ops *ops,
