@@ -447,6 +447,29 @@ TEST(root_controls_another_users_program_others_cannot)
 	EXPECT_STREQ(want, got);
 }
 
+/* --trace: attached and tracing in one command; a glob that names nothing fails. */
+TEST(attach_and_trace_at_once)
+{
+	char want[512], got[512], out[4096];
+	struct target t;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target(&t));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-attach --trace ctl_work %d 2>&1",
+			  (int)t.pid)) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "tracing: on")) TH_LOG("%s", out);
+	EXPECT_EQ(1, tool(out, sizeof(out), "textpoke-attach --trace no_such_function %d 2>&1",
+			  (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "ENOENT")) TH_LOG("%s", out);
+	EXPECT_EQ(2, tool(NULL, 0, "textpoke-attach --trace 'a b' %d 2>/dev/null", (int)t.pid));
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+}
+
 /*
  * The build's own agent (tools/agent/), found by textpoke-attach and
  * textpoke live themselves: loaded untraced, traced and stopped by ctl.

@@ -35,7 +35,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: textpoke-attach [--agent PATH] [--tid TID] [--timeout SECONDS] PID\n"
+	fputs("usage: textpoke-attach [--agent PATH] [--tid TID] [--timeout SECONDS]\n"
+	      "                       [--trace GLOB]... PID\n"
 	      "       textpoke-attach --help | --version\n"
 	      "Load the tracing agent into running process PID and start its control\n"
 	      "socket: then textpoke ctl PID trace|untrace GLOB|status|stop.\n", f);
@@ -376,17 +377,40 @@ static int load_agent(struct inject *in, const struct target_libc *libc, const c
 	return err;
 }
 
+/* --trace: one request each, as textpoke-ctl PID trace GLOB makes it. */
+static int trace_globs(pid_t pid, const char *const *globs, int n)
+{
+	static char reply[CTL_REPLY_MAX + 1];
+	char request[CTL_REQUEST_MAX + 1];
+	int err;
+
+	for (int i = 0; i < n; i++) {
+		if (ctl_format(request, sizeof(request), CTL_TRACE, globs[i]) < 0)
+			return 2;
+		err = ctl_client_request(pid, request, reply, sizeof(reply), 60000);
+		if (err)
+			return die("%d: trace %s: %s", (int)pid, globs[i], strerror(-err));
+		if (strncmp(reply, "ok\n", 3)) {
+			reply[strcspn(reply, "\n")] = '\0';
+			return die("%d: trace %s: %s", (int)pid, globs[i], reply);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "agent", required_argument, NULL, 'a' },
 		{ "tid", required_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "trace", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *agent_arg = NULL, *why = NULL;
+	const char *agent_arg = NULL, *why = NULL, *globs[16];
+	int nglobs = 0;
 	char agent[PATH_MAX], sock[CTL_PATH_MAX], fail[1024] = "";
 	static struct target_libc libc;
 	int timeout_ms = 10000, opt, err, end_err;
@@ -395,10 +419,19 @@ int main(int argc, char **argv)
 	struct inject *in;
 	pid_t pid, tid = 0;
 
-	while ((opt = getopt_long(argc, argv, "a:t:T:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "a:t:T:g:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			agent_arg = optarg;
+			break;
+		case 'g':
+			if (nglobs == (int)(sizeof(globs) / sizeof(globs[0])) ||
+			    ctl_format(sock, sizeof(sock), CTL_TRACE, optarg) < 0) {
+				fprintf(stderr, "textpoke-attach: bad or too many --trace '%s'\n",
+					optarg);
+				return 2;
+			}
+			globs[nglobs++] = optarg;
 			break;
 		case 't':
 			if (parse_pid(optarg, &tid)) {
@@ -435,7 +468,7 @@ int main(int argc, char **argv)
 			   agent_arg ? agent_arg : AGENT_NAME, agent_arg ? "" : " found");
 	if (!ctl_client_find(pid, sock, sizeof(sock))) {
 		printf("%d already serves %s: use textpoke ctl %d\n", (int)pid, sock, (int)pid);
-		return 0;
+		return trace_globs(pid, globs, nglobs);
 	}
 	err = target_libc_find(pid, &libc, &why);
 	if (err)
@@ -472,5 +505,5 @@ int main(int argc, char **argv)
 	fprintf(stderr, "textpoke-attach: %d: agent loaded by thread %d in %.3f ms\n",
 		(int)pid, (int)tid, ms_since(&t0));
 	printf("%s\n", sock);
-	return 0;
+	return trace_globs(pid, globs, nglobs);
 }
