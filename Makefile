@@ -268,6 +268,7 @@ TP_VERSION_FLAGS := -DTP_VERSION='"$(VERSION)"'
 # --- the decoding library and the host tools -----------------------------
 
 include perf-glue/Makefile.inc
+include tools/textpoke-ctl/Makefile.inc
 include tools/agent/Makefile.inc
 include tools/tp-perf/Makefile.inc
 include tools/tp-decode/Makefile.inc

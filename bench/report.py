@@ -612,6 +612,21 @@ class Report:
         self.add(f"perf.data writer throughput: {timed(n, 'events.perf_data_1000.mevents_per_s')} "
                  'million events per second in batches of 1,000.\n')
 
+    def attach(self):
+        n = self.native
+        if not n or not n.has('attach.inject.ms'):
+            return
+        self.add('## Attach and control\n')
+        self.add('`textpoke attach` loading the agent into a running program of four busy '
+                 'threads (the selftests\' target, bench/attach.sh), then requests on its '
+                 'control socket, each through a `textpoke-ctl` process (its start included).\n')
+        rows = [[label, timed(n, metric)] for label, metric in (
+            ('attach: seize, dlopen() of the agent and its server, put back', 'attach.inject.ms'),
+            ('attach: the whole command', 'attach.total.ms'),
+            ('ctl status request', 'ctl.status.ms'),
+            ('ctl trace or untrace of one function (one batch)', 'ctl.trace.ms'))]
+        self.add(table(['what', 'ms'], rows))
+
     def method(self):
         self.add('## How the peers were built and run\n')
         self.add('* The same source is measured under every tracer: `bench/ftrace_funcs.c` (the '
@@ -652,6 +667,7 @@ class Report:
         self.static_keys()
         self.tracing()
         self.events()
+        self.attach()
         self.method()
         self.budget(started, finished)
         body = self.lines

@@ -155,6 +155,15 @@ native_run() {
 		fi
 		measure "$run" "$bin/xray_bench_1000"
 	fi
+	# textpoke-attach and the control socket: the build's agent loaded
+	# into the selftests' target (bench/attach.sh).
+	if [ -x "$bin/../tools/textpoke-ctl/textpoke-attach" ] &&
+	   [ -x "$bin/../selftests/ctl/attach_target" ] &&
+	   [ -f "$bin/../tools/agent/libtextpoke-agent.so" ]; then
+		measure "$run" "$here/attach.sh" "$bin/../tools/textpoke-ctl" \
+			"$bin/../selftests/ctl/attach_target" \
+			"$bin/../tools/agent/libtextpoke-agent.so"
+	fi
 	for n in "${sizes[@]}"; do
 		if [ -x "$bin/ftrace_bench_$n" ]; then
 			measure "$run" "$bin/ftrace_bench_$n" --enable "$n"

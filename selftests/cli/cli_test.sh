@@ -104,4 +104,18 @@ if [ -x "$bin/tp-decode" ]; then
 	expect 2 "decode without a trace" "$tp" decode
 	expect 1 "decode with a binary that is not ELF" "$tp" decode -t "$tp" -c "$tp" -b "$tp"
 fi
+expect 2 "live without a program" "$tp" live --
+expect 2 "live with an unknown option" "$tp" live --frobnicate -- true
+if [ -x "$bin/textpoke-ctl" ]; then
+	expect 2 "ctl without a request" "$tp" ctl 1
+	expect 2 "ctl with an unknown request" "$tp" ctl 1 frobnicate
+	expect 2 "ctl with a glob that has a space" "$tp" ctl 1 trace "a b"
+	expect 1 "ctl of a process without a control socket" "$tp" ctl $$ status
+	expect 2 "ctl with a bad timeout" "$tp" ctl --timeout 5x 1 status
+fi
+if [ -x "$bin/textpoke-attach" ]; then
+	expect 2 "attach without a pid" "$tp" attach
+	expect 1 "attach to no process" "$tp" attach --agent "$tp" 999999999
+	expect 2 "attach with a bad timeout" "$tp" attach --timeout 0 1
+fi
 [ "$fails" = 0 ]

@@ -11,6 +11,9 @@
 #   textpoke record [OPT] -- PROG...  trace PROG into a uftrace data directory (tp-record)
 #   textpoke replay [DIR]             print a data directory as a call graph (tp-replay)
 #   textpoke decode ARGS...           a CoreSight trace of changing code (tp-decode)
+#   textpoke live [--agent SO] -- PROG ARGS   run PROG untraced, with a control socket
+#   textpoke ctl PID trace|untrace GLOB|status|stop   change what PID traces (textpoke-ctl)
+#   textpoke attach PID [OPTIONS]     load the agent into running PID (textpoke-attach)
 #   textpoke help | --help | --version
 #
 # The build puts the library's version in place of @VERSION@.
@@ -21,6 +24,45 @@ version='@VERSION@'
 usage() {
 	echo "usage: textpoke COMMAND [ARGUMENT...]"
 	sed -n 's/^#   textpoke/  textpoke/p' "$0"
+}
+
+here=$(dirname "$0")
+
+# The agent: $TEXTPOKE_AGENT, beside the commands, in the build tree
+# (bin/../ARCH/tools/agent/), else by name from the library path, where
+# make install puts it.
+find_agent() {
+	arch=$(uname -m | sed -e 's/^x86_64$/x86/' -e 's/^aarch64$/arm64/' -e 's/^riscv64$/riscv/')
+	for a in ${TEXTPOKE_AGENT:+"$TEXTPOKE_AGENT"} "$here/libtextpoke-agent.so" \
+		 "$here/../$arch/tools/agent/libtextpoke-agent.so"; do
+		[ -f "$a" ] && { echo "$a"; return 0; }
+	done
+	echo libtextpoke-agent.so
+}
+
+# live: the program itself (same pid), the agent preloaded, tracing off,
+# the control server on; textpoke ctl PID then says what to trace.
+live() {
+	agent=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--agent)	[ $# -ge 2 ] || { usage >&2; exit 2; }; agent=$2; shift 2 ;;
+		--agent=*)	agent=${1#--agent=}; shift ;;
+		-h|--help)	echo "usage: textpoke live [--agent SO] -- PROG [ARG...]"; exit 0 ;;
+		--)		shift; break ;;
+		-*)		echo "textpoke live: unknown option '$1'" >&2; exit 2 ;;
+		*)		break ;;
+		esac
+	done
+	[ $# -ge 1 ] || { echo "usage: textpoke live [--agent SO] -- PROG [ARG...]" >&2; exit 2; }
+	[ -n "$agent" ] || agent=$(find_agent)
+	case $agent in
+	*/*)	case $agent in /*) ;; *) agent=$(pwd)/$agent ;; esac
+		[ -f "$agent" ] || { echo "textpoke live: no agent '$agent'" >&2; exit 1; } ;;
+	esac
+	echo "textpoke live: pid $$: textpoke ctl $$ trace GLOB | untrace GLOB | status | stop" >&2
+	LD_PRELOAD=$agent${LD_PRELOAD:+:$LD_PRELOAD} TEXTPOKE_LIVE=1 TEXTPOKE_CTL=1 exec "$@"
+	exit 127
 }
 
 [ $# -ge 1 ] || { usage >&2; exit 2; }
@@ -34,13 +76,15 @@ graph)		tool=tp-graph ;;
 record)		tool=tp-record ;;
 replay)		tool=tp-replay ;;
 decode)		tool=tp-decode ;;
+live)		live "$@" ;;
+ctl)		tool=textpoke-ctl ;;
+attach)		tool=textpoke-attach ;;
 help|-h|--help)	usage; exit 0 ;;
 --version)	echo "textpoke (textpoke) $version"; exit 0 ;;
 *)		echo "textpoke: unknown command '$cmd'" >&2; usage >&2; exit 2 ;;
 esac
 
 # The tools sit beside this script, installed or in the build's bin/.
-here=$(dirname "$0")
 if [ -x "$here/$tool" ]; then
 	exec "$here/$tool" "$@"
 fi
