@@ -416,6 +416,11 @@ INCLUDEDIR	?= $(INCDIR)
 ARCHINCLUDEDIR	?= $(INCLUDEDIR)
 MANDIR		?= $(PREFIX)/share/man
 PKGCONFIGDIR	?= $(LIBDIR)/pkgconfig
+# The tracing agent is preloaded by path, never found by the dynamic
+# loader's search, so it lives in a directory of its own, not among the
+# shared libraries (the commands look for it at ../lib[/TRIPLE]/textpoke
+# beside their own bin/).
+AGENTDIR	?= $(LIBDIR)/textpoke
 
 # Every command has its man page, docs/NAME.1: the list of the commands
 # make uninstall removes, whichever this configuration builds.
@@ -437,7 +442,8 @@ install: libs tools
 	install -m 0644 $(inst-asm) $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
-	install -m 0755 $(AGENT) $(DESTDIR)$(LIBDIR)/
+	install -d $(DESTDIR)$(AGENTDIR)
+	install -m 0755 $(AGENT) $(DESTDIR)$(AGENTDIR)/
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so.$(SOVERSION)
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/libtextpoke.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc-dir,$(LIBDIR))|' \
@@ -455,10 +461,10 @@ uninstall:
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/textpoke/,$(notdir $(inst-headers))) \
 		$(addprefix $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm/,$(notdir $(inst-asm))) \
 		$(addprefix $(DESTDIR)$(LIBDIR)/,libtextpoke.a libtextpoke.so \
-			libtextpoke.so.$(SOVERSION) libtextpoke.so.$(VERSION) \
-			libtextpoke-agent.so) \
+			libtextpoke.so.$(SOVERSION) libtextpoke.so.$(VERSION)) \
+		$(DESTDIR)$(AGENTDIR)/libtextpoke-agent.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/textpoke.pc
-	rmdir $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke \
+	rmdir $(DESTDIR)$(AGENTDIR) $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke/asm $(DESTDIR)$(ARCHINCLUDEDIR)/textpoke \
 		$(DESTDIR)$(INCLUDEDIR)/textpoke 2>/dev/null || true
 
 # --- Debian packages ----------------------------------------------------------

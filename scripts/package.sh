@@ -117,6 +117,10 @@ check() {
 	check_step "textpoke.pc: libdir is /usr/lib/$multiarch" \
 		test "$(pc --variable=libdir)" = "$root/usr/lib/$multiarch"
 
+	# textpoke record, live and attach look for the agent there (AGENTDIR).
+	check_step "textpoke-agent: the agent in /usr/lib/$multiarch/textpoke" \
+		test -f "$root/usr/lib/$multiarch/textpoke/libtextpoke-agent.so"
+
 	# The example as libtextpoke-dev ships it, built outside the tree.
 	example=$root/usr/share/doc/libtextpoke-dev/examples/poke.c
 	if [ -f "$example.gz" ]; then

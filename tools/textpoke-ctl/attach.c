@@ -84,13 +84,13 @@ static int parse_pid(const char *s, pid_t *pid)
 /*
  * The agent: --agent, $TEXTPOKE_AGENT, beside this command, in the build
  * tree ($(O)/ARCH/tools/agent/), or where make install puts it (the
- * library's directory: lib/TRIPLE or lib beside bin).
+ * Makefile's AGENTDIR: lib/TRIPLE/textpoke or lib/textpoke beside bin).
  */
 static int find_agent(const char *given, char *path)
 {
 	static const char *const rel[] = {
 		"/" AGENT_NAME, "/../agent/" AGENT_NAME,
-		"/../lib/" TP_TRIPLE "/" AGENT_NAME, "/../lib/" AGENT_NAME,
+		"/../lib/" TP_TRIPLE "/textpoke/" AGENT_NAME, "/../lib/textpoke/" AGENT_NAME,
 	};
 	char self[PATH_MAX], try[PATH_MAX + 64];
 	ssize_t n;

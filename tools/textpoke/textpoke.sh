@@ -29,15 +29,20 @@ usage() {
 here=$(dirname "$0")
 
 # The agent: $TEXTPOKE_AGENT, beside the commands, in the build tree
-# (bin/../ARCH/tools/agent/), else by name from the library path, where
-# make install puts it.
+# (bin/../ARCH/tools/agent/), else where make install puts it
+# (bin/../lib[/TRIPLE]/textpoke/).  Preloaded by path: it is not in the
+# dynamic loader's search path.
 find_agent() {
-	arch=$(uname -m | sed -e 's/^x86_64$/x86/' -e 's/^aarch64$/arm64/' -e 's/^riscv64$/riscv/')
+	m=$(uname -m)
+	arch=$(echo "$m" | sed -e 's/^x86_64$/x86/' -e 's/^aarch64$/arm64/' -e 's/^riscv64$/riscv/')
 	for a in ${TEXTPOKE_AGENT:+"$TEXTPOKE_AGENT"} "$here/libtextpoke-agent.so" \
-		 "$here/../$arch/tools/agent/libtextpoke-agent.so"; do
+		 "$here/../$arch/tools/agent/libtextpoke-agent.so" \
+		 "$here/../lib/$m-linux-gnu/textpoke/libtextpoke-agent.so" \
+		 "$here/../lib/textpoke/libtextpoke-agent.so"; do
 		[ -f "$a" ] && { echo "$a"; return 0; }
 	done
-	echo libtextpoke-agent.so
+	echo "textpoke: cannot find libtextpoke-agent.so (set TEXTPOKE_AGENT or use --agent)" >&2
+	return 1
 }
 
 # live: the program itself (same pid), the agent preloaded, tracing off,
@@ -55,7 +60,7 @@ live() {
 		esac
 	done
 	[ $# -ge 1 ] || { echo "usage: textpoke live [--agent SO] -- PROG [ARG...]" >&2; exit 2; }
-	[ -n "$agent" ] || agent=$(find_agent)
+	[ -n "$agent" ] || agent=$(find_agent) || exit 1
 	case $agent in
 	*/*)	case $agent in /*) ;; *) agent=$(pwd)/$agent ;; esac
 		[ -f "$agent" ] || { echo "textpoke live: no agent '$agent'" >&2; exit 1; } ;;

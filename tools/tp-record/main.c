@@ -34,7 +34,7 @@ static void usage(FILE *f)
 	      "  -t, --time-filter=TIME  only calls that take TIME or more (ns, us, ms, s)\n"
 	      "      --tid=TID[,TID...]  only these threads\n"
 	      "      --agent=PATH        the agent to preload (default: beside this\n"
-	      "                          program, else " AGENT_NAME " from the library path)\n"
+	      "                          program, else lib[/TRIPLE]/textpoke/ beside its bin/)\n"
 	      "      --force             run PROG even if it has no patchable functions\n"
 	      "  -q, --quiet             say nothing but errors\n"
 	      "  -h, --help, -V, --version\n", f);
@@ -87,8 +87,35 @@ static char *agent_beside(const char *self)
 }
 
 /*
+ * The agent relative to @bindir, the directory this program is in: in
+ * the build tree ($(O)/host/tools/tp-record/ and $(O)/ARCH/tools/agent/),
+ * or installed (bin/ and lib[/TRIPLE]/textpoke/, the Makefile's AGENTDIR).
+ */
+static char *agent_under(const char *bindir)
+{
+	static const char *const rel[] = {
+		"/../../../" TP_HOSTARCH "/tools/agent/",
+		"/../lib/" TP_TRIPLE "/textpoke/",
+		"/../lib/textpoke/",
+	};
+
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		char *dir, *found;
+
+		if (asprintf(&dir, "%s%s", bindir, rel[i]) < 0)
+			return NULL;
+		found = agent_beside(dir);
+		free(dir);
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+/*
  * $TEXTPOKE_AGENT, else the agent beside this program as it was called
- * (the build's bin/) or as it is (installed), else the library path's.
+ * (the build's bin/) or as it is, else where the build or make install
+ * put it; NULL when there is none.
  */
 static char *find_agent(const char *argv0)
 {
@@ -105,17 +132,12 @@ static char *find_agent(const char *argv0)
 		path = agent_beside(self);
 		if (path)
 			return path;
-		/* in the build tree: $(O)/host/tools/tp-record/ and $(O)/ARCH/tools/agent/ */
 		*strrchr(self, '/') = '\0';
-		if (asprintf(&path, "%s/../../../%s/tools/agent/", self, TP_HOSTARCH) >= 0) {
-			char *found = agent_beside(path);
-
-			free(path);
-			if (found)
-				return found;
-		}
+		path = agent_under(self);
+		if (path)
+			return path;
 	}
-	return strdup(AGENT_NAME);
+	return NULL;
 }
 
 /* The file execvp() would run for @prog, or NULL. */
@@ -311,6 +333,11 @@ int main(int argc, char **argv)
 	}
 	if (!agent)
 		agent = find_agent(argv[0]);
+	if (!agent) {
+		fprintf(stderr, "textpoke record: cannot find " AGENT_NAME
+			" (set TEXTPOKE_AGENT or use --agent)\n");
+		return 1;
+	}
 	snprintf(ns, sizeof(ns), "%llu", min_ns);
 	if (!agent || set_preload(agent) || setenv("TEXTPOKE_DIR", abs_dir, 1) ||
 	    (filter && setenv("TEXTPOKE_FILTER", filter, 1)) ||
