@@ -11,6 +11,11 @@
  * unused here, a 3-bit magic (5) that lets readers check the stream, the
  * depth (10 bits) and the function's address (48 bits).
  *
+ * Calls traced at the PLT (plt.c) go on the same stack: the depth of
+ * such a call is one more than its caller's frame, and every entry the
+ * library reports below a PLT call counts that call too, so that one
+ * thread's stream is one well-nested graph (main -> qsort -> cmp).
+ *
  * With a minimum duration, an entry is held on the thread's stack until
  * its call proves long enough: a call that lasted as long is written with
  * the entries still held below it, so that the stream stays a well-nested
@@ -41,6 +46,7 @@ struct frame {
 	uint64_t time;
 	int depth;
 	bool written;
+	bool plt;			/* a call traced at the PLT */
 };
 
 struct recorder {
@@ -51,6 +57,7 @@ struct recorder {
 	bool busy;			/* in a callback: a signal's calls are lost */
 	unsigned int nr;		/* records in @recs */
 	unsigned int sp;		/* frames in @stack */
+	unsigned int plt_open;		/* of which calls traced at the PLT */
 	struct frame stack[STACK_FRAMES];
 	struct rec recs[BUF_RECS];
 };
@@ -162,11 +169,15 @@ static void put_held(struct recorder *r)
 	}
 }
 
-/* 1: the call is recorded and its return must be reported; 0: not. */
-int writer_entry(uint64_t func, int depth, uint64_t calltime)
+/*
+ * 1: the call is recorded and its return must be reported; 0: not.
+ * @depth: the library's, or -1 for a call traced at the PLT.
+ */
+static int enter(uint64_t func, int depth, uint64_t calltime)
 {
 	struct recorder *r;
 	struct frame *f;
+	bool plt = depth < 0;
 	int ret = 0;
 
 	__atomic_fetch_add(&calls_seen, 1, __ATOMIC_RELAXED);
@@ -177,6 +188,10 @@ int writer_entry(uint64_t func, int depth, uint64_t calltime)
 		return 0;
 	r->busy = true;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (plt)
+		depth = r->sp ? r->stack[r->sp - 1].depth + 1 : 0;
+	else
+		depth += r->plt_open;
 	if (agent_config.max_depth && depth >= agent_config.max_depth)
 		goto out;
 	if (r->sp == STACK_FRAMES) {
@@ -188,6 +203,8 @@ int writer_entry(uint64_t func, int depth, uint64_t calltime)
 	f->time = calltime;
 	f->depth = depth;
 	f->written = false;
+	f->plt = plt;
+	r->plt_open += plt;
 	if (!agent_config.min_ns)
 		put_held(r);
 	ret = 1;
@@ -197,7 +214,18 @@ out:
 	return ret;
 }
 
-void writer_return(uint64_t func, int depth, uint64_t calltime, uint64_t rettime)
+int writer_entry(uint64_t func, int depth, uint64_t calltime)
+{
+	return enter(func, depth, calltime);
+}
+
+int writer_plt_entry(uint64_t func, uint64_t calltime)
+{
+	return enter(func, -1, calltime);
+}
+
+/* The frame's own depth is written: the library's would miss PLT calls. */
+static void leave(uint64_t func, uint64_t calltime, uint64_t rettime)
 {
 	struct recorder *r = self;
 	struct frame *f;
@@ -211,12 +239,25 @@ void writer_return(uint64_t func, int depth, uint64_t calltime, uint64_t rettime
 	if (f->func == func && f->time == calltime) {
 		if (f->written || rettime - calltime >= agent_config.min_ns) {
 			put_held(r);
-			put(r, rettime, rec_word(REC_EXIT, depth, func));
+			put(r, rettime, rec_word(REC_EXIT, f->depth, func));
 		}
+		if (f->plt)
+			r->plt_open--;
 		r->sp--;
 	}
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	r->busy = false;
+}
+
+void writer_return(uint64_t func, int depth, uint64_t calltime, uint64_t rettime)
+{
+	(void)depth;
+	leave(func, calltime, rettime);
+}
+
+void writer_plt_return(uint64_t func, uint64_t calltime, uint64_t rettime)
+{
+	leave(func, calltime, rettime);
 }
 
 /*

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Calls into shared objects (libc's puts(), a library's function),
+ * traced where the caller looks their address up: its GOT slot of the
+ * PLT.  The callee's text is never written (the library refuses to patch
+ * an object not built with its flags); instead each slot of a traced
+ * caller is pointed at a stub of its own, in an executable page the
+ * agent maps, that enters agent_plt_entry (arch/<arch>/plt_entry.S)
+ * with the slot in hand.  agent_plt_enter() records the entry, swaps
+ * the caller's return address for agent_plt_return and says where the
+ * call goes; agent_plt_exit() records the return and gives the address
+ * back.  A per-thread stack of the swapped return addresses, tagged with
+ * the caller's stack pointer, matches each return with its call.
+ *
+ * The callers are the program and every object with patchable function
+ * entries (built with the library's flags), as uftrace traces the calls
+ * of the objects it traces.  A slot is recorded under its GOT slot's
+ * address, which tp-record's symbol files name after the slot's symbol.
+ *
+ * Lazy binding: a slot that has not been called yet holds the address of
+ * the PLT's resolver stub, which the stub calls like any other target.
+ * The resolver then writes the function's address over the slot (over
+ * the stub's address): when that call returns, the slot is read, the
+ * function's address kept as the slot's target and the stub put back.
+ * Calls that other threads make in between go straight to the function
+ * and are not seen.  With BIND_NOW and RELRO the GOT is read-only: it is
+ * made writable for the stores and read-only again.  Every store to a
+ * slot is one aligned word, atomic for the threads calling through it.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <textpoke/ftrace.h>
+
+#include "agent_internal.h"
+#include "plt.h"
+
+#define PLT_FRAMES	512
+#define PAGE		4096ul
+
+struct plt_slot {
+	uintptr_t *got;			/* the caller's GOT slot */
+	uintptr_t target;		/* where a call goes: resolver stub or function */
+	uintptr_t first;		/* what the slot held when hooked */
+	uintptr_t stub;			/* this slot's stub */
+	bool settled;			/* target is the function: no resolver on the way */
+};
+
+struct plt_object {
+	struct plt_object *next;
+	uintptr_t base;			/* load bias */
+	uintptr_t start, end;		/* its loaded segments */
+	char *path;
+	struct plt_slot *slots;
+	size_t nr;
+	bool seen;			/* loaded at the last scan */
+};
+
+struct plt_frame {
+	struct plt_slot *slot;
+	uintptr_t ret;			/* the caller's return address */
+	uintptr_t sp;			/* the caller's stack pointer after the return */
+	uint64_t calltime;
+	bool recorded;
+};
+
+struct plt_thread {
+	unsigned int sp;
+	struct plt_frame frames[PLT_FRAMES];
+};
+
+static struct plt_object *objects;
+static long nr_hooked;
+static bool plt_on;
+static __thread struct plt_thread *plt_self __attribute__((tls_model("initial-exec")));
+
+/*
+ * Functions whose call must not come back through a stub: they return
+ * twice (setjmp, vfork), never return where they were called from
+ * (longjmp, setcontext), or unwind through their callers' frames.
+ */
+static const char *const never[] = {
+	"setjmp", "_setjmp", "sigsetjmp", "__sigsetjmp", "savectx", "vfork", "__vfork",
+	"longjmp", "_longjmp", "siglongjmp", "__longjmp_chk", "getcontext", "setcontext",
+	"swapcontext", "__cxa_throw", "__cxa_rethrow", "_Unwind_Resume",
+	"_Unwind_RaiseException", "_Unwind_Resume_or_Rethrow", "_Unwind_ForcedUnwind",
+	"__tls_get_addr", "__gmon_start__", "mcount", "_mcount", "__fentry__",
+	"__cyg_profile_func_enter", "__cyg_profile_func_exit",
+};
+
+static bool in_list(const char *globs, const char *name)
+{
+	const char *p = globs;
+	char glob[512];
+
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+
+		if (len && len < sizeof(glob)) {
+			memcpy(glob, p, len);
+			glob[len] = '\0';
+			if (!fnmatch(glob, name, 0))
+				return true;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+static bool slot_wanted(const char *name)
+{
+	size_t i;
+
+	if (!*name)
+		return false;
+	for (i = 0; i < sizeof(never) / sizeof(*never); i++)
+		if (!strcmp(name, never[i]))
+			return false;
+	if (agent_config.filter && !in_list(agent_config.filter, name))
+		return false;
+	if (agent_config.notrace && in_list(agent_config.notrace, name))
+		return false;
+	/* a function the library traces is recorded at its entry already */
+	return tp_ftrace_count_functions(name) <= 0;
+}
+
+/* Does the file at @path have patchable function entries? */
+static bool built_with_flags(const char *path)
+{
+	static const char want[] = "__patchable_function_entries";
+	const ElfW(Ehdr) *eh;
+	const ElfW(Shdr) *sh, *names;
+	struct stat st;
+	uint8_t *data;
+	bool found = false;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(*eh)) {
+		close(fd);
+		return false;
+	}
+	data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (data == MAP_FAILED)
+		return false;
+	eh = (const void *)data;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_shentsize != sizeof(*sh) ||
+	    eh->e_shstrndx >= eh->e_shnum || eh->e_shoff > (uint64_t)st.st_size ||
+	    (uint64_t)eh->e_shnum * sizeof(*sh) > st.st_size - eh->e_shoff)
+		goto out;
+	sh = (const void *)(data + eh->e_shoff);
+	names = &sh[eh->e_shstrndx];
+	if (names->sh_offset > (uint64_t)st.st_size ||
+	    names->sh_size > st.st_size - names->sh_offset)
+		goto out;
+	for (unsigned int i = 0; i < eh->e_shnum && !found; i++)
+		found = sh[i].sh_name < names->sh_size &&
+			names->sh_size - sh[i].sh_name >= sizeof(want) &&
+			!memcmp(data + names->sh_offset + sh[i].sh_name, want, sizeof(want));
+out:
+	munmap(data, st.st_size);
+	return found;
+}
+
+/* What the dynamic section says of the PLT's relocations. */
+struct dyn_info {
+	const ElfW(Rela) *jmprel;
+	size_t pltrelsz;
+	const ElfW(Sym) *symtab;
+	const char *strtab;
+	size_t strsz;
+	uintptr_t relro_start, relro_end;
+};
+
+/* Some loaders leave the dynamic section's addresses unrelocated. */
+static uintptr_t dyn_addr(uintptr_t base, uintptr_t value)
+{
+	return value < base ? base + value : value;
+}
+
+static bool read_dynamic(const struct dl_phdr_info *info, struct dyn_info *d)
+{
+	const ElfW(Dyn) *dyn = NULL;
+	bool rela = false;
+
+	memset(d, 0, sizeof(*d));
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_DYNAMIC)
+			dyn = (const void *)(info->dlpi_addr + ph->p_vaddr);
+		if (ph->p_type == PT_GNU_RELRO) {
+			d->relro_start = info->dlpi_addr + ph->p_vaddr;
+			d->relro_end = d->relro_start + ph->p_memsz;
+		}
+	}
+	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
+		uintptr_t v = dyn->d_un.d_ptr;
+
+		switch (dyn->d_tag) {
+		case DT_JMPREL:
+			d->jmprel = (const void *)dyn_addr(info->dlpi_addr, v);
+			break;
+		case DT_PLTRELSZ:
+			d->pltrelsz = dyn->d_un.d_val;
+			break;
+		case DT_PLTREL:
+			rela = dyn->d_un.d_val == DT_RELA;
+			break;
+		case DT_SYMTAB:
+			d->symtab = (const void *)dyn_addr(info->dlpi_addr, v);
+			break;
+		case DT_STRTAB:
+			d->strtab = (const void *)dyn_addr(info->dlpi_addr, v);
+			break;
+		case DT_STRSZ:
+			d->strsz = dyn->d_un.d_val;
+			break;
+		}
+	}
+	return rela && d->jmprel && d->pltrelsz && d->symtab && d->strtab && d->strsz;
+}
+
+static bool in_object(const struct plt_object *o, uintptr_t addr, size_t len)
+{
+	return addr >= o->start && addr + len <= o->end;
+}
+
+/* Store @value into @got, making a read-only GOT writable around it. */
+static int got_store(const struct dyn_info *d, uintptr_t *got, uintptr_t value)
+{
+	uintptr_t page = (uintptr_t)got & ~(PAGE - 1);
+	/* the loader makes read-only the whole pages of RELRO, no more */
+	bool relro = page >= (d->relro_start & ~(PAGE - 1)) &&
+		     page < (d->relro_end & ~(PAGE - 1));
+
+	if (relro && mprotect((void *)page, PAGE, PROT_READ | PROT_WRITE))
+		return -errno;
+	__atomic_store_n(got, value, __ATOMIC_RELEASE);
+	if (relro)
+		mprotect((void *)page, PAGE, PROT_READ);
+	return 0;
+}
+
+/* The stubs of @o's slots, in a page of their own, then the GOT pointed at them. */
+static int hook_slots(struct plt_object *o, const struct dyn_info *d)
+{
+	size_t len = (o->nr * PLT_STUB_SIZE + PAGE - 1) & ~(PAGE - 1);
+	uint8_t *page;
+	size_t i;
+	int err = 0;
+
+	page = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return -errno;
+	for (i = 0; i < o->nr && !err; i++) {
+		o->slots[i].stub = (uintptr_t)(page + i * PLT_STUB_SIZE);
+		err = plt_arch_write_stub(page + i * PLT_STUB_SIZE, &o->slots[i]);
+	}
+	if (!err && mprotect(page, len, PROT_READ | PROT_EXEC))
+		err = -errno;
+	if (err) {
+		munmap(page, len);
+		return err;
+	}
+	__builtin___clear_cache((char *)page, (char *)page + len);
+	/* The page stays mapped for good: a thread may be in a stub. */
+	for (i = 0; i < o->nr && !err; i++) {
+		struct plt_slot *s = &o->slots[i];
+
+		s->first = s->target = __atomic_load_n(s->got, __ATOMIC_ACQUIRE);
+		/* a target outside the caller is a function, not its resolver stub */
+		s->settled = !in_object(o, s->target, 1);
+		err = got_store(d, s->got, s->stub);
+		if (!err)
+			nr_hooked++;
+	}
+	return err;
+}
+
+/* The slots of @info's PLT that are traced, hooked. */
+static int hook_object(struct plt_object *o, const struct dl_phdr_info *info)
+{
+	struct dyn_info d;
+	size_t n, i;
+
+	if (!read_dynamic(info, &d))
+		return 0;	/* no PLT */
+	n = d.pltrelsz / sizeof(ElfW(Rela));
+	o->slots = calloc(n, sizeof(*o->slots));
+	if (!o->slots)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const ElfW(Rela) *r = &d.jmprel[i];
+		const ElfW(Sym) *sym = &d.symtab[ELF64_R_SYM(r->r_info)];
+		uintptr_t got = info->dlpi_addr + r->r_offset;
+
+		if (ELF64_R_TYPE(r->r_info) != plt_arch_jump_slot || !ELF64_R_SYM(r->r_info) ||
+		    sym->st_name >= d.strsz || got % sizeof(uintptr_t) ||
+		    !in_object(o, got, sizeof(uintptr_t)) || !slot_wanted(d.strtab + sym->st_name))
+			continue;
+		o->slots[o->nr++].got = (uintptr_t *)got;
+	}
+	return o->nr ? hook_slots(o, &d) : 0;
+}
+
+static struct plt_object *known_object(uintptr_t base, const char *path)
+{
+	struct plt_object *o;
+
+	for (o = objects; o; o = o->next)
+		if (o->base == base && !strcmp(o->path, path))
+			return o;
+	return NULL;
+}
+
+static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	bool *first = data;
+	bool program = *first;
+	struct plt_object *o;
+	const char *path = info->dlpi_name;
+	int err;
+
+	(void)size;
+	*first = false;
+	if (!path)
+		return 0;
+	o = known_object(info->dlpi_addr, path);
+	if (o) {
+		o->seen = true;
+		return 0;
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return 0;
+	o->base = info->dlpi_addr;
+	o->start = UINTPTR_MAX;
+	o->path = strdup(path);
+	o->seen = true;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < o->start)
+			o->start = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > o->end)
+			o->end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	/* the program, and the objects built with the flags */
+	if (o->path && (program || (path[0] == '/' && built_with_flags(path)))) {
+		err = hook_object(o, info);
+		if (err && agent_config.verbose)
+			fprintf(stderr, "textpoke: pid %d: calls of %s not traced: %s\n",
+				agent_pid, *path ? path : "the program", strerror(-err));
+	}
+	if (!o->path) {
+		free(o);
+		return 0;
+	}
+	o->next = objects;
+	objects = o;
+	return 0;
+}
+
+int plt_hook_objects(void)
+{
+	struct plt_object *o, **link;
+	bool first = true;
+
+	for (o = objects; o; o = o->next)
+		o->seen = false;
+	dl_iterate_phdr(scan_object, &first);
+	/*
+	 * An object unloaded since: forgotten (its stubs stay, unused), so
+	 * that one loaded at its place is hooked afresh.
+	 */
+	for (link = &objects; (o = *link);) {
+		if (o->seen) {
+			link = &o->next;
+			continue;
+		}
+		*link = o->next;
+		nr_hooked -= o->nr;
+		free(o->slots);
+		free(o->path);
+		free(o);
+	}
+	return 0;
+}
+
+void plt_enable(bool on)
+{
+	__atomic_store_n(&plt_on, on, __ATOMIC_RELEASE);
+}
+
+long plt_hooked(void)
+{
+	return nr_hooked;
+}
+
+static struct plt_thread *thread_state(void)
+{
+	struct plt_thread *t = plt_self;
+
+	if (t)
+		return t;
+	t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (t == MAP_FAILED)
+		return NULL;
+	plt_self = t;
+	return t;
+}
+
+/*
+ * After a call that may have gone through the resolver: the function's
+ * address it wrote over the stub's becomes the target, and the stub goes
+ * back.  The GOT is only writable here when lazy binding writes it too.
+ */
+static void follow_binding(struct plt_slot *s)
+{
+	uintptr_t now = __atomic_load_n(s->got, __ATOMIC_ACQUIRE);
+
+	if (now == s->stub) {
+		if (__atomic_load_n(&s->target, __ATOMIC_RELAXED) != s->first)
+			__atomic_store_n(&s->settled, true, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_store_n(&s->target, now, __ATOMIC_RELEASE);
+	__atomic_compare_exchange_n(s->got, &now, s->stub, false, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
+	__atomic_store_n(&s->settled, true, __ATOMIC_RELAXED);
+}
+
+uintptr_t agent_plt_enter(struct plt_slot *s, uintptr_t *ret, uintptr_t sp)
+{
+	uintptr_t target = __atomic_load_n(&s->target, __ATOMIC_ACQUIRE);
+	bool on = __atomic_load_n(&plt_on, __ATOMIC_ACQUIRE);
+	bool settled = __atomic_load_n(&s->settled, __ATOMIC_RELAXED);
+	struct plt_thread *t;
+	struct plt_frame *f;
+
+	if (!on && settled)
+		return target;
+	t = thread_state();
+	if (!t)
+		return target;
+	/* a frame left by a longjmp() over it: its place is taken */
+	while (t->sp && t->frames[t->sp - 1].sp == sp) {
+		f = &t->frames[t->sp - 1];
+		if (f->recorded)
+			writer_plt_return((uintptr_t)f->slot->got, f->calltime, agent_now());
+		t->sp--;
+	}
+	if (t->sp == PLT_FRAMES)
+		return target;
+	f = &t->frames[t->sp];
+	f->slot = s;
+	f->ret = *ret;
+	f->sp = sp;
+	f->calltime = agent_now();
+	f->recorded = on && writer_plt_entry((uintptr_t)s->got, f->calltime) > 0;
+	if (!f->recorded && settled)
+		return target;
+	/* the frame is complete before a signal's calls may see it */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->sp++;
+	*ret = (uintptr_t)agent_plt_return;
+	return target;
+}
+
+uintptr_t agent_plt_exit(uintptr_t sp)
+{
+	struct plt_thread *t = plt_self;
+	struct plt_frame *f;
+	uint64_t now = agent_now();
+	uintptr_t ret;
+	unsigned int i;
+
+	/* the frame of this return; those above it were left by longjmp() */
+	for (i = t->sp; i > 1 && t->frames[i - 1].sp != sp; i--)
+		;
+	while (t->sp > i) {
+		f = &t->frames[--t->sp];
+		if (f->recorded)
+			writer_plt_return((uintptr_t)f->slot->got, f->calltime, now);
+	}
+	f = &t->frames[t->sp - 1];
+	if (f->recorded)
+		writer_plt_return((uintptr_t)f->slot->got, f->calltime, now);
+	if (!__atomic_load_n(&f->slot->settled, __ATOMIC_RELAXED))
+		follow_binding(f->slot);
+	ret = f->ret;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->sp--;
+	return ret;
+}
