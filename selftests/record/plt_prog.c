@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What plt_test.sh records: built with the library's ftrace flags and
+ * linked with plt_lib.c's object (built without), lazily bound or, as
+ * plt_prog_now, with -z now -z relro.  Its calls into libc and the
+ * library go through its PLT:
+ *   (no argument)  work() -> malloc(), qsort() -> cmp() (a callback into
+ *		    the program, nested in qsort), puts(), plt_twice() three
+ *		    times through call_lib(), free()
+ *   threads	    4 threads, started together, each calling plt_count()
+ *		    CALLS times through thread_calls() while the slot is
+ *		    still lazily bound
+ *   relro	    as the first, then whether the pages of its RELRO
+ *		    segment are read-only again
+ */
+#define _GNU_SOURCE
+#include <link.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define THREADS	4
+#define CALLS	2000
+
+int plt_twice(int x);
+int plt_count(int x);
+int plt_counted(void);
+
+__attribute__((noinline)) int cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+__attribute__((noinline)) int call_lib(int x)
+{
+	return plt_twice(x);
+}
+
+__attribute__((noinline)) int work(void)
+{
+	int v[4] = { 4, 2, 3, 1 }, sum = 0, i;
+	int *p = malloc(sizeof(v));
+
+	if (!p)
+		return -1;
+	memcpy(p, v, sizeof(v));
+	qsort(p, 4, sizeof(*p), cmp);
+	puts("sorted");
+	for (i = 0; i < 3; i++)
+		sum += call_lib(p[i]);
+	free(p);
+	return sum;
+}
+
+static pthread_barrier_t start;
+
+__attribute__((noinline)) int thread_calls(int n)
+{
+	int sum = 0, i;
+
+	for (i = 0; i < n; i++)
+		sum += plt_count(i) - i;
+	return sum;
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&start);
+	return (void *)(long)thread_calls(CALLS);
+}
+
+static int threads(void)
+{
+	pthread_t t[THREADS];
+	long sum = 0;
+	void *ret;
+	int i;
+
+	pthread_barrier_init(&start, NULL, THREADS);
+	for (i = 0; i < THREADS; i++)
+		if (pthread_create(&t[i], NULL, worker, NULL))
+			return 1;
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(t[i], &ret);
+		sum += (long)ret;
+	}
+	printf("threads %ld counted %d\n", sum, plt_counted());
+	return 0;
+}
+
+/* Is every page of the program's RELRO segment read-only in its maps? */
+static int relro_page(struct dl_phdr_info *info, size_t size, void *data)
+{
+	unsigned long *range = data;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_GNU_RELRO) {
+			range[0] = (info->dlpi_addr + info->dlpi_phdr[i].p_vaddr) & ~0xffful;
+			range[1] = (info->dlpi_addr + info->dlpi_phdr[i].p_vaddr +
+				    info->dlpi_phdr[i].p_memsz) & ~0xffful;
+		}
+	return 1;	/* the program only */
+}
+
+static const char *relro_state(void)
+{
+	unsigned long range[2] = { 0, 0 }, lo, hi;
+	char line[512], perms[8];
+	const char *state = "absent";
+	FILE *f;
+
+	dl_iterate_phdr(relro_page, range);
+	f = fopen("/proc/self/maps", "r");
+	while (f && range[0] < range[1] && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && lo < range[1] &&
+		    hi > range[0] && strcmp(state, "writable"))
+			state = strcmp(perms, "r--p") ? "writable" : "read-only";
+	if (f)
+		fclose(f);
+	return state;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "threads"))
+		return threads();
+	printf("work %d\n", work());
+	if (argc > 1 && !strcmp(argv[1], "relro"))
+		printf("relro %s\n", relro_state());
+	return 0;
+}
