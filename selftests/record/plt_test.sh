@@ -8,15 +8,18 @@
 # once; not at all with --no-libcall; filtered by -F, -N and -D like
 # the program's own functions; through a GOT bound lazily while 4
 # threads call, and through one bound at load and read-only (RELRO),
-# which must be read-only again afterwards.  Exits 0 when all hold.
+# which must be read-only again afterwards; and C++ exceptions thrown
+# through them must be caught where they were.  Exits 0 when all hold.
 #
 #   TP_BIN       the build's bin/ (textpoke)
 #   TP_AGENT     libtextpoke-agent.so of this arch
 #   TP_PROG      plt_prog.c built with the ftrace flags, lazily bound
 #   TP_PROG_NOW  the same, linked with -z now -z relro
+#   TP_PROG_THROW plt_throw.cc built with the ftrace flags
 #   TP_RUNNER    the emulator of a foreign arch, when not native
 set -u
 bin=${TP_BIN:?} agent=${TP_AGENT:?} prog=${TP_PROG:?} prog_now=${TP_PROG_NOW:?}
+prog_throw=${TP_PROG_THROW:?}
 tp=$bin/textpoke
 if [ -n "${TP_RUNNER:-}" ]; then
 	echo "ok 1 plt_test # SKIP calls at the PLT are traced natively on x86-64 only"
@@ -58,9 +61,13 @@ count() {
 	[ "$n" = "$3" ] && ok "$1" || not_ok "$1: $n, not $3"
 }
 
+# call NAME: how a call of NAME is printed; "NAME()" unless NAME has its
+# parameters already (C++ names, demangled by textpoke replay).
+call() { case $1 in *"("*) echo "$1" ;; *) echo "$1()" ;; esac; }
+
 # nested WHAT OUTER INNER: the line after "OUTER() {" calls INNER, deeper.
 nested() {
-	if awk -v outer="$2() {" -v inner="$3()" '
+	if awk -v outer="$(call "$2") {" -v inner="$(call "$3")" '
 		found { exit !(index($0, inner) > col) }
 		(col = index($0, outer)) { found = 1 }
 		END { if (!found) exit 1 }' "$work/out"; then
@@ -73,8 +80,8 @@ nested() {
 # sibling WHAT FIRST SECOND: "SECOND()" starts where "FIRST() {" does.
 sibling() {
 	local a b
-	a=$(awk -v f="$2() {" 'index($0, f) { print index($0, f); exit }' "$work/out")
-	b=$(awk -v f=" $3()" 'index($0, f) { print index($0, f) + 1; exit }' "$work/out")
+	a=$(awk -v f="$(call "$2") {" 'index($0, f) { print index($0, f); exit }' "$work/out")
+	b=$(awk -v f=" $(call "$3")" 'index($0, f) { print index($0, f) + 1; exit }' "$work/out")
 	[ -n "$a" ] && [ "$a" = "$b" ] && ok "$1" || not_ok "$1 ($a, $b)"
 }
 
@@ -165,6 +172,22 @@ else
 fi
 threads=$(grep -c '^# thread' "$work/out")
 [ "$threads" = 5 ] && ok "4 threads and main recorded" || not_ok "4 threads and main recorded, not $threads"
+
+# Exceptions thrown through calls traced at the PLT: the unwinder finds
+# the callers' return addresses, and the graph stays nested after them.
+rec -d "$work/exc" -- "$prog_throw" >"$work/prog.out" 2>"$work/out" ||
+	not_ok "record of a program that throws exits 0"
+if [ "$(cat "$work/prog.out")" = "$(printf 'caught 4\nafter')" ]; then
+	ok "exceptions through calls at the PLT are caught"
+else
+	cp "$work/prog.out" "$work/out"; not_ok "exceptions through calls at the PLT are caught"
+fi
+"$tp" replay "$work/exc" >"$work/out" 2>&1
+has "the calls that threw are recorded" qsort cmp_throw
+nested "the graph is nested after the exceptions" "after(int)" printf
+sibling "the graph is nested after the exceptions: qsort returned" qsort "after(int)"
+grep -q '^ *[0-9]*) .*|  } /\* main \*/' "$work/out" && ok "main returns at depth 0" ||
+	not_ok "main returns at depth 0"
 
 echo "# plt_test: $fails failed"
 [ "$fails" = 0 ]

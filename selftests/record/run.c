@@ -22,6 +22,7 @@ int main(void)
 #endif
 #ifdef RECORD_PROG_NOW
 	    setenv("TP_PROG_NOW", RECORD_PROG_NOW, 1) ||
+	    setenv("TP_PROG_THROW", RECORD_PROG_THROW, 1) ||
 #endif
 	    (RECORD_RUNNER[0] && setenv("TP_RUNNER", RECORD_RUNNER, 1))) {
 		perror("record_test");

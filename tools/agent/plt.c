@@ -12,6 +12,13 @@
  * back.  A per-thread stack of the swapped return addresses, tagged with
  * the caller's stack pointer, matches each return with its call.
  *
+ * An unwinder that meets agent_plt_return cannot go further (its frame
+ * information says so: the return address is in the thread's stack, out
+ * of the unwinder's reach).  So the agent comes before the unwinder's
+ * _Unwind_RaiseException() (a C++ throw) and libc's pthread_exit(): the
+ * thread's swapped return addresses are put back where they were, their
+ * calls recorded as returned, before the unwinding starts.
+ *
  * The callers are the program and every object with patchable function
  * entries (built with the library's flags), as uftrace traces the calls
  * of the objects it traces.  A slot is recorded under its GOT slot's
@@ -31,7 +38,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <dlfcn.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +76,7 @@ struct plt_object {
 
 struct plt_frame {
 	struct plt_slot *slot;
+	uintptr_t *ret_loc;		/* where it was swapped */
 	uintptr_t ret;			/* the caller's return address */
 	uintptr_t sp;			/* the caller's stack pointer after the return */
 	uint64_t calltime;
@@ -471,6 +481,7 @@ uintptr_t agent_plt_enter(struct plt_slot *s, uintptr_t *ret, uintptr_t sp)
 		return target;
 	f = &t->frames[t->sp];
 	f->slot = s;
+	f->ret_loc = ret;
 	f->ret = *ret;
 	f->sp = sp;
 	f->calltime = agent_now();
@@ -509,4 +520,65 @@ uintptr_t agent_plt_exit(uintptr_t sp)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	t->sp--;
 	return ret;
+}
+
+/*
+ * Before the thread's stack is unwound: every return address swapped on
+ * it back in place (where it still is: not on an arch that swaps a saved
+ * link register, nor in a frame longjmp() left), every call returned.
+ */
+static void unwind_frames(void)
+{
+	struct plt_thread *t = plt_self;
+	struct plt_frame *f;
+	uint64_t now;
+
+	if (!t || !t->sp)
+		return;
+	now = agent_now();
+	while (t->sp) {
+		f = &t->frames[t->sp - 1];
+		if (plt_arch_ret_in_place && *f->ret_loc == (uintptr_t)agent_plt_return)
+			*f->ret_loc = f->ret;
+		if (f->recorded)
+			writer_plt_return((uintptr_t)f->slot->got, f->calltime, now);
+		if (!__atomic_load_n(&f->slot->settled, __ATOMIC_RELAXED))
+			follow_binding(f->slot);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		t->sp--;
+	}
+}
+
+/* The unwinder's, as <unwind.h> declares them (not included: types differ). */
+typedef int (*raise_fn)(void *exception);
+
+static int unwind_with(const char *name, void *exception)
+{
+	raise_fn real = (raise_fn)dlsym(RTLD_NEXT, name);
+
+	if (!real)
+		return 5;	/* _URC_END_OF_STACK: no handler, as without it */
+	unwind_frames();
+	return real(exception);
+}
+
+AGENT_API int _Unwind_RaiseException(void *exception)
+{
+	return unwind_with("_Unwind_RaiseException", exception);
+}
+
+AGENT_API int _Unwind_Resume_or_Rethrow(void *exception)
+{
+	return unwind_with("_Unwind_Resume_or_Rethrow", exception);
+}
+
+AGENT_API __attribute__((noreturn)) void pthread_exit(void *value)
+{
+	void (*real)(void *) = (void (*)(void *))dlsym(RTLD_NEXT, "pthread_exit");
+
+	unwind_frames();
+	if (real)
+		real(value);
+	for (;;)
+		pause();	/* libc without pthread_exit(): cannot be */
 }

@@ -16,6 +16,10 @@ int plt_hook_objects(void);	/* hook the objects not hooked yet */
 void plt_enable(bool on);	/* record the calls, or let them by */
 long plt_hooked(void);		/* GOT slots hooked */
 
+/* Put before the unwinder's and libc's (plt.c). */
+int _Unwind_RaiseException(void *exception);
+int _Unwind_Resume_or_Rethrow(void *exception);
+
 /*
  * The arch's part.  A slot's stub (PLT_STUB_SIZE bytes, written into an
  * executable page the agent maps) enters agent_plt_entry with the slot's
@@ -33,6 +37,8 @@ struct plt_slot;
 int plt_arch_write_stub(void *at, const struct plt_slot *slot);
 /* The dynamic relocation type of a GOT slot of the PLT. */
 extern const uint32_t plt_arch_jump_slot;
+/* @ret of agent_plt_enter() stays where the return address is (the stack). */
+extern const bool plt_arch_ret_in_place;
 
 void agent_plt_entry(void);
 void agent_plt_return(void);

@@ -224,22 +224,30 @@ int writer_plt_entry(uint64_t func, uint64_t calltime)
 	return enter(func, -1, calltime);
 }
 
-/* The frame's own depth is written: the library's would miss PLT calls. */
+/*
+ * The frame's own depth is written: the library's would miss PLT calls.
+ * Every reported entry has one return, in order, so the frame is the
+ * top one; but a call traced at the PLT that an exception unwinds (plt.c)
+ * returns with the frames above it, which are written as returned too.
+ */
 static void leave(uint64_t func, uint64_t calltime, uint64_t rettime)
 {
 	struct recorder *r = self;
 	struct frame *f;
+	unsigned int at;
 
 	if (!r || !r->sp || r->busy)
 		return;
 	r->busy = true;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	f = &r->stack[r->sp - 1];
-	/* Every reported entry has one return, in order: this is its frame. */
-	if (f->func == func && f->time == calltime) {
-		if (f->written || rettime - calltime >= agent_config.min_ns) {
+	for (at = r->sp; at && (r->stack[at - 1].func != func ||
+				r->stack[at - 1].time != calltime); at--)
+		;
+	while (at && r->sp >= at) {
+		f = &r->stack[r->sp - 1];
+		if (f->written || rettime - f->time >= agent_config.min_ns) {
 			put_held(r);
-			put(r, rettime, rec_word(REC_EXIT, f->depth, func));
+			put(r, rettime, rec_word(REC_EXIT, f->depth, f->func));
 		}
 		if (f->plt)
 			r->plt_open--;

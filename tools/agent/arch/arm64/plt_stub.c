@@ -10,6 +10,7 @@
 
 #include "../../plt.h"
 
+const bool plt_arch_ret_in_place = false;
 const uint32_t plt_arch_jump_slot = R_AARCH64_JUMP_SLOT;
 
 int plt_arch_write_stub(void *at, const struct plt_slot *slot)

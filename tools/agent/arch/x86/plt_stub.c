@@ -15,6 +15,7 @@
 
 #include "../../plt.h"
 
+const bool plt_arch_ret_in_place = true;
 const uint32_t plt_arch_jump_slot = R_X86_64_JUMP_SLOT;
 
 int plt_arch_write_stub(void *at, const struct plt_slot *slot)
