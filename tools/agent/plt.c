@@ -407,7 +407,7 @@ int plt_hook_objects(void)
 		}
 		*link = o->next;
 		nr_hooked -= o->nr;
-		free(o->slots);
+		/* o->slots stays too: a return in flight may still read its slot */
 		free(o->path);
 		free(o);
 	}
