@@ -21,13 +21,16 @@ set -u
 bin=${TP_BIN:?} agent=${TP_AGENT:?} prog=${TP_PROG:?} prog_now=${TP_PROG_NOW:?}
 prog_throw=${TP_PROG_THROW:?}
 tp=$bin/textpoke
-if [ -n "${TP_RUNNER:-}" ]; then
-	echo "ok 1 plt_test # SKIP calls at the PLT are traced natively on x86-64 only"
-	exit 0
-fi
-case $(uname -m) in
-x86_64) ;;
-*) echo "ok 1 plt_test # SKIP calls at the PLT are traced on x86-64 only"; exit 0 ;;
+runner=${TP_RUNNER:-}
+arch=$(uname -m)
+case $runner in
+"") ;;
+*aarch64*) arch=aarch64 ;;
+*) arch=other ;;
+esac
+case $arch in
+x86_64 | aarch64) ;;
+*) echo "ok 1 plt_test # SKIP calls at the PLT are traced on x86-64 and arm64 only"; exit 0 ;;
 esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -85,7 +88,18 @@ sibling() {
 	[ -n "$a" ] && [ "$a" = "$b" ] && ok "$1" || not_ok "$1 ($a, $b)"
 }
 
-rec() { timeout 60 "$tp" record -q --agent "$agent" "$@"; }
+# rec OPTION... -- PROG ARG...: through the emulator, if there is one.
+rec() {
+	local opts=()
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	if [ -n "$runner" ]; then
+		# shellcheck disable=SC2086
+		timeout 120 "$tp" record -q --force --agent "$agent" "${opts[@]}" -- $runner "$@"
+	else
+		timeout 60 "$tp" record -q --agent "$agent" "${opts[@]}" -- "$@"
+	fi
+}
 
 plt_funcs="malloc qsort puts plt_twice free printf"
 want=$(printf 'sorted\nwork 12')
@@ -183,9 +197,16 @@ else
 	cp "$work/prog.out" "$work/out"; not_ok "exceptions through calls at the PLT are caught"
 fi
 "$tp" replay "$work/exc" >"$work/out" 2>&1
-has "the calls that threw are recorded" qsort cmp_throw
-nested "the graph is nested after the exceptions" "after(int)" printf
-sibling "the graph is nested after the exceptions: qsort returned" qsort "after(int)"
+if [ "$arch" = x86_64 ]; then
+	has "the calls that threw are recorded" qsort cmp_throw
+	nested "the graph is nested after the exceptions" "after(int)" printf
+	sibling "the graph is nested after the exceptions: qsort returned" qsort "after(int)"
+else
+	# The swapped return address is the callee's to keep: not put back
+	# for an unwinder, so a C++ program's calls at the PLT are not traced.
+	has "the program's functions of a C++ program are recorded" cmp_throw
+	lacks "a C++ program's calls at the PLT are not traced on $arch" qsort
+fi
 grep -q '^ *[0-9]*) .*|  } /\* main \*/' "$work/out" && ok "main returns at depth 0" ||
 	not_ok "main returns at depth 0"
 

@@ -219,7 +219,7 @@ static void start_plt(void)
 	plt_hook_objects();
 	plt_hooked_once = true;
 	plt_enable(true);
-	say("pid %d: tracing %ld calls at the PLT (set up in %.3f ms)", agent_pid,
+	say("pid %d: tracing %ld functions called through the PLT (set up in %.3f ms)", agent_pid,
 	    plt_hooked(), (agent_now() - t0) / 1e6);
 }
 

@@ -57,7 +57,7 @@
 #define PAGE		4096ul
 
 struct plt_slot {
-	uintptr_t *got;			/* the caller's GOT slot */
+	uintptr_t *got;			/* the caller's GOT slot: first, the arch reads it */
 	uintptr_t target;		/* where a call goes: resolver stub or function */
 	uintptr_t first;		/* what the slot held when hooked */
 	uintptr_t stub;			/* this slot's stub */
@@ -103,7 +103,7 @@ static const char *const never[] = {
 	"longjmp", "_longjmp", "siglongjmp", "__longjmp_chk", "getcontext", "setcontext",
 	"swapcontext", "__cxa_throw", "__cxa_rethrow", "_Unwind_Resume",
 	"_Unwind_RaiseException", "_Unwind_Resume_or_Rethrow", "_Unwind_ForcedUnwind",
-	"__tls_get_addr", "__gmon_start__", "mcount", "_mcount", "__fentry__",
+	"__tls_get_addr", "__gmon_start__", "__libc_start_main", "mcount", "_mcount", "__fentry__",
 	"__cyg_profile_func_enter", "__cyg_profile_func_exit",
 };
 
@@ -388,11 +388,31 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
+/*
+ * Where the swapped return address cannot be put back for an unwinder,
+ * a program with the C++ runtime (whose exceptions would stop at the
+ * trampoline) gets no new hooks.
+ */
+static bool can_unwind(void)
+{
+	static bool said;
+
+	if (plt_arch_ret_in_place || !dlsym(RTLD_DEFAULT, "__cxa_throw"))
+		return true;
+	if (agent_config.verbose && !said)
+		fprintf(stderr, "textpoke: pid %d: calls through the PLT of a C++ program "
+			"are traced on x86-64 only\n", agent_pid);
+	said = true;
+	return false;
+}
+
 int plt_hook_objects(void)
 {
 	struct plt_object *o, **link;
 	bool first = true;
 
+	if (!can_unwind())
+		return 0;
 	for (o = objects; o; o = o->next)
 		o->seen = false;
 	dl_iterate_phdr(scan_object, &first);
