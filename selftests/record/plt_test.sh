@@ -26,10 +26,11 @@ arch=$(uname -m)
 case $runner in
 "") ;;
 *aarch64*) arch=aarch64 ;;
+*riscv64*) arch=riscv64 ;;
 *) arch=other ;;
 esac
 case $arch in
-x86_64 | aarch64) ;;
+x86_64 | aarch64 | riscv64) ;;
 *) echo "ok 1 plt_test # SKIP calls at the PLT are traced on x86-64 and arm64 only"; exit 0 ;;
 esac
 work=$(mktemp -d)

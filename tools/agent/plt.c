@@ -58,6 +58,7 @@
 
 struct plt_slot {
 	uintptr_t *got;			/* the caller's GOT slot: first, the arch reads it */
+	uintptr_t arch_word;		/* second: plt_arch_slot_word()'s */
 	uintptr_t target;		/* where a call goes: resolver stub or function */
 	uintptr_t first;		/* what the slot held when hooked */
 	uintptr_t stub;			/* this slot's stub */
@@ -81,6 +82,7 @@ struct plt_frame {
 	uintptr_t sp;			/* the caller's stack pointer after the return */
 	uint64_t calltime;
 	bool recorded;
+	bool lazy;			/* the call may have gone through the resolver */
 };
 
 struct plt_thread {
@@ -188,6 +190,7 @@ out:
 
 /* What the dynamic section says of the PLT's relocations. */
 struct dyn_info {
+	uintptr_t pltgot;
 	const ElfW(Rela) *jmprel;
 	size_t pltrelsz;
 	const ElfW(Sym) *symtab;
@@ -224,6 +227,9 @@ static bool read_dynamic(const struct dl_phdr_info *info, struct dyn_info *d)
 		switch (dyn->d_tag) {
 		case DT_JMPREL:
 			d->jmprel = (const void *)dyn_addr(info->dlpi_addr, v);
+			break;
+		case DT_PLTGOT:
+			d->pltgot = dyn_addr(info->dlpi_addr, v);
 			break;
 		case DT_PLTRELSZ:
 			d->pltrelsz = dyn->d_un.d_val;
@@ -323,7 +329,8 @@ static int hook_object(struct plt_object *o, const struct dl_phdr_info *info)
 		    sym->st_name >= d.strsz || got % sizeof(uintptr_t) ||
 		    !in_object(o, got, sizeof(uintptr_t)) || !slot_wanted(d.strtab + sym->st_name))
 			continue;
-		o->slots[o->nr++].got = (uintptr_t *)got;
+		o->slots[o->nr].got = (uintptr_t *)got;
+		o->slots[o->nr++].arch_word = plt_arch_slot_word(got, d.pltgot);
 	}
 	return o->nr ? hook_slots(o, &d) : 0;
 }
@@ -505,6 +512,7 @@ uintptr_t agent_plt_enter(struct plt_slot *s, uintptr_t *ret, uintptr_t sp)
 	f->ret = *ret;
 	f->sp = sp;
 	f->calltime = agent_now();
+	f->lazy = !settled;
 	f->recorded = on && writer_plt_entry((uintptr_t)s->got, f->calltime) > 0;
 	if (!f->recorded && settled)
 		return target;
@@ -530,11 +538,17 @@ uintptr_t agent_plt_exit(uintptr_t sp)
 		f = &t->frames[--t->sp];
 		if (f->recorded)
 			writer_plt_return((uintptr_t)f->slot->got, f->calltime, now);
+		if (f->lazy)
+			follow_binding(f->slot);
 	}
 	f = &t->frames[t->sp - 1];
 	if (f->recorded)
 		writer_plt_return((uintptr_t)f->slot->got, f->calltime, now);
-	if (!__atomic_load_n(&f->slot->settled, __ATOMIC_RELAXED))
+	/*
+	 * Each call that entered before the slot settled may have gone
+	 * through the resolver, which rewrote the slot: each looks.
+	 */
+	if (f->lazy)
 		follow_binding(f->slot);
 	ret = f->ret;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -562,7 +576,7 @@ static void unwind_frames(void)
 			*f->ret_loc = f->ret;
 		if (f->recorded)
 			writer_plt_return((uintptr_t)f->slot->got, f->calltime, now);
-		if (!__atomic_load_n(&f->slot->settled, __ATOMIC_RELAXED))
+		if (f->lazy)
 			follow_binding(f->slot);
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		t->sp--;

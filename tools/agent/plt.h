@@ -37,6 +37,11 @@ struct plt_slot;
 int plt_arch_write_stub(void *at, const struct plt_slot *slot);
 /* The dynamic relocation type of a GOT slot of the PLT. */
 extern const uint32_t plt_arch_jump_slot;
+/*
+ * What the arch's entry needs of the slot at @got besides its target, to
+ * call the lazy resolver as the PLT would (@pltgot: DT_PLTGOT).
+ */
+uintptr_t plt_arch_slot_word(uintptr_t got, uintptr_t pltgot);
 /* @ret of agent_plt_enter() stays where the return address is (the stack). */
 extern const bool plt_arch_ret_in_place;
 

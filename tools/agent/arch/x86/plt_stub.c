@@ -18,6 +18,14 @@
 const bool plt_arch_ret_in_place = true;
 const uint32_t plt_arch_jump_slot = R_X86_64_JUMP_SLOT;
 
+/* The resolver finds the slot by itself (x86: pushed index; arm64: x16). */
+uintptr_t plt_arch_slot_word(uintptr_t got, uintptr_t pltgot)
+{
+	(void)got;
+	(void)pltgot;
+	return 0;
+}
+
 int plt_arch_write_stub(void *at, const struct plt_slot *slot)
 {
 	static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
