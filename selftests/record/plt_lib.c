@@ -4,9 +4,17 @@
  * flags: its functions are seen only where the program calls them,
  * through its PLT.
  */
+#include <unistd.h>
+
 int plt_twice(int x)
 {
 	return 2 * x;
+}
+
+/* Its own call through its PLT is not traced: it was built without the flags. */
+int plt_pid(void)
+{
+	return getpid() > 0;
 }
 
 static int calls;

@@ -12,8 +12,13 @@
  *		    still lazily bound
  *   relro	    as the first, then whether the pages of its RELRO
  *		    segment are read-only again
+ *   dlopen DSO	    as the first, then plt_dso_entry() of DSO (plt_dso.c,
+ *		    built with the flags), which calls strtol() through its
+ *		    own PLT
+ * plt_pid() of the library calls getpid() through the library's PLT.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,6 +31,7 @@
 int plt_twice(int x);
 int plt_count(int x);
 int plt_counted(void);
+int plt_pid(void);
 
 __attribute__((noinline)) int cmp(const void *a, const void *b)
 {
@@ -50,7 +56,7 @@ __attribute__((noinline)) int work(void)
 	for (i = 0; i < 3; i++)
 		sum += call_lib(p[i]);
 	free(p);
-	return sum;
+	return sum + plt_pid() - 1;
 }
 
 static pthread_barrier_t start;
@@ -123,6 +129,22 @@ static const char *relro_state(void)
 	return state;
 }
 
+static int load(const char *path)
+{
+	long (*entry)(const char *);
+	void *h = dlopen(path, RTLD_NOW);
+
+	if (!h) {
+		fprintf(stderr, "%s\n", dlerror());
+		return 1;
+	}
+	entry = (long (*)(const char *))dlsym(h, "plt_dso_entry");
+	if (!entry)
+		return 1;
+	printf("dso %ld\n", entry("41"));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "threads"))
@@ -130,5 +152,7 @@ int main(int argc, char **argv)
 	printf("work %d\n", work());
 	if (argc > 1 && !strcmp(argv[1], "relro"))
 		printf("relro %s\n", relro_state());
+	if (argc > 2 && !strcmp(argv[1], "dlopen"))
+		return load(argv[2]);
 	return 0;
 }

@@ -16,10 +16,11 @@
 #   TP_PROG      plt_prog.c built with the ftrace flags, lazily bound
 #   TP_PROG_NOW  the same, linked with -z now -z relro
 #   TP_PROG_THROW plt_throw.cc built with the ftrace flags
+#   TP_PLT_DSO   plt_dso.c built with the ftrace flags, which TP_PROG dlopen()s
 #   TP_RUNNER    the emulator of a foreign arch, when not native
 set -u
 bin=${TP_BIN:?} agent=${TP_AGENT:?} prog=${TP_PROG:?} prog_now=${TP_PROG_NOW:?}
-prog_throw=${TP_PROG_THROW:?}
+prog_throw=${TP_PROG_THROW:?} plt_dso=${TP_PLT_DSO:?}
 tp=$bin/textpoke
 runner=${TP_RUNNER:-}
 arch=$(uname -m)
@@ -116,6 +117,7 @@ nested "textpoke replay nests the callback inside qsort" qsort cmp
 nested "textpoke replay nests the library's function in its caller" call_lib plt_twice
 count "textpoke replay shows each call once" plt_twice 3
 sibling "textpoke replay returns from qsort before puts" qsort puts
+lacks "an object built without the flags: its own calls are not traced" getpid
 
 if command -v uftrace >/dev/null; then
 	timeout 60 uftrace replay -d "$d" >"$work/out" 2>&1 || not_ok "uftrace replay exits 0"
@@ -139,6 +141,15 @@ if command -v uftrace >/dev/null; then
 else
 	echo "ok uftrace checks # SKIP uftrace is not installed (scripts/bootstrap.sh installs it)"
 fi
+
+
+# A shared object built with the flags, loaded later: its calls too.
+rec -d "$work/dl" -- "$prog" dlopen "$plt_dso" >"$work/prog.out" 2>"$work/out" ||
+	not_ok "record of the dlopen exits 0"
+grep -qx "dso 42" "$work/prog.out" && ok "the loaded object's output is its own" ||
+	{ cp "$work/prog.out" "$work/out"; not_ok "the loaded object's output is its own"; }
+"$tp" replay "$work/dl" >"$work/out" 2>&1
+nested "the calls of an object loaded later are traced, nested" plt_dso_entry strtol
 
 # Off: only the program's functions.
 rec --no-libcall -d "$work/off" -- "$prog" >/dev/null 2>&1

@@ -23,6 +23,7 @@ int main(void)
 #ifdef RECORD_PROG_NOW
 	    setenv("TP_PROG_NOW", RECORD_PROG_NOW, 1) ||
 	    setenv("TP_PROG_THROW", RECORD_PROG_THROW, 1) ||
+	    setenv("TP_PLT_DSO", RECORD_PLT_DSO, 1) ||
 #endif
 	    (RECORD_RUNNER[0] && setenv("TP_RUNNER", RECORD_RUNNER, 1))) {
 		perror("record_test");

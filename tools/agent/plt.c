@@ -379,8 +379,12 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > o->end)
 			o->end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
 	}
-	/* the program, and the objects built with the flags */
-	if (o->path && (program || (path[0] == '/' && built_with_flags(path)))) {
+	/*
+	 * The program, and the objects built with the flags; never the
+	 * agent, whose own calls (clock_gettime()...) would come back here.
+	 */
+	if (o->path && !in_object(o, (uintptr_t)agent_plt_enter, 1) &&
+	    (program || (path[0] == '/' && built_with_flags(path)))) {
 		err = hook_object(o, info);
 		if (err && agent_config.verbose)
 			fprintf(stderr, "textpoke: pid %d: calls of %s not traced: %s\n",
