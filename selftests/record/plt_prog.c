@@ -15,12 +15,17 @@
  *   dlopen DSO	    as the first, then plt_dso_entry() of DSO (plt_dso.c,
  *		    built with the flags), which calls strtol() through its
  *		    own PLT
+ *   signals	    thread_calls() in a loop while a timer's signal handler
+ *		    calls plt_twice() through the PLT, into any moment of
+ *		    the calls traced there
  * plt_pid() of the library calls getpid() through the library's PLT.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +101,40 @@ static int threads(void)
 	return 0;
 }
 
+static volatile sig_atomic_t handled;
+
+__attribute__((noinline)) static void spin(int n)
+{
+	volatile int x = 0;
+
+	while (n--)
+		x = x + 1;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	handled += plt_twice(1) / 2;
+}
+
+static int signals(void)
+{
+	struct itimerval every = { { 0, 50 }, { 0, 50 } }, off = { { 0, 0 }, { 0, 0 } };
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	long sum = 0;
+	int i;
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &every, NULL);
+	for (i = 0; i < 200 || (i < 5000 && handled < 20); i++) {
+		sum += thread_calls(100);
+		spin(2000);	/* where the signal finds no traced call */
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	printf("signals %s\n", sum == 100L * i && handled > 0 ? "ok" : "wrong");
+	return 0;
+}
+
 /* Is every page of the program's RELRO segment read-only in its maps? */
 static int relro_page(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -149,6 +188,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "threads"))
 		return threads();
+	if (argc > 1 && !strcmp(argv[1], "signals"))
+		return signals();
 	printf("work %d\n", work());
 	if (argc > 1 && !strcmp(argv[1], "relro"))
 		printf("relro %s\n", relro_state());

@@ -199,6 +199,29 @@ fi
 threads=$(grep -c '^# thread' "$work/out")
 [ "$threads" = 5 ] && ok "4 threads and main recorded" || not_ok "4 threads and main recorded, not $threads"
 
+# A signal handler's calls through the PLT, at any moment of the others.
+rec -d "$work/sig" -- "$prog" signals >"$work/prog.out" 2>"$work/out" ||
+	not_ok "record of the signals exits 0"
+grep -qx "signals ok" "$work/prog.out" && ok "calls in signal handlers return where they should" ||
+	{ cp "$work/prog.out" "$work/out"; not_ok "calls in signal handlers return where they should"; }
+if "$tp" replay "$work/sig" >"$work/out" 2>&1 && grep -q ' plt_count()' "$work/out"; then
+	ok "the recording with signals reads back"
+else
+	not_ok "the recording with signals reads back"
+fi
+grep -q '^ *[0-9]*) .*|  } /\* main \*/' "$work/out" && ok "signals: main returns at depth 0" ||
+	not_ok "signals: main returns at depth 0"
+grep -q ' plt_twice()' "$work/out" && ok "signals: the handler's calls through the PLT are recorded" ||
+	not_ok "signals: the handler's calls through the PLT are recorded"
+if command -v uftrace >/dev/null; then
+	timeout 60 uftrace dump -d "$work/sig" >"$work/out" 2>&1
+	if grep -q 'inverted time' "$work/out"; then
+		not_ok "signals: the times of the records never go back"
+	else
+		ok "signals: the times of the records never go back"
+	fi
+fi
+
 # Exceptions thrown through calls traced at the PLT: the unwinder finds
 # the callers' return addresses, and the graph stays nested after them.
 rec -d "$work/exc" -- "$prog_throw" >"$work/prog.out" 2>"$work/out" ||

@@ -63,6 +63,7 @@ struct plt_slot {
 	uintptr_t first;		/* what the slot held when hooked */
 	uintptr_t stub;			/* this slot's stub */
 	bool settled;			/* target is the function: no resolver on the way */
+	bool pending;			/* unbound, called with no return to look */
 };
 
 struct plt_object {
@@ -87,11 +88,13 @@ struct plt_frame {
 
 struct plt_thread {
 	unsigned int sp;
+	bool busy;			/* in the code below: a signal's calls go by */
 	struct plt_frame frames[PLT_FRAMES];
 };
 
 static struct plt_object *objects;
 static long nr_hooked;
+static unsigned int nr_pending;	/* slots pending */
 static bool plt_on;
 static __thread struct plt_thread *plt_self __attribute__((tls_model("initial-exec")));
 
@@ -395,7 +398,8 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 		return 0;
 	}
 	o->next = objects;
-	objects = o;
+	/* complete before the calls that look for pending slots see it */
+	__atomic_store_n(&objects, o, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -438,9 +442,11 @@ int plt_hook_objects(void)
 		}
 		*link = o->next;
 		nr_hooked -= o->nr;
-		/* o->slots stays too: a return in flight may still read its slot */
-		free(o->path);
-		free(o);
+		/*
+		 * The object and its slots stay too: a return in flight may
+		 * still read its slot, a thread looking for pending slots
+		 * may be at it.
+		 */
 	}
 	return 0;
 }
@@ -488,6 +494,71 @@ static void follow_binding(struct plt_slot *s)
 	__atomic_store_n(&s->settled, true, __ATOMIC_RELAXED);
 }
 
+/*
+ * A call of an unbound slot that could not hook its return (a signal
+ * handler's, while the thread was in the code below; a stack full)
+ * leaves the resolver's store over the stub for good: the slot is
+ * marked, and the next calls traced at the PLT put the stub back.
+ */
+static void note_pending(struct plt_slot *s)
+{
+	bool no = false;
+
+	if (__atomic_compare_exchange_n(&s->pending, &no, true, false, __ATOMIC_RELAXED,
+					__ATOMIC_RELAXED))
+		__atomic_fetch_add(&nr_pending, 1, __ATOMIC_RELEASE);
+}
+
+static void look_pending(void)
+{
+	struct plt_object *o;
+	bool yes;
+	size_t i;
+
+	for (o = __atomic_load_n(&objects, __ATOMIC_ACQUIRE); o; o = o->next)
+		for (i = 0; i < o->nr; i++) {
+			struct plt_slot *s = &o->slots[i];
+
+			if (!__atomic_load_n(&s->pending, __ATOMIC_RELAXED) ||
+			    __atomic_load_n(s->got, __ATOMIC_ACQUIRE) == s->stub)
+				continue;	/* not resolved yet */
+			follow_binding(s);
+			yes = true;
+			if (__atomic_compare_exchange_n(&s->pending, &yes, false, false,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				__atomic_fetch_sub(&nr_pending, 1, __ATOMIC_RELAXED);
+		}
+}
+
+/* The thread's frames, not to be touched by a signal handler's calls. */
+static bool claim(struct plt_thread *t)
+{
+	if (t->busy)
+		return false;
+	t->busy = true;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return true;
+}
+
+static void release(struct plt_thread *t)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->busy = false;
+}
+
+/* @f returned (or was left by longjmp() or an unwinder). */
+static void frame_done(struct plt_frame *f)
+{
+	if (f->recorded)
+		writer_plt_return((uintptr_t)f->slot->got, f->calltime);
+	/*
+	 * Each call that entered before the slot settled may have gone
+	 * through the resolver, which rewrote the slot: each looks.
+	 */
+	if (f->lazy)
+		follow_binding(f->slot);
+}
+
 uintptr_t agent_plt_enter(struct plt_slot *s, uintptr_t *ret, uintptr_t sp)
 {
 	uintptr_t target = __atomic_load_n(&s->target, __ATOMIC_ACQUIRE);
@@ -499,64 +570,57 @@ uintptr_t agent_plt_enter(struct plt_slot *s, uintptr_t *ret, uintptr_t sp)
 	if (!on && settled)
 		return target;
 	t = thread_state();
-	if (!t)
+	if (!t || !claim(t)) {
+		if (!settled)
+			note_pending(s);
 		return target;
-	/* a frame left by a longjmp() over it: its place is taken */
-	while (t->sp && t->frames[t->sp - 1].sp == sp) {
-		f = &t->frames[t->sp - 1];
-		if (f->recorded)
-			writer_plt_return((uintptr_t)f->slot->got, f->calltime, agent_now());
-		t->sp--;
 	}
-	if (t->sp == PLT_FRAMES)
-		return target;
+	if (__atomic_load_n(&nr_pending, __ATOMIC_ACQUIRE))
+		look_pending();
+	/* a frame left by a longjmp() over it: its place is taken */
+	while (t->sp && t->frames[t->sp - 1].sp == sp)
+		frame_done(&t->frames[--t->sp]);
+	if (t->sp == PLT_FRAMES) {
+		if (!settled)
+			note_pending(s);
+		goto out;
+	}
 	f = &t->frames[t->sp];
 	f->slot = s;
 	f->ret_loc = ret;
 	f->ret = *ret;
 	f->sp = sp;
-	f->calltime = agent_now();
 	f->lazy = !settled;
-	f->recorded = on && writer_plt_entry((uintptr_t)s->got, f->calltime) > 0;
-	if (!f->recorded && settled)
-		return target;
-	/* the frame is complete before a signal's calls may see it */
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	t->sp++;
-	*ret = (uintptr_t)agent_plt_return;
+	f->recorded = on && writer_plt_entry((uintptr_t)s->got, &f->calltime) > 0;
+	if (f->recorded || !settled) {
+		t->sp++;
+		*ret = (uintptr_t)agent_plt_return;
+	}
+out:
+	release(t);
 	return target;
 }
 
 uintptr_t agent_plt_exit(uintptr_t sp)
 {
 	struct plt_thread *t = plt_self;
-	struct plt_frame *f;
-	uint64_t now = agent_now();
-	uintptr_t ret;
+	bool was = t->busy;
 	unsigned int i;
+	uintptr_t ret;
 
+	t->busy = true;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	/* the frame of this return; those above it were left by longjmp() */
 	for (i = t->sp; i > 1 && t->frames[i - 1].sp != sp; i--)
 		;
-	while (t->sp > i) {
-		f = &t->frames[--t->sp];
-		if (f->recorded)
-			writer_plt_return((uintptr_t)f->slot->got, f->calltime, now);
-		if (f->lazy)
-			follow_binding(f->slot);
-	}
-	f = &t->frames[t->sp - 1];
-	if (f->recorded)
-		writer_plt_return((uintptr_t)f->slot->got, f->calltime, now);
-	/*
-	 * Each call that entered before the slot settled may have gone
-	 * through the resolver, which rewrote the slot: each looks.
-	 */
-	if (f->lazy)
-		follow_binding(f->slot);
-	ret = f->ret;
+	while (t->sp > i)
+		frame_done(&t->frames[--t->sp]);
+	frame_done(&t->frames[t->sp - 1]);
+	ret = t->frames[--t->sp].ret;
+	if (__atomic_load_n(&nr_pending, __ATOMIC_ACQUIRE))
+		look_pending();
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	t->sp--;
+	t->busy = was;
 	return ret;
 }
 
@@ -569,22 +633,16 @@ static void unwind_frames(void)
 {
 	struct plt_thread *t = plt_self;
 	struct plt_frame *f;
-	uint64_t now;
 
-	if (!t || !t->sp)
+	if (!t || !t->sp || !claim(t))
 		return;
-	now = agent_now();
 	while (t->sp) {
-		f = &t->frames[t->sp - 1];
+		f = &t->frames[--t->sp];
 		if (plt_arch_ret_in_place && *f->ret_loc == (uintptr_t)agent_plt_return)
 			*f->ret_loc = f->ret;
-		if (f->recorded)
-			writer_plt_return((uintptr_t)f->slot->got, f->calltime, now);
-		if (f->lazy)
-			follow_binding(f->slot);
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		t->sp--;
+		frame_done(f);
 	}
+	release(t);
 }
 
 /* The unwinder's, as <unwind.h> declares them (not included: types differ). */

@@ -58,6 +58,7 @@ struct recorder {
 	unsigned int nr;		/* records in @recs */
 	unsigned int sp;		/* frames in @stack */
 	unsigned int plt_open;		/* of which calls traced at the PLT */
+	uint64_t last_time;		/* of the last record */
 	struct frame stack[STACK_FRAMES];
 	struct rec recs[BUF_RECS];
 };
@@ -145,8 +146,17 @@ static void flush(struct recorder *r)
 	r->nr = 0;
 }
 
+/*
+ * Readers take a time that goes back for broken data: a signal handler's
+ * calls may be written between the moment a call's time was read and
+ * its record (the library reads the entry's time before the callback),
+ * so a record is never older than the one before it.
+ */
 static void put(struct recorder *r, uint64_t time, uint64_t word)
 {
+	if (time < r->last_time)
+		time = r->last_time;
+	r->last_time = time;
 	if (r->nr == BUF_RECS)
 		flush(r);
 	r->recs[r->nr].time = time;
@@ -171,9 +181,11 @@ static void put_held(struct recorder *r)
 
 /*
  * 1: the call is recorded and its return must be reported; 0: not.
- * @depth: the library's, or -1 for a call traced at the PLT.
+ * @depth: the library's, or -1 for a call traced at the PLT, whose time
+ * is read here (into @calltime) once no signal handler's call can be
+ * recorded before it: the stream's times never go back.
  */
-static int enter(uint64_t func, int depth, uint64_t calltime)
+static int enter(uint64_t func, int depth, uint64_t *calltime)
 {
 	struct recorder *r;
 	struct frame *f;
@@ -183,11 +195,13 @@ static int enter(uint64_t func, int depth, uint64_t calltime)
 	__atomic_fetch_add(&calls_seen, 1, __ATOMIC_RELAXED);
 	if (data_dir < 0)
 		return 0;	/* nowhere to record: counted only */
-	r = recorder(calltime);
+	r = recorder(*calltime ? *calltime : agent_now());
 	if (!r || r->skip || r->busy)
 		return 0;
 	r->busy = true;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (plt)
+		*calltime = agent_now();
 	if (plt)
 		depth = r->sp ? r->stack[r->sp - 1].depth + 1 : 0;
 	else
@@ -200,7 +214,7 @@ static int enter(uint64_t func, int depth, uint64_t calltime)
 	}
 	f = &r->stack[r->sp++];
 	f->func = func;
-	f->time = calltime;
+	f->time = *calltime;
 	f->depth = depth;
 	f->written = false;
 	f->plt = plt;
@@ -216,11 +230,12 @@ out:
 
 int writer_entry(uint64_t func, int depth, uint64_t calltime)
 {
-	return enter(func, depth, calltime);
+	return enter(func, depth, &calltime);
 }
 
-int writer_plt_entry(uint64_t func, uint64_t calltime)
+int writer_plt_entry(uint64_t func, uint64_t *calltime)
 {
+	*calltime = 0;
 	return enter(func, -1, calltime);
 }
 
@@ -229,6 +244,7 @@ int writer_plt_entry(uint64_t func, uint64_t calltime)
  * Every reported entry has one return, in order, so the frame is the
  * top one; but a call traced at the PLT that an exception unwinds (plt.c)
  * returns with the frames above it, which are written as returned too.
+ * @rettime 0: now, read once no signal handler's call can come first.
  */
 static void leave(uint64_t func, uint64_t calltime, uint64_t rettime)
 {
@@ -240,6 +256,8 @@ static void leave(uint64_t func, uint64_t calltime, uint64_t rettime)
 		return;
 	r->busy = true;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (!rettime)
+		rettime = agent_now();
 	for (at = r->sp; at && (r->stack[at - 1].func != func ||
 				r->stack[at - 1].time != calltime); at--)
 		;
@@ -263,9 +281,9 @@ void writer_return(uint64_t func, int depth, uint64_t calltime, uint64_t rettime
 	leave(func, calltime, rettime);
 }
 
-void writer_plt_return(uint64_t func, uint64_t calltime, uint64_t rettime)
+void writer_plt_return(uint64_t func, uint64_t calltime)
 {
-	leave(func, calltime, rettime);
+	leave(func, calltime, 0);
 }
 
 /*
