@@ -430,6 +430,8 @@ int agent_stop(void)
 
 	pthread_mutex_lock(&agent_lock);
 	plt_enable(false);
+	plt_unhook_all();
+	plt_hooked_once = false;
 	if (registered) {
 		err = tp_unregister_ftrace_graph(&graph);
 		if (!err) {

@@ -63,13 +63,16 @@ struct plt_slot {
 	uintptr_t first;		/* what the slot held when hooked */
 	uintptr_t stub;			/* this slot's stub */
 	bool settled;			/* target is the function: no resolver on the way */
-	bool pending;			/* unbound, called with no return to look */
+	unsigned int pending;		/* unbound, called with no return to look
+					   (a word: riscv64 has no byte CAS) */
+	bool unhooked;			/* the slot is the program's again */
 };
 
 struct plt_object {
 	struct plt_object *next;
 	uintptr_t base;			/* load bias */
 	uintptr_t start, end;		/* its loaded segments */
+	uintptr_t relro_start, relro_end;	/* read-only after relocation */
 	char *path;
 	struct plt_slot *slots;
 	size_t nr;
@@ -259,24 +262,32 @@ static bool in_object(const struct plt_object *o, uintptr_t addr, size_t len)
 	return addr >= o->start && addr + len <= o->end;
 }
 
-/* Store @value into @got, making a read-only GOT writable around it. */
-static int got_store(const struct dyn_info *d, uintptr_t *got, uintptr_t value)
+/*
+ * Store @value into @got (when it holds @expect, if that is not 0),
+ * making a read-only GOT writable around it.
+ */
+static int got_store(const struct plt_object *o, uintptr_t *got, uintptr_t expect,
+		     uintptr_t value)
 {
 	uintptr_t page = (uintptr_t)got & ~(PAGE - 1);
 	/* the loader makes read-only the whole pages of RELRO, no more */
-	bool relro = page >= (d->relro_start & ~(PAGE - 1)) &&
-		     page < (d->relro_end & ~(PAGE - 1));
+	bool relro = page >= (o->relro_start & ~(PAGE - 1)) &&
+		     page < (o->relro_end & ~(PAGE - 1));
 
 	if (relro && mprotect((void *)page, PAGE, PROT_READ | PROT_WRITE))
 		return -errno;
-	__atomic_store_n(got, value, __ATOMIC_RELEASE);
+	if (expect)
+		__atomic_compare_exchange_n(got, &expect, value, false, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(got, value, __ATOMIC_RELEASE);
 	if (relro)
 		mprotect((void *)page, PAGE, PROT_READ);
 	return 0;
 }
 
 /* The stubs of @o's slots, in a page of their own, then the GOT pointed at them. */
-static int hook_slots(struct plt_object *o, const struct dyn_info *d)
+static int hook_slots(struct plt_object *o)
 {
 	size_t len = (o->nr * PLT_STUB_SIZE + PAGE - 1) & ~(PAGE - 1);
 	uint8_t *page;
@@ -304,7 +315,7 @@ static int hook_slots(struct plt_object *o, const struct dyn_info *d)
 		s->first = s->target = __atomic_load_n(s->got, __ATOMIC_ACQUIRE);
 		/* a target outside the caller is a function, not its resolver stub */
 		s->settled = !in_object(o, s->target, 1);
-		err = got_store(d, s->got, s->stub);
+		err = got_store(o, s->got, 0, s->stub);
 		if (!err)
 			nr_hooked++;
 	}
@@ -335,7 +346,9 @@ static int hook_object(struct plt_object *o, const struct dl_phdr_info *info)
 		o->slots[o->nr].got = (uintptr_t *)got;
 		o->slots[o->nr++].arch_word = plt_arch_slot_word(got, d.pltgot);
 	}
-	return o->nr ? hook_slots(o, &d) : 0;
+	o->relro_start = d.relro_start;
+	o->relro_end = d.relro_end;
+	return o->nr ? hook_slots(o) : 0;
 }
 
 static struct plt_object *known_object(uintptr_t base, const char *path)
@@ -451,6 +464,27 @@ int plt_hook_objects(void)
 	return 0;
 }
 
+/*
+ * Every slot back to where it went (the function, or the resolver's stub
+ * while unbound) and every object forgotten, so that a later
+ * plt_hook_objects() starts afresh.  Stubs, slots and objects stay in
+ * memory: threads may be in a stub, or return through a frame.
+ */
+void plt_unhook_all(void)
+{
+	struct plt_object *o = __atomic_exchange_n(&objects, NULL, __ATOMIC_ACQ_REL);
+
+	for (; o; o = o->next)
+		for (size_t i = 0; i < o->nr; i++) {
+			struct plt_slot *s = &o->slots[i];
+
+			__atomic_store_n(&s->unhooked, true, __ATOMIC_RELEASE);
+			got_store(o, s->got, s->stub, __atomic_load_n(&s->target, __ATOMIC_ACQUIRE));
+		}
+	nr_hooked = 0;
+	__atomic_store_n(&nr_pending, 0, __ATOMIC_RELAXED);
+}
+
 void plt_enable(bool on)
 {
 	__atomic_store_n(&plt_on, on, __ATOMIC_RELEASE);
@@ -489,8 +523,9 @@ static void follow_binding(struct plt_slot *s)
 		return;
 	}
 	__atomic_store_n(&s->target, now, __ATOMIC_RELEASE);
-	__atomic_compare_exchange_n(s->got, &now, s->stub, false, __ATOMIC_RELEASE,
-				    __ATOMIC_RELAXED);
+	if (!__atomic_load_n(&s->unhooked, __ATOMIC_ACQUIRE))
+		__atomic_compare_exchange_n(s->got, &now, s->stub, false, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED);
 	__atomic_store_n(&s->settled, true, __ATOMIC_RELAXED);
 }
 
@@ -502,9 +537,9 @@ static void follow_binding(struct plt_slot *s)
  */
 static void note_pending(struct plt_slot *s)
 {
-	bool no = false;
+	unsigned int no = 0;
 
-	if (__atomic_compare_exchange_n(&s->pending, &no, true, false, __ATOMIC_RELAXED,
+	if (__atomic_compare_exchange_n(&s->pending, &no, 1, false, __ATOMIC_RELAXED,
 					__ATOMIC_RELAXED))
 		__atomic_fetch_add(&nr_pending, 1, __ATOMIC_RELEASE);
 }
@@ -512,7 +547,7 @@ static void note_pending(struct plt_slot *s)
 static void look_pending(void)
 {
 	struct plt_object *o;
-	bool yes;
+	unsigned int yes;
 	size_t i;
 
 	for (o = __atomic_load_n(&objects, __ATOMIC_ACQUIRE); o; o = o->next)
@@ -523,8 +558,8 @@ static void look_pending(void)
 			    __atomic_load_n(s->got, __ATOMIC_ACQUIRE) == s->stub)
 				continue;	/* not resolved yet */
 			follow_binding(s);
-			yes = true;
-			if (__atomic_compare_exchange_n(&s->pending, &yes, false, false,
+			yes = 1;
+			if (__atomic_compare_exchange_n(&s->pending, &yes, 0, false,
 							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
 				__atomic_fetch_sub(&nr_pending, 1, __ATOMIC_RELAXED);
 		}

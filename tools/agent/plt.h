@@ -13,6 +13,7 @@
 
 /* plt.c, for agent.c: all under the agent's lock. */
 int plt_hook_objects(void);	/* hook the objects not hooked yet */
+void plt_unhook_all(void);	/* every GOT slot the program's again */
 void plt_enable(bool on);	/* record the calls, or let them by */
 long plt_hooked(void);		/* GOT slots hooked */
 
