@@ -36,9 +36,9 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -263,8 +263,8 @@ static bool in_object(const struct plt_object *o, uintptr_t addr, size_t len)
 }
 
 /*
- * Store @value into @got (when it holds @expect, if that is not 0),
- * making a read-only GOT writable around it.
+ * Store @value into @got if it holds @expect (else -EAGAIN), making a
+ * read-only GOT writable around it.
  */
 static int got_store(const struct plt_object *o, uintptr_t *got, uintptr_t expect,
 		     uintptr_t value)
@@ -273,17 +273,15 @@ static int got_store(const struct plt_object *o, uintptr_t *got, uintptr_t expec
 	/* the loader makes read-only the whole pages of RELRO, no more */
 	bool relro = page >= (o->relro_start & ~(PAGE - 1)) &&
 		     page < (o->relro_end & ~(PAGE - 1));
+	bool stored;
 
 	if (relro && mprotect((void *)page, PAGE, PROT_READ | PROT_WRITE))
 		return -errno;
-	if (expect)
-		__atomic_compare_exchange_n(got, &expect, value, false, __ATOMIC_RELEASE,
-					    __ATOMIC_RELAXED);
-	else
-		__atomic_store_n(got, value, __ATOMIC_RELEASE);
+	stored = __atomic_compare_exchange_n(got, &expect, value, false, __ATOMIC_RELEASE,
+					     __ATOMIC_RELAXED);
 	if (relro)
 		mprotect((void *)page, PAGE, PROT_READ);
-	return 0;
+	return stored ? 0 : -EAGAIN;
 }
 
 /* The stubs of @o's slots, in a page of their own, then the GOT pointed at them. */
@@ -294,6 +292,8 @@ static int hook_slots(struct plt_object *o)
 	size_t i;
 	int err = 0;
 
+	for (i = 0; i < o->nr; i++)
+		o->slots[i].unhooked = true;	/* until it is */
 	page = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED)
 		return -errno;
@@ -311,13 +311,22 @@ static int hook_slots(struct plt_object *o)
 	/* The page stays mapped for good: a thread may be in a stub. */
 	for (i = 0; i < o->nr && !err; i++) {
 		struct plt_slot *s = &o->slots[i];
+		int tries = 8;
 
-		s->first = s->target = __atomic_load_n(s->got, __ATOMIC_ACQUIRE);
-		/* a target outside the caller is a function, not its resolver stub */
-		s->settled = !in_object(o, s->target, 1);
-		err = got_store(o, s->got, 0, s->stub);
-		if (!err)
+		s->unhooked = false;	/* before a call can come through the stub */
+		do {	/* another thread's resolver may store in between */
+			s->first = s->target = __atomic_load_n(s->got, __ATOMIC_ACQUIRE);
+			/* outside the caller: a function, not its resolver stub */
+			s->settled = !in_object(o, s->target, 1);
+			err = s->first ? got_store(o, s->got, s->first, s->stub) : -ENOENT;
+		} while (err == -EAGAIN && --tries);
+		if (!err) {
 			nr_hooked++;
+			continue;
+		}
+		s->unhooked = true;
+		if (err == -EAGAIN || err == -ENOENT)
+			err = 0;	/* a weak function not there, or always moving */
 	}
 	return err;
 }
@@ -478,6 +487,8 @@ void plt_unhook_all(void)
 		for (size_t i = 0; i < o->nr; i++) {
 			struct plt_slot *s = &o->slots[i];
 
+			if (__atomic_load_n(&s->unhooked, __ATOMIC_ACQUIRE))
+				continue;
 			__atomic_store_n(&s->unhooked, true, __ATOMIC_RELEASE);
 			got_store(o, s->got, s->stub, __atomic_load_n(&s->target, __ATOMIC_ACQUIRE));
 		}
