@@ -53,7 +53,7 @@
 #include "agent_internal.h"
 #include "plt.h"
 
-#define PLT_FRAMES	512
+#define PLT_FRAMES	256	/* calls through the PLT open in one thread */
 #define PAGE		4096ul
 
 struct plt_slot {
@@ -694,24 +694,32 @@ static void unwind_frames(void)
 /* The unwinder's, as <unwind.h> declares them (not included: types differ). */
 typedef int (*raise_fn)(void *exception);
 
-static int unwind_with(const char *name, void *exception)
+static int unwind_with(raise_fn *real, const char *name, void *exception)
 {
-	raise_fn real = (raise_fn)dlsym(RTLD_NEXT, name);
+	raise_fn fn = __atomic_load_n(real, __ATOMIC_RELAXED);
 
-	if (!real)
+	if (!fn) {
+		fn = (raise_fn)dlsym(RTLD_NEXT, name);
+		__atomic_store_n(real, fn, __ATOMIC_RELAXED);
+	}
+	if (!fn)
 		return 5;	/* _URC_END_OF_STACK: no handler, as without it */
 	unwind_frames();
-	return real(exception);
+	return fn(exception);
 }
 
 AGENT_API int _Unwind_RaiseException(void *exception)
 {
-	return unwind_with("_Unwind_RaiseException", exception);
+	static raise_fn real;
+
+	return unwind_with(&real, "_Unwind_RaiseException", exception);
 }
 
 AGENT_API int _Unwind_Resume_or_Rethrow(void *exception)
 {
-	return unwind_with("_Unwind_Resume_or_Rethrow", exception);
+	static raise_fn real;
+
+	return unwind_with(&real, "_Unwind_Resume_or_Rethrow", exception);
 }
 
 AGENT_API __attribute__((noreturn)) void pthread_exit(void *value)
