@@ -6,15 +6,17 @@
  * library go through its PLT:
  *   (no argument)  work() -> malloc(), qsort() -> cmp() (a callback into
  *		    the program, nested in qsort), puts(), plt_twice() three
- *		    times through call_lib(), free()
+ *		    times through call_lib(), free(), and plt_dso_entry() of
+ *		    plt_dso.c (linked, built with the flags: traced by the
+ *		    library, not at the PLT, so seen once)
  *   threads	    4 threads, started together, each calling plt_count()
  *		    CALLS times through thread_calls() while the slot is
  *		    still lazily bound
  *   relro	    as the first, then whether the pages of its RELRO
  *		    segment are read-only again
  *   dlopen DSO	    as the first, then plt_dso_entry() of DSO (plt_dso.c,
- *		    built with the flags), which calls strtol() through its
- *		    own PLT
+ *		    loaded already), through dlsym(): its strtol() through
+ *		    its own PLT
  *   signals	    thread_calls() in a loop while a timer's signal handler
  *		    calls plt_twice() through the PLT, into any moment of
  *		    the calls traced there
@@ -37,6 +39,7 @@ int plt_twice(int x);
 int plt_count(int x);
 int plt_counted(void);
 int plt_pid(void);
+long plt_dso_entry(const char *number);
 
 __attribute__((noinline)) int cmp(const void *a, const void *b)
 {
@@ -61,7 +64,7 @@ __attribute__((noinline)) int work(void)
 	for (i = 0; i < 3; i++)
 		sum += call_lib(p[i]);
 	free(p);
-	return sum + plt_pid() - 1;
+	return sum + plt_pid() - 1 + (int)plt_dso_entry("1") - 2;
 }
 
 static pthread_barrier_t start;

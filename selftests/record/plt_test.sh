@@ -116,6 +116,7 @@ has "textpoke replay keeps the program's functions" main work cmp call_lib
 nested "textpoke replay nests the callback inside qsort" qsort cmp
 nested "textpoke replay nests the library's function in its caller" call_lib plt_twice
 count "textpoke replay shows each call once" plt_twice 3
+count "a linked object's function built with the flags is seen once" plt_dso_entry 1
 sibling "textpoke replay returns from qsort before puts" qsort puts
 lacks "an object built without the flags: its own calls are not traced" getpid
 

@@ -48,8 +48,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <textpoke/ftrace.h>
-
 #include "agent_internal.h"
 #include "plt.h"
 
@@ -73,9 +71,14 @@ struct plt_object {
 	uintptr_t base;			/* load bias */
 	uintptr_t start, end;		/* its loaded segments */
 	uintptr_t relro_start, relro_end;	/* read-only after relocation */
-	char *path;
+	const ElfW(Phdr) *phdr;		/* its program headers, in memory */
+	int phnum;
+	char *path;			/* "" for the program */
 	struct plt_slot *slots;
 	size_t nr;
+	int flags;			/* built with the flags: 1, 0, -1 not known yet */
+	bool program;
+	bool fresh;			/* found by the last scan, not looked at yet */
 	bool seen;			/* loaded at the last scan */
 };
 
@@ -136,23 +139,6 @@ static bool in_list(const char *globs, const char *name)
 	return false;
 }
 
-static bool slot_wanted(const char *name)
-{
-	size_t i;
-
-	if (!*name)
-		return false;
-	for (i = 0; i < sizeof(never) / sizeof(*never); i++)
-		if (!strcmp(name, never[i]))
-			return false;
-	if (agent_config.filter && !in_list(agent_config.filter, name))
-		return false;
-	if (agent_config.notrace && in_list(agent_config.notrace, name))
-		return false;
-	/* a function the library traces is recorded at its entry already */
-	return tp_ftrace_count_functions(name) <= 0;
-}
-
 /* Does the file at @path have patchable function entries? */
 static bool built_with_flags(const char *path)
 {
@@ -192,6 +178,54 @@ static bool built_with_flags(const char *path)
 out:
 	munmap(data, st.st_size);
 	return found;
+}
+
+/* Is @o built with the flags?  Read from its file once. */
+static bool has_flags(struct plt_object *o)
+{
+	if (o->flags < 0)
+		o->flags = built_with_flags(o->program ? "/proc/self/exe" : o->path);
+	return o->flags > 0;
+}
+
+static bool in_object(const struct plt_object *o, uintptr_t addr, size_t len)
+{
+	return addr >= o->start && addr + len <= o->end;
+}
+
+/*
+ * Is the function @name that the program's scope finds defined in an
+ * object built with the flags, where the library traces it?  Not under
+ * dl_iterate_phdr(): dlsym() takes the loader's other lock.
+ */
+static bool defined_with_flags(const char *name)
+{
+	uintptr_t addr = (uintptr_t)dlsym(RTLD_DEFAULT, name);
+	struct plt_object *o;
+
+	if (!addr)
+		return false;
+	for (o = objects; o; o = o->next)
+		if (in_object(o, addr, 1))
+			return (o->program || o->path[0] == '/') && has_flags(o);
+	return false;
+}
+
+static bool slot_wanted(const char *name)
+{
+	size_t i;
+
+	if (!*name)
+		return false;
+	for (i = 0; i < sizeof(never) / sizeof(*never); i++)
+		if (!strcmp(name, never[i]))
+			return false;
+	if (agent_config.filter && !in_list(agent_config.filter, name))
+		return false;
+	if (agent_config.notrace && in_list(agent_config.notrace, name))
+		return false;
+	/* a function the library traces is recorded at its entry already */
+	return !defined_with_flags(name);
 }
 
 /* What the dynamic section says of the PLT's relocations. */
@@ -255,11 +289,6 @@ static bool read_dynamic(const struct dl_phdr_info *info, struct dyn_info *d)
 		}
 	}
 	return rela && d->jmprel && d->pltrelsz && d->symtab && d->strtab && d->strsz;
-}
-
-static bool in_object(const struct plt_object *o, uintptr_t addr, size_t len)
-{
-	return addr >= o->start && addr + len <= o->end;
 }
 
 /*
@@ -332,12 +361,15 @@ static int hook_slots(struct plt_object *o)
 }
 
 /* The slots of @info's PLT that are traced, hooked. */
-static int hook_object(struct plt_object *o, const struct dl_phdr_info *info)
+static int hook_object(struct plt_object *o)
 {
+	struct dl_phdr_info info = {
+		.dlpi_addr = o->base, .dlpi_phdr = o->phdr, .dlpi_phnum = o->phnum,
+	};
 	struct dyn_info d;
 	size_t n, i;
 
-	if (!read_dynamic(info, &d))
+	if (!read_dynamic(&info, &d))
 		return 0;	/* no PLT */
 	n = d.pltrelsz / sizeof(ElfW(Rela));
 	o->slots = calloc(n, sizeof(*o->slots));
@@ -346,7 +378,7 @@ static int hook_object(struct plt_object *o, const struct dl_phdr_info *info)
 	for (i = 0; i < n; i++) {
 		const ElfW(Rela) *r = &d.jmprel[i];
 		const ElfW(Sym) *sym = &d.symtab[ELF64_R_SYM(r->r_info)];
-		uintptr_t got = info->dlpi_addr + r->r_offset;
+		uintptr_t got = o->base + r->r_offset;
 
 		if (ELF64_R_TYPE(r->r_info) != plt_arch_jump_slot || !ELF64_R_SYM(r->r_info) ||
 		    sym->st_name >= d.strsz || got % sizeof(uintptr_t) ||
@@ -370,13 +402,13 @@ static struct plt_object *known_object(uintptr_t base, const char *path)
 	return NULL;
 }
 
+/* Under dl_iterate_phdr(): each object loaded, known or new (fresh). */
 static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 {
 	bool *first = data;
 	bool program = *first;
 	struct plt_object *o;
 	const char *path = info->dlpi_name;
-	int err;
 
 	(void)size;
 	*first = false;
@@ -390,10 +422,18 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return 0;
-	o->base = info->dlpi_addr;
-	o->start = UINTPTR_MAX;
 	o->path = strdup(path);
-	o->seen = true;
+	if (!o->path) {
+		free(o);
+		return 0;
+	}
+	o->base = info->dlpi_addr;
+	o->phdr = info->dlpi_phdr;
+	o->phnum = info->dlpi_phnum;
+	o->start = UINTPTR_MAX;
+	o->flags = -1;
+	o->program = program;
+	o->fresh = o->seen = true;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 
@@ -404,25 +444,28 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > o->end)
 			o->end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
 	}
-	/*
-	 * The program, and the objects built with the flags; never the
-	 * agent, whose own calls (clock_gettime()...) would come back here.
-	 */
-	if (o->path && !in_object(o, (uintptr_t)agent_plt_enter, 1) &&
-	    (program || (path[0] == '/' && built_with_flags(path)))) {
-		err = hook_object(o, info);
-		if (err && agent_config.verbose)
-			fprintf(stderr, "textpoke: pid %d: calls of %s not traced: %s\n",
-				agent_pid, *path ? path : "the program", strerror(-err));
-	}
-	if (!o->path) {
-		free(o);
-		return 0;
-	}
 	o->next = objects;
 	/* complete before the calls that look for pending slots see it */
 	__atomic_store_n(&objects, o, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/*
+ * The program, and the objects built with the flags; never the agent,
+ * whose own calls (clock_gettime()...) would come back here.
+ */
+static void hook_fresh(struct plt_object *o)
+{
+	int err;
+
+	o->fresh = false;
+	if (in_object(o, (uintptr_t)agent_plt_enter, 1) ||
+	    !(o->program || (o->path[0] == '/' && has_flags(o))))
+		return;
+	err = hook_object(o);
+	if (err && agent_config.verbose)
+		fprintf(stderr, "textpoke: pid %d: calls of %s not traced: %s\n", agent_pid,
+			o->program ? "the program" : o->path, strerror(-err));
 }
 
 /*
@@ -470,6 +513,9 @@ int plt_hook_objects(void)
 		 * may be at it.
 		 */
 	}
+	for (o = objects; o; o = o->next)
+		if (o->fresh)
+			hook_fresh(o);
 	return 0;
 }
 
