@@ -246,14 +246,15 @@ __attribute__((constructor)) static void agent_init(void)
 	if (!agent_config.live && agent_config.dir) {
 		err = apply_globs(agent_config.filter ? agent_config.filter : "*", false,
 				  pending_filter, sizeof(pending_filter));
-		if (err)
+		if (!err)
+			start_tracing();
+		if (agent_config.plt)
+			start_plt();
+		/* globs that name only functions called through the PLT are fine */
+		if (err && !(err == -ENOENT && plt_hooked() > 0))
 			say("pid %d: filter '%s': %s", agent_pid, agent_config.filter,
 			    tp_strerror(err));
-		else
-			start_tracing();
 	}
-	if (!agent_config.live && agent_config.dir && agent_config.plt)
-		start_plt();
 	if (agent_config.ctl) {
 		err = agent_ctl_start();
 		if (err)
