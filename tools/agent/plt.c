@@ -76,6 +76,7 @@ struct plt_object {
 	char *path;			/* "" for the program */
 	struct plt_slot *slots;
 	size_t nr;
+	long hooked;			/* of the slots */
 	int flags;			/* built with the flags: 1, 0, -1 not known yet */
 	bool program;
 	bool fresh;			/* found by the last scan, not looked at yet */
@@ -350,6 +351,7 @@ static int hook_slots(struct plt_object *o)
 			err = s->first ? got_store(o, s->got, s->first, s->stub) : -ENOENT;
 		} while (err == -EAGAIN && --tries);
 		if (!err) {
+			o->hooked++;
 			nr_hooked++;
 			continue;
 		}
@@ -506,7 +508,7 @@ int plt_hook_objects(void)
 			continue;
 		}
 		*link = o->next;
-		nr_hooked -= o->nr;
+		nr_hooked -= o->hooked;
 		/*
 		 * The object and its slots stay too: a return in flight may
 		 * still read its slot, a thread looking for pending slots
