@@ -456,6 +456,12 @@ class Report:
              'call.uftrace.on', None],
             ['textpoke record', '`textpoke record -F bench_target` (the agent records entry '
              'and exit)', 'call.agent.on', None],
+            ['plain call through the PLT', 'into a shared object built without flags',
+             'call.plt.plain', None],
+            ['uftrace 0.13', '`uftrace record -F bench_target`, at the PLT (caller built '
+             'with `-pg`)', 'call.plt.uftrace', None],
+            ['textpoke record', '`textpoke record -F bench_target`, at the PLT (the agent\'s '
+             'GOT stub)', 'call.plt.agent', None],
             ['clang XRay', 'not patched (sled)', 'call.xray.off', 'call_xray_off'],
             ['clang XRay', 'patched, empty handler', 'call.xray.on', 'call_xray_on'],
         ]
@@ -472,6 +478,11 @@ class Report:
             self.add(f'A call recorded by `textpoke record` (its agent writes entry and exit, '
                      f'as uftrace does) costs {num(agent_vs_uftrace)} times one recorded by '
                      f'`uftrace record` (median over the runs of each run\'s ratio).\n')
+        plt_vs_uftrace = n.ratio('call.plt.agent.ns', 'call.plt.uftrace.ns')
+        if plt_vs_uftrace:
+            self.add(f'A call into a shared object recorded at the PLT by `textpoke record` '
+                     f'costs {num(plt_vs_uftrace)} times one recorded there by `uftrace record` '
+                     f'(median over the runs of each run\'s ratio).\n')
         one, many = n.median('ir.call_textpoke_ops1'), n.median('ir.call_textpoke_ops1_99')
         one_ns, many_ns = n.median('call.textpoke.ops1.ns'), n.median('call.textpoke.ops1_99.ns')
         if one and many:

@@ -164,6 +164,20 @@ native_run() {
 			"$bin/../selftests/ctl/attach_target" \
 			"$bin/../tools/agent/libtextpoke-agent.so"
 	fi
+	# A call into a shared object through the PLT: plain, and recorded
+	# at the PLT by textpoke record's agent and by uftrace record.
+	if [ -x "$bin/calls_bench_plt" ]; then
+		measure "$run" "$bin/calls_bench_plt" plt.plain
+		if [ -x "${BENCH_RECORD:-}" ]; then
+			measure "$run" env BENCH_CALLS=2000000 "$BENCH_RECORD" -q --force \
+				--agent "$BENCH_AGENT" -d "$tmp/a" -F bench_target -- \
+				"$bin/calls_bench_plt" plt.agent
+			rm -rf "$tmp/a"
+		fi
+		measure "$run" env BENCH_CALLS=2000000 uftrace record -d "$tmp/u" \
+			-F bench_target "$bin/calls_bench_plt_pg" plt.uftrace
+		rm -rf "$tmp/u"
+	fi
 	for n in "${sizes[@]}"; do
 		if [ -x "$bin/ftrace_bench_$n" ]; then
 			measure "$run" "$bin/ftrace_bench_$n" --enable "$n"

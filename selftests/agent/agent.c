@@ -9,9 +9,15 @@
  *    <tid>.dat each whose records are uftrace's (magic, types, depths),
  *    well nested, every call once;
  *  - the minimum duration drops short calls and keeps the entries of
- *    long ones.
+ *    long ones;
+ *  - the GOT slots of a loaded object built with the flags: hooked (its
+ *    calls through its PLT seen, lazily bound), unhooked (not seen, the
+ *    slots the program's again), hooked afresh.
  */
 #include <dirent.h>
+#include <dlfcn.h>
+#include <libgen.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,6 +30,7 @@
 #include "kselftest_harness.h"
 
 #include "agent_internal.h"
+#include "plt.h"
 #include "traced.h"
 
 #define THREADS	4
@@ -238,6 +245,58 @@ TEST_F(data, depth)
 	ASSERT_EQ(0, agent_stop());
 	/* the outer calls only: their leaves are one deeper */
 	EXPECT_EQ(CALLS, check_dir(_metadata, self->dir, &files));
+}
+
+
+/* agent_plt_dso.so, beside this program: its function's calls through its PLT. */
+static void *open_plt_dso(int (**call)(int))
+{
+	char exe[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	void *dso;
+
+	if (n < 0)
+		return NULL;
+	exe[n] = '\0';
+	snprintf(path, sizeof(path), "%s/agent_plt_dso.so", dirname(exe));
+	dso = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+	*call = dso ? (int (*)(int))dlsym(dso, "agent_plt_dso_call") : NULL;
+	return dso;
+}
+
+TEST(plt_slots)
+{
+	int (*call)(int);
+	void *dso = open_plt_dso(&call);
+	uint64_t before;
+	long hooked;
+
+	ASSERT_NE(NULL, dso);
+	ASSERT_TRUE(call != NULL);
+	plt_enable(true);
+	ASSERT_EQ(0, plt_hook_objects());
+	hooked = plt_hooked();
+	ASSERT_GT(hooked, 0);
+	before = writer_calls();
+	ASSERT_EQ(10, call(10));		/* the first one bound on the way */
+	ASSERT_EQ(before + 10, writer_calls());
+	ASSERT_EQ(0, plt_hook_objects());	/* nothing new */
+	ASSERT_EQ(hooked, plt_hooked());
+
+	plt_unhook_all();
+	ASSERT_EQ(0, plt_hooked());
+	before = writer_calls();
+	ASSERT_EQ(10, call(10));
+	ASSERT_EQ(before, writer_calls());	/* the stubs are out of the way */
+
+	ASSERT_EQ(0, plt_hook_objects());
+	ASSERT_EQ(hooked, plt_hooked());
+	before = writer_calls();
+	ASSERT_EQ(10, call(10));
+	ASSERT_EQ(before + 10, writer_calls());
+	plt_unhook_all();
+	plt_enable(false);
+	dlclose(dso);
 }
 
 TEST_HARNESS_MAIN

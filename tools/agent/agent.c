@@ -17,6 +17,8 @@
  *				(and those around them)
  *   TEXTPOKE_TIDS=T[,T...]	only these threads
  *   TEXTPOKE_VERBOSE=1		say on stderr what was traced and how fast
+ *   TEXTPOKE_PLT=0		not the calls into shared objects through
+ *				the PLT (plt.c), which are traced by default
  *   TEXTPOKE_LIVE, TEXTPOKE_CTL	see agent.h
  *
  * The variables (and LD_PRELOAD) are inherited by children, which load
@@ -33,6 +35,7 @@
 #include <textpoke/ftrace.h>
 
 #include "agent_internal.h"
+#include "plt.h"
 
 struct agent_config agent_config;
 pid_t agent_pid;
@@ -41,6 +44,7 @@ static pthread_mutex_t agent_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool registered;		/* the graph ops is registered */
 static bool suspended;		/* registered before an exec that may fail */
 static bool finished;
+static bool plt_hooked_once;	/* the GOTs are hooked: calls at the PLT traced */
 
 /* The globs traced now, comma-separated (what status reports). */
 static char traced_globs[4096];
@@ -131,6 +135,8 @@ static void read_config(void)
 	agent_config.live = env_flag("TEXTPOKE_LIVE");
 	agent_config.ctl = env_flag("TEXTPOKE_CTL");
 	agent_config.verbose = env_flag("TEXTPOKE_VERBOSE");
+	v = getenv("TEXTPOKE_PLT");
+	agent_config.plt = !v || strcmp(v, "0");
 }
 
 static void globs_add(char *list, size_t len, const char *glob)
@@ -205,6 +211,18 @@ static int start_tracing(void)
 	return 0;
 }
 
+/* Calls into shared objects, at the GOTs of the program and traced objects. */
+static void start_plt(void)
+{
+	uint64_t t0 = agent_now();
+
+	plt_hook_objects();
+	plt_hooked_once = true;
+	plt_enable(true);
+	say("pid %d: tracing %ld functions called through the PLT (set up in %.3f ms)", agent_pid,
+	    plt_hooked(), (agent_now() - t0) / 1e6);
+}
+
 __attribute__((constructor)) static void agent_init(void)
 {
 	int err;
@@ -228,11 +246,14 @@ __attribute__((constructor)) static void agent_init(void)
 	if (!agent_config.live && agent_config.dir) {
 		err = apply_globs(agent_config.filter ? agent_config.filter : "*", false,
 				  pending_filter, sizeof(pending_filter));
-		if (err)
+		if (!err)
+			start_tracing();
+		if (agent_config.plt)
+			start_plt();
+		/* globs that name only functions called through the PLT are fine */
+		if (err && !(err == -ENOENT && plt_hooked() > 0))
 			say("pid %d: filter '%s': %s", agent_pid, agent_config.filter,
 			    tp_strerror(err));
-		else
-			start_tracing();
 	}
 	if (agent_config.ctl) {
 		err = agent_ctl_start();
@@ -245,6 +266,7 @@ __attribute__((constructor)) static void agent_init(void)
 void agent_suspend(void)
 {
 	pthread_mutex_lock(&agent_lock);
+	plt_enable(false);
 	if (registered && !tp_unregister_ftrace_graph(&graph)) {
 		registered = false;
 		suspended = true;
@@ -263,6 +285,7 @@ void agent_resume(void)
 	if (suspended && !tp_register_ftrace_graph(&graph))
 		registered = true;
 	suspended = false;
+	plt_enable(plt_hooked_once && !finished);
 	pthread_mutex_unlock(&agent_lock);
 }
 
@@ -293,6 +316,8 @@ void agent_objects_changed(void)
 		tp_ftrace_update_objects();
 	if (pending_filter[0] || pending_notrace[0])
 		apply_pending();
+	if (plt_hooked_once)
+		plt_hook_objects();
 	if (agent_config.dir)
 		session_write_map();
 	pthread_mutex_unlock(&agent_lock);
@@ -405,6 +430,9 @@ int agent_stop(void)
 	int err = 0;
 
 	pthread_mutex_lock(&agent_lock);
+	plt_enable(false);
+	plt_unhook_all();
+	plt_hooked_once = false;
 	if (registered) {
 		err = tp_unregister_ftrace_graph(&graph);
 		if (!err) {

@@ -26,6 +26,7 @@ struct agent_config {
 	bool live;			/* TEXTPOKE_LIVE=1: start untraced */
 	bool ctl;			/* TEXTPOKE_CTL=1: start the control server */
 	bool verbose;			/* TEXTPOKE_VERBOSE=1: say what was done */
+	bool plt;			/* TEXTPOKE_PLT (default 1): calls at the PLT */
 };
 
 extern struct agent_config agent_config;
@@ -34,6 +35,12 @@ extern struct agent_config agent_config;
 int writer_init(const char *dir);
 int writer_entry(uint64_t func, int depth, uint64_t calltime);
 void writer_return(uint64_t func, int depth, uint64_t calltime, uint64_t rettime);
+/*
+ * A call traced at the PLT (plt.c): one deeper than the frame it is in;
+ * its times are read inside, where no signal's records can come between.
+ */
+int writer_plt_entry(uint64_t func, uint64_t *calltime);
+void writer_plt_return(uint64_t func, uint64_t calltime);
 void writer_flush_all(void);
 void writer_after_fork_child(void);
 uint64_t writer_records(void);

@@ -64,6 +64,7 @@ AGENT_API int dlclose(void *handle)
 static const char *const inherited[] = {
 	"LD_PRELOAD", "TEXTPOKE_DIR", "TEXTPOKE_FILTER", "TEXTPOKE_NOTRACE",
 	"TEXTPOKE_DEPTH", "TEXTPOKE_TIME_FILTER", "TEXTPOKE_TIDS", "TEXTPOKE_VERBOSE",
+	"TEXTPOKE_PLT",
 };
 
 static bool has_var(char *const envp[], const char *name)

@@ -11,6 +11,11 @@
  * unused here, a 3-bit magic (5) that lets readers check the stream, the
  * depth (10 bits) and the function's address (48 bits).
  *
+ * Calls traced at the PLT (plt.c) go on the same stack: the depth of
+ * such a call is one more than its caller's frame, and every entry the
+ * library reports below a PLT call counts that call too, so that one
+ * thread's stream is one well-nested graph (main -> qsort -> cmp).
+ *
  * With a minimum duration, an entry is held on the thread's stack until
  * its call proves long enough: a call that lasted as long is written with
  * the entries still held below it, so that the stream stays a well-nested
@@ -41,6 +46,7 @@ struct frame {
 	uint64_t time;
 	int depth;
 	bool written;
+	bool plt;			/* a call traced at the PLT */
 };
 
 struct recorder {
@@ -51,6 +57,8 @@ struct recorder {
 	bool busy;			/* in a callback: a signal's calls are lost */
 	unsigned int nr;		/* records in @recs */
 	unsigned int sp;		/* frames in @stack */
+	unsigned int plt_open;		/* of which calls traced at the PLT */
+	uint64_t last_time;		/* of the last record */
 	struct frame stack[STACK_FRAMES];
 	struct rec recs[BUF_RECS];
 };
@@ -138,8 +146,17 @@ static void flush(struct recorder *r)
 	r->nr = 0;
 }
 
+/*
+ * Readers take a time that goes back for broken data: a signal handler's
+ * calls may be written between the moment a call's time was read and
+ * its record (the library reads the entry's time before the callback),
+ * so a record is never older than the one before it.
+ */
 static void put(struct recorder *r, uint64_t time, uint64_t word)
 {
+	if (time < r->last_time)
+		time = r->last_time;
+	r->last_time = time;
 	if (r->nr == BUF_RECS)
 		flush(r);
 	r->recs[r->nr].time = time;
@@ -162,21 +179,33 @@ static void put_held(struct recorder *r)
 	}
 }
 
-/* 1: the call is recorded and its return must be reported; 0: not. */
-int writer_entry(uint64_t func, int depth, uint64_t calltime)
+/*
+ * 1: the call is recorded and its return must be reported; 0: not.
+ * @depth: the library's, or -1 for a call traced at the PLT, whose time
+ * is read here (into @calltime) once no signal handler's call can be
+ * recorded before it: the stream's times never go back.
+ */
+static int enter(uint64_t func, int depth, uint64_t *calltime)
 {
 	struct recorder *r;
 	struct frame *f;
+	bool plt = depth < 0;
 	int ret = 0;
 
 	__atomic_fetch_add(&calls_seen, 1, __ATOMIC_RELAXED);
 	if (data_dir < 0)
 		return 0;	/* nowhere to record: counted only */
-	r = recorder(calltime);
+	r = recorder(*calltime ? *calltime : agent_now());
 	if (!r || r->skip || r->busy)
 		return 0;
 	r->busy = true;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (plt)
+		*calltime = agent_now();
+	if (plt)
+		depth = r->sp ? r->stack[r->sp - 1].depth + 1 : 0;
+	else
+		depth += r->plt_open;
 	if (agent_config.max_depth && depth >= agent_config.max_depth)
 		goto out;
 	if (r->sp == STACK_FRAMES) {
@@ -185,9 +214,11 @@ int writer_entry(uint64_t func, int depth, uint64_t calltime)
 	}
 	f = &r->stack[r->sp++];
 	f->func = func;
-	f->time = calltime;
+	f->time = *calltime;
 	f->depth = depth;
 	f->written = false;
+	f->plt = plt;
+	r->plt_open += plt;
 	if (!agent_config.min_ns)
 		put_held(r);
 	ret = 1;
@@ -197,26 +228,62 @@ out:
 	return ret;
 }
 
-void writer_return(uint64_t func, int depth, uint64_t calltime, uint64_t rettime)
+int writer_entry(uint64_t func, int depth, uint64_t calltime)
+{
+	return enter(func, depth, &calltime);
+}
+
+int writer_plt_entry(uint64_t func, uint64_t *calltime)
+{
+	*calltime = 0;
+	return enter(func, -1, calltime);
+}
+
+/*
+ * The frame's own depth is written: the library's would miss PLT calls.
+ * Every reported entry has one return, in order, so the frame is the
+ * top one; but a call traced at the PLT that an exception unwinds (plt.c)
+ * returns with the frames above it, which are written as returned too.
+ * @rettime 0: now, read once no signal handler's call can come first.
+ */
+static void leave(uint64_t func, uint64_t calltime, uint64_t rettime)
 {
 	struct recorder *r = self;
 	struct frame *f;
+	unsigned int at;
 
 	if (!r || !r->sp || r->busy)
 		return;
 	r->busy = true;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	f = &r->stack[r->sp - 1];
-	/* Every reported entry has one return, in order: this is its frame. */
-	if (f->func == func && f->time == calltime) {
-		if (f->written || rettime - calltime >= agent_config.min_ns) {
+	if (!rettime)
+		rettime = agent_now();
+	for (at = r->sp; at && (r->stack[at - 1].func != func ||
+				r->stack[at - 1].time != calltime); at--)
+		;
+	while (at && r->sp >= at) {
+		f = &r->stack[r->sp - 1];
+		if (f->written || rettime - f->time >= agent_config.min_ns) {
 			put_held(r);
-			put(r, rettime, rec_word(REC_EXIT, depth, func));
+			put(r, rettime, rec_word(REC_EXIT, f->depth, f->func));
 		}
+		if (f->plt)
+			r->plt_open--;
 		r->sp--;
 	}
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	r->busy = false;
+}
+
+void writer_return(uint64_t func, int depth, uint64_t calltime, uint64_t rettime)
+{
+	(void)depth;
+	leave(func, calltime, rettime);
+}
+
+void writer_plt_return(uint64_t func, uint64_t calltime)
+{
+	leave(func, calltime, 0);
 }
 
 /*

@@ -33,6 +33,9 @@ static void usage(FILE *f)
 	      "  -D, --depth=N           only calls less than N traced frames deep\n"
 	      "  -t, --time-filter=TIME  only calls that take TIME or more (ns, us, ms, s)\n"
 	      "      --tid=TID[,TID...]  only these threads\n"
+	      "      --no-libcall, --no-plt\n"
+	      "                          not the calls into shared objects through the\n"
+	      "                          PLT (traced by default, as uftrace does; --plt)\n"
 	      "      --agent=PATH        the agent to preload (default: beside this\n"
 	      "                          program, else lib[/TRIPLE]/textpoke/ beside its bin/)\n"
 	      "      --force             run PROG even if it has no patchable functions\n"
@@ -233,6 +236,9 @@ int main(int argc, char **argv)
 		{ "depth", required_argument, NULL, 'D' },
 		{ "time-filter", required_argument, NULL, 't' },
 		{ "tid", required_argument, NULL, 'T' },
+		{ "plt", no_argument, NULL, 'L' },
+		{ "no-plt", no_argument, NULL, 'l' },
+		{ "no-libcall", no_argument, NULL, 'l' },
 		{ "agent", required_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -244,7 +250,7 @@ int main(int argc, char **argv)
 	char *filter = NULL, *notrace = NULL, *agent = NULL, *tids = NULL, *prog, *end;
 	char abs_dir[PATH_MAX], ns[32];
 	unsigned long long min_ns = 0;
-	bool quiet = false, force = false;
+	bool quiet = false, force = false, plt = true;
 	struct run_result run = { 0 };
 	struct timespec t0, t1;
 	pid_t pid;
@@ -284,6 +290,10 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			tids = optarg;
+			break;
+		case 'L':
+		case 'l':
+			plt = c == 'L';
 			break;
 		case 'A':
 			agent = strdup(optarg);
@@ -345,6 +355,7 @@ int main(int argc, char **argv)
 	    (depth && setenv("TEXTPOKE_DEPTH", depth, 1)) ||
 	    (min_ns && setenv("TEXTPOKE_TIME_FILTER", ns, 1)) ||
 	    (tids && setenv("TEXTPOKE_TIDS", tids, 1)) ||
+	    setenv("TEXTPOKE_PLT", plt ? "1" : "0", 1) ||
 	    (!quiet && setenv("TEXTPOKE_VERBOSE", "1", 1))) {
 		perror("textpoke record");
 		return 1;

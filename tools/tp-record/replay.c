@@ -95,7 +95,7 @@ static int load_object(struct out *o, const char *dir, uint64_t start, const cha
 		char type, name[4000];
 
 		if (sscanf(line, "%llx %c %3999s", &addr, &type, name) != 3 ||
-		    (type != 'T' && type != 't' && type != 'W' && type != 'w'))
+		    !strchr("TtWwP", type))
 			continue;
 		rec.func = start + addr;
 		rec.len = strlen(name);

@@ -7,6 +7,10 @@
  * path, build-id): the form uftrace reads.  Read from the object's ELF
  * file (.symtab, else .dynsym); every offset and size is checked against
  * the file before it is used.
+ *
+ * The calls the agent traces at the PLT are recorded under the address
+ * of their GOT slot: each slot of .rela.plt is listed too, as a "P"
+ * symbol (uftrace's type for the PLT) named after the slot's symbol.
  */
 #include <elf.h>
 #include <errno.h>
@@ -96,12 +100,84 @@ static int read_symtab(const uint8_t *data, size_t size, const Elf64_Ehdr *eh, u
 	return 0;
 }
 
+/* The relocation type of a GOT slot of the PLT, by machine; 0 unknown. */
+static uint32_t jump_slot_type(uint16_t machine)
+{
+	switch (machine) {
+	case EM_X86_64:
+		return R_X86_64_JUMP_SLOT;
+	case EM_AARCH64:
+		return R_AARCH64_JUMP_SLOT;
+	case EM_RISCV:
+		return R_RISCV_JUMP_SLOT;
+	}
+	return 0;
+}
+
+/* The GOT slots of .rela.plt, named after their symbols; 0, or -errno. */
+static int read_plt_slots(const uint8_t *data, size_t size, const Elf64_Ehdr *eh,
+			  struct sym **out, size_t *nr)
+{
+	const Elf64_Shdr *sh = (const void *)(data + eh->e_shoff);
+	const Elf64_Shdr *names, *syms, *strs;
+	uint32_t type = jump_slot_type(eh->e_machine);
+
+	*out = NULL;
+	*nr = 0;
+	if (!type || eh->e_shstrndx >= eh->e_shnum)
+		return 0;
+	names = &sh[eh->e_shstrndx];
+	if (!in_file(size, names->sh_offset, names->sh_size))
+		return 0;
+	for (unsigned int i = 0; i < eh->e_shnum; i++) {
+		static const char want[] = ".rela.plt";
+		size_t n;
+
+		if (sh[i].sh_type != SHT_RELA || sh[i].sh_entsize != sizeof(Elf64_Rela) ||
+		    sh[i].sh_name >= names->sh_size ||
+		    names->sh_size - sh[i].sh_name < sizeof(want) ||
+		    memcmp(data + names->sh_offset + sh[i].sh_name, want, sizeof(want)) ||
+		    !in_file(size, sh[i].sh_offset, sh[i].sh_size) || sh[i].sh_link >= eh->e_shnum)
+			continue;
+		syms = &sh[sh[i].sh_link];
+		if (syms->sh_entsize != sizeof(Elf64_Sym) || syms->sh_link >= eh->e_shnum ||
+		    !in_file(size, syms->sh_offset, syms->sh_size))
+			return 0;
+		strs = &sh[syms->sh_link];
+		if (!in_file(size, strs->sh_offset, strs->sh_size) || !strs->sh_size ||
+		    data[strs->sh_offset + strs->sh_size - 1])
+			return 0;
+		n = sh[i].sh_size / sizeof(Elf64_Rela);
+		*out = calloc(n ? n : 1, sizeof(**out));
+		if (!*out)
+			return -ENOMEM;
+		for (size_t k = 0; k < n; k++) {
+			const Elf64_Rela *r = (const void *)(data + sh[i].sh_offset + k * sizeof(*r));
+			uint64_t idx = ELF64_R_SYM(r->r_info);
+			const Elf64_Sym *s;
+
+			if (ELF64_R_TYPE(r->r_info) != type || !idx ||
+			    idx >= syms->sh_size / sizeof(Elf64_Sym))
+				continue;
+			s = (const void *)(data + syms->sh_offset + idx * sizeof(*s));
+			if (!s->st_name || s->st_name >= strs->sh_size)
+				continue;
+			(*out)[*nr].addr = r->r_offset;
+			(*out)[*nr].size = 8;
+			(*out)[*nr].name = (const char *)data + strs->sh_offset + s->st_name;
+			(*nr)++;
+		}
+		return 0;
+	}
+	return 0;
+}
+
 int write_symfile(const char *dir, const char *path, const char *build_id)
 {
 	const char *base = strrchr(path, '/');
 	char *out_path = NULL;
-	struct sym *syms = NULL;
-	size_t nr = 0, size;
+	struct sym *syms = NULL, *slots = NULL;
+	size_t nr = 0, nr_slots = 0, size;
 	const Elf64_Ehdr *eh;
 	struct stat st;
 	uint8_t *data;
@@ -144,15 +220,18 @@ int write_symfile(const char *dir, const char *path, const char *build_id)
 		free(syms);
 		err = read_symtab(data, size, eh, SHT_DYNSYM, &syms, &nr);
 	}
+	if (!err)
+		err = read_plt_slots(data, size, eh, &slots, &nr_slots);
 	if (err)
 		goto out;
 	qsort(syms, nr, sizeof(*syms), by_addr);
+	qsort(slots, nr_slots, sizeof(*slots), by_addr);
 	f = fopen(out_path, "w");
 	if (!f) {
 		err = -errno;
 		goto out;
 	}
-	fprintf(f, "# symbols: %zu\n# path name: %s\n# build-id: %s\n", nr, path,
+	fprintf(f, "# symbols: %zu\n# path name: %s\n# build-id: %s\n", nr + nr_slots, path,
 		build_id ? build_id : "");
 	for (size_t i = 0; i < nr; i++) {
 		if (i && syms[i].addr == syms[i - 1].addr)
@@ -165,10 +244,17 @@ int write_symfile(const char *dir, const char *path, const char *build_id)
 	/* where the last function ends: readers size each symbol by the next */
 	if (nr)
 		fprintf(f, "%016llx ? __func_end\n", (unsigned long long)(end - lo));
+	for (size_t i = 0; i < nr_slots; i++)
+		fprintf(f, "%016llx P %s\n", (unsigned long long)(slots[i].addr - lo),
+			slots[i].name);
+	if (nr_slots)
+		fprintf(f, "%016llx ? __dynsym_end\n",
+			(unsigned long long)(slots[nr_slots - 1].addr + 8 - lo));
 	if (fclose(f))
 		err = -EIO;
 out:
 	free(syms);
+	free(slots);
 	munmap(data, size);
 	free(out_path);
 	return err;
