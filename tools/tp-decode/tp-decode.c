@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * tp-decode: decode a raw ETMv4 trace (with OpenCSD) or an E-Trace (with
- * our own decoder) of a process textpoke changed while it was traced,
+ * tp-decode: decode a raw ETMv4 trace (with OpenCSD), an E-Trace (with
+ * our own decoder) or an Intel PT trace (with libipt) of a process
+ * textpoke changed while it was traced,
  * against the code the process had at each moment (docs/tp-decode.1).
  *
- *   tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]
+ *   tp-decode [--format etm|etrace|pt] -t TRACE [-c CONFIG] [-e EVENTS]
  *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
  *   tp-decode --help | --version
  *
@@ -26,13 +27,14 @@
 #include "image/code_image.h"
 #include "etm/etm_decode.h"
 #include "etrace/etrace_decode.h"
+#include "pt/pt_decode.h"
 
 /* A raw trace buffer larger than this is not one trace unit's. */
 #define MAX_TRACE_SIZE	(1ull << 30)
 
 static void print_usage(FILE *out)
 {
-	fputs("usage: tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]\n"
+	fputs("usage: tp-decode [--format etm|etrace|pt] -t TRACE [-c CONFIG] [-e EVENTS]\n"
 	      "                 -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush]\n"
 	      "                 [--ranges]\n"
 	      "       tp-decode --help | --version\n"
@@ -96,7 +98,7 @@ static int split_at(char *arg, uint64_t *addr, bool required)
 
 struct args {
 	const char *trace, *config, *events;
-	bool ranges, etrace;
+	bool ranges, etrace, pt;
 	struct etm_decode_options opts;
 	struct etrace_decode_options etrace_opts;
 };
@@ -145,9 +147,11 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		case 'F': a->opts.no_flush = true; break;
 		case 'r': a->ranges = true; break;
 		case 'f':
-			if (strcmp(optarg, "etm") && strcmp(optarg, "etrace"))
+			if (strcmp(optarg, "etm") && strcmp(optarg, "etrace") &&
+			    strcmp(optarg, "pt"))
 				return usage();
 			a->etrace = !strcmp(optarg, "etrace");
+			a->pt = !strcmp(optarg, "pt");
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -158,8 +162,8 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		default: return usage();
 		}
 	}
-	if (!a->trace || (!a->config && !a->etrace) || !files || optind != argc ||
-	    (a->etrace && a->opts.no_flush))
+	if (!a->trace || (!a->config && !a->etrace && !a->pt) || !files || optind != argc ||
+	    ((a->etrace || a->pt) && a->opts.no_flush))
 		return usage();
 	a->etrace_opts.ignore_events = a->opts.ignore_events;
 	return 0;
@@ -283,6 +287,50 @@ static int decode_etrace(struct args *a, struct code_image *img)
 	return err;
 }
 
+/* Intel PT: libipt on the image (pt/pt_decode.h); gaps make status 1, after the path. */
+static int decode_pt(struct args *a, struct code_image *img)
+{
+	struct pt_decode_options opts = { .ignore_events = a->opts.ignore_events };
+	struct pt_decode_result res;
+	uint8_t *trace = NULL;
+	char text[256];
+	size_t len = 0, i;
+	int err;
+
+	if (a->config && pt_config_load(a->config, &opts.config, text, sizeof(text))) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->config, text);
+		return 1;
+	}
+	err = load_inputs(a, img, &trace, &len);
+	if (err)
+		return err;
+	err = pt_decode(&opts, img, trace, len, &res);
+	free(trace);
+	if (err) {
+		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, res.error);
+		return 1;
+	}
+	for (i = 0; i < res.nr_elements; i++) {
+		if (a->ranges && res.elements[i].type != PT_ELEM_RANGE)
+			continue;
+		pt_element_format(&res.elements[i], text, sizeof(text));
+		printf("%s\n", text);
+	}
+	fflush(stdout);
+	if (img->nr_changes && res.nr_pieces == 1 && !opts.ignore_events)
+		fprintf(stderr, "tp-decode: warning: no timing packet of %s is later than a change "
+			"of %s: does its TSC convert to CLOCK_MONOTONIC ns (-c)?\n", a->trace,
+			a->events);
+	err = report_resolutions(res.resolutions, res.nr_resolutions);
+	if (res.nr_gaps) {
+		fprintf(stderr, "tp-decode: %s: %zu gap%s where the trace does not fit the code\n",
+			a->trace, res.nr_gaps, res.nr_gaps == 1 ? "" : "s");
+		err = 1;
+	}
+	pt_decode_result_free(&res);
+	return err;
+}
+
 static int decode(struct args *a, struct code_image *img)
 {
 	struct etm_decode_result res;
@@ -337,15 +385,16 @@ int main(int argc, char **argv)
 	code_image_init(&img);
 	err = parse_args(argc, argv, &a, &img);
 	/*
-	 * The code each trace format traces (ETMv4: A64, the image's ELF
+	 * The code each trace format traces (ETMv4: A64, PT: x86-64, the image's ELF
 	 * files being 64-bit), whose traps the image asks that arch for.
 	 */
-	if (!err && code_image_set_arch(&img, a.etrace ? EM_RISCV : EM_AARCH64)) {
+	if (!err && code_image_set_arch(&img, a.etrace ? EM_RISCV : a.pt ? EM_X86_64 : EM_AARCH64)) {
 		fprintf(stderr, "tp-decode: %s\n", img.error);
 		err = 1;
 	}
 	if (!err)
-		err = a.etrace ? decode_etrace(&a, &img) : decode(&a, &img);
+		err = a.etrace ? decode_etrace(&a, &img) : a.pt ? decode_pt(&a, &img) :
+		      decode(&a, &img);
 	code_image_free(&img);
 	return err == ARGS_ANSWERED ? 0 : err;
 }
