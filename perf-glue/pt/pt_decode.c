@@ -231,6 +231,8 @@ static const char *gap_reason(int error)
 {
 	if (error == -PT_GAP_NO_PROGRESS)
 		return "the code loops without trace";
+	if (error == -PT_GAP_BAD_DISABLE)
+		return "TIP.PGD is not the target of the direct branch before it";
 	return pt_errstr(pt_errcode(error));
 }
 

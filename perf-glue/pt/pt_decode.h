@@ -61,6 +61,14 @@ struct pt_decode_config {
 	uint8_t mtc_freq;		/* IA32_RTIT_CTL.MTCFreq, for MTC */
 	uint8_t nom_freq;		/* MSR_PLATFORM_INFO[15:8], for CYC */
 	uint32_t cpuid_0x15_eax, cpuid_0x15_ebx;	/* the TSC:CTC ratio, for MTC */
+	/*
+	 * The IP filter (IA32_RTIT_CTL.ADDRn_CFG, 4 bits each: 1 a filter
+	 * range, 2 a stop range; IA32_RTIT_ADDRn_A/B, B inclusive): where
+	 * tracing may be enabled tells libipt which branch a TIP.PGD that
+	 * leaves the range belongs to.
+	 */
+	uint64_t addr_cfg;
+	uint64_t addr_a[4], addr_b[4];
 	struct pt_time_conv time;
 };
 
@@ -75,6 +83,8 @@ enum pt_element_type {
 
 /* A gap's error that is not libipt's: the walk looped at one trace offset. */
 #define PT_GAP_NO_PROGRESS	1000
+/* ... or a TIP.PGD whose IP is not the target of the direct branch before it. */
+#define PT_GAP_BAD_DISABLE	1001
 
 struct pt_element {
 	enum pt_element_type type;
@@ -122,8 +132,9 @@ uint64_t pt_time_convert(const struct pt_time_conv *conv, uint64_t tsc);
 
 /*
  * "name=value" lines over zeros: cpu_family, cpu_model, cpu_stepping,
- * mtc_freq, nom_freq, cpuid_0x15_eax, cpuid_0x15_ebx, time_mult,
- * time_shift, time_zero, time_offset (may be negative); '#' starts a
+ * mtc_freq, nom_freq, cpuid_0x15_eax, cpuid_0x15_ebx, addr_cfg,
+ * addr0_a, addr0_b .. addr3_a, addr3_b, time_mult, time_shift, time_zero,
+ * time_offset (may be negative); '#' starts a
  * comment.  -EINVAL and @error for an unknown name or a bad value.
  */
 int pt_config_parse(const char *text, size_t len, struct pt_decode_config *cfg, char *error,

@@ -31,6 +31,10 @@ struct pt_pass {
 	uint64_t time;			/* the piece's, on the events' clock */
 	uint64_t last;			/* the last time the decoder gave */
 	bool timed;
+	uint64_t last_ip;		/* the last instruction, for disable_fits() */
+	uint8_t last_raw[pt_max_insn_size];
+	size_t last_size;
+	bool bad_disable;
 	size_t open_range;		/* index of the range the next instruction may extend */
 	/* outputs */
 	struct pt_element *elements;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "image/code_arch.h"
 #include "pt/pt_internal.h"
 
 /* No range open: the next instruction starts one. */
@@ -156,6 +157,9 @@ static void settle_last_range(struct pt_pass *pass, uint64_t next, bool known)
 
 static void add_insn(struct pt_pass *pass, const struct pt_insn *insn)
 {
+	pass->last_ip = insn->ip;
+	pass->last_size = insn->size;
+	memcpy(pass->last_raw, insn->raw, sizeof(pass->last_raw));
 	struct pt_element *r = pass->open_range == NO_RANGE ? NULL :
 			       &pass->elements[pass->open_range];
 
@@ -192,6 +196,29 @@ static void add_trap(struct pt_pass *pass, uint64_t at)
 		note_undecided(pass, window);
 }
 
+/*
+ * libipt binds a TIP.PGD to the branch before it without comparing its
+ * IP with a direct branch's target; a core writes the target there.  A
+ * walk whose direct branch goes elsewhere does not fit the trace.
+ */
+static bool disable_fits(const struct pt_pass *pass, const struct pt_event *ev)
+{
+	const struct code_arch *arch = pass->img->arch;
+	const struct pt_element *r;
+	uint64_t target;
+
+	if (ev->ip_suppressed || pass->open_range == NO_RANGE || !arch ||
+	    !arch->direct_branch_target)
+		return true;
+	r = &pass->elements[pass->open_range];
+	if (r->last_class != ptic_cond_jump && r->last_class != ptic_jump &&
+	    r->last_class != ptic_call)
+		return true;
+	if (!arch->direct_branch_target(pass->last_raw, pass->last_size, pass->last_ip, &target))
+		return true;
+	return target == ev->variant.disabled.ip;
+}
+
 static void on_event(struct pt_pass *pass, const struct pt_event *ev)
 {
 	struct pt_element *e;
@@ -204,6 +231,10 @@ static void on_event(struct pt_pass *pass, const struct pt_event *ev)
 			e->start = ev->variant.enabled.ip;
 		break;
 	case ptev_disabled:
+		if (!disable_fits(pass, ev)) {
+			pass->bad_disable = true;
+			break;
+		}
 		settle_last_range(pass, ev->variant.disabled.ip, !ev->ip_suppressed);
 		e = add_element(pass, PT_ELEM_DISABLED);
 		if (e)
@@ -283,8 +314,14 @@ static void walk(struct pt_pass *pass)
 
 		if (status >= 0)
 			status = drain_events(pass, status);
-		if (status >= 0 && (status & pts_eos))
-			break;
+		if (pass->bad_disable) {
+			pass->bad_disable = false;
+			status = -PT_GAP_BAD_DISABLE;
+		}
+		/*
+		 * pts_eos: the trace has ended, but libipt still walks the code
+		 * up to the first instruction that needs trace (-pte_eos).
+		 */
 		if (status >= 0) {
 			status = pt_insn_next(pass->decoder, &insn, sizeof(insn));
 			if (status >= 0 && !pass->err) {
@@ -326,6 +363,15 @@ static int create_decoder(struct pt_pass *pass)
 		/* A CPU libipt does not know has no errata it knows. */
 		pt_cpu_errata(&config.errata, &config.cpu);
 	}
+	config.addr_filter.config.addr_cfg = c->addr_cfg;
+	config.addr_filter.addr0_a = c->addr_a[0];
+	config.addr_filter.addr0_b = c->addr_b[0];
+	config.addr_filter.addr1_a = c->addr_a[1];
+	config.addr_filter.addr1_b = c->addr_b[1];
+	config.addr_filter.addr2_a = c->addr_a[2];
+	config.addr_filter.addr2_b = c->addr_b[2];
+	config.addr_filter.addr3_a = c->addr_a[3];
+	config.addr_filter.addr3_b = c->addr_b[3];
 	config.mtc_freq = c->mtc_freq;
 	config.nom_freq = c->nom_freq;
 	config.cpuid_0x15_eax = c->cpuid_0x15_eax;

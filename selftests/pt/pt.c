@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Intel PT decoding across pokes.  An x86-64 program (prog.c,
+ * prog_x86.c, run natively) pokes its own code with every backend x86
+ * has between calls of the traced function and logs its path; the
+ * events of its pokes go to a perf.data.  The test encodes that path as
+ * the Intel PT trace a core would have written, with libipt's own
+ * encoder (pt_path.c), and decodes it with libipt through the code
+ * image: the ranges must be the program's path exactly, and without the
+ * events they must not be.  No PT hardware is needed.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "image/code_image.h"
+#include "pt/pt_decode.h"
+#include "pt_path.h"
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+
+#define MAX_STEPS	(8 * PATH_MAX_CALLS)
+#define FUZZ_CASES	2000	/* corruptions of the trace; TP_FUZZ_CASES overrides */
+
+/* A run of the program and what it left: its log, its perf.data, its binary's image. */
+struct poked_run {
+	char dir[64];
+	char prog[PATH_MAX];
+	char events[128];
+	struct path path;
+	struct code_image img;
+	struct pt_decode_options opts;
+	struct path_timing timing;
+};
+
+FIXTURE(pt) {
+	struct poked_run r;
+};
+
+FIXTURE_SETUP(pt)
+{
+	struct poked_run *r = &self->r;
+	char cmd[PATH_MAX + 512], log[128];
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->prog, sizeof(r->prog), "%s", test_file("prog_x86", false));
+	strcpy(r->dir, "/tmp/textpoke-pt-XXXXXX");
+	ASSERT_TRUE(mkdtemp(r->dir) != NULL);
+	snprintf(log, sizeof(log), "%s/path.log", r->dir);
+	snprintf(r->events, sizeof(r->events), "%s/poke.data", r->dir);
+	snprintf(cmd, sizeof(cmd), "TEXTPOKE_PERF_DATA=%s %s %s", r->events, r->prog, log);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
+	ASSERT_EQ(0, path_load(log, &r->path));
+	err = poked_image_load(&r->img, EM_X86_64, r->prog, r->events);
+	ASSERT_EQ(0, err) TH_LOG("%s", r->img.error);
+	ASSERT_EQ(r->path.nr_pokes, r->img.nr_changes);
+	ASSERT_EQ(4, r->path.nr_pokes);
+	/* The core's filter: decode_work only (ADDR0 a filter range, B inclusive). */
+	r->opts.config.addr_cfg = 1;
+	r->opts.config.addr_a[0] = r->path.work;
+	r->opts.config.addr_b[0] = r->path.done;
+}
+
+FIXTURE_TEARDOWN(pt)
+{
+	char cmd[128];
+
+	code_image_free(&self->r.img);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->r.dir);
+	if (test_run(cmd))
+		fprintf(stderr, "could not remove %s\n", self->r.dir);
+}
+
+struct outcome {
+	int err;
+	size_t expected, decoded, agree, gaps;
+	size_t nr_resolutions;
+	struct code_resolution resolution;	/* the first */
+	char error[256];
+};
+
+/* The result's ranges and traps (the steps), without the enable/disable elements. */
+static size_t result_steps(const struct pt_decode_result *res, struct path_step *out, size_t max,
+			   size_t *gaps)
+{
+	size_t i, n = 0;
+
+	*gaps = 0;
+	for (i = 0; i < res->nr_elements && n < max; i++) {
+		const struct pt_element *e = &res->elements[i];
+
+		if (e->type == PT_ELEM_GAP)
+			(*gaps)++;
+		if (e->type == PT_ELEM_RANGE)
+			out[n++] = (struct path_step){ e->start, e->end, e->nr_insns, e->taken,
+						       false };
+		else if (e->type == PT_ELEM_TRAP)
+			out[n++] = (struct path_step){ .start = e->start, .trap = true };
+	}
+	return n;
+}
+
+static bool same_step(const struct path_step *a, const struct path_step *b)
+{
+	if (a->trap || b->trap)
+		return a->trap == b->trap && a->start == b->start;
+	return a->start == b->start && a->end == b->end && a->nr_insns == b->nr_insns &&
+	       a->taken == b->taken;
+}
+
+/* Encode @p (cut after @cut bytes if nonzero), decode it with @opts, compare with @p's steps. */
+static struct outcome decode_path_cut(const struct path *p, const struct code_image *img,
+				      const struct pt_decode_options *opts,
+				      const struct path_timing *timing, size_t cut)
+{
+	struct path_step want[MAX_STEPS], got[MAX_STEPS];
+	struct pt_decode_result res;
+	struct outcome o = { 0 };
+	uint8_t *trace;
+	size_t len;
+
+	o.expected = path_steps(p, want, MAX_STEPS);
+	trace = path_trace(p, timing, &len);
+	if (!trace) {
+		o.err = -ENOSPC;
+		return o;
+	}
+	o.err = pt_decode(opts, img, trace, cut && cut < len ? cut : len, &res);
+	free(trace);
+	snprintf(o.error, sizeof(o.error), "%s", res.error);
+	o.decoded = result_steps(&res, got, MAX_STEPS, &o.gaps);
+	while (o.agree < o.decoded && o.agree < o.expected &&
+	       same_step(&want[o.agree], &got[o.agree]))
+		o.agree++;
+	o.nr_resolutions = res.nr_resolutions;
+	if (res.nr_resolutions)
+		o.resolution = res.resolutions[0];
+	pt_decode_result_free(&res);
+	return o;
+}
+
+static struct outcome decode_path(const struct path *p, const struct code_image *img,
+				  const struct pt_decode_options *opts,
+				  const struct path_timing *timing)
+{
+	return decode_path_cut(p, img, opts, timing, 0);
+}
+
+/* How many steps the calls before the first poke make. */
+static size_t steps_before_first_poke(const struct path *p, const struct code_image *img)
+{
+	struct path_step want[MAX_STEPS];
+	struct path before = *p;
+	size_t i;
+
+	for (i = 0; i < p->nr_calls && p->calls[i].time < img->changes[0].pre_time; i++)
+		;
+	before.nr_calls = i;
+	return path_steps(&before, want, MAX_STEPS);
+}
+
+TEST_F(pt, follows_pokes_of_every_backend)
+{
+	bool seen[4] = { false };
+	struct outcome o;
+	size_t i;
+
+	for (i = 0; i < self->r.path.nr_pokes; i++)
+		if (self->r.path.pokes[i] >= 1 && self->r.path.pokes[i] <= 3)
+			seen[self->r.path.pokes[i]] = true;
+	ASSERT_TRUE(seen[TP_BACKEND_BREAKPOINT] && seen[TP_BACKEND_STOP_MACHINE]);
+	o = decode_path(&self->r.path, &self->r.img, &self->r.opts, &self->r.timing);
+	ASSERT_EQ(0, o.err) TH_LOG("%s", o.error);
+	ASSERT_EQ(0, o.gaps);
+	ASSERT_EQ(o.expected, o.decoded);
+	ASSERT_EQ(o.expected, o.agree);
+	ASSERT_EQ(0, o.nr_resolutions);
+}
+
+/* TSC with MTC after it, which libipt counts once it knows the CTC's rate. */
+TEST_F(pt, follows_pokes_with_mtc_timing)
+{
+	struct outcome o;
+
+	self->r.timing.mtc = true;
+	self->r.opts.config.mtc_freq = PATH_MTC_FREQ;
+	self->r.opts.config.cpuid_0x15_eax = 1;
+	self->r.opts.config.cpuid_0x15_ebx = 1;
+	o = decode_path(&self->r.path, &self->r.img, &self->r.opts, &self->r.timing);
+	ASSERT_EQ(0, o.err) TH_LOG("%s", o.error);
+	ASSERT_EQ(0, o.gaps);
+	ASSERT_EQ(o.expected, o.agree);
+	ASSERT_EQ(o.expected, o.decoded);
+}
+
+TEST_F(pt, without_events_diverges_after_first_poke)
+{
+	struct outcome o;
+
+	self->r.opts.ignore_events = true;
+	o = decode_path(&self->r.path, &self->r.img, &self->r.opts, &self->r.timing);
+	/*
+	 * The first call after the first poke ran JMP: walked as NOP, its JZ
+	 * finds TIP.PGD where it needs a TNT bit, a gap from there.
+	 */
+	ASSERT_EQ(0, o.err) TH_LOG("%s", o.error);
+	ASSERT_EQ(steps_before_first_poke(&self->r.path, &self->r.img), o.agree);
+	ASSERT_LT(o.agree, o.expected);
+	ASSERT_LT(0, o.gaps);
+}
+
+/*
+ * A call moved into the window of change @k: it ran the new version
+ * (@after, the first call after the window) or the old one (the last
+ * call before it).
+ */
+static struct outcome call_in_window(struct path *p, const struct code_image *img,
+				     const struct pt_decode_options *opts,
+				     const struct path_timing *timing, size_t k, bool after,
+				     bool trapped, size_t cut_after_call)
+{
+	const struct code_change *c = &img->changes[k];
+	size_t i;
+
+	for (i = 0; i < p->nr_calls && p->calls[i].time < c->pre_time; i++)
+		;
+	if (!after)
+		i--;
+	p->calls[i].time = c->pre_time + (c->post_time - c->pre_time) / 2;
+	p->calls[i].trapped = trapped;
+	if (cut_after_call) {
+		/* The trace ends right after the call's TIP.PGE. */
+		struct path head = *p;
+		uint8_t *trace;
+		size_t len;
+
+		head.nr_calls = i;
+		trace = path_trace(&head, timing, &len);
+		free(trace);
+		/* TSC (8 bytes), MODE.Exec (2), TIP.PGE with a 6-byte IP (7). */
+		return decode_path_cut(p, img, opts, timing, trace ? len + 8 + 2 + 7 : 1);
+	}
+	return decode_path(p, img, opts, timing);
+}
+
+/*
+ * For each window of @backend, a call moved into it: the decode is the
+ * path, with one resolution of that window, @chosen, and @consistent the
+ * candidates that agreed with the trace.  Returns how many windows.
+ */
+static size_t window_resolves(struct __test_metadata *_metadata, const struct poked_run *r,
+			      enum tp_backend backend, bool after, bool trapped,
+			      enum code_candidate chosen, unsigned int consistent)
+{
+	size_t k, windows = 0;
+
+	for (k = 0; k < r->img.nr_changes; k++) {
+		struct path p = r->path;
+		struct outcome o;
+
+		if (r->img.changes[k].backend != backend)
+			continue;
+		o = call_in_window(&p, &r->img, &r->opts, &r->timing, k, after, trapped, 0);
+		ASSERT_EQ(0, o.err) TH_LOG("change %zu: %s", k, o.error);
+		ASSERT_EQ(0, o.gaps) TH_LOG("change %zu", k);
+		ASSERT_EQ(o.expected, o.agree) TH_LOG("change %zu", k);
+		ASSERT_EQ(o.expected, o.decoded);
+		ASSERT_EQ(1, o.nr_resolutions);
+		ASSERT_EQ(k, o.resolution.change);
+		ASSERT_EQ(chosen, o.resolution.chosen);
+		ASSERT_EQ(consistent, o.resolution.consistent);
+		windows++;
+	}
+	return windows;
+}
+
+#define ONLY(c)	(1u << (c))
+
+TEST_F(pt, breakpoint_window_new_bytes)
+{
+	ASSERT_EQ(2, window_resolves(_metadata, &self->r, TP_BACKEND_BREAKPOINT, true, false,
+				     CODE_CANDIDATE_NEW, ONLY(CODE_CANDIDATE_NEW)));
+}
+
+TEST_F(pt, breakpoint_window_old_bytes)
+{
+	ASSERT_EQ(2, window_resolves(_metadata, &self->r, TP_BACKEND_BREAKPOINT, false, false,
+				     CODE_CANDIDATE_OLD, ONLY(CODE_CANDIDATE_OLD)));
+}
+
+/* The INT3: FUP and TIP.PGD at the site, then TIP.PGE where the handler resumed. */
+TEST_F(pt, breakpoint_window_trap_at_site)
+{
+	ASSERT_EQ(2, window_resolves(_metadata, &self->r, TP_BACKEND_BREAKPOINT, true, true,
+				     CODE_CANDIDATE_TRAP, ONLY(CODE_CANDIDATE_TRAP)));
+}
+
+TEST_F(pt, stop_machine_window_old_bytes)
+{
+	ASSERT_EQ(2, window_resolves(_metadata, &self->r, TP_BACKEND_STOP_MACHINE, false, false,
+				     CODE_CANDIDATE_OLD, ONLY(CODE_CANDIDATE_OLD)));
+}
+
+TEST_F(pt, stop_machine_window_new_bytes)
+{
+	ASSERT_EQ(2, window_resolves(_metadata, &self->r, TP_BACKEND_STOP_MACHINE, true, false,
+				     CODE_CANDIDATE_NEW, ONLY(CODE_CANDIDATE_NEW)));
+}
+
+/* A stop_machine window writes no INT3: a trap there is reported, not explained. */
+TEST_F(pt, trap_in_window_without_int3_is_reported)
+{
+	window_resolves(_metadata, &self->r, TP_BACKEND_STOP_MACHINE, true, true,
+			CODE_CANDIDATE_OLD, 0);
+}
+
+/*
+ * A trace that ends just after the call entered the site inside a
+ * window: nothing follows to tell the old bytes from the new, so both
+ * agree, and the result says so (decoded with the old bytes).
+ */
+TEST_F(pt, window_the_trace_cannot_settle_is_reported)
+{
+	size_t k;
+
+	for (k = 0; k < self->r.img.nr_changes; k++) {
+		struct path p = self->r.path;
+		struct outcome o;
+
+		if (self->r.img.changes[k].backend != TP_BACKEND_STOP_MACHINE)
+			continue;
+		o = call_in_window(&p, &self->r.img, &self->r.opts, &self->r.timing, k, true,
+				   false, 1);
+		ASSERT_EQ(0, o.err) TH_LOG("change %zu: %s", k, o.error);
+		ASSERT_EQ(0, o.gaps);
+		ASSERT_EQ(1, o.nr_resolutions);
+		ASSERT_EQ(k, o.resolution.change);
+		ASSERT_EQ(ONLY(CODE_CANDIDATE_OLD) | ONLY(CODE_CANDIDATE_NEW),
+			  o.resolution.consistent);
+		ASSERT_FALSE(code_resolution_unique(&o.resolution));
+		ASSERT_EQ(CODE_CANDIDATE_OLD, o.resolution.chosen);
+	}
+}
+
+/* Write @len bytes of @buf to @path. */
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = fwrite(buf, 1, len, f) == len ? 0 : -EIO;
+	return fclose(f) || err ? -EIO : 0;
+}
+
+/* tp-decode --format pt --ranges prints the path, one range per line. */
+TEST_F(pt, tp_decode_prints_the_path)
+{
+	struct path_step want[MAX_STEPS];
+	char cmd[PATH_MAX * 2 + 512], trace_path[128], out[128], line[256];
+	size_t n, i = 0, bad = 0, len;
+	uint8_t *trace;
+	FILE *f;
+
+	n = path_steps(&self->r.path, want, MAX_STEPS);
+	trace = path_trace(&self->r.path, &self->r.timing, &len);
+	ASSERT_TRUE(trace != NULL);
+	snprintf(trace_path, sizeof(trace_path), "%s/trace.bin", self->r.dir);
+	snprintf(out, sizeof(out), "%s/out.txt", self->r.dir);
+	ASSERT_EQ(0, write_file(trace_path, trace, len));
+	free(trace);
+	snprintf(cmd, sizeof(cmd), "%s --format pt --ranges -t %s -e %s -b %s > %s",
+		 test_file("tp-decode", true), trace_path, self->r.events, self->r.prog, out);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+	f = fopen(out, "r");
+	ASSERT_TRUE(f != NULL);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end;
+		size_t insns;
+		char taken;
+
+		if (i >= n || sscanf(line, "range 0x%llx-0x%llx %zu %c", &start, &end, &insns,
+				     &taken) != 4 || start != want[i].start || end != want[i].end ||
+		    insns != want[i].nr_insns || (taken == 'E') != want[i].taken)
+			bad++;
+		i++;
+	}
+	fclose(f);
+	ASSERT_EQ(n, i);
+	ASSERT_EQ(0, bad);
+	/* Without the events the path does not fit the code: status 1. */
+	snprintf(cmd, sizeof(cmd), "%s --format pt -t %s --ignore-events -b %s >/dev/null 2>&1",
+		 test_file("tp-decode", true), trace_path, self->r.prog);
+	ASSERT_EQ(1, test_run(cmd)) TH_LOG("%s", cmd);
+}
+
+static unsigned int fuzz_cases(void)
+{
+	const char *env = getenv("TP_FUZZ_CASES");
+
+	return env && atoi(env) > 0 ? (unsigned int)atoi(env) : FUZZ_CASES;
+}
+
+/*
+ * Corrupt and truncated traces: an error or gaps, never a crash (the
+ * sanitizer builds turn a bad read into a failure).
+ */
+TEST_F(pt, corrupt_or_truncated_trace_is_an_error_or_a_gap)
+{
+	struct pt_decode_result res;
+	unsigned int i, seed = 25;
+	uint8_t *trace, *copy;
+	size_t len;
+
+	trace = path_trace(&self->r.path, &self->r.timing, &len);
+	ASSERT_TRUE(trace != NULL);
+	copy = malloc(len);
+	ASSERT_TRUE(copy != NULL);
+	/* No PSB: nothing to synchronise on. */
+	memset(copy, 0x55, len);
+	ASSERT_EQ(-EINVAL, pt_decode(&self->r.opts, &self->r.img, copy, len, &res));
+	ASSERT_NE(0, res.error[0]);
+	ASSERT_EQ(-EINVAL, pt_decode(&self->r.opts, &self->r.img, copy, 0, &res));
+	for (i = 0; i < fuzz_cases(); i++) {
+		size_t cut = len, flips = 1 + rand_r(&seed) % 4, j;
+		int err;
+
+		memcpy(copy, trace, len);
+		if (i % 3 == 0)
+			cut = 1 + rand_r(&seed) % len;
+		for (j = 0; j < flips && i % 3; j++)
+			copy[rand_r(&seed) % len] ^= (uint8_t)(1u << (rand_r(&seed) % 8));
+		err = pt_decode(&self->r.opts, &self->r.img, copy, cut, &res);
+		ASSERT_TRUE(err == 0 || err == -EINVAL || err == -E2BIG) TH_LOG("case %u: %d", i, err);
+		pt_decode_result_free(&res);
+	}
+	free(copy);
+	free(trace);
+}
+
+TEST(config_lines)
+{
+	struct pt_decode_config cfg = { 0 };
+	char error[128];
+	static const char good[] = "# perf's TIME_CONV and AUXTRACE_INFO\n"
+		"cpu_family=6\ncpu_model = 0x55\ncpu_stepping=4\nmtc_freq=3\nnom_freq=24\n"
+		"cpuid_0x15_eax=2\ncpuid_0x15_ebx=188\ntime_mult=524288\ntime_shift=20\n"
+		"time_zero=1000\ntime_offset=-7\n";
+
+	ASSERT_EQ(0, pt_config_parse(good, strlen(good), &cfg, error, sizeof(error)))
+		TH_LOG("%s", error);
+	ASSERT_EQ(6, cfg.cpu_family);
+	ASSERT_EQ(0x55, cfg.cpu_model);
+	ASSERT_EQ(3, cfg.mtc_freq);
+	ASSERT_EQ(188, cfg.cpuid_0x15_ebx);
+	/* (tsc * 2^19) >> 20 = tsc / 2, from time_zero, then the offset. */
+	ASSERT_EQ(1000 + 500 - 7, pt_time_convert(&cfg.time, 1000));
+	ASSERT_EQ(1000 + (1ull << 40) - 7, pt_time_convert(&cfg.time, 1ull << 41));
+	ASSERT_EQ(-EINVAL, pt_config_parse("mtc_freq=16", 11, &cfg, error, sizeof(error)));
+	ASSERT_EQ(-EINVAL, pt_config_parse("cpu_model=256", 13, &cfg, error, sizeof(error)));
+	ASSERT_EQ(-EINVAL, pt_config_parse("bogus=1", 7, &cfg, error, sizeof(error)));
+	ASSERT_EQ(-EINVAL, pt_config_parse("time_shift", 10, &cfg, error, sizeof(error)));
+	ASSERT_EQ(-EINVAL, pt_config_parse("nom_freq=-1", 11, &cfg, error, sizeof(error)));
+	ASSERT_EQ(-EINVAL, pt_config_parse("a\0b", 3, &cfg, error, sizeof(error)));
+}
+
+TEST_HARNESS_MAIN
