@@ -106,6 +106,18 @@ int code_image_add_change(struct code_image *img, const struct code_change *chan
  * inside a batch).  -EINVAL and img->error for a corrupt file.
  */
 int code_image_add_perf_data(struct code_image *img, const char *path);
+/* The same from a perf.data already read (perf-glue/perfdata/perf_read.h). */
+struct perf_file;
+int code_image_add_perf_file(struct code_image *img, struct perf_file *f);
+
+/*
+ * The load bias of the ELF file @path mapped at @addr from file offset
+ * @pgoff (an MMAP record): the segment holding @pgoff lands at @addr.
+ * -ENOENT when no loadable segment holds it, -errno or -EINVAL with
+ * img->error for a file that cannot be read as such an ELF file.
+ */
+int code_image_elf_bias(struct code_image *img, const char *path, uint64_t addr,
+			uint64_t pgoff, uint64_t *bias);
 
 /*
  * Sort and index the changes and check them against the image: each

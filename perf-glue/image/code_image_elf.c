@@ -117,3 +117,48 @@ int code_image_add_snapshot(struct code_image *img, const char *path, uint64_t a
 {
 	return add_file(img, path, addr, false);
 }
+
+static int find_bias(struct code_image *img, const char *path, const uint8_t *buf,
+		     size_t size, uint64_t addr, uint64_t pgoff, uint64_t *bias)
+{
+	Elf64_Ehdr eh;
+	unsigned int i;
+
+	if (size < sizeof(eh) || memcmp(buf, ELFMAG, SELFMAG))
+		return code_image_fail(img, -EINVAL, "%s: not an ELF file", path);
+	memcpy(&eh, buf, sizeof(eh));
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    !in_file(size, eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr)))
+		return code_image_fail(img, -EINVAL, "%s: not a 64-bit ELF file", path);
+	for (i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		uint64_t page_off;
+
+		memcpy(&ph, buf + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_LOAD)
+			continue;
+		/* The mapping starts at a page boundary at or below the segment's start. */
+		page_off = ph.p_align > 1 ? ph.p_offset & ~(ph.p_align - 1) : ph.p_offset;
+		if (pgoff < page_off || pgoff >= ph.p_offset + ph.p_filesz)
+			continue;
+		*bias = addr - pgoff - (ph.p_vaddr - ph.p_offset);
+		return 0;
+	}
+	return code_image_fail(img, -ENOENT, "%s: no loadable segment at file offset 0x%llx",
+			       path, (unsigned long long)pgoff);
+}
+
+int code_image_elf_bias(struct code_image *img, const char *path, uint64_t addr,
+			uint64_t pgoff, uint64_t *bias)
+{
+	uint8_t *buf;
+	size_t size;
+	int err;
+
+	err = read_whole(img, path, &buf, &size);
+	if (err)
+		return err;
+	err = find_bias(img, path, buf, size, addr, pgoff, bias);
+	free(buf);
+	return err;
+}

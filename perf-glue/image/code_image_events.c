@@ -106,23 +106,30 @@ static int read_pokes(struct code_image *img, struct perf_file *f, struct open_w
 	return 0;
 }
 
-int code_image_add_perf_data(struct code_image *img, const char *path)
+int code_image_add_perf_file(struct code_image *img, struct perf_file *f)
 {
 	struct open_windows w = { 0 };
-	struct perf_file f;
 	size_t i;
 	int err;
 
-	err = perf_file_open(&f, path);
-	if (err) {
-		code_image_fail(img, err, "%s: %s", path, f.error);
-	} else {
-		err = read_pokes(img, &f, &w);
-		/* A window that never closed: the process died inside a batch. */
-		for (i = 0; !err && i < w.nr; i++)
-			err = code_image_add_change(img, &w.pre[i]);
-	}
-	perf_file_close(&f);
+	err = read_pokes(img, f, &w);
+	/* A window that never closed: the process died inside a batch. */
+	for (i = 0; !err && i < w.nr; i++)
+		err = code_image_add_change(img, &w.pre[i]);
 	free(w.pre);
+	return err;
+}
+
+int code_image_add_perf_data(struct code_image *img, const char *path)
+{
+	struct perf_file f;
+	int err;
+
+	err = perf_file_open(&f, path);
+	if (err)
+		code_image_fail(img, err, "%s: %s", path, f.error);
+	else
+		err = code_image_add_perf_file(img, &f);
+	perf_file_close(&f);
 	return err;
 }
