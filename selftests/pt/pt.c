@@ -19,8 +19,16 @@
 
 #include "kselftest_harness.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+
 #include "image/code_image.h"
+#include "perfdata/auxtrace.h"
 #include "pt/pt_decode.h"
+#include "pt/pt_perf.h"
+#include "perf_writer.h"
 #include "pt_path.h"
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
@@ -349,6 +357,8 @@ TEST_F(pt, window_the_trace_cannot_settle_is_reported)
 	}
 }
 
+static int write_file(const char *path, const void *buf, size_t len);
+
 /* Write @len bytes of @buf to @path. */
 static int write_file(const char *path, const void *buf, size_t len)
 {
@@ -444,6 +454,259 @@ TEST_F(pt, corrupt_or_truncated_trace_is_an_error_or_a_gap)
 	}
 	free(copy);
 	free(trace);
+}
+
+/* --- perf.data from perf record -e intel_pt//u -k CLOCK_MONOTONIC ---------- */
+
+#define PT_PMU_TYPE	8		/* the intel_pt PMU's type on some machine */
+#define PT_CONFIG_TSC	10		/* intel_pt's config bits: format/tsc, format/mtc */
+#define PT_CONFIG_MTC	9
+#define ATTR_FLAG_USE_CLOCKID	(1ull << 25)
+#define ATTR_CLOCKID_OFFSET	92
+
+/* The executable PT_LOAD of the non-PIE @path: its page-aligned address, size and offset. */
+static int exec_segment(const char *path, uint64_t *addr, uint64_t *len, uint64_t *pgoff)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found = -ENOENT;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	size_t i;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
+		found = -EIO;
+	for (i = 0; found == -ENOENT && i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) != sizeof(ph))
+			break;
+		if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+			continue;
+		*addr = ph.p_vaddr & ~0xfffull;
+		*pgoff = ph.p_offset & ~0xfffull;
+		*len = ph.p_memsz + (ph.p_vaddr & 0xfff);
+		found = 0;
+	}
+	close(fd);
+	return found;
+}
+
+/*
+ * What perf record -e intel_pt//u -k CLOCK_MONOTONIC writes for one
+ * process traced per CPU: intel_pt's AUXTRACE_INFO (the words of perf's
+ * intel-pt.h, no time_zero as the kernel gives none with -k), TIME_CONV,
+ * the program's MMAP2, ITRACE_START when the trace began, and the trace
+ * of the path in two AUXTRACE buffers.  In @buf (free()).
+ */
+static int perf_pt_file(const struct poked_run *r, const struct path_timing *timing,
+			uint8_t **buf, size_t *len)
+{
+	uint64_t priv[PT_INFO_WORDS] = {
+		[PT_INFO_PMU_TYPE] = PT_PMU_TYPE, [PT_INFO_TIME_SHIFT] = PATH_TSC_SHIFT,
+		[PT_INFO_TIME_MULT] = PATH_TSC_MULT, [PT_INFO_TSC_BIT] = PT_CONFIG_TSC,
+		[PT_INFO_NORETCOMP_BIT] = 11, [PT_INFO_PER_CPU_MMAPS] = 1,
+		[PT_INFO_MTC_BIT] = PT_CONFIG_MTC, [PT_INFO_MTC_FREQ_BITS] = 14,
+		[PT_INFO_TSC_CTC_N] = 2, [PT_INFO_TSC_CTC_D] = 1, [PT_INFO_CYC_BIT] = 1,
+	};
+	struct pw_sid sid = { .pid = 4242, .tid = 4242, .cpu = 0 };
+	uint64_t addr = 0, size = 0, pgoff = 0, attrs, flags, config = 1ull << PT_CONFIG_TSC;
+	struct pw_file f = { 0 };
+	uint32_t type = PT_PMU_TYPE, clockid = CLOCK_MONOTONIC;
+	uint8_t *trace;
+	size_t tlen;
+	int err;
+
+	err = exec_segment(r->prog, &addr, &size, &pgoff);
+	if (err)
+		return err;
+	trace = path_trace(&r->path, timing, &tlen);
+	if (!trace)
+		return -ENOMEM;
+	sid.time = r->path.calls[0].time - 1000;
+	pw_auxtrace_info(&f, AUXTRACE_TYPE_INTEL_PT, priv, PT_INFO_WORDS);
+	pw_time_conv(&f, PATH_TSC_SHIFT, PATH_TSC_MULT, 0, 0, 0, 0);
+	pw_mmap2(&f, &sid, addr, size, pgoff, PROT_READ | PROT_EXEC, r->prog, NULL, 0);
+	/* The trace began with the first call's TSC: the core writes it as it starts. */
+	sid.time = r->path.calls[0].time;
+	pw_itrace_start(&f, &sid);
+	pw_auxtrace(&f, 0, 0, AUXTRACE_NONE, 0, trace, tlen / 2);
+	pw_auxtrace(&f, tlen / 2, 0, AUXTRACE_NONE, 0, trace + tlen / 2, tlen - tlen / 2);
+	free(trace);
+	err = pw_finish(&f, buf, len);
+	pw_free(&f);
+	if (err)
+		return err;
+	/* The writer's one attribute made intel_pt's, with -k CLOCK_MONOTONIC. */
+	memcpy(&attrs, *buf + 24, 8);
+	memcpy(*buf + attrs, &type, 4);
+	memcpy(*buf + attrs + 8, &config, 8);
+	memcpy(&flags, *buf + attrs + 40, 8);
+	flags |= ATTR_FLAG_USE_CLOCKID;
+	memcpy(*buf + attrs + 40, &flags, 8);
+	memcpy(*buf + attrs + ATTR_CLOCKID_OFFSET, &clockid, 4);
+	return 0;
+}
+
+/* tp-decode's --ranges lines in @out against @p's steps: how many differ. */
+static size_t ranges_differ(const char *out, const struct path *p, size_t *lines)
+{
+	struct path_step want[MAX_STEPS];
+	size_t n = path_steps(p, want, MAX_STEPS), i = 0, bad = 0;
+	char line[256];
+	FILE *f = fopen(out, "r");
+
+	if (!f)
+		return SIZE_MAX;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end;
+		size_t insns;
+		char taken;
+
+		if (i >= n || sscanf(line, "range 0x%llx-0x%llx %zu %c", &start, &end, &insns,
+				     &taken) != 4 || start != want[i].start || end != want[i].end ||
+		    insns != want[i].nr_insns || (taken == 'E') != want[i].taken)
+			bad++;
+		i++;
+	}
+	fclose(f);
+	*lines = i;
+	return bad + (i != n);
+}
+
+TEST_F(pt, perf_data_with_injected_events_decodes_the_path)
+{
+	char data[128], merged[128], out[128], cmd[PATH_MAX * 2 + 512];
+	struct path_timing timing = { .tsc_scaled = true };
+	size_t len, lines = 0;
+	uint8_t *buf;
+
+	ASSERT_EQ(0, perf_pt_file(&self->r, &timing, &buf, &len));
+	snprintf(data, sizeof(data), "%s/pt.data", self->r.dir);
+	snprintf(merged, sizeof(merged), "%s/merged.data", self->r.dir);
+	snprintf(out, sizeof(out), "%s/out.txt", self->r.dir);
+	ASSERT_EQ(0, write_file(data, buf, len));
+	free(buf);
+	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), data,
+		 self->r.events, merged);
+	if (access(test_file("tp-perf", true), X_OK))
+		SKIP(return, "no tp-perf in this build (CONFIG_TP_PERF)");
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+	/* The binary from the MMAP2, the pokes from the merged records. */
+	snprintf(cmd, sizeof(cmd), "%s --format pt --ranges -i %s > %s",
+		 test_file("tp-decode", true), merged, out);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+	ASSERT_EQ(0, ranges_differ(out, &self->r.path, &lines)) TH_LOG("%zu lines", lines);
+	/* Without the events: the first call after the first poke does not fit. */
+	snprintf(cmd, sizeof(cmd), "%s --format pt --ranges --ignore-events -i %s > %s 2>/dev/null",
+		 test_file("tp-decode", true), merged, out);
+	ASSERT_EQ(1, test_run(cmd)) TH_LOG("%s", cmd);
+	ASSERT_NE(0, ranges_differ(out, &self->r.path, &lines));
+	/* perf's file as it was, the events beside it, the binary named. */
+	snprintf(cmd, sizeof(cmd), "%s --format pt --ranges -i %s -e %s -b %s > %s",
+		 test_file("tp-decode", true), data, self->r.events, self->r.prog, out);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+	ASSERT_EQ(0, ranges_differ(out, &self->r.path, &lines));
+}
+
+/* The file's words as libipt's configuration; the clock anchored at ITRACE_START. */
+TEST_F(pt, perf_data_intel_pt_info_and_clock)
+{
+	struct path_timing timing = { .tsc_scaled = true };
+	const struct auxtrace_queue *q;
+	struct pt_perf_info info;
+	struct auxtrace_data d;
+	struct pt_time_conv conv;
+	char error[256];
+	uint8_t *buf, *trace;
+	size_t len, tlen;
+
+	ASSERT_EQ(0, perf_pt_file(&self->r, &timing, &buf, &len));
+	ASSERT_EQ(0, auxtrace_parse(&d, buf, len)) TH_LOG("%s", d.error);
+	ASSERT_EQ(0, pt_perf_info(&d, &info, error, sizeof(error))) TH_LOG("%s", error);
+	ASSERT_TRUE(info.tsc);
+	ASSERT_FALSE(info.mtc);
+	ASSERT_FALSE(info.time_zero);
+	ASSERT_TRUE(info.per_cpu);
+	ASSERT_EQ(PATH_TSC_MULT, info.config.time.mult);
+	ASSERT_EQ(1, d.nr_queues);
+	q = &d.queues[0];
+	ASSERT_EQ(2, q->nr_buffers);
+	ASSERT_EQ(0, pt_perf_queue_trace(&d, q, &trace, &tlen));
+	conv = info.config.time;
+	ASSERT_EQ(0, pt_perf_anchor_clock(&d, q, trace, tlen, &conv));
+	/* Every call's TSC back on its own CLOCK_MONOTONIC time. */
+	ASSERT_EQ(self->r.path.calls[0].time,
+		  pt_time_convert(&conv, path_tsc(&timing, self->r.path.calls[0].time)));
+	ASSERT_EQ(self->r.path.calls[5].time,
+		  pt_time_convert(&conv, path_tsc(&timing, self->r.path.calls[5].time)));
+	free(trace);
+	auxtrace_close(&d);
+	free(buf);
+}
+
+/*
+ * Every truncation of the file and corrupt AUXTRACE_INFO words: an error
+ * with a sentence or a decode with gaps, never a crash.
+ */
+TEST_F(pt, perf_data_truncated_or_corrupt_is_an_error)
+{
+	struct path_timing timing = { .tsc_scaled = true };
+	struct pt_perf_info info;
+	struct auxtrace_data d;
+	char error[256];
+	uint8_t *buf;
+	size_t len, cut, word;
+
+	ASSERT_EQ(0, perf_pt_file(&self->r, &timing, &buf, &len));
+	for (cut = 0; cut < len; cut++) {
+		int err = auxtrace_parse(&d, buf, cut);
+
+		if (!err) {
+			err = pt_perf_info(&d, &info, error, sizeof(error));
+			ASSERT_TRUE(err == 0 || err == -EINVAL);
+			ASSERT_TRUE(err == 0 || error[0]);
+			if (!err && d.nr_queues) {
+				struct pt_decode_options opts = { .config = info.config };
+				struct pt_decode_result res;
+				uint8_t *trace;
+				size_t tlen;
+
+				ASSERT_EQ(0, pt_perf_queue_trace(&d, &d.queues[0], &trace, &tlen));
+				if (tlen) {
+					err = pt_decode(&opts, &self->r.img, trace, tlen, &res);
+					ASSERT_TRUE(err == 0 || err == -EINVAL);
+					pt_decode_result_free(&res);
+				}
+				free(trace);
+			}
+			auxtrace_close(&d);
+		} else {
+			ASSERT_NE(0, d.error[0]) TH_LOG("cut at %zu: %d", cut, err);
+		}
+	}
+	/* Each AUXTRACE_INFO word an impossible value: refused or harmless. */
+	for (word = 0; word < PT_INFO_WORDS; word++) {
+		size_t at = (size_t)-1, i;
+		uint64_t bad = UINT64_MAX, old;
+
+		/* The record: header (8), type, reserved, then the words. */
+		for (i = 0; i + 16 < len; i++)
+			if (!memcmp(buf + i, "\x46\x00\x00\x00", 4) &&
+			    !memcmp(buf + i + 8, "\x01\x00\x00\x00", 4)) {
+				at = i + 16 + 8 * word;
+				break;
+			}
+		ASSERT_NE((size_t)-1, at);
+		memcpy(&old, buf + at, 8);
+		memcpy(buf + at, &bad, 8);
+		if (!auxtrace_parse(&d, buf, len)) {
+			int err = pt_perf_info(&d, &info, error, sizeof(error));
+
+			ASSERT_TRUE(err == 0 || err == -EINVAL);
+			auxtrace_close(&d);
+		}
+		memcpy(buf + at, &old, 8);
+	}
+	free(buf);
 }
 
 TEST(config_lines)

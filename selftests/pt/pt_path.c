@@ -73,11 +73,16 @@ static void emit_mode_64(struct encoder *e)
 	emit(e, &pkt);
 }
 
+uint64_t path_tsc(const struct path_timing *timing, uint64_t time)
+{
+	return timing->tsc_scaled ? PATH_TSC_BASE + 2 * time : time;
+}
+
 static void emit_time(struct encoder *e, const struct path_timing *timing, uint64_t time)
 {
 	struct pt_packet pkt = { .type = ppt_tsc };
 
-	pkt.payload.tsc.tsc = time;
+	pkt.payload.tsc.tsc = path_tsc(timing, time);
 	emit(e, &pkt);
 	if (!timing->mtc)
 		return;

@@ -41,7 +41,20 @@ int path_load(const char *log, struct path *p);
 /* How the trace gives its time. */
 struct path_timing {
 	bool mtc;			/* an MTC in each call after its TSC (and a TMA) */
+	/*
+	 * The TSC counts 2 per ns from PATH_TSC_BASE (what a perf.data's
+	 * conversion, PATH_TSC_MULT >> PATH_TSC_SHIFT, undoes), not the
+	 * events' ns themselves.
+	 */
+	bool tsc_scaled;
 };
+
+#define PATH_TSC_BASE		1000000
+#define PATH_TSC_SHIFT		10
+#define PATH_TSC_MULT		512
+
+/* The TSC of events' time @time under @timing. */
+uint64_t path_tsc(const struct path_timing *timing, uint64_t time);
 
 /*
  * The trace of every call of @p: a PSB, then per call a TSC of its time,

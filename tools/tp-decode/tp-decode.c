@@ -7,6 +7,7 @@
  *
  *   tp-decode [--format etm|etrace|pt] -t TRACE [-c CONFIG] [-e EVENTS]
  *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
+ *   tp-decode --format pt -i PERF_DATA [-c CONFIG] [-e EVENTS] [-b FILE[@BIAS]]...
  *   tp-decode --help | --version
  *
  * Exit status 0, 1 for an input it cannot use (one line on stderr), 2
@@ -27,7 +28,7 @@
 #include "image/code_image.h"
 #include "etm/etm_decode.h"
 #include "etrace/etrace_decode.h"
-#include "pt/pt_decode.h"
+#include "tp-decode.h"
 
 /* A raw trace buffer larger than this is not one trace unit's. */
 #define MAX_TRACE_SIZE	(1ull << 30)
@@ -37,6 +38,8 @@ static void print_usage(FILE *out)
 	fputs("usage: tp-decode [--format etm|etrace|pt] -t TRACE [-c CONFIG] [-e EVENTS]\n"
 	      "                 -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush]\n"
 	      "                 [--ranges]\n"
+	      "       tp-decode --format pt -i PERF_DATA [-c CONFIG] [-e EVENTS] [-b FILE[@BIAS]]...\n"
+	      "                 [--ignore-events] [--ranges]\n"
 	      "       tp-decode --help | --version\n"
 	      "       (-c is required for etm; --no-flush applies to etm only)\n", out);
 }
@@ -51,7 +54,7 @@ static int usage(void)
 /* parse_args() answered --help or --version: nothing to decode, status 0. */
 #define ARGS_ANSWERED	(-1)
 
-static int read_trace(const char *path, uint8_t **buf, size_t *len)
+int read_trace(const char *path, uint8_t **buf, size_t *len)
 {
 	struct stat st;
 	size_t done = 0;
@@ -97,8 +100,8 @@ static int split_at(char *arg, uint64_t *addr, bool required)
 }
 
 struct args {
-	const char *trace, *config, *events;
-	bool ranges, etrace, pt;
+	const char *trace, *config, *events, *perf_data;
+	bool ranges, etrace, pt, have_files;
 	struct etm_decode_options opts;
 	struct etrace_decode_options etrace_opts;
 };
@@ -131,9 +134,10 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 	};
 	int opt, err, files = 0;
 
-	while ((opt = getopt_long(argc, argv, "t:c:e:b:m:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:c:e:b:m:i:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': a->trace = optarg; break;
+		case 'i': a->perf_data = optarg; break;
 		case 'c': a->config = optarg; break;
 		case 'e': a->events = optarg; break;
 		case 'b':
@@ -162,9 +166,14 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		default: return usage();
 		}
 	}
-	if (!a->trace || (!a->config && !a->etrace && !a->pt) || !files || optind != argc ||
+	/* A perf.data (Intel PT only) holds the trace and names the binaries. */
+	if (a->perf_data && (!a->pt || a->trace))
+		return usage();
+	if ((!a->trace && !a->perf_data) || (!a->config && !a->etrace && !a->pt) ||
+	    (!files && !a->perf_data) || optind != argc ||
 	    ((a->etrace || a->pt) && a->opts.no_flush))
 		return usage();
+	a->have_files = files;
 	a->etrace_opts.ignore_events = a->opts.ignore_events;
 	return 0;
 }
@@ -194,7 +203,7 @@ static void print_elements(const struct etm_decode_result *res, unsigned int tra
 static const char *const candidate_names[] = { "old", "new", "trap" };
 
 /* Each window the trace reached inside: what was chosen, or why nothing could be. */
-static int report_resolutions(const struct code_resolution *resolutions, size_t nr)
+int report_resolutions(const struct code_resolution *resolutions, size_t nr)
 {
 	int unresolved = 0;
 	size_t i;
@@ -287,48 +296,16 @@ static int decode_etrace(struct args *a, struct code_image *img)
 	return err;
 }
 
-/* Intel PT: libipt on the image (pt/pt_decode.h); gaps make status 1, after the path. */
+/* Intel PT (pt.c), from a raw trace or a perf.data. */
 static int decode_pt(struct args *a, struct code_image *img)
 {
-	struct pt_decode_options opts = { .ignore_events = a->opts.ignore_events };
-	struct pt_decode_result res;
-	uint8_t *trace = NULL;
-	char text[256];
-	size_t len = 0, i;
-	int err;
+	struct pt_args pa = {
+		.trace = a->trace, .perf_data = a->perf_data, .config = a->config,
+		.events = a->events, .ranges = a->ranges,
+		.ignore_events = a->opts.ignore_events, .have_files = a->have_files,
+	};
 
-	if (a->config && pt_config_load(a->config, &opts.config, text, sizeof(text))) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->config, text);
-		return 1;
-	}
-	err = load_inputs(a, img, &trace, &len);
-	if (err)
-		return err;
-	err = pt_decode(&opts, img, trace, len, &res);
-	free(trace);
-	if (err) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, res.error);
-		return 1;
-	}
-	for (i = 0; i < res.nr_elements; i++) {
-		if (a->ranges && res.elements[i].type != PT_ELEM_RANGE)
-			continue;
-		pt_element_format(&res.elements[i], text, sizeof(text));
-		printf("%s\n", text);
-	}
-	fflush(stdout);
-	if (img->nr_changes && res.nr_pieces == 1 && !opts.ignore_events)
-		fprintf(stderr, "tp-decode: warning: no timing packet of %s is later than a change "
-			"of %s: does its TSC convert to CLOCK_MONOTONIC ns (-c)?\n", a->trace,
-			a->events);
-	err = report_resolutions(res.resolutions, res.nr_resolutions);
-	if (res.nr_gaps) {
-		fprintf(stderr, "tp-decode: %s: %zu gap%s where the trace does not fit the code\n",
-			a->trace, res.nr_gaps, res.nr_gaps == 1 ? "" : "s");
-		err = 1;
-	}
-	pt_decode_result_free(&res);
-	return err;
+	return a->perf_data ? decode_pt_perf(&pa, img) : decode_pt_trace(&pa, img);
 }
 
 static int decode(struct args *a, struct code_image *img)
