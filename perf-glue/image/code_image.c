@@ -42,6 +42,9 @@ void code_image_free(struct code_image *img)
 	free(img->changes);
 	free(img->by_addr);
 	free(img->times);
+	for (i = 0; i < img->nr_symbols; i++)
+		free(img->symbols[i].name);
+	free(img->symbols);
 	code_image_init(img);
 }
 
@@ -370,6 +373,7 @@ int code_image_freeze(struct code_image *img)
 		return 0;
 	if (img->nr_changes)
 		qsort(img->changes, img->nr_changes, sizeof(*img->changes), by_pre_time);
+	code_image_sort_symbols(img);
 	err = build_indexes(img);
 	if (err)
 		return err;

@@ -174,6 +174,24 @@ static size_t steps_before_first_poke(const struct path *p, const struct code_im
 	return path_steps(&before, want, MAX_STEPS);
 }
 
+/* The image names the path's addresses from the program's symbol table. */
+TEST_F(pt, image_names_the_traced_function)
+{
+	const struct code_symbol *sym;
+	uint64_t offset = 0;
+
+	sym = code_image_symbol(&self->r.img, self->r.path.alt, &offset);
+	ASSERT_TRUE(sym != NULL);
+	ASSERT_STREQ("decode_work", sym->name);
+	ASSERT_EQ(PATH_ALT_OFFSET, offset);
+	sym = code_image_symbol(&self->r.img, self->r.path.done, &offset);
+	ASSERT_TRUE(sym != NULL);
+	ASSERT_EQ(PATH_DONE_OFFSET, offset);
+	/* Past the function's size, before the next one: no name. */
+	sym = code_image_symbol(&self->r.img, self->r.path.done + 1, &offset);
+	ASSERT_TRUE(sym == NULL || strcmp(sym->name, "decode_work"));
+}
+
 TEST_F(pt, follows_pokes_of_every_backend)
 {
 	bool seen[4] = { false };
@@ -397,9 +415,11 @@ TEST_F(pt, tp_decode_prints_the_path)
 		size_t insns;
 		char taken;
 
+		/* Each range named after the function of the binary that holds it. */
 		if (i >= n || sscanf(line, "range 0x%llx-0x%llx %zu %c", &start, &end, &insns,
 				     &taken) != 4 || start != want[i].start || end != want[i].end ||
-		    insns != want[i].nr_insns || (taken == 'E') != want[i].taken)
+		    insns != want[i].nr_insns || (taken == 'E') != want[i].taken ||
+		    !strstr(line, " decode_work+0x"))
 			bad++;
 		i++;
 	}

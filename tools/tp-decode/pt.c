@@ -5,6 +5,7 @@
  * record -e intel_pt//u (-i), whose queues are decoded one by one.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,20 @@ static int report_pt(const struct pt_args *a, const struct code_image *img, cons
 	int err;
 
 	for (i = 0; i < res->nr_elements; i++) {
-		if (a->ranges && res->elements[i].type != PT_ELEM_RANGE)
+		const struct pt_element *e = &res->elements[i];
+		const struct code_symbol *sym;
+		uint64_t offset;
+
+		if (a->ranges && e->type != PT_ELEM_RANGE)
 			continue;
-		pt_element_format(&res->elements[i], text, sizeof(text));
-		printf("%s\n", text);
+		pt_element_format(e, text, sizeof(text));
+		/* Where the binaries name it: the function holding the start. */
+		sym = e->type == PT_ELEM_RANGE || e->type == PT_ELEM_TRAP ||
+		      e->type == PT_ELEM_ENABLED ? code_image_symbol(img, e->start, &offset) : NULL;
+		if (sym)
+			printf("%s %s+0x%" PRIx64 "\n", text, sym->name, offset);
+		else
+			printf("%s\n", text);
 	}
 	fflush(stdout);
 	if (img->nr_changes && res->nr_pieces == 1 && !a->ignore_events)
