@@ -8,7 +8,7 @@
 #   textpoke inject -i P -t T -o OUT  merge the library's events into perf's file (tp-perf)
 #   textpoke format pre|post          the events' traceevent format (tp-perf)
 #   textpoke graph FILE               a graph recording as a call graph (tp-graph)
-#   textpoke decode ARGS...           a CoreSight trace of changing code (tp-decode)
+#   textpoke decode ARGS...           a hardware trace of changing code (tp-decode)
 #   textpoke help | --help | --version
 #
 # The build puts the library's version in place of @VERSION@.
