@@ -430,6 +430,17 @@ TEST_F(pt, tp_decode_prints_the_path)
 	snprintf(cmd, sizeof(cmd), "%s --format pt -t %s --ignore-events -b %s >/dev/null 2>&1",
 		 test_file("tp-decode", true), trace_path, self->r.prog);
 	ASSERT_EQ(1, test_run(cmd)) TH_LOG("%s", cmd);
+	/* A perf.data without Intel PT (textpoke's own file): status 1, with a reason. */
+	snprintf(cmd, sizeof(cmd), "%s --format pt -i %s 2>/dev/null", test_file("tp-decode", true),
+		 self->r.events);
+	ASSERT_EQ(1, test_run(cmd)) TH_LOG("%s", cmd);
+	/* -i is Intel PT's only, and not with -t. */
+	snprintf(cmd, sizeof(cmd), "%s -i %s -c x 2>/dev/null", test_file("tp-decode", true),
+		 self->r.events);
+	ASSERT_EQ(2, test_run(cmd)) TH_LOG("%s", cmd);
+	snprintf(cmd, sizeof(cmd), "%s --format pt -i %s -t %s 2>/dev/null",
+		 test_file("tp-decode", true), self->r.events, trace_path);
+	ASSERT_EQ(2, test_run(cmd)) TH_LOG("%s", cmd);
 }
 
 static unsigned int fuzz_cases(void)

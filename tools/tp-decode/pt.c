@@ -195,5 +195,6 @@ int decode_pt_perf(const struct pt_args *a, struct code_image *img)
 		err = decode_pt_queues(a, &d, &opts, info.time_zero, img);
 	}
 	auxtrace_close(&d);
-	return err ? err : 0;
+	/* A negative errno is an input this cannot use: status 1. */
+	return err < 0 ? 1 : err;
 }
