@@ -198,8 +198,10 @@ static void add_trap(struct pt_pass *pass, uint64_t at)
 
 /*
  * libipt binds a TIP.PGD to the branch before it without comparing its
- * IP with a direct branch's target; a core writes the target there.  A
- * walk whose direct branch goes elsewhere does not fit the trace.
+ * IP with a direct branch's target; a core writes the target there (or,
+ * for a conditional branch not taken at the end of a filter range, the
+ * next instruction).  A walk whose direct branch goes elsewhere does not
+ * fit the trace.
  */
 static bool disable_fits(const struct pt_pass *pass, const struct pt_event *ev)
 {
@@ -215,6 +217,9 @@ static bool disable_fits(const struct pt_pass *pass, const struct pt_event *ev)
 	    r->last_class != ptic_call)
 		return true;
 	if (!arch->direct_branch_target(pass->last_raw, pass->last_size, pass->last_ip, &target))
+		return true;
+	if (r->last_class == ptic_cond_jump &&
+	    ev->variant.disabled.ip == pass->last_ip + pass->last_size)
 		return true;
 	return target == ev->variant.disabled.ip;
 }

@@ -243,6 +243,47 @@ TEST_F(pt, without_events_diverges_after_first_poke)
 }
 
 /*
+ * libipt binds a TIP.PGD to a JZ whatever its IP; the decoder holds it to
+ * the JZ's two ways out: its target (taken), the next instruction (not
+ * taken, the filter range ending there), nothing else.
+ */
+TEST_F(pt, tip_pgd_after_a_direct_branch_must_be_one_of_its_ways)
+{
+	static const struct { uint64_t offset; bool fits, taken; } cases[] = {
+		{ PATH_MID_OFFSET, true, false },	/* not taken, leaving the range */
+		{ PATH_DONE_OFFSET, true, true },	/* taken */
+		{ PATH_ALT_OFFSET, false, false },	/* neither */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pt_decode_options opts = { .ignore_events = true };
+		uint64_t leave = self->r.path.site + cases[i].offset;
+		struct pt_decode_result res;
+		const struct pt_element *r = NULL;
+		uint8_t *trace;
+		size_t len, j;
+
+		trace = path_trace_leaving(&self->r.path, leave, &len);
+		ASSERT_TRUE(trace != NULL);
+		ASSERT_EQ(0, pt_decode(&opts, &self->r.img, trace, len, &res)) TH_LOG("%s", res.error);
+		free(trace);
+		for (j = 0; j < res.nr_elements; j++)
+			if (res.elements[j].type == PT_ELEM_RANGE && !r)
+				r = &res.elements[j];
+		EXPECT_EQ(cases[i].fits ? 0 : 1, res.nr_gaps) TH_LOG("case %zu", i);
+		if (cases[i].fits) {
+			ASSERT_TRUE(r != NULL);
+			EXPECT_EQ(self->r.path.site, r->start);
+			EXPECT_EQ(self->r.path.site + PATH_MID_OFFSET, r->end);
+			EXPECT_EQ(4, r->nr_insns);
+			EXPECT_EQ(cases[i].taken, r->taken) TH_LOG("case %zu", i);
+		}
+		pt_decode_result_free(&res);
+	}
+}
+
+/*
  * A call moved into the window of change @k: it ran the new version
  * (@after, the first call after the window) or the old one (the last
  * call before it).

@@ -164,6 +164,41 @@ uint8_t *path_trace(const struct path *p, const struct path_timing *timing, size
 	return buf;
 }
 
+uint8_t *path_trace_leaving(const struct path *p, uint64_t leave, size_t *len)
+{
+	struct path_timing timing = { 0 };
+	struct encoder e = { 0 };
+	struct pt_config config;
+	uint8_t *buf = calloc(1, TRACE_SIZE);
+	uint64_t offset = 0;
+
+	if (!buf)
+		return NULL;
+	pt_config_init(&config);
+	config.begin = buf;
+	config.end = buf + TRACE_SIZE;
+	e.enc = pt_alloc_encoder(&config);
+	if (!e.enc) {
+		free(buf);
+		return NULL;
+	}
+	emit_simple(&e, ppt_psb);
+	emit_simple(&e, ppt_psbend);
+	emit_time(&e, &timing, p->calls[0].time);
+	emit_mode_64(&e);
+	emit_ip(&e, ppt_tip_pge, p->work);
+	emit_ip(&e, ppt_tip_pgd, leave);
+	if (!e.err && pt_enc_get_offset(e.enc, &offset) < 0)
+		e.err = -EINVAL;
+	pt_free_encoder(e.enc);
+	if (e.err) {
+		free(buf);
+		return NULL;
+	}
+	*len = offset;
+	return buf;
+}
+
 static size_t add_step(struct path_step *out, size_t n, size_t max, struct path_step s)
 {
 	if (n < max)

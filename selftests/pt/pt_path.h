@@ -64,6 +64,12 @@ uint64_t path_tsc(const struct path_timing *timing, uint64_t time);
  */
 uint8_t *path_trace(const struct path *p, const struct path_timing *timing, size_t *len);
 
+/*
+ * One call of @p's NOP version that leaves the traced range by the JZ
+ * (TIP.PGD at @leave): a PSB, its TSC, TIP.PGE, TIP.PGD.  To free().
+ */
+uint8_t *path_trace_leaving(const struct path *p, uint64_t leave, size_t *len);
+
 /* The steps of @p's calls in order; returns how many (at most @max stored). */
 size_t path_steps(const struct path *p, struct path_step *out, size_t max);
 
