@@ -569,8 +569,44 @@ static int exec_segment(const char *path, uint64_t *addr, uint64_t *len, uint64_
  * the program's MMAP2, ITRACE_START when the trace began, and the trace
  * of the path in two AUXTRACE buffers.  In @buf (free()).
  */
+/*
+ * One CPU's queue of the file: the calls [@from, @to) of @r's path, its
+ * ITRACE_START at the first one's time, its trace in two AUXTRACE buffers.
+ */
+static int add_cpu_queue(struct pw_file *f, const struct poked_run *r,
+			 const struct path_timing *timing, uint32_t cpu, size_t from, size_t to)
+{
+	struct pw_sid sid = { .pid = 4242, .tid = 4242, .cpu = cpu };
+	struct path part = r->path;
+	uint8_t *trace;
+	size_t tlen;
+
+	memmove(part.calls, part.calls + from, (to - from) * sizeof(part.calls[0]));
+	part.nr_calls = to - from;
+	trace = path_trace(&part, timing, &tlen);
+	if (!trace)
+		return -ENOMEM;
+	/* The trace began with the first call's TSC: the core writes it as it starts. */
+	sid.time = part.calls[0].time;
+	pw_itrace_start(f, &sid);
+	pw_auxtrace(f, 0, cpu, AUXTRACE_NONE, cpu, trace, tlen / 2);
+	pw_auxtrace(f, tlen / 2, cpu, AUXTRACE_NONE, cpu, trace + tlen / 2, tlen - tlen / 2);
+	free(trace);
+	return 0;
+}
+
+static int perf_pt_file_split(const struct poked_run *r, const struct path_timing *timing,
+			      size_t split, uint8_t **buf, size_t *len);
+
 static int perf_pt_file(const struct poked_run *r, const struct path_timing *timing,
 			uint8_t **buf, size_t *len)
+{
+	return perf_pt_file_split(r, timing, 0, buf, len);
+}
+
+/* The same with the calls from @split on (if not 0) traced on a second CPU. */
+static int perf_pt_file_split(const struct poked_run *r, const struct path_timing *timing,
+			      size_t split, uint8_t **buf, size_t *len)
 {
 	uint64_t priv[PT_INFO_WORDS] = {
 		[PT_INFO_PMU_TYPE] = PT_PMU_TYPE, [PT_INFO_TIME_SHIFT] = PATH_TSC_SHIFT,
@@ -583,26 +619,22 @@ static int perf_pt_file(const struct poked_run *r, const struct path_timing *tim
 	uint64_t addr = 0, size = 0, pgoff = 0, attrs, flags, config = 1ull << PT_CONFIG_TSC;
 	struct pw_file f = { 0 };
 	uint32_t type = PT_PMU_TYPE, clockid = CLOCK_MONOTONIC;
-	uint8_t *trace;
-	size_t tlen;
 	int err;
 
 	err = exec_segment(r->prog, &addr, &size, &pgoff);
 	if (err)
 		return err;
-	trace = path_trace(&r->path, timing, &tlen);
-	if (!trace)
-		return -ENOMEM;
 	sid.time = r->path.calls[0].time - 1000;
 	pw_auxtrace_info(&f, AUXTRACE_TYPE_INTEL_PT, priv, PT_INFO_WORDS);
 	pw_time_conv(&f, PATH_TSC_SHIFT, PATH_TSC_MULT, 0, 0, 0, 0);
 	pw_mmap2(&f, &sid, addr, size, pgoff, PROT_READ | PROT_EXEC, r->prog, NULL, 0);
-	/* The trace began with the first call's TSC: the core writes it as it starts. */
-	sid.time = r->path.calls[0].time;
-	pw_itrace_start(&f, &sid);
-	pw_auxtrace(&f, 0, 0, AUXTRACE_NONE, 0, trace, tlen / 2);
-	pw_auxtrace(&f, tlen / 2, 0, AUXTRACE_NONE, 0, trace + tlen / 2, tlen - tlen / 2);
-	free(trace);
+	err = add_cpu_queue(&f, r, timing, 0, 0, split ? split : r->path.nr_calls);
+	if (!err && split)
+		err = add_cpu_queue(&f, r, timing, 1, split, r->path.nr_calls);
+	if (err) {
+		pw_free(&f);
+		return err;
+	}
 	err = pw_finish(&f, buf, len);
 	pw_free(&f);
 	if (err)
@@ -618,7 +650,7 @@ static int perf_pt_file(const struct poked_run *r, const struct path_timing *tim
 	return 0;
 }
 
-/* tp-decode's --ranges lines in @out against @p's steps: how many differ. */
+/* tp-decode's --ranges lines in @out against @p's steps: how many differ (queue lines skipped). */
 static size_t ranges_differ(const char *out, const struct path *p, size_t *lines)
 {
 	struct path_step want[MAX_STEPS];
@@ -633,6 +665,8 @@ static size_t ranges_differ(const char *out, const struct path *p, size_t *lines
 		size_t insns;
 		char taken;
 
+		if (!strncmp(line, "queue ", 6))
+			continue;
 		if (i >= n || sscanf(line, "range 0x%llx-0x%llx %zu %c", &start, &end, &insns,
 				     &taken) != 4 || start != want[i].start || end != want[i].end ||
 		    insns != want[i].nr_insns || (taken == 'E') != want[i].taken)
@@ -677,6 +711,42 @@ TEST_F(pt, perf_data_with_injected_events_decodes_the_path)
 		 test_file("tp-decode", true), data, self->r.events, self->r.prog, out);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
 	ASSERT_EQ(0, ranges_differ(out, &self->r.path, &lines));
+}
+
+/*
+ * Two CPUs' queues, the first calls on one and the rest on the other:
+ * each decoded on its own, each clock anchored at its CPU's ITRACE_START,
+ * the two paths one after the other.
+ */
+TEST_F(pt, perf_data_queue_per_cpu_each_anchored)
+{
+	char data[128], merged[128], out[128], cmd[PATH_MAX * 2 + 512], line[256];
+	struct path_timing timing = { .tsc_scaled = true };
+	size_t len, lines = 0, queues = 0;
+	uint8_t *buf;
+	FILE *f;
+
+	if (access(test_file("tp-perf", true), X_OK))
+		SKIP(return, "no tp-perf in this build (CONFIG_TP_PERF)");
+	ASSERT_EQ(0, perf_pt_file_split(&self->r, &timing, 5, &buf, &len));
+	snprintf(data, sizeof(data), "%s/pt.data", self->r.dir);
+	snprintf(merged, sizeof(merged), "%s/merged.data", self->r.dir);
+	snprintf(out, sizeof(out), "%s/out.txt", self->r.dir);
+	ASSERT_EQ(0, write_file(data, buf, len));
+	free(buf);
+	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), data,
+		 self->r.events, merged);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+	snprintf(cmd, sizeof(cmd), "%s --format pt --ranges -i %s > %s",
+		 test_file("tp-decode", true), merged, out);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+	ASSERT_EQ(0, ranges_differ(out, &self->r.path, &lines)) TH_LOG("%zu lines", lines);
+	f = fopen(out, "r");
+	ASSERT_TRUE(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		queues += !strncmp(line, "queue ", 6);
+	fclose(f);
+	ASSERT_EQ(2, queues);
 }
 
 /* The file's words as libipt's configuration; the clock anchored at ITRACE_START. */
