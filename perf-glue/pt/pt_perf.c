@@ -35,17 +35,17 @@ static const struct perf_attr_info *pt_attr(const struct auxtrace_data *d, uint6
 	return NULL;
 }
 
-static void copy_filter(const struct auxtrace_info *ai, struct pt_perf_info *info)
+static void copy_filter(const struct auxtrace_info *aux, struct pt_perf_info *info)
 {
 	uint64_t len;
 	size_t i;
 
-	if (ai->nr_priv <= PT_INFO_FILTER_STR_LEN)
+	if (aux->nr_priv <= PT_INFO_FILTER_STR_LEN)
 		return;
-	len = ai->priv[PT_INFO_FILTER_STR_LEN];
+	len = aux->priv[PT_INFO_FILTER_STR_LEN];
 	for (i = 0; i < len && i + 1 < sizeof(info->filter) &&
-		    PT_INFO_WORDS + i / 8 < ai->nr_priv; i++) {
-		char c = (char)(ai->priv[PT_INFO_WORDS + i / 8] >> (8 * (i % 8)));
+		    PT_INFO_WORDS + i / 8 < aux->nr_priv; i++) {
+		char c = (char)(aux->priv[PT_INFO_WORDS + i / 8] >> (8 * (i % 8)));
 
 		if (!c)
 			break;
@@ -55,13 +55,13 @@ static void copy_filter(const struct auxtrace_info *ai, struct pt_perf_info *inf
 }
 
 /* MTC, CYC and the CPU's frequencies: words newer perf versions write. */
-static int timing_words(const struct auxtrace_info *ai, struct pt_perf_info *info, char *error,
+static int timing_words(const struct auxtrace_info *aux, struct pt_perf_info *info, char *error,
 			size_t error_len)
 {
-	const uint64_t *w = ai->priv;
+	const uint64_t *w = aux->priv;
 	uint64_t freq_bits;
 
-	if (ai->nr_priv <= PT_INFO_CYC_BIT)
+	if (aux->nr_priv <= PT_INFO_CYC_BIT)
 		return 0;
 	info->mtc = config_bit(info->attr_config, w[PT_INFO_MTC_BIT]);
 	info->cyc = config_bit(info->attr_config, w[PT_INFO_CYC_BIT]);
@@ -79,7 +79,7 @@ static int timing_words(const struct auxtrace_info *ai, struct pt_perf_info *inf
 		info->config.cpuid_0x15_ebx = (uint32_t)w[PT_INFO_TSC_CTC_N];
 		info->config.cpuid_0x15_eax = (uint32_t)w[PT_INFO_TSC_CTC_D];
 	}
-	if (ai->nr_priv > PT_INFO_MAX_NONTURBO_RATIO && info->cyc)
+	if (aux->nr_priv > PT_INFO_MAX_NONTURBO_RATIO && info->cyc)
 		info->config.nom_freq = (uint8_t)w[PT_INFO_MAX_NONTURBO_RATIO];
 	return 0;
 }
@@ -87,18 +87,18 @@ static int timing_words(const struct auxtrace_info *ai, struct pt_perf_info *inf
 int pt_perf_info(const struct auxtrace_data *d, struct pt_perf_info *info, char *error,
 		 size_t error_len)
 {
-	const struct auxtrace_info *ai = &d->info;
+	const struct auxtrace_info *aux = &d->info;
 	const struct perf_attr_info *attr;
-	const uint64_t *w = ai->priv;
+	const uint64_t *w = aux->priv;
 
 	memset(info, 0, sizeof(*info));
-	if (!ai->present || ai->type != AUXTRACE_TYPE_INTEL_PT) {
+	if (!aux->present || aux->type != AUXTRACE_TYPE_INTEL_PT) {
 		snprintf(error, error_len, "no intel_pt AUXTRACE_INFO: not perf record -e intel_pt");
 		return -EINVAL;
 	}
-	if (ai->nr_priv <= PT_INFO_PER_CPU_MMAPS)
+	if (aux->nr_priv <= PT_INFO_PER_CPU_MMAPS)
 		return fail(error, error_len, "intel_pt AUXTRACE_INFO of %llu words",
-			    ai->nr_priv);
+			    aux->nr_priv);
 	attr = pt_attr(d, w[PT_INFO_PMU_TYPE]);
 	if (!attr)
 		return fail(error, error_len, "no attribute of the intel_pt PMU (type %llu)",
@@ -116,8 +116,8 @@ int pt_perf_info(const struct auxtrace_data *d, struct pt_perf_info *info, char 
 	info->config.time.mult = (uint32_t)w[PT_INFO_TIME_MULT];
 	info->config.time.zero = w[PT_INFO_TIME_ZERO];
 	info->time_zero = w[PT_INFO_CAP_USER_TIME_ZERO];
-	copy_filter(ai, info);
-	return timing_words(ai, info, error, error_len);
+	copy_filter(aux, info);
+	return timing_words(aux, info, error, error_len);
 }
 
 int pt_perf_queue_trace(const struct auxtrace_data *d, const struct auxtrace_queue *q,
