@@ -418,6 +418,49 @@ TEST_F(pt, window_the_trace_cannot_settle_is_reported)
 
 static int write_file(const char *path, const void *buf, size_t len);
 
+/* The same trace given to tp-decode: the window reported on stderr, exit status 3. */
+TEST_F(pt, tp_decode_exits_3_for_a_window_it_cannot_settle)
+{
+	char cmd[PATH_MAX * 2 + 512], trace_path[128], err_path[128], line[256];
+	const struct code_change *c = NULL;
+	struct path p = self->r.path;
+	bool reported = false;
+	uint8_t *trace, *head_trace;
+	size_t k, i, len, head_len;
+	struct path head;
+	FILE *f;
+
+	for (k = 0; k < self->r.img.nr_changes && !c; k++)
+		if (self->r.img.changes[k].backend == TP_BACKEND_STOP_MACHINE)
+			c = &self->r.img.changes[k];
+	ASSERT_TRUE(c != NULL);
+	for (i = 0; i < p.nr_calls && p.calls[i].time < c->pre_time; i++)
+		;
+	p.calls[i].time = c->pre_time + (c->post_time - c->pre_time) / 2;
+	head = p;
+	head.nr_calls = i;
+	trace = path_trace(&p, &self->r.timing, &len);
+	head_trace = path_trace(&head, &self->r.timing, &head_len);
+	ASSERT_TRUE(trace && head_trace);
+	free(head_trace);
+	snprintf(trace_path, sizeof(trace_path), "%s/cut.bin", self->r.dir);
+	snprintf(err_path, sizeof(err_path), "%s/err.txt", self->r.dir);
+	/* Cut after the call's TSC (8 bytes), MODE.Exec (2) and TIP.PGE (7). */
+	ASSERT_EQ(0, write_file(trace_path, trace, head_len + 8 + 2 + 7));
+	free(trace);
+	snprintf(cmd, sizeof(cmd), "%s --format pt -t %s -e %s -b %s >/dev/null 2>%s",
+		 test_file("tp-decode", true), trace_path, self->r.events, self->r.prog, err_path);
+	ASSERT_EQ(3, test_run(cmd)) TH_LOG("%s", cmd);
+	f = fopen(err_path, "r");
+	ASSERT_TRUE(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		reported |= strstr(line, "several candidates agree with the trace") != NULL;
+	fclose(f);
+	ASSERT_TRUE(reported);
+}
+
+static int write_file(const char *path, const void *buf, size_t len);
+
 /* Write @len bytes of @buf to @path. */
 static int write_file(const char *path, const void *buf, size_t len)
 {
