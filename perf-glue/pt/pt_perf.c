@@ -120,13 +120,32 @@ int pt_perf_info(const struct auxtrace_data *d, struct pt_perf_info *info, char 
 	return timing_words(aux, info, error, error_len);
 }
 
+/*
+ * How many bytes of buffer @i of @q are trace: perf pads each AUXTRACE
+ * payload to 8 bytes and counts the padding in its size, while the next
+ * buffer's offset in the AUX area says where the trace went on.  The
+ * last one's padding is zeros, PAD packets.
+ */
+static uint64_t trace_bytes(const struct auxtrace_data *d, const struct auxtrace_queue *q,
+			    size_t i)
+{
+	const struct auxtrace_buffer *b = &d->buffers[q->buffers[i]], *next;
+
+	if (i + 1 == q->nr_buffers)
+		return b->size;
+	next = &d->buffers[q->buffers[i + 1]];
+	if (next->offset > b->offset && next->offset - b->offset < b->size)
+		return next->offset - b->offset;
+	return b->size;
+}
+
 int pt_perf_queue_trace(const struct auxtrace_data *d, const struct auxtrace_queue *q,
 			uint8_t **trace, size_t *len)
 {
 	size_t i, total = 0, done = 0;
 
 	for (i = 0; i < q->nr_buffers; i++) {
-		uint64_t size = d->buffers[q->buffers[i]].size;
+		uint64_t size = trace_bytes(d, q, i);
 
 		if (size > SIZE_MAX - total)
 			return -EOVERFLOW;
@@ -136,10 +155,10 @@ int pt_perf_queue_trace(const struct auxtrace_data *d, const struct auxtrace_que
 	if (!*trace)
 		return -ENOMEM;
 	for (i = 0; i < q->nr_buffers; i++) {
-		const struct auxtrace_buffer *b = &d->buffers[q->buffers[i]];
+		uint64_t size = trace_bytes(d, q, i);
 
-		memcpy(*trace + done, b->data, b->size);
-		done += b->size;
+		memcpy(*trace + done, d->buffers[q->buffers[i]].data, size);
+		done += size;
 	}
 	*len = total;
 	return 0;

@@ -67,7 +67,12 @@ struct pt_perf_info {
 int pt_perf_info(const struct auxtrace_data *d, struct pt_perf_info *info, char *error,
 		 size_t error_len);
 
-/* Queue @q's buffers in offset order as one trace, malloc()ed. */
+/*
+ * Queue @q's buffers in offset order as one trace, malloc()ed: each but
+ * the last cut where the next one's AUX offset says the trace went on
+ * (perf counts its 8-byte padding in a buffer's size).  A buffer after
+ * lost trace follows the one before as it is; libipt resynchronises.
+ */
 int pt_perf_queue_trace(const struct auxtrace_data *d, const struct auxtrace_queue *q,
 			uint8_t **trace, size_t *len);
 
