@@ -160,6 +160,9 @@ int code_image_read(const struct code_image *img, uint64_t addr, uint64_t time,
 const struct code_symbol *code_image_symbol(const struct code_image *img, uint64_t addr,
 					    uint64_t *offset);
 
+/* A copy of @sym, for an image made of parts of others.  -EBUSY once frozen. */
+int code_image_take_symbol(struct code_image *img, const struct code_symbol *sym);
+
 /* For freezing: the symbols by address. */
 void code_image_sort_symbols(struct code_image *img);
 /* For the ELF loader: the function symbols of the file in @buf, moved by @bias. */

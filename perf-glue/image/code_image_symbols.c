@@ -107,6 +107,24 @@ int code_image_add_symbols(struct code_image *img, const uint8_t *buf, size_t si
 	return err;
 }
 
+int code_image_take_symbol(struct code_image *img, const struct code_symbol *sym)
+{
+	struct code_symbol *s;
+
+	if (img->frozen)
+		return -EBUSY;
+	if (array_make_room(&img->symbols, &img->cap_symbols, img->nr_symbols, sizeof(*s), 64))
+		return -ENOMEM;
+	s = &img->symbols[img->nr_symbols];
+	s->name = strdup(sym->name);
+	if (!s->name)
+		return -ENOMEM;
+	s->addr = sym->addr;
+	s->size = sym->size;
+	img->nr_symbols++;
+	return 0;
+}
+
 static int by_address(const void *a, const void *b)
 {
 	const struct code_symbol *x = a, *y = b;

@@ -44,7 +44,7 @@ struct poked_run {
 	struct path path;
 	struct code_image img;
 	struct pt_decode_options opts;
-	struct path_timing timing;
+	struct path_encoding timing;
 };
 
 FIXTURE(pt) {
@@ -126,7 +126,7 @@ static bool same_step(const struct path_step *a, const struct path_step *b)
 /* Encode @p (cut after @cut bytes if nonzero), decode it with @opts, compare with @p's steps. */
 static struct outcome decode_path_cut(const struct path *p, const struct code_image *img,
 				      const struct pt_decode_options *opts,
-				      const struct path_timing *timing, size_t cut)
+				      const struct path_encoding *timing, size_t cut)
 {
 	struct path_step want[MAX_STEPS], got[MAX_STEPS];
 	struct pt_decode_result res;
@@ -156,7 +156,7 @@ static struct outcome decode_path_cut(const struct path *p, const struct code_im
 
 static struct outcome decode_path(const struct path *p, const struct code_image *img,
 				  const struct pt_decode_options *opts,
-				  const struct path_timing *timing)
+				  const struct path_encoding *timing)
 {
 	return decode_path_cut(p, img, opts, timing, 0);
 }
@@ -290,7 +290,7 @@ TEST_F(pt, tip_pgd_after_a_direct_branch_must_be_one_of_its_ways)
  */
 static struct outcome call_in_window(struct path *p, const struct code_image *img,
 				     const struct pt_decode_options *opts,
-				     const struct path_timing *timing, size_t k, bool after,
+				     const struct path_encoding *timing, size_t k, bool after,
 				     bool trapped, size_t cut_after_call)
 {
 	const struct code_change *c = &img->changes[k];
@@ -617,7 +617,7 @@ static int exec_segment(const char *path, uint64_t *addr, uint64_t *len, uint64_
  * ITRACE_START at the first one's time, its trace in two AUXTRACE buffers.
  */
 static int add_cpu_queue(struct pw_file *f, const struct poked_run *r,
-			 const struct path_timing *timing, uint32_t cpu, size_t from, size_t to)
+			 const struct path_encoding *timing, uint32_t cpu, size_t from, size_t to)
 {
 	struct pw_sid sid = { .pid = 4242, .tid = 4242, .cpu = cpu };
 	struct path part = r->path;
@@ -638,18 +638,29 @@ static int add_cpu_queue(struct pw_file *f, const struct poked_run *r,
 	return 0;
 }
 
-static int perf_pt_file_split(const struct poked_run *r, const struct path_timing *timing,
-			      size_t split, uint8_t **buf, size_t *len);
+/* A shared object mapped beside the program: its file and where. */
+struct extra_map {
+	const char *path;
+	uint64_t addr;
+};
 
-static int perf_pt_file(const struct poked_run *r, const struct path_timing *timing,
+static int perf_pt_file_split(const struct poked_run *r, const struct path_encoding *timing,
+			      size_t split, const struct extra_map *lib, uint8_t **buf,
+			      size_t *len);
+
+static int perf_pt_file(const struct poked_run *r, const struct path_encoding *timing,
 			uint8_t **buf, size_t *len)
 {
-	return perf_pt_file_split(r, timing, 0, buf, len);
+	return perf_pt_file_split(r, timing, 0, NULL, buf, len);
 }
 
-/* The same with the calls from @split on (if not 0) traced on a second CPU. */
-static int perf_pt_file_split(const struct poked_run *r, const struct path_timing *timing,
-			      size_t split, uint8_t **buf, size_t *len)
+/*
+ * The same with the calls from @split on (if not 0) traced on a second
+ * CPU, and @lib's code mapped too (if not NULL).
+ */
+static int perf_pt_file_split(const struct poked_run *r, const struct path_encoding *timing,
+			      size_t split, const struct extra_map *lib, uint8_t **buf,
+			      size_t *len)
 {
 	uint64_t priv[PT_INFO_WORDS] = {
 		[PT_INFO_PMU_TYPE] = PT_PMU_TYPE, [PT_INFO_TIME_SHIFT] = PATH_TSC_SHIFT,
@@ -671,6 +682,15 @@ static int perf_pt_file_split(const struct poked_run *r, const struct path_timin
 	pw_auxtrace_info(&f, AUXTRACE_TYPE_INTEL_PT, priv, PT_INFO_WORDS);
 	pw_time_conv(&f, PATH_TSC_SHIFT, PATH_TSC_MULT, 0, 0, 0, 0);
 	pw_mmap2(&f, &sid, addr, size, pgoff, PROT_READ | PROT_EXEC, r->prog, NULL, 0);
+	if (lib) {
+		err = exec_segment(lib->path, &addr, &size, &pgoff);
+		if (err) {
+			pw_free(&f);
+			return err;
+		}
+		pw_mmap2(&f, &sid, lib->addr, size, pgoff, PROT_READ | PROT_EXEC, lib->path,
+			 NULL, 0);
+	}
 	err = add_cpu_queue(&f, r, timing, 0, 0, split ? split : r->path.nr_calls);
 	if (!err && split)
 		err = add_cpu_queue(&f, r, timing, 1, split, r->path.nr_calls);
@@ -694,15 +714,21 @@ static int perf_pt_file_split(const struct poked_run *r, const struct path_timin
 }
 
 /* tp-decode's --ranges lines in @out against @p's steps: how many differ (queue lines skipped). */
-static size_t ranges_differ(const char *out, const struct path *p, size_t *lines)
+static size_t ranges_differ_encoded(const char *out, const struct path *p,
+				    const struct path_encoding *enc, size_t *lines)
 {
 	struct path_step want[MAX_STEPS];
-	size_t n = path_steps(p, want, MAX_STEPS), i = 0, bad = 0;
+	size_t n = path_steps_encoded(p, enc, want, MAX_STEPS), i = 0, bad = 0, k, m = 0;
 	char line[256];
 	FILE *f = fopen(out, "r");
 
 	if (!f)
 		return SIZE_MAX;
+	/* --ranges prints no traps. */
+	for (k = 0; k < n && k < MAX_STEPS; k++)
+		if (!want[k].trap)
+			want[m++] = want[k];
+	n = m;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long start, end;
 		size_t insns;
@@ -721,10 +747,15 @@ static size_t ranges_differ(const char *out, const struct path *p, size_t *lines
 	return bad + (i != n);
 }
 
+static size_t ranges_differ(const char *out, const struct path *p, size_t *lines)
+{
+	return ranges_differ_encoded(out, p, NULL, lines);
+}
+
 TEST_F(pt, perf_data_with_injected_events_decodes_the_path)
 {
 	char data[128], merged[128], out[128], cmd[PATH_MAX * 2 + 512];
-	struct path_timing timing = { .tsc_scaled = true };
+	struct path_encoding timing = { .tsc_scaled = true };
 	size_t len, lines = 0;
 	uint8_t *buf;
 
@@ -764,14 +795,14 @@ TEST_F(pt, perf_data_with_injected_events_decodes_the_path)
 TEST_F(pt, perf_data_queue_per_cpu_each_anchored)
 {
 	char data[128], merged[128], out[128], cmd[PATH_MAX * 2 + 512], line[256];
-	struct path_timing timing = { .tsc_scaled = true };
+	struct path_encoding timing = { .tsc_scaled = true };
 	size_t len, lines = 0, queues = 0;
 	uint8_t *buf;
 	FILE *f;
 
 	if (access(test_file("tp-perf", true), X_OK))
 		SKIP(return, "no tp-perf in this build (CONFIG_TP_PERF)");
-	ASSERT_EQ(0, perf_pt_file_split(&self->r, &timing, 5, &buf, &len));
+	ASSERT_EQ(0, perf_pt_file_split(&self->r, &timing, 5, NULL, &buf, &len));
 	snprintf(data, sizeof(data), "%s/pt.data", self->r.dir);
 	snprintf(merged, sizeof(merged), "%s/merged.data", self->r.dir);
 	snprintf(out, sizeof(out), "%s/out.txt", self->r.dir);
@@ -792,10 +823,91 @@ TEST_F(pt, perf_data_queue_per_cpu_each_anchored)
 	ASSERT_EQ(2, queues);
 }
 
+/* Where the handler's object lands: its exec segment's page at this address. */
+#define HANDLER_MAP_ADDR	0x7f0012340000ull
+
+/* The address of pt_fake_handler once @lib is mapped at HANDLER_MAP_ADDR. */
+static uint64_t handler_address(const char *lib)
+{
+	uint64_t addr, size, pgoff, found = 0;
+	struct code_image img;
+	size_t i;
+
+	code_image_init(&img);
+	if (!exec_segment(lib, &addr, &size, &pgoff) && !code_image_add_elf(&img, lib, 0))
+		for (i = 0; i < img.nr_symbols; i++)
+			if (!strcmp(img.symbols[i].name, "pt_fake_handler"))
+				found = HANDLER_MAP_ADDR + img.symbols[i].addr - addr;
+	code_image_free(&img);
+	return found;
+}
+
+/*
+ * A call that traps in a breakpoint window, traced through the signal
+ * handler in another mapped file: with -b naming the program only, the
+ * other mapping's code and names still come from the recording.
+ */
+TEST_F(pt, perf_data_trap_through_a_handler_in_another_mapping)
+{
+	char data[128], merged[128], out[128], cmd[PATH_MAX * 3 + 512], lib[PATH_MAX], line[256];
+	struct path_encoding enc = { .tsc_scaled = true };
+	struct extra_map map = { .addr = HANDLER_MAP_ADDR };
+	struct path p = self->r.path;
+	const struct code_change *c = NULL;
+	size_t k, i, len, lines = 0;
+	bool named = false;
+	uint8_t *buf;
+	FILE *f;
+
+	if (access(test_file("tp-perf", true), X_OK))
+		SKIP(return, "no tp-perf in this build (CONFIG_TP_PERF)");
+	snprintf(lib, sizeof(lib), "%s", test_file("pt_handler.so", false));
+	map.path = lib;
+	enc.handler = handler_address(lib);
+	ASSERT_NE(0, enc.handler);
+	for (k = 0; k < self->r.img.nr_changes && !c; k++)
+		if (self->r.img.changes[k].backend == TP_BACKEND_BREAKPOINT)
+			c = &self->r.img.changes[k];
+	ASSERT_TRUE(c != NULL);
+	for (i = 0; i < p.nr_calls && p.calls[i].time < c->pre_time; i++)
+		;
+	p.calls[i].time = c->pre_time + (c->post_time - c->pre_time) / 2;
+	p.calls[i].trapped = true;
+	{
+		struct poked_run r = self->r;
+
+		r.path = p;
+		ASSERT_EQ(0, perf_pt_file_split(&r, &enc, 0, &map, &buf, &len));
+	}
+	snprintf(data, sizeof(data), "%s/pt.data", self->r.dir);
+	snprintf(merged, sizeof(merged), "%s/merged.data", self->r.dir);
+	snprintf(out, sizeof(out), "%s/out.txt", self->r.dir);
+	ASSERT_EQ(0, write_file(data, buf, len));
+	free(buf);
+	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), data,
+		 self->r.events, merged);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+	snprintf(cmd, sizeof(cmd), "%s --format pt --ranges -i %s -b %s > %s",
+		 test_file("tp-decode", true), merged, self->r.prog, out);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+	ASSERT_EQ(0, ranges_differ_encoded(out, &p, &enc, &lines)) TH_LOG("%zu lines", lines);
+	f = fopen(out, "r");
+	ASSERT_TRUE(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		named |= strstr(line, " pt_fake_handler+0x0") != NULL;
+	fclose(f);
+	ASSERT_TRUE(named);
+	/* The mappings alone give the same. */
+	snprintf(cmd, sizeof(cmd), "%s --format pt --ranges -i %s > %s",
+		 test_file("tp-decode", true), merged, out);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s", cmd);
+	ASSERT_EQ(0, ranges_differ_encoded(out, &p, &enc, &lines)) TH_LOG("%zu lines", lines);
+}
+
 /* The file's words as libipt's configuration; the clock anchored at ITRACE_START. */
 TEST_F(pt, perf_data_intel_pt_info_and_clock)
 {
-	struct path_timing timing = { .tsc_scaled = true };
+	struct path_encoding timing = { .tsc_scaled = true };
 	const struct auxtrace_queue *q;
 	struct pt_perf_info info;
 	struct auxtrace_data d;
@@ -834,7 +946,7 @@ TEST_F(pt, perf_data_intel_pt_info_and_clock)
  */
 TEST_F(pt, perf_data_truncated_or_corrupt_is_an_error)
 {
-	struct path_timing timing = { .tsc_scaled = true };
+	struct path_encoding timing = { .tsc_scaled = true };
 	struct pt_perf_info info;
 	struct auxtrace_data d;
 	char error[256];

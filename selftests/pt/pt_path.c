@@ -73,12 +73,12 @@ static void emit_mode_64(struct encoder *e)
 	emit(e, &pkt);
 }
 
-uint64_t path_tsc(const struct path_timing *timing, uint64_t time)
+uint64_t path_tsc(const struct path_encoding *timing, uint64_t time)
 {
 	return timing->tsc_scaled ? PATH_TSC_BASE + 2 * time : time;
 }
 
-static void emit_time(struct encoder *e, const struct path_timing *timing, uint64_t time)
+static void emit_time(struct encoder *e, const struct path_encoding *timing, uint64_t time)
 {
 	struct pt_packet pkt = { .type = ppt_tsc };
 
@@ -116,7 +116,7 @@ static void emit_version(struct encoder *e, const struct path *p, int v)
 }
 
 static void emit_call(struct encoder *e, const struct path *p, const struct path_call *c,
-		      const struct path_timing *timing)
+		      const struct path_encoding *timing)
 {
 	emit_time(e, timing, c->time);
 	emit_mode_64(e);
@@ -125,13 +125,19 @@ static void emit_call(struct encoder *e, const struct path *p, const struct path
 		/* INT3 at the site: to the kernel, then the handler resumes after emulating. */
 		emit_ip(e, ppt_fup, p->site);
 		emit_ip(e, ppt_tip_pgd, 0);
+		if (timing->handler) {
+			/* The kernel delivers SIGTRAP: the handler runs, RET to sigreturn. */
+			emit_mode_64(e);
+			emit_ip(e, ppt_tip_pge, timing->handler);
+			emit_ip(e, ppt_tip_pgd, PATH_CALLER);
+		}
 		emit_mode_64(e);
 		emit_ip(e, ppt_tip_pge, c->version == PATH_JMP ? p->alt : p->site + 5);
 	}
 	emit_version(e, p, c->version);
 }
 
-uint8_t *path_trace(const struct path *p, const struct path_timing *timing, size_t *len)
+uint8_t *path_trace(const struct path *p, const struct path_encoding *timing, size_t *len)
 {
 	struct encoder e = { 0 };
 	struct pt_config config;
@@ -166,7 +172,7 @@ uint8_t *path_trace(const struct path *p, const struct path_timing *timing, size
 
 uint8_t *path_trace_leaving(const struct path *p, uint64_t leave, size_t *len)
 {
-	struct path_timing timing = { 0 };
+	struct path_encoding timing = { 0 };
 	struct encoder e = { 0 };
 	struct pt_config config;
 	uint8_t *buf = calloc(1, TRACE_SIZE);
@@ -208,6 +214,12 @@ static size_t add_step(struct path_step *out, size_t n, size_t max, struct path_
 
 size_t path_steps(const struct path *p, struct path_step *out, size_t max)
 {
+	return path_steps_encoded(p, NULL, out, max);
+}
+
+size_t path_steps_encoded(const struct path *p, const struct path_encoding *enc,
+			  struct path_step *out, size_t max)
+{
 	uint64_t site = p->site, mid = site + PATH_MID_OFFSET;
 	size_t i, n = 0;
 
@@ -216,6 +228,9 @@ size_t path_steps(const struct path *p, struct path_step *out, size_t max)
 
 		if (c->trapped)
 			n = add_step(out, n, max, (struct path_step){ .start = site, .trap = true });
+		if (c->trapped && enc && enc->handler)
+			n = add_step(out, n, max, (struct path_step){ enc->handler,
+					enc->handler + PATH_HANDLER_BYTES, 2, true, false });
 		if (c->version == PATH_NOP) {
 			/* From the site, or after it where the handler resumed. */
 			uint64_t from = c->trapped ? site + 5 : site;

@@ -38,8 +38,8 @@ int path_load(const char *log, struct path *p);
 /* The MTC frequency (IA32_RTIT_CTL.MTCFreq) of traces with MTC. */
 #define PATH_MTC_FREQ		3
 
-/* How the trace gives its time. */
-struct path_timing {
+/* How the trace gives its time, and what else it shows. */
+struct path_encoding {
 	bool mtc;			/* an MTC in each call after its TSC (and a TMA) */
 	/*
 	 * The TSC counts 2 per ns from PATH_TSC_BASE (what a perf.data's
@@ -47,14 +47,22 @@ struct path_timing {
 	 * events' ns themselves.
 	 */
 	bool tsc_scaled;
+	/*
+	 * A trapped call's trace goes through a signal handler at this
+	 * address (MOV, RET: PATH_HANDLER_BYTES) between the trap and the
+	 * resumption, as a core tracing all user code would show it; 0: no.
+	 */
+	uint64_t handler;
 };
+
+#define PATH_HANDLER_BYTES	6
 
 #define PATH_TSC_BASE		1000000
 #define PATH_TSC_SHIFT		10
 #define PATH_TSC_MULT		512
 
 /* The TSC of events' time @time under @timing. */
-uint64_t path_tsc(const struct path_timing *timing, uint64_t time);
+uint64_t path_tsc(const struct path_encoding *timing, uint64_t time);
 
 /*
  * The trace of every call of @p: a PSB, then per call a TSC of its time,
@@ -62,7 +70,7 @@ uint64_t path_tsc(const struct path_timing *timing, uint64_t time);
  * first when it trapped, then TIP.PGE where the handler resumed) and
  * TIP.PGD at its return.  A buffer to free(), or NULL.
  */
-uint8_t *path_trace(const struct path *p, const struct path_timing *timing, size_t *len);
+uint8_t *path_trace(const struct path *p, const struct path_encoding *timing, size_t *len);
 
 /*
  * One call of @p's NOP version that leaves the traced range by the JZ
@@ -72,5 +80,8 @@ uint8_t *path_trace_leaving(const struct path *p, uint64_t leave, size_t *len);
 
 /* The steps of @p's calls in order; returns how many (at most @max stored). */
 size_t path_steps(const struct path *p, struct path_step *out, size_t max);
+/* The same with the steps @enc adds (the handler's). */
+size_t path_steps_encoded(const struct path *p, const struct path_encoding *enc,
+			  struct path_step *out, size_t max);
 
 #endif

@@ -98,9 +98,48 @@ int decode_pt_trace(const struct pt_args *a, struct code_image *img)
 }
 
 /*
- * The code image of a perf.data: the binaries of -b, or else those its
- * executable mappings name; the textpoke records merged into it (tp-perf
- * inject) and those of -e.  Frozen.
+ * Besides the -b files, the code of every other executable mapping whose
+ * file is there (a trap's signal handler runs in the library's): its
+ * regions that no -b file covers, and their functions' names.  A mapping
+ * that cannot be read is left out, as if it had not been recorded.
+ */
+static int add_other_mappings(struct auxtrace_data *d, struct code_image *img)
+{
+	struct auxtrace_image_options o = { .ignore_events = true };
+	struct code_image all;
+	size_t i, first = img->nr_regions;
+	int err = 0;
+
+	code_image_init(&all);
+	if (auxtrace_load_image(d, &o, &all)) {
+		code_image_free(&all);
+		return 0;
+	}
+	for (i = 0; i < all.nr_regions && !err; i++) {
+		const struct code_region *r = &all.regions[i];
+
+		err = code_image_add_region(img, r->addr, r->bytes, r->size);
+		if (err == -EINVAL)
+			err = 0;		/* a -b file's code: the user's file wins */
+	}
+	for (i = 0; i < all.nr_symbols && !err; i++) {
+		const struct code_symbol *s = &all.symbols[i];
+		size_t k;
+
+		for (k = first; k < img->nr_regions; k++)
+			if (s->addr - img->regions[k].addr < img->regions[k].size)
+				break;
+		if (k < img->nr_regions)
+			err = code_image_take_symbol(img, s);
+	}
+	code_image_free(&all);
+	return err;
+}
+
+/*
+ * The code image of a perf.data: the binaries its executable mappings
+ * name, the -b files instead of theirs; the textpoke records merged into
+ * it (tp-perf inject) and those of -e.  Frozen.
  */
 static int load_perf_image(const struct pt_args *a, struct auxtrace_data *d, struct code_image *img)
 {
@@ -109,7 +148,9 @@ static int load_perf_image(const struct pt_args *a, struct auxtrace_data *d, str
 
 	if (!a->have_files)
 		err = auxtrace_load_image(d, &o, img);
-	else if (!a->ignore_events)
+	else
+		err = add_other_mappings(d, img);
+	if (!err && a->have_files && !a->ignore_events)
 		err = code_image_add_perf_data(img, a->perf_data);
 	if (!err && a->events && !a->ignore_events)
 		err = code_image_add_perf_data(img, a->events);
