@@ -369,7 +369,8 @@ soak: $(objtree)/selftests/engine/engine_test
 # The bounded fuzzers with FUZZ_CASES mutated inputs each: the arch's
 # instruction decoder (selftests/insn), tp-perf's perf.data reader
 # (selftests/events), jump tables built at run time (selftests/static_key),
-# tp-decode's ETMv4 trace path (selftests/decode, where it is built) and
+# tp-decode's ETMv4 and Intel PT trace paths (selftests/decode and
+# selftests/pt, where tp-decode is built) and
 # textpoke-sites' ELF reader (selftests/sites, a host tool); then the
 # libFuzzer targets of fuzz/, FUZZ_RUNS runs each.
 FUZZ_CASES	?= 1000000
@@ -377,7 +378,8 @@ FUZZ_CASES	?= 1000000
 .PHONY: fuzz
 fuzz: $(objtree)/selftests/insn/insn_test $(objtree)/selftests/events/events_test \
 		$(if $(CONFIG_STATIC_KEYS),$(objtree)/selftests/static_key/static_key_test) \
-		$(if $(filter decode,$(selftests)),$(objtree)/selftests/decode/decode_test)
+		$(if $(filter decode,$(selftests)),$(objtree)/selftests/decode/decode_test) \
+		$(if $(filter pt,$(selftests)),$(objtree)/selftests/pt/pt_test)
 	$(Q)TP_FUZZ_CASES=$(FUZZ_CASES) scripts/run-selftests.sh --arch $(ARCH) \
 		--summary $(objtree)/selftests/fuzz-summary $(if $(RUNNER),--runner "$(RUNNER)") $^
 	$(Q)TP_FUZZ_CASES=$(FUZZ_CASES) $(MAKE) --no-print-directory O=$(O) run-host-selftests

@@ -638,6 +638,24 @@ class Report:
             ('ctl trace or untrace of one function (one batch)', 'ctl.trace.ms'))]
         self.add(table(['what', 'ms'], rows))
 
+    def pt_decode(self):
+        n = self.native
+        if not n or not n.has('pt.image.ns_per_insn'):
+            return
+        self.add('## Intel PT decoding\n')
+        self.add('tp-decode\'s path (libipt reading code through the time-indexed code image, '
+                 'the trace cut where a change happens) against libipt decoding the same trace '
+                 'with a static image (the program\'s text as a file section), in one run of '
+                 '`bench/pt_bench.c`: '
+                 f"{num(n.median('pt.insns'))} instructions of the PT tests' traced function, "
+                 'the image changing its NOP5 every 1,000 calls. Debian ships no ptxed or '
+                 'ptdump.\n')
+        self.add(table(['decoder', 'ns per instruction'],
+                       [['tp-decode --format pt (code image)', timed(n, 'pt.image.ns_per_insn')],
+                        ['libipt, static image', timed(n, 'pt.static.ns_per_insn')]]))
+        self.add(f"Ratio within a run: {times(n.median('pt.image.ratio'))} the time of the "
+                 'static decode.\n')
+
     def method(self):
         self.add('## How the peers were built and run\n')
         self.add('* The same source is measured under every tracer: `bench/ftrace_funcs.c` (the '
@@ -679,6 +697,7 @@ class Report:
         self.tracing()
         self.events()
         self.attach()
+        self.pt_decode()
         self.method()
         self.budget(started, finished)
         body = self.lines

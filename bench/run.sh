@@ -137,6 +137,7 @@ native_run() {
 	measure "$run" "$bin/static_key_bench"
 	[ -x "$bin/lttng_bench" ] && measure "$run" "$bin/lttng_bench"
 	[ -x "$bin/ftrace_bench_1000" ] && measure "$run" "$bin/ftrace_bench_1000"
+	[ -x "$bin/pt_bench" ] && measure "$run" "$bin/pt_bench"
 	if [ -x "$bin/calls_bench_plain" ]; then
 		measure "$run" "$bin/calls_bench_plain" plain
 		measure "$run" "$bin/calls_bench_uftrace_1000" uftrace.off

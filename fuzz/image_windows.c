@@ -55,3 +55,21 @@ int fuzz_rv64_image(struct code_image *img)
 
 	return image_with_windows(img, EM_RISCV, code, sizeof(code), jal);
 }
+
+/*
+ * The Intel PT tests' traced function (selftests/pt/traced_x86.S): NOP5,
+ * MOV EAX 1, TEST, JZ +17, LEA RCX [RIP+10], JMP RCX, MOV EAX 2, JMP +1,
+ * INT3, RET.  The windows change its first 4 bytes: NOP5 and JMP +18
+ * share the fifth.
+ */
+int fuzz_x86_image(struct code_image *img)
+{
+	static const uint8_t code[] = {
+		0x0f, 0x1f, 0x44, 0x00, 0x00, 0xb8, 0x01, 0x00, 0x00, 0x00, 0x85, 0xc0,
+		0x74, 0x11, 0x48, 0x8d, 0x0d, 0x0a, 0x00, 0x00, 0x00, 0xff, 0xe1, 0xb8,
+		0x02, 0x00, 0x00, 0x00, 0xeb, 0x01, 0xcc, 0xc3,
+	};
+	static const uint8_t jmp[4] = { 0xe9, 0x12, 0x00, 0x00 };	/* JMP +18 */
+
+	return image_with_windows(img, EM_X86_64, code, sizeof(code), jmp);
+}

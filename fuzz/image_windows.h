@@ -14,5 +14,6 @@
 
 int fuzz_a64_image(struct code_image *img);	/* for ETMv4 traces */
 int fuzz_rv64_image(struct code_image *img);	/* for E-Trace */
+int fuzz_x86_image(struct code_image *img);	/* for Intel PT */
 
 #endif

@@ -44,7 +44,7 @@ packages=(
 	libc6-dev-arm64-cross libc6-dev-riscv64-cross
 	qemu-user
 	liburcu-dev liburcu-dev:arm64
-	libtraceevent-dev libopencsd-dev libopencsd-bin linux-perf
+	libtraceevent-dev libopencsd-dev libopencsd-bin libipt-dev linux-perf
 	python3-kconfiglib valgrind gdb
 	uftrace
 	"$LINUX_SOURCE"

@@ -9,6 +9,7 @@
 #ifndef PERF_GLUE_CODE_ARCH_H
 #define PERF_GLUE_CODE_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,13 @@ struct code_arch {
 	 * backend writes first at the @len-byte site at @addr, and its length.
 	 */
 	size_t (*trap_insn)(uint8_t *buf, uintptr_t addr, size_t len);
+	/*
+	 * The target of the direct (pc-relative) branch of @len bytes @insn
+	 * at @pc; false for any other instruction.  NULL where no decoder
+	 * asks (x86 only: Intel PT's TIP.PGD after a direct branch).
+	 */
+	bool (*direct_branch_target)(const uint8_t *insn, size_t len, uint64_t pc,
+				     uint64_t *target);
 };
 
 /*

@@ -42,6 +42,9 @@ void code_image_free(struct code_image *img)
 	free(img->changes);
 	free(img->by_addr);
 	free(img->times);
+	for (i = 0; i < img->nr_symbols; i++)
+		free(img->symbols[i].name);
+	free(img->symbols);
 	code_image_init(img);
 }
 
@@ -270,10 +273,11 @@ static size_t deciding_changes(const struct code_image *img, uint64_t addr, size
 	size_t i = first_ref_from(img, from), n = 0;
 
 	while (i < img->nr_changes && img->by_addr[i].addr < addr + len) {
-		size_t run_end = i, last;
+		/* A site a program toggles often has many changes: no walk over them. */
+		uint64_t site = img->by_addr[i].addr;
+		size_t run_end = site == UINT64_MAX ? img->nr_changes : first_ref_from(img, site + 1);
+		size_t last;
 
-		while (run_end < img->nr_changes && img->by_addr[run_end].addr == img->by_addr[i].addr)
-			run_end++;
 		last = last_before(img, i, run_end, limit);
 		if (last < run_end) {
 			const struct code_change *c = &img->changes[img->by_addr[last].index];
@@ -370,6 +374,7 @@ int code_image_freeze(struct code_image *img)
 		return 0;
 	if (img->nr_changes)
 		qsort(img->changes, img->nr_changes, sizeof(*img->changes), by_pre_time);
+	code_image_sort_symbols(img);
 	err = build_indexes(img);
 	if (err)
 		return err;

@@ -41,6 +41,12 @@ struct code_change {
 	uint64_t batch;
 };
 
+/* A function of the ELF files, for naming addresses in a decoded path. */
+struct code_symbol {
+	uint64_t addr, size;		/* in the process (the file's plus its bias) */
+	char *name;
+};
+
 /* A change by address, for the queries: a site's changes, in the order they began. */
 struct code_change_ref {
 	uint64_t addr;
@@ -57,6 +63,8 @@ struct code_image {
 	uint64_t *times;		/* every pre_time and post_time, sorted */
 	bool frozen;
 	const struct code_arch *arch;	/* the traced one: its traps */
+	struct code_symbol *symbols;	/* sorted by address once frozen */
+	size_t nr_symbols, cap_symbols;
 	char error[256];
 };
 
@@ -143,6 +151,23 @@ bool code_image_changes_between(const struct code_image *img, uint64_t after, ui
  */
 int code_image_read(const struct code_image *img, uint64_t addr, uint64_t time,
 		    enum code_candidate which, uint8_t *buf, size_t len, size_t *change);
+
+/*
+ * The function of an ELF file the image was given (its .symtab, else its
+ * .dynsym) that holds @addr, with *@offset from its start; NULL if none.
+ * The image must be frozen.
+ */
+const struct code_symbol *code_image_symbol(const struct code_image *img, uint64_t addr,
+					    uint64_t *offset);
+
+/* A copy of @sym, for an image made of parts of others.  -EBUSY once frozen. */
+int code_image_take_symbol(struct code_image *img, const struct code_symbol *sym);
+
+/* For freezing: the symbols by address. */
+void code_image_sort_symbols(struct code_image *img);
+/* For the ELF loader: the function symbols of the file in @buf, moved by @bias. */
+int code_image_add_symbols(struct code_image *img, const uint8_t *buf, size_t size,
+			   uint64_t bias);
 
 /* How many bytes from @addr on lie in one region (0: none). */
 uint64_t code_image_extent(const struct code_image *img, uint64_t addr);

@@ -100,10 +100,13 @@ static int add_file(struct code_image *img, const char *path, uint64_t addr, boo
 	err = read_whole(img, path, &buf, &size);
 	if (err)
 		return err;
-	if (elf)
-		err = add_segments(img, path, buf, size, addr);
-	else
+	if (!elf)
 		err = code_image_add_region(img, addr, buf, size);
+	else
+		err = add_segments(img, path, buf, size, addr);
+	/* Names for the path: a file without them decodes all the same. */
+	if (elf && !err)
+		err = code_image_add_symbols(img, buf, size, addr);
 	free(buf);
 	return err;
 }

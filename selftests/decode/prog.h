@@ -25,7 +25,7 @@ struct prog_work {
 	long (*fn)(void);
 	char *site, *alt, *done;
 	size_t len;
-	uint8_t original[4], branch[4];
+	uint8_t original[TP_MAX_INSN_LEN], branch[TP_MAX_INSN_LEN];
 	const enum tp_backend *plan;
 	size_t nr_plan;
 };

@@ -10,7 +10,7 @@
 #   textpoke graph FILE               a graph recording as a call graph (tp-graph)
 #   textpoke record [OPT] -- PROG...  trace PROG into a uftrace data directory (tp-record)
 #   textpoke replay [DIR]             print a data directory as a call graph (tp-replay)
-#   textpoke decode ARGS...           a CoreSight trace of changing code (tp-decode)
+#   textpoke decode ARGS...           a hardware trace of changing code (tp-decode)
 #   textpoke live [--agent SO] -- PROG ARGS   run PROG untraced, with a control socket
 #   textpoke ctl PID trace|untrace GLOB|status|stop   change what PID traces (textpoke-ctl)
 #   textpoke attach PID [OPTIONS]     load the agent into running PID (textpoke-attach)

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * tp-decode: decode a raw ETMv4 trace (with OpenCSD) or an E-Trace (with
- * our own decoder) of a process textpoke changed while it was traced,
+ * tp-decode: decode a raw ETMv4 trace (with OpenCSD), an E-Trace (with
+ * our own decoder) or an Intel PT trace (with libipt) of a process
+ * textpoke changed while it was traced,
  * against the code the process had at each moment (docs/tp-decode.1).
  *
- *   tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]
+ *   tp-decode [--format etm|etrace|pt] -t TRACE [-c CONFIG] [-e EVENTS]
  *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
  *             [--framing encap] [--cpu N]
  *   tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG] [--cpu N]
  *   tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]
  *   tp-decode [--format etrace] -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]... [--id ID]
  *             [--ranges] [--ignore-events] [-c CONFIG] [--cpu N] [--dump-packets]
+ *   tp-decode --format pt -i PERF.DATA [-c CONFIG] [-e EVENTS] [-b FILE[@BIAS]]...
  *   tp-decode --help | --version
  *
  * Exit status 0, 1 for an input it cannot use (one line on stderr), 2
@@ -34,13 +36,14 @@
 #include "etrace/etrace_decode.h"
 #include "perfdata/auxtrace.h"
 #include "coresight.h"
+#include "tp-decode.h"
 
 /* A raw trace buffer larger than this is not one trace unit's. */
 #define MAX_TRACE_SIZE	(1ull << 30)
 
 static void print_usage(FILE *out)
 {
-	fputs("usage: tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]\n"
+	fputs("usage: tp-decode [--format etm|etrace|pt] -t TRACE [-c CONFIG] [-e EVENTS]\n"
 	      "                 -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush]\n"
 	      "                 [--ranges] [--framing encap] [--cpu N]\n"
 	      "       tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG] [--cpu N]\n"
@@ -48,6 +51,8 @@ static void print_usage(FILE *out)
 	      "       tp-decode [--format etrace] -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]...\n"
 	      "                 [--id ID] [--ranges] [--ignore-events] [-c CONFIG] [--cpu N]\n"
 	      "                 [--dump-packets]\n"
+	      "       tp-decode --format pt -i PERF.DATA [-c CONFIG] [-e EVENTS] [-b FILE[@BIAS]]...\n"
+	      "                 [--ignore-events] [--ranges]\n"
 	      "       tp-decode --help | --version\n"
 	      "       (-c is required for etm; --no-flush applies to etm only)\n", out);
 }
@@ -62,7 +67,7 @@ static int usage(void)
 /* parse_args() answered --help or --version: nothing to decode, status 0. */
 #define ARGS_ANSWERED	(-1)
 
-static int read_trace(const char *path, uint8_t **buf, size_t *len)
+int read_trace(const char *path, uint8_t **buf, size_t *len)
 {
 	struct stat st;
 	size_t done = 0;
@@ -109,7 +114,8 @@ static int split_at(char *arg, uint64_t *addr, bool required)
 
 struct args {
 	const char *trace, *config, *events;
-	bool ranges, etrace, dump_packets;
+	bool ranges, etrace, pt, dump_packets;
+	bool have_files;		/* -b or -m given (Intel PT: the image is those) */
 	int cpu;			/* of an E-Trace perf.data; -1 the first */
 	struct cs_args cs;		/* --snapshot, -i */
 	struct etm_decode_options opts;
@@ -239,9 +245,11 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		case 'F': a->opts.no_flush = true; break;
 		case 'r': a->ranges = true; break;
 		case 'f':
-			if (strcmp(optarg, "etm") && strcmp(optarg, "etrace"))
+			if (strcmp(optarg, "etm") && strcmp(optarg, "etrace") &&
+			    strcmp(optarg, "pt"))
 				return usage();
 			a->etrace = !strcmp(optarg, "etrace");
+			a->pt = !strcmp(optarg, "pt");
 			break;
 		case 'E':
 			/* E-Trace's ratified encapsulation, the only framing there is. */
@@ -276,9 +284,17 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 	a->cs.output = a->ranges ? CS_OUT_RANGES : CS_OUT_ELEMENTS;
 	a->cs.ignore_events = a->opts.ignore_events;
 	a->etrace_opts.ignore_events = a->opts.ignore_events;
+	a->have_files = files;
 	if (a->cs.snapshot)
 		return a->trace || a->config || a->events || files || a->cs.perf_data ||
-		       a->etrace || optind != argc ? usage() : 0;
+		       a->etrace || a->pt || optind != argc ? usage() : 0;
+	/* perf record -e intel_pt//u's file: its binaries, or -b's. */
+	if (a->cs.perf_data && a->pt) {
+		if (a->trace || a->cs.buffer || a->cs.id != CS_ALL_IDS || a->dump_packets ||
+		    a->cpu >= 0 || a->opts.no_flush || optind != argc)
+			return usage();
+		return load_binaries(&a->cs, img);
+	}
 	/* An rvtrace recording: its CPU (--cpu) and its E-Trace parameters (-c). */
 	if (a->cs.perf_data && a->etrace)
 		return a->trace || a->events || a->cs.buffer || a->cs.id != CS_ALL_IDS ||
@@ -291,8 +307,8 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 	err = load_binaries(&a->cs, img);
 	if (err)
 		return err;
-	if (!a->trace || (!a->config && !a->etrace) || optind != argc ||
-	    (a->etrace && a->opts.no_flush) || (a->dump_packets && !a->etrace) ||
+	if (!a->trace || (!a->config && !a->etrace && !a->pt) || optind != argc ||
+	    ((a->etrace || a->pt) && a->opts.no_flush) || (a->dump_packets && !a->etrace) ||
 	    !files != a->dump_packets)
 		return usage();
 	return 0;
@@ -323,7 +339,7 @@ static void print_elements(const struct etm_decode_result *res, unsigned int tra
 static const char *const candidate_names[] = { "old", "new", "trap" };
 
 /* Each window the trace reached inside: what was chosen, or why nothing could be. */
-static int report_resolutions(const struct code_resolution *resolutions, size_t nr)
+int report_resolutions(const struct code_resolution *resolutions, size_t nr)
 {
 	int unresolved = 0;
 	size_t i;
@@ -570,6 +586,18 @@ static int decode_etrace(struct args *a, struct code_image *img)
 	return err;
 }
 
+/* Intel PT (pt.c), from a raw trace or a perf.data. */
+static int decode_pt(struct args *a, struct code_image *img)
+{
+	struct pt_args pa = {
+		.trace = a->trace, .perf_data = a->cs.perf_data, .config = a->config,
+		.events = a->events, .ranges = a->ranges,
+		.ignore_events = a->opts.ignore_events, .have_files = a->have_files,
+	};
+
+	return a->cs.perf_data ? decode_pt_perf(&pa, img) : decode_pt_trace(&pa, img);
+}
+
 static int decode(struct args *a, struct code_image *img)
 {
 	struct etm_decode_result res;
@@ -624,15 +652,17 @@ int main(int argc, char **argv)
 	code_image_init(&img);
 	err = parse_args(argc, argv, &a, &img);
 	/*
-	 * The code each trace format traces (ETMv4: A64, the image's ELF
+	 * The code each trace format traces (ETMv4: A64, PT: x86-64, the image's ELF
 	 * files being 64-bit), whose traps the image asks that arch for.
 	 */
-	if (!err && code_image_set_arch(&img, a.etrace ? EM_RISCV : EM_AARCH64)) {
+	if (!err && code_image_set_arch(&img, a.etrace ? EM_RISCV : a.pt ? EM_X86_64 : EM_AARCH64)) {
 		fprintf(stderr, "tp-decode: %s\n", img.error);
 		err = 1;
 	}
 	if (!err && a.cs.snapshot)
 		err = cs_decode_snapshot(&a.cs);
+	else if (!err && a.pt)
+		err = decode_pt(&a, &img);
 	else if (!err && a.cs.perf_data)
 		err = a.etrace ? decode_etrace_recording(&a, &img) : cs_decode_perf_data(&a.cs);
 	else if (!err)

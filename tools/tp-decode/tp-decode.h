@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What tp-decode's trace formats share (tp-decode.c), and the Intel PT
+ * format's entry points (pt.c).
+ */
+#ifndef TOOLS_TP_DECODE_H
+#define TOOLS_TP_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/code_image.h"
+
+/* The raw trace file @path, malloc()ed: 0 or -errno. */
+int read_trace(const char *path, uint8_t **buf, size_t *len);
+
+/* Each window the trace reached inside, on stderr: 3 if one stayed ambiguous, else 0. */
+int report_resolutions(const struct code_resolution *resolutions, size_t nr);
+
+/* The command line of --format pt. */
+struct pt_args {
+	const char *trace, *perf_data, *config, *events;
+	bool ranges, ignore_events;
+	bool have_files;		/* -b or -m given: the image is those */
+};
+
+/* A raw trace (-t) on the image of -b/-m and -e: the exit status. */
+int decode_pt_trace(const struct pt_args *a, struct code_image *img);
+/* perf record -e intel_pt//u's file (-i): its queues, on its binaries or -b's. */
+int decode_pt_perf(const struct pt_args *a, struct code_image *img);
+
+#endif /* TOOLS_TP_DECODE_H */
