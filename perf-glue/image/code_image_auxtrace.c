@@ -64,16 +64,21 @@ static bool seen(const struct loaded *l, size_t nr, const char *path, uint64_t b
 
 #define MAX_LOADED	256
 
-static int load_one(struct code_image *img, struct loaded *l, size_t *nr, const char *path,
-		    uint64_t bias)
+static int load_one(struct code_image *img, const struct auxtrace_image_options *o,
+		    struct loaded *l, size_t *nr, const char *path, uint64_t bias)
 {
+	int err;
+
 	if (seen(l, *nr, path, bias))
 		return 0;
 	if (*nr == MAX_LOADED)
 		return code_image_fail(img, -E2BIG, "more than %d binaries", MAX_LOADED);
 	snprintf(l[*nr].path, sizeof(l[*nr].path), "%s", path);
 	l[(*nr)++].bias = bias;
-	return code_image_add_elf(img, path, bias);
+	err = code_image_add_elf(img, path, bias);
+	if (!err && o->loaded)
+		o->loaded(o->loaded_arg, path, bias);
+	return err;
 }
 
 static int load_mmap(struct code_image *img, const struct auxtrace_image_options *o,
@@ -96,7 +101,7 @@ static int load_mmap(struct code_image *img, const struct auxtrace_image_options
 		if (err)
 			return err;
 	}
-	return load_one(img, l, nr, path, bias);
+	return load_one(img, o, l, nr, path, bias);
 }
 
 int auxtrace_load_image(struct auxtrace_data *d, const struct auxtrace_image_options *o,
@@ -117,7 +122,7 @@ int auxtrace_load_image(struct auxtrace_data *d, const struct auxtrace_image_opt
 	/* An override no mapping named: the user knows where it was. */
 	for (i = 0; !err && i < o->nr_binaries; i++)
 		if (!used[i])
-			err = load_one(img, l, &nr, o->binaries[i].path,
+			err = load_one(img, o, l, &nr, o->binaries[i].path,
 				       o->binaries[i].bias == UINT64_MAX ? 0 : o->binaries[i].bias);
 	free(l);
 	if (!err && !o->ignore_events)

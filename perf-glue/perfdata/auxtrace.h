@@ -159,6 +159,9 @@ struct auxtrace_image_options {
 	size_t nr_binaries;
 	uint32_t pid;			/* only this process's mappings; 0: all */
 	bool ignore_events;		/* leave the textpoke PRE/POST records out */
+	/* Told each file loaded and its bias (for symbols), when set. */
+	void (*loaded)(void *arg, const char *path, uint64_t bias);
+	void *loaded_arg;
 };
 
 /*

@@ -1191,6 +1191,11 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	TH_LOG("%zu ranges, %zu before the first poke, the same without events: %zu", n, before, i);
 	EXPECT_LE(before - 1, i);
 	EXPECT_GT(n, i);
+
+	/* The listing names the functions the branches leave and reach. */
+	snprintf(cmd, sizeof(cmd), "%s --listing -i %s -b %s", tool, merged, self->prog);
+	ASSERT_EQ(0, lines_of(cmd, " => ", out, sizeof(out)));
+	EXPECT_TRUE(strstr(out, " decode_work+0x") != NULL) TH_LOG("%s", out);
 	etm4_stream_free(&s);
 }
 

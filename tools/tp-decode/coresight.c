@@ -19,6 +19,7 @@
 #include "etm/etm_decode.h"
 #include "coresight/cs_snapshot.h"
 #include "image/code_image.h"
+#include "image/code_symbols.h"
 #include "perfdata/auxtrace.h"
 #include "coresight.h"
 
@@ -56,12 +57,80 @@ static int read_file(const char *path, uint8_t **buf, size_t *len)
 	return 0;
 }
 
+/*
+ * The listing's state, per trace ID: a range that ended in a taken branch
+ * waits for the next one to say where it went.  One per run of the tool.
+ */
+static struct listing {
+	struct code_symbols syms;
+	struct {
+		bool pending;
+		uint64_t from;
+	} ids[128];
+} listing;
+
+/* "name+0xoff", or "[unknown]" as perf script has it. */
+static const char *symbol(uint64_t addr, char *buf, size_t len)
+{
+	uint64_t off;
+	const char *name = code_symbols_lookup(&listing.syms, addr, &off);
+
+	if (!name)
+		return "[unknown]";
+	snprintf(buf, len, "%s+0x%" PRIx64, name, off);
+	return buf;
+}
+
+/* A perf script-like line for each branch taken, and each break in the flow. */
+static void list_element(uint8_t id, const ocsd_generic_trace_elem *e)
+{
+	char from[256], to[256];
+
+	switch (e->elem_type) {
+	case OCSD_GEN_TRC_ELEM_INSTR_RANGE:
+		if (listing.ids[id].pending)
+			printf("ID:%x %16" PRIx64 " %s => %16" PRIx64 " %s\n", id,
+			       listing.ids[id].from, symbol(listing.ids[id].from, from, sizeof(from)),
+			       (uint64_t)e->st_addr, symbol(e->st_addr, to, sizeof(to)));
+		listing.ids[id].pending = e->last_instr_exec;
+		listing.ids[id].from = e->en_addr - e->last_instr_sz;
+		return;
+	case OCSD_GEN_TRC_ELEM_EXCEPTION:
+		if (listing.ids[id].pending)
+			printf("ID:%x %16" PRIx64 " %s => exception %u\n", id, listing.ids[id].from,
+			       symbol(listing.ids[id].from, from, sizeof(from)), e->exception_number);
+		else
+			printf("ID:%x exception %u\n", id, e->exception_number);
+		break;
+	case OCSD_GEN_TRC_ELEM_ADDR_NACC:
+		printf("ID:%x %16" PRIx64 " %s: no code known there\n", id, (uint64_t)e->st_addr,
+		       symbol(e->st_addr, from, sizeof(from)));
+		break;
+	case OCSD_GEN_TRC_ELEM_TRACE_ON:
+		printf("ID:%x --- trace on ---\n", id);
+		break;
+	case OCSD_GEN_TRC_ELEM_NO_SYNC:
+		printf("ID:%x --- no sync ---\n", id);
+		break;
+	case OCSD_GEN_TRC_ELEM_EO_TRACE:
+		printf("ID:%x --- end of trace ---\n", id);
+		break;
+	default:
+		return;
+	}
+	listing.ids[id].pending = false;
+}
+
 static bool print_element(void *arg, uint64_t index, uint8_t id,
 			  const ocsd_generic_trace_elem *e)
 {
 	const struct cs_args *a = arg;
 	char line[1024];
 
+	if (a->output == CS_OUT_LISTING) {
+		list_element(id & 0x7f, e);
+		return true;
+	}
 	if (a->output == CS_OUT_RANGES) {
 		if (e->elem_type != OCSD_GEN_TRC_ELEM_INSTR_RANGE)
 			return true;
@@ -158,9 +227,18 @@ static uint32_t read_image(void *arg, uint64_t addr, uint8_t trace_id, uint8_t *
 	return len;
 }
 
+/* Each binary of the recording: its functions, for the listing. */
+static void add_symbols(void *arg, const char *path, uint64_t bias)
+{
+	if (code_symbols_add_elf(&listing.syms, path, bias))
+		fprintf(stderr, "tp-decode: warning: %s\n", listing.syms.error);
+	(void)arg;
+}
+
 static int load_image(const struct cs_args *a, struct auxtrace_data *d, struct code_image *img)
 {
 	struct auxtrace_image_options o = {
+		.loaded = a->output == CS_OUT_LISTING ? add_symbols : NULL,
 		.symfs = a->symfs,
 		.binaries = (const struct auxtrace_binary *)a->binaries,
 		.nr_binaries = a->nr_binaries,
@@ -345,6 +423,7 @@ int cs_decode_perf_data(const struct cs_args *a)
 		status = 3;
 	}
 	code_image_free(&img);
+	code_symbols_free(&listing.syms);
 	cs_etm_info_free(&info);
 	auxtrace_close(&d);
 	return status;

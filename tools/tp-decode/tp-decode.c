@@ -7,8 +7,8 @@
  *   tp-decode [--format etm|etrace] -t TRACE [-c CONFIG] [-e EVENTS]
  *             -b FILE[@BIAS]... [-m FILE@ADDR]... [--ignore-events] [--no-flush] [--ranges]
  *   tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]
- *   tp-decode -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]... [--id ID] [--ranges]
- *             [--ignore-events]
+ *   tp-decode -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]... [--id ID]
+ *             [--ranges | --listing] [--ignore-events]
  *   tp-decode --help | --version
  *
  * Exit status 0, 1 for an input it cannot use (one line on stderr), 2
@@ -42,7 +42,7 @@ static void print_usage(FILE *out)
 	      "                 [--ranges]\n"
 	      "       tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]\n"
 	      "       tp-decode -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]... [--id ID]\n"
-	      "                 [--ranges] [--ignore-events]\n"
+	      "                 [--ranges | --listing] [--ignore-events]\n"
 	      "       tp-decode --help | --version\n"
 	      "       (-c is required for etm; --no-flush applies to etm only)\n", out);
 }
@@ -104,7 +104,7 @@ static int split_at(char *arg, uint64_t *addr, bool required)
 
 struct args {
 	const char *trace, *config, *events;
-	bool ranges, etrace;
+	bool ranges, etrace, listing;
 	struct cs_args cs;		/* --snapshot */
 	struct etm_decode_options opts;
 	struct etrace_decode_options etrace_opts;
@@ -201,6 +201,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		{ "buffer", required_argument, NULL, 'B' },
 		{ "id", required_argument, NULL, 'd' },
 		{ "symfs", required_argument, NULL, 'Y' },
+		{ "listing", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -240,6 +241,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 			break;
 		case 'i': a->cs.perf_data = optarg; break;
 		case 'Y': a->cs.symfs = optarg; break;
+		case 'L': a->listing = true; break;
 		case 'h':
 			print_usage(stdout);
 			return ARGS_ANSWERED;
@@ -249,7 +251,9 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		default: return usage();
 		}
 	}
-	a->cs.output = a->ranges ? CS_OUT_RANGES : CS_OUT_ELEMENTS;
+	a->cs.output = a->listing ? CS_OUT_LISTING : a->ranges ? CS_OUT_RANGES : CS_OUT_ELEMENTS;
+	if (a->listing && (a->ranges || !a->cs.perf_data))
+		return usage();
 	a->cs.ignore_events = a->opts.ignore_events;
 	if (a->cs.snapshot)
 		return a->trace || a->config || a->events || files || a->cs.perf_data ||
