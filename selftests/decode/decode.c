@@ -1094,7 +1094,7 @@ out:
  * path's trace (ID 0x10) and a second unit's (0x12) in an ETR's frames.
  */
 static int write_recording(const char *path, const char *prog, const ocsd_etmv4_cfg *cfg,
-			   const struct etm4_stream *s)
+			   const struct etm4_stream *s, uint64_t time_zero)
 {
 	struct pw_file f = { .monotonic = true };
 	struct pw_sid sid = { .pid = 1000, .tid = 1000, .cpu = 0, .time = 1 };
@@ -1134,6 +1134,9 @@ static int write_recording(const char *path, const char *prog, const ocsd_etmv4_
 	if (err)
 		return err;
 	pw_auxtrace_info(&f, 3, info, sizeof(info) / sizeof(info[0]));
+	/* A trace counting another clock: events' time = time_zero + count. */
+	if (time_zero)
+		pw_time_conv(&f, 0, 1, time_zero, 0, 0, 0);
 	pw_mmap2(&f, &sid, addr, len, pgoff, PROT_READ | PROT_EXEC, prog, NULL, 0);
 	pw_itrace_start(&f, &sid);
 	pw_auxtrace(&f, 0, 0, UINT32_MAX, 0, frames, n);
@@ -1156,7 +1159,9 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	struct path_range want[MAX_RANGES];
 	char cmd[4 * PATH_MAX], rec[160], merged[160], out[16384], plain[16384], expect[16384];
 	size_t n, i, used = 0, before = ranges_before_first_poke(&self->path, &self->img);
-	struct etm4_stream s = { 0 };
+	struct etm4_stream s = { 0 }, t = { 0 };
+	struct path shifted = self->path;
+	uint64_t zero = self->path.calls[0].time / 2;
 	char tool[PATH_MAX];
 
 	/* test_file() answers in one buffer: keep tp-decode's path. */
@@ -1164,7 +1169,7 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	ASSERT_EQ(0, path_trace(&self->path, &s));
 	snprintf(rec, sizeof(rec), "%s/cs_etm.data", self->dir);
 	snprintf(merged, sizeof(merged), "%s/merged.data", self->dir);
-	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s));
+	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s, 0));
 	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
 		 self->events, merged);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
@@ -1192,11 +1197,24 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	EXPECT_LE(before - 1, i);
 	EXPECT_GT(n, i);
 
+	/* Timestamps of another clock, and the TIME_CONV that brings them to the events'. */
+	for (i = 0; i < shifted.nr_calls; i++)
+		shifted.calls[i].time -= zero;
+	ASSERT_EQ(0, path_trace(&shifted, &t));
+	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &t, zero));
+	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
+		 self->events, merged);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
+	snprintf(cmd, sizeof(cmd), "%s --ranges -i %s -b %s", tool, merged, self->prog);
+	ASSERT_EQ(0, lines_of(cmd, "range", out, sizeof(out)));
+	EXPECT_STREQ(expect, out);
+
 	/* The listing names the functions the branches leave and reach. */
 	snprintf(cmd, sizeof(cmd), "%s --listing -i %s -b %s", tool, merged, self->prog);
 	ASSERT_EQ(0, lines_of(cmd, " => ", out, sizeof(out)));
 	EXPECT_TRUE(strstr(out, " decode_work+0x") != NULL) TH_LOG("%s", out);
 	etm4_stream_free(&s);
+	etm4_stream_free(&t);
 }
 
 TEST(config_lines)

@@ -305,11 +305,21 @@ static void print_queue(const struct auxtrace_queue *q, const struct auxtrace_da
  * One ID's raw ETMv4 trace across the recording's pokes (etm/etm_decode.h):
  * its elements, and how many PRE/POST windows stayed ambiguous.
  */
+/* A trace timestamp in the events' clock, as perf converts it. */
+static uint64_t converted(const void *arg, uint64_t timestamp)
+{
+	return auxtrace_cycles_to_time(arg, timestamp);
+}
+
 static int decode_across_pokes(const struct cs_args *a, const struct cs_etm_cpu *c,
 			       const uint8_t *raw, size_t len, const struct code_image *img,
-			       size_t *unresolved)
+			       const struct auxtrace_time_conv *tc, size_t *unresolved)
 {
-	struct etm_decode_options opts = { .ignore_events = a->ignore_events };
+	struct etm_decode_options opts = {
+		.ignore_events = a->ignore_events,
+		.event_time = tc->present ? converted : NULL,
+		.event_time_arg = tc,
+	};
 	struct etm_decode_result res;
 	uint8_t id = c->cfg.etm4.reg_traceidr & 0x7f;
 	size_t i;
@@ -353,7 +363,7 @@ static int decode_buffer_with_pokes(const struct cs_args *a, const struct cs_etm
 				"trace only\n", a->perf_data, q->cpu);
 			return 1;
 		}
-		return decode_across_pokes(a, c, b->data, b->size, img, unresolved);
+		return decode_across_pokes(a, c, b->data, b->size, img, &d->time_conv, unresolved);
 	}
 	for (i = 0; i < info->nr_cpus; i++)
 		if (info->cpus[i].supported && info->cpus[i].cfg.protocol == CS_ETMV4 &&
@@ -367,7 +377,8 @@ static int decode_buffer_with_pokes(const struct cs_args *a, const struct cs_etm
 		if (streams.streams[i].len)
 			status = decode_across_pokes(a, cs_etm_cpu_of_id(info, streams.streams[i].id),
 						     streams.streams[i].bytes,
-						     streams.streams[i].len, img, unresolved);
+						     streams.streams[i].len, img, &d->time_conv,
+						     unresolved);
 	cs_streams_free(&streams);
 	return status;
 }
