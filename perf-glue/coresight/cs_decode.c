@@ -206,13 +206,27 @@ static void note_error(struct cs_tree *t, uint64_t at)
 			 msg[0] ? msg : "OpenCSD could not go on");
 }
 
-/* Where to go on after a reset: frames start every 16 bytes of an aligned buffer. */
-static size_t resume_at(const struct cs_tree *t, size_t done, size_t used_now)
+bool cs_can_resume(enum cs_framing framing, uint32_t used, uint32_t fed)
 {
-	if (t->framing == CS_FRAMES)
-		done = (done + OCSD_DFRMTR_FRAME_SIZE - 1) & ~(size_t)(OCSD_DFRMTR_FRAME_SIZE - 1);
+	/*
+	 * OpenCSD 1.3.3's deformatter, reset inside frame-synced data, loses
+	 * track of where the block ends: it reports more bytes used than it
+	 * was given and reads past them.  There, as trc_pkt_lister does, the
+	 * buffer ends at the first bad frame.
+	 */
+	return framing != CS_FRAMES_FSYNC && used <= fed;
+}
+
+size_t cs_resume_at(enum cs_framing framing, size_t done, size_t used_now)
+{
+	/* Frames start every 16 bytes of an aligned buffer, frame syncs every 4. */
+	size_t unit = framing == CS_FRAMES ? OCSD_DFRMTR_FRAME_SIZE :
+		      framing == CS_FRAMES_FSYNC ? 4 : 1;
+
 	/* Always forward: a tree that refused its first byte would refuse it again. */
-	return used_now ? done : done + 1;
+	if (!used_now)
+		done++;
+	return (done + unit - 1) / unit * unit;
 }
 
 int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t base, int id,
@@ -260,11 +274,15 @@ int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t b
 		if (!OCSD_DATA_RESP_IS_FATAL(resp) || t->stopped)
 			continue;
 		note_error(t, base + done);
+		if (!cs_can_resume(t->framing, used, chunk)) {
+			t->stats.halted = true;
+			break;
+		}
 		ocsd_dt_process_data(t->tree, OCSD_OP_RESET, base + done, 0, NULL, NULL);
-		done = resume_at(t, done, used);
+		done = cs_resume_at(t->framing, done, used);
 	}
 	t->stats.bytes += done < len ? done : len;
-	if (!t->stopped)
+	if (!t->stopped && !t->stats.halted)
 		ocsd_dt_process_data(t->tree, OCSD_OP_EOT, 0, 0, NULL, NULL);
 	return 0;
 }

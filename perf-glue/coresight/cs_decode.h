@@ -8,7 +8,8 @@
  *
  * Robust as OpenCSD is: a packet OpenCSD cannot decode is counted and
  * reported (cs_decode_stats), the tree is reset and decoding goes on
- * from the next frame; a packet the buffer cuts off ends its stream
+ * from the next frame (frame-synced data, which OpenCSD 1.3.3 cannot
+ * resume safely, ends there, as in trc_pkt_lister); a packet the buffer cuts off ends its stream
  * with OpenCSD's end-of-trace element, a frame it cuts is not fed
  * (cs_decode_stats.cut).  Only what cannot be decoded at
  * all (no decoder could be made, no memory) is an error.
@@ -56,6 +57,7 @@ struct cs_decode_stats {
 	size_t nr_errors;		/* bad packets: the tree was reset each time */
 	uint64_t bytes;			/* of the buffer fed */
 	size_t cut;			/* bytes of a frame the buffer's end cut, not fed */
+	bool halted;			/* stopped at a bad packet it could not go on after */
 	char first_error[256];		/* what the first one was, and where */
 };
 
@@ -118,6 +120,21 @@ int cs_tree_add_reader(struct cs_tree *t, cs_read_fn read, void *arg);
  */
 int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t base, int id,
 		   cs_element_fn fn, void *arg);
+
+/*
+ * Whether decoding can go on after OpenCSD refused a block of @fed bytes
+ * having used @used: not in frame-synced data (TPIU, DSTREAM), where
+ * OpenCSD 1.3.3 cannot be reset safely.
+ */
+bool cs_can_resume(enum cs_framing framing, uint32_t used, uint32_t fed);
+
+/*
+ * Where to feed on after OpenCSD refused the buffer at @done (having
+ * taken @used_now bytes of the last block): the next frame boundary
+ * (16 bytes, or 4 with frame syncs: the deformatter reads whole ones,
+ * misaligned input makes OpenCSD 1.3.3 read past it), always forward.
+ */
+size_t cs_resume_at(enum cs_framing framing, size_t done, size_t used_now);
 
 /*
  * The architecture and profile of a core by its name as a snapshot gives

@@ -120,13 +120,12 @@ static int feed(dcd_tree_handle_t tree, const uint8_t *buf, size_t len, enum cs_
 			continue;
 		if (*failed)
 			break;
-		/* A frame the deformatter refuses: go on at the next one. */
+		/* A frame the deformatter refuses: go on at the next one, where it can. */
 		out->nr_errors++;
+		if (!cs_can_resume(framing, used, chunk))
+			return 0;
 		ocsd_dt_process_data(tree, OCSD_OP_RESET, done, 0, NULL, NULL);
-		if (framing == CS_FRAMES)
-			done = (done + OCSD_DFRMTR_FRAME_SIZE) & ~(size_t)(OCSD_DFRMTR_FRAME_SIZE - 1);
-		else if (!used)
-			done++;
+		done = cs_resume_at(framing, done, used);
 	}
 	if (*failed)
 		return fail(out, *failed, "out of memory");

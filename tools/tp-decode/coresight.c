@@ -165,9 +165,13 @@ static int trace_status(const char *what, const struct cs_tree *t)
 			"last %zu bytes were not decoded\n", what, t->stats.cut);
 	if (!t->stats.nr_errors)
 		return 0;
-	fprintf(stderr, "tp-decode: %s: %zu bad packet%s, decoding went on after each; "
-		"the first: %s\n", what, t->stats.nr_errors, t->stats.nr_errors > 1 ? "s" : "",
-		t->stats.first_error);
+	if (t->stats.halted)
+		fprintf(stderr, "tp-decode: %s: decoding stopped at a bad packet in frame-synced "
+			"data, as trc_pkt_lister does: %s\n", what, t->stats.first_error);
+	else
+		fprintf(stderr, "tp-decode: %s: %zu bad packet%s, decoding went on after each; "
+			"the first: %s\n", what, t->stats.nr_errors,
+			t->stats.nr_errors > 1 ? "s" : "", t->stats.first_error);
 	return TP_DECODE_TRACE_ERRORS;
 }
 
