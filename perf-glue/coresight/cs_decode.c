@@ -206,6 +206,17 @@ static void note_error(struct cs_tree *t, uint64_t at)
 			 msg[0] ? msg : "OpenCSD could not go on");
 }
 
+size_t cs_fsync_start(const uint8_t *buf, size_t len)
+{
+	static const uint8_t fsync[4] = { 0xff, 0xff, 0xff, 0x7f };
+	size_t at;
+
+	for (at = 0; at + 4 <= len; at += 4)
+		if (!memcmp(buf + at, fsync, 4))
+			return at;
+	return len;
+}
+
 bool cs_can_resume(enum cs_framing framing, uint32_t used, uint32_t fed)
 {
 	/*
@@ -253,6 +264,10 @@ int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t b
 
 		t->stats.cut = len % unit;
 		len -= t->stats.cut;
+	}
+	if (t->framing == CS_FRAMES_FSYNC) {
+		t->stats.skipped = cs_fsync_start(buf, len);
+		done = t->stats.skipped;
 	}
 	t->id = id;
 	t->element = fn;

@@ -58,6 +58,7 @@ struct cs_decode_stats {
 	uint64_t bytes;			/* of the buffer fed */
 	size_t cut;			/* bytes of a frame the buffer's end cut, not fed */
 	bool halted;			/* stopped at a bad packet it could not go on after */
+	size_t skipped;			/* frame-synced data before its first frame sync */
 	char first_error[256];		/* what the first one was, and where */
 };
 
@@ -120,6 +121,14 @@ int cs_tree_add_reader(struct cs_tree *t, cs_read_fn read, void *arg);
  */
 int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t base, int id,
 		   cs_element_fn fn, void *arg);
+
+/*
+ * Where frame-synced data starts: its first frame sync (0x7fffffff) at a
+ * multiple of 4 bytes, or @len.  OpenCSD 1.3.3's deformatter, given such
+ * data that does not start synchronised, can read far past its end
+ * while it looks for a sync: the bytes before are not fed.
+ */
+size_t cs_fsync_start(const uint8_t *buf, size_t len);
 
 /*
  * Whether decoding can go on after OpenCSD refused a block of @fed bytes

@@ -108,7 +108,7 @@ static int fail(struct cs_streams *out, int err, const char *what)
 static int feed(dcd_tree_handle_t tree, const uint8_t *buf, size_t len, enum cs_framing framing,
 		struct cs_streams *out, const int *failed)
 {
-	size_t done = 0;
+	size_t done = framing == CS_FRAMES_FSYNC ? cs_fsync_start(buf, len) : 0;
 
 	while (done < len && !*failed) {
 		uint32_t used = 0, chunk = len - done > UINT32_MAX ? UINT32_MAX : len - done;

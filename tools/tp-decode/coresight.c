@@ -160,6 +160,9 @@ static void print_warnings(const char *what, const char *warnings)
 /* Errors seen in the trace: said once, and the status that says so. */
 static int trace_status(const char *what, const struct cs_tree *t)
 {
+	if (t->stats.skipped)
+		fprintf(stderr, "tp-decode: %s: warning: %zu bytes before the first frame sync "
+			"were not decoded\n", what, t->stats.skipped);
 	if (t->stats.cut)
 		fprintf(stderr, "tp-decode: %s: warning: the buffer ends inside a frame: its "
 			"last %zu bytes were not decoded\n", what, t->stats.cut);
@@ -353,6 +356,13 @@ static int decode_buffer_with_pokes(const struct cs_args *a, const struct cs_etm
 	struct cs_tree probe;
 	int status = 0;
 
+	for (i = 0; i < info->nr_cpus; i++) {
+		if (info->cpus[i].supported && info->cpus[i].cfg.protocol == CS_ETE) {
+			fprintf(stderr, "tp-decode: %s: CPU %u has an ETE: pokes are followed in "
+				"ETMv4 trace only\n", a->perf_data, info->cpus[i].cpu);
+			return 1;
+		}
+	}
 	/* The queue's tree says whether the buffer is raw, and for which unit. */
 	if (cs_etm_queue_tree(info, d, q, &probe)) {
 		fprintf(stderr, "tp-decode: %s: %s\n", a->perf_data, probe.error);
