@@ -1094,7 +1094,7 @@ out:
  * path's trace (ID 0x10) and a second unit's (0x12) in an ETR's frames.
  */
 static int write_recording(const char *path, const char *prog, const ocsd_etmv4_cfg *cfg,
-			   const struct etm4_stream *s, uint64_t time_zero)
+			   const struct etm4_stream *s, uint64_t time_zero, bool trbe)
 {
 	struct pw_file f = { .monotonic = true };
 	struct pw_sid sid = { .pid = 1000, .tid = 1000, .cpu = 0, .time = 1 };
@@ -1129,7 +1129,16 @@ static int write_recording(const char *path, const char *prog, const ocsd_etmv4_
 	etm4_trace_info(&other);
 	src[0] = (struct frame_source){ 0x10, s->buf, s->len };
 	src[1] = (struct frame_source){ 0x12, other.buf, other.len };
-	err = frames_format(src, 2, &frames, &n);
+	if (trbe) {
+		/* A TRBE's buffer: the unit's bytes as they are, perf's zero padding after. */
+		n = s->len + 64;
+		frames = calloc(1, n);
+		err = frames ? 0 : -ENOMEM;
+		if (frames)
+			memcpy(frames, s->buf, s->len);
+	} else {
+		err = frames_format(src, 2, &frames, &n);
+	}
 	etm4_stream_free(&other);
 	if (err)
 		return err;
@@ -1141,7 +1150,7 @@ static int write_recording(const char *path, const char *prog, const ocsd_etmv4_
 	pw_itrace_start(&f, &sid);
 	pw_auxtrace(&f, 0, 0, UINT32_MAX, 0, frames, n);
 	sid.time = UINT64_MAX / 2;
-	pw_aux(&f, &sid, 0, n, 0);
+	pw_aux(&f, &sid, 0, n, trbe ? 0x100 : 0);	/* PERF_AUX_FLAG_CORESIGHT_FORMAT_RAW */
 	free(frames);
 	err = pw_write_file(&f, path);
 	pw_free(&f);
@@ -1169,7 +1178,7 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	ASSERT_EQ(0, path_trace(&self->path, &s));
 	snprintf(rec, sizeof(rec), "%s/cs_etm.data", self->dir);
 	snprintf(merged, sizeof(merged), "%s/merged.data", self->dir);
-	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s, 0));
+	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s, 0, false));
 	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
 		 self->events, merged);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
@@ -1201,7 +1210,16 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	for (i = 0; i < shifted.nr_calls; i++)
 		shifted.calls[i].time -= zero;
 	ASSERT_EQ(0, path_trace(&shifted, &t));
-	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &t, zero));
+	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &t, zero, false));
+	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
+		 self->events, merged);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
+	snprintf(cmd, sizeof(cmd), "%s --ranges -i %s -b %s", tool, merged, self->prog);
+	ASSERT_EQ(0, lines_of(cmd, "range", out, sizeof(out)));
+	EXPECT_STREQ(expect, out);
+
+	/* A TRBE's raw buffer, zero padded as perf leaves it: the same path. */
+	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s, 0, true));
 	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
 		 self->events, merged);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);

@@ -330,9 +330,27 @@ static int decode_across_pokes(const struct cs_args *a, const struct cs_etm_cpu 
 	struct etm_decode_result res;
 	uint8_t id = c->cfg.etm4.reg_traceidr & 0x7f;
 	size_t i;
+	int err;
 
 	opts.config = c->cfg.etm4;
-	if (etm_decode(&opts, img, raw, len, &res)) {
+	/*
+	 * perf leaves a TRBE's buffer zero padded: zeros that no 0x80 ends
+	 * are no packet (an A-sync needs it), so a stream the scan refuses
+	 * with them is tried without them.
+	 */
+	err = etm_decode(&opts, img, raw, len, &res);
+	if (err && len && !raw[len - 1]) {
+		struct etm_decode_result again;
+		size_t trimmed = len;
+
+		while (trimmed && !raw[trimmed - 1])
+			trimmed--;
+		if (trimmed && !etm_decode(&opts, img, raw, trimmed, &again)) {
+			res = again;
+			err = 0;
+		}
+	}
+	if (err) {
 		fprintf(stderr, "tp-decode: %s: trace ID 0x%x: %s\n", a->perf_data, id, res.error);
 		return 1;
 	}
