@@ -243,18 +243,15 @@ static int add_record(struct auxtrace_data *d, const struct perf_record *rec)
 	}
 }
 
-/* For the queues' sort: a buffer index, with the array it indexes. */
-static const struct auxtrace_buffer *sort_buffers;
-
-static int by_offset(const void *a, const void *b)
+/* The queues' order: by AUX offset, equal offsets in file order. */
+static int by_offset(const void *a, const void *b, void *arg)
 {
-	const struct auxtrace_buffer *x = &sort_buffers[*(const size_t *)a];
-	const struct auxtrace_buffer *y = &sort_buffers[*(const size_t *)b];
+	const struct auxtrace_buffer *buffers = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 
-	if (x->offset != y->offset)
-		return x->offset < y->offset ? -1 : 1;
-	/* Equal offsets keep file order. */
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	if (buffers[i].offset != buffers[j].offset)
+		return buffers[i].offset < buffers[j].offset ? -1 : 1;
+	return i < j ? -1 : i > j;
 }
 
 static struct auxtrace_queue *queue_for(struct auxtrace_data *d, uint32_t idx)
@@ -284,9 +281,9 @@ static int make_queues(struct auxtrace_data *d)
 		}
 		q->buffers[q->nr_buffers++] = i;
 	}
-	sort_buffers = d->buffers;
 	for (i = 0; i < d->nr_queues; i++)
-		qsort(d->queues[i].buffers, d->queues[i].nr_buffers, sizeof(size_t), by_offset);
+		qsort_r(d->queues[i].buffers, d->queues[i].nr_buffers, sizeof(size_t), by_offset,
+			d->buffers);
 	return 0;
 }
 

@@ -751,4 +751,130 @@ TEST(truncated_captures)
 	free((char *)data);
 }
 
+/* perf's cs_etm AUXTRACE_INFO: the version 0 and 1 layouts, ETE, and what is refused. */
+TEST(cs_etm_info_layouts)
+{
+	static const uint64_t v0[] = {
+		0, (8ull << 32) | 2, 0,
+		0x4040404040404040ull, 0, 0x800, 0x10, 0x28000ea1, 0x4100f424, 0x488, 0, 0xcc,
+		0x3030303030303030ull, 1, 0x1, 0x12, 0, 0x4100f250,
+	};
+	static const uint64_t v1[] = {
+		1, (8ull << 32) | 2, 0,
+		0x4040404040404040ull, 3, 8, 0x800, 0x14, 0x28000ea1, 0x4100f424, 0x488, 4, 0xcc,
+		0x1234,			/* a register newer perf appends: skipped */
+		0x5050505050505050ull, 5, 8, 0x1, 0x16, 0x28000ea1, 0x4100fff3, 0x20001088, 0,
+		0xcc, 0x47705a13,
+	};
+	struct auxtrace_info info = { .present = true, .type = AUXTRACE_TYPE_CS_ETM };
+	struct cs_etm_info ci;
+	char error[256];
+
+	info.priv = (uint64_t *)v0;
+	info.nr_priv = sizeof(v0) / sizeof(v0[0]);
+	ASSERT_EQ(0, cs_etm_info_parse(&info, &ci, error, sizeof(error))) TH_LOG("%s", error);
+	EXPECT_EQ(2, ci.nr_cpus);
+	EXPECT_EQ(8, ci.pmu_type);
+	EXPECT_TRUE(ci.cpus[0].supported);
+	EXPECT_EQ(CS_ETMV4, ci.cpus[0].cfg.protocol);
+	EXPECT_EQ(0x10, ci.cpus[0].cfg.etm4.reg_traceidr);
+	EXPECT_EQ(0x4100f424, ci.cpus[0].cfg.etm4.reg_idr1);
+	EXPECT_FALSE(ci.cpus[1].supported);	/* ETMv3: read past, not decoded */
+	EXPECT_TRUE(cs_etm_cpu_of_id(&ci, 0x10) == &ci.cpus[0]);
+	cs_etm_info_free(&ci);
+
+	info.priv = (uint64_t *)v1;
+	info.nr_priv = sizeof(v1) / sizeof(v1[0]);
+	ASSERT_EQ(0, cs_etm_info_parse(&info, &ci, error, sizeof(error))) TH_LOG("%s", error);
+	EXPECT_EQ(3, ci.cpus[0].cpu);
+	EXPECT_EQ(0x14, ci.cpus[0].cfg.etm4.reg_traceidr);
+	EXPECT_EQ(CS_ETE, ci.cpus[1].cfg.protocol);
+	EXPECT_EQ(5, ci.cpus[1].cpu);
+	EXPECT_EQ(0x16, ci.cpus[1].cfg.ete.reg_traceidr);
+	EXPECT_EQ(0x47705a13, ci.cpus[1].cfg.ete.reg_devarch);
+	EXPECT_TRUE(cs_etm_cpu(&ci, 5) == &ci.cpus[1]);
+	cs_etm_info_free(&ci);
+
+	/* Cut inside the second CPU's block; a wrong magic; another PMU's record. */
+	info.nr_priv -= 3;
+	EXPECT_EQ(-EINVAL, cs_etm_info_parse(&info, &ci, error, sizeof(error)));
+	EXPECT_NE(NULL, strstr(error, "cut short")) TH_LOG("%s", error);
+	info.nr_priv = sizeof(v0) / sizeof(v0[0]);
+	info.priv = (uint64_t *)v0;
+	{
+		uint64_t bad[sizeof(v0) / sizeof(v0[0])];
+
+		memcpy(bad, v0, sizeof(bad));
+		bad[3] = 0x1234;
+		info.priv = bad;
+		EXPECT_EQ(-EINVAL, cs_etm_info_parse(&info, &ci, error, sizeof(error)));
+		EXPECT_NE(NULL, strstr(error, "magic")) TH_LOG("%s", error);
+	}
+	info.type = AUXTRACE_TYPE_INTEL_PT;
+	EXPECT_EQ(-EINVAL, cs_etm_info_parse(&info, &ci, error, sizeof(error)));
+}
+
+/* Snapshot device files: the decoder by protocol, the profile by core, bad files refused. */
+TEST(snapshot_devices)
+{
+	static const char etm4[] = "[device]\nname=ETM_0\nclass=trace_source\ntype=ETM4.2\n"
+				   "[regs]\nTRCCONFIGR(0x004)=0x1\ntrctraceidr(id:0x10)=0x10\n"
+				   "TRCIDR0=0x28000ea1\nTRCIDR2=0x488\n";
+	static const char ete[] = "[device]\nname=ETE_0\ntype=ETM4\n[regs]\nTRCCONFIGR=0x1\n"
+				  "TRCTRACEIDR=0x12\nTRCIDR0=0x28000ea1\nTRCIDR2=0x488\n"
+				  "TRCDEVARCH=0x47705a13\n";
+	static const char stm[] = "[device]\nname=STM_0\ntype=STM\n[regs]\nSTMTCSR=0x1\n";
+	struct cs_device dev = { 0 }, core = { .name = "cpu_0", .type = "Cortex-R52" };
+	ocsd_arch_version_t arch;
+	ocsd_core_profile_t profile;
+	struct cs_source_config cfg;
+	char error[256];
+	struct cs_tree t;
+
+	ASSERT_EQ(0, cs_ini_parse(&dev.ini, etm4, sizeof(etm4) - 1, error, sizeof(error)));
+	dev.name = "ETM_0";
+	dev.type = cs_ini_get(&dev.ini, "device", "type");
+	ASSERT_EQ(0, cs_snapshot_source_config(&dev, &core, &cfg, error, sizeof(error)))
+		TH_LOG("%s", error);
+	EXPECT_EQ(CS_ETMV4, cfg.protocol);
+	EXPECT_EQ(0x10, cfg.etm4.reg_traceidr);
+	EXPECT_EQ(0x4100f403, cfg.etm4.reg_idr1);	/* OpenCSD's default when absent */
+	EXPECT_EQ(profile_CortexR, cfg.etm4.core_prof);	/* from the core's type */
+	EXPECT_EQ(-ENOENT, cs_snapshot_source_config(&dev, NULL, &cfg, error, sizeof(error)));
+	cs_ini_free(&dev.ini);
+
+	ASSERT_EQ(0, cs_ini_parse(&dev.ini, ete, sizeof(ete) - 1, error, sizeof(error)));
+	dev.type = "ETM4";
+	core.type = "ARMv9.2-A";
+	ASSERT_EQ(0, cs_snapshot_source_config(&dev, &core, &cfg, error, sizeof(error)));
+	EXPECT_EQ(CS_ETE, cfg.protocol);		/* by TRCDEVARCH */
+	EXPECT_EQ(ARCH_AA64, cfg.ete.arch_ver);
+	ASSERT_EQ(0, cs_tree_open(&t, CS_FRAMES));
+	EXPECT_EQ(0, cs_tree_add_source(&t, &cfg)) TH_LOG("%s", t.error);	/* 1.3.3's ETE decoder */
+	cs_tree_close(&t);
+	core.type = "Cortex-X9000";
+	EXPECT_EQ(-ENOENT, cs_snapshot_source_config(&dev, &core, &cfg, error, sizeof(error)));
+	EXPECT_NE(NULL, strstr(error, "unknown type")) TH_LOG("%s", error);
+	cs_ini_free(&dev.ini);
+
+	ASSERT_EQ(0, cs_ini_parse(&dev.ini, stm, sizeof(stm) - 1, error, sizeof(error)));
+	dev.type = "STM";
+	EXPECT_EQ(-EOPNOTSUPP, cs_snapshot_source_config(&dev, &core, &cfg, error, sizeof(error)));
+	EXPECT_NE(NULL, strstr(error, "STM")) TH_LOG("%s", error);
+	cs_ini_free(&dev.ini);
+
+	EXPECT_EQ(0, cs_core_profile("Cortex-M33", &arch, &profile));
+	EXPECT_EQ(profile_CortexM, profile);
+	EXPECT_EQ(0, cs_core_profile("ARMv8.3-A", &arch, &profile));
+	EXPECT_EQ(ARCH_V8r3, arch);
+	EXPECT_EQ(0, cs_core_profile("ARM-AA64-R", &arch, &profile));
+	EXPECT_EQ(profile_CortexR, profile);
+	EXPECT_EQ(-ENOENT, cs_core_profile("ARMv8-Q", &arch, &profile));
+
+	EXPECT_EQ(-EINVAL, cs_ini_parse(&dev.ini, "key=value\n", 10, error, sizeof(error)));
+	EXPECT_NE(NULL, strstr(error, "outside every section")) TH_LOG("%s", error);
+	EXPECT_EQ(-EINVAL, cs_ini_parse(&dev.ini, "[open\n", 6, error, sizeof(error)));
+	EXPECT_EQ(-EINVAL, cs_ini_parse(&dev.ini, "[s]\nnovalue\n", 12, error, sizeof(error)));
+}
+
 TEST_HARNESS_MAIN

@@ -297,7 +297,7 @@ static int decode_buffer(const struct cs_args *a, const struct cs_etm_info *info
 	return 0;
 }
 
-static void print_queue(const struct auxtrace_queue *q, const struct auxtrace_data *d)
+static void print_queue(const struct auxtrace_queue *q)
 {
 	printf("# queue %u", q->idx);
 	if (q->cpu != AUXTRACE_NONE)
@@ -305,7 +305,6 @@ static void print_queue(const struct auxtrace_queue *q, const struct auxtrace_da
 	if (q->tid != AUXTRACE_NONE && q->tid)
 		printf(", thread %u", q->tid);
 	printf(": %zu buffer%s\n", q->nr_buffers, q->nr_buffers == 1 ? "" : "s");
-	(void)d;
 }
 
 /*
@@ -441,7 +440,7 @@ int cs_decode_perf_data(const struct cs_args *a)
 		const struct auxtrace_queue *q = &d.queues[i];
 
 		if (a->output == CS_OUT_ELEMENTS)
-			print_queue(q, &d);
+			print_queue(q);
 		for (j = 0; !status && j < q->nr_buffers; j++) {
 			const struct auxtrace_buffer *b = &d.buffers[q->buffers[j]];
 
