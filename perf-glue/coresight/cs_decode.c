@@ -64,6 +64,8 @@ int cs_tree_add_source(struct cs_tree *t, const struct cs_source_config *cfg)
 	/* An unformatted buffer has one source, whatever its ID says. */
 	if (t->framing == CS_UNFORMATTED && t->nr_decoders)
 		return tree_fail(t, -EEXIST, "an unformatted buffer holds one source's trace");
+	if (t->nr_decoders == CS_MAX_SOURCES)
+		return tree_fail(t, -E2BIG, "more than %d trace sources", CS_MAX_SOURCES);
 	err = ocsd_dt_create_decoder(t->tree, name, OCSD_CREATE_FLG_FULL_DECODER, regs, &csid);
 	if (err != OCSD_OK) {
 		char what[128];
@@ -72,7 +74,7 @@ int cs_tree_add_source(struct cs_tree *t, const struct cs_source_config *cfg)
 		return tree_fail(t, -EINVAL, "OpenCSD refuses the %s source of trace ID 0x%x: %s",
 				 name, source_id(cfg), what);
 	}
-	t->nr_decoders++;
+	t->sources[t->nr_decoders++] = *cfg;
 	return 0;
 }
 
@@ -240,10 +242,39 @@ size_t cs_resume_at(enum cs_framing framing, size_t done, size_t used_now)
 	return (done + unit - 1) / unit * unit;
 }
 
+/*
+ * The decode ends before the first packet OpenCSD 1.3.3 cannot decode
+ * safely (cs_hazard.c), at the frame boundary before it; said as an
+ * error that stopped decoding.
+ */
+static int stop_before_hazard(struct cs_tree *t, const uint8_t *buf, size_t start, size_t *len)
+{
+	size_t unit = t->framing == CS_FRAMES ? OCSD_DFRMTR_FRAME_SIZE :
+		      t->framing == CS_FRAMES_FSYNC ? 4 : 1;
+	const char *what;
+	uint64_t first;
+	int err;
+
+	err = cs_hazard_scan(t->framing, t->sources, t->nr_decoders, buf, start, *len, &first,
+			     &what);
+	if (err)
+		return tree_fail(t, err, "OpenCSD could not scan the buffer's packets");
+	if (first >= *len)
+		return 0;
+	*len = first / unit * unit;
+	t->stats.nr_errors++;
+	t->stats.halted = true;
+	snprintf(t->stats.first_error, sizeof(t->stats.first_error),
+		 "%s at offset %llu, which OpenCSD 1.3.3 cannot decode safely: not decoded from "
+		 "there", what, (unsigned long long)first);
+	return 0;
+}
+
 int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t base, int id,
 		   cs_element_fn fn, void *arg)
 {
 	size_t done = 0;
+	int err;
 
 	if (!t->nr_decoders)
 		return tree_fail(t, -EINVAL, "no trace source to decode");
@@ -269,6 +300,9 @@ int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t b
 		t->stats.skipped = cs_fsync_start(buf, len);
 		done = t->stats.skipped;
 	}
+	err = stop_before_hazard(t, buf, done, &len);
+	if (err)
+		return err;
 	t->id = id;
 	t->element = fn;
 	t->element_arg = arg;

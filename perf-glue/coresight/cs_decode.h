@@ -70,8 +70,12 @@ typedef bool (*cs_element_fn)(void *arg, uint64_t index, uint8_t trace_id,
 typedef uint32_t (*cs_read_fn)(void *arg, uint64_t addr, uint8_t trace_id, uint8_t *buf,
 			       uint32_t len);
 
+/* Sources a tree decodes at most: one per trace ID. */
+#define CS_MAX_SOURCES	128
+
 struct cs_tree {
 	dcd_tree_handle_t tree;
+	struct cs_source_config sources[CS_MAX_SOURCES];	/* for the first pass */
 	enum cs_framing framing;
 	unsigned int nr_decoders;
 	int id;				/* the one ID decoded, or CS_ALL_IDS */
@@ -121,6 +125,15 @@ int cs_tree_add_reader(struct cs_tree *t, cs_read_fn read, void *arg);
  */
 int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t base, int id,
 		   cs_element_fn fn, void *arg);
+
+/*
+ * The first packet at or after @start of @len bytes of @framing that
+ * OpenCSD 1.3.3's decoder for one of the @nr @sources cannot decode
+ * safely: *@first its trace index and *@what the packet order, or
+ * UINT64_MAX.  0, or -ENOMEM/-EINVAL.
+ */
+int cs_hazard_scan(enum cs_framing framing, const struct cs_source_config *sources, size_t nr,
+		   const uint8_t *buf, size_t start, size_t len, uint64_t *first, const char **what);
 
 /*
  * Where frame-synced data starts: its first frame sync (0x7fffffff) at a

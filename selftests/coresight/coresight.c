@@ -877,4 +877,39 @@ TEST(snapshot_devices)
 	EXPECT_EQ(-EINVAL, cs_ini_parse(&dev.ini, "[s]\nnovalue\n", 12, error, sizeof(error)));
 }
 
+/*
+ * A packet order OpenCSD 1.3.3's decoder crashes on (an exception before
+ * any address, found by fuzzing): the decode stops before it, says so,
+ * and keeps what came before.
+ */
+TEST(unsafe_packet_order_stops_the_decode)
+{
+	static const uint8_t trace[] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80,	/* A-sync */
+		0x01, 0x00,				/* trace info */
+		0x06, 0x00,				/* exception, no address yet */
+		0x06, 0x00,
+	};
+	struct cs_source_config cfg = { .protocol = CS_ETMV4 };
+	size_t elements = 0;
+	struct cs_tree t;
+
+	cfg.etm4.reg_idr0 = 0x28000ea1;
+	cfg.etm4.reg_idr1 = 0x4100f424;
+	cfg.etm4.reg_idr2 = 0x00000488;
+	cfg.etm4.reg_configr = 0x00000800;
+	cfg.etm4.reg_traceidr = 0;
+	cfg.etm4.arch_ver = ARCH_V8;
+	cfg.etm4.core_prof = profile_CortexA;
+	ASSERT_EQ(0, cs_tree_open(&t, CS_UNFORMATTED));
+	ASSERT_EQ(0, cs_tree_add_source(&t, &cfg)) TH_LOG("%s", t.error);
+	ASSERT_EQ(0, cs_tree_decode(&t, trace, sizeof(trace), 0, CS_ALL_IDS, count_element,
+				    &elements));
+	EXPECT_TRUE(t.stats.halted);
+	EXPECT_EQ(1, t.stats.nr_errors);
+	EXPECT_NE(NULL, strstr(t.stats.first_error, "an exception before any address at offset 14"))
+		TH_LOG("%s", t.stats.first_error);
+	cs_tree_close(&t);
+}
+
 TEST_HARNESS_MAIN
