@@ -109,24 +109,24 @@ short_block:
 	return -EINVAL;
 }
 
-int cs_etm_info_parse(const struct auxtrace_info *ai, struct cs_etm_info *info, char *error,
+int cs_etm_info_parse(const struct auxtrace_info *rec, struct cs_etm_info *info, char *error,
 		      size_t len)
 {
 	size_t pos = HEADER_WORDS, i;
 
 	memset(info, 0, sizeof(*info));
-	if (!ai->present || ai->type != AUXTRACE_TYPE_CS_ETM) {
+	if (!rec->present || rec->type != AUXTRACE_TYPE_CS_ETM) {
 		snprintf(error, len, "no cs_etm AUXTRACE_INFO record (perf record -e cs_etm//)");
 		return -EINVAL;
 	}
-	if (ai->nr_priv < HEADER_WORDS) {
-		snprintf(error, len, "cs_etm AUXTRACE_INFO of %zu words", ai->nr_priv);
+	if (rec->nr_priv < HEADER_WORDS) {
+		snprintf(error, len, "cs_etm AUXTRACE_INFO of %zu words", rec->nr_priv);
 		return -EINVAL;
 	}
-	info->version = ai->priv[0];
-	info->pmu_type = ai->priv[1] >> 32;
-	info->nr_cpus = (uint32_t)ai->priv[1];
-	info->snapshot = ai->priv[2];
+	info->version = rec->priv[0];
+	info->pmu_type = rec->priv[1] >> 32;
+	info->nr_cpus = (uint32_t)rec->priv[1];
+	info->snapshot = rec->priv[2];
 	if (info->version > 2 || !info->nr_cpus || info->nr_cpus > MAX_CPUS) {
 		snprintf(error, len, "cs_etm AUXTRACE_INFO version %llu with %u CPUs: not known",
 			 (unsigned long long)info->version, info->nr_cpus);
@@ -139,7 +139,7 @@ int cs_etm_info_parse(const struct auxtrace_info *ai, struct cs_etm_info *info, 
 	}
 	for (i = 0; i < info->nr_cpus; i++) {
 		size_t used = 0;
-		int err = parse_cpu(info, ai->priv + pos, ai->nr_priv - pos, &info->cpus[i], &used,
+		int err = parse_cpu(info, rec->priv + pos, rec->nr_priv - pos, &info->cpus[i], &used,
 				    error, len);
 
 		if (err) {
