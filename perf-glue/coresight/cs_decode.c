@@ -256,7 +256,7 @@ static int stop_before_hazard(struct cs_tree *t, const uint8_t *buf, size_t star
 	int err;
 
 	err = cs_hazard_scan(t->framing, t->sources, t->nr_decoders, buf, start, *len, &first,
-			     &what);
+			     &what, t->stats.cut_packet);
 	if (err)
 		return tree_fail(t, err, "OpenCSD could not scan the buffer's packets");
 	if (first >= *len)

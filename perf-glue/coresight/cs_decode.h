@@ -52,6 +52,9 @@ struct cs_source_config {
 	ocsd_ete_cfg ete;		/* CS_ETE */
 };
 
+/* Sources a tree decodes at most: one per trace ID. */
+#define CS_MAX_SOURCES	128
+
 struct cs_decode_stats {
 	size_t nr_elements;		/* passed to the callback */
 	size_t nr_errors;		/* bad packets: the tree was reset each time */
@@ -59,6 +62,7 @@ struct cs_decode_stats {
 	size_t cut;			/* bytes of a frame the buffer's end cut, not fed */
 	bool halted;			/* stopped at a bad packet it could not go on after */
 	size_t skipped;			/* frame-synced data before its first frame sync */
+	uint64_t cut_packet[CS_MAX_SOURCES];	/* per source: where the end cut a packet, or UINT64_MAX */
 	char first_error[256];		/* what the first one was, and where */
 };
 
@@ -69,9 +73,6 @@ typedef bool (*cs_element_fn)(void *arg, uint64_t index, uint8_t trace_id,
 /* Reads for the decoder: fill @buf with up to @len bytes at @addr, return how many. */
 typedef uint32_t (*cs_read_fn)(void *arg, uint64_t addr, uint8_t trace_id, uint8_t *buf,
 			       uint32_t len);
-
-/* Sources a tree decodes at most: one per trace ID. */
-#define CS_MAX_SOURCES	128
 
 struct cs_tree {
 	dcd_tree_handle_t tree;
@@ -130,10 +131,12 @@ int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t b
  * The first packet at or after @start of @len bytes of @framing that
  * OpenCSD 1.3.3's decoder for one of the @nr @sources cannot decode
  * safely: *@first its trace index and *@what the packet order, or
- * UINT64_MAX.  0, or -ENOMEM/-EINVAL.
+ * UINT64_MAX; and for each source where the end of the buffer cut one
+ * of its packets, @cut[i] (UINT64_MAX: none).  0, or -ENOMEM/-EINVAL.
  */
 int cs_hazard_scan(enum cs_framing framing, const struct cs_source_config *sources, size_t nr,
-		   const uint8_t *buf, size_t start, size_t len, uint64_t *first, const char **what);
+		   const uint8_t *buf, size_t start, size_t len, uint64_t *first, const char **what,
+		   uint64_t *cut);
 
 /*
  * Where frame-synced data starts: its first frame sync (0x7fffffff) at a

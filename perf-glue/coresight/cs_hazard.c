@@ -6,7 +6,8 @@
  * the address of its return (at most a context packet between), and the
  * mispredicts.  A first pass of packet processors alone, over the buffer
  * as the decode tree will see it, finds the first one; the decode stops
- * before it (cs_decode.c).
+ * before it (cs_decode.c).  The same pass finds each source's packet the
+ * end of the buffer cuts, which the decode only ends with.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ struct watch {
 	int exception_return;		/* 0 none, 1 wanted, 2 after its context packet */
 	uint64_t *first;		/* the earliest hazard of all sources */
 	const char **what;
+	uint64_t *cut;			/* where the buffer's end cut a packet, or UINT64_MAX */
 };
 
 static bool is_address(ocsd_etmv4_i_pkt_type type)
@@ -48,6 +50,9 @@ static void check(struct watch *w, uint64_t index, const ocsd_etmv4_i_pkt *pkt)
 			hazard(w, index, "an exception without its return address");
 	}
 	switch (pkt->type) {
+	case ETM4_PKT_I_INCOMPLETE_EOT:
+		*w->cut = index;
+		break;
 	case ETM4_PKT_I_ASYNC:
 	case ETM4_PKT_I_TRACE_INFO:
 		w->have_address = false;
@@ -85,7 +90,8 @@ static ocsd_datapath_resp_t on_packet(const void *ctx, const ocsd_datapath_op_t 
 }
 
 int cs_hazard_scan(enum cs_framing framing, const struct cs_source_config *sources, size_t nr,
-		   const uint8_t *buf, size_t start, size_t len, uint64_t *first, const char **what)
+		   const uint8_t *buf, size_t start, size_t len, uint64_t *first, const char **what,
+		   uint64_t *cut)
 {
 	struct watch watches[CS_MAX_SOURCES];
 	dcd_tree_handle_t tree;
@@ -108,7 +114,8 @@ int cs_hazard_scan(enum cs_framing framing, const struct cs_source_config *sourc
 								 : (const void *)&sources[i].etm4;
 		unsigned char csid;
 
-		watches[i] = (struct watch){ .first = first, .what = what };
+		cut[i] = UINT64_MAX;
+		watches[i] = (struct watch){ .first = first, .what = what, .cut = &cut[i] };
 		if (ocsd_dt_create_decoder(tree, name, OCSD_CREATE_FLG_PACKET_PROC, regs, &csid) ||
 		    ocsd_dt_attach_packet_callback(tree, csid, OCSD_C_API_CB_PKT_SINK, on_packet,
 						   &watches[i])) {
@@ -132,6 +139,8 @@ int cs_hazard_scan(enum cs_framing framing, const struct cs_source_config *sourc
 		ocsd_dt_process_data(tree, OCSD_OP_RESET, done, 0, NULL, NULL);
 		done = cs_resume_at(framing, done, used);
 	}
+	/* The end: a packet it cuts comes out as such. */
+	ocsd_dt_process_data(tree, OCSD_OP_EOT, 0, 0, NULL, NULL);
 	ocsd_destroy_dcd_tree(tree);
 	return 0;
 }

@@ -912,4 +912,27 @@ TEST(unsafe_packet_order_stops_the_decode)
 	cs_tree_close(&t);
 }
 
+/* juno-ret-stck: one stream ends inside a packet; said, and the rest decoded. */
+TEST(cut_packet_is_reported)
+{
+	const char *dir = traces_path("snapshots/juno-ret-stck");
+	char cmd[PATH_MAX * 3], line[1024];
+	bool said = false;
+	FILE *p;
+
+	if (!dir)
+		SKIP(return, "no %s/coresight/snapshots/juno-ret-stck", TRACES_DIR);
+	snprintf(cmd, sizeof(cmd), "%s --snapshot %s 2>&1 >/dev/null; echo status=$?",
+		 build_file("tp-decode"), dir);
+	p = popen(cmd, "r");
+	ASSERT_TRUE(p != NULL);
+	while (fgets(line, sizeof(line), p)) {
+		said |= strstr(line, "trace ID 0x11: the buffer ends inside a packet") != NULL;
+		if (!strncmp(line, "status=", 7))
+			EXPECT_STREQ("status=0\n", line);
+	}
+	pclose(p);
+	EXPECT_TRUE(said);
+}
+
 TEST_HARNESS_MAIN

@@ -158,8 +158,28 @@ static void print_warnings(const char *what, const char *warnings)
 }
 
 /* Errors seen in the trace: said once, and the status that says so. */
+/* Each source whose last packet the end of the buffer cut. */
+static void report_cut_packets(const char *what, const struct cs_tree *t)
+{
+	unsigned int i;
+
+	if (t->stats.halted)
+		return;		/* the decode ended before the end */
+	for (i = 0; i < t->nr_decoders; i++) {
+		const struct cs_source_config *c = &t->sources[i];
+
+		if (t->stats.cut_packet[i] == UINT64_MAX)
+			continue;
+		fprintf(stderr, "tp-decode: %s: trace ID 0x%x: the buffer ends inside a packet "
+			"(from offset %llu): decoded up to it\n", what,
+			(c->protocol == CS_ETE ? c->ete.reg_traceidr : c->etm4.reg_traceidr) & 0x7f,
+			(unsigned long long)t->stats.cut_packet[i]);
+	}
+}
+
 static int trace_status(const char *what, const struct cs_tree *t)
 {
+	report_cut_packets(what, t);
 	if (t->stats.skipped)
 		fprintf(stderr, "tp-decode: %s: warning: %zu bytes before the first frame sync "
 			"were not decoded\n", what, t->stats.skipped);
@@ -285,6 +305,7 @@ static int decode_buffer(const struct cs_args *a, const struct cs_etm_info *info
 		cs_tree_close(&t);
 		return 1;
 	}
+	report_cut_packets(a->perf_data, &t);
 	if (t.stats.cut)
 		fprintf(stderr, "tp-decode: %s: warning: AUXTRACE at %llu ends inside a frame: "
 			"its last %zu bytes were not decoded\n", a->perf_data,
