@@ -1093,9 +1093,16 @@ out:
  * the MMAP2 of its code, and one AUXTRACE buffer of CPU 0 holding the
  * path's trace (ID 0x10) and a second unit's (0x12) in an ETR's frames.
  */
+/* How write_recording() writes the trace. */
+enum {
+	REC_TRBE = 1,			/* raw, zero padded, as a TRBE's buffer */
+	REC_PER_THREAD = 2,		/* perf record --per-thread: no CPU, a thread */
+};
+
 static int write_recording(const char *path, const char *prog, const ocsd_etmv4_cfg *cfg,
-			   const struct etm4_stream *s, uint64_t time_zero, bool trbe)
+			   const struct etm4_stream *s, uint64_t time_zero, int how)
 {
+	bool trbe = how & REC_TRBE;
 	struct pw_file f = { .monotonic = true };
 	struct pw_sid sid = { .pid = 1000, .tid = 1000, .cpu = 0, .time = 1 };
 	struct etm4_stream other = { 0 };
@@ -1148,7 +1155,10 @@ static int write_recording(const char *path, const char *prog, const ocsd_etmv4_
 		pw_time_conv(&f, 0, 1, time_zero, 0, 0, 0);
 	pw_mmap2(&f, &sid, addr, len, pgoff, PROT_READ | PROT_EXEC, prog, NULL, 0);
 	pw_itrace_start(&f, &sid);
-	pw_auxtrace(&f, 0, 0, UINT32_MAX, 0, frames, n);
+	if (how & REC_PER_THREAD)
+		pw_auxtrace(&f, 0, 0, sid.tid, UINT32_MAX, frames, n);
+	else
+		pw_auxtrace(&f, 0, 0, UINT32_MAX, 0, frames, n);
 	sid.time = UINT64_MAX / 2;
 	pw_aux(&f, &sid, 0, n, trbe ? 0x100 : 0);	/* PERF_AUX_FLAG_CORESIGHT_FORMAT_RAW */
 	free(frames);
@@ -1178,7 +1188,7 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	ASSERT_EQ(0, path_trace(&self->path, &s));
 	snprintf(rec, sizeof(rec), "%s/cs_etm.data", self->dir);
 	snprintf(merged, sizeof(merged), "%s/merged.data", self->dir);
-	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s, 0, false));
+	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s, 0, 0));
 	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
 		 self->events, merged);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
@@ -1210,7 +1220,7 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	for (i = 0; i < shifted.nr_calls; i++)
 		shifted.calls[i].time -= zero;
 	ASSERT_EQ(0, path_trace(&shifted, &t));
-	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &t, zero, false));
+	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &t, zero, 0));
 	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
 		 self->events, merged);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
@@ -1218,14 +1228,17 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	ASSERT_EQ(0, lines_of(cmd, "range", out, sizeof(out)));
 	EXPECT_STREQ(expect, out);
 
-	/* A TRBE's raw buffer, zero padded as perf leaves it: the same path. */
-	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s, 0, true));
-	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
-		 self->events, merged);
-	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
-	snprintf(cmd, sizeof(cmd), "%s --ranges -i %s -b %s", tool, merged, self->prog);
-	ASSERT_EQ(0, lines_of(cmd, "range", out, sizeof(out)));
-	EXPECT_STREQ(expect, out);
+	/* A TRBE's raw buffer, zero padded as perf leaves it; per-thread mode: the same path. */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s, 0,
+					     i ? REC_PER_THREAD : REC_TRBE));
+		snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s",
+			 test_file("tp-perf", true), rec, self->events, merged);
+		ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
+		snprintf(cmd, sizeof(cmd), "%s --ranges -i %s -b %s", tool, merged, self->prog);
+		ASSERT_EQ(0, lines_of(cmd, "range", out, sizeof(out)));
+		EXPECT_STREQ(expect, out) TH_LOG("%s", i ? "per-thread" : "TRBE");
+	}
 
 	/* The listing names the functions the branches leave and reach. */
 	snprintf(cmd, sizeof(cmd), "%s --listing -i %s -b %s", tool, merged, self->prog);
