@@ -157,6 +157,27 @@ void cs_etm_info_free(struct cs_etm_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
+void cs_etm_info_apply_hw_ids(struct cs_etm_info *info, const struct auxtrace_data *d)
+{
+	size_t i;
+	uint32_t j;
+
+	for (i = 0; i < d->nr_hw_ids; i++) {
+		uint32_t id = d->hw_ids[i].hw_id & 0x7f;
+
+		for (j = 0; j < info->nr_cpus; j++) {
+			struct cs_etm_cpu *c = &info->cpus[j];
+
+			if (c->cpu != d->hw_ids[i].cpu || d->hw_ids[i].cpu == AUXTRACE_NONE)
+				continue;
+			if (c->cfg.protocol == CS_ETE)
+				c->cfg.ete.reg_traceidr = id;
+			else
+				c->cfg.etm4.reg_traceidr = id;
+		}
+	}
+}
+
 static uint8_t id_of(const struct cs_etm_cpu *c)
 {
 	return (c->cfg.protocol == CS_ETE ? c->cfg.ete.reg_traceidr

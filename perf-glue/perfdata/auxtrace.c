@@ -212,6 +212,22 @@ static int add_aux(struct auxtrace_data *d, const struct perf_record *rec)
 	return 0;
 }
 
+static int add_hw_id(struct auxtrace_data *d, const struct perf_record *rec)
+{
+	struct auxtrace_hw_id *h;
+
+	if (rec->size < 16)
+		return fail(d, -EINVAL, "AUX_OUTPUT_HW_ID record of %zu bytes", rec->size);
+	if (array_make_room(&d->hw_ids, &d->cap_hw_ids, d->nr_hw_ids, sizeof(*h), 16))
+		return -ENOMEM;
+	h = &d->hw_ids[d->nr_hw_ids++];
+	memset(h, 0, sizeof(*h));
+	h->hw_id = get64(rec->data + 8);
+	h->cpu = AUXTRACE_NONE;
+	sample_time(d, rec, &h->time, &h->cpu);
+	return 0;
+}
+
 static int count_poke(struct auxtrace_data *d, const struct perf_record *rec)
 {
 	const struct perf_attr_info *a = perf_file_attr_of(&d->file, rec);
@@ -236,6 +252,7 @@ static int add_record(struct auxtrace_data *d, const struct perf_record *rec)
 	case PERF_RECORD_TIME_CONV_TYPE: return add_time_conv(d, rec);
 	case PERF_RECORD_ITRACE_START: return add_start(d, rec);
 	case PERF_RECORD_AUX: return add_aux(d, rec);
+	case PERF_RECORD_AUX_OUTPUT_HW_ID: return add_hw_id(d, rec);
 	case PERF_RECORD_TEXT_POKE: return count_poke(d, rec);
 	case PERF_RECORD_COMPRESSED_TYPE:
 		return fail(d, -EINVAL, "compressed records (perf record -z): record without -z");
@@ -358,6 +375,7 @@ void auxtrace_close(struct auxtrace_data *d)
 	free(d->mmaps);
 	free(d->starts);
 	free(d->aux);
+	free(d->hw_ids);
 	free(d->info.priv);
 	perf_file_close(&d->file);
 	reset(d);

@@ -19,7 +19,9 @@
  *                clock than the events (auxtrace_cycles_to_time());
  *     starts     PERF_RECORD_ITRACE_START: which thread a CPU's trace
  *                began in;
- *     aux        PERF_RECORD_AUX: where the kernel lost or cut trace.
+ *     aux        PERF_RECORD_AUX: where the kernel lost or cut trace;
+ *     hw_ids     PERF_RECORD_AUX_OUTPUT_HW_ID: the hardware ID a CPU's
+ *                trace unit was given at run time (CoreSight trace IDs).
  *   auxtrace_load_image()     the executable mappings' ELF files (with
  *                             --symfs and -b FILE@BIAS overrides) and the
  *                             textpoke PRE/POST records into a code image.
@@ -109,6 +111,12 @@ struct auxtrace_aux {
 	uint64_t time;
 };
 
+struct auxtrace_hw_id {
+	uint64_t hw_id;
+	uint32_t cpu;			/* AUXTRACE_NONE without a sample_id CPU */
+	uint64_t time;
+};
+
 struct auxtrace_data {
 	struct perf_file file;
 	struct auxtrace_info info;
@@ -123,6 +131,8 @@ struct auxtrace_data {
 	size_t nr_starts, cap_starts;
 	struct auxtrace_aux *aux;
 	size_t nr_aux, cap_aux;
+	struct auxtrace_hw_id *hw_ids;
+	size_t nr_hw_ids, cap_hw_ids;
 	size_t nr_text_pokes;		/* textpoke PRE/POST records seen */
 	char error[256];
 };

@@ -54,6 +54,7 @@ static int sample_file(uint8_t **buf, size_t *len)
 	pw_mmap(&f, &sid, 0x7000, 0x1000, 0, "//anon");
 	pw_itrace_start(&f, &sid);
 	pw_aux(&f, &sid, 0, 24, 1);
+	pw_aux_output_hw_id(&f, &sid, (2ull << 56) | 0x2a);
 	/* Out of order in the file: the queue puts idx 1's buffers by offset. */
 	pw_auxtrace(&f, 16, 1, UINT32_MAX, 1, "later", 5);
 	pw_auxtrace(&f, 0, 0, UINT32_MAX, 0, "cpu zero, sixteen", 17);
@@ -117,6 +118,9 @@ TEST(auxtrace_collects_every_record)
 	ASSERT_EQ(1, d.nr_aux);
 	EXPECT_EQ(1, d.aux[0].flags);
 	EXPECT_EQ(24, d.aux[0].size);
+	ASSERT_EQ(1, d.nr_hw_ids);
+	EXPECT_EQ((2ull << 56) | 0x2a, d.hw_ids[0].hw_id);
+	EXPECT_EQ(2, d.hw_ids[0].cpu);
 	auxtrace_close(&d);
 	free(buf);
 }
@@ -767,6 +771,9 @@ TEST(cs_etm_info_layouts)
 		0xcc, 0x47705a13,
 	};
 	struct auxtrace_info info = { .present = true, .type = AUXTRACE_TYPE_CS_ETM };
+	struct auxtrace_hw_id ids[2] = { { .hw_id = (1ull << 56) | 0x30, .cpu = 5 },
+					 { .hw_id = 0x31, .cpu = AUXTRACE_NONE } };
+	struct auxtrace_data hw = { .hw_ids = ids, .nr_hw_ids = 2 };
 	struct cs_etm_info ci;
 	char error[256];
 
@@ -793,6 +800,11 @@ TEST(cs_etm_info_layouts)
 	EXPECT_EQ(0x16, ci.cpus[1].cfg.ete.reg_traceidr);
 	EXPECT_EQ(0x47705a13, ci.cpus[1].cfg.ete.reg_devarch);
 	EXPECT_TRUE(cs_etm_cpu(&ci, 5) == &ci.cpus[1]);
+	/* Trace IDs given at run time replace TRCTRACEIDR, by CPU. */
+	cs_etm_info_apply_hw_ids(&ci, &hw);
+	EXPECT_EQ(0x30, ci.cpus[1].cfg.ete.reg_traceidr);
+	EXPECT_EQ(0x14, ci.cpus[0].cfg.etm4.reg_traceidr);
+	EXPECT_TRUE(cs_etm_cpu_of_id(&ci, 0x30) == &ci.cpus[1]);
 	cs_etm_info_free(&ci);
 
 	/* Cut inside the second CPU's block; a wrong magic; another PMU's record. */

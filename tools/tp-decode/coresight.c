@@ -454,6 +454,7 @@ int cs_decode_perf_data(const struct cs_args *a)
 		auxtrace_close(&d);
 		return 1;
 	}
+	cs_etm_info_apply_hw_ids(&info, &d);
 	/* A recording of pokes: each ID's trace on its own, across the windows. */
 	pokes = d.nr_text_pokes > 0;
 	status = load_image(a, &d, &img);
