@@ -77,12 +77,24 @@ static int load_one(struct code_image *img, const struct auxtrace_image_options 
 	l[(*nr)++].bias = bias;
 	err = code_image_add_elf(img, path, bias);
 	if (!err && o->loaded)
-		o->loaded(o->loaded_arg, path, bias);
+		o->loaded(o->callback_arg, path, bias);
 	return err;
 }
 
+/* Whether an executable mapping before @m named the same file (said once). */
+static bool named_before(const struct auxtrace_data *d, const struct auxtrace_mmap *m)
+{
+	const struct auxtrace_mmap *e;
+
+	for (e = d->mmaps; e < m; e++)
+		if (e->exec && !strcmp(e->filename, m->filename))
+			return true;
+	return false;
+}
+
 static int load_mmap(struct code_image *img, const struct auxtrace_image_options *o,
-		     const struct auxtrace_mmap *m, struct loaded *l, size_t *nr, bool *used)
+		     const struct auxtrace_data *d, const struct auxtrace_mmap *m,
+		     struct loaded *l, size_t *nr, bool *used)
 {
 	char path[4096];
 	uint64_t bias;
@@ -91,8 +103,12 @@ static int load_mmap(struct code_image *img, const struct auxtrace_image_options
 
 	if (!m->exec || (o->pid && m->pid != o->pid))
 		return 0;
-	if (auxtrace_mmap_file(o, m, path, sizeof(path), &bias))
-		return 0;	/* a file we do not have: its trace will say so */
+	if (auxtrace_mmap_file(o, m, path, sizeof(path), &bias)) {
+		/* A file we do not have: its code reads as not accessible. */
+		if (o->missing && m->filename[0] == '/' && !named_before(d, m))
+			o->missing(o->callback_arg, m->filename);
+		return 0;
+	}
 	for (i = 0; i < o->nr_binaries; i++)
 		if (!strcmp(o->binaries[i].path, path))
 			used[i] = true;
@@ -118,7 +134,7 @@ int auxtrace_load_image(struct auxtrace_data *d, const struct auxtrace_image_opt
 	if (!l)
 		return code_image_fail(img, -ENOMEM, "out of memory");
 	for (i = 0; !err && i < d->nr_mmaps; i++)
-		err = load_mmap(img, o, &d->mmaps[i], l, &nr, used);
+		err = load_mmap(img, o, d, &d->mmaps[i], l, &nr, used);
 	/* An override no mapping named: the user knows where it was. */
 	for (i = 0; !err && i < o->nr_binaries; i++)
 		if (!used[i])

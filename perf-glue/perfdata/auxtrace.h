@@ -171,7 +171,9 @@ struct auxtrace_image_options {
 	bool ignore_events;		/* leave the textpoke PRE/POST records out */
 	/* Told each file loaded and its bias (for symbols), when set. */
 	void (*loaded)(void *arg, const char *path, uint64_t bias);
-	void *loaded_arg;
+	/* Told each executable mapping's file not found, once a name, when set. */
+	void (*missing)(void *arg, const char *filename);
+	void *callback_arg;		/* both callbacks' @arg */
 };
 
 /*

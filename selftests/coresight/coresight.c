@@ -947,4 +947,28 @@ TEST(cut_packet_is_reported)
 	EXPECT_TRUE(said);
 }
 
+/* A recording's binaries not found are named, so that the user can give them. */
+TEST(missing_binaries_are_named)
+{
+	const char *data = traces_path("perf/perf_etm.data"), *first;
+	char cmd[PATH_MAX * 3], out[8192];
+	FILE *p;
+	size_t n;
+
+	if (!data)
+		SKIP(return, "no %s/coresight/perf", TRACES_DIR);
+	snprintf(cmd, sizeof(cmd), "%s -i %s --ranges 2>&1 >/dev/null", build_file("tp-decode"),
+		 data);
+	p = popen(cmd, "r");
+	ASSERT_TRUE(p != NULL);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	EXPECT_NE(NULL, strstr(out, "/data/local/tmp/etm_test_loop not found")) TH_LOG("%s", out);
+	/* Once a file, though it is mapped several times. */
+	first = strstr(out, "simpleperf64 not found");
+	ASSERT_TRUE(first != NULL) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(first + 1, "simpleperf64 not found"));
+}
+
 TEST_HARNESS_MAIN

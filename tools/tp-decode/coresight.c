@@ -262,10 +262,22 @@ static void add_symbols(void *arg, const char *path, uint64_t bias)
 	(void)arg;
 }
 
+/* A mapped file tp-decode could not find: its code reads as not accessible. */
+static void say_missing(void *arg, const char *filename)
+{
+	const struct cs_args *a = arg;
+
+	fprintf(stderr, "tp-decode: %s: warning: %s%s not found: its code is not decoded "
+		"(--symfs DIR, -b FILE[@BIAS])\n", a->perf_data, a->symfs ? "under --symfs, " : "",
+		filename);
+}
+
 static int load_image(const struct cs_args *a, struct auxtrace_data *d, struct code_image *img)
 {
 	struct auxtrace_image_options o = {
 		.loaded = a->output == CS_OUT_LISTING ? add_symbols : NULL,
+		.missing = say_missing,
+		.callback_arg = (void *)a,
 		.symfs = a->symfs,
 		.binaries = (const struct auxtrace_binary *)a->binaries,
 		.nr_binaries = a->nr_binaries,
