@@ -21,6 +21,24 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* DIR/.build-id/xx/yyyy.../elf, perf's cache of the file with that build-id. */
+static int build_id_file(const struct auxtrace_image_options *o, const struct auxtrace_mmap *m,
+			 char *path, size_t len)
+{
+	char hex[2 * sizeof(m->build_id) + 1];
+	unsigned int i;
+	int n;
+
+	if (!o->buildid_dir || !m->build_id_size)
+		return -ENOENT;
+	for (i = 0; i < m->build_id_size; i++)
+		sprintf(hex + 2 * i, "%02x", m->build_id[i]);
+	n = snprintf(path, len, "%s/.build-id/%.2s/%s/elf", o->buildid_dir, hex, hex + 2);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return access(path, R_OK) ? -ENOENT : 0;
+}
+
 int auxtrace_mmap_file(const struct auxtrace_image_options *o, const struct auxtrace_mmap *m,
 		       char *path, size_t len, uint64_t *bias)
 {
@@ -37,13 +55,13 @@ int auxtrace_mmap_file(const struct auxtrace_image_options *o, const struct auxt
 	/* Kernel, vdso and anonymous mappings name no file. */
 	if (m->filename[0] != '/')
 		return -ENOENT;
+	*bias = UINT64_MAX;	/* from the file's segments */
 	n = snprintf(path, len, "%s%s", o->symfs ? o->symfs : "", m->filename);
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
-	if (access(path, R_OK))
-		return -ENOENT;
-	*bias = UINT64_MAX;	/* from the file's segments */
-	return 0;
+	if (!access(path, R_OK))
+		return 0;
+	return build_id_file(o, m, path, len);
 }
 
 /* Each file once at each bias: a process maps its code once, many record it. */

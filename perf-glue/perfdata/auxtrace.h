@@ -165,6 +165,12 @@ struct auxtrace_binary {
 
 struct auxtrace_image_options {
 	const char *symfs;		/* mapping names looked up under this directory */
+	/*
+	 * perf's build-id cache (~/.debug): a mapping whose file is not found
+	 * but whose MMAP2 record has a build-id is looked up there, as
+	 * DIR/.build-id/<2 hex digits>/<the rest>/elf.  NULL: not used.
+	 */
+	const char *buildid_dir;
 	const struct auxtrace_binary *binaries;	/* matched to mappings by file name */
 	size_t nr_binaries;
 	uint32_t pid;			/* only this process's mappings; 0: all */
@@ -177,9 +183,10 @@ struct auxtrace_image_options {
 };
 
 /*
- * The file behind @m: an override whose base name is the mapping's, or
- * the mapping's name under symfs.  0 with @path and @bias (the ELF file's
- * addresses plus @bias are the process's), -ENOENT when nothing matches.
+ * The file behind @m: an override whose base name is the mapping's, the
+ * mapping's name under symfs, or its build-id's file in the build-id
+ * cache.  0 with @path and @bias (the ELF file's addresses plus @bias are
+ * the process's; UINT64_MAX: from the file), -ENOENT when nothing matches.
  */
 int auxtrace_mmap_file(const struct auxtrace_image_options *o, const struct auxtrace_mmap *m,
 		       char *path, size_t len, uint64_t *bias);

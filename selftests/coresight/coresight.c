@@ -36,6 +36,13 @@ static const char *traces_path(const char *rel)
 	return stat(path, &st) ? NULL : path;
 }
 
+static int run(const char *cmd)
+{
+	int status = system(cmd);
+
+	return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
+}
+
 static const struct pw_sid sid = { .pid = 42, .tid = 43, .cpu = 2, .time = 1000 };
 static const uint8_t build_id[20] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
 				      11, 12, 13, 14, 15, 16 };
@@ -212,7 +219,7 @@ TEST(auxtrace_mmap_file_overrides)
 				   .exec = true };
 	struct auxtrace_binary bin = { .path = "some/dir/true", .bias = 0x1234 };
 	struct auxtrace_image_options o = { 0 };
-	char path[PATH_MAX];
+	char path[PATH_MAX], cache[] = "/tmp/textpoke-buildid-XXXXXX", dir[PATH_MAX * 2];
 	uint64_t bias;
 
 	o.symfs = "/nonexistent-symfs";
@@ -224,6 +231,24 @@ TEST(auxtrace_mmap_file_overrides)
 	EXPECT_EQ(0x1234, bias);
 	m.filename = "[vdso]";
 	EXPECT_EQ(-ENOENT, auxtrace_mmap_file(&o, &m, path, sizeof(path), &bias));
+
+	/* Not where the mapping says, but in perf's build-id cache. */
+	o.nr_binaries = 0;
+	m.filename = "/nonexistent/prog";
+	m.build_id_size = 20;
+	memcpy(m.build_id, build_id, 20);
+	ASSERT_TRUE(mkdtemp(cache) != NULL);
+	snprintf(dir, sizeof(dir), "mkdir -p %s/.build-id/de/adbeef0102030405060708090a0b0c0d0e0f10 "
+		 "&& ln -s /usr/bin/true %s/.build-id/de/adbeef0102030405060708090a0b0c0d0e0f10/elf",
+		 cache, cache);
+	ASSERT_EQ(0, run(dir));
+	EXPECT_EQ(-ENOENT, auxtrace_mmap_file(&o, &m, path, sizeof(path), &bias));
+	o.buildid_dir = cache;
+	ASSERT_EQ(0, auxtrace_mmap_file(&o, &m, path, sizeof(path), &bias));
+	EXPECT_NE(NULL, strstr(path, "/.build-id/de/adbeef01")) TH_LOG("%s", path);
+	EXPECT_EQ(UINT64_MAX, bias);
+	snprintf(dir, sizeof(dir), "rm -rf %s", cache);
+	run(dir);
 }
 
 /* simpleperf's cs_etm recording: its ETM registers, trace and mappings. */
@@ -270,13 +295,6 @@ TEST(auxtrace_real_cs_etm_recording)
 	code_image_free(&img);
 	free((char *)bin.path);
 	auxtrace_close(&d);
-}
-
-static int run(const char *cmd)
-{
-	int status = system(cmd);
-
-	return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
 }
 
 static int by_name(const void *a, const void *b)

@@ -272,9 +272,24 @@ static void say_missing(void *arg, const char *filename)
 		filename);
 }
 
+/* perf's build-id cache: $PERF_BUILDID_DIR, else ~/.debug. */
+static const char *buildid_dir(char *buf, size_t len)
+{
+	const char *dir = getenv("PERF_BUILDID_DIR"), *home = getenv("HOME");
+
+	if (dir && *dir)
+		return dir;
+	if (!home || !*home)
+		return NULL;
+	snprintf(buf, len, "%s/.debug", home);
+	return buf;
+}
+
 static int load_image(const struct cs_args *a, struct auxtrace_data *d, struct code_image *img)
 {
+	char cache[4096];
 	struct auxtrace_image_options o = {
+		.buildid_dir = buildid_dir(cache, sizeof(cache)),
 		.loaded = a->output == CS_OUT_LISTING ? add_symbols : NULL,
 		.missing = say_missing,
 		.callback_arg = (void *)a,
