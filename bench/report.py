@@ -656,6 +656,21 @@ class Report:
         self.add(f"Ratio within a run: {times(n.median('pt.image.ratio'))} the time of the "
                  'static decode.\n')
 
+    def coresight(self):
+        n = self.native
+        if not n or not n.has('decode_cs.tp_decode.ms'):
+            return
+        self.add('## CoreSight decoding\n')
+        self.add('`tp-decode --snapshot` against OpenCSD\'s `trc_pkt_lister -decode_only` on the '
+                 'largest OpenCSD snapshot beside the source tree (every trace ID to element '
+                 f"text, {count(n, 'decode_cs.bytes')} bytes of trace, "
+                 f"{count(n, 'decode_cs.elements')} elements); each time the least of three "
+                 'runs, the ratio within each run (bench/decode_cs.sh).\n')
+        self.add(table(['decoder', 'ms', 'x trc_pkt_lister'],
+                       [['tp-decode', timed(n, 'decode_cs.tp_decode.ms'),
+                         times(n.ratio('decode_cs.tp_decode.ms', 'decode_cs.trc_pkt_lister.ms'))],
+                        ['trc_pkt_lister', timed(n, 'decode_cs.trc_pkt_lister.ms'), '1']]))
+
     def method(self):
         self.add('## How the peers were built and run\n')
         self.add('* The same source is measured under every tracer: `bench/ftrace_funcs.c` (the '
@@ -698,6 +713,7 @@ class Report:
         self.events()
         self.attach()
         self.pt_decode()
+        self.coresight()
         self.method()
         self.budget(started, finished)
         body = self.lines

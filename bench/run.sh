@@ -179,6 +179,10 @@ native_run() {
 			-F bench_target "$bin/calls_bench_plt_pg" plt.uftrace
 		rm -rf "$tmp/u"
 	fi
+	# CoreSight decoding against OpenCSD's own lister, on the real
+	# snapshots beside the source tree (nothing without them).
+	[ -x "$bin/../tp-decode" ] && measure "$run" "$here/decode_cs.sh" "$bin/../tp-decode" \
+		"$here/../../shared/traces/coresight/snapshots"
 	for n in "${sizes[@]}"; do
 		if [ -x "$bin/ftrace_bench_$n" ]; then
 			measure "$run" "$bin/ftrace_bench_$n" --enable "$n"

@@ -2,7 +2,9 @@
 /*
  * libFuzzer target: a CoreSight buffer through OpenCSD's deformatter.
  * The first byte picks the framing (bit 0: with frame syncs, as a TPIU
- * writes it); the rest is the buffer, split into the streams of trace IDs
+ * writes it), the units' speculation depth (bit 1: 0 or 4) and return
+ * stack (bit 2: on, as perf and juno-ret-stck have it); the rest is the
+ * buffer, split into the streams of trace IDs
  * 0x10 and 0x12, and decoded with an ETMv4 unit on each ID without
  * memory (every address not accessible), resynchronising after each bad
  * packet.
@@ -41,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.etm4.reg_idr0 = 0x28000ea1;
 		cfg.etm4.reg_idr1 = 0x4100f424;
 		cfg.etm4.reg_idr2 = 0x00000488;
-		cfg.etm4.reg_configr = 0x00000800;
+		cfg.etm4.reg_idr8 = data[0] & 2 ? 4 : 0;
+		cfg.etm4.reg_configr = 0x00000800 | (data[0] & 4 ? 1u << 12 : 0);
 		cfg.etm4.reg_traceidr = ids[i];
 		cfg.etm4.arch_ver = ARCH_V8;
 		cfg.etm4.core_prof = profile_CortexA;

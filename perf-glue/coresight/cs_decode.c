@@ -64,6 +64,8 @@ int cs_tree_add_source(struct cs_tree *t, const struct cs_source_config *cfg)
 	/* An unformatted buffer has one source, whatever its ID says. */
 	if (t->framing == CS_UNFORMATTED && t->nr_decoders)
 		return tree_fail(t, -EEXIST, "an unformatted buffer holds one source's trace");
+	if (t->nr_decoders == CS_MAX_SOURCES)
+		return tree_fail(t, -E2BIG, "more than %d trace sources", CS_MAX_SOURCES);
 	err = ocsd_dt_create_decoder(t->tree, name, OCSD_CREATE_FLG_FULL_DECODER, regs, &csid);
 	if (err != OCSD_OK) {
 		char what[128];
@@ -72,7 +74,7 @@ int cs_tree_add_source(struct cs_tree *t, const struct cs_source_config *cfg)
 		return tree_fail(t, -EINVAL, "OpenCSD refuses the %s source of trace ID 0x%x: %s",
 				 name, source_id(cfg), what);
 	}
-	t->nr_decoders++;
+	t->sources[t->nr_decoders++] = *cfg;
 	return 0;
 }
 
@@ -206,19 +208,73 @@ static void note_error(struct cs_tree *t, uint64_t at)
 			 msg[0] ? msg : "OpenCSD could not go on");
 }
 
-/* Where to go on after a reset: frames start every 16 bytes of an aligned buffer. */
-static size_t resume_at(const struct cs_tree *t, size_t done, size_t used_now)
+size_t cs_fsync_start(const uint8_t *buf, size_t len)
 {
-	if (t->framing == CS_FRAMES)
-		done = (done + OCSD_DFRMTR_FRAME_SIZE - 1) & ~(size_t)(OCSD_DFRMTR_FRAME_SIZE - 1);
+	static const uint8_t fsync[4] = { 0xff, 0xff, 0xff, 0x7f };
+	size_t at;
+
+	for (at = 0; at + 4 <= len; at += 4)
+		if (!memcmp(buf + at, fsync, 4))
+			return at;
+	return len;
+}
+
+bool cs_can_resume(enum cs_framing framing, uint32_t used, uint32_t fed)
+{
+	/*
+	 * OpenCSD 1.3.3's deformatter, reset inside frame-synced data, loses
+	 * track of where the block ends: it reports more bytes used than it
+	 * was given and reads past them.  There, as trc_pkt_lister does, the
+	 * buffer ends at the first bad frame.
+	 */
+	return framing != CS_FRAMES_FSYNC && used <= fed;
+}
+
+size_t cs_resume_at(enum cs_framing framing, size_t done, size_t used_now)
+{
+	/* Frames start every 16 bytes of an aligned buffer, frame syncs every 4. */
+	size_t unit = framing == CS_FRAMES ? OCSD_DFRMTR_FRAME_SIZE :
+		      framing == CS_FRAMES_FSYNC ? 4 : 1;
+
 	/* Always forward: a tree that refused its first byte would refuse it again. */
-	return used_now ? done : done + 1;
+	if (!used_now)
+		done++;
+	return (done + unit - 1) / unit * unit;
+}
+
+/*
+ * The decode ends before the first packet OpenCSD 1.3.3 cannot decode
+ * safely (cs_hazard.c), at the frame boundary before it; said as an
+ * error that stopped decoding.
+ */
+static int stop_before_hazard(struct cs_tree *t, const uint8_t *buf, size_t start, size_t *len)
+{
+	size_t unit = t->framing == CS_FRAMES ? OCSD_DFRMTR_FRAME_SIZE :
+		      t->framing == CS_FRAMES_FSYNC ? 4 : 1;
+	const char *what;
+	uint64_t first;
+	int err;
+
+	err = cs_hazard_scan(t->framing, t->sources, t->nr_decoders, buf, start, *len, &first,
+			     &what, t->stats.cut_packet);
+	if (err)
+		return tree_fail(t, err, "OpenCSD could not scan the buffer's packets");
+	if (first >= *len)
+		return 0;
+	*len = first / unit * unit;
+	t->stats.nr_errors++;
+	t->stats.halted = true;
+	snprintf(t->stats.first_error, sizeof(t->stats.first_error),
+		 "%s at offset %llu, which OpenCSD 1.3.3 cannot decode safely: not decoded from "
+		 "there", what, (unsigned long long)first);
+	return 0;
 }
 
 int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t base, int id,
 		   cs_element_fn fn, void *arg)
 {
 	size_t done = 0;
+	int err;
 
 	if (!t->nr_decoders)
 		return tree_fail(t, -EINVAL, "no trace source to decode");
@@ -240,6 +296,13 @@ int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t b
 		t->stats.cut = len % unit;
 		len -= t->stats.cut;
 	}
+	if (t->framing == CS_FRAMES_FSYNC) {
+		t->stats.skipped = cs_fsync_start(buf, len);
+		done = t->stats.skipped;
+	}
+	err = stop_before_hazard(t, buf, done, &len);
+	if (err)
+		return err;
 	t->id = id;
 	t->element = fn;
 	t->element_arg = arg;
@@ -260,11 +323,15 @@ int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t b
 		if (!OCSD_DATA_RESP_IS_FATAL(resp) || t->stopped)
 			continue;
 		note_error(t, base + done);
+		if (!cs_can_resume(t->framing, used, chunk)) {
+			t->stats.halted = true;
+			break;
+		}
 		ocsd_dt_process_data(t->tree, OCSD_OP_RESET, base + done, 0, NULL, NULL);
-		done = resume_at(t, done, used);
+		done = cs_resume_at(t->framing, done, used);
 	}
 	t->stats.bytes += done < len ? done : len;
-	if (!t->stopped)
+	if (!t->stopped && !t->stats.halted)
 		ocsd_dt_process_data(t->tree, OCSD_OP_EOT, 0, 0, NULL, NULL);
 	return 0;
 }

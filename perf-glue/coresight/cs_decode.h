@@ -8,7 +8,8 @@
  *
  * Robust as OpenCSD is: a packet OpenCSD cannot decode is counted and
  * reported (cs_decode_stats), the tree is reset and decoding goes on
- * from the next frame; a packet the buffer cuts off ends its stream
+ * from the next frame (frame-synced data, which OpenCSD 1.3.3 cannot
+ * resume safely, ends there, as in trc_pkt_lister); a packet the buffer cuts off ends its stream
  * with OpenCSD's end-of-trace element, a frame it cuts is not fed
  * (cs_decode_stats.cut).  Only what cannot be decoded at
  * all (no decoder could be made, no memory) is an error.
@@ -51,11 +52,17 @@ struct cs_source_config {
 	ocsd_ete_cfg ete;		/* CS_ETE */
 };
 
+/* Sources a tree decodes at most: one per trace ID. */
+#define CS_MAX_SOURCES	128
+
 struct cs_decode_stats {
 	size_t nr_elements;		/* passed to the callback */
 	size_t nr_errors;		/* bad packets: the tree was reset each time */
 	uint64_t bytes;			/* of the buffer fed */
 	size_t cut;			/* bytes of a frame the buffer's end cut, not fed */
+	bool halted;			/* stopped at a bad packet it could not go on after */
+	size_t skipped;			/* frame-synced data before its first frame sync */
+	uint64_t cut_packet[CS_MAX_SOURCES];	/* per source: where the end cut a packet, or UINT64_MAX */
 	char first_error[256];		/* what the first one was, and where */
 };
 
@@ -69,6 +76,7 @@ typedef uint32_t (*cs_read_fn)(void *arg, uint64_t addr, uint8_t trace_id, uint8
 
 struct cs_tree {
 	dcd_tree_handle_t tree;
+	struct cs_source_config sources[CS_MAX_SOURCES];	/* for the first pass */
 	enum cs_framing framing;
 	unsigned int nr_decoders;
 	int id;				/* the one ID decoded, or CS_ALL_IDS */
@@ -118,6 +126,40 @@ int cs_tree_add_reader(struct cs_tree *t, cs_read_fn read, void *arg);
  */
 int cs_tree_decode(struct cs_tree *t, const uint8_t *buf, size_t len, uint64_t base, int id,
 		   cs_element_fn fn, void *arg);
+
+/*
+ * The first packet at or after @start of @len bytes of @framing that
+ * OpenCSD 1.3.3's decoder for one of the @nr @sources cannot decode
+ * safely: *@first its trace index and *@what the packet order, or
+ * UINT64_MAX; and for each source where the end of the buffer cut one
+ * of its packets, @cut[i] (UINT64_MAX: none).  0, or -ENOMEM/-EINVAL.
+ */
+int cs_hazard_scan(enum cs_framing framing, const struct cs_source_config *sources, size_t nr,
+		   const uint8_t *buf, size_t start, size_t len, uint64_t *first, const char **what,
+		   uint64_t *cut);
+
+/*
+ * Where frame-synced data starts: its first frame sync (0x7fffffff) at a
+ * multiple of 4 bytes, or @len.  OpenCSD 1.3.3's deformatter, given such
+ * data that does not start synchronised, can read far past its end
+ * while it looks for a sync: the bytes before are not fed.
+ */
+size_t cs_fsync_start(const uint8_t *buf, size_t len);
+
+/*
+ * Whether decoding can go on after OpenCSD refused a block of @fed bytes
+ * having used @used: not in frame-synced data (TPIU, DSTREAM), where
+ * OpenCSD 1.3.3 cannot be reset safely.
+ */
+bool cs_can_resume(enum cs_framing framing, uint32_t used, uint32_t fed);
+
+/*
+ * Where to feed on after OpenCSD refused the buffer at @done (having
+ * taken @used_now bytes of the last block): the next frame boundary
+ * (16 bytes, or 4 with frame syncs: the deformatter reads whole ones,
+ * misaligned input makes OpenCSD 1.3.3 read past it), always forward.
+ */
+size_t cs_resume_at(enum cs_framing framing, size_t done, size_t used_now);
 
 /*
  * The architecture and profile of a core by its name as a snapshot gives

@@ -108,7 +108,7 @@ static int fail(struct cs_streams *out, int err, const char *what)
 static int feed(dcd_tree_handle_t tree, const uint8_t *buf, size_t len, enum cs_framing framing,
 		struct cs_streams *out, const int *failed)
 {
-	size_t done = 0;
+	size_t done = framing == CS_FRAMES_FSYNC ? cs_fsync_start(buf, len) : 0;
 
 	while (done < len && !*failed) {
 		uint32_t used = 0, chunk = len - done > UINT32_MAX ? UINT32_MAX : len - done;
@@ -120,13 +120,12 @@ static int feed(dcd_tree_handle_t tree, const uint8_t *buf, size_t len, enum cs_
 			continue;
 		if (*failed)
 			break;
-		/* A frame the deformatter refuses: go on at the next one. */
+		/* A frame the deformatter refuses: go on at the next one, where it can. */
 		out->nr_errors++;
+		if (!cs_can_resume(framing, used, chunk))
+			return 0;
 		ocsd_dt_process_data(tree, OCSD_OP_RESET, done, 0, NULL, NULL);
-		if (framing == CS_FRAMES)
-			done = (done + OCSD_DFRMTR_FRAME_SIZE) & ~(size_t)(OCSD_DFRMTR_FRAME_SIZE - 1);
-		else if (!used)
-			done++;
+		done = cs_resume_at(framing, done, used);
 	}
 	if (*failed)
 		return fail(out, *failed, "out of memory");

@@ -109,24 +109,24 @@ short_block:
 	return -EINVAL;
 }
 
-int cs_etm_info_parse(const struct auxtrace_info *ai, struct cs_etm_info *info, char *error,
+int cs_etm_info_parse(const struct auxtrace_info *rec, struct cs_etm_info *info, char *error,
 		      size_t len)
 {
 	size_t pos = HEADER_WORDS, i;
 
 	memset(info, 0, sizeof(*info));
-	if (!ai->present || ai->type != AUXTRACE_TYPE_CS_ETM) {
+	if (!rec->present || rec->type != AUXTRACE_TYPE_CS_ETM) {
 		snprintf(error, len, "no cs_etm AUXTRACE_INFO record (perf record -e cs_etm//)");
 		return -EINVAL;
 	}
-	if (ai->nr_priv < HEADER_WORDS) {
-		snprintf(error, len, "cs_etm AUXTRACE_INFO of %zu words", ai->nr_priv);
+	if (rec->nr_priv < HEADER_WORDS) {
+		snprintf(error, len, "cs_etm AUXTRACE_INFO of %zu words", rec->nr_priv);
 		return -EINVAL;
 	}
-	info->version = ai->priv[0];
-	info->pmu_type = ai->priv[1] >> 32;
-	info->nr_cpus = (uint32_t)ai->priv[1];
-	info->snapshot = ai->priv[2];
+	info->version = rec->priv[0];
+	info->pmu_type = rec->priv[1] >> 32;
+	info->nr_cpus = (uint32_t)rec->priv[1];
+	info->snapshot = rec->priv[2];
 	if (info->version > 2 || !info->nr_cpus || info->nr_cpus > MAX_CPUS) {
 		snprintf(error, len, "cs_etm AUXTRACE_INFO version %llu with %u CPUs: not known",
 			 (unsigned long long)info->version, info->nr_cpus);
@@ -139,7 +139,7 @@ int cs_etm_info_parse(const struct auxtrace_info *ai, struct cs_etm_info *info, 
 	}
 	for (i = 0; i < info->nr_cpus; i++) {
 		size_t used = 0;
-		int err = parse_cpu(info, ai->priv + pos, ai->nr_priv - pos, &info->cpus[i], &used,
+		int err = parse_cpu(info, rec->priv + pos, rec->nr_priv - pos, &info->cpus[i], &used,
 				    error, len);
 
 		if (err) {
@@ -155,6 +155,27 @@ void cs_etm_info_free(struct cs_etm_info *info)
 {
 	free(info->cpus);
 	memset(info, 0, sizeof(*info));
+}
+
+void cs_etm_info_apply_hw_ids(struct cs_etm_info *info, const struct auxtrace_data *d)
+{
+	size_t i;
+	uint32_t j;
+
+	for (i = 0; i < d->nr_hw_ids; i++) {
+		uint32_t id = d->hw_ids[i].hw_id & 0x7f;
+
+		for (j = 0; j < info->nr_cpus; j++) {
+			struct cs_etm_cpu *c = &info->cpus[j];
+
+			if (c->cpu != d->hw_ids[i].cpu || d->hw_ids[i].cpu == AUXTRACE_NONE)
+				continue;
+			if (c->cfg.protocol == CS_ETE)
+				c->cfg.ete.reg_traceidr = id;
+			else
+				c->cfg.etm4.reg_traceidr = id;
+		}
+	}
 }
 
 static uint8_t id_of(const struct cs_etm_cpu *c)

@@ -53,6 +53,14 @@ int cs_etm_info_parse(const struct auxtrace_info *info, struct cs_etm_info *out,
 		      size_t len);
 void cs_etm_info_free(struct cs_etm_info *info);
 
+/*
+ * The trace IDs the kernel gave each CPU's unit at run time (Linux 6.4+,
+ * header version 2): PERF_RECORD_AUX_OUTPUT_HW_ID's low byte, for the
+ * CPU of its sample_id, replaces the TRCTRACEIDR of AUXTRACE_INFO.
+ * Records without a CPU are ignored.
+ */
+void cs_etm_info_apply_hw_ids(struct cs_etm_info *info, const struct auxtrace_data *d);
+
 /* The CPU whose unit writes trace ID @id, or NULL. */
 const struct cs_etm_cpu *cs_etm_cpu_of_id(const struct cs_etm_info *info, uint8_t id);
 const struct cs_etm_cpu *cs_etm_cpu(const struct cs_etm_info *info, uint32_t cpu);

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "coresight/cs_decode.h"
 #include "coresight/cs_ini.h"
 
 struct cs_dump {
@@ -88,8 +89,6 @@ const struct cs_device *cs_snapshot_device(const struct cs_snapshot *ss, const c
 int cs_device_reg(const struct cs_device *dev, const char *name, uint64_t *value);
 
 
-
-#include "coresight/cs_decode.h"
 
 /*
  * The decode tree of buffer @b, as trc_pkt_lister builds it: a decoder

@@ -214,6 +214,8 @@ int etm_decode(const struct etm_decode_options *opts, const struct code_image *i
 	ocsd_def_errlog_init(OCSD_ERR_SEV_NONE, 0);
 	err = etm_scan_packets(&opts->config, trace, len, &ts, &nr_ts, res->error,
 			       sizeof(res->error));
+	for (size_t i = 0; !err && opts->event_time && i < nr_ts; i++)
+		ts[i].value = opts->event_time(opts->event_time_arg, ts[i].value);
 	if (!err)
 		err = split_trace(opts, img, ts, nr_ts, len, &pieces, &nr_pieces);
 	if (!err)

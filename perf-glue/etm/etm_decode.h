@@ -50,6 +50,13 @@ struct etm_decode_options {
 	ocsd_etmv4_cfg config;
 	bool ignore_events;		/* decode against the binaries' bytes only */
 	bool no_flush;			/* split, but keep OpenCSD's cache (shows why the flush is needed) */
+	/*
+	 * A trace whose timestamps count another clock than the events (a
+	 * perf recording's TIME_CONV): each timestamp's time in the events'
+	 * clock.  NULL: they count the same.
+	 */
+	uint64_t (*event_time)(const void *arg, uint64_t timestamp);
+	const void *event_time_arg;
 };
 
 struct etm_decode_result {

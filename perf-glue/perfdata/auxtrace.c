@@ -212,6 +212,22 @@ static int add_aux(struct auxtrace_data *d, const struct perf_record *rec)
 	return 0;
 }
 
+static int add_hw_id(struct auxtrace_data *d, const struct perf_record *rec)
+{
+	struct auxtrace_hw_id *h;
+
+	if (rec->size < 16)
+		return fail(d, -EINVAL, "AUX_OUTPUT_HW_ID record of %zu bytes", rec->size);
+	if (array_make_room(&d->hw_ids, &d->cap_hw_ids, d->nr_hw_ids, sizeof(*h), 16))
+		return -ENOMEM;
+	h = &d->hw_ids[d->nr_hw_ids++];
+	memset(h, 0, sizeof(*h));
+	h->hw_id = get64(rec->data + 8);
+	h->cpu = AUXTRACE_NONE;
+	sample_time(d, rec, &h->time, &h->cpu);
+	return 0;
+}
+
 static int count_poke(struct auxtrace_data *d, const struct perf_record *rec)
 {
 	const struct perf_attr_info *a = perf_file_attr_of(&d->file, rec);
@@ -236,6 +252,7 @@ static int add_record(struct auxtrace_data *d, const struct perf_record *rec)
 	case PERF_RECORD_TIME_CONV_TYPE: return add_time_conv(d, rec);
 	case PERF_RECORD_ITRACE_START: return add_start(d, rec);
 	case PERF_RECORD_AUX: return add_aux(d, rec);
+	case PERF_RECORD_AUX_OUTPUT_HW_ID: return add_hw_id(d, rec);
 	case PERF_RECORD_TEXT_POKE: return count_poke(d, rec);
 	case PERF_RECORD_COMPRESSED_TYPE:
 		return fail(d, -EINVAL, "compressed records (perf record -z): record without -z");
@@ -243,18 +260,15 @@ static int add_record(struct auxtrace_data *d, const struct perf_record *rec)
 	}
 }
 
-/* For the queues' sort: a buffer index, with the array it indexes. */
-static const struct auxtrace_buffer *sort_buffers;
-
-static int by_offset(const void *a, const void *b)
+/* The queues' order: by AUX offset, equal offsets in file order. */
+static int by_offset(const void *a, const void *b, void *arg)
 {
-	const struct auxtrace_buffer *x = &sort_buffers[*(const size_t *)a];
-	const struct auxtrace_buffer *y = &sort_buffers[*(const size_t *)b];
+	const struct auxtrace_buffer *buffers = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 
-	if (x->offset != y->offset)
-		return x->offset < y->offset ? -1 : 1;
-	/* Equal offsets keep file order. */
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	if (buffers[i].offset != buffers[j].offset)
+		return buffers[i].offset < buffers[j].offset ? -1 : 1;
+	return i < j ? -1 : i > j;
 }
 
 static struct auxtrace_queue *queue_for(struct auxtrace_data *d, uint32_t idx)
@@ -284,9 +298,9 @@ static int make_queues(struct auxtrace_data *d)
 		}
 		q->buffers[q->nr_buffers++] = i;
 	}
-	sort_buffers = d->buffers;
 	for (i = 0; i < d->nr_queues; i++)
-		qsort(d->queues[i].buffers, d->queues[i].nr_buffers, sizeof(size_t), by_offset);
+		qsort_r(d->queues[i].buffers, d->queues[i].nr_buffers, sizeof(size_t), by_offset,
+			d->buffers);
 	return 0;
 }
 
@@ -361,6 +375,7 @@ void auxtrace_close(struct auxtrace_data *d)
 	free(d->mmaps);
 	free(d->starts);
 	free(d->aux);
+	free(d->hw_ids);
 	free(d->info.priv);
 	perf_file_close(&d->file);
 	reset(d);

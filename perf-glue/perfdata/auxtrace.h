@@ -19,7 +19,9 @@
  *                clock than the events (auxtrace_cycles_to_time());
  *     starts     PERF_RECORD_ITRACE_START: which thread a CPU's trace
  *                began in;
- *     aux        PERF_RECORD_AUX: where the kernel lost or cut trace.
+ *     aux        PERF_RECORD_AUX: where the kernel lost or cut trace;
+ *     hw_ids     PERF_RECORD_AUX_OUTPUT_HW_ID: the hardware ID a CPU's
+ *                trace unit was given at run time (CoreSight trace IDs).
  *   auxtrace_load_image()     the executable mappings' ELF files (with
  *                             --symfs and -b FILE@BIAS overrides) and the
  *                             textpoke PRE/POST records into a code image.
@@ -109,6 +111,12 @@ struct auxtrace_aux {
 	uint64_t time;
 };
 
+struct auxtrace_hw_id {
+	uint64_t hw_id;
+	uint32_t cpu;			/* AUXTRACE_NONE without a sample_id CPU */
+	uint64_t time;
+};
+
 struct auxtrace_data {
 	struct perf_file file;
 	struct auxtrace_info info;
@@ -123,6 +131,8 @@ struct auxtrace_data {
 	size_t nr_starts, cap_starts;
 	struct auxtrace_aux *aux;
 	size_t nr_aux, cap_aux;
+	struct auxtrace_hw_id *hw_ids;
+	size_t nr_hw_ids, cap_hw_ids;
 	size_t nr_text_pokes;		/* textpoke PRE/POST records seen */
 	char error[256];
 };
@@ -155,16 +165,28 @@ struct auxtrace_binary {
 
 struct auxtrace_image_options {
 	const char *symfs;		/* mapping names looked up under this directory */
+	/*
+	 * perf's build-id cache (~/.debug): a mapping whose file is not found
+	 * but whose MMAP2 record has a build-id is looked up there, as
+	 * DIR/.build-id/<2 hex digits>/<the rest>/elf.  NULL: not used.
+	 */
+	const char *buildid_dir;
 	const struct auxtrace_binary *binaries;	/* matched to mappings by file name */
 	size_t nr_binaries;
 	uint32_t pid;			/* only this process's mappings; 0: all */
 	bool ignore_events;		/* leave the textpoke PRE/POST records out */
+	/* Told each file loaded and its bias (for symbols), when set. */
+	void (*loaded)(void *arg, const char *path, uint64_t bias);
+	/* Told each executable mapping's file not found, once a name, when set. */
+	void (*missing)(void *arg, const char *filename);
+	void *callback_arg;		/* both callbacks' @arg */
 };
 
 /*
- * The file behind @m: an override whose base name is the mapping's, or
- * the mapping's name under symfs.  0 with @path and @bias (the ELF file's
- * addresses plus @bias are the process's), -ENOENT when nothing matches.
+ * The file behind @m: an override whose base name is the mapping's, the
+ * mapping's name under symfs, or its build-id's file in the build-id
+ * cache.  0 with @path and @bias (the ELF file's addresses plus @bias are
+ * the process's; UINT64_MAX: from the file), -ENOENT when nothing matches.
  */
 int auxtrace_mmap_file(const struct auxtrace_image_options *o, const struct auxtrace_mmap *m,
 		       char *path, size_t len, uint64_t *bias);

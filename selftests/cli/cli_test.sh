@@ -103,6 +103,10 @@ fi
 if [ -x "$bin/tp-decode" ]; then
 	expect 2 "decode without a trace" "$tp" decode
 	expect 1 "decode with a binary that is not ELF" "$tp" decode -t "$tp" -c "$tp" -b "$tp"
+	expect 1 "decode a recording that is not a perf.data" "$tp" decode -i "$tp"
+	expect 1 "decode a snapshot directory without snapshot.ini" "$tp" decode --snapshot "$bin"
+	expect 2 "decode a snapshot and a raw trace at once" "$tp" decode --snapshot "$bin" -t "$tp"
+	expect 2 "decode a trace ID out of range" "$tp" decode --snapshot "$bin" --id 0x80
 fi
 expect 2 "live without a program" "$tp" live --
 expect 2 "live with an unknown option" "$tp" live --frobnicate -- true

@@ -36,6 +36,13 @@ static const char *traces_path(const char *rel)
 	return stat(path, &st) ? NULL : path;
 }
 
+static int run(const char *cmd)
+{
+	int status = system(cmd);
+
+	return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
+}
+
 static const struct pw_sid sid = { .pid = 42, .tid = 43, .cpu = 2, .time = 1000 };
 static const uint8_t build_id[20] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
 				      11, 12, 13, 14, 15, 16 };
@@ -54,6 +61,7 @@ static int sample_file(uint8_t **buf, size_t *len)
 	pw_mmap(&f, &sid, 0x7000, 0x1000, 0, "//anon");
 	pw_itrace_start(&f, &sid);
 	pw_aux(&f, &sid, 0, 24, 1);
+	pw_aux_output_hw_id(&f, &sid, (2ull << 56) | 0x2a);
 	/* Out of order in the file: the queue puts idx 1's buffers by offset. */
 	pw_auxtrace(&f, 16, 1, UINT32_MAX, 1, "later", 5);
 	pw_auxtrace(&f, 0, 0, UINT32_MAX, 0, "cpu zero, sixteen", 17);
@@ -117,6 +125,9 @@ TEST(auxtrace_collects_every_record)
 	ASSERT_EQ(1, d.nr_aux);
 	EXPECT_EQ(1, d.aux[0].flags);
 	EXPECT_EQ(24, d.aux[0].size);
+	ASSERT_EQ(1, d.nr_hw_ids);
+	EXPECT_EQ((2ull << 56) | 0x2a, d.hw_ids[0].hw_id);
+	EXPECT_EQ(2, d.hw_ids[0].cpu);
 	auxtrace_close(&d);
 	free(buf);
 }
@@ -208,7 +219,7 @@ TEST(auxtrace_mmap_file_overrides)
 				   .exec = true };
 	struct auxtrace_binary bin = { .path = "some/dir/true", .bias = 0x1234 };
 	struct auxtrace_image_options o = { 0 };
-	char path[PATH_MAX];
+	char path[PATH_MAX], cache[] = "/tmp/textpoke-buildid-XXXXXX", dir[PATH_MAX * 2];
 	uint64_t bias;
 
 	o.symfs = "/nonexistent-symfs";
@@ -220,6 +231,24 @@ TEST(auxtrace_mmap_file_overrides)
 	EXPECT_EQ(0x1234, bias);
 	m.filename = "[vdso]";
 	EXPECT_EQ(-ENOENT, auxtrace_mmap_file(&o, &m, path, sizeof(path), &bias));
+
+	/* Not where the mapping says, but in perf's build-id cache. */
+	o.nr_binaries = 0;
+	m.filename = "/nonexistent/prog";
+	m.build_id_size = 20;
+	memcpy(m.build_id, build_id, 20);
+	ASSERT_TRUE(mkdtemp(cache) != NULL);
+	snprintf(dir, sizeof(dir), "mkdir -p %s/.build-id/de/adbeef0102030405060708090a0b0c0d0e0f10 "
+		 "&& ln -s /usr/bin/true %s/.build-id/de/adbeef0102030405060708090a0b0c0d0e0f10/elf",
+		 cache, cache);
+	ASSERT_EQ(0, run(dir));
+	EXPECT_EQ(-ENOENT, auxtrace_mmap_file(&o, &m, path, sizeof(path), &bias));
+	o.buildid_dir = cache;
+	ASSERT_EQ(0, auxtrace_mmap_file(&o, &m, path, sizeof(path), &bias));
+	EXPECT_NE(NULL, strstr(path, "/.build-id/de/adbeef01")) TH_LOG("%s", path);
+	EXPECT_EQ(UINT64_MAX, bias);
+	snprintf(dir, sizeof(dir), "rm -rf %s", cache);
+	run(dir);
 }
 
 /* simpleperf's cs_etm recording: its ETM registers, trace and mappings. */
@@ -266,13 +295,6 @@ TEST(auxtrace_real_cs_etm_recording)
 	code_image_free(&img);
 	free((char *)bin.path);
 	auxtrace_close(&d);
-}
-
-static int run(const char *cmd)
-{
-	int status = system(cmd);
-
-	return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
 }
 
 static int by_name(const void *a, const void *b)
@@ -749,6 +771,222 @@ TEST(truncated_captures)
 	free_list(names);
 	free((char *)root);
 	free((char *)data);
+}
+
+/* perf's cs_etm AUXTRACE_INFO: the version 0 and 1 layouts, ETE, and what is refused. */
+TEST(cs_etm_info_layouts)
+{
+	static const uint64_t v0[] = {
+		0, (8ull << 32) | 2, 0,
+		0x4040404040404040ull, 0, 0x800, 0x10, 0x28000ea1, 0x4100f424, 0x488, 0, 0xcc,
+		0x3030303030303030ull, 1, 0x1, 0x12, 0, 0x4100f250,
+	};
+	static const uint64_t v1[] = {
+		1, (8ull << 32) | 2, 0,
+		0x4040404040404040ull, 3, 8, 0x800, 0x14, 0x28000ea1, 0x4100f424, 0x488, 4, 0xcc,
+		0x1234,			/* a register newer perf appends: skipped */
+		0x5050505050505050ull, 5, 8, 0x1, 0x16, 0x28000ea1, 0x4100fff3, 0x20001088, 0,
+		0xcc, 0x47705a13,
+	};
+	struct auxtrace_info info = { .present = true, .type = AUXTRACE_TYPE_CS_ETM };
+	struct auxtrace_hw_id ids[2] = { { .hw_id = (1ull << 56) | 0x30, .cpu = 5 },
+					 { .hw_id = 0x31, .cpu = AUXTRACE_NONE } };
+	struct auxtrace_data hw = { .hw_ids = ids, .nr_hw_ids = 2 };
+	struct cs_etm_info ci;
+	char error[256];
+
+	info.priv = (uint64_t *)v0;
+	info.nr_priv = sizeof(v0) / sizeof(v0[0]);
+	ASSERT_EQ(0, cs_etm_info_parse(&info, &ci, error, sizeof(error))) TH_LOG("%s", error);
+	EXPECT_EQ(2, ci.nr_cpus);
+	EXPECT_EQ(8, ci.pmu_type);
+	EXPECT_TRUE(ci.cpus[0].supported);
+	EXPECT_EQ(CS_ETMV4, ci.cpus[0].cfg.protocol);
+	EXPECT_EQ(0x10, ci.cpus[0].cfg.etm4.reg_traceidr);
+	EXPECT_EQ(0x4100f424, ci.cpus[0].cfg.etm4.reg_idr1);
+	EXPECT_FALSE(ci.cpus[1].supported);	/* ETMv3: read past, not decoded */
+	EXPECT_TRUE(cs_etm_cpu_of_id(&ci, 0x10) == &ci.cpus[0]);
+	cs_etm_info_free(&ci);
+
+	info.priv = (uint64_t *)v1;
+	info.nr_priv = sizeof(v1) / sizeof(v1[0]);
+	ASSERT_EQ(0, cs_etm_info_parse(&info, &ci, error, sizeof(error))) TH_LOG("%s", error);
+	EXPECT_EQ(3, ci.cpus[0].cpu);
+	EXPECT_EQ(0x14, ci.cpus[0].cfg.etm4.reg_traceidr);
+	EXPECT_EQ(CS_ETE, ci.cpus[1].cfg.protocol);
+	EXPECT_EQ(5, ci.cpus[1].cpu);
+	EXPECT_EQ(0x16, ci.cpus[1].cfg.ete.reg_traceidr);
+	EXPECT_EQ(0x47705a13, ci.cpus[1].cfg.ete.reg_devarch);
+	EXPECT_TRUE(cs_etm_cpu(&ci, 5) == &ci.cpus[1]);
+	/* Trace IDs given at run time replace TRCTRACEIDR, by CPU. */
+	cs_etm_info_apply_hw_ids(&ci, &hw);
+	EXPECT_EQ(0x30, ci.cpus[1].cfg.ete.reg_traceidr);
+	EXPECT_EQ(0x14, ci.cpus[0].cfg.etm4.reg_traceidr);
+	EXPECT_TRUE(cs_etm_cpu_of_id(&ci, 0x30) == &ci.cpus[1]);
+	cs_etm_info_free(&ci);
+
+	/* Cut inside the second CPU's block; a wrong magic; another PMU's record. */
+	info.nr_priv -= 3;
+	EXPECT_EQ(-EINVAL, cs_etm_info_parse(&info, &ci, error, sizeof(error)));
+	EXPECT_NE(NULL, strstr(error, "cut short")) TH_LOG("%s", error);
+	info.nr_priv = sizeof(v0) / sizeof(v0[0]);
+	info.priv = (uint64_t *)v0;
+	{
+		uint64_t bad[sizeof(v0) / sizeof(v0[0])];
+
+		memcpy(bad, v0, sizeof(bad));
+		bad[3] = 0x1234;
+		info.priv = bad;
+		EXPECT_EQ(-EINVAL, cs_etm_info_parse(&info, &ci, error, sizeof(error)));
+		EXPECT_NE(NULL, strstr(error, "magic")) TH_LOG("%s", error);
+	}
+	info.type = AUXTRACE_TYPE_INTEL_PT;
+	EXPECT_EQ(-EINVAL, cs_etm_info_parse(&info, &ci, error, sizeof(error)));
+}
+
+/* Snapshot device files: the decoder by protocol, the profile by core, bad files refused. */
+TEST(snapshot_devices)
+{
+	static const char etm4[] = "[device]\nname=ETM_0\nclass=trace_source\ntype=ETM4.2\n"
+				   "[regs]\nTRCCONFIGR(0x004)=0x1\ntrctraceidr(id:0x10)=0x10\n"
+				   "TRCIDR0=0x28000ea1\nTRCIDR2=0x488\n";
+	static const char ete[] = "[device]\nname=ETE_0\ntype=ETM4\n[regs]\nTRCCONFIGR=0x1\n"
+				  "TRCTRACEIDR=0x12\nTRCIDR0=0x28000ea1\nTRCIDR2=0x488\n"
+				  "TRCDEVARCH=0x47705a13\n";
+	static const char stm[] = "[device]\nname=STM_0\ntype=STM\n[regs]\nSTMTCSR=0x1\n";
+	struct cs_device dev = { 0 }, core = { .name = "cpu_0", .type = "Cortex-R52" };
+	ocsd_arch_version_t arch;
+	ocsd_core_profile_t profile;
+	struct cs_source_config cfg;
+	char error[256];
+	struct cs_tree t;
+
+	ASSERT_EQ(0, cs_ini_parse(&dev.ini, etm4, sizeof(etm4) - 1, error, sizeof(error)));
+	dev.name = "ETM_0";
+	dev.type = cs_ini_get(&dev.ini, "device", "type");
+	ASSERT_EQ(0, cs_snapshot_source_config(&dev, &core, &cfg, error, sizeof(error)))
+		TH_LOG("%s", error);
+	EXPECT_EQ(CS_ETMV4, cfg.protocol);
+	EXPECT_EQ(0x10, cfg.etm4.reg_traceidr);
+	EXPECT_EQ(0x4100f403, cfg.etm4.reg_idr1);	/* OpenCSD's default when absent */
+	EXPECT_EQ(profile_CortexR, cfg.etm4.core_prof);	/* from the core's type */
+	EXPECT_EQ(-ENOENT, cs_snapshot_source_config(&dev, NULL, &cfg, error, sizeof(error)));
+	cs_ini_free(&dev.ini);
+
+	ASSERT_EQ(0, cs_ini_parse(&dev.ini, ete, sizeof(ete) - 1, error, sizeof(error)));
+	dev.type = "ETM4";
+	core.type = "ARMv9.2-A";
+	ASSERT_EQ(0, cs_snapshot_source_config(&dev, &core, &cfg, error, sizeof(error)));
+	EXPECT_EQ(CS_ETE, cfg.protocol);		/* by TRCDEVARCH */
+	EXPECT_EQ(ARCH_AA64, cfg.ete.arch_ver);
+	ASSERT_EQ(0, cs_tree_open(&t, CS_FRAMES));
+	EXPECT_EQ(0, cs_tree_add_source(&t, &cfg)) TH_LOG("%s", t.error);	/* 1.3.3's ETE decoder */
+	cs_tree_close(&t);
+	core.type = "Cortex-X9000";
+	EXPECT_EQ(-ENOENT, cs_snapshot_source_config(&dev, &core, &cfg, error, sizeof(error)));
+	EXPECT_NE(NULL, strstr(error, "unknown type")) TH_LOG("%s", error);
+	cs_ini_free(&dev.ini);
+
+	ASSERT_EQ(0, cs_ini_parse(&dev.ini, stm, sizeof(stm) - 1, error, sizeof(error)));
+	dev.type = "STM";
+	EXPECT_EQ(-EOPNOTSUPP, cs_snapshot_source_config(&dev, &core, &cfg, error, sizeof(error)));
+	EXPECT_NE(NULL, strstr(error, "STM")) TH_LOG("%s", error);
+	cs_ini_free(&dev.ini);
+
+	EXPECT_EQ(0, cs_core_profile("Cortex-M33", &arch, &profile));
+	EXPECT_EQ(profile_CortexM, profile);
+	EXPECT_EQ(0, cs_core_profile("ARMv8.3-A", &arch, &profile));
+	EXPECT_EQ(ARCH_V8r3, arch);
+	EXPECT_EQ(0, cs_core_profile("ARM-AA64-R", &arch, &profile));
+	EXPECT_EQ(profile_CortexR, profile);
+	EXPECT_EQ(-ENOENT, cs_core_profile("ARMv8-Q", &arch, &profile));
+
+	EXPECT_EQ(-EINVAL, cs_ini_parse(&dev.ini, "key=value\n", 10, error, sizeof(error)));
+	EXPECT_NE(NULL, strstr(error, "outside every section")) TH_LOG("%s", error);
+	EXPECT_EQ(-EINVAL, cs_ini_parse(&dev.ini, "[open\n", 6, error, sizeof(error)));
+	EXPECT_EQ(-EINVAL, cs_ini_parse(&dev.ini, "[s]\nnovalue\n", 12, error, sizeof(error)));
+}
+
+/*
+ * A packet order OpenCSD 1.3.3's decoder crashes on (an exception before
+ * any address, found by fuzzing): the decode stops before it, says so,
+ * and keeps what came before.
+ */
+TEST(unsafe_packet_order_stops_the_decode)
+{
+	static const uint8_t trace[] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80,	/* A-sync */
+		0x01, 0x00,				/* trace info */
+		0x06, 0x00,				/* exception, no address yet */
+		0x06, 0x00,
+	};
+	struct cs_source_config cfg = { .protocol = CS_ETMV4 };
+	size_t elements = 0;
+	struct cs_tree t;
+
+	cfg.etm4.reg_idr0 = 0x28000ea1;
+	cfg.etm4.reg_idr1 = 0x4100f424;
+	cfg.etm4.reg_idr2 = 0x00000488;
+	cfg.etm4.reg_configr = 0x00000800;
+	cfg.etm4.reg_traceidr = 0;
+	cfg.etm4.arch_ver = ARCH_V8;
+	cfg.etm4.core_prof = profile_CortexA;
+	ASSERT_EQ(0, cs_tree_open(&t, CS_UNFORMATTED));
+	ASSERT_EQ(0, cs_tree_add_source(&t, &cfg)) TH_LOG("%s", t.error);
+	ASSERT_EQ(0, cs_tree_decode(&t, trace, sizeof(trace), 0, CS_ALL_IDS, count_element,
+				    &elements));
+	EXPECT_TRUE(t.stats.halted);
+	EXPECT_EQ(1, t.stats.nr_errors);
+	EXPECT_NE(NULL, strstr(t.stats.first_error, "an exception before any address at offset 14"))
+		TH_LOG("%s", t.stats.first_error);
+	cs_tree_close(&t);
+}
+
+/* juno-ret-stck: one stream ends inside a packet; said, and the rest decoded. */
+TEST(cut_packet_is_reported)
+{
+	const char *dir = traces_path("snapshots/juno-ret-stck");
+	char cmd[PATH_MAX * 3], line[1024];
+	bool said = false;
+	FILE *p;
+
+	if (!dir)
+		SKIP(return, "no %s/coresight/snapshots/juno-ret-stck", TRACES_DIR);
+	snprintf(cmd, sizeof(cmd), "%s --snapshot %s 2>&1 >/dev/null; echo status=$?",
+		 build_file("tp-decode"), dir);
+	p = popen(cmd, "r");
+	ASSERT_TRUE(p != NULL);
+	while (fgets(line, sizeof(line), p)) {
+		said |= strstr(line, "trace ID 0x11: the buffer ends inside a packet") != NULL;
+		if (!strncmp(line, "status=", 7))
+			EXPECT_STREQ("status=0\n", line);
+	}
+	pclose(p);
+	EXPECT_TRUE(said);
+}
+
+/* A recording's binaries not found are named, so that the user can give them. */
+TEST(missing_binaries_are_named)
+{
+	const char *data = traces_path("perf/perf_etm.data"), *first;
+	char cmd[PATH_MAX * 3], out[8192];
+	FILE *p;
+	size_t n;
+
+	if (!data)
+		SKIP(return, "no %s/coresight/perf", TRACES_DIR);
+	snprintf(cmd, sizeof(cmd), "%s -i %s --ranges 2>&1 >/dev/null", build_file("tp-decode"),
+		 data);
+	p = popen(cmd, "r");
+	ASSERT_TRUE(p != NULL);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	EXPECT_NE(NULL, strstr(out, "/data/local/tmp/etm_test_loop not found")) TH_LOG("%s", out);
+	/* Once a file, though it is mapped several times. */
+	first = strstr(out, "simpleperf64 not found");
+	ASSERT_TRUE(first != NULL) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(first + 1, "simpleperf64 not found"));
 }
 
 TEST_HARNESS_MAIN

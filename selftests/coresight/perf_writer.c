@@ -186,6 +186,16 @@ void pw_aux(struct pw_file *f, const struct pw_sid *sid, uint64_t offset, uint64
 	put_sid(p + 32 + SID_BYTES, sid);
 }
 
+void pw_aux_output_hw_id(struct pw_file *f, const struct pw_sid *sid, uint64_t hw_id)
+{
+	uint8_t *p = record(f, 21, 0, 16 + SID_BYTES);	/* PERF_RECORD_AUX_OUTPUT_HW_ID */
+
+	if (!p)
+		return;
+	put64(p + 8, hw_id);
+	put_sid(p + 16 + SID_BYTES, sid);
+}
+
 void pw_raw(struct pw_file *f, uint32_t type, uint16_t misc, const void *body, size_t len)
 {
 	uint8_t *p = record(f, type, misc, 8 + ((len + 7) & ~7ull));

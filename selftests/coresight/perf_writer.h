@@ -38,6 +38,7 @@ void pw_time_conv(struct pw_file *f, uint16_t shift, uint32_t mult, uint64_t zer
 void pw_itrace_start(struct pw_file *f, const struct pw_sid *sid);
 void pw_aux(struct pw_file *f, const struct pw_sid *sid, uint64_t offset, uint64_t size,
 	    uint64_t flags);
+void pw_aux_output_hw_id(struct pw_file *f, const struct pw_sid *sid, uint64_t hw_id);
 /* Raw bytes as a record of @type (for records the writer has no form of). */
 void pw_raw(struct pw_file *f, uint32_t type, uint16_t misc, const void *body, size_t len);
 

@@ -1093,9 +1093,16 @@ out:
  * the MMAP2 of its code, and one AUXTRACE buffer of CPU 0 holding the
  * path's trace (ID 0x10) and a second unit's (0x12) in an ETR's frames.
  */
+/* How write_recording() writes the trace. */
+enum {
+	REC_TRBE = 1,			/* raw, zero padded, as a TRBE's buffer */
+	REC_PER_THREAD = 2,		/* perf record --per-thread: no CPU, a thread */
+};
+
 static int write_recording(const char *path, const char *prog, const ocsd_etmv4_cfg *cfg,
-			   const struct etm4_stream *s)
+			   const struct etm4_stream *s, uint64_t time_zero, int how)
 {
+	bool trbe = how & REC_TRBE;
 	struct pw_file f = { .monotonic = true };
 	struct pw_sid sid = { .pid = 1000, .tid = 1000, .cpu = 0, .time = 1 };
 	struct etm4_stream other = { 0 };
@@ -1129,16 +1136,31 @@ static int write_recording(const char *path, const char *prog, const ocsd_etmv4_
 	etm4_trace_info(&other);
 	src[0] = (struct frame_source){ 0x10, s->buf, s->len };
 	src[1] = (struct frame_source){ 0x12, other.buf, other.len };
-	err = frames_format(src, 2, &frames, &n);
+	if (trbe) {
+		/* A TRBE's buffer: the unit's bytes as they are, perf's zero padding after. */
+		n = s->len + 64;
+		frames = calloc(1, n);
+		err = frames ? 0 : -ENOMEM;
+		if (frames)
+			memcpy(frames, s->buf, s->len);
+	} else {
+		err = frames_format(src, 2, &frames, &n);
+	}
 	etm4_stream_free(&other);
 	if (err)
 		return err;
 	pw_auxtrace_info(&f, 3, info, sizeof(info) / sizeof(info[0]));
+	/* A trace counting another clock: events' time = time_zero + count. */
+	if (time_zero)
+		pw_time_conv(&f, 0, 1, time_zero, 0, 0, 0);
 	pw_mmap2(&f, &sid, addr, len, pgoff, PROT_READ | PROT_EXEC, prog, NULL, 0);
 	pw_itrace_start(&f, &sid);
-	pw_auxtrace(&f, 0, 0, UINT32_MAX, 0, frames, n);
+	if (how & REC_PER_THREAD)
+		pw_auxtrace(&f, 0, 0, sid.tid, UINT32_MAX, frames, n);
+	else
+		pw_auxtrace(&f, 0, 0, UINT32_MAX, 0, frames, n);
 	sid.time = UINT64_MAX / 2;
-	pw_aux(&f, &sid, 0, n, 0);
+	pw_aux(&f, &sid, 0, n, trbe ? 0x100 : 0);	/* PERF_AUX_FLAG_CORESIGHT_FORMAT_RAW */
 	free(frames);
 	err = pw_write_file(&f, path);
 	pw_free(&f);
@@ -1156,7 +1178,9 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	struct path_range want[MAX_RANGES];
 	char cmd[4 * PATH_MAX], rec[160], merged[160], out[16384], plain[16384], expect[16384];
 	size_t n, i, used = 0, before = ranges_before_first_poke(&self->path, &self->img);
-	struct etm4_stream s = { 0 };
+	struct etm4_stream s = { 0 }, t = { 0 };
+	struct path shifted = self->path;
+	uint64_t zero = self->path.calls[0].time / 2;
 	char tool[PATH_MAX];
 
 	/* test_file() answers in one buffer: keep tp-decode's path. */
@@ -1164,7 +1188,7 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	ASSERT_EQ(0, path_trace(&self->path, &s));
 	snprintf(rec, sizeof(rec), "%s/cs_etm.data", self->dir);
 	snprintf(merged, sizeof(merged), "%s/merged.data", self->dir);
-	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s));
+	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s, 0, 0));
 	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
 		 self->events, merged);
 	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
@@ -1191,7 +1215,37 @@ TEST_F(decode, perf_data_with_pokes_from_one_file)
 	TH_LOG("%zu ranges, %zu before the first poke, the same without events: %zu", n, before, i);
 	EXPECT_LE(before - 1, i);
 	EXPECT_GT(n, i);
+
+	/* Timestamps of another clock, and the TIME_CONV that brings them to the events'. */
+	for (i = 0; i < shifted.nr_calls; i++)
+		shifted.calls[i].time -= zero;
+	ASSERT_EQ(0, path_trace(&shifted, &t));
+	ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &t, zero, 0));
+	snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s", test_file("tp-perf", true), rec,
+		 self->events, merged);
+	ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
+	snprintf(cmd, sizeof(cmd), "%s --ranges -i %s -b %s", tool, merged, self->prog);
+	ASSERT_EQ(0, lines_of(cmd, "range", out, sizeof(out)));
+	EXPECT_STREQ(expect, out);
+
+	/* A TRBE's raw buffer, zero padded as perf leaves it; per-thread mode: the same path. */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, write_recording(rec, self->prog, &self->opts.config, &s, 0,
+					     i ? REC_PER_THREAD : REC_TRBE));
+		snprintf(cmd, sizeof(cmd), "%s inject -i %s -t %s -o %s",
+			 test_file("tp-perf", true), rec, self->events, merged);
+		ASSERT_EQ(0, test_run(cmd)) TH_LOG("%s failed", cmd);
+		snprintf(cmd, sizeof(cmd), "%s --ranges -i %s -b %s", tool, merged, self->prog);
+		ASSERT_EQ(0, lines_of(cmd, "range", out, sizeof(out)));
+		EXPECT_STREQ(expect, out) TH_LOG("%s", i ? "per-thread" : "TRBE");
+	}
+
+	/* The listing names the functions the branches leave and reach. */
+	snprintf(cmd, sizeof(cmd), "%s --listing -i %s -b %s", tool, merged, self->prog);
+	ASSERT_EQ(0, lines_of(cmd, " => ", out, sizeof(out)));
+	EXPECT_TRUE(strstr(out, " decode_work+0x") != NULL) TH_LOG("%s", out);
 	etm4_stream_free(&s);
+	etm4_stream_free(&t);
 }
 
 TEST(config_lines)

@@ -56,12 +56,81 @@ static int read_file(const char *path, uint8_t **buf, size_t *len)
 	return 0;
 }
 
+/*
+ * The listing's state, per trace ID: a range that ended in a taken branch
+ * waits for the next one to say where it went.  One per run of the tool.
+ */
+static struct listing {
+	const struct code_image *img;	/* its symbols name the addresses */
+	struct {
+		bool pending;
+		uint64_t from;
+	} ids[128];
+} listing;
+
+/* "name+0xoff", or "[unknown]" as perf script has it. */
+static const char *symbol(uint64_t addr, char *buf, size_t len)
+{
+	uint64_t off;
+	const struct code_symbol *sym = listing.img ? code_image_symbol(listing.img, addr, &off)
+						    : NULL;
+
+	if (!sym)
+		return "[unknown]";
+	snprintf(buf, len, "%s+0x%" PRIx64, sym->name, off);
+	return buf;
+}
+
+/* A perf script-like line for each branch taken, and each break in the flow. */
+static void list_element(uint8_t id, const ocsd_generic_trace_elem *e)
+{
+	char from[256], to[256];
+
+	switch (e->elem_type) {
+	case OCSD_GEN_TRC_ELEM_INSTR_RANGE:
+		if (listing.ids[id].pending)
+			printf("ID:%x %16" PRIx64 " %s => %16" PRIx64 " %s\n", id,
+			       listing.ids[id].from, symbol(listing.ids[id].from, from, sizeof(from)),
+			       (uint64_t)e->st_addr, symbol(e->st_addr, to, sizeof(to)));
+		listing.ids[id].pending = e->last_instr_exec;
+		listing.ids[id].from = e->en_addr - e->last_instr_sz;
+		return;
+	case OCSD_GEN_TRC_ELEM_EXCEPTION:
+		if (listing.ids[id].pending)
+			printf("ID:%x %16" PRIx64 " %s => exception %u\n", id, listing.ids[id].from,
+			       symbol(listing.ids[id].from, from, sizeof(from)), e->exception_number);
+		else
+			printf("ID:%x exception %u\n", id, e->exception_number);
+		break;
+	case OCSD_GEN_TRC_ELEM_ADDR_NACC:
+		printf("ID:%x %16" PRIx64 " %s: no code known there\n", id, (uint64_t)e->st_addr,
+		       symbol(e->st_addr, from, sizeof(from)));
+		break;
+	case OCSD_GEN_TRC_ELEM_TRACE_ON:
+		printf("ID:%x --- trace on ---\n", id);
+		break;
+	case OCSD_GEN_TRC_ELEM_NO_SYNC:
+		printf("ID:%x --- no sync ---\n", id);
+		break;
+	case OCSD_GEN_TRC_ELEM_EO_TRACE:
+		printf("ID:%x --- end of trace ---\n", id);
+		break;
+	default:
+		return;
+	}
+	listing.ids[id].pending = false;
+}
+
 static bool print_element(void *arg, uint64_t index, uint8_t id,
 			  const ocsd_generic_trace_elem *e)
 {
 	const struct cs_args *a = arg;
 	char line[1024];
 
+	if (a->output == CS_OUT_LISTING) {
+		list_element(id & 0x7f, e);
+		return true;
+	}
 	if (a->output == CS_OUT_RANGES) {
 		if (e->elem_type != OCSD_GEN_TRC_ELEM_INSTR_RANGE)
 			return true;
@@ -89,16 +158,43 @@ static void print_warnings(const char *what, const char *warnings)
 }
 
 /* Errors seen in the trace: said once, and the status that says so. */
+/* Each source whose last packet the end of the buffer cut. */
+static void report_cut_packets(const char *what, const struct cs_tree *t)
+{
+	unsigned int i;
+
+	if (t->stats.halted)
+		return;		/* the decode ended before the end */
+	for (i = 0; i < t->nr_decoders; i++) {
+		const struct cs_source_config *c = &t->sources[i];
+
+		if (t->stats.cut_packet[i] == UINT64_MAX)
+			continue;
+		fprintf(stderr, "tp-decode: %s: trace ID 0x%x: the buffer ends inside a packet "
+			"(from offset %llu): decoded up to it\n", what,
+			(c->protocol == CS_ETE ? c->ete.reg_traceidr : c->etm4.reg_traceidr) & 0x7f,
+			(unsigned long long)t->stats.cut_packet[i]);
+	}
+}
+
 static int trace_status(const char *what, const struct cs_tree *t)
 {
+	report_cut_packets(what, t);
+	if (t->stats.skipped)
+		fprintf(stderr, "tp-decode: %s: warning: %zu bytes before the first frame sync "
+			"were not decoded\n", what, t->stats.skipped);
 	if (t->stats.cut)
 		fprintf(stderr, "tp-decode: %s: warning: the buffer ends inside a frame: its "
 			"last %zu bytes were not decoded\n", what, t->stats.cut);
 	if (!t->stats.nr_errors)
 		return 0;
-	fprintf(stderr, "tp-decode: %s: %zu bad packet%s, decoding went on after each; "
-		"the first: %s\n", what, t->stats.nr_errors, t->stats.nr_errors > 1 ? "s" : "",
-		t->stats.first_error);
+	if (t->stats.halted)
+		fprintf(stderr, "tp-decode: %s: decoding stopped at a bad packet in frame-synced "
+			"data, as trc_pkt_lister does: %s\n", what, t->stats.first_error);
+	else
+		fprintf(stderr, "tp-decode: %s: %zu bad packet%s, decoding went on after each; "
+			"the first: %s\n", what, t->stats.nr_errors,
+			t->stats.nr_errors > 1 ? "s" : "", t->stats.first_error);
 	return TP_DECODE_TRACE_ERRORS;
 }
 
@@ -158,9 +254,36 @@ static uint32_t read_image(void *arg, uint64_t addr, uint8_t trace_id, uint8_t *
 	return len;
 }
 
+/* A mapped file tp-decode could not find: its code reads as not accessible. */
+static void say_missing(void *arg, const char *filename)
+{
+	const struct cs_args *a = arg;
+
+	fprintf(stderr, "tp-decode: %s: warning: %s%s not found: its code is not decoded "
+		"(--symfs DIR, -b FILE[@BIAS])\n", a->perf_data, a->symfs ? "under --symfs, " : "",
+		filename);
+}
+
+/* perf's build-id cache: $PERF_BUILDID_DIR, else ~/.debug. */
+static const char *buildid_dir(char *buf, size_t len)
+{
+	const char *dir = getenv("PERF_BUILDID_DIR"), *home = getenv("HOME");
+
+	if (dir && *dir)
+		return dir;
+	if (!home || !*home)
+		return NULL;
+	snprintf(buf, len, "%s/.debug", home);
+	return buf;
+}
+
 static int load_image(const struct cs_args *a, struct auxtrace_data *d, struct code_image *img)
 {
+	char cache[4096];
 	struct auxtrace_image_options o = {
+		.buildid_dir = buildid_dir(cache, sizeof(cache)),
+		.missing = say_missing,
+		.callback_arg = (void *)a,
 		.symfs = a->symfs,
 		.binaries = (const struct auxtrace_binary *)a->binaries,
 		.nr_binaries = a->nr_binaries,
@@ -200,6 +323,7 @@ static int decode_buffer(const struct cs_args *a, const struct cs_etm_info *info
 		cs_tree_close(&t);
 		return 1;
 	}
+	report_cut_packets(a->perf_data, &t);
 	if (t.stats.cut)
 		fprintf(stderr, "tp-decode: %s: warning: AUXTRACE at %llu ends inside a frame: "
 			"its last %zu bytes were not decoded\n", a->perf_data,
@@ -212,7 +336,7 @@ static int decode_buffer(const struct cs_args *a, const struct cs_etm_info *info
 	return 0;
 }
 
-static void print_queue(const struct auxtrace_queue *q, const struct auxtrace_data *d)
+static void print_queue(const struct auxtrace_queue *q)
 {
 	printf("# queue %u", q->idx);
 	if (q->cpu != AUXTRACE_NONE)
@@ -220,24 +344,51 @@ static void print_queue(const struct auxtrace_queue *q, const struct auxtrace_da
 	if (q->tid != AUXTRACE_NONE && q->tid)
 		printf(", thread %u", q->tid);
 	printf(": %zu buffer%s\n", q->nr_buffers, q->nr_buffers == 1 ? "" : "s");
-	(void)d;
 }
 
 /*
  * One ID's raw ETMv4 trace across the recording's pokes (etm/etm_decode.h):
  * its elements, and how many PRE/POST windows stayed ambiguous.
  */
+/* A trace timestamp in the events' clock, as perf converts it. */
+static uint64_t converted(const void *arg, uint64_t timestamp)
+{
+	return auxtrace_cycles_to_time(arg, timestamp);
+}
+
 static int decode_across_pokes(const struct cs_args *a, const struct cs_etm_cpu *c,
 			       const uint8_t *raw, size_t len, const struct code_image *img,
-			       size_t *unresolved)
+			       const struct auxtrace_time_conv *tc, size_t *unresolved)
 {
-	struct etm_decode_options opts = { .ignore_events = a->ignore_events };
+	struct etm_decode_options opts = {
+		.ignore_events = a->ignore_events,
+		.event_time = tc->present ? converted : NULL,
+		.event_time_arg = tc,
+	};
 	struct etm_decode_result res;
 	uint8_t id = c->cfg.etm4.reg_traceidr & 0x7f;
 	size_t i;
+	int err;
 
 	opts.config = c->cfg.etm4;
-	if (etm_decode(&opts, img, raw, len, &res)) {
+	/*
+	 * perf leaves a TRBE's buffer zero padded: zeros that no 0x80 ends
+	 * are no packet (an A-sync needs it), so a stream the scan refuses
+	 * with them is tried without them.
+	 */
+	err = etm_decode(&opts, img, raw, len, &res);
+	if (err && len && !raw[len - 1]) {
+		struct etm_decode_result again;
+		size_t trimmed = len;
+
+		while (trimmed && !raw[trimmed - 1])
+			trimmed--;
+		if (trimmed && !etm_decode(&opts, img, raw, trimmed, &again)) {
+			res = again;
+			err = 0;
+		}
+	}
+	if (err) {
 		fprintf(stderr, "tp-decode: %s: trace ID 0x%x: %s\n", a->perf_data, id, res.error);
 		return 1;
 	}
@@ -261,6 +412,13 @@ static int decode_buffer_with_pokes(const struct cs_args *a, const struct cs_etm
 	struct cs_tree probe;
 	int status = 0;
 
+	for (i = 0; i < info->nr_cpus; i++) {
+		if (info->cpus[i].supported && info->cpus[i].cfg.protocol == CS_ETE) {
+			fprintf(stderr, "tp-decode: %s: CPU %u has an ETE: pokes are followed in "
+				"ETMv4 trace only\n", a->perf_data, info->cpus[i].cpu);
+			return 1;
+		}
+	}
 	/* The queue's tree says whether the buffer is raw, and for which unit. */
 	if (cs_etm_queue_tree(info, d, q, &probe)) {
 		fprintf(stderr, "tp-decode: %s: %s\n", a->perf_data, probe.error);
@@ -275,7 +433,7 @@ static int decode_buffer_with_pokes(const struct cs_args *a, const struct cs_etm
 				"trace only\n", a->perf_data, q->cpu);
 			return 1;
 		}
-		return decode_across_pokes(a, c, b->data, b->size, img, unresolved);
+		return decode_across_pokes(a, c, b->data, b->size, img, &d->time_conv, unresolved);
 	}
 	for (i = 0; i < info->nr_cpus; i++)
 		if (info->cpus[i].supported && info->cpus[i].cfg.protocol == CS_ETMV4 &&
@@ -289,7 +447,8 @@ static int decode_buffer_with_pokes(const struct cs_args *a, const struct cs_etm
 		if (streams.streams[i].len)
 			status = decode_across_pokes(a, cs_etm_cpu_of_id(info, streams.streams[i].id),
 						     streams.streams[i].bytes,
-						     streams.streams[i].len, img, unresolved);
+						     streams.streams[i].len, img, &d->time_conv,
+						     unresolved);
 	cs_streams_free(&streams);
 	return status;
 }
@@ -313,14 +472,17 @@ int cs_decode_perf_data(const struct cs_args *a)
 		auxtrace_close(&d);
 		return 1;
 	}
+	cs_etm_info_apply_hw_ids(&info, &d);
 	/* A recording of pokes: each ID's trace on its own, across the windows. */
 	pokes = d.nr_text_pokes > 0;
 	status = load_image(a, &d, &img);
+	/* The image keeps the functions of every ELF file it read. */
+	listing.img = status ? NULL : &img;
 	for (i = 0; !status && i < d.nr_queues; i++) {
 		const struct auxtrace_queue *q = &d.queues[i];
 
 		if (a->output == CS_OUT_ELEMENTS)
-			print_queue(q, &d);
+			print_queue(q);
 		for (j = 0; !status && j < q->nr_buffers; j++) {
 			const struct auxtrace_buffer *b = &d.buffers[q->buffers[j]];
 
@@ -345,6 +507,7 @@ int cs_decode_perf_data(const struct cs_args *a)
 		status = 3;
 	}
 	code_image_free(&img);
+	listing.img = NULL;
 	cs_etm_info_free(&info);
 	auxtrace_close(&d);
 	return status;

@@ -19,6 +19,7 @@
 enum cs_output {
 	CS_OUT_ELEMENTS,		/* trc_pkt_lister's element lines */
 	CS_OUT_RANGES,			/* the executed ranges */
+	CS_OUT_LISTING,			/* perf script-like: branches with symbols */
 };
 
 struct cs_binary {

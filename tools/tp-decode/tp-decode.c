@@ -11,7 +11,8 @@
  *   tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG] [--cpu N]
  *   tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]
  *   tp-decode [--format etrace] -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]... [--id ID]
- *             [--ranges] [--ignore-events] [-c CONFIG] [--cpu N] [--dump-packets]
+ *             [--ranges | --listing] [--ignore-events] [-c CONFIG] [--cpu N]
+ *             [--dump-packets]
  *   tp-decode --format pt -i PERF.DATA [-c CONFIG] [-e EVENTS] [-b FILE[@BIAS]]...
  *   tp-decode --help | --version
  *
@@ -49,8 +50,8 @@ static void print_usage(FILE *out)
 	      "       tp-decode --format etrace --dump-packets -t TRACE [-c CONFIG] [--cpu N]\n"
 	      "       tp-decode --snapshot DIR [--buffer NAME] [--id ID] [--ranges]\n"
 	      "       tp-decode [--format etrace] -i PERF.DATA [--symfs DIR] [-b FILE[@BIAS]]...\n"
-	      "                 [--id ID] [--ranges] [--ignore-events] [-c CONFIG] [--cpu N]\n"
-	      "                 [--dump-packets]\n"
+	      "                 [--id ID] [--ranges | --listing] [--ignore-events] [-c CONFIG]\n"
+	      "                 [--cpu N] [--dump-packets]\n"
 	      "       tp-decode --format pt -i PERF.DATA [-c CONFIG] [-e EVENTS] [-b FILE[@BIAS]]...\n"
 	      "                 [--ignore-events] [--ranges]\n"
 	      "       tp-decode --help | --version\n"
@@ -114,7 +115,7 @@ static int split_at(char *arg, uint64_t *addr, bool required)
 
 struct args {
 	const char *trace, *config, *events;
-	bool ranges, etrace, pt, dump_packets;
+	bool ranges, listing, etrace, pt, dump_packets;
 	bool have_files;		/* -b or -m given (Intel PT: the image is those) */
 	int cpu;			/* of an E-Trace perf.data; -1 the first */
 	struct cs_args cs;		/* --snapshot, -i */
@@ -216,6 +217,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		{ "buffer", required_argument, NULL, 'B' },
 		{ "id", required_argument, NULL, 'd' },
 		{ "symfs", required_argument, NULL, 'Y' },
+		{ "listing", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -272,6 +274,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 			break;
 		case 'i': a->cs.perf_data = optarg; break;
 		case 'Y': a->cs.symfs = optarg; break;
+		case 'L': a->listing = true; break;
 		case 'h':
 			print_usage(stdout);
 			return ARGS_ANSWERED;
@@ -281,7 +284,9 @@ static int parse_args(int argc, char **argv, struct args *a, struct code_image *
 		default: return usage();
 		}
 	}
-	a->cs.output = a->ranges ? CS_OUT_RANGES : CS_OUT_ELEMENTS;
+	a->cs.output = a->listing ? CS_OUT_LISTING : a->ranges ? CS_OUT_RANGES : CS_OUT_ELEMENTS;
+	if (a->listing && (a->ranges || !a->cs.perf_data || a->etrace || a->pt))
+		return usage();
 	a->cs.ignore_events = a->opts.ignore_events;
 	a->etrace_opts.ignore_events = a->opts.ignore_events;
 	a->have_files = files;
