@@ -214,6 +214,16 @@ $(lib-objs): EXTRA_CFLAGS += $(call cc-option,-fno-reorder-functions) \
 			     -Wmissing-prototypes -Wstrict-prototypes
 $(lib-objs): OWN_TEXT = $(OBJCOPY) $(foreach s,.text .text.unlikely .text.hot .text.startup \
 	.text.exit,--rename-section $(s)=textpoke_text,alloc,load,readonly,code,contents) $@
+# The dispatcher runs on every traced call: initial-exec TLS (its own
+# thread words and urcu-bp's, one thread-pointer-relative access each),
+# and, where the compiler can promise it, the integer registers only: the
+# light trampolines call it with the traced function's vector arguments
+# still live (riscv64's compilers use no floating-point register for
+# integer code).
+dispatch-regs-x86	:= -mgeneral-regs-only
+dispatch-regs-arm64	:= -mgeneral-regs-only
+$(objtree)/textpoke/tracing/ftrace_dispatch.o: EXTRA_CFLAGS += -ftls-model=initial-exec \
+	$(dispatch-regs-$(ARCH))
 LIB_A		:= $(objtree)/libtextpoke.a
 LIB_SO		:= $(objtree)/libtextpoke.so
 LIB_SO_REAL	:= $(LIB_SO).$(VERSION)

@@ -254,7 +254,7 @@ static void call_return(const struct fgraph_frame *f, unsigned int depth,
 {
 	struct tp_fgraph_ops *gops;
 	struct tp_ftrace_graph_ret ret;
-	bool nested = ftrace_in_callback;
+	unsigned int nested = ftrace_in_callback;
 
 	urcu_bp_read_lock();
 	gops = __atomic_load_n(&fgraph_table[f->ops].gops, __ATOMIC_ACQUIRE);
