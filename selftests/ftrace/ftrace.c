@@ -318,6 +318,124 @@ TEST(regs)
 	tp_ftrace_free_filter(&ops);
 }
 
+/*
+ * TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY: the light way keeps the integer
+ * registers, errno and the arguments in them, and not the floating-point
+ * ones.  light_hit() breaks the promise on purpose, zeroing the first
+ * floating-point argument register: the traced function sees the zero
+ * only if its entry took the light way, which the flag asks for.
+ */
+static void zero_first_fp_arg(void)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("pxor %%xmm0, %%xmm0" ::: "xmm0");
+#elif defined(__aarch64__)
+	__asm__ volatile("movi v0.2d, #0" ::: "v0");
+#elif defined(__riscv)
+	__asm__ volatile("fmv.d.x fa0, zero" ::: "fa0");
+#endif
+}
+
+static void light_hit(unsigned long ip, unsigned long parent_ip,
+		      struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		seen_args[i] = tp_ftrace_regs_get_argument(regs, i);
+	seen_ip = ip;
+	__atomic_fetch_add((unsigned long *)ops->private, 1, __ATOMIC_RELAXED);
+	errno = EIO;
+	zero_first_fp_arg();
+}
+
+/* tp_trace_doubles(2, 3, 1, 4) as the light way leaves it: a == 0. */
+#define LIGHT_DOUBLES	(0.0 * 3.0 + 1.0 / 4.0)
+
+TEST(light_contract_keeps_integer_registers)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = {
+		.func = light_hit, .private = &hits,
+		.flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	long ret;
+	int i;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_args", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	for (i = 0; i < 3; i++) {
+		errno = 0;
+		ret = tp_trace_args(1, 2, 3, 4, 5, 6);
+		EXPECT_EQ(0, errno);
+		EXPECT_EQ(1 + 4 + 9 + 16 + 25 + 36, ret);
+	}
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ((unsigned long)i + 1, seen_args[i]);
+	EXPECT_EQ((unsigned long)tp_trace_args, seen_ip);
+	EXPECT_EQ(3, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(light_contract_takes_the_light_way)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = {
+		.func = light_hit, .private = &hits,
+		.flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	int i;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	/* A thread's first traced entry may go the full way (it is set up). */
+	tp_trace_doubles(2.0, 3.0, 2.0, 4.0);
+	for (i = 0; i < 3; i++) {
+		errno = 0;
+		EXPECT_EQ(LIGHT_DOUBLES, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+		EXPECT_EQ(0, errno);
+	}
+	EXPECT_EQ(4, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	EXPECT_EQ(4, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* Without the flag, or with another ops on the function: the full way. */
+TEST(light_contract_only_for_light_ops_alone)
+{
+	unsigned long hits = 0, other_hits = 0;
+	struct tp_ftrace_ops ops = { .func = light_hit, .private = &hits };
+	struct tp_ftrace_ops light = {
+		.func = light_hit, .private = &hits,
+		.flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	struct tp_ftrace_ops other = { .func = count_hit, .private = &other_hits };
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(2, counter(&hits));
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&light, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&other, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&light));
+	ASSERT_EQ(0, tp_register_ftrace_function(&other));
+	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&other));
+	EXPECT_EQ(LIGHT_DOUBLES, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&light));
+	EXPECT_EQ(5, counter(&hits));
+	EXPECT_EQ(2, counter(&other_hits));
+	tp_ftrace_free_filter(&light);
+	tp_ftrace_free_filter(&other);
+}
+
 TEST(bad_input)
 {
 	unsigned long hits = 0;
