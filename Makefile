@@ -224,6 +224,15 @@ dispatch-regs-x86	:= -mgeneral-regs-only
 dispatch-regs-arm64	:= -mgeneral-regs-only
 $(objtree)/textpoke/tracing/ftrace_dispatch.o: EXTRA_CFLAGS += -ftls-model=initial-exec \
 	$(dispatch-regs-$(ARCH))
+$(objtree)/textpoke/tracing/ftrace_graph.o: EXTRA_CFLAGS += -ftls-model=initial-exec
+# Their inlined urcu-bp read side reaches the thread's reader where
+# liburcu-bp's registry put it, which is not the 128 bytes (a cache line)
+# its type declares: word-sized accesses on word-aligned addresses, which
+# UBSan's alignment check would still report.
+ifneq ($(SANITIZE),)
+$(objtree)/textpoke/tracing/ftrace_dispatch.o $(objtree)/textpoke/tracing/ftrace_graph.o: \
+	EXTRA_CFLAGS += -fno-sanitize=alignment
+endif
 LIB_A		:= $(objtree)/libtextpoke.a
 LIB_SO		:= $(objtree)/libtextpoke.so
 LIB_SO_REAL	:= $(LIB_SO).$(VERSION)

@@ -1002,6 +1002,30 @@ static int graph_count(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops
 	return 1;
 }
 
+/* The light flag on a graph ops is ignored: its entry code is the library's. */
+static int graph_zero_fp(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
+{
+	__atomic_fetch_add((unsigned long *)g->private, 1, __ATOMIC_RELAXED);
+	zero_first_fp_arg();
+	return 0;
+}
+
+TEST(light_flag_ignored_on_graph_ops)
+{
+	unsigned long entries = 0;
+	struct tp_fgraph_ops graph = { .entryfunc = graph_zero_fp, .private = &entries };
+	int i;
+
+	graph.ops.flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY;
+	ASSERT_EQ(0, tp_ftrace_set_filter(&graph.ops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&graph));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	EXPECT_EQ(3, counter(&entries));
+	EXPECT_EQ(0, tp_unregister_ftrace_graph(&graph));
+	tp_ftrace_free_filter(&graph.ops);
+}
+
 TEST(graph_on_an_unloaded_object)
 {
 	unsigned long entries = 0;

@@ -62,6 +62,10 @@ bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip)
 	return set && lo < set->nr && set->funcs[lo].ip == ip;
 }
 
+/*
+ * A graph ops' callback is the library's own entry code, which keeps no
+ * such promise whatever the flags say: it never goes the light way.
+ */
 uintptr_t ftrace_slot_word(const struct tp_ftrace_ops *ops)
 {
 	uintptr_t word = (uintptr_t)ops;
@@ -69,7 +73,7 @@ uintptr_t ftrace_slot_word(const struct tp_ftrace_ops *ops)
 	if (ops == &ftrace_stub_ops || ops == &ftrace_list_ops || !ops->state ||
 	    ops->state->kind != FTRACE_OPS_CALLBACK)
 		return word | FTRACE_SLOT_SLOW;
-	if (ops->flags & TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY)
+	if ((ops->flags & TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY) && !ops->state->graph)
 		return word | FTRACE_SLOT_LIGHT;
 	return word;
 }

@@ -34,7 +34,12 @@
  * above it, a handler on an alternate stack) and return later.
  * A signal handler's frames, on any stack, sit above the ones it
  * interrupted and return first.
+ *
+ * Every traced return comes through here: urcu-bp's read side is
+ * inlined (_LGPL_SOURCE), with its thread-local reader reached through
+ * the initial-exec TLS model (Makefile), as in the dispatcher.
  */
+#define _LGPL_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
