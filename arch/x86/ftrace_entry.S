@@ -3,7 +3,8 @@
  * The x86-64 ftrace trampolines.  A traced function's entry CALLs its
  * object's veneer, which jumps here: the stack holds the return address
  * into the function (after its CALL) and above it the function's own
- * return address.  Save every argument register, call
+ * return address.  Save every argument register, call the ops' callback
+ * (ftrace_enter(), ops->func, ftrace_exit(): ftrace_dispatch.c) or
  * ftrace_dispatch(ip, parent, regs) with the function's entry address,
  * restore, and return into the function as if the CALL had been the NOP
  * it replaced (or go where the dispatcher says: a direct trampoline, a
@@ -11,10 +12,9 @@
  *
  * The light way: when the function's ops slot is tagged
  * FTRACE_SLOT_LIGHT (one ops whose callback leaves the vector registers
- * alone), only the integer registers are kept and
- * ftrace_dispatch_light() called; should it find the slot changed, the
- * vector state is saved after all and the full way taken, in the same
- * frame.
+ * alone), only the integer registers are kept and ftrace_enter_light()
+ * called; should it find the slot changed, the vector state is saved
+ * after all and the full way taken, in the same frame.
  *
  * RSP is not always 8 mod 16 at the function's entry, as the SysV ABI
  * has it: gcc calls a local function it knows needs no more than 8-byte

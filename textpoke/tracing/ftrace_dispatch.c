@@ -8,13 +8,15 @@
  *
  * This is the per-call cost of tracing, so the common case is short:
  * the slot's tags (ftrace_resume.h) say whether the one ops there is a
- * plain callback, called straight away; lists, direct calls and
- * redirections go the general way.  urcu-bp's read side is inlined
+ * plain callback, which the trampoline calls itself between
+ * ftrace_enter() and ftrace_exit(); lists, direct calls and redirections
+ * go the general way, ftrace_dispatch().  urcu-bp's read side is inlined
  * (_LGPL_SOURCE) and this file is built with the initial-exec TLS model,
  * so that its thread-local words are one %fs/TPIDR/tp-relative access
  * each instead of calls into the dynamic linker; and with the integer
- * registers only (Makefile), because ftrace_dispatch_light() runs with
- * the vector state of the traced function still live.
+ * registers only (Makefile), because ftrace_enter_light() and
+ * ftrace_exit() run with the vector state of the traced function still
+ * live.
  */
 #define _LGPL_SOURCE
 #include <errno.h>

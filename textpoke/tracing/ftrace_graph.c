@@ -270,7 +270,7 @@ static void call_return(const struct fgraph_frame *f, unsigned int depth,
 			.calltime = f->calltime, .rettime = now_ns(),
 			.flags = regs ? 0 : TP_FGRAPH_RET_UNWOUND, .regs = regs,
 		};
-		ftrace_in_callback = true;
+		ftrace_in_callback = nested + 1;
 		gops->retfunc(&ret, gops);
 		ftrace_in_callback = nested;
 	}
