@@ -9,9 +9,17 @@
 # bench.h's "metric<TAB>value" lines, ir.call_textpoke_<state>, as
 # ir_per_call.sh does natively with callgrind.
 #
-#   bench/insn_per_call.sh PLUGIN FTRACE_BENCH CALLS QEMU [QEMU ARGS...]
+#   bench/insn_per_call.sh [--suffix S] PLUGIN FTRACE_BENCH CALLS QEMU [QEMU ARGS...]
+#
+# --suffix S: the metrics are ir.call_textpoke_<state>S (another CPU
+# model of the same arch).
 set -euo pipefail
 
+suffix=''
+if [ "${1:-}" = --suffix ]; then
+	suffix=$2
+	shift 2
+fi
 plugin=$1 bin=$2 calls=$3
 shift 3
 log=$(mktemp)
@@ -37,6 +45,6 @@ for state in off disabled ops1 ops1_light ops1_99 list100; do
 		echo "insn_per_call: no count for $state (does qemu load plugins?)" >&2
 		exit 1
 	fi
-	awk -v a="$one" -v b="$two" -v n="$calls" -v s="$state" \
+	awk -v a="$one" -v b="$two" -v n="$calls" -v s="$state$suffix" \
 		'BEGIN { printf "ir.call_textpoke_%s\t%.2f\n", s, (b - a) / n }'
 done

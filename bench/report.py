@@ -528,27 +528,33 @@ class Report:
                  'runs of 2N and N calls in each state, so exact. *Over the plain call*: over '
                  'never traced, plus the entry NOPs a never-traced call runs (' +
                  ', '.join(f'{a.name} {ENTRY_NOPS.get(a.name, 0)}' for a in arches) + '). '
-                 'qemu\'s default arm64 CPU has SVE: the arm64 counts are those of the SVE '
-                 'trampoline (Z0-Z7 and P0-P3 kept whole). XRay and uftrace do not run there.\n')
-        header = ['state'] + [f'{a.name} {h}' for a in arches
+                 'qemu\'s default arm64 CPU has SVE: those arm64 counts are of the SVE '
+                 'trampoline (Z0-Z7 and P0-P3 kept whole); *without SVE* is the same under '
+                 '`-cpu neoverse-n1` (Q0-Q7). XRay and uftrace do not run there.\n')
+        # Columns: each arch, and arm64 once more without SVE (-cpu neoverse-n1).
+        columns = [(a, suffix, a.name + (' without SVE' if suffix else ''))
+                   for a in arches for suffix in ('', '_nosve')
+                   if a.has(f'ir.call_textpoke_ops1{suffix}')]
+        header = ['state'] + [f'{name} {h}' for _, _, name in columns
                               for h in ('instructions per call', 'over the plain call')]
         rows = []
         for key, label in CALL_STATES:
             row = [label]
-            for a in arches:
-                ir, off = a.median(f'ir.call_textpoke_{key}'), a.median('ir.call_textpoke_off')
+            for a, suffix, _ in columns:
+                ir = a.median(f'ir.call_textpoke_{key}{suffix}')
+                off = a.median(f'ir.call_textpoke_off{suffix}')
                 plain = off - ENTRY_NOPS.get(a.name, 0) if off is not None else None
-                row += [count(a, f'ir.call_textpoke_{key}'),
+                row += [count(a, f'ir.call_textpoke_{key}{suffix}'),
                         num(ir - plain) if ir is not None and plain is not None else 'n/a']
             rows.append(row)
         self.add(table(header, rows))
-        for a in arches:
-            plain = a.median('ir.call_textpoke_off') - ENTRY_NOPS.get(a.name, 0)
+        for a, suffix, name in columns:
+            plain = a.median(f'ir.call_textpoke_off{suffix}') - ENTRY_NOPS.get(a.name, 0)
             for what, key, goal in (('full contract', 'ops1', CALL_GOAL_EMULATED[0]),
                                     ('light contract', 'ops1_light', CALL_GOAL_EMULATED[1])):
-                ir = a.median(f'ir.call_textpoke_{key}')
+                ir = a.median(f'ir.call_textpoke_{key}{suffix}')
                 if ir is not None:
-                    self.goal(f'{a.name}: 1 ops, {what}: ≤ {goal} instructions over the plain call',
+                    self.goal(f'{name}: 1 ops, {what}: ≤ {goal} instructions over the plain call',
                               ir - plain <= goal, f'{num(ir - plain)} (qemu plugin count)')
         fig, ax = plt.subplots(figsize=(8, 4))
         width = 0.8 / len(arches)
