@@ -10,6 +10,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -401,6 +402,52 @@ TEST(light_contract_takes_the_light_way)
 	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
 	EXPECT_EQ(4, counter(&hits));
 	tp_ftrace_free_filter(&ops);
+}
+
+/*
+ * backtrace() from a callback on the light way finds the traced
+ * function's callers (the trampoline's unwind information).  The
+ * callback breaks the promise (the unwinder may use any register), which
+ * tp_trace_func1(), taking no floating-point argument, does not notice.
+ */
+static void *light_bt[32];
+static int light_bt_nr;
+static void *light_caller;
+
+static void light_backtrace(unsigned long ip, unsigned long parent_ip,
+			    struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	light_bt_nr = backtrace(light_bt, 32);
+}
+
+static __attribute__((noinline)) int light_call_func1(void)
+{
+	int ret = tp_trace_func1(1);
+
+	light_caller = __builtin_return_address(0);
+	__asm__ volatile("" ::: "memory");	/* not a tail call */
+	return ret;
+}
+
+TEST(light_contract_unwinds_from_the_callback)
+{
+	struct tp_ftrace_ops ops = {
+		.func = light_backtrace, .flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	int i, at = -1;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	light_call_func1();		/* the thread's first entry: the full way */
+	light_bt_nr = 0;
+	EXPECT_EQ(2, light_call_func1());
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+	for (i = 0; i < light_bt_nr; i++)
+		if (light_bt[i] == light_caller)
+			at = i;
+	TH_LOG("the caller's caller at %d of %d frames", at, light_bt_nr);
+	EXPECT_LT(2, at);
 }
 
 /* Without the flag, or with another ops on the function: the full way. */
