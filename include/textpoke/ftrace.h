@@ -102,9 +102,9 @@ typedef void (*tp_ftrace_func_t)(unsigned long ip, unsigned long parent_ip,
  * integer registers, errno, the recursion guard and unregistration's
  * guarantee stay as for any ops.  A callback that breaks the promise
  * corrupts the traced function's floating-point and vector arguments.
- * Read when the ops is registered and when its filter changes; ignored
- * on a graph ops (struct tp_fgraph_ops), whose entry code is the
- * library's.
+ * Set it before registering the ops and leave it while registered (it
+ * is read as the ops' functions are turned on); ignored on a graph ops
+ * (struct tp_fgraph_ops), whose entry code is the library's.
  */
 #define TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY	(1ul << 1)
 
