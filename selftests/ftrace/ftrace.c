@@ -337,6 +337,20 @@ static void zero_first_fp_arg(void)
 #endif
 }
 
+/* The first floating-point argument register to 1.0, behind the compiler's back. */
+static void one_first_fp_arg(void)
+{
+	unsigned long one = 0x3ff0000000000000ul;
+
+#if defined(__x86_64__)
+	__asm__ volatile("movq %0, %%xmm0" :: "r"(one) : "xmm0");
+#elif defined(__aarch64__)
+	__asm__ volatile("fmov d0, %0" :: "r"(one) : "v0");
+#elif defined(__riscv)
+	__asm__ volatile("fmv.d.x fa0, %0" :: "r"(one) : "fa0");
+#endif
+}
+
 static void light_hit(unsigned long ip, unsigned long parent_ip,
 		      struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
 {
@@ -1285,6 +1299,97 @@ TEST_F_TIMEOUT(stress, threads_while_tracing_toggles, 300)
  * The same, with the ops registered throughout and its filter moving it
  * between the loop function and another one: each change is one move.
  */
+/*
+ * A light ops and a full one take turns on tp_trace_doubles (the slot
+ * goes light, list, full, list, light, ...): every call runs the light
+ * way (the light callback zeroes the first argument: 0.25) or the full
+ * way (the callbacks' clobbers undone: 6.25), also when the slot changes
+ * between the trampoline's look and ftrace_enter_light()'s.  The full
+ * ops' callback sets the argument to 1.0: called the light way, it would
+ * show as 3.25.
+ */
+static void zero_fp_hit(unsigned long ip, unsigned long parent_ip,
+			struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	zero_first_fp_arg();
+}
+
+static void one_fp_hit(unsigned long ip, unsigned long parent_ip,
+		       struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	one_first_fp_arg();
+}
+
+struct doubles_runner {
+	pthread_t thread;
+	unsigned long calls, light, full, wrong;
+	volatile int *stop;
+};
+
+static void *run_doubles(void *arg)
+{
+	struct doubles_runner *r = arg;
+
+	while (!__atomic_load_n(r->stop, __ATOMIC_RELAXED)) {
+		double d = tp_trace_doubles(2.0, 3.0, 1.0, 4.0);
+
+		if (d == LIGHT_DOUBLES)
+			r->light++;
+		else if (d == 6.25)
+			r->full++;
+		else
+			r->wrong++;
+		r->calls++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(stress, light_and_full_ops_take_turns, 300)
+{
+	unsigned long toggles = env_count("TP_FTRACE_TOGGLES", 2000);
+	unsigned long nr = env_count("TP_FTRACE_THREADS", 2), i, light = 0, full = 0, wrong = 0;
+	struct tp_ftrace_ops lops = {
+		.func = zero_fp_hit, .flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	struct tp_ftrace_ops fops = { .func = one_fp_hit };
+	struct doubles_runner *runners = calloc(nr, sizeof(*runners));
+	volatile int stop = 0;
+	long pause = 0;
+
+	emulator_moderation(&toggles, &pause);
+	ASSERT_NE(NULL, runners);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&lops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&fops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&lops));
+	for (i = 0; i < nr; i++) {
+		runners[i].stop = &stop;
+		ASSERT_EQ(0, pthread_create(&runners[i].thread, NULL, run_doubles, &runners[i]));
+	}
+	for (i = 0; i < toggles / 2; i++) {
+		ASSERT_EQ(0, tp_register_ftrace_function(&fops));
+		ASSERT_EQ(0, tp_unregister_ftrace_function(&lops));
+		pause_ns(pause);
+		ASSERT_EQ(0, tp_register_ftrace_function(&lops));
+		ASSERT_EQ(0, tp_unregister_ftrace_function(&fops));
+		pause_ns(pause);
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < nr; i++) {
+		pthread_join(runners[i].thread, NULL);
+		light += runners[i].light;
+		full += runners[i].full;
+		wrong += runners[i].wrong;
+	}
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&lops));
+	TH_LOG("%lu turns: %lu calls the light way, %lu the full way, %lu wrong",
+	       toggles / 2, light, full, wrong);
+	EXPECT_EQ(0UL, wrong);
+	EXPECT_LT(0UL, light);
+	tp_ftrace_free_filter(&lops);
+	tp_ftrace_free_filter(&fops);
+	free(runners);
+}
+
 TEST_F_TIMEOUT(stress, threads_while_the_filter_changes, 300)
 {
 	unsigned long changes = env_count("TP_FTRACE_TOGGLES", 10000) / 2;
