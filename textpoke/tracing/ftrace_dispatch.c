@@ -171,9 +171,12 @@ struct ftrace_resume ftrace_dispatch(uintptr_t ip, uintptr_t parent,
 	int saved_errno;
 	uintptr_t word;
 
-	if (unlikely(!err))
+	if (unlikely(!err)) {
+		saved_errno = errno;	/* before the setup may change it */
 		err = thread_setup();
-	saved_errno = *err;
+	} else {
+		saved_errno = *err;
+	}
 	urcu_bp_read_lock();
 	word = slot_load(ip);
 	if (unlikely(word & FTRACE_SLOT_SLOW))
