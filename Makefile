@@ -214,6 +214,25 @@ $(lib-objs): EXTRA_CFLAGS += $(call cc-option,-fno-reorder-functions) \
 			     -Wmissing-prototypes -Wstrict-prototypes
 $(lib-objs): OWN_TEXT = $(OBJCOPY) $(foreach s,.text .text.unlikely .text.hot .text.startup \
 	.text.exit,--rename-section $(s)=textpoke_text,alloc,load,readonly,code,contents) $@
+# The dispatcher runs on every traced call: initial-exec TLS (its own
+# thread words and urcu-bp's, one thread-pointer-relative access each),
+# and, where the compiler can promise it, the integer registers only: the
+# light trampolines call it with the traced function's vector arguments
+# still live (riscv64's compilers use no floating-point register for
+# integer code).
+dispatch-regs-x86	:= -mgeneral-regs-only
+dispatch-regs-arm64	:= -mgeneral-regs-only
+$(objtree)/textpoke/tracing/ftrace_dispatch.o: EXTRA_CFLAGS += -ftls-model=initial-exec \
+	$(dispatch-regs-$(ARCH))
+$(objtree)/textpoke/tracing/ftrace_graph.o: EXTRA_CFLAGS += -ftls-model=initial-exec
+# Their inlined urcu-bp read side reaches the thread's reader where
+# liburcu-bp's registry put it, which is not the 128 bytes (a cache line)
+# its type declares: word-sized accesses on word-aligned addresses, which
+# UBSan's alignment check would still report.
+ifneq ($(SANITIZE),)
+$(objtree)/textpoke/tracing/ftrace_dispatch.o $(objtree)/textpoke/tracing/ftrace_graph.o: \
+	EXTRA_CFLAGS += -fno-sanitize=alignment
+endif
 LIB_A		:= $(objtree)/libtextpoke.a
 LIB_SO		:= $(objtree)/libtextpoke.so
 LIB_SO_REAL	:= $(LIB_SO).$(VERSION)

@@ -6,12 +6,16 @@
  * (ftrace_bench_N, no argument):
  *   - never traced (the compiler's five 1-byte NOPs on x86-64);
  *   - one ops on the function;
+ *   - one ops with TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY (the light way);
  *   - one ops on it and 99 more ops on 99 other functions: with the ops
  *     pointer of each function (CALL_OPS) this costs what one ops costs;
  *   - 100 ops on the same function (the list ops: every one is called);
  *   - disabled after that (the site as site init left it: one NOP5).
  * ns per call, the fastest of five runs.  With --calls N, each state's N
- * calls untimed, for callgrind (bench/ir_per_call.sh).
+ * calls untimed, for callgrind (bench/ir_per_call.sh).  With --state NAME
+ * N, only that state's N calls (off, disabled, ops1, ops1_light, ops1_99,
+ * list100), for an emulator's count of every instruction the program
+ * ran (bench/insn_per_call.sh).
  *
  * The time to turn tracing on and off for every one of the N generated
  * functions bench_gen_* (ftrace_bench_N --enable N): the first
@@ -51,14 +55,19 @@ static void check(int err, const char *what)
 	}
 }
 
-/* Ops 0 on bench_target; ops 1..n-1 on bench_other_<i>, or all on the target. */
-static void register_ops(unsigned int n, int shared)
+/*
+ * Ops 0 on bench_target; ops 1..n-1 on bench_other_<i>, or all on the
+ * target.  @light: with TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY (empty() uses
+ * no register at all).
+ */
+static void register_ops(unsigned int n, int shared, int light)
 {
 	char glob[32];
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		ops[i].func = empty;
+		ops[i].flags = light ? TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY : 0;
 		if (i && !shared)
 			snprintf(glob, sizeof(glob), "bench_other_%u", i);
 		else
@@ -81,17 +90,20 @@ static void unregister_ops(unsigned int n)
 static void bench_calls_per_ops(void)
 {
 	unsigned long calls = bench_calls();
-	double off, one, many, list, disabled;
+	double off, one, light, many, list, disabled;
 
 	bench_per_call(calls / 10);	/* warm up */
 	off = bench_per_call(calls);
-	register_ops(1, 0);
+	register_ops(1, 0, 0);
 	one = bench_per_call(calls);
 	unregister_ops(1);
-	register_ops(NR_OPS, 0);
+	register_ops(1, 0, 1);
+	light = bench_per_call(calls);
+	unregister_ops(1);
+	register_ops(NR_OPS, 0, 0);
 	many = bench_per_call(calls);
 	unregister_ops(NR_OPS);
-	register_ops(NR_OPS, 1);
+	register_ops(NR_OPS, 1, 0);
 	list = bench_per_call(calls);
 	unregister_ops(NR_OPS);
 	disabled = bench_per_call(calls);
@@ -99,29 +111,68 @@ static void bench_calls_per_ops(void)
 	bench_metric(off, "call.textpoke.off.ns");
 	bench_metric(disabled, "call.textpoke.disabled.ns");
 	bench_metric(one, "call.textpoke.ops1.ns");
+	bench_metric(light, "call.textpoke.ops1_light.ns");
 	bench_metric(many, "call.textpoke.ops1_99.ns");
 	bench_metric(list, "call.textpoke.list100.ns");
 }
 
 BENCH_CALLS_IN_STATE(textpoke_off)
 BENCH_CALLS_IN_STATE(textpoke_ops1)
+BENCH_CALLS_IN_STATE(textpoke_ops1_light)
 BENCH_CALLS_IN_STATE(textpoke_ops1_99)
 BENCH_CALLS_IN_STATE(textpoke_list100)
 BENCH_CALLS_IN_STATE(textpoke_disabled)
 
+/* Each state measured: how to get into it (and out), and its calls. */
+static const struct call_state {
+	const char *name;
+	unsigned int nr_ops;		/* registered while in it */
+	int shared, light;
+	void (*calls)(unsigned long calls);
+} call_states[] = {
+	{ "off", 0, 0, 0, call_textpoke_off },
+	{ "ops1", 1, 0, 0, call_textpoke_ops1 },
+	{ "ops1_light", 1, 0, 1, call_textpoke_ops1_light },
+	{ "ops1_99", NR_OPS, 0, 0, call_textpoke_ops1_99 },
+	{ "list100", NR_OPS, 1, 0, call_textpoke_list100 },
+	/* After the others: the site initialised, and off. */
+	{ "disabled", 0, 0, 0, call_textpoke_disabled },
+};
+
+#define NR_CALL_STATES	(sizeof(call_states) / sizeof(call_states[0]))
+
+static void run_state(const struct call_state *st, unsigned long calls)
+{
+	register_ops(st->nr_ops, st->shared, st->light);
+	st->calls(calls);
+	unregister_ops(st->nr_ops);
+}
+
 static void count_calls_per_ops(unsigned long calls)
 {
-	call_textpoke_off(calls);
-	register_ops(1, 0);
-	call_textpoke_ops1(calls);
-	unregister_ops(1);
-	register_ops(NR_OPS, 0);
-	call_textpoke_ops1_99(calls);
-	unregister_ops(NR_OPS);
-	register_ops(NR_OPS, 1);
-	call_textpoke_list100(calls);
-	unregister_ops(NR_OPS);
-	call_textpoke_disabled(calls);
+	size_t i;
+
+	for (i = 0; i < NR_CALL_STATES; i++)
+		run_state(&call_states[i], calls);
+}
+
+/* One state alone; "disabled" after a registration that initialised the site. */
+static int count_calls_in_state(const char *name, unsigned long calls)
+{
+	size_t i;
+
+	for (i = 0; i < NR_CALL_STATES; i++) {
+		if (strcmp(call_states[i].name, name))
+			continue;
+		if (!strcmp(name, "disabled")) {
+			register_ops(1, 0, 0);
+			unregister_ops(1);
+		}
+		run_state(&call_states[i], calls);
+		return 0;
+	}
+	fprintf(stderr, "ftrace_bench: no state %s\n", name);
+	return 1;
 }
 
 struct toggle_cost {
@@ -209,6 +260,8 @@ int main(int argc, char **argv)
 		count_calls_per_ops(strtoul(argv[2], NULL, 0));
 		return 0;
 	}
+	if (argc > 3 && !strcmp(mode, "--state"))
+		return count_calls_in_state(argv[2], strtoul(argv[3], NULL, 0));
 	if (argc > 2)
 		nr_generated = strtoul(argv[2], NULL, 0);
 	if (!strcmp(mode, "--enable") || !strcmp(mode, "--counts") || !strcmp(mode, "--profile"))

@@ -23,6 +23,21 @@ SIZES = [1, 10, 100, 1000, 10000, 100000]
 FUNC_SIZES = [1000, 10000, 100000]
 BACKENDS = ['nosync', 'breakpoint', 'stop_machine', 'auto']
 ENABLE_GOAL_MS = 20
+# Instructions per traced call over the plain call, full and light
+# contract: x86-64, and arm64 / riscv64 (counted under qemu).
+CALL_GOAL_X86 = (60, 40)
+CALL_GOAL_EMULATED = (45, 35)
+# The NOPs a never-traced entry runs, which a plain call does not: what
+# "over the plain call" adds back to "over never traced" under qemu.
+ENTRY_NOPS = {'arm64': 2, 'riscv': 4, 'x86': 5}
+CALL_STATES = [
+    ('off', 'never traced (the entry NOPs)'),
+    ('disabled', 'disabled after tracing'),
+    ('ops1', '1 ops, empty callback (full contract)'),
+    ('ops1_light', '1 ops, light contract (`TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY`)'),
+    ('ops1_99', '1 ops here, 99 on 99 other functions'),
+    ('list100', '100 ops on this function (list)'),
+]
 ENABLE_GOAL_SYNCS = 3
 BUDGET_MIN = 15
 
@@ -427,6 +442,7 @@ class Report:
         self.add('## Function tracing\n')
         if n and n.has('call.textpoke.off.ns'):
             self.calls_table(n)
+        self.emulated_calls_table()
         self.enable_table()
         self.profile_table('profile', 'Where enabling 100k functions spends its time',
                            'one warm `tp_register_ftrace_function()` of 100,000 functions',
@@ -445,7 +461,10 @@ class Report:
             ['textpoke', 'never traced (five 1-byte NOPs)', 'call.textpoke.off', 'call_textpoke_off'],
             ['textpoke', 'disabled after tracing (one NOP5)', 'call.textpoke.disabled',
              'call_textpoke_disabled'],
-            ['textpoke', '1 ops, empty callback', 'call.textpoke.ops1', 'call_textpoke_ops1'],
+            ['textpoke', '1 ops, empty callback (full contract)', 'call.textpoke.ops1',
+             'call_textpoke_ops1'],
+            ['textpoke', '1 ops, light contract (`TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY`)',
+             'call.textpoke.ops1_light', 'call_textpoke_ops1_light'],
             ['textpoke', '1 ops here, 99 on 99 other functions', 'call.textpoke.ops1_99',
              'call_textpoke_ops1_99'],
             ['textpoke', '100 ops on this function (list)', 'call.textpoke.list100',
@@ -483,6 +502,12 @@ class Report:
             self.add(f'A call into a shared object recorded at the PLT by `textpoke record` '
                      f'costs {num(plt_vs_uftrace)} times one recorded there by `uftrace record` '
                      f'(median over the runs of each run\'s ratio).\n')
+        light = n.median('ir.call_textpoke_ops1_light')
+        for what, ir, goal in (('full contract', n.median('ir.call_textpoke_ops1'), CALL_GOAL_X86[0]),
+                               ('light contract', light, CALL_GOAL_X86[1])):
+            if ir and plain_ir:
+                self.goal(f'{n.name}: 1 ops, {what}: ≤ {goal} instructions over the plain call',
+                          ir - plain_ir <= goal, f'{num(ir - plain_ir)} (callgrind)')
         one, many = n.median('ir.call_textpoke_ops1'), n.median('ir.call_textpoke_ops1_99')
         one_ns, many_ns = n.median('call.textpoke.ops1.ns'), n.median('call.textpoke.ops1_99.ns')
         if one and many:
@@ -493,6 +518,7 @@ class Report:
         keys = [('plain', 'call.plain.ns'), ('textpoke off', 'call.textpoke.off.ns'),
                 ('textpoke disabled', 'call.textpoke.disabled.ns'),
                 ('textpoke 1 ops', 'call.textpoke.ops1.ns'),
+                ('textpoke 1 light', 'call.textpoke.ops1_light.ns'),
                 ('textpoke 1+99', 'call.textpoke.ops1_99.ns'),
                 ('textpoke 100 list', 'call.textpoke.list100.ns'),
                 ('uftrace off', 'call.uftrace.off.ns'), ('uftrace record', 'call.uftrace.on.ns'),
@@ -510,6 +536,58 @@ class Report:
                     'Function tracing, per call: the same one-line function plain, under '
                     'textpoke (disabled, 1 ops, 1 ops among 100, 100 ops on it), uftrace 0.13 '
                     'and clang XRay.')
+
+    def emulated_calls_table(self):
+        arches = [a for a in self.emulated if a.has('ir.call_textpoke_ops1')]
+        if not arches:
+            return
+        self.add('### Per call, arm64 and riscv64 (counted under qemu)\n')
+        self.add('Instructions per call of the same loop, counted by a qemu TCG plugin '
+                 '(`bench/qemu_insn_count.c`, `bench/insn_per_call.sh`): the difference between '
+                 'runs of 2N and N calls in each state, so exact. *Over the plain call*: over '
+                 'never traced, plus the entry NOPs a never-traced call runs (' +
+                 ', '.join(f'{a.name} {ENTRY_NOPS.get(a.name, 0)}' for a in arches) + '). '
+                 'qemu\'s default arm64 CPU has SVE: those arm64 counts are of the SVE '
+                 'trampoline (Z0-Z7 and P0-P3 kept whole); *without SVE* is the same under '
+                 '`-cpu neoverse-n1` (Q0-Q7). XRay and uftrace do not run there.\n')
+        # Columns: each arch, and arm64 once more without SVE (-cpu neoverse-n1).
+        columns = [(a, suffix, a.name + (' without SVE' if suffix else ''))
+                   for a in arches for suffix in ('', '_nosve')
+                   if a.has(f'ir.call_textpoke_ops1{suffix}')]
+        header = ['state'] + [f'{name} {h}' for _, _, name in columns
+                              for h in ('instructions per call', 'over the plain call')]
+        rows = []
+        for key, label in CALL_STATES:
+            row = [label]
+            for a, suffix, _ in columns:
+                ir = a.median(f'ir.call_textpoke_{key}{suffix}')
+                off = a.median(f'ir.call_textpoke_off{suffix}')
+                plain = off - ENTRY_NOPS.get(a.name, 0) if off is not None else None
+                row += [count(a, f'ir.call_textpoke_{key}{suffix}'),
+                        num(ir - plain) if ir is not None and plain is not None else 'n/a']
+            rows.append(row)
+        self.add(table(header, rows))
+        for a, suffix, name in columns:
+            plain = a.median(f'ir.call_textpoke_off{suffix}') - ENTRY_NOPS.get(a.name, 0)
+            for what, key, goal in (('full contract', 'ops1', CALL_GOAL_EMULATED[0]),
+                                    ('light contract', 'ops1_light', CALL_GOAL_EMULATED[1])):
+                ir = a.median(f'ir.call_textpoke_{key}{suffix}')
+                if ir is not None:
+                    self.goal(f'{name}: 1 ops, {what}: ≤ {goal} instructions over the plain call',
+                              ir - plain <= goal, f'{num(ir - plain)} (qemu plugin count)')
+        fig, ax = plt.subplots(figsize=(8, 4))
+        width = 0.8 / len(arches)
+        keys = [k for k, _ in CALL_STATES if k != 'list100']
+        for i, a in enumerate(arches):
+            ys = [a.median(f'ir.call_textpoke_{k}') or 0 for k in keys]
+            ax.bar([x + i * width for x in range(len(keys))], ys, width, label=a.name)
+        ax.set_xticks([x + width * (len(arches) - 1) / 2 for x in range(len(keys))])
+        ax.set_xticklabels(keys, rotation=20)
+        ax.set_ylabel('instructions per call')
+        ax.legend()
+        self.figure(fig, 'tracing_per_call_emulated.png',
+                    'Function tracing, instructions per call on arm64 and riscv64 (qemu plugin '
+                    'count), per state; the list of 100 ops is left out of the plot.')
 
     def enable_table(self):
         n = self.native

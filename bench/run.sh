@@ -6,7 +6,8 @@
 # emulator (--runner) only the counts are measured, once, since times
 # there say nothing about the architecture.
 #
-#   bench/run.sh --arch ARCH --bin DIR --out DIR [--runs N] [--runner CMD]
+#   bench/run.sh --arch ARCH --bin DIR --out DIR [--runs N]
+#                [--runner CMD [--plugin QEMU_PLUGIN]]
 #
 # OUT/data.tsv      run<TAB>metric<TAB>value, every measurement
 # OUT/machine.tsv   what it ran on: CPU, cores, kernel, tool versions and
@@ -14,7 +15,7 @@
 # OUT/log           everything the programs printed
 set -euo pipefail
 
-arch='' bin='' out='' runs=5 runner=''
+arch='' bin='' out='' runs=5 runner='' plugin=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=$2; shift 2 ;;
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
 	--runner) runner=$2; shift 2 ;;
+	--plugin) plugin=$2; shift 2 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -99,6 +101,17 @@ emulated() {
 		say "$arch: ftrace counts, $n functions"
 		measure 1 "${run_in[@]}" "$bin/ftrace_bench_$n" --counts "$n"
 	done
+	if [ -n "$plugin" ] && [ -x "$bin/ftrace_bench_1000" ]; then
+		say "$arch: instructions per traced call (qemu plugin)"
+		measure 1 "$here/insn_per_call.sh" "$plugin" "$bin/ftrace_bench_1000" 20000 \
+			"${run_in[@]}"
+		# qemu's default arm64 CPU has SVE (the trampoline that keeps
+		# the Z and P registers): the same without, as most cores are.
+		if [ "$arch" = arm64 ]; then
+			measure 1 "$here/insn_per_call.sh" --suffix _nosve "$plugin" \
+				"$bin/ftrace_bench_1000" 20000 "${run_in[@]}" -cpu neoverse-n1
+		fi
+	fi
 }
 
 # --- natively: times, repeated ------------------------------------------------

@@ -122,8 +122,6 @@ int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer
 uintptr_t arch_ftrace_veneer_reach(void);
 size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline);
 
-/* The traced function, from the return address the trampoline got. */
-uintptr_t arch_ftrace_func_of(uintptr_t ret);
 
 /*
  * Graph tracing: where the traced function's return address is kept

@@ -126,18 +126,6 @@ size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
 	return sizeof(insns) + sizeof(target);
 }
 
-/*
- * X30 after the BL at func + 4, or func + 8 after BTI C.  The word before
- * the MOV is BTI C or the top half of the ops slot, which as a user-space
- * pointer cannot read as BTI C.
- */
-uintptr_t arch_ftrace_func_of(uintptr_t ret)
-{
-	uintptr_t site = ret - 2 * A64_INSN_LEN;
-
-	return word_at(site - A64_INSN_LEN) == A64_BTI_C ? site - A64_INSN_LEN : site;
-}
-
 /* The site's MOV X9, X30 keeps it in X9, which the trampoline restores. */
 uintptr_t *arch_ftrace_parent_loc(struct tp_ftrace_regs *regs)
 {

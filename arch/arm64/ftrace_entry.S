@@ -3,9 +3,13 @@
  * The arm64 ftrace trampolines.  A traced function's entry ran
  * MOV X9, X30 and BL to its object's veneer, which branched here with
  * X16: X9 is the function's return address, X30 the address after the BL.
- * Save the argument registers and a frame record, call
- * ftrace_dispatch(ret, parent, regs), restore, and continue the function
- * with X30 as it was at its entry.  X17 (IP1) carries the way back: no
+ * Save the argument registers and a frame record, call the ops'
+ * callback (ftrace_enter(), ops->func, ftrace_exit(): ftrace_dispatch.c)
+ * or ftrace_dispatch(ip, parent, regs), restore, and continue the
+ * function with X30 as it was at its entry.  When the function's ops
+ * slot is tagged FTRACE_SLOT_LIGHT, the vector registers are neither
+ * saved nor restored (ftrace_enter_light(); the full way after all when
+ * it finds the slot changed).  X17 (IP1) carries the way back: no
  * function expects it preserved across its own entry.  The way back is
  * a RET, which BTI does not check: the instruction after the entry's BL
  * is no landing pad.
@@ -87,6 +91,53 @@
 	addvl	sp, sp, #FTRACE_SVE_VLS
 .endm
 
+/*
+ * X0: the traced function, from X30 after its entry's BL: the BL
+ * follows the entry's MOV, at the function's start or after its BTI C.
+ * The word before the MOV is BTI C or the top half of the ops slot,
+ * which as a user-space pointer cannot read as BTI C.  X16: its ops
+ * slot's word.  X1 and X17 clobbered (X1 is saved in the frame).
+ */
+#define A64_BTI_C_WORD	0xd503245f
+
+.macro func_and_slot
+	sub	x0, x30, #8
+	ldur	w16, [x0, #-4]
+	movz	w17, #(A64_BTI_C_WORD & 0xffff)
+	movk	w17, #(A64_BTI_C_WORD >> 16), lsl #16
+	sub	x1, x0, #4
+	cmp	w16, w17
+	csel	x0, x1, x0, eq
+	ldur	x16, [x0, #-8]
+.endm
+
+/*
+ * The common case, from the frame at X29 - FTRACE_REGS_FP with X0 the
+ * traced function: \enter(ip, &frame->errno), then, if it gave an ops,
+ * ops->func(ip, parent, ops, frame) and ftrace_exit(errno).  Falls
+ * through with everything done, or goes to \slow with X0 the function
+ * when \enter said FTRACE_ENTER_SLOW.
+ */
+.macro enter_call_exit enter, slow
+	stur	x0, [x29, #FTRACE_REGS_IP - FTRACE_REGS_FP]
+	add	x1, x29, #FTRACE_REGS_ERRNO - FTRACE_REGS_FP
+	bl	\enter
+	cmp	x0, #FTRACE_ENTER_SLOW
+	b.hi	6f
+	b.lo	7f
+	ldur	x0, [x29, #FTRACE_REGS_IP - FTRACE_REGS_FP]
+	b	\slow
+6:	mov	x2, x0					/* the ops */
+	ldr	x16, [x0]				/* ops->func */
+	ldur	x0, [x29, #FTRACE_REGS_IP - FTRACE_REGS_FP]
+	ldur	x1, [x29, #FTRACE_REGS_X9 - FTRACE_REGS_FP]	/* its caller */
+	sub	x3, x29, #FTRACE_REGS_FP		/* the frame */
+	blr	x16
+	ldur	w0, [x29, #FTRACE_REGS_ERRNO - FTRACE_REGS_FP]
+	bl	ftrace_exit
+7:
+.endm
+
 .macro entry_trampoline name, sve
 	.globl	\name
 	.hidden	\name
@@ -109,14 +160,26 @@
 	.cfi_offset x29, FTRACE_REGS_FP - FTRACE_REGS_SIZE
 	add	x29, sp, #FTRACE_REGS_FP
 	.cfi_def_cfa x29, FTRACE_REGS_SIZE - FTRACE_REGS_FP
+	func_and_slot
+	tbnz	x16, #0, .L\name\()_light		/* FTRACE_SLOT_LIGHT */
+.L\name\()_full:
 	.if \sve
 	save_sve
 	.else
 	save_q	FTRACE_REGS_V0
 	.endif
 
-	mov	x0, x30				/* into the function */
-	mov	x1, x9				/* its caller */
+	enter_call_exit ftrace_enter, 5f
+	.if \sve
+	restore_sve
+	.else
+	restore_q FTRACE_REGS_V0
+	.endif
+	.cfi_def_cfa sp, FTRACE_REGS_SIZE
+	b	.L\name\()_return
+
+	.cfi_def_cfa x29, FTRACE_REGS_SIZE - FTRACE_REGS_FP
+5:	mov	x1, x9				/* its caller */
 	sub	x2, x29, #FTRACE_REGS_FP
 	bl	ftrace_dispatch
 
@@ -135,6 +198,7 @@
 	b.eq	1f
 	cmp	x1, #FTRACE_RESUME_REDIRECT
 	b.eq	2f
+.L\name\()_return:
 	restore_regs
 	mov	x30, x9
 	add	sp, sp, #FTRACE_REGS_SIZE
@@ -156,6 +220,17 @@
 	add	sp, sp, #FTRACE_REGS_SIZE
 	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
 	br	x16
+
+	/* The vector registers as the function got them, untouched. */
+	.cfi_def_cfa x29, FTRACE_REGS_SIZE - FTRACE_REGS_FP
+.L\name\()_light:
+	enter_call_exit ftrace_enter_light, .L\name\()_full
+	.cfi_def_cfa sp, FTRACE_REGS_SIZE
+	restore_regs
+	mov	x30, x9
+	add	sp, sp, #FTRACE_REGS_SIZE
+	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
+	ret	x17
 	.cfi_endproc
 	.size	\name, . - \name
 .endm

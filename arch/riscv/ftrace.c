@@ -122,12 +122,6 @@ size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
 	return 16 + sizeof(target);
 }
 
-/* t0 after the JALR at func + 4. */
-uintptr_t arch_ftrace_func_of(uintptr_t ret)
-{
-	return ret - 2 * RV_INSN_LEN;
-}
-
 /* ra, which the trampoline restores. */
 uintptr_t *arch_ftrace_parent_loc(struct tp_ftrace_regs *regs)
 {

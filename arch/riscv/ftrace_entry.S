@@ -3,8 +3,13 @@
  * The riscv64 ftrace trampolines.  A traced function's entry ran
  * AUIPC t0 and JALR t0 to its object's veneer, which jumped here with t1:
  * ra is the function's return address, t0 the address after the JALR.
- * Save the argument registers, call ftrace_dispatch(ret, parent, regs),
- * restore, and continue the function at t0.
+ * Save the argument registers, call the ops' callback (ftrace_enter(),
+ * ops->func, ftrace_exit(): ftrace_dispatch.c) or ftrace_dispatch(ip,
+ * parent, regs), restore, and continue the function at t0.  When the
+ * function's ops slot is tagged FTRACE_SLOT_LIGHT, the floating-point
+ * argument registers are neither saved nor restored
+ * (ftrace_enter_light(); the full way after all when it finds the slot
+ * changed).
  *
  * Unwinding from a callback: the trampoline's return address is t0 (into
  * the function), and ra is still the function's own, which the function,
@@ -19,7 +24,18 @@
 #include "../../textpoke/tracing/ftrace_resume.h"
 #include "../../textpoke/tracing/ftrace_graph_cfi.h"
 
-.macro restore_regs
+.macro save_fp
+	fsd	fa0, FTRACE_REGS_FA0 + 0(sp)
+	fsd	fa1, FTRACE_REGS_FA0 + 8(sp)
+	fsd	fa2, FTRACE_REGS_FA0 + 16(sp)
+	fsd	fa3, FTRACE_REGS_FA0 + 24(sp)
+	fsd	fa4, FTRACE_REGS_FA0 + 32(sp)
+	fsd	fa5, FTRACE_REGS_FA0 + 40(sp)
+	fsd	fa6, FTRACE_REGS_FA0 + 48(sp)
+	fsd	fa7, FTRACE_REGS_FA0 + 56(sp)
+.endm
+
+.macro restore_fp
 	fld	fa0, FTRACE_REGS_FA0 + 0(sp)
 	fld	fa1, FTRACE_REGS_FA0 + 8(sp)
 	fld	fa2, FTRACE_REGS_FA0 + 16(sp)
@@ -28,6 +44,10 @@
 	fld	fa5, FTRACE_REGS_FA0 + 40(sp)
 	fld	fa6, FTRACE_REGS_FA0 + 48(sp)
 	fld	fa7, FTRACE_REGS_FA0 + 56(sp)
+.endm
+
+/* The integer registers the frame saved. */
+.macro restore_regs
 	ld	a0, FTRACE_REGS_A0 + 0(sp)
 	ld	a1, FTRACE_REGS_A0 + 8(sp)
 	ld	a2, FTRACE_REGS_A0 + 16(sp)
@@ -41,6 +61,35 @@
 	ld	s0, FTRACE_REGS_S0(sp)
 .endm
 
+/*
+ * The common case, a0 the traced function: \enter(ip, &frame->errno),
+ * then, if it gave an ops, ops->func(ip, parent, ops, frame) and
+ * ftrace_exit(errno).  Falls through with everything done, or goes to
+ * \slow with a0 the function when \enter said FTRACE_ENTER_SLOW.
+ */
+.macro enter_call_exit enter, slow
+	addi	a1, sp, FTRACE_REGS_ERRNO
+	call	\enter
+	li	t1, FTRACE_ENTER_SLOW
+	bgtu	a0, t1, 6f
+	bltu	a0, t1, 7f
+	ld	a0, FTRACE_REGS_T0(sp)
+	addi	a0, a0, -2 * 4
+	j	\slow
+6:	mv	a2, a0				/* the ops */
+	ld	t1, 0(a0)			/* ops->func */
+	ld	a0, FTRACE_REGS_T0(sp)
+	addi	a0, a0, -2 * 4			/* the function */
+	ld	a1, FTRACE_REGS_RA(sp)		/* its caller */
+	mv	a3, sp				/* the frame */
+	jalr	t1
+	lw	a0, FTRACE_REGS_ERRNO(sp)
+	call	ftrace_exit
+7:
+.endm
+
+/* The ops slot's size (textpoke/arch.h's FTRACE_SLOT_SIZE). */
+#define FTRACE_SLOT_BYTES	8
 
 	.text
 	.globl	arch_ftrace_caller
@@ -69,17 +118,23 @@ arch_ftrace_caller:
 	.cfi_offset ra, FTRACE_REGS_RA - FTRACE_REGS_SIZE
 	sd	s0, FTRACE_REGS_S0(sp)
 	.cfi_offset s0, FTRACE_REGS_S0 - FTRACE_REGS_SIZE
-	fsd	fa0, FTRACE_REGS_FA0 + 0(sp)
-	fsd	fa1, FTRACE_REGS_FA0 + 8(sp)
-	fsd	fa2, FTRACE_REGS_FA0 + 16(sp)
-	fsd	fa3, FTRACE_REGS_FA0 + 24(sp)
-	fsd	fa4, FTRACE_REGS_FA0 + 32(sp)
-	fsd	fa5, FTRACE_REGS_FA0 + 40(sp)
-	fsd	fa6, FTRACE_REGS_FA0 + 48(sp)
-	fsd	fa7, FTRACE_REGS_FA0 + 56(sp)
+	/* The function: t0 after the JALR at its entry + 4; its slot below it. */
+	addi	a0, t0, -2 * 4
+	ld	t1, -FTRACE_SLOT_BYTES(a0)
+	andi	t1, t1, FTRACE_SLOT_LIGHT
+	bnez	t1, .Llight
+.Lfull:
+	save_fp
+	enter_call_exit ftrace_enter, .Lslow
+	restore_fp
+	restore_regs
+	addi	sp, sp, FTRACE_REGS_SIZE
+	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
+	jr	t0
 
-	mv	a0, t0				/* into the function */
-	mv	a1, ra				/* its caller */
+	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
+.Lslow:
+	ld	a1, FTRACE_REGS_RA(sp)		/* its caller */
 	mv	a2, sp
 	call	ftrace_dispatch
 
@@ -91,6 +146,7 @@ arch_ftrace_caller:
 	 */
 	mv	t1, a0
 	bnez	a1, .Ljump
+	restore_fp
 	restore_regs
 	addi	sp, sp, FTRACE_REGS_SIZE
 	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
@@ -98,10 +154,20 @@ arch_ftrace_caller:
 
 	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
 .Ljump:
+	restore_fp
 	restore_regs
 	addi	sp, sp, FTRACE_REGS_SIZE
 	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
 	jr	t1
+
+	/* The floating-point registers as the function got them, untouched. */
+	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
+.Llight:
+	enter_call_exit ftrace_enter_light, .Lfull
+	restore_regs
+	addi	sp, sp, FTRACE_REGS_SIZE
+	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
+	jr	t0
 	.cfi_endproc
 	.size	arch_ftrace_caller, . - arch_ftrace_caller
 

@@ -144,21 +144,6 @@ size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
 	return sizeof(jmp_rip) + sizeof(target);
 }
 
-/*
- * @ret follows the CALL; the function starts with it or with ENDBR64.
- * The four bytes before the site are either ENDBR64 or the top half of
- * the ops slot, which as a user-space pointer has its top 16 bits zero
- * and cannot read as ENDBR64.
- */
-uintptr_t arch_ftrace_func_of(uintptr_t ret)
-{
-	uintptr_t site = ret - X86_SITE_LEN;
-
-	if (!memcmp((const void *)(site - X86_ENDBR64_LEN), endbr64, X86_ENDBR64_LEN))
-		return site - X86_ENDBR64_LEN;
-	return site;
-}
-
 /* Above the frame: the way into the function (the site's CALL), then its caller. */
 uintptr_t *arch_ftrace_parent_loc(struct tp_ftrace_regs *regs)
 {

@@ -3,10 +3,18 @@
  * The x86-64 ftrace trampolines.  A traced function's entry CALLs its
  * object's veneer, which jumps here: the stack holds the return address
  * into the function (after its CALL) and above it the function's own
- * return address.  Save every argument register, call
- * ftrace_dispatch(ret, parent, regs), restore, and return into the
- * function as if the CALL had been the NOP it replaced (or go where the
- * dispatcher says: a direct trampoline, a redirection).
+ * return address.  Save every argument register, call the ops' callback
+ * (ftrace_enter(), ops->func, ftrace_exit(): ftrace_dispatch.c) or
+ * ftrace_dispatch(ip, parent, regs) with the function's entry address,
+ * restore, and return into the function as if the CALL had been the NOP
+ * it replaced (or go where the dispatcher says: a direct trampoline, a
+ * redirection).
+ *
+ * The light way: when the function's ops slot is tagged
+ * FTRACE_SLOT_LIGHT (one ops whose callback leaves the vector registers
+ * alone), only the integer registers are kept and ftrace_enter_light()
+ * called; should it find the slot changed, the vector state is saved
+ * after all and the full way taken, in the same frame.
  *
  * RSP is not always 8 mod 16 at the function's entry, as the SysV ABI
  * has it: gcc calls a local function it knows needs no more than 8-byte
@@ -120,9 +128,31 @@
  * From the saved frame: call the dispatcher and continue as it says.
  * ftrace_dispatch() returns { %rax: address, %rdx: how }.
  */
-.macro dispatch_and_continue vec, how
-	.cfi_remember_state
-	movq	FTRACE_REGS_SIZE(%rsp), %rdi		/* into the function */
+/*
+ * The traced function's entry into %rdi, its ops slot's word into %rax,
+ * from the return address into it: the CALL is the function's first
+ * instruction or follows its ENDBR64.  The four bytes before the CALL
+ * are either ENDBR64 or the top half of the ops slot, which as a
+ * user-space pointer has its top 16 bits zero and cannot read as it.
+ */
+#define X86_SITE_LEN	5
+#define X86_ENDBR64	0xfa1e0ff3		/* f3 0f 1e fa */
+
+.macro func_and_slot
+	movq	FTRACE_REGS_SIZE(%rsp), %rdi
+	subq	$X86_SITE_LEN, %rdi
+	leaq	-4(%rdi), %rax
+	cmpl	$X86_ENDBR64, (%rax)
+	cmoveq	%rax, %rdi
+	movq	-8(%rdi), %rax
+.endm
+
+/*
+ * Call \func(%rdi, parent, frame) on a 16-byte aligned stack: RSP is not
+ * always 8 mod 16 at the function's entry (above).  The frame's address
+ * is pushed twice above the aligned stack.
+ */
+.macro call_aligned func
 	movq	FTRACE_REGS_SIZE + 8(%rsp), %rsi	/* its caller */
 	movq	%rsp, %rdx
 	andq	$-16, %rsp
@@ -132,9 +162,66 @@
 	.cfi_escape 0x0f, 6, DW_OP_breg0 + 7, 0, DW_OP_deref, DW_OP_plus_uconst, \
 		((FTRACE_REGS_SIZE + 8) & 0x7f) | 0x80, (FTRACE_REGS_SIZE + 8) >> 7
 	pushq	%rdx
-	call	ftrace_dispatch
+	call	\func
 	popq	%rsp
 	.cfi_def_cfa %rsp, FTRACE_REGS_SIZE + 8
+.endm
+
+/*
+ * The common case: \enter(ip, &frame->errno), then, if it gave an ops,
+ * ops->func(ip, parent, ops, frame) and ftrace_exit(errno), on an
+ * aligned stack that holds the frame's address and the function's entry
+ * (%rdi on the way in).  Falls through with everything done, or goes to
+ * \slow with %rdi the entry again when \enter said FTRACE_ENTER_SLOW.
+ */
+.macro enter_call_exit enter, slow
+	movq	%rsp, %rdx
+	andq	$-16, %rsp
+	.cfi_def_cfa %rdx, FTRACE_REGS_SIZE + 8
+	pushq	%rdi
+	pushq	%rdx
+	/* DW_CFA_def_cfa_expression: *%rsp + FTRACE_REGS_SIZE + 8 */
+	.cfi_escape 0x0f, 6, DW_OP_breg0 + 7, 0, DW_OP_deref, DW_OP_plus_uconst, \
+		((FTRACE_REGS_SIZE + 8) & 0x7f) | 0x80, (FTRACE_REGS_SIZE + 8) >> 7
+	leaq	FTRACE_REGS_ERRNO(%rdx), %rsi
+	call	\enter
+	cmpq	$FTRACE_ENTER_SLOW, %rax
+	ja	6f
+	jb	7f
+	.cfi_remember_state
+	movq	8(%rsp), %rdi
+	popq	%rsp
+	.cfi_def_cfa %rsp, FTRACE_REGS_SIZE + 8
+	jmp	\slow
+	.cfi_restore_state
+6:	movq	%rax, %rdx				/* the ops */
+	movq	8(%rsp), %rdi				/* the function */
+	movq	(%rsp), %rcx				/* the frame */
+	movq	FTRACE_REGS_SIZE + 8(%rcx), %rsi	/* its caller */
+	call	*(%rdx)					/* ops->func */
+	movq	(%rsp), %rcx
+	movl	FTRACE_REGS_ERRNO(%rcx), %edi
+	call	ftrace_exit
+7:	popq	%rsp
+	.cfi_def_cfa %rsp, FTRACE_REGS_SIZE + 8
+.endm
+
+/*
+ * From the saved frame: the common case, or ftrace_dispatch() and
+ * continue as it says.  ftrace_dispatch() returns { %rax: address,
+ * %rdx: how }.
+ */
+.macro dispatch_and_continue vec, how
+	.cfi_remember_state
+	enter_call_exit ftrace_enter, 5f
+	restore_vec \vec, \how
+	restore_gprs
+	addq	$FTRACE_REGS_SIZE, %rsp
+	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
+	ret
+
+	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
+5:	call_aligned ftrace_dispatch
 	testq	%rdx, %rdx				/* FTRACE_RESUME_FUNC */
 	jnz	1f
 	restore_vec \vec, \how
@@ -174,6 +261,10 @@
 	subq	$FTRACE_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
 	save_gprs
+	func_and_slot
+	testb	$FTRACE_SLOT_LIGHT, %al
+	jnz	.L\name\()_light
+.L\name\()_full:
 	save_vec \vec
 	.if \vec == FTRACE_X86_VEC_SSE
 	dispatch_and_continue \vec, RESTORE_FULL
@@ -184,6 +275,14 @@
 	dispatch_and_continue \vec, RESTORE_CLEAN
 3:	dispatch_and_continue \vec, RESTORE_FULL
 	.endif
+
+	/* The vector registers as the function got them, untouched. */
+.L\name\()_light:
+	enter_call_exit ftrace_enter_light, .L\name\()_full
+	restore_gprs
+	addq	$FTRACE_REGS_SIZE, %rsp
+	.cfi_adjust_cfa_offset -FTRACE_REGS_SIZE
+	ret
 	.cfi_endproc
 	.size	\name, . - \name
 .endm

@@ -92,6 +92,21 @@ typedef void (*tp_ftrace_func_t)(unsigned long ip, unsigned long parent_ip,
 
 /* The callback protects itself against being re-entered on one thread. */
 #define TP_FTRACE_OPS_FL_RECURSION_SAFE	(1ul << 0)
+/*
+ * The callback, and everything it calls, leaves the vector and
+ * floating-point registers alone (C compiled with -mgeneral-regs-only on
+ * x86-64 and arm64, or -march=rv64imac -mabi=lp64 on riscv64, and calling
+ * no function that uses them: most of libc's string functions do).  A
+ * function traced by this ops alone then only keeps the integer argument
+ * registers around the call: the cheapest entry (docs/ftrace.md).  The
+ * integer registers, errno, the recursion guard and unregistration's
+ * guarantee stay as for any ops.  A callback that breaks the promise
+ * corrupts the traced function's floating-point and vector arguments.
+ * Set it before registering the ops and leave it while registered (it
+ * is read as the ops' functions are turned on); ignored on a graph ops
+ * (struct tp_fgraph_ops), whose entry code is the library's.
+ */
+#define TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY	(1ul << 1)
 
 struct tp_ftrace_state;
 

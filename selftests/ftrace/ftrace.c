@@ -10,6 +10,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -316,6 +317,184 @@ TEST(regs)
 	EXPECT_EQ((unsigned long)tp_trace_doubles, seen_ip);
 	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
 	tp_ftrace_free_filter(&ops);
+}
+
+/*
+ * TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY: the light way keeps the integer
+ * registers, errno and the arguments in them, and not the floating-point
+ * ones.  light_hit() breaks the promise on purpose, zeroing the first
+ * floating-point argument register: the traced function sees the zero
+ * only if its entry took the light way, which the flag asks for.
+ */
+static void zero_first_fp_arg(void)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("pxor %%xmm0, %%xmm0" ::: "xmm0");
+#elif defined(__aarch64__)
+	__asm__ volatile("movi v0.2d, #0" ::: "v0");
+#elif defined(__riscv)
+	__asm__ volatile("fmv.d.x fa0, zero" ::: "fa0");
+#endif
+}
+
+/* The first floating-point argument register to 1.0, behind the compiler's back. */
+static void one_first_fp_arg(void)
+{
+	unsigned long one = 0x3ff0000000000000ul;
+
+#if defined(__x86_64__)
+	__asm__ volatile("movq %0, %%xmm0" :: "r"(one) : "xmm0");
+#elif defined(__aarch64__)
+	__asm__ volatile("fmov d0, %0" :: "r"(one) : "v0");
+#elif defined(__riscv)
+	__asm__ volatile("fmv.d.x fa0, %0" :: "r"(one) : "fa0");
+#endif
+}
+
+static void light_hit(unsigned long ip, unsigned long parent_ip,
+		      struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		seen_args[i] = tp_ftrace_regs_get_argument(regs, i);
+	seen_ip = ip;
+	__atomic_fetch_add((unsigned long *)ops->private, 1, __ATOMIC_RELAXED);
+	errno = EIO;
+	zero_first_fp_arg();
+}
+
+/* tp_trace_doubles(2, 3, 1, 4) as the light way leaves it: a == 0. */
+#define LIGHT_DOUBLES	(0.0 * 3.0 + 1.0 / 4.0)
+
+TEST(light_contract_keeps_integer_registers)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = {
+		.func = light_hit, .private = &hits,
+		.flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	long ret;
+	int i;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_args", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	for (i = 0; i < 3; i++) {
+		errno = 0;
+		ret = tp_trace_args(1, 2, 3, 4, 5, 6);
+		EXPECT_EQ(0, errno);
+		EXPECT_EQ(1 + 4 + 9 + 16 + 25 + 36, ret);
+	}
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ((unsigned long)i + 1, seen_args[i]);
+	EXPECT_EQ((unsigned long)tp_trace_args, seen_ip);
+	EXPECT_EQ(3, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(light_contract_takes_the_light_way)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = {
+		.func = light_hit, .private = &hits,
+		.flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	int i;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	/* A thread's first traced entry may go the full way (it is set up). */
+	tp_trace_doubles(2.0, 3.0, 2.0, 4.0);
+	for (i = 0; i < 3; i++) {
+		errno = 0;
+		EXPECT_EQ(LIGHT_DOUBLES, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+		EXPECT_EQ(0, errno);
+	}
+	EXPECT_EQ(4, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	EXPECT_EQ(4, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+/*
+ * backtrace() from a callback on the light way finds the traced
+ * function's callers (the trampoline's unwind information).  The
+ * callback breaks the promise (the unwinder may use any register), which
+ * tp_trace_func1(), taking no floating-point argument, does not notice.
+ */
+static void *light_bt[32];
+static int light_bt_nr;
+static void *light_caller;
+
+static void light_backtrace(unsigned long ip, unsigned long parent_ip,
+			    struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	light_bt_nr = backtrace(light_bt, 32);
+}
+
+static __attribute__((noinline)) int light_call_func1(void)
+{
+	int ret = tp_trace_func1(1);
+
+	light_caller = __builtin_return_address(0);
+	__asm__ volatile("" ::: "memory");	/* not a tail call */
+	return ret;
+}
+
+TEST(light_contract_unwinds_from_the_callback)
+{
+	struct tp_ftrace_ops ops = {
+		.func = light_backtrace, .flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	int i, at = -1;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	light_call_func1();		/* the thread's first entry: the full way */
+	light_bt_nr = 0;
+	EXPECT_EQ(2, light_call_func1());
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+	for (i = 0; i < light_bt_nr; i++)
+		if (light_bt[i] == light_caller)
+			at = i;
+	TH_LOG("the caller's caller at %d of %d frames", at, light_bt_nr);
+	EXPECT_LT(2, at);
+}
+
+/* Without the flag, or with another ops on the function: the full way. */
+TEST(light_contract_only_for_light_ops_alone)
+{
+	unsigned long hits = 0, other_hits = 0;
+	struct tp_ftrace_ops ops = { .func = light_hit, .private = &hits };
+	struct tp_ftrace_ops light = {
+		.func = light_hit, .private = &hits,
+		.flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	struct tp_ftrace_ops other = { .func = count_hit, .private = &other_hits };
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(2, counter(&hits));
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&light, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&other, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&light));
+	ASSERT_EQ(0, tp_register_ftrace_function(&other));
+	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&other));
+	EXPECT_EQ(LIGHT_DOUBLES, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&light));
+	EXPECT_EQ(5, counter(&hits));
+	EXPECT_EQ(2, counter(&other_hits));
+	tp_ftrace_free_filter(&light);
+	tp_ftrace_free_filter(&other);
 }
 
 TEST(bad_input)
@@ -884,6 +1063,30 @@ static int graph_count(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops
 	return 1;
 }
 
+/* The light flag on a graph ops is ignored: its entry code is the library's. */
+static int graph_zero_fp(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
+{
+	__atomic_fetch_add((unsigned long *)g->private, 1, __ATOMIC_RELAXED);
+	zero_first_fp_arg();
+	return 0;
+}
+
+TEST(light_flag_ignored_on_graph_ops)
+{
+	unsigned long entries = 0;
+	struct tp_fgraph_ops graph = { .entryfunc = graph_zero_fp, .private = &entries };
+	int i;
+
+	graph.ops.flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY;
+	ASSERT_EQ(0, tp_ftrace_set_filter(&graph.ops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_graph(&graph));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+	EXPECT_EQ(3, counter(&entries));
+	EXPECT_EQ(0, tp_unregister_ftrace_graph(&graph));
+	tp_ftrace_free_filter(&graph.ops);
+}
+
 TEST(graph_on_an_unloaded_object)
 {
 	unsigned long entries = 0;
@@ -1096,6 +1299,97 @@ TEST_F_TIMEOUT(stress, threads_while_tracing_toggles, 300)
  * The same, with the ops registered throughout and its filter moving it
  * between the loop function and another one: each change is one move.
  */
+/*
+ * A light ops and a full one take turns on tp_trace_doubles (the slot
+ * goes light, list, full, list, light, ...): every call runs the light
+ * way (the light callback zeroes the first argument: 0.25) or the full
+ * way (the callbacks' clobbers undone: 6.25), also when the slot changes
+ * between the trampoline's look and ftrace_enter_light()'s.  The full
+ * ops' callback sets the argument to 1.0: called the light way, it would
+ * show as 3.25.
+ */
+static void zero_fp_hit(unsigned long ip, unsigned long parent_ip,
+			struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	zero_first_fp_arg();
+}
+
+static void one_fp_hit(unsigned long ip, unsigned long parent_ip,
+		       struct tp_ftrace_ops *ops, struct tp_ftrace_regs *regs)
+{
+	one_first_fp_arg();
+}
+
+struct doubles_runner {
+	pthread_t thread;
+	unsigned long calls, light, full, wrong;
+	volatile int *stop;
+};
+
+static void *run_doubles(void *arg)
+{
+	struct doubles_runner *r = arg;
+
+	while (!__atomic_load_n(r->stop, __ATOMIC_RELAXED)) {
+		double d = tp_trace_doubles(2.0, 3.0, 1.0, 4.0);
+
+		if (d == LIGHT_DOUBLES)
+			r->light++;
+		else if (d == 6.25)
+			r->full++;
+		else
+			r->wrong++;
+		r->calls++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(stress, light_and_full_ops_take_turns, 300)
+{
+	unsigned long toggles = env_count("TP_FTRACE_TOGGLES", 2000);
+	unsigned long nr = env_count("TP_FTRACE_THREADS", 2), i, light = 0, full = 0, wrong = 0;
+	struct tp_ftrace_ops lops = {
+		.func = zero_fp_hit, .flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	struct tp_ftrace_ops fops = { .func = one_fp_hit };
+	struct doubles_runner *runners = calloc(nr, sizeof(*runners));
+	volatile int stop = 0;
+	long pause = 0;
+
+	emulator_moderation(&toggles, &pause);
+	ASSERT_NE(NULL, runners);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&lops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&fops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&lops));
+	for (i = 0; i < nr; i++) {
+		runners[i].stop = &stop;
+		ASSERT_EQ(0, pthread_create(&runners[i].thread, NULL, run_doubles, &runners[i]));
+	}
+	for (i = 0; i < toggles / 2; i++) {
+		ASSERT_EQ(0, tp_register_ftrace_function(&fops));
+		ASSERT_EQ(0, tp_unregister_ftrace_function(&lops));
+		pause_ns(pause);
+		ASSERT_EQ(0, tp_register_ftrace_function(&lops));
+		ASSERT_EQ(0, tp_unregister_ftrace_function(&fops));
+		pause_ns(pause);
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < nr; i++) {
+		pthread_join(runners[i].thread, NULL);
+		light += runners[i].light;
+		full += runners[i].full;
+		wrong += runners[i].wrong;
+	}
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&lops));
+	TH_LOG("%lu turns: %lu calls the light way, %lu the full way, %lu wrong",
+	       toggles / 2, light, full, wrong);
+	EXPECT_EQ(0UL, wrong);
+	EXPECT_LT(0UL, light);
+	tp_ftrace_free_filter(&lops);
+	tp_ftrace_free_filter(&fops);
+	free(runners);
+}
+
 TEST_F_TIMEOUT(stress, threads_while_the_filter_changes, 300)
 {
 	unsigned long changes = env_count("TP_FTRACE_TOGGLES", 10000) / 2;

@@ -231,7 +231,7 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 
 	if (err)
 		return err;
-	value = (uintptr_t)change_slot(c, ops);
+	value = ftrace_slot_word(change_slot(c, ops));
 	c->target = entry_target(c, ops);
 	if (value != slot)
 		err = batch_add_word(batch, c->t.ip - FTRACE_SLOT_SIZE, slot, value);

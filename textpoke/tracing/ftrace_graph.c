@@ -34,7 +34,12 @@
  * above it, a handler on an alternate stack) and return later.
  * A signal handler's frames, on any stack, sit above the ones it
  * interrupted and return first.
+ *
+ * Every traced return comes through here: urcu-bp's read side is
+ * inlined (_LGPL_SOURCE), with its thread-local reader reached through
+ * the initial-exec TLS model (Makefile), as in the dispatcher.
  */
+#define _LGPL_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -254,7 +259,7 @@ static void call_return(const struct fgraph_frame *f, unsigned int depth,
 {
 	struct tp_fgraph_ops *gops;
 	struct tp_ftrace_graph_ret ret;
-	bool nested = ftrace_in_callback;
+	unsigned int nested = ftrace_in_callback;
 
 	urcu_bp_read_lock();
 	gops = __atomic_load_n(&fgraph_table[f->ops].gops, __ATOMIC_ACQUIRE);
@@ -265,7 +270,7 @@ static void call_return(const struct fgraph_frame *f, unsigned int depth,
 			.calltime = f->calltime, .rettime = now_ns(),
 			.flags = regs ? 0 : TP_FGRAPH_RET_UNWOUND, .regs = regs,
 		};
-		ftrace_in_callback = true;
+		ftrace_in_callback = nested + 1;
 		gops->retfunc(&ret, gops);
 		ftrace_in_callback = nested;
 	}

@@ -112,16 +112,25 @@ void ftrace_record_objects(void);
 /* ftrace_dispatch.c: what the dispatcher reads, published by ftrace.c. */
 extern struct ops_list *ftrace_registered;
 extern struct tp_ftrace_ops ftrace_stub_ops, ftrace_list_ops;
-extern __thread bool ftrace_in_callback __attribute__((tls_model("initial-exec")));
+extern __thread unsigned int ftrace_in_callback __attribute__((tls_model("initial-exec")));
 bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip);
+/* What a slot holds for @ops: the pointer and its tags (ftrace_resume.h). */
+uintptr_t ftrace_slot_word(const struct tp_ftrace_ops *ops);
 
-/* Called by arch_ftrace_caller; see ftrace_entry.S and ftrace_resume.h. */
+/*
+ * Called by arch_ftrace_caller with the traced function's entry address
+ * @ip; see ftrace_entry.S and ftrace_resume.h.
+ */
 struct ftrace_resume {
 	uintptr_t addr;
 	uintptr_t how;			/* FTRACE_RESUME_* */
 };
-struct ftrace_resume ftrace_dispatch(uintptr_t ret, uintptr_t parent,
+struct ftrace_resume ftrace_dispatch(uintptr_t ip, uintptr_t parent,
 				     struct tp_ftrace_regs *regs);
+/* The common case: ftrace_dispatch.c, "enter, the callback, exit". */
+uintptr_t ftrace_enter(uintptr_t ip, int *saved_errno);
+uintptr_t ftrace_enter_light(uintptr_t ip, int *saved_errno);
+void ftrace_exit(int saved_errno);
 
 /*
  * ftrace.c, for the clients built on it (ftrace_direct.c,

@@ -19,7 +19,9 @@
 #define FTRACE_REGS_FP		80	/* frame record: X29, X30 */
 #define FTRACE_REGS_LR		88	/* after the BL: into the function */
 #define FTRACE_REGS_V0		96	/* Q0-Q7 (not filled with SVE: the Z registers are) */
-#define FTRACE_REGS_SIZE	224	/* SP stays 16-aligned */
+#define FTRACE_REGS_IP		224	/* the traced function, kept around the callback */
+#define FTRACE_REGS_ERRNO	232	/* errno, kept around the callback */
+#define FTRACE_REGS_SIZE	240	/* SP stays 16-aligned */
 #define FTRACE_NR_ARGS		8
 
 /*
@@ -43,6 +45,9 @@ struct tp_ftrace_regs {
 	uint64_t x[10];			/* X0-X9 */
 	uint64_t fp, lr;
 	uint8_t v[8][16];
+	uint64_t ip;
+	int saved_errno;
+	uint32_t pad;
 };
 
 struct tp_fgraph_ret_regs {

@@ -15,6 +15,7 @@
 #define FTRACE_REGS_T0		64	/* after the JALR: into the function */
 #define FTRACE_REGS_RA		72	/* the function's return address */
 #define FTRACE_REGS_S0		80
+#define FTRACE_REGS_ERRNO	88	/* errno, kept around the callback */
 #define FTRACE_REGS_FA0		96	/* fa0-fa7 */
 #define FTRACE_REGS_SIZE	160	/* sp stays 16-aligned */
 #define FTRACE_NR_ARGS		8
@@ -32,7 +33,9 @@
 
 struct tp_ftrace_regs {
 	uint64_t a[8];
-	uint64_t t0, ra, s0, pad;
+	uint64_t t0, ra, s0;
+	int saved_errno;
+	uint32_t pad;
 	uint64_t fa[8];
 };
 

@@ -27,7 +27,8 @@
 #define FTRACE_REGS_RAX		48
 #define FTRACE_REGS_R10		56
 #define FTRACE_REGS_VEC		64	/* XMM0-7 or YMM0-7 or ZMM0-7, 64 bytes apart */
-#define FTRACE_REGS_SIZE	576	/* a multiple of 16 */
+#define FTRACE_REGS_ERRNO	576	/* errno, kept around the callback */
+#define FTRACE_REGS_SIZE	592	/* a multiple of 16 */
 #define FTRACE_NR_ARGS		6
 
 /*
@@ -55,6 +56,8 @@
 struct tp_ftrace_regs {
 	uint64_t gpr[8];		/* RDI RSI RDX RCX R8 R9 RAX R10 */
 	uint8_t vec[8][64];
+	int saved_errno;
+	uint8_t pad[12];
 };
 
 struct tp_fgraph_ret_regs {
