@@ -587,6 +587,76 @@ TEST_F_TIMEOUT(engine, BATCH_TEST, 90)
 	EXPECT_EQ(0UL, app_sigtrap_count);
 }
 
+/* Site @k of the order a batch adds them in: see batch_in_any_order. */
+static unsigned int order_site(unsigned int k, unsigned int n, int order)
+{
+	if (order == 0)			/* backwards */
+		return n - 1 - k;
+	if (k + 2 == n || k + 1 == n)	/* in order but for the last two */
+		return k + 2 == n ? n - 1 : n - 2;
+	return k;
+}
+
+/*
+ * The engine sorts a batch's sites itself, and skips the sort when they
+ * come sorted: sites added in any order are written, the breakpoint
+ * handler finds every one of them (threads run the sites throughout: a
+ * trap it missed would reach the application), and a duplicate added out
+ * of order is still refused.
+ */
+TEST_F_TIMEOUT(engine, batch_in_any_order, 90)
+{
+	unsigned int n = (site_many_end - site_many) / SITE_LEN;
+	uint8_t from[SITE_LEN], to[SITE_LEN];
+	struct worker_stats sum;
+	int order;
+
+	ASSERT_EQ(n, many_in_state(0, n, 0));
+	ASSERT_EQ(0, workers_start(&self->pool, 2, site_many_fn));
+	for (order = 0; order < 2; order++) {
+		int to_jmp = !order;
+		struct tp_batch *batch = tp_batch_new();
+		unsigned int k;
+		int ret = batch ? 0 : -ENOMEM;
+
+		for (k = 0; k < n && !ret; k++) {
+			unsigned int i = order_site(k, n, order);
+
+			many_state(from, i, !to_jmp);
+			many_state(to, i, to_jmp);
+			ret = tp_batch_add(batch, many_site(i), from, to, SITE_LEN);
+		}
+		if (!ret)
+			ret = tp_batch_commit(batch, TP_BACKEND_BREAKPOINT);
+		tp_batch_free(batch);
+		ASSERT_EQ(0, ret) TH_LOG("order %d: %s", order, tp_strerror(ret));
+		ASSERT_EQ(n, many_in_state(0, n, to_jmp)) TH_LOG("order %d", order);
+	}
+
+	/* Sorted but for a duplicate of the first site at the end. */
+	{
+		struct tp_batch *batch = tp_batch_new();
+		int ret;
+
+		ASSERT_NE(NULL, batch);
+		ret = many_batch_add(batch, 0, n, 1);
+		many_state(from, 0, 0);
+		many_state(to, 0, 1);
+		if (!ret)
+			ret = tp_batch_add(batch, many_site(0), from, to, SITE_LEN);
+		if (!ret)
+			ret = tp_batch_commit(batch, TP_BACKEND_BREAKPOINT);
+		tp_batch_free(batch);
+		EXPECT_EQ(-EINVAL, ret);
+		ASSERT_EQ(n, many_in_state(0, n, 0));
+	}
+	workers_stop(&self->pool);
+	workers_sum(&self->pool, &sum);
+	EXPECT_NE(0UL, sum.calls);
+	EXPECT_EQ(sum.calls, sum.ret1);
+	EXPECT_EQ(0UL, app_sigtrap_count);
+}
+
 /*
  * A batch is all or nothing: when its last site is bad, none is written,
  * and the next batch over the same sites goes through.
