@@ -68,6 +68,9 @@ int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
 		   size_t nr);
 int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 		     size_t len, const struct exec_map **map);
+/* The same in a walk in address order, @*map the last site's mapping or NULL. */
+int maps_check_next(const struct maps_snapshot *snap, uintptr_t addr,
+		    size_t len, const struct exec_map **map);
 /* In a child after fork(): the parent's view of its mappings is not ours. */
 void maps_after_fork_child(void);
 

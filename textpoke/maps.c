@@ -525,17 +525,30 @@ static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
 			 size_t nr)
 {
 	struct maps_now now = { .have_last = false };
+	const struct exec_map *m = NULL;
+	uintptr_t run_start = 0, run_end = 0;
 	bool covered = true;
 	size_t i;
 
 	if (!cached_valid || dl->adds != cached.dl_adds || dl->subs != cached.dl_subs)
 		return false;
 	for (i = 0; i < nr && covered; i++) {
-		const struct exec_map *m = find_map(&cached, sites[i].addr);
+		uintptr_t start = sites[i].addr, end = start + sites[i].len;
 
-		covered = m && m->in_object && sites[i].addr + sites[i].len <= m->end &&
-			  mapped_now_with(&now, sites[i].addr, sites[i].len, m->prot);
+		if (m && start >= m->start && end <= m->end && end > start) {
+			run_start = start < run_start ? start : run_start;
+			run_end = end > run_end ? end : run_end;
+			continue;
+		}
+		/* The run before, as one range: a stricter check than each site's. */
+		covered = !m || mapped_now_with(&now, run_start, run_end - run_start, m->prot);
+		m = find_map(&cached, start);
+		covered = covered && m && m->in_object && end <= m->end && end > start;
+		run_start = start;
+		run_end = end;
 	}
+	if (covered && m)
+		covered = mapped_now_with(&now, run_start, run_end - run_start, m->prot);
 	free(now.areas);
 	return covered;
 }
@@ -590,6 +603,24 @@ int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 	if (map)
 		*map = m;
 	return 0;
+}
+
+/*
+ * The same for the next site of a walk over sites in address order,
+ * @*map the mapping of the site before (NULL at first): a site inside it
+ * needs no search, so a run of sites in one mapping costs one.  The
+ * engine's own text may share the mapping (a static link).
+ */
+int maps_check_next(const struct maps_snapshot *snap, uintptr_t addr,
+		    size_t len, const struct exec_map **map)
+{
+	uintptr_t own_start = (uintptr_t)__start_textpoke_text;
+	uintptr_t own_end = (uintptr_t)__stop_textpoke_text;
+	const struct exec_map *m = *map;
+
+	if (m && addr >= m->start && addr + len >= addr && addr + len <= m->end)
+		return addr < own_end && own_start < addr + len ? -EPERM : 0;
+	return maps_check_range(snap, addr, len, map);
 }
 
 /* --- any mapping, for checking tables built at run time ------------------ */

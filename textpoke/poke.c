@@ -276,13 +276,13 @@ static void sort_sites(struct site *sites, size_t nr)
 static int check_sites(struct site *sites, size_t nr,
 		       const struct maps_snapshot *snap)
 {
+	const struct exec_map *map = NULL;
 	size_t i;
 
 	sort_sites(sites, nr);
 	for (i = 0; i < nr; i++) {
 		struct site *s = &sites[i];
-		const struct exec_map *map;
-		int err = maps_check_range(snap, s->addr, s->len, &map);
+		int err = maps_check_next(snap, s->addr, s->len, &map);
 
 		if (err)
 			return err;

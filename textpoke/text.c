@@ -75,18 +75,16 @@ static int collect_runs(struct text_writer *w, const struct site *sites,
 			size_t nr, const struct maps_snapshot *snap)
 {
 	uintptr_t mask = ~(page_size() - 1);
-	size_t i;
+	const struct exec_map *map = NULL;
+	size_t i, cap = 0;
 
-	w->runs = calloc(nr ? nr : 1, sizeof(*w->runs));
-	if (!w->runs)
-		return -ENOMEM;
+	w->runs = NULL;
 	w->nr_runs = 0;
 	for (i = 0; i < nr; i++) {
-		const struct exec_map *map;
 		uintptr_t start = sites[i].addr & mask;
 		uintptr_t end = (sites[i].addr + sites[i].len + page_size() - 1) & mask;
 		struct text_run *last = w->nr_runs ? &w->runs[w->nr_runs - 1] : NULL;
-		int err = maps_check_range(snap, sites[i].addr, sites[i].len, &map);
+		int err = maps_check_next(snap, sites[i].addr, sites[i].len, &map);
 
 		if (err)
 			return err;
@@ -95,6 +93,16 @@ static int collect_runs(struct text_writer *w, const struct site *sites,
 			if (end > last->end)
 				last->end = end;
 			continue;
+		}
+		/* Runs are few: a batch rarely spans more than its objects. */
+		if (w->nr_runs == cap) {
+			struct text_run *runs;
+
+			cap = cap ? 2 * cap : 8;
+			runs = realloc(w->runs, cap * sizeof(*runs));
+			if (!runs)
+				return -ENOMEM;
+			w->runs = runs;
 		}
 		w->runs[w->nr_runs++] = (struct text_run){ start, end, map->prot };
 	}

@@ -993,6 +993,72 @@ TEST_F(engine, bad_input_matrix)
 	EXPECT_EQ(0UL, app_sigtrap_count);
 }
 
+/*
+ * The mapping checks of a batch are made once per run of sites in one
+ * mapping: a site that leaves the run's mapping must still be refused.
+ * Two executable mappings side by side that the kernel keeps apart (one
+ * private, one shared): a batch with a site in each goes through, one
+ * whose second site runs from the first mapping into the second is
+ * refused and writes nothing.
+ */
+TEST_F(engine, batch_run_leaving_its_mapping)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint8_t nop5[SITE_LEN], nops[2 * SITE_LEN], *rx, *second, *in_first;
+	uint8_t before[4 * SITE_LEN];
+	struct tp_batch *batch;
+	int ret;
+
+	nop_insn(nop5);
+	memcpy(nops, nop5, SITE_LEN);
+	memcpy(nops + SITE_LEN, nop5, SITE_LEN);
+	rx = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, rx);
+	second = mmap(rx + page, page, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(rx + page, second);
+	for (ret = 0; ret < 2; ret++) {		/* NOPs at the ends of the pages */
+		memcpy(rx + ret * SITE_LEN, nop5, SITE_LEN);
+		memcpy(rx + page - (ret + 1) * SITE_LEN, nop5, SITE_LEN);
+		memcpy(second + ret * SITE_LEN, nop5, SITE_LEN);
+	}
+	ASSERT_EQ(0, mprotect(rx, page, PROT_READ | PROT_EXEC));
+	ASSERT_EQ(0, mprotect(second, page, PROT_READ | PROT_EXEC));
+	in_first = rx + page - 2 * SITE_LEN;
+
+	/* A site in each mapping: two runs, both checked, both written. */
+	batch = tp_batch_new();
+	ASSERT_NE(NULL, batch);
+	ret = tp_batch_add(batch, rx, nop5, jmp_next, SITE_LEN);
+	if (!ret)
+		ret = tp_batch_add(batch, second, nop5, jmp_next, SITE_LEN);
+	if (!ret)
+		ret = tp_batch_commit(batch, TP_BACKEND_STOP_MACHINE);
+	tp_batch_free(batch);
+	EXPECT_EQ(0, ret) TH_LOG("%s", tp_strerror(ret));
+	EXPECT_EQ(0, memcmp(rx, jmp_next, SITE_LEN));
+	EXPECT_EQ(0, memcmp(second, jmp_next, SITE_LEN));
+
+	/* The run of the first mapping, then a site leaving it. */
+	memcpy(before, in_first, 2 * SITE_LEN);
+	memcpy(before + 2 * SITE_LEN, second, 2 * SITE_LEN);
+	batch = tp_batch_new();
+	ASSERT_NE(NULL, batch);
+	ret = tp_batch_add(batch, rx + SITE_LEN, NULL, jmp_next, SITE_LEN);
+	if (!ret)
+		ret = tp_batch_add(batch, in_first, NULL, jmp_next, SITE_LEN);
+	if (!ret)
+		ret = tp_batch_add(batch, in_first + SITE_LEN, NULL, nops, sizeof(nops));
+	if (!ret)
+		ret = tp_batch_commit(batch, TP_BACKEND_STOP_MACHINE);
+	tp_batch_free(batch);
+	EXPECT_EQ(-EFAULT, ret) TH_LOG("%s", tp_strerror(ret));
+	EXPECT_EQ(0, memcmp(before, in_first, 2 * SITE_LEN));
+	EXPECT_EQ(0, memcmp(before + 2 * SITE_LEN, second, 2 * SITE_LEN));
+	EXPECT_EQ(0, memcmp(rx + SITE_LEN, nop5, SITE_LEN));
+	munmap(rx, 2 * page);
+}
+
 /* Whether @addr lies in the executable itself rather than in a library. */
 static int in_executable(const void *addr)
 {
