@@ -44,9 +44,17 @@ struct site {
 #define SITE_LIVE	0x4c495645u
 #define SITE_POISON	0xdeadbeefu
 
+/* poke.c: the last NOP decoded, for sites with the same bytes (len 0: none). */
+struct nop_memo {
+	uint8_t bytes[TP_MAX_INSN_LEN];
+	size_t len;
+	struct insn insn;
+};
+
 struct tp_batch {
 	struct site *sites;
 	size_t nr, cap;
+	struct nop_memo nop;
 	bool committed;
 };
 

@@ -163,8 +163,34 @@ static int decode_all(const uint8_t *code, size_t len, uintptr_t pc,
 	return count;
 }
 
+/*
+ * Decoding is the dearest check of a site, and a large batch has the
+ * same NOP at many addresses: the new bytes of every entry tracing turns
+ * off, the old ones of every entry it turns on, all written by the
+ * library itself.  A NOP means the same wherever it is, so the last NOP
+ * decoded answers for every later site with the same bytes; any other
+ * instruction is decoded where it is.
+ */
+static int decode_memo(struct nop_memo *memo, const uint8_t *code, size_t len,
+		       uintptr_t pc, struct insn *first)
+{
+	int count;
+
+	if (memo->len == len && !memcmp(memo->bytes, code, len)) {
+		*first = memo->insn;
+		return 1;
+	}
+	count = decode_all(code, len, pc, first);
+	if (count == 1 && first->kind == INSN_NOP && first->len == len) {
+		memcpy(memo->bytes, code, len);
+		memo->len = len;
+		memo->insn = *first;
+	}
+	return count;
+}
+
 static int site_init(struct site *site, void *addr, const void *expect,
-		     const void *insn, size_t len)
+		     const void *insn, size_t len, struct nop_memo *memo)
 {
 	int count;
 
@@ -176,7 +202,7 @@ static int site_init(struct site *site, void *addr, const void *expect,
 	site->addr = (uintptr_t)addr;
 	site->len = len;
 	memcpy(site->new, insn, len);
-	count = decode_all(site->new, len, site->addr, &site->new_insn);
+	count = decode_memo(memo, site->new, len, site->addr, &site->new_insn);
 	if (count < 0)
 		return count;
 	site->new_is_single = count == 1;
@@ -217,7 +243,7 @@ int tp_batch_add(struct tp_batch *batch, void *addr, const void *expect,
 
 	if (!batch || batch->committed)
 		return -EINVAL;
-	err = site_init(&site, addr, expect, insn, len);
+	err = site_init(&site, addr, expect, insn, len, &batch->nop);
 	if (err)
 		return err;
 	return batch_append(batch, &site);
@@ -309,12 +335,23 @@ static bool site_can_nosync(const struct site *s)
  * bytes must be one instruction (no thread can sit inside it), and the
  * new one must be something the handler can execute.
  */
-static bool site_can_breakpoint(const struct site *s)
+static bool site_can_breakpoint(const struct site *s, struct nop_memo *memo)
 {
 	struct insn old;
 
 	return s->new_is_single && arch_insn_emulable(&s->new_insn) &&
-	       decode_all(s->old, s->len, s->addr, &old) == 1;
+	       decode_memo(memo, s->old, s->len, s->addr, &old) == 1;
+}
+
+static bool all_can_breakpoint(const struct site *sites, size_t nr)
+{
+	struct nop_memo memo = { .len = 0 };
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (!site_can_breakpoint(&sites[i], &memo))
+			return false;
+	return true;
 }
 
 static bool all_sites(const struct site *sites, size_t nr,
@@ -406,7 +443,7 @@ static int backend_check(enum tp_backend backend, const struct site *sites,
 	case TP_BACKEND_BREAKPOINT:
 		if (!HAVE_BREAKPOINT)
 			return -ENOSYS;
-		if (!all_sites(sites, nr, site_can_breakpoint))
+		if (!all_can_breakpoint(sites, nr))
 			return -EINVAL;
 		if (writer == TP_WRITER_PROC_MEM && !all_sites(sites, nr, site_trap_is_one_byte))
 			return -EACCES;
@@ -568,8 +605,9 @@ int tp_batch_commit(struct tp_batch *batch, enum tp_backend backend)
 int tp_poke(void *addr, const void *expect, const void *insn, size_t len,
 	    enum tp_backend backend)
 {
+	struct nop_memo memo = { .len = 0 };
 	struct site site;
-	int err = site_init(&site, addr, expect, insn, len);
+	int err = site_init(&site, addr, expect, insn, len, &memo);
 
 	if (err)
 		return err;
