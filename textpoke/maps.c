@@ -515,42 +515,67 @@ static bool mapped_now_with(struct maps_now *now, uintptr_t addr, size_t len, in
 }
 
 /*
- * The cached view may be trusted for @sites: nothing was loaded or
- * unloaded since it was taken, every site lies in the text of a loaded
- * object as cached, and the kernel maps every byte of every site now
+ * Ranges checked against the cached view, a run of them in one cached
+ * mapping at a time: the run is checked as one range from its lowest
+ * byte to its highest, which asks for at least what each range's own
+ * check would.
+ */
+struct cover_walk {
+	struct maps_now now;
+	const struct exec_map *m;	/* the run's mapping; NULL before the first */
+	uintptr_t start, end;		/* the run */
+	bool covered;
+};
+
+static void cover_run_end(struct cover_walk *cw)
+{
+	if (cw->covered && cw->m)
+		cw->covered = mapped_now_with(&cw->now, cw->start, cw->end - cw->start,
+					      cw->m->prot);
+}
+
+static void cover_range(struct cover_walk *cw, uintptr_t start, size_t len)
+{
+	uintptr_t end = start + len;
+	const struct exec_map *m = cw->m;
+
+	if (!cw->covered)
+		return;
+	if (m && start >= m->start && end <= m->end && end > start) {
+		cw->start = start < cw->start ? start : cw->start;
+		cw->end = end > cw->end ? end : cw->end;
+		return;
+	}
+	cover_run_end(cw);
+	m = find_map(&cached, start);
+	cw->covered = cw->covered && m && m->in_object && end <= m->end && end > start;
+	cw->m = m;
+	cw->start = start;
+	cw->end = end;
+}
+
+/*
+ * The cached view may be trusted for @sites and @words: nothing was
+ * loaded or unloaded since it was taken, each lies in the text of a
+ * loaded object as cached, and the kernel maps every byte of each now
  * with the protection cached (the application may have unmapped it or
  * changed its protection since).
  */
 static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
-			 size_t nr)
+			 size_t nr, const struct word *words, size_t nr_words)
 {
-	struct maps_now now = { .have_last = false };
-	const struct exec_map *m = NULL;
-	uintptr_t run_start = 0, run_end = 0;
-	bool covered = true;
+	struct cover_walk cw = { .now = { .have_last = false }, .covered = true };
 	size_t i;
 
 	if (!cached_valid || dl->adds != cached.dl_adds || dl->subs != cached.dl_subs)
 		return false;
-	for (i = 0; i < nr && covered; i++) {
-		uintptr_t start = sites[i].addr, end = start + sites[i].len;
-
-		if (m && start >= m->start && end <= m->end && end > start) {
-			run_start = start < run_start ? start : run_start;
-			run_end = end > run_end ? end : run_end;
-			continue;
-		}
-		/* The run before, as one range: a stricter check than each site's. */
-		covered = !m || mapped_now_with(&now, run_start, run_end - run_start, m->prot);
-		m = find_map(&cached, start);
-		covered = covered && m && m->in_object && end <= m->end && end > start;
-		run_start = start;
-		run_end = end;
-	}
-	if (covered && m)
-		covered = mapped_now_with(&now, run_start, run_end - run_start, m->prot);
-	free(now.areas);
-	return covered;
+	for (i = 0; i < nr; i++)
+		cover_range(&cw, sites[i].addr, sites[i].len);
+	for (i = 0; i < nr_words; i++)
+		cover_range(&cw, words[i].addr, sizeof(words[i].new));
+	cover_run_end(&cw);
+	free(cw.now.areas);
+	return cw.covered;
 }
 
 /*
@@ -558,13 +583,13 @@ static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
  * it is still current for them, else a fresh one.  Under the text mutex.
  */
 int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
-		   size_t nr)
+		   size_t nr, const struct word *words, size_t nr_words)
 {
 	struct dl_counters now = { 0, 0 };
 	int err;
 
 	dl_iterate_phdr(dl_counters_cb, &now);
-	if (!cache_covers(&now, sites, nr)) {
+	if (!cache_covers(&now, sites, nr, words, nr_words)) {
 		maps_snapshot_release(&cached);
 		cached_valid = false;
 		__atomic_add_fetch(&tp_stat_maps_reads, 1, __ATOMIC_RELAXED);

@@ -249,20 +249,22 @@ int tp_batch_add(struct tp_batch *batch, void *addr, const void *expect,
 	return batch_append(batch, &site);
 }
 
+/* Three plain words each: nothing to decode, nothing to clear. */
 int batch_add_word(struct tp_batch *batch, uintptr_t addr, uint64_t old, uint64_t value)
 {
-	struct site site;
-
 	if (!batch || batch->committed || !addr || addr % sizeof(uint64_t))
 		return -EINVAL;
-	memset(&site, 0, sizeof(site));
-	site.addr = addr;
-	site.len = sizeof(uint64_t);
-	site.is_word = true;
-	site.has_expect = true;
-	memcpy(site.expect, &old, sizeof(old));
-	memcpy(site.new, &value, sizeof(value));
-	return batch_append(batch, &site);
+	if (batch->nr_words == batch->cap_words) {
+		size_t cap = batch->cap_words ? batch->cap_words * 2 : 16;
+		struct word *words = realloc(batch->words, cap * sizeof(*words));
+
+		if (!words)
+			return -ENOMEM;
+		batch->words = words;
+		batch->cap_words = cap;
+	}
+	batch->words[batch->nr_words++] = (struct word){ addr, old, value };
+	return 0;
 }
 
 void tp_batch_free(struct tp_batch *batch)
@@ -270,6 +272,7 @@ void tp_batch_free(struct tp_batch *batch)
 	if (!batch)
 		return;
 	free(batch->sites);
+	free(batch->words);
 	free(batch);
 }
 
@@ -497,12 +500,11 @@ static int run_backend(enum tp_backend backend, struct site *sites, size_t nr,
 /*
  * Pick the backend for the writer we expect, open the writer, and if it
  * had to fall back to /proc/self/mem, check (or pick) again before any
- * byte is written.  @insns are the instruction sites of @sites, which
- * may also have words: those are stored first and put back if the
+ * byte is written.  The @words are stored first and put back if the
  * protocol fails.
  */
-static int commit_protocol(struct site *sites, size_t nr, struct site *insns,
-			   size_t nr_insns, enum tp_backend backend,
+static int commit_protocol(struct site *insns, size_t nr_insns, const struct word *words,
+			   size_t nr_words, enum tp_backend backend,
 			   const struct maps_snapshot *snap)
 {
 	struct text_writer w;
@@ -519,7 +521,7 @@ static int commit_protocol(struct site *sites, size_t nr, struct site *insns,
 	err = backend_check(chosen, insns, nr_insns, &env);
 	if (err)
 		return err;
-	err = text_open(&w, sites, nr, snap, want);
+	err = text_open(&w, insns, nr_insns, words, nr_words, snap, want);
 	if (err)
 		return err;
 	if (w.kind != env.writer) {
@@ -533,44 +535,41 @@ static int commit_protocol(struct site *sites, size_t nr, struct site *insns,
 		return err;
 	}
 	events_batch_begin(chosen);
-	err = words_store(&w, sites, nr, false);
+	err = words_store(&w, words, nr_words, false);
 	if (!err) {
 		err = run_backend(chosen, insns, nr_insns, &w);
 		if (err)
-			words_store(&w, sites, nr, true);
+			words_store(&w, words, nr_words, true);
 	}
 	text_close(&w);
 	events_batch_end();
 	return err;
 }
 
-static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
+static int commit_locked(struct site *sites, size_t nr, struct word *words,
+			 size_t nr_words, enum tp_backend backend)
 {
 	const struct maps_snapshot *snap;
-	struct site *insns;
-	size_t nr_insns;
 	int err;
 
 	/* Sites a failed write left trapped: finish them, and touch none. */
 	bp_retry_stuck();
-	if (bp_stuck_overlaps(sites, nr))
+	if (bp_stuck_overlaps(sites, nr, words, nr_words))
 		return -EBUSY;
-	err = maps_for_sites(&snap, sites, nr);
+	err = maps_for_sites(&snap, sites, nr, words, nr_words);
 	if (!err)
 		err = check_sites(sites, nr, snap);
 	if (!err)
-		err = words_split(sites, nr, &insns, &nr_insns);
+		err = words_check(words, nr_words, sites, nr, snap);
 	if (err)
 		return err;
-	if (nr_insns)
-		err = commit_protocol(sites, nr, insns, nr_insns, backend, snap);
-	else
-		err = words_commit(sites, nr, snap, text_writer_setting());
-	words_split_free(sites, insns);
-	return err;
+	if (nr)
+		return commit_protocol(sites, nr, words, nr_words, backend, snap);
+	return words_commit(words, nr_words, snap, text_writer_setting());
 }
 
-static int commit_sites(struct site *sites, size_t nr, enum tp_backend backend)
+static int commit_sites(struct site *sites, size_t nr, struct word *words,
+			size_t nr_words, enum tp_backend backend)
 {
 	int err = tp_init();
 
@@ -579,12 +578,12 @@ static int commit_sites(struct site *sites, size_t nr, enum tp_backend backend)
 	/* From a callback, even an empty batch is refused: the same answer always. */
 	if (in_library_callback())
 		return -EDEADLK;
-	if (!nr)
+	if (!nr && !nr_words)
 		return 0;
 	err = text_mutex_lock();
 	if (err)
 		return err;
-	err = commit_locked(sites, nr, backend);
+	err = commit_locked(sites, nr, words, nr_words, backend);
 	text_mutex_unlock();
 	return err;
 }
@@ -595,7 +594,7 @@ int tp_batch_commit(struct tp_batch *batch, enum tp_backend backend)
 
 	if (!batch || batch->committed)
 		return -EINVAL;
-	err = commit_sites(batch->sites, batch->nr, backend);
+	err = commit_sites(batch->sites, batch->nr, batch->words, batch->nr_words, backend);
 	/* Refused from a callback, it was not tried: it may be committed later. */
 	if (err != -EDEADLK)
 		batch->committed = true;
@@ -611,5 +610,5 @@ int tp_poke(void *addr, const void *expect, const void *insn, size_t len,
 
 	if (err)
 		return err;
-	return commit_sites(&site, 1, backend);
+	return commit_sites(&site, 1, NULL, 0, backend);
 }
