@@ -267,6 +267,8 @@ static inline bool ftrace_thread_in_callback(void)
  * @old to @value along with its instructions (an ops slot).
  */
 int batch_add_word(struct tp_batch *batch, uintptr_t addr, uint64_t old, uint64_t value);
+/* Room for @nr_sites more sites and @nr_words more words, allocated now. */
+int batch_reserve(struct tp_batch *batch, size_t nr_sites, size_t nr_words);
 
 /*
  * words.c: the words of a batch, checked after its sites (sorted by

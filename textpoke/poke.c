@@ -220,33 +220,58 @@ struct tp_batch *tp_batch_new(void)
 	return calloc(1, sizeof(struct tp_batch));
 }
 
-static int batch_append(struct tp_batch *batch, const struct site *site)
+static int sites_room(struct tp_batch *batch, size_t cap)
 {
-	if (batch->nr == batch->cap) {
-		size_t cap = batch->cap ? batch->cap * 2 : 16;
-		struct site *sites = realloc(batch->sites, cap * sizeof(*sites));
+	struct site *sites;
 
-		if (!sites)
-			return -ENOMEM;
-		batch->sites = sites;
-		batch->cap = cap;
-	}
-	batch->sites[batch->nr++] = *site;
+	if (cap <= batch->cap)
+		return 0;
+	sites = realloc(batch->sites, cap * sizeof(*sites));
+	if (!sites)
+		return -ENOMEM;
+	batch->sites = sites;
+	batch->cap = cap;
 	return 0;
 }
 
+static int words_room(struct tp_batch *batch, size_t cap)
+{
+	struct word *words;
+
+	if (cap <= batch->cap_words)
+		return 0;
+	words = realloc(batch->words, cap * sizeof(*words));
+	if (!words)
+		return -ENOMEM;
+	batch->words = words;
+	batch->cap_words = cap;
+	return 0;
+}
+
+/* A client that knows its size: the arrays grow once, never copied again. */
+int batch_reserve(struct tp_batch *batch, size_t nr_sites, size_t nr_words)
+{
+	if (!batch || batch->committed)
+		return -EINVAL;
+	return sites_room(batch, batch->nr + nr_sites) ?:
+	       words_room(batch, batch->nr_words + nr_words);
+}
+
+/* The site is made in place, in the batch's array: no copy of it. */
 int tp_batch_add(struct tp_batch *batch, void *addr, const void *expect,
 		 const void *insn, size_t len)
 {
-	struct site site;
 	int err;
 
 	if (!batch || batch->committed)
 		return -EINVAL;
-	err = site_init(&site, addr, expect, insn, len, &batch->nop);
-	if (err)
-		return err;
-	return batch_append(batch, &site);
+	if (batch->nr == batch->cap &&
+	    sites_room(batch, batch->cap ? batch->cap * 2 : 16))
+		return -ENOMEM;
+	err = site_init(&batch->sites[batch->nr], addr, expect, insn, len, &batch->nop);
+	if (!err)
+		batch->nr++;
+	return err;
 }
 
 /* Three plain words each: nothing to decode, nothing to clear. */
@@ -254,15 +279,9 @@ int batch_add_word(struct tp_batch *batch, uintptr_t addr, uint64_t old, uint64_
 {
 	if (!batch || batch->committed || !addr || addr % sizeof(uint64_t))
 		return -EINVAL;
-	if (batch->nr_words == batch->cap_words) {
-		size_t cap = batch->cap_words ? batch->cap_words * 2 : 16;
-		struct word *words = realloc(batch->words, cap * sizeof(*words));
-
-		if (!words)
-			return -ENOMEM;
-		batch->words = words;
-		batch->cap_words = cap;
-	}
+	if (batch->nr_words == batch->cap_words &&
+	    words_room(batch, batch->cap_words ? batch->cap_words * 2 : 16))
+		return -ENOMEM;
 	batch->words[batch->nr_words++] = (struct word){ addr, old, value };
 	return 0;
 }

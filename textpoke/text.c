@@ -102,7 +102,7 @@ static bool range_next(struct range_walk *rw, uintptr_t *addr, size_t *len)
 static int collect_runs(struct text_writer *w, struct range_walk *rw,
 			const struct maps_snapshot *snap)
 {
-	uintptr_t mask = ~(page_size() - 1), addr;
+	uintptr_t page = page_size(), mask = ~(page - 1), addr;
 	const struct exec_map *map = NULL;
 	size_t cap = 0, len;
 
@@ -110,10 +110,14 @@ static int collect_runs(struct text_writer *w, struct range_walk *rw,
 	w->nr_runs = 0;
 	while (range_next(rw, &addr, &len)) {
 		uintptr_t start = addr & mask;
-		uintptr_t end = (addr + len + page_size() - 1) & mask;
+		uintptr_t end = (addr + len + page - 1) & mask;
 		struct text_run *last = w->nr_runs ? &w->runs[w->nr_runs - 1] : NULL;
-		int err = maps_check_next(snap, addr, len, &map);
+		int err;
 
+		/* Inside the last run's pages, so inside its mapping: nothing new. */
+		if (last && start >= last->start && end <= last->end)
+			continue;
+		err = maps_check_next(snap, addr, len, &map);
 		if (err)
 			return err;
 		if (last && start <= last->end && last->prot == map->prot &&

@@ -297,7 +297,7 @@ static int changes_commit(struct ftrace_change *c, size_t nr,
 	struct tp_batch *batch = tp_batch_new();
 	bool init = false;
 	size_t i;
-	int err = batch ? 0 : -ENOMEM;
+	int err = batch ? batch_reserve(batch, nr, nr) : -ENOMEM;
 
 	for (i = 0; i < nr && !err; i++)
 		err = change_add(batch, &c[i], ops, &init);
