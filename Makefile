@@ -197,7 +197,7 @@ lib-$(CONFIG_TRACEEVENT_FORMATS)	+= textpoke/events/event_format.c
 # The clients.
 lib-$(CONFIG_STATIC_KEYS)		+= textpoke/tracing/jump_label.c
 lib-$(CONFIG_FTRACE)		+= $(addprefix textpoke/tracing/,ftrace.c ftrace_objects.c \
-				   ftrace_dispatch.c ftrace_elf.c ftrace_apply.c ftrace_direct.c \
+				   ftrace_dispatch.c ftrace_elf.c ftrace_apply.c ftrace_glob.c ftrace_direct.c \
 				   ftrace_graph.c ftrace_record.c)
 lib-$(CONFIG_FTRACE)		+= arch/$(ARCH)/ftrace.c arch/$(ARCH)/ftrace_entry.S
 

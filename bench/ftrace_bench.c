@@ -22,8 +22,8 @@
  * registration (which also initialises the sites, under stop_machine),
  * then warm ones; the syncs and mprotect calls of each.  With --counts
  * (under an emulator) the counts only.  With --profile, one warm
- * registration inside profiled_enable(), for callgrind's
- * --toggle-collect.
+ * registration inside profiled_enable() and one unregistration inside
+ * profiled_disable(), for callgrind's --toggle-collect.
  *
  * Output: bench.h's "metric<TAB>value" lines.
  *   BENCH_CALLS=N         calls per measurement (default 20,000,000)
@@ -211,6 +211,12 @@ __attribute__((noinline)) void profiled_enable(void)
 	toggle_all(1);
 }
 
+/* And --toggle-collect=profiled_disable. */
+__attribute__((noinline)) void profiled_disable(void)
+{
+	toggle_all(0);
+}
+
 #define WARM_ROUNDS	5
 
 static int cmp_double(const void *a, const void *b)
@@ -235,7 +241,7 @@ static void bench_enable_all(int counts_only, int profile)
 	print_toggle("first_off", toggle_all(0), counts_only);
 	if (profile) {
 		profiled_enable();
-		toggle_all(0);
+		profiled_disable();
 		return;
 	}
 	for (i = 0; i < WARM_ROUNDS; i++) {

@@ -249,19 +249,43 @@ profile() {
 batch_steps="tp_batch_add decode_all tp_batch_commit check_sites qsort backend_check
 	maps_for_sites traps_safe bp_commit text_open text_store_words inflight_publish
 	inflight_unpublish flush_sites"
-register_steps="toggle_funcs tp_batch_add tp_batch_commit bp_commit text_store_words
-	inflight_publish inflight_unpublish slots_store ftrace_func_find ops_wants fnmatch
-	qsort sites_init"
+register_steps="ops_resolve ftrace_set_sort set_diff changes_commit tp_batch_add
+	batch_add_word tp_batch_commit maps_for_sites check_sites words_check backend_check
+	text_open words_store bp_commit ftrace_func_find_next ftrace_glob_match fnmatch qsort"
+
+# Instructions per function of a warm enable and of a disable of N
+# functions (callgrind, inclusive of everything each call runs), as
+# enable.N.textpoke.on.ir and .off.ir.
+enable_ir() {
+	local n=$1 cg=$tmp/callgrind.enable.out
+	valgrind --tool=callgrind --toggle-collect=profiled_enable \
+		--toggle-collect=profiled_disable --callgrind-out-file="$cg" \
+		"$bin/ftrace_bench_$n" --profile "$n" >> "$log" 2>&1 || return 0
+	callgrind_annotate --inclusive=yes "$cg" 2>/dev/null |
+		awk -v n="$n" '
+			{ line = $0; sub(/^ +/, "", line); split(line, f, " "); ir = f[1]; gsub(",", "", ir) }
+			/:profiled_enable \[/ && !on { on = ir }
+			/:profiled_disable \[/ && !off { off = ir }
+			END {
+				if (on) printf "1\tenable.%s.textpoke.on.ir\t%.1f\n", n, on / n
+				if (off) printf "1\tenable.%s.textpoke.off.ir\t%.1f\n", n, off / n
+			}' >> "$data"
+}
 
 # Instruction counts (callgrind): exact where times are noisy.
 native_counts() {
-	local prog
+	local prog n
 	say "$arch: system calls per poke (strace)"
 	measure 1 "$here/syscalls.sh" "$bin/poke_bench"
 	say "$arch: instructions per call (callgrind)"
 	for prog in static_key_bench lttng_bench ftrace_bench_1000 xray_bench_1000 \
 		    calls_bench_plain; do
 		[ -x "$bin/$prog" ] && measure 1 "$here/ir_per_call.sh" "$bin/$prog" 1000000
+	done
+	for n in "${sizes[@]}"; do
+		[ -x "$bin/ftrace_bench_$n" ] || continue
+		say "$arch: instructions per function enabled, $n functions (callgrind)"
+		enable_ir "$n"
 	done
 	say "$arch: where a batch of 100k sites spends its instructions (callgrind)"
 	profile profile_batch profiled_batch "$batch_steps" "$bin/poke_bench" --profile

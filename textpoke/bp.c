@@ -332,7 +332,7 @@ void bp_retry_stuck(void)
 	struct text_writer w;
 	size_t cleared;
 
-	if (!stuck_blocks || text_open(&w, NULL, 0, NULL, TP_WRITER_PROC_MEM))
+	if (!stuck_blocks || text_open(&w, NULL, 0, NULL, 0, NULL, TP_WRITER_PROC_MEM))
 		return;
 	cleared = stuck_run_pass(stuck_retry_tail, &w);
 	cpusync_cores();
@@ -346,8 +346,14 @@ void bp_retry_stuck(void)
 	stuck_free_cleared();
 }
 
-/* Whether one of @sites overlaps a stuck site. */
-bool bp_stuck_overlaps(const struct site *sites, size_t nr)
+static bool overlaps(const struct site *s, uintptr_t addr, size_t len)
+{
+	return addr < s->addr + s->len && s->addr < addr + len;
+}
+
+/* Whether one of @sites or @words overlaps a stuck site. */
+bool bp_stuck_overlaps(const struct site *sites, size_t nr,
+		       const struct word *words, size_t nr_words)
 {
 	const struct stuck_block *block;
 	size_t i, j;
@@ -359,8 +365,10 @@ bool bp_stuck_overlaps(const struct site *sites, size_t nr)
 			if (!block->stuck[i].published)
 				continue;
 			for (j = 0; j < nr; j++)
-				if (sites[j].addr < s->addr + s->len &&
-				    s->addr < sites[j].addr + sites[j].len)
+				if (overlaps(s, sites[j].addr, sites[j].len))
+					return true;
+			for (j = 0; j < nr_words; j++)
+				if (overlaps(s, words[j].addr, sizeof(words[j].new)))
 					return true;
 		}
 	return false;

@@ -32,7 +32,6 @@ struct site {
 	uint8_t new[TP_MAX_INSN_LEN];
 	struct insn new_insn;			/* first new instruction */
 	bool new_is_single;			/* new bytes are one instruction */
-	bool is_word;				/* a data word (words.c), not code */
 	uint32_t state;				/* SITE_LIVE while published */
 };
 
@@ -44,9 +43,28 @@ struct site {
 #define SITE_LIVE	0x4c495645u
 #define SITE_POISON	0xdeadbeefu
 
+/* poke.c: the last NOP decoded, for sites with the same bytes (len 0: none). */
+struct nop_memo {
+	uint8_t bytes[TP_MAX_INSN_LEN];
+	size_t len;
+	struct insn insn;
+};
+
+/*
+ * An aligned 8-byte data word in text that a batch changes from @old to
+ * @new (words.c): an ops slot, never executed.
+ */
+struct word {
+	uintptr_t addr;
+	uint64_t old, new;
+};
+
 struct tp_batch {
 	struct site *sites;
 	size_t nr, cap;
+	struct word *words;
+	size_t nr_words, cap_words;
+	struct nop_memo nop;
 	bool committed;
 };
 
@@ -65,9 +83,12 @@ struct maps_snapshot {
 };
 
 int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
-		   size_t nr);
+		   size_t nr, const struct word *words, size_t nr_words);
 int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 		     size_t len, const struct exec_map **map);
+/* The same in a walk in address order, @*map the last site's mapping or NULL. */
+int maps_check_next(const struct maps_snapshot *snap, uintptr_t addr,
+		    size_t len, const struct exec_map **map);
 /* In a child after fork(): the parent's view of its mappings is not ours. */
 void maps_after_fork_child(void);
 
@@ -101,6 +122,7 @@ struct text_writer {
 };
 
 int text_open(struct text_writer *w, const struct site *sites, size_t nr,
+	      const struct word *words, size_t nr_words,
 	      const struct maps_snapshot *snap, enum tp_writer want);
 int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t len);
 bool text_write_may_fail(const struct text_writer *w);
@@ -197,7 +219,8 @@ int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
  * that overlap one still stuck.  Under the text mutex.
  */
 void bp_retry_stuck(void);
-bool bp_stuck_overlaps(const struct site *sites, size_t nr);
+bool bp_stuck_overlaps(const struct site *sites, size_t nr,
+		       const struct word *words, size_t nr_words);
 
 /*
  * poke.c: the text mutex serialises pokes, subscriptions and the perf.data
@@ -244,12 +267,17 @@ static inline bool ftrace_thread_in_callback(void)
  * @old to @value along with its instructions (an ops slot).
  */
 int batch_add_word(struct tp_batch *batch, uintptr_t addr, uint64_t old, uint64_t value);
+/* Room for @nr_sites more sites and @nr_words more words, allocated now. */
+int batch_reserve(struct tp_batch *batch, size_t nr_sites, size_t nr_words);
 
-/* words.c: the words of a batch, stored just before its protocol runs. */
-int words_split(struct site *sites, size_t nr, struct site **insns, size_t *nr_insns);
-void words_split_free(struct site *sites, struct site *insns);
-int words_store(struct text_writer *w, const struct site *sites, size_t nr, bool back);
-int words_commit(const struct site *sites, size_t nr, const struct maps_snapshot *snap,
+/*
+ * words.c: the words of a batch, checked after its sites (sorted by
+ * check_sites()), stored just before its protocol runs.
+ */
+int words_check(struct word *words, size_t nr, const struct site *sites,
+		size_t nr_sites, const struct maps_snapshot *snap);
+int words_store(struct text_writer *w, const struct word *words, size_t nr, bool back);
+int words_commit(const struct word *words, size_t nr, const struct maps_snapshot *snap,
 		 enum tp_writer want);
 
 /*

@@ -515,29 +515,67 @@ static bool mapped_now_with(struct maps_now *now, uintptr_t addr, size_t len, in
 }
 
 /*
- * The cached view may be trusted for @sites: nothing was loaded or
- * unloaded since it was taken, every site lies in the text of a loaded
- * object as cached, and the kernel maps every byte of every site now
+ * Ranges checked against the cached view, a run of them in one cached
+ * mapping at a time: the run is checked as one range from its lowest
+ * byte to its highest, which asks for at least what each range's own
+ * check would.
+ */
+struct cover_walk {
+	struct maps_now now;
+	const struct exec_map *m;	/* the run's mapping; NULL before the first */
+	uintptr_t start, end;		/* the run */
+	bool covered;
+};
+
+static void cover_run_end(struct cover_walk *cw)
+{
+	if (cw->covered && cw->m)
+		cw->covered = mapped_now_with(&cw->now, cw->start, cw->end - cw->start,
+					      cw->m->prot);
+}
+
+static void cover_range(struct cover_walk *cw, uintptr_t start, size_t len)
+{
+	uintptr_t end = start + len;
+	const struct exec_map *m = cw->m;
+
+	if (!cw->covered)
+		return;
+	if (m && start >= m->start && end <= m->end && end > start) {
+		cw->start = start < cw->start ? start : cw->start;
+		cw->end = end > cw->end ? end : cw->end;
+		return;
+	}
+	cover_run_end(cw);
+	m = find_map(&cached, start);
+	cw->covered = cw->covered && m && m->in_object && end <= m->end && end > start;
+	cw->m = m;
+	cw->start = start;
+	cw->end = end;
+}
+
+/*
+ * The cached view may be trusted for @sites and @words: nothing was
+ * loaded or unloaded since it was taken, each lies in the text of a
+ * loaded object as cached, and the kernel maps every byte of each now
  * with the protection cached (the application may have unmapped it or
  * changed its protection since).
  */
 static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
-			 size_t nr)
+			 size_t nr, const struct word *words, size_t nr_words)
 {
-	struct maps_now now = { .have_last = false };
-	bool covered = true;
+	struct cover_walk cw = { .now = { .have_last = false }, .covered = true };
 	size_t i;
 
 	if (!cached_valid || dl->adds != cached.dl_adds || dl->subs != cached.dl_subs)
 		return false;
-	for (i = 0; i < nr && covered; i++) {
-		const struct exec_map *m = find_map(&cached, sites[i].addr);
-
-		covered = m && m->in_object && sites[i].addr + sites[i].len <= m->end &&
-			  mapped_now_with(&now, sites[i].addr, sites[i].len, m->prot);
-	}
-	free(now.areas);
-	return covered;
+	for (i = 0; i < nr; i++)
+		cover_range(&cw, sites[i].addr, sites[i].len);
+	for (i = 0; i < nr_words; i++)
+		cover_range(&cw, words[i].addr, sizeof(words[i].new));
+	cover_run_end(&cw);
+	free(cw.now.areas);
+	return cw.covered;
 }
 
 /*
@@ -545,13 +583,13 @@ static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
  * it is still current for them, else a fresh one.  Under the text mutex.
  */
 int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
-		   size_t nr)
+		   size_t nr, const struct word *words, size_t nr_words)
 {
 	struct dl_counters now = { 0, 0 };
 	int err;
 
 	dl_iterate_phdr(dl_counters_cb, &now);
-	if (!cache_covers(&now, sites, nr)) {
+	if (!cache_covers(&now, sites, nr, words, nr_words)) {
 		maps_snapshot_release(&cached);
 		cached_valid = false;
 		__atomic_add_fetch(&tp_stat_maps_reads, 1, __ATOMIC_RELAXED);
@@ -590,6 +628,24 @@ int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 	if (map)
 		*map = m;
 	return 0;
+}
+
+/*
+ * The same for the next site of a walk over sites in address order,
+ * @*map the mapping of the site before (NULL at first): a site inside it
+ * needs no search, so a run of sites in one mapping costs one.  The
+ * engine's own text may share the mapping (a static link).
+ */
+int maps_check_next(const struct maps_snapshot *snap, uintptr_t addr,
+		    size_t len, const struct exec_map **map)
+{
+	uintptr_t own_start = (uintptr_t)__start_textpoke_text;
+	uintptr_t own_end = (uintptr_t)__stop_textpoke_text;
+	const struct exec_map *m = *map;
+
+	if (m && addr >= m->start && addr + len >= addr && addr + len <= m->end)
+		return addr < own_end && own_start < addr + len ? -EPERM : 0;
+	return maps_check_range(snap, addr, len, map);
 }
 
 /* --- any mapping, for checking tables built at run time ------------------ */

@@ -163,8 +163,34 @@ static int decode_all(const uint8_t *code, size_t len, uintptr_t pc,
 	return count;
 }
 
+/*
+ * Decoding is the dearest check of a site, and a large batch has the
+ * same NOP at many addresses: the new bytes of every entry tracing turns
+ * off, the old ones of every entry it turns on, all written by the
+ * library itself.  A NOP means the same wherever it is, so the last NOP
+ * decoded answers for every later site with the same bytes; any other
+ * instruction is decoded where it is.
+ */
+static int decode_memo(struct nop_memo *memo, const uint8_t *code, size_t len,
+		       uintptr_t pc, struct insn *first)
+{
+	int count;
+
+	if (memo->len == len && !memcmp(memo->bytes, code, len)) {
+		*first = memo->insn;
+		return 1;
+	}
+	count = decode_all(code, len, pc, first);
+	if (count == 1 && first->kind == INSN_NOP && first->len == len) {
+		memcpy(memo->bytes, code, len);
+		memo->len = len;
+		memo->insn = *first;
+	}
+	return count;
+}
+
 static int site_init(struct site *site, void *addr, const void *expect,
-		     const void *insn, size_t len)
+		     const void *insn, size_t len, struct nop_memo *memo)
 {
 	int count;
 
@@ -176,7 +202,7 @@ static int site_init(struct site *site, void *addr, const void *expect,
 	site->addr = (uintptr_t)addr;
 	site->len = len;
 	memcpy(site->new, insn, len);
-	count = decode_all(site->new, len, site->addr, &site->new_insn);
+	count = decode_memo(memo, site->new, len, site->addr, &site->new_insn);
 	if (count < 0)
 		return count;
 	site->new_is_single = count == 1;
@@ -194,49 +220,70 @@ struct tp_batch *tp_batch_new(void)
 	return calloc(1, sizeof(struct tp_batch));
 }
 
-static int batch_append(struct tp_batch *batch, const struct site *site)
+static int sites_room(struct tp_batch *batch, size_t cap)
 {
-	if (batch->nr == batch->cap) {
-		size_t cap = batch->cap ? batch->cap * 2 : 16;
-		struct site *sites = realloc(batch->sites, cap * sizeof(*sites));
+	struct site *sites;
 
-		if (!sites)
-			return -ENOMEM;
-		batch->sites = sites;
-		batch->cap = cap;
-	}
-	batch->sites[batch->nr++] = *site;
+	if (cap <= batch->cap)
+		return 0;
+	sites = realloc(batch->sites, cap * sizeof(*sites));
+	if (!sites)
+		return -ENOMEM;
+	batch->sites = sites;
+	batch->cap = cap;
 	return 0;
 }
 
+static int words_room(struct tp_batch *batch, size_t cap)
+{
+	struct word *words;
+
+	if (cap <= batch->cap_words)
+		return 0;
+	words = realloc(batch->words, cap * sizeof(*words));
+	if (!words)
+		return -ENOMEM;
+	batch->words = words;
+	batch->cap_words = cap;
+	return 0;
+}
+
+/* A client that knows its size: the arrays grow once, never copied again. */
+int batch_reserve(struct tp_batch *batch, size_t nr_sites, size_t nr_words)
+{
+	if (!batch || batch->committed)
+		return -EINVAL;
+	return sites_room(batch, batch->nr + nr_sites) ?:
+	       words_room(batch, batch->nr_words + nr_words);
+}
+
+/* The site is made in place, in the batch's array: no copy of it. */
 int tp_batch_add(struct tp_batch *batch, void *addr, const void *expect,
 		 const void *insn, size_t len)
 {
-	struct site site;
 	int err;
 
 	if (!batch || batch->committed)
 		return -EINVAL;
-	err = site_init(&site, addr, expect, insn, len);
-	if (err)
-		return err;
-	return batch_append(batch, &site);
+	if (batch->nr == batch->cap &&
+	    sites_room(batch, batch->cap ? batch->cap * 2 : 16))
+		return -ENOMEM;
+	err = site_init(&batch->sites[batch->nr], addr, expect, insn, len, &batch->nop);
+	if (!err)
+		batch->nr++;
+	return err;
 }
 
+/* Three plain words each: nothing to decode, nothing to clear. */
 int batch_add_word(struct tp_batch *batch, uintptr_t addr, uint64_t old, uint64_t value)
 {
-	struct site site;
-
 	if (!batch || batch->committed || !addr || addr % sizeof(uint64_t))
 		return -EINVAL;
-	memset(&site, 0, sizeof(site));
-	site.addr = addr;
-	site.len = sizeof(uint64_t);
-	site.is_word = true;
-	site.has_expect = true;
-	memcpy(site.expect, &old, sizeof(old));
-	memcpy(site.new, &value, sizeof(value));
-	return batch_append(batch, &site);
+	if (batch->nr_words == batch->cap_words &&
+	    words_room(batch, batch->cap_words ? batch->cap_words * 2 : 16))
+		return -ENOMEM;
+	batch->words[batch->nr_words++] = (struct word){ addr, old, value };
+	return 0;
 }
 
 void tp_batch_free(struct tp_batch *batch)
@@ -244,6 +291,7 @@ void tp_batch_free(struct tp_batch *batch)
 	if (!batch)
 		return;
 	free(batch->sites);
+	free(batch->words);
 	free(batch);
 }
 
@@ -256,16 +304,33 @@ static int compare_sites(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static int check_sites(struct site *sites, size_t nr,
-		       const struct maps_snapshot *snap)
+/*
+ * By address.  Clients add their sites in address order nearly always
+ * (function tables, jump tables), and qsort still takes n log n compares
+ * and moves on sorted input: one pass finds whether the sort is needed.
+ * Equal addresses are left for check_sites() to refuse.
+ */
+static void sort_sites(struct site *sites, size_t nr)
 {
 	size_t i;
 
-	qsort(sites, nr, sizeof(*sites), compare_sites);
+	for (i = 1; i < nr; i++)
+		if (sites[i - 1].addr > sites[i].addr) {
+			qsort(sites, nr, sizeof(*sites), compare_sites);
+			return;
+		}
+}
+
+static int check_sites(struct site *sites, size_t nr,
+		       const struct maps_snapshot *snap)
+{
+	const struct exec_map *map = NULL;
+	size_t i;
+
+	sort_sites(sites, nr);
 	for (i = 0; i < nr; i++) {
 		struct site *s = &sites[i];
-		const struct exec_map *map;
-		int err = maps_check_range(snap, s->addr, s->len, &map);
+		int err = maps_check_next(snap, s->addr, s->len, &map);
 
 		if (err)
 			return err;
@@ -292,12 +357,23 @@ static bool site_can_nosync(const struct site *s)
  * bytes must be one instruction (no thread can sit inside it), and the
  * new one must be something the handler can execute.
  */
-static bool site_can_breakpoint(const struct site *s)
+static bool site_can_breakpoint(const struct site *s, struct nop_memo *memo)
 {
 	struct insn old;
 
 	return s->new_is_single && arch_insn_emulable(&s->new_insn) &&
-	       decode_all(s->old, s->len, s->addr, &old) == 1;
+	       decode_memo(memo, s->old, s->len, s->addr, &old) == 1;
+}
+
+static bool all_can_breakpoint(const struct site *sites, size_t nr)
+{
+	struct nop_memo memo = { .len = 0 };
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (!site_can_breakpoint(&sites[i], &memo))
+			return false;
+	return true;
 }
 
 static bool all_sites(const struct site *sites, size_t nr,
@@ -389,7 +465,7 @@ static int backend_check(enum tp_backend backend, const struct site *sites,
 	case TP_BACKEND_BREAKPOINT:
 		if (!HAVE_BREAKPOINT)
 			return -ENOSYS;
-		if (!all_sites(sites, nr, site_can_breakpoint))
+		if (!all_can_breakpoint(sites, nr))
 			return -EINVAL;
 		if (writer == TP_WRITER_PROC_MEM && !all_sites(sites, nr, site_trap_is_one_byte))
 			return -EACCES;
@@ -443,12 +519,11 @@ static int run_backend(enum tp_backend backend, struct site *sites, size_t nr,
 /*
  * Pick the backend for the writer we expect, open the writer, and if it
  * had to fall back to /proc/self/mem, check (or pick) again before any
- * byte is written.  @insns are the instruction sites of @sites, which
- * may also have words: those are stored first and put back if the
+ * byte is written.  The @words are stored first and put back if the
  * protocol fails.
  */
-static int commit_protocol(struct site *sites, size_t nr, struct site *insns,
-			   size_t nr_insns, enum tp_backend backend,
+static int commit_protocol(struct site *insns, size_t nr_insns, const struct word *words,
+			   size_t nr_words, enum tp_backend backend,
 			   const struct maps_snapshot *snap)
 {
 	struct text_writer w;
@@ -465,7 +540,7 @@ static int commit_protocol(struct site *sites, size_t nr, struct site *insns,
 	err = backend_check(chosen, insns, nr_insns, &env);
 	if (err)
 		return err;
-	err = text_open(&w, sites, nr, snap, want);
+	err = text_open(&w, insns, nr_insns, words, nr_words, snap, want);
 	if (err)
 		return err;
 	if (w.kind != env.writer) {
@@ -479,44 +554,41 @@ static int commit_protocol(struct site *sites, size_t nr, struct site *insns,
 		return err;
 	}
 	events_batch_begin(chosen);
-	err = words_store(&w, sites, nr, false);
+	err = words_store(&w, words, nr_words, false);
 	if (!err) {
 		err = run_backend(chosen, insns, nr_insns, &w);
 		if (err)
-			words_store(&w, sites, nr, true);
+			words_store(&w, words, nr_words, true);
 	}
 	text_close(&w);
 	events_batch_end();
 	return err;
 }
 
-static int commit_locked(struct site *sites, size_t nr, enum tp_backend backend)
+static int commit_locked(struct site *sites, size_t nr, struct word *words,
+			 size_t nr_words, enum tp_backend backend)
 {
 	const struct maps_snapshot *snap;
-	struct site *insns;
-	size_t nr_insns;
 	int err;
 
 	/* Sites a failed write left trapped: finish them, and touch none. */
 	bp_retry_stuck();
-	if (bp_stuck_overlaps(sites, nr))
+	if (bp_stuck_overlaps(sites, nr, words, nr_words))
 		return -EBUSY;
-	err = maps_for_sites(&snap, sites, nr);
+	err = maps_for_sites(&snap, sites, nr, words, nr_words);
 	if (!err)
 		err = check_sites(sites, nr, snap);
 	if (!err)
-		err = words_split(sites, nr, &insns, &nr_insns);
+		err = words_check(words, nr_words, sites, nr, snap);
 	if (err)
 		return err;
-	if (nr_insns)
-		err = commit_protocol(sites, nr, insns, nr_insns, backend, snap);
-	else
-		err = words_commit(sites, nr, snap, text_writer_setting());
-	words_split_free(sites, insns);
-	return err;
+	if (nr)
+		return commit_protocol(sites, nr, words, nr_words, backend, snap);
+	return words_commit(words, nr_words, snap, text_writer_setting());
 }
 
-static int commit_sites(struct site *sites, size_t nr, enum tp_backend backend)
+static int commit_sites(struct site *sites, size_t nr, struct word *words,
+			size_t nr_words, enum tp_backend backend)
 {
 	int err = tp_init();
 
@@ -525,12 +597,12 @@ static int commit_sites(struct site *sites, size_t nr, enum tp_backend backend)
 	/* From a callback, even an empty batch is refused: the same answer always. */
 	if (in_library_callback())
 		return -EDEADLK;
-	if (!nr)
+	if (!nr && !nr_words)
 		return 0;
 	err = text_mutex_lock();
 	if (err)
 		return err;
-	err = commit_locked(sites, nr, backend);
+	err = commit_locked(sites, nr, words, nr_words, backend);
 	text_mutex_unlock();
 	return err;
 }
@@ -541,7 +613,7 @@ int tp_batch_commit(struct tp_batch *batch, enum tp_backend backend)
 
 	if (!batch || batch->committed)
 		return -EINVAL;
-	err = commit_sites(batch->sites, batch->nr, backend);
+	err = commit_sites(batch->sites, batch->nr, batch->words, batch->nr_words, backend);
 	/* Refused from a callback, it was not tried: it may be committed later. */
 	if (err != -EDEADLK)
 		batch->committed = true;
@@ -551,10 +623,11 @@ int tp_batch_commit(struct tp_batch *batch, enum tp_backend backend)
 int tp_poke(void *addr, const void *expect, const void *insn, size_t len,
 	    enum tp_backend backend)
 {
+	struct nop_memo memo = { .len = 0 };
 	struct site site;
-	int err = site_init(&site, addr, expect, insn, len);
+	int err = site_init(&site, addr, expect, insn, len, &memo);
 
 	if (err)
 		return err;
-	return commit_sites(&site, 1, backend);
+	return commit_sites(&site, 1, NULL, 0, backend);
 }

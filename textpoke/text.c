@@ -67,27 +67,57 @@ static int mprotect_counted(uintptr_t start, uintptr_t end, int prot)
 }
 
 /*
- * Page runs of the sites (sorted by address by the caller), each with the
- * protection of its mapping.  Runs never span two mappings, so each can
- * get its own protection back.
+ * The next range of a walk over @sites and @words together (each sorted
+ * by address), in address order: false when both are done.
  */
-static int collect_runs(struct text_writer *w, const struct site *sites,
-			size_t nr, const struct maps_snapshot *snap)
+struct range_walk {
+	const struct site *sites;
+	size_t nr, i;
+	const struct word *words;
+	size_t nr_words, j;
+};
+
+static bool range_next(struct range_walk *rw, uintptr_t *addr, size_t *len)
 {
-	uintptr_t mask = ~(page_size() - 1);
-	size_t i;
+	bool site = rw->i < rw->nr &&
+		    (rw->j == rw->nr_words || rw->sites[rw->i].addr < rw->words[rw->j].addr);
 
-	w->runs = calloc(nr ? nr : 1, sizeof(*w->runs));
-	if (!w->runs)
-		return -ENOMEM;
+	if (site) {
+		*addr = rw->sites[rw->i].addr;
+		*len = rw->sites[rw->i++].len;
+		return true;
+	}
+	if (rw->j == rw->nr_words)
+		return false;
+	*addr = rw->words[rw->j++].addr;
+	*len = sizeof(uint64_t);
+	return true;
+}
+
+/*
+ * Page runs of the sites and words (sorted by address by the caller),
+ * each with the protection of its mapping.  Runs never span two
+ * mappings, so each can get its own protection back.
+ */
+static int collect_runs(struct text_writer *w, struct range_walk *rw,
+			const struct maps_snapshot *snap)
+{
+	uintptr_t page = page_size(), mask = ~(page - 1), addr;
+	const struct exec_map *map = NULL;
+	size_t cap = 0, len;
+
+	w->runs = NULL;
 	w->nr_runs = 0;
-	for (i = 0; i < nr; i++) {
-		const struct exec_map *map;
-		uintptr_t start = sites[i].addr & mask;
-		uintptr_t end = (sites[i].addr + sites[i].len + page_size() - 1) & mask;
+	while (range_next(rw, &addr, &len)) {
+		uintptr_t start = addr & mask;
+		uintptr_t end = (addr + len + page - 1) & mask;
 		struct text_run *last = w->nr_runs ? &w->runs[w->nr_runs - 1] : NULL;
-		int err = maps_check_range(snap, sites[i].addr, sites[i].len, &map);
+		int err;
 
+		/* Inside the last run's pages, so inside its mapping: nothing new. */
+		if (last && start >= last->start && end <= last->end)
+			continue;
+		err = maps_check_next(snap, addr, len, &map);
 		if (err)
 			return err;
 		if (last && start <= last->end && last->prot == map->prot &&
@@ -95,6 +125,16 @@ static int collect_runs(struct text_writer *w, const struct site *sites,
 			if (end > last->end)
 				last->end = end;
 			continue;
+		}
+		/* Runs are few: a batch rarely spans more than its objects. */
+		if (w->nr_runs == cap) {
+			struct text_run *runs;
+
+			cap = cap ? 2 * cap : 8;
+			runs = realloc(w->runs, cap * sizeof(*runs));
+			if (!runs)
+				return -ENOMEM;
+			w->runs = runs;
 		}
 		w->runs[w->nr_runs++] = (struct text_run){ start, end, map->prot };
 	}
@@ -137,8 +177,10 @@ static int open_proc_mem(struct text_writer *w)
 }
 
 int text_open(struct text_writer *w, const struct site *sites, size_t nr,
+	      const struct word *words, size_t nr_words,
 	      const struct maps_snapshot *snap, enum tp_writer want)
 {
+	struct range_walk rw = { sites, nr, 0, words, nr_words, 0 };
 	int err;
 
 	w->mem_fd = -1;
@@ -146,7 +188,7 @@ int text_open(struct text_writer *w, const struct site *sites, size_t nr,
 	w->nr_runs = 0;
 	if (want == TP_WRITER_PROC_MEM)
 		return open_proc_mem(w);
-	err = collect_runs(w, sites, nr, snap);
+	err = collect_runs(w, &rw, snap);
 	if (!err)
 		err = open_window(w);
 	if (err == -EACCES || err == -EPERM) {

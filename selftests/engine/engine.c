@@ -587,6 +587,76 @@ TEST_F_TIMEOUT(engine, BATCH_TEST, 90)
 	EXPECT_EQ(0UL, app_sigtrap_count);
 }
 
+/* Site @k of the order a batch adds them in: see batch_in_any_order. */
+static unsigned int order_site(unsigned int k, unsigned int n, int order)
+{
+	if (order == 0)			/* backwards */
+		return n - 1 - k;
+	if (k + 2 == n || k + 1 == n)	/* in order but for the last two */
+		return k + 2 == n ? n - 1 : n - 2;
+	return k;
+}
+
+/*
+ * The engine sorts a batch's sites itself, and skips the sort when they
+ * come sorted: sites added in any order are written, the breakpoint
+ * handler finds every one of them (threads run the sites throughout: a
+ * trap it missed would reach the application), and a duplicate added out
+ * of order is still refused.
+ */
+TEST_F_TIMEOUT(engine, batch_in_any_order, 90)
+{
+	unsigned int n = (site_many_end - site_many) / SITE_LEN;
+	uint8_t from[SITE_LEN], to[SITE_LEN];
+	struct worker_stats sum;
+	int order;
+
+	ASSERT_EQ(n, many_in_state(0, n, 0));
+	ASSERT_EQ(0, workers_start(&self->pool, 2, site_many_fn));
+	for (order = 0; order < 2; order++) {
+		int to_jmp = !order;
+		struct tp_batch *batch = tp_batch_new();
+		unsigned int k;
+		int ret = batch ? 0 : -ENOMEM;
+
+		for (k = 0; k < n && !ret; k++) {
+			unsigned int i = order_site(k, n, order);
+
+			many_state(from, i, !to_jmp);
+			many_state(to, i, to_jmp);
+			ret = tp_batch_add(batch, many_site(i), from, to, SITE_LEN);
+		}
+		if (!ret)
+			ret = tp_batch_commit(batch, TP_BACKEND_BREAKPOINT);
+		tp_batch_free(batch);
+		ASSERT_EQ(0, ret) TH_LOG("order %d: %s", order, tp_strerror(ret));
+		ASSERT_EQ(n, many_in_state(0, n, to_jmp)) TH_LOG("order %d", order);
+	}
+
+	/* Sorted but for a duplicate of the first site at the end. */
+	{
+		struct tp_batch *batch = tp_batch_new();
+		int ret;
+
+		ASSERT_NE(NULL, batch);
+		ret = many_batch_add(batch, 0, n, 1);
+		many_state(from, 0, 0);
+		many_state(to, 0, 1);
+		if (!ret)
+			ret = tp_batch_add(batch, many_site(0), from, to, SITE_LEN);
+		if (!ret)
+			ret = tp_batch_commit(batch, TP_BACKEND_BREAKPOINT);
+		tp_batch_free(batch);
+		EXPECT_EQ(-EINVAL, ret);
+		ASSERT_EQ(n, many_in_state(0, n, 0));
+	}
+	workers_stop(&self->pool);
+	workers_sum(&self->pool, &sum);
+	EXPECT_NE(0UL, sum.calls);
+	EXPECT_EQ(sum.calls, sum.ret1);
+	EXPECT_EQ(0UL, app_sigtrap_count);
+}
+
 /*
  * A batch is all or nothing: when its last site is bad, none is written,
  * and the next batch over the same sites goes through.
@@ -921,6 +991,72 @@ TEST_F(engine, bad_input_matrix)
 	ASSERT_EQ(0, tp_poke(s.addr, s.old, s.new, SITE_LEN, TP_BACKEND_BREAKPOINT));
 	ASSERT_EQ(2, site_nopjmp_fn());
 	EXPECT_EQ(0UL, app_sigtrap_count);
+}
+
+/*
+ * The mapping checks of a batch are made once per run of sites in one
+ * mapping: a site that leaves the run's mapping must still be refused.
+ * Two executable mappings side by side that the kernel keeps apart (one
+ * private, one shared): a batch with a site in each goes through, one
+ * whose second site runs from the first mapping into the second is
+ * refused and writes nothing.
+ */
+TEST_F(engine, batch_run_leaving_its_mapping)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint8_t nop5[SITE_LEN], nops[2 * SITE_LEN], *rx, *second, *in_first;
+	uint8_t before[4 * SITE_LEN];
+	struct tp_batch *batch;
+	int ret;
+
+	nop_insn(nop5);
+	memcpy(nops, nop5, SITE_LEN);
+	memcpy(nops + SITE_LEN, nop5, SITE_LEN);
+	rx = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, rx);
+	second = mmap(rx + page, page, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(rx + page, second);
+	for (ret = 0; ret < 2; ret++) {		/* NOPs at the ends of the pages */
+		memcpy(rx + ret * SITE_LEN, nop5, SITE_LEN);
+		memcpy(rx + page - (ret + 1) * SITE_LEN, nop5, SITE_LEN);
+		memcpy(second + ret * SITE_LEN, nop5, SITE_LEN);
+	}
+	ASSERT_EQ(0, mprotect(rx, page, PROT_READ | PROT_EXEC));
+	ASSERT_EQ(0, mprotect(second, page, PROT_READ | PROT_EXEC));
+	in_first = rx + page - 2 * SITE_LEN;
+
+	/* A site in each mapping: two runs, both checked, both written. */
+	batch = tp_batch_new();
+	ASSERT_NE(NULL, batch);
+	ret = tp_batch_add(batch, rx, nop5, jmp_next, SITE_LEN);
+	if (!ret)
+		ret = tp_batch_add(batch, second, nop5, jmp_next, SITE_LEN);
+	if (!ret)
+		ret = tp_batch_commit(batch, TP_BACKEND_STOP_MACHINE);
+	tp_batch_free(batch);
+	EXPECT_EQ(0, ret) TH_LOG("%s", tp_strerror(ret));
+	EXPECT_EQ(0, memcmp(rx, jmp_next, SITE_LEN));
+	EXPECT_EQ(0, memcmp(second, jmp_next, SITE_LEN));
+
+	/* The run of the first mapping, then a site leaving it. */
+	memcpy(before, in_first, 2 * SITE_LEN);
+	memcpy(before + 2 * SITE_LEN, second, 2 * SITE_LEN);
+	batch = tp_batch_new();
+	ASSERT_NE(NULL, batch);
+	ret = tp_batch_add(batch, rx + SITE_LEN, NULL, jmp_next, SITE_LEN);
+	if (!ret)
+		ret = tp_batch_add(batch, in_first, NULL, jmp_next, SITE_LEN);
+	if (!ret)
+		ret = tp_batch_add(batch, in_first + SITE_LEN, NULL, nops, sizeof(nops));
+	if (!ret)
+		ret = tp_batch_commit(batch, TP_BACKEND_STOP_MACHINE);
+	tp_batch_free(batch);
+	EXPECT_EQ(-EFAULT, ret) TH_LOG("%s", tp_strerror(ret));
+	EXPECT_EQ(0, memcmp(before, in_first, 2 * SITE_LEN));
+	EXPECT_EQ(0, memcmp(before + 2 * SITE_LEN, second, 2 * SITE_LEN));
+	EXPECT_EQ(0, memcmp(rx + SITE_LEN, nop5, SITE_LEN));
+	munmap(rx, 2 * page);
 }
 
 /* Whether @addr lies in the executable itself rather than in a library. */

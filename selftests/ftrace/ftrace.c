@@ -8,6 +8,7 @@
  * The harness runs each test in a child process: every test starts with
  * no ops registered and every site as the compiler left it.
  */
+#include <fnmatch.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
@@ -33,6 +34,7 @@
 #include <textpoke/ftrace.h>
 
 #include "../emulator.h"
+#include "ftrace_glob.h"
 #include "kselftest_harness.h"
 #include "traced.h"
 
@@ -73,6 +75,12 @@ TEST(functions_are_found_by_name)
 	EXPECT_EQ(NR_TRACED_FUNCS + (tp_trace_bti != NULL),
 		  tp_ftrace_count_functions("tp_trace_*"));
 	EXPECT_EQ(0, tp_ftrace_count_functions("no_such_function"));
+	/* A prefix glob names what fnmatch would, and a star elsewhere too. */
+	EXPECT_EQ(1, tp_ftrace_count_functions("tp_trace_func1*"));
+	EXPECT_EQ(tp_ftrace_count_functions("tp_trace_[f]*"),
+		  tp_ftrace_count_functions("tp_trace_f*"));
+	EXPECT_EQ(2, tp_ftrace_count_functions("tp_*func?"));
+	EXPECT_EQ(0, tp_ftrace_count_functions("tp_trace_func1\\*"));
 	/* The harness and this file are not built to be traced. */
 	EXPECT_EQ(0, tp_ftrace_count_functions("count_hit"));
 }
@@ -628,6 +636,86 @@ TEST(each_backend_toggles_entries)
 	EXPECT_EQ(-EINVAL, tp_ftrace_set_backend((enum tp_backend)42));
 	EXPECT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_AUTO));
 	tp_ftrace_free_filter(&ops);
+}
+
+/* Bit i: traced function i is called once, and whether @hits moved. */
+static unsigned int traced_now(const unsigned long *hits)
+{
+	unsigned int seen = 0, i;
+	long before;
+
+	for (i = 0; i < 4; i++) {
+		before = counter(hits);
+		switch (i) {
+		case 0: tp_trace_func1(0); break;
+		case 1: tp_trace_func2(0); break;
+		case 2: tp_trace_recurse(0); break;
+		default: tp_trace_args(1, 2, 3, 4, 5, 6); break;
+		}
+		seen |= (counter(hits) != before) << i;
+	}
+	return seen;
+}
+
+/*
+ * A registered ops moved between sets that overlap, contain each other,
+ * are disjoint or the same, while a second ops shares some of the
+ * functions: each move is one ordered walk over both sets, and each
+ * function is traced exactly when its set says so, by both ops.
+ */
+TEST(filter_moves_between_overlapping_sets)
+{
+	static const struct {
+		const char *globs[3];
+		unsigned int want;	/* bit 0 func1, 1 func2, 2 recurse, 3 args */
+	} moves[] = {
+		{ { "tp_trace_func1", "tp_trace_func2", "tp_trace_recurse" }, 0x7 },
+		{ { "tp_trace_func2", "tp_trace_recurse", "tp_trace_args" }, 0xe },
+		{ { "tp_trace_args" }, 0x8 },
+		{ { "tp_trace_*" }, 0xf },
+		{ { "tp_trace_*", "tp_trace_func?", "tp_trace_a*" }, 0xf },
+		{ { "tp_trace_func1" }, 0x1 },
+		{ { "tp_trace_r*", "tp_trace_f*" }, 0x7 },
+		{ { "tp_trace_func1", "tp_trace_args" }, 0x9 },
+	};
+	unsigned long hits = 0, other_hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	struct tp_ftrace_ops other = { .func = count_hit, .private = &other_hits };
+	unsigned int m, g;
+	int err;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&other, "tp_trace_func2", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&other, "tp_trace_args", 0));
+	ASSERT_EQ(0, tp_register_ftrace_function(&other));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, moves[0].globs[0], 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	for (m = 0; m < ARRAY_SIZE(moves); m++) {
+		/* The first glob replaces the filter (one move), the others add. */
+		for (g = 0; g < 3 && moves[m].globs[g]; g++)
+			ASSERT_EQ(0, tp_ftrace_set_filter(&ops, moves[m].globs[g], !g))
+				TH_LOG("move %u, glob %u", m, g);
+		EXPECT_EQ(moves[m].want, traced_now(&hits)) TH_LOG("move %u", m);
+		EXPECT_EQ(0xaU, traced_now(&other_hits)) TH_LOG("move %u", m);
+	}
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(0U, traced_now(&hits));
+	EXPECT_EQ(0xaU, traced_now(&other_hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&other));
+	EXPECT_EQ(0U, traced_now(&other_hits));
+	/* No function was left counted as traced: each entry was turned off. */
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_*", 1));
+	ASSERT_EQ(0, tp_events_subscribe(note_backend, NULL, 0));
+	toggles_seen = 0;
+	err = tp_register_ftrace_function(&ops);
+	EXPECT_EQ(tp_ftrace_count_functions("tp_trace_*"), toggles_seen);
+	toggles_seen = 0;
+	if (!err)
+		err = tp_unregister_ftrace_function(&ops);
+	EXPECT_EQ(tp_ftrace_count_functions("tp_trace_*"), toggles_seen);
+	ASSERT_EQ(0, tp_events_unsubscribe(note_backend, NULL));
+	ASSERT_EQ(0, err);
+	tp_ftrace_free_filter(&ops);
+	tp_ftrace_free_filter(&other);
 }
 
 /* --- failures and write-execute policies ------------------------------------ */
@@ -1433,6 +1521,71 @@ TEST_F_TIMEOUT(stress, threads_while_the_filter_changes, 300)
 	TH_LOG("%lu filter changes, %lu calls, %lu traced", 2 * changes, calls, hits);
 	tp_ftrace_free_filter(&ops);
 	free(runners);
+}
+
+/*
+ * The glob matcher of function tracing (textpoke/tracing/ftrace_glob.c,
+ * a copy of it) answers what fnmatch(pattern, name, 0) answers, on the
+ * patterns it reads without fnmatch and on those that only look like
+ * them: an escaped or bracketed star, a star not at the end, two stars.
+ */
+TEST(glob_matches_as_fnmatch)
+{
+	static const char *const patterns[] = {
+		"a*", "a\\*", "a[*]", "*", "a*b", "a", "", "ab*", "a**", "*a",
+		"a?", "a\\", "a[", "[a]*", "tp_trace_*", "tp_trace_func1",
+		".a*", "a/*", "a*?", "\\a*",
+	};
+	static const char *const names[] = {
+		"", "a", "a*", "ab", "abb", "b", "ba", "a\\", "a\\*", "a[*]",
+		"a[", "aab", "a*b", "tp_trace_func1", "tp_trace_", "tp_trace",
+		".ab", "a/b", "A", "abc",
+	};
+	unsigned int kinds[3] = { 0 };
+	size_t p, n;
+
+	for (p = 0; p < ARRAY_SIZE(patterns); p++) {
+		struct ftrace_glob g;
+
+		ftrace_glob_init(&g, patterns[p]);
+		kinds[g.kind]++;
+		for (n = 0; n < ARRAY_SIZE(names); n++) {
+			bool want = !fnmatch(patterns[p], names[n], 0);
+
+			EXPECT_EQ(want, ftrace_glob_match(&g, names[n]))
+				TH_LOG("\"%s\" on \"%s\"", patterns[p], names[n]);
+		}
+	}
+	/* Each way of matching was taken. */
+	EXPECT_NE(0U, kinds[FTRACE_GLOB_EXACT]);
+	EXPECT_NE(0U, kinds[FTRACE_GLOB_PREFIX]);
+	EXPECT_NE(0U, kinds[FTRACE_GLOB_FNMATCH]);
+}
+
+/* Only "literal*" and plain names skip fnmatch. */
+TEST(glob_kinds)
+{
+	static const struct {
+		const char *pattern;
+		enum ftrace_glob_kind kind;
+	} rows[] = {
+		{ "a*", FTRACE_GLOB_PREFIX },
+		{ "*", FTRACE_GLOB_PREFIX },
+		{ "a", FTRACE_GLOB_EXACT },
+		{ "a\\*", FTRACE_GLOB_FNMATCH },
+		{ "a[*]", FTRACE_GLOB_FNMATCH },
+		{ "a*b", FTRACE_GLOB_FNMATCH },
+		{ "a**", FTRACE_GLOB_FNMATCH },
+		{ "a?*", FTRACE_GLOB_FNMATCH },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct ftrace_glob g;
+
+		ftrace_glob_init(&g, rows[i].pattern);
+		EXPECT_EQ(rows[i].kind, g.kind) TH_LOG("\"%s\"", rows[i].pattern);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -23,12 +23,12 @@
  * lock dlopen() holds while it runs constructors.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <urcu-bp.h>
 
+#include "ftrace_glob.h"
 #include "ftrace_internal.h"
 #include "../internal.h"
 
@@ -130,61 +130,108 @@ int ftrace_objects_update(void)
 	return err;
 }
 
-static bool glob_any(char *const *globs, size_t nr, const char *name)
+/* The globs of an ops, read once for a pass over every function. */
+struct ops_globs {
+	size_t nr[2];			/* FILTER, NOTRACE */
+	struct ftrace_glob *of[2];
+};
+
+static int ops_globs_init(struct ops_globs *g, const struct tp_ftrace_state *st)
+{
+	size_t nr = st->nr_globs[FILTER] + st->nr_globs[NOTRACE], i;
+	int which;
+
+	g->of[FILTER] = malloc((nr ? nr : 1) * sizeof(*g->of[FILTER]));
+	if (!g->of[FILTER])
+		return -ENOMEM;
+	g->of[NOTRACE] = g->of[FILTER] + st->nr_globs[FILTER];
+	for (which = FILTER; which <= NOTRACE; which++) {
+		g->nr[which] = st->nr_globs[which];
+		for (i = 0; i < g->nr[which]; i++)
+			ftrace_glob_init(&g->of[which][i], st->globs[which][i]);
+	}
+	return 0;
+}
+
+static bool glob_any(const struct ftrace_glob *globs, size_t nr, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < nr; i++)
-		if (!fnmatch(globs[i], name, 0))
+		if (ftrace_glob_match(&globs[i], name))
 			return true;
 	return false;
 }
 
 /* With no filter every function is traced, named or not. */
-static bool ops_wants(const struct tp_ftrace_state *st, const struct ftrace_func *f)
+static bool ops_wants(const struct tp_ftrace_state *st, const struct ops_globs *g,
+		      const struct ftrace_func *f)
 {
 	if (st->ip)
 		return f->layout.func == st->ip;
-	if (st->nr_globs[FILTER] && (!f->name ||
-	    !glob_any(st->globs[FILTER], st->nr_globs[FILTER], f->name)))
+	if (g->nr[FILTER] && (!f->name || !glob_any(g->of[FILTER], g->nr[FILTER], f->name)))
 		return false;
-	return !f->name || !glob_any(st->globs[NOTRACE], st->nr_globs[NOTRACE], f->name);
+	return !f->name || !glob_any(g->of[NOTRACE], g->nr[NOTRACE], f->name);
 }
-/* Every loaded function @st wants, sorted; -ENOENT when there is none. */
+
+/*
+ * Every loaded function @st wants, sorted; -ENOENT when there is none.
+ * One pass over the names into room for all of them: a glob is matched
+ * once a name, and the room left over is given back.
+ */
 static int ops_resolve(const struct tp_ftrace_state *st, struct ftrace_set **out)
 {
 	struct ftrace_object *obj;
-	struct ftrace_set *set;
-	size_t nr = 0, i;
+	struct ftrace_set *set, *smaller;
+	struct ops_globs g;
+	size_t total = 0, i;
+	int err = ops_globs_init(&g, st);
 
+	if (err)
+		return err;
 	for (obj = ftrace_objects; obj; obj = obj->next)
+		total += obj->nr;
+	set = ftrace_set_new(total);
+	for (obj = ftrace_objects; set && obj; obj = obj->next)
 		for (i = 0; i < obj->nr; i++)
-			nr += ops_wants(st, &obj->funcs[i]);
-	if (!nr)
-		return -ENOENT;
-	set = ftrace_set_new(nr);
-	if (!set)
-		return -ENOMEM;
-	for (obj = ftrace_objects; obj; obj = obj->next)
-		for (i = 0; i < obj->nr; i++)
-			if (ops_wants(st, &obj->funcs[i]))
+			if (ops_wants(st, &g, &obj->funcs[i]))
 				set->funcs[set->nr++] = (struct traced_func){
 					obj->funcs[i].layout.func, obj->load };
+	free(g.of[FILTER]);
+	if (!set)
+		return -ENOMEM;
+	if (!set->nr) {
+		free(set);
+		return -ENOENT;
+	}
+	if (set->nr < total / 2) {
+		smaller = realloc(set, sizeof(*set) + set->nr * sizeof(set->funcs[0]));
+		set = smaller ? smaller : set;
+	}
 	ftrace_set_sort(set);
 	*out = set;
 	return 0;
 }
 
+/* Functions named by @glob (NULL: every function, named or not). */
+static bool glob_names(const struct ftrace_glob *g, const char *pattern,
+		       const struct ftrace_func *f)
+{
+	return !pattern || (f->name && ftrace_glob_match(g, f->name));
+}
+
 static long count_matches(const char *glob)
 {
 	struct ftrace_object *obj;
+	struct ftrace_glob g = { 0 };
 	long nr = 0;
 	size_t i;
 
+	if (glob)
+		ftrace_glob_init(&g, glob);
 	for (obj = ftrace_objects; obj; obj = obj->next)
 		for (i = 0; i < obj->nr; i++)
-			nr += !glob || (obj->funcs[i].name &&
-					!fnmatch(glob, obj->funcs[i].name, 0));
+			nr += glob_names(&g, glob, &obj->funcs[i]);
 	return nr;
 }
 
@@ -206,15 +253,18 @@ int ftrace_for_each_function(const char *glob,
 			     void *data)
 {
 	struct ftrace_object *obj;
+	struct ftrace_glob g = { 0 };
 	size_t i;
 	int err = ftrace_lock();
 
 	if (err)
 		return err;
+	if (glob)
+		ftrace_glob_init(&g, glob);
 	err = ftrace_objects_update();
 	for (obj = ftrace_objects; obj && !err; obj = obj->next)
 		for (i = 0; i < obj->nr && !err; i++)
-			if (obj->funcs[i].name && (!glob || !fnmatch(glob, obj->funcs[i].name, 0)))
+			if (obj->funcs[i].name && glob_names(&g, glob, &obj->funcs[i]))
 				err = fn(obj->funcs[i].layout.func, obj->funcs[i].name, data);
 	ftrace_unlock();
 	return err;

@@ -42,12 +42,18 @@ struct ftrace_change {
 	uintptr_t target;		/* what its entry calls once moved */
 };
 
-/* A change for @t if its object is still loaded; false otherwise. */
-static bool change_of(struct ftrace_change *c, const struct traced_func *t, int delta)
+/*
+ * A change for @t if its object is still loaded; false otherwise.
+ * @cursor: where the previous change's function was, as changes come in
+ * address order.
+ */
+static bool change_of(struct ftrace_change *c, const struct traced_func *t, int delta,
+		      struct ftrace_cursor *cursor)
 {
 	c->t = *t;
 	c->delta = delta;
-	c->f = ftrace_func_find(t, &c->obj);
+	c->f = ftrace_func_find_next(t, cursor);
+	c->obj = cursor->obj;
 	return c->f != NULL;
 }
 
@@ -69,50 +75,85 @@ struct ftrace_set *ftrace_set_new(size_t nr)
 	return set;
 }
 
+/*
+ * Sorted, without duplicates.  Function tables come in address order
+ * nearly always: one pass then saves the sort.
+ */
 void ftrace_set_sort(struct ftrace_set *set)
 {
+	size_t i, n;
+
+	for (i = 1; i < set->nr; i++)
+		if (compare_traced(&set->funcs[i - 1], &set->funcs[i]) >= 0)
+			break;
+	if (i >= set->nr)
+		return;
 	qsort(set->funcs, set->nr, sizeof(set->funcs[0]), compare_traced);
+	for (i = 1, n = 1; i < set->nr; i++)
+		if (compare_traced(&set->funcs[n - 1], &set->funcs[i]))
+			set->funcs[n++] = set->funcs[i];
+	set->nr = n;
 }
 
-static bool set_has(const struct ftrace_set *set, const struct traced_func *t)
+/*
+ * The order of the next elements of two sorted sets in a merge walk:
+ * < 0 when @a's comes first (or @b is done), > 0 when @b's does, 0 when
+ * they are the same function.
+ */
+static int walk_order(const struct ftrace_set *a, size_t i,
+		      const struct ftrace_set *b, size_t j)
 {
-	return set && bsearch(t, set->funcs, set->nr, sizeof(*t), compare_traced);
+	size_t na = a ? a->nr : 0;
+
+	if (i == na)
+		return 1;
+	if (j == b->nr)
+		return -1;
+	return compare_traced(&a->funcs[i], &b->funcs[j]);
 }
 
-/* @a and @b together, sorted. */
+/* @a and @b together, sorted: one merge walk. */
 static struct ftrace_set *set_union(const struct ftrace_set *a, const struct ftrace_set *b)
 {
-	size_t na = a ? a->nr : 0, i;
+	size_t na = a ? a->nr : 0, i = 0, j = 0;
 	struct ftrace_set *u = ftrace_set_new(na + b->nr);
 
 	if (!u)
 		return NULL;
-	if (na)
-		memcpy(u->funcs, a->funcs, na * sizeof(a->funcs[0]));
-	u->nr = na;
-	for (i = 0; i < b->nr; i++)
-		if (!set_has(a, &b->funcs[i]))
-			u->funcs[u->nr++] = b->funcs[i];
-	if (na)				/* else it is @b, sorted already */
-		ftrace_set_sort(u);
+	while (i < na || j < b->nr) {
+		int order = walk_order(a, i, b, j);
+
+		u->funcs[u->nr++] = order <= 0 ? a->funcs[i] : b->funcs[j];
+		i += order <= 0;
+		j += order >= 0;
+	}
 	return u;
 }
 
-/* The functions still loaded that are in one set and not the other. */
+/*
+ * The functions still loaded that are in one set and not the other, in
+ * address order: one merge walk over both sorted sets, whose changes
+ * find their functions with a cursor.
+ */
 static struct ftrace_change *set_diff(const struct ftrace_set *old,
 				      const struct ftrace_set *new, size_t *nr)
 {
-	size_t nold = old ? old->nr : 0, i, n = 0;
+	size_t nold = old ? old->nr : 0, i = 0, j = 0, n = 0;
 	struct ftrace_change *c = malloc((nold + new->nr + 1) * sizeof(*c));
+	struct ftrace_cursor cursor = { 0 };
 
 	if (!c)
 		return NULL;
-	for (i = 0; i < nold; i++)
-		if (!set_has(new, &old->funcs[i]))
-			n += change_of(&c[n], &old->funcs[i], -1);
-	for (i = 0; i < new->nr; i++)
-		if (!set_has(old, &new->funcs[i]))
-			n += change_of(&c[n], &new->funcs[i], +1);
+	while (i < nold || j < new->nr) {
+		int order = walk_order(old, i, new, j);
+
+		if (order < 0)
+			n += change_of(&c[n], &old->funcs[i], -1, &cursor);
+		else if (order > 0)
+			n += change_of(&c[n], &new->funcs[j], +1, &cursor);
+		i += order <= 0;
+		j += order >= 0;
+	}
 	*nr = n;
 	return c;
 }
@@ -256,7 +297,7 @@ static int changes_commit(struct ftrace_change *c, size_t nr,
 	struct tp_batch *batch = tp_batch_new();
 	bool init = false;
 	size_t i;
-	int err = batch ? 0 : -ENOMEM;
+	int err = batch ? batch_reserve(batch, nr, nr) : -ENOMEM;
 
 	for (i = 0; i < nr && !err; i++)
 		err = change_add(batch, &c[i], ops, &init);
@@ -317,13 +358,14 @@ int ftrace_entries_update(struct tp_ftrace_ops *ops)
 {
 	const struct ftrace_set *set = ops->state->set;
 	struct ftrace_change *c = malloc((set->nr + 1) * sizeof(*c));
+	struct ftrace_cursor cursor = { 0 };
 	size_t i, n;
 	int err;
 
 	if (!c)
 		return -ENOMEM;
 	for (i = 0, n = 0; i < set->nr; i++)
-		n += change_of(&c[n], &set->funcs[i], 0);
+		n += change_of(&c[n], &set->funcs[i], 0, &cursor);
 	err = changes_commit(c, n, ops);
 	free(c);
 	return err;

@@ -101,6 +101,17 @@ extern bool ftrace_objects_unloaded;
 int ftrace_objects_scan(void);
 struct ftrace_func *ftrace_func_find(const struct traced_func *t,
 				     struct ftrace_object **owner);
+/*
+ * The same for lookups in address order: @cursor (zeroed before the
+ * first) remembers where the last one was found, so that the next is
+ * usually a few entries on instead of a search away.
+ */
+struct ftrace_cursor {
+	struct ftrace_object *obj;
+	size_t index;
+};
+struct ftrace_func *ftrace_func_find_next(const struct traced_func *t,
+					  struct ftrace_cursor *cursor);
 int ftrace_object_veneer(struct ftrace_object *obj);
 
 /*

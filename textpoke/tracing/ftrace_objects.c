@@ -234,6 +234,32 @@ struct ftrace_func *ftrace_func_find(const struct traced_func *t,
 	return NULL;
 }
 
+/* A few entries on from the last one found, else a search. */
+#define CURSOR_STEPS	8
+
+struct ftrace_func *ftrace_func_find_next(const struct traced_func *t,
+					  struct ftrace_cursor *cursor)
+{
+	struct ftrace_object *obj = cursor->obj;
+	struct ftrace_func *f;
+	size_t i;
+
+	if (obj && obj->load == t->load) {
+		for (i = cursor->index; i < obj->nr && i < cursor->index + CURSOR_STEPS; i++) {
+			if (obj->funcs[i].layout.func == t->ip) {
+				cursor->index = i;
+				return &obj->funcs[i];
+			}
+			if (obj->funcs[i].layout.func > t->ip)
+				break;
+		}
+	}
+	f = ftrace_func_find(t, &cursor->obj);
+	if (f)
+		cursor->index = f - cursor->obj->funcs;
+	return f;
+}
+
 static bool veneer_reaches(const struct ftrace_object *obj, uintptr_t at, size_t len)
 {
 	uintptr_t reach = arch_ftrace_veneer_reach();
