@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -242,6 +243,152 @@ TEST_F(server, another_user_is_refused)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
 	EXPECT_NE(NULL, strstr(self->reply, "server-refused: 1\n")) TH_LOG("%s", self->reply);
+}
+
+/* Wait up to 5 s for process @pid's server to answer status. */
+static int wait_served(pid_t pid, char *reply, size_t len)
+{
+	int err = -ENOENT;
+
+	for (int i = 0; i < 500; i++) {
+		err = ctl_client_request(pid, "status\n", reply, len, 20000);
+		if (!err)
+			break;
+		usleep(10000);
+	}
+	return err;
+}
+
+/*
+ * A child forked without exec serves a socket of its own, which traces in
+ * the child only; the parent's server goes on, on its own socket.
+ */
+TEST_F(server, forked_child_serves_its_own_socket)
+{
+	char want[64], child_path[CTL_PATH_MAX], c;
+	int go[2], back[2], status;
+	siginfo_t si;
+	pid_t child;
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(back));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		close(go[1]);
+		close(back[0]);
+		while (read(go[0], &c, 1) == 1) {
+			ctl_work(7);
+			if (write(back[1], "k", 1) != 1)
+				break;
+		}
+		_exit(0);
+	}
+	close(go[0]);
+	close(back[1]);
+	ASSERT_EQ(0, wait_served(child, self->reply, sizeof(self->reply)));
+	snprintf(want, sizeof(want), "pid: %d\n", (int)child);
+	EXPECT_NE(NULL, strstr(self->reply, want)) TH_LOG("%s", self->reply);
+	EXPECT_EQ(0, ctl_client_find(child, child_path, sizeof(child_path)));
+	EXPECT_STRNE(self->path, child_path);
+	ASSERT_EQ(0, ctl_client_request(child, "trace ctl_work\n", self->reply,
+					sizeof(self->reply), 20000));
+	EXPECT_STREQ("ok\n", self->reply);
+	ASSERT_EQ(1, write(go[1], "w", 1));
+	ASSERT_EQ(1, read(back[0], &c, 1));
+	ASSERT_EQ(0, ctl_client_request(child, "status\n", self->reply,
+					sizeof(self->reply), 20000));
+	EXPECT_NE(NULL, strstr(self->reply, "tracing: on")) TH_LOG("%s", self->reply);
+	EXPECT_NE(NULL, strstr(self->reply, "hits: 1\n")) TH_LOG("%s", self->reply);
+	/* The parent: its own socket, untouched, and nothing traced here. */
+	ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
+	snprintf(want, sizeof(want), "pid: %d\n", (int)getpid());
+	EXPECT_NE(NULL, strstr(self->reply, want)) TH_LOG("%s", self->reply);
+	EXPECT_NE(NULL, strstr(self->reply, "tracing: off")) TH_LOG("%s", self->reply);
+	EXPECT_STREQ(self->path, agent_ctl_path());
+	ctl_work(8);
+	EXPECT_EQ(0ul, test_agent_hits());
+	/*
+	 * The child ends with _exit(), its socket left: a zombie's socket is
+	 * stale, which the client tells from a missing one.
+	 */
+	close(go[1]);
+	ASSERT_EQ(0, read(back[0], &c, 1));
+	ASSERT_EQ(0, waitid(P_PID, child, &si, WEXITED | WNOWAIT));
+	EXPECT_EQ(-ECONNREFUSED, ctl_client_request(child, "status\n", self->reply,
+						    sizeof(self->reply), 20000));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(0, status);
+	unlink(child_path);
+	close(back[0]);
+	ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
+}
+
+/* A socket file bound at @path, listening or not; its descriptor. */
+static int socket_at(const char *path, bool listening)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	strcpy(addr.sun_path, path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    (listening && listen(fd, 1))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A pid that was a process's and is no more (reaped). */
+static pid_t gone_pid(void)
+{
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return pid;
+}
+
+/*
+ * Sockets left behind: the server removes, when it starts, those whose
+ * process is gone and that nobody serves; not one that a process (of
+ * another pid namespace, say) listens on, nor one whose pid is a live
+ * process's.
+ */
+TEST(stale_sockets_removed_when_a_server_starts)
+{
+	char dir[CTL_PATH_MAX], stale[CTL_PATH_MAX], served[CTL_PATH_MAX], live[CTL_PATH_MAX];
+	pid_t a = gone_pid(), b = gone_pid();
+	char reply[256];
+	int fa, fb, fc;
+	struct stat st;
+
+	ASSERT_LT(0, a);
+	ASSERT_LT(0, b);
+	ASSERT_EQ(0, ctl_socket_dir(dir, sizeof(dir), geteuid(), 1, 1));
+	ASSERT_EQ(0, ctl_socket_path(stale, sizeof(stale), dir, a));
+	ASSERT_EQ(0, ctl_socket_path(served, sizeof(served), dir, b));
+	ASSERT_EQ(0, ctl_socket_path(live, sizeof(live), dir, getppid()));
+	ASSERT_LE(0, fa = socket_at(stale, false));
+	ASSERT_LE(0, fb = socket_at(served, true));
+	ASSERT_LE(0, fc = socket_at(live, false));
+	close(fa);
+	close(fc);
+	/* A gone process: no such process, whether its file is there or not. */
+	EXPECT_EQ(-ESRCH, ctl_client_request(a, "status\n", reply, sizeof(reply), 1000));
+	ASSERT_EQ(0, agent_ctl_start());
+	EXPECT_EQ(-1, lstat(stale, &st));
+	EXPECT_EQ(0, lstat(served, &st));
+	EXPECT_EQ(0, lstat(live, &st));
+	EXPECT_EQ(0, agent_ctl_stop());
+	close(fb);
+	unlink(served);
+	unlink(live);
+	unlink(stale);
 }
 
 static int switches;

@@ -35,6 +35,7 @@
 #include <textpoke/ftrace.h>
 
 #include "agent_internal.h"
+#include "ctl_server.h"
 #include "plt.h"
 
 struct agent_config agent_config;
@@ -78,6 +79,15 @@ static struct tp_fgraph_ops graph = {
 __attribute__((weak)) int agent_ctl_start(void)
 {
 	return -ENOSYS;
+}
+
+__attribute__((weak)) int agent_ctl_stop(void)
+{
+	return -ENOENT;
+}
+
+__attribute__((weak)) void agent_ctl_gone(void)
+{
 }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
