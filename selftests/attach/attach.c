@@ -90,6 +90,9 @@ static int start_target_as(struct target *t, int live)
 			/* 2: the agent textpoke live finds by itself. */
 			if (live == 2)
 				execl(cli, cli, "live", "--", path, (char *)NULL);
+			/* 5: that agent, told not to trace calls through the PLT. */
+			if (live == 5)
+				execl(cli, cli, "live", "--no-libcall", "--", path, (char *)NULL);
 			/* 4: as nobody (the test runs as root). */
 			if (live == 4)
 				execlp("setpriv", "setpriv", "--reuid=65534", "--regid=65534",
@@ -518,6 +521,79 @@ TEST(the_builds_agent_attached_and_live)
 		ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
 		EXPECT_STREQ(want, got) TH_LOG("%s", live ? "live" : "attached");
 	}
+}
+
+/* textpoke-ctl PID status, retried while the server may be starting. */
+static int live_status(pid_t pid, char *out, size_t len)
+{
+	for (int i = 0; i < 100 && tool(NULL, 0, "textpoke-ctl %d status 2>/dev/null",
+					(int)pid); i++)
+		usleep(10000);
+	return tool(out, len, "textpoke-ctl %d status", (int)pid);
+}
+
+/*
+ * Under textpoke live, ctl trace GLOB hooks the PLT slots of the calls
+ * GLOB names too (read(), which the program's main thread calls for each
+ * line it is sent; pthread_join()), untrace and stop put them back; with
+ * --no-libcall none is hooked.
+ */
+TEST(live_ctl_traces_calls_through_the_plt)
+{
+	char want[512], got[512], out[4096];
+	struct target t;
+	long calls;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target_as(&t, 2));
+	ASSERT_EQ(0, live_status(t.pid, out, sizeof(out)));
+	EXPECT_EQ(0, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d trace read 2>&1", (int)t.pid))
+		TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(1, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: on")) TH_LOG("%s", out);
+	calls = status_value(out, "calls: ");
+	/* A line makes the main thread's read() return and call it again. */
+	ASSERT_EQ(2, write(t.in, "x\n", 2));
+	for (int i = 0; i < 500 && status_value(out, "calls: ") <= calls; i++) {
+		usleep(10000);
+		EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	}
+	EXPECT_LT(calls, status_value(out, "calls: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace pthread_join", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(2, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d untrace read", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(1, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d untrace pthread_join", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(0, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	/* Both kinds at once, then stop: every slot the program's again. */
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace 'ctl_work'", (int)t.pid));
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace 'pthread_*'", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_LE(1, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_EQ(1, status_value(out, "traced functions: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(0, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+
+	ASSERT_EQ(0, start_target_as(&t, 5));
+	ASSERT_EQ(0, live_status(t.pid, out, sizeof(out)));
+	EXPECT_EQ(1, tool(out, sizeof(out), "textpoke-ctl %d trace read 2>&1", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "ENOENT")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(0, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
 }
 
 TEST_HARNESS_MAIN
