@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +33,12 @@
 struct target {
 	pid_t pid;
 	int in, out;		/* its stdin (ours to close), its stdout */
+	pid_t child;		/* the child it forked, with target_arg "fork" */
 };
 
 static char dir[PATH_MAX];
+/* The argument attach_target is started with, if any. */
+static const char *target_arg;
 
 static const char *here(void)
 {
@@ -48,6 +52,19 @@ static const char *here(void)
 	dir[n] = '\0';
 	*strrchr(dir, '/') = '\0';
 	return dir;
+}
+
+/* "child PID\n", read a byte at a time: nothing after it is taken. */
+static int read_child(struct target *t)
+{
+	char line[32];
+	size_t got = 0;
+
+	while (got + 1 < sizeof(line) && read(t->out, line + got, 1) == 1)
+		if (line[got++] == '\n')
+			break;
+	line[got] = '\0';
+	return sscanf(line, "child %d\n", &t->child) == 1 ? 0 : -EIO;
 }
 
 /*
@@ -89,7 +106,7 @@ static int start_target_as(struct target *t, int live)
 			dup2(null, 2);
 			/* 2: the agent textpoke live finds by itself. */
 			if (live == 2)
-				execl(cli, cli, "live", "--", path, (char *)NULL);
+				execl(cli, cli, "live", "--", path, target_arg, (char *)NULL);
 			/* 5: that agent, told not to trace calls through the PLT. */
 			if (live == 5)
 				execl(cli, cli, "live", "--no-libcall", "--", path, (char *)NULL);
@@ -100,7 +117,7 @@ static int start_target_as(struct target *t, int live)
 				       (char *)NULL);
 			execl(cli, cli, "live", agent, "--", path, (char *)NULL);
 		} else {
-			execl(path, path, (char *)NULL);
+			execl(path, path, target_arg, (char *)NULL);
 		}
 		_exit(127);
 	}
@@ -109,7 +126,9 @@ static int start_target_as(struct target *t, int live)
 	t->in = in[1];
 	t->out = out[0];
 	n = read(t->out, line, 6);
-	return n == 6 && !memcmp(line, "ready\n", 6) ? 0 : -EIO;
+	if (n != 6 || memcmp(line, "ready\n", 6))
+		return -EIO;
+	return target_arg ? read_child(t) : 0;
 }
 
 static int start_target(struct target *t)
@@ -530,6 +549,68 @@ static int live_status(pid_t pid, char *out, size_t len)
 					(int)pid); i++)
 		usleep(10000);
 	return tool(out, len, "textpoke-ctl %d status", (int)pid);
+}
+
+/* Is there a socket file of @pid where a server of root or ours puts it? */
+static bool socket_left(pid_t pid)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/textpoke/%d.sock", run ? run : "/nonexistent", (int)pid);
+	if (!access(path, F_OK))
+		return true;
+	snprintf(path, sizeof(path), "/tmp/textpoke-%u/%d.sock", (unsigned int)geteuid(), (int)pid);
+	return !access(path, F_OK);
+}
+
+/*
+ * A program under textpoke live forks a child (without exec): the child
+ * serves a socket of its own, traced and stopped by ctl while the parent
+ * goes on with its own, untouched; the child ends with _exit(), which
+ * leaves no socket behind.
+ */
+TEST(live_forked_child_has_its_own_control)
+{
+	char want[512], got[512], out[4096], pid_line[32];
+	struct target t;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	target_arg = "fork";
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target_as(&t, 2));
+	ASSERT_EQ(0, live_status(t.child, out, sizeof(out))) TH_LOG("child %d", (int)t.child);
+	snprintf(pid_line, sizeof(pid_line), "pid: %d\n", (int)t.child);
+	EXPECT_NE(NULL, strstr(out, pid_line)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace ctl_work", (int)t.child));
+	for (int i = 0; i < 500; i++) {
+		EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.child));
+		if (status_value(out, "calls: ") > 0)
+			break;
+		usleep(10000);
+	}
+	EXPECT_LT(0, status_value(out, "calls: ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: on")) TH_LOG("%s", out);
+	/* The parent: its own server, nothing traced by the child's. */
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	snprintf(pid_line, sizeof(pid_line), "pid: %d\n", (int)t.pid);
+	EXPECT_NE(NULL, strstr(out, pid_line)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	EXPECT_EQ(0, status_value(out, "calls: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace ctl_work", (int)t.pid));
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.child));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.child));
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "tracing: on")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+	EXPECT_FALSE(socket_left(t.child));
+	EXPECT_FALSE(socket_left(t.pid));
+	target_arg = NULL;
 }
 
 /*
