@@ -222,7 +222,10 @@ TEST_F(server, another_user_is_refused)
 
 	if (geteuid() != 0)
 		SKIP(return, "needs root to become another user");
+	/* The child talks to the parent's server: it needs none of its own. */
+	setenv("TEXTPOKE_CTL_FORK", "0", 1);
 	child = fork();
+	unsetenv("TEXTPOKE_CTL_FORK");
 	ASSERT_LE(0, child);
 	if (!child) {
 		char reply[256];
@@ -321,6 +324,32 @@ TEST_F(server, forked_child_serves_its_own_socket)
 	EXPECT_EQ(0, status);
 	unlink(child_path);
 	close(back[0]);
+	ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
+}
+
+/* TEXTPOKE_CTL_FORK=0: the child runs on without a server of its own. */
+TEST_F(server, forked_child_without_a_server_when_told)
+{
+	char path[CTL_PATH_MAX];
+	int go[2], status;
+	pid_t child;
+	char c;
+
+	ASSERT_EQ(0, pipe(go));
+	setenv("TEXTPOKE_CTL_FORK", "0", 1);
+	child = fork();
+	unsetenv("TEXTPOKE_CTL_FORK");
+	ASSERT_LE(0, child);
+	if (!child) {
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 0 && !agent_ctl_path() ? 0 : 1);
+	}
+	close(go[0]);
+	usleep(100000);
+	EXPECT_EQ(-ENOENT, ctl_client_find(child, path, sizeof(path)));
+	close(go[1]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(0, status);
 	ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
 }
 

@@ -20,6 +20,8 @@
  *			socket.  agent_ctl_start() is defined weak here: a
  *			build without the server has a stub that returns
  *			-ENOSYS, and the agent then says so and goes on.
+ *			A child forked without exec gets a server of its
+ *			own (ctl_server.c), unless TEXTPOKE_CTL_FORK=0.
  *
  * The filters and the data directory are described in agent.c.
  */

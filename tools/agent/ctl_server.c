@@ -23,7 +23,10 @@
  * socket in the child (never shuts it down, which would end the parent's
  * server) and starts the thread afresh.  Each connection is shut down
  * once served, so that a copy a child inherited mid-request cannot keep
- * the client waiting for the end of the reply.
+ * the client waiting for the end of the reply.  TEXTPOKE_CTL_FORK=0 in
+ * the environment keeps the children without a server: a child that must
+ * stay single-threaded (one that calls unshare(CLONE_NEWUSER), say) gets
+ * no thread of the agent's.
  *
  * A socket outlives a process that ended without running its destructors
  * (killed, or a raw exit): the server removes, when it starts, the
@@ -392,6 +395,8 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+	const char *follow = getenv("TEXTPOKE_CTL_FORK");
+
 	pthread_mutex_init(&ctl.lock, NULL);
 	if (!ctl.pid || ctl.pid == getpid())
 		return;
@@ -399,7 +404,7 @@ static void fork_child(void)
 	ctl.fd = -1;
 	ctl.pid = 0;
 	served = refused = malformed = 0;
-	if (start_locked())
+	if ((follow && !strcmp(follow, "0")) || start_locked())
 		ctl.path[0] = '\0';	/* the child runs on, without a server */
 }
 
