@@ -273,6 +273,12 @@ TEST_F(server, forked_child_serves_its_own_socket)
 	siginfo_t si;
 	pid_t child;
 
+	/*
+	 * qemu-user 7.2 aborts on its own assertion when the child of a
+	 * multi-threaded process starts a thread (a vCPU index reused).
+	 */
+	if (under_emulator())
+		SKIP(return, "qemu-user cannot start a thread in a forked child");
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(back));
 	child = fork();
