@@ -379,20 +379,14 @@ void agent_ctl_gone(void)
 }
 
 /*
- * fork(): no request may be half started or stopped in the child, which
- * gets its own server when the parent had one.  The parent's listening
- * socket is closed in the child, not shut down (the parent serves it).
+ * fork(): the child gets its own server when the parent had one.  The
+ * parent's listening socket is closed in the child, not shut down (the
+ * parent serves it).  No prepare handler takes ctl.lock: agent_ctl_stop()
+ * holds it while the server's thread finishes a request, which may wait
+ * for the library's lock that the forking thread's handlers hold.  The
+ * lock is made anew in the child instead; a start or stop that another
+ * thread was in the middle of leaves the child without a server.
  */
-static void fork_prepare(void)
-{
-	pthread_mutex_lock(&ctl.lock);
-}
-
-static void fork_parent(void)
-{
-	pthread_mutex_unlock(&ctl.lock);
-}
-
 static void fork_child(void)
 {
 	const char *follow = getenv("TEXTPOKE_CTL_FORK");
@@ -410,7 +404,7 @@ static void fork_child(void)
 
 __attribute__((constructor)) static void ctl_atfork(void)
 {
-	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	pthread_atfork(NULL, NULL, fork_child);
 }
 
 const char *agent_ctl_path(void)
