@@ -240,9 +240,15 @@ static void start_plt(void)
 {
 	uint64_t t0 = agent_now();
 
-	set_text(plt_traced, sizeof(plt_traced), agent_config.filter ?: "*");
-	set_text(plt_untraced, sizeof(plt_untraced), agent_config.notrace);
-	plt_set_filter(plt_traced, plt_untraced);
+	const char *filter = agent_config.filter ?: "*", *notrace = agent_config.notrace;
+
+	/* globs too long for ctl's lists stay the environment's (plt.c reads them) */
+	if (strlen(filter) < sizeof(plt_traced) &&
+	    (!notrace || strlen(notrace) < sizeof(plt_untraced))) {
+		set_text(plt_traced, sizeof(plt_traced), filter);
+		set_text(plt_untraced, sizeof(plt_untraced), notrace);
+		plt_set_filter(plt_traced, plt_untraced);
+	}
 	plt_hook_objects();
 	plt_hooked_once = true;
 	plt_enable(true);
