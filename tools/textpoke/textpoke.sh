@@ -48,7 +48,7 @@ find_agent() {
 # live: the program itself (same pid), the agent preloaded, tracing off,
 # the control server on; textpoke ctl PID then says what to trace.
 live() {
-	agent= plt=1
+	agent='' plt=1
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--agent)	[ $# -ge 2 ] || { usage >&2; exit 2; }; agent=$2; shift 2 ;;
