@@ -359,6 +359,75 @@ TEST_F(server, forked_child_without_a_server_when_told)
 	ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
 }
 
+struct asker {
+	pthread_t thread;
+	volatile int stop;
+	int requests, errors;
+	long long worst_ms;
+};
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void *ask_loop(void *arg)
+{
+	struct asker *a = arg;
+	char reply[CTL_REPLY_MAX + 1];
+
+	while (!a->stop) {
+		long long t0 = ms_now(), took;
+
+		a->errors += request("status\n", reply, sizeof(reply)) != 0;
+		took = ms_now() - t0;
+		if (took > a->worst_ms)
+			a->worst_ms = took;
+		a->requests++;
+	}
+	return NULL;
+}
+
+/*
+ * Children forked while the server answers inherit the connection it is
+ * serving: each lives on for 10 s, yet every reply must end when the
+ * server is done with it, not when the last copy is closed.
+ */
+TEST_F_TIMEOUT(server, children_holding_a_connection_do_not_hold_the_reply, 60)
+{
+	struct asker a = { 0 };
+	pid_t children[40];
+	int i, n = 0;
+
+	setenv("TEXTPOKE_CTL_FORK", "0", 1);
+	ASSERT_EQ(0, pthread_create(&a.thread, NULL, ask_loop, &a));
+	for (i = 0; i < 40; i++) {
+		pid_t child = fork();
+
+		if (!child) {
+			sleep(10);
+			_exit(0);
+		}
+		if (child > 0)
+			children[n++] = child;
+		usleep(20000);
+	}
+	a.stop = 1;
+	pthread_join(a.thread, NULL);
+	unsetenv("TEXTPOKE_CTL_FORK");
+	for (i = 0; i < n; i++) {
+		kill(children[i], SIGKILL);
+		waitpid(children[i], NULL, 0);
+	}
+	TH_LOG("%d requests, the slowest %lld ms", a.requests, a.worst_ms);
+	EXPECT_EQ(0, a.errors);
+	EXPECT_LT(0, a.requests);
+	EXPECT_GT(5000, a.worst_ms);
+}
+
 /* A socket file bound at @path, listening or not; its descriptor. */
 static int socket_at(const char *path, bool listening)
 {
