@@ -613,6 +613,26 @@ TEST(live_forked_child_has_its_own_control)
 	target_arg = NULL;
 }
 
+/* The bytes of @pid's anonymous executable mappings (the PLT stubs' pages). */
+static long anon_exec_bytes(pid_t pid)
+{
+	char path[64], line[PATH_MAX + 128], perms[8];
+	unsigned long start, end, inode;
+	long bytes = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu", &start, &end, perms, &inode) == 4 &&
+		    !strcmp(perms, "r-xp") && !inode && !strchr(line, '['))
+			bytes += end - start;
+	fclose(f);
+	return bytes;
+}
+
 /*
  * Under textpoke live, ctl trace GLOB hooks the PLT slots of the calls
  * GLOB names too (read(), which the program's main thread calls for each
@@ -623,7 +643,7 @@ TEST(live_ctl_traces_calls_through_the_plt)
 {
 	char want[512], got[512], out[4096];
 	struct target t;
-	long calls;
+	long calls, stubs;
 
 	if (SANITIZED)
 		SKIP(return, "the agent would be sanitized, the program is not");
@@ -644,6 +664,20 @@ TEST(live_ctl_traces_calls_through_the_plt)
 		EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
 	}
 	EXPECT_LT(calls, status_value(out, "calls: ")) TH_LOG("%s", out);
+	/*
+	 * Functions the library traces, by name: the slots are left alone
+	 * (the first change maps the library's own trampolines).
+	 */
+	stubs = 0;
+	for (int i = 0; i < 11; i++) {
+		if (i == 1)
+			stubs = anon_exec_bytes(t.pid);
+		EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace ctl_work", (int)t.pid));
+		EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d untrace ctl_work", (int)t.pid));
+	}
+	EXPECT_EQ(stubs, anon_exec_bytes(t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(1, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
 	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace pthread_join", (int)t.pid));
 	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
 	EXPECT_EQ(2, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);

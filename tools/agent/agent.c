@@ -415,13 +415,24 @@ static long plt_retrace(void)
 	return plt_hooked();
 }
 
+/*
+ * Could @glob name a PLT slot?  Not a plain name of a function the
+ * library traces: plt.c never hooks those (they are recorded at their
+ * entry), so the slots need not be rehooked for it.
+ */
+static bool plt_may_name(const char *glob)
+{
+	return agent_config.plt &&
+	       (strpbrk(glob, "*?[") || tp_ftrace_count_functions(glob) <= 0);
+}
+
 /* ctl trace GLOB, for the calls through the PLT: 0, or -ENOENT (no new slot). */
 static int plt_trace_add(const char *glob)
 {
 	size_t len = strlen(plt_traced);
 	long before = plt_hooked();
 
-	if (!agent_config.plt)
+	if (!plt_may_name(glob))
 		return -ENOENT;
 	if (!plt_hooked_once)
 		set_text(plt_untraced, sizeof(plt_untraced), agent_config.notrace);
@@ -438,7 +449,7 @@ static int plt_trace_remove(const char *glob)
 	size_t len = strlen(plt_untraced);
 	long before = plt_hooked(), after;
 
-	if (!agent_config.plt || !plt_hooked_once)
+	if (!plt_may_name(glob) || !plt_hooked_once)
 		return -ENOENT;
 	globs_add(plt_untraced, sizeof(plt_untraced), glob);
 	after = plt_retrace();
