@@ -19,6 +19,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -631,6 +634,46 @@ static long anon_exec_bytes(pid_t pid)
 			bytes += end - start;
 	fclose(f);
 	return bytes;
+}
+
+/*
+ * A socket file of the program's pid that nobody listens on (left by an
+ * earlier process of that pid): textpoke-ctl calls it stale, and
+ * textpoke-attach loads the agent, whose server takes the file's place.
+ */
+TEST(a_stale_socket_is_told_apart_and_replaced)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char want[512], got[512], out[4096], dir[64];
+	struct target t;
+	int fd;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	/* The socket directory every process here uses without a runtime one. */
+	unsetenv("XDG_RUNTIME_DIR");
+	snprintf(dir, sizeof(dir), "/tmp/textpoke-%u", (unsigned int)geteuid());
+	ASSERT_TRUE(!mkdir(dir, 0700) || errno == EEXIST);
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target(&t));
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%d.sock", dir, (int)t.pid);
+	unlink(addr.sun_path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&addr, sizeof(addr)));
+	close(fd);
+	EXPECT_EQ(1, tool(out, sizeof(out), "textpoke-ctl %d status 2>&1", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "stale control socket")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-attach --agent "
+			  "%s/../ctl/libtextpoke-agent.so %d 2>&1", here(), (int)t.pid))
+		TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "already serves")) TH_LOG("%s", out);
+	EXPECT_EQ(1, mapped(t.pid, "libtextpoke-agent.so"));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+	EXPECT_FALSE(socket_left(t.pid));
 }
 
 /*
