@@ -264,6 +264,35 @@ static void *open_plt_dso(int (**call)(int))
 	return dso;
 }
 
+static void *call_once(void *arg)
+{
+	(void)arg;
+	return (void *)(long)outer(1);
+}
+
+/*
+ * Each thread counts its calls in a slot of its own; past the slots
+ * (1,024, never reused) threads share one word: every call is counted
+ * either way, also those of threads that ended.
+ */
+TEST(calls_counted_by_every_thread)
+{
+	uint64_t before;
+	pthread_t t;
+	int n;
+
+	ASSERT_EQ(0, agent_trace_add("agent_t_outer"));
+	before = writer_calls();
+	for (n = 0; n < 1100; n++) {
+		ASSERT_EQ(0, pthread_create(&t, NULL, call_once, NULL));
+		pthread_join(t, NULL);
+	}
+	run_threads();
+	caller(NULL);
+	EXPECT_EQ(before + 1100 + (THREADS + 1) * CALLS, writer_calls());
+	ASSERT_EQ(0, agent_stop());
+}
+
 TEST(plt_slots)
 {
 	int (*call)(int);

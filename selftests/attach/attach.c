@@ -13,11 +13,15 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,9 +36,12 @@
 struct target {
 	pid_t pid;
 	int in, out;		/* its stdin (ours to close), its stdout */
+	pid_t child;		/* the child it forked, with target_arg "fork" */
 };
 
 static char dir[PATH_MAX];
+/* The argument attach_target is started with, if any. */
+static const char *target_arg;
 
 static const char *here(void)
 {
@@ -48,6 +55,19 @@ static const char *here(void)
 	dir[n] = '\0';
 	*strrchr(dir, '/') = '\0';
 	return dir;
+}
+
+/* "child PID\n", read a byte at a time: nothing after it is taken. */
+static int read_child(struct target *t)
+{
+	char line[32];
+	size_t got = 0;
+
+	while (got + 1 < sizeof(line) && read(t->out, line + got, 1) == 1)
+		if (line[got++] == '\n')
+			break;
+	line[got] = '\0';
+	return sscanf(line, "child %d\n", &t->child) == 1 ? 0 : -EIO;
 }
 
 /*
@@ -89,7 +109,10 @@ static int start_target_as(struct target *t, int live)
 			dup2(null, 2);
 			/* 2: the agent textpoke live finds by itself. */
 			if (live == 2)
-				execl(cli, cli, "live", "--", path, (char *)NULL);
+				execl(cli, cli, "live", "--", path, target_arg, (char *)NULL);
+			/* 5: that agent, told not to trace calls through the PLT. */
+			if (live == 5)
+				execl(cli, cli, "live", "--no-libcall", "--", path, (char *)NULL);
 			/* 4: as nobody (the test runs as root). */
 			if (live == 4)
 				execlp("setpriv", "setpriv", "--reuid=65534", "--regid=65534",
@@ -97,7 +120,7 @@ static int start_target_as(struct target *t, int live)
 				       (char *)NULL);
 			execl(cli, cli, "live", agent, "--", path, (char *)NULL);
 		} else {
-			execl(path, path, (char *)NULL);
+			execl(path, path, target_arg, (char *)NULL);
 		}
 		_exit(127);
 	}
@@ -106,7 +129,9 @@ static int start_target_as(struct target *t, int live)
 	t->in = in[1];
 	t->out = out[0];
 	n = read(t->out, line, 6);
-	return n == 6 && !memcmp(line, "ready\n", 6) ? 0 : -EIO;
+	if (n != 6 || memcmp(line, "ready\n", 6))
+		return -EIO;
+	return target_arg ? read_child(t) : 0;
 }
 
 static int start_target(struct target *t)
@@ -518,6 +543,215 @@ TEST(the_builds_agent_attached_and_live)
 		ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
 		EXPECT_STREQ(want, got) TH_LOG("%s", live ? "live" : "attached");
 	}
+}
+
+/* textpoke-ctl PID status, retried while the server may be starting. */
+static int live_status(pid_t pid, char *out, size_t len)
+{
+	for (int i = 0; i < 100 && tool(NULL, 0, "textpoke-ctl %d status 2>/dev/null",
+					(int)pid); i++)
+		usleep(10000);
+	return tool(out, len, "textpoke-ctl %d status", (int)pid);
+}
+
+/* Is there a socket file of @pid where a server of root or ours puts it? */
+static bool socket_left(pid_t pid)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/textpoke/%d.sock", run ? run : "/nonexistent", (int)pid);
+	if (!access(path, F_OK))
+		return true;
+	snprintf(path, sizeof(path), "/tmp/textpoke-%u/%d.sock", (unsigned int)geteuid(), (int)pid);
+	return !access(path, F_OK);
+}
+
+/*
+ * A program under textpoke live forks a child (without exec): the child
+ * serves a socket of its own, traced and stopped by ctl while the parent
+ * goes on with its own, untouched; the child ends with _exit(), which
+ * leaves no socket behind.
+ */
+TEST(live_forked_child_has_its_own_control)
+{
+	char want[512], got[512], out[4096], pid_line[32];
+	struct target t;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	target_arg = "fork";
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target_as(&t, 2));
+	ASSERT_EQ(0, live_status(t.child, out, sizeof(out))) TH_LOG("child %d", (int)t.child);
+	snprintf(pid_line, sizeof(pid_line), "pid: %d\n", (int)t.child);
+	EXPECT_NE(NULL, strstr(out, pid_line)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace ctl_work", (int)t.child));
+	for (int i = 0; i < 500; i++) {
+		EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.child));
+		if (status_value(out, "calls: ") > 0)
+			break;
+		usleep(10000);
+	}
+	EXPECT_LT(0, status_value(out, "calls: ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: on")) TH_LOG("%s", out);
+	/* The parent: its own server, nothing traced by the child's. */
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	snprintf(pid_line, sizeof(pid_line), "pid: %d\n", (int)t.pid);
+	EXPECT_NE(NULL, strstr(out, pid_line)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	EXPECT_EQ(0, status_value(out, "calls: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace ctl_work", (int)t.pid));
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.child));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.child));
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "tracing: on")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+	EXPECT_FALSE(socket_left(t.child));
+	EXPECT_FALSE(socket_left(t.pid));
+	target_arg = NULL;
+}
+
+/* The bytes of @pid's anonymous executable mappings (the PLT stubs' pages). */
+static long anon_exec_bytes(pid_t pid)
+{
+	char path[64], line[PATH_MAX + 128], perms[8];
+	unsigned long start, end, inode;
+	long bytes = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu", &start, &end, perms, &inode) == 4 &&
+		    !strcmp(perms, "r-xp") && !inode && !strchr(line, '['))
+			bytes += end - start;
+	fclose(f);
+	return bytes;
+}
+
+/*
+ * A socket file of the program's pid that nobody listens on (left by an
+ * earlier process of that pid): textpoke-ctl calls it stale, and
+ * textpoke-attach loads the agent, whose server takes the file's place.
+ */
+TEST(a_stale_socket_is_told_apart_and_replaced)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char want[512], got[512], out[4096], dir[64];
+	struct target t;
+	int fd;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	/* The socket directory every process here uses without a runtime one. */
+	unsetenv("XDG_RUNTIME_DIR");
+	snprintf(dir, sizeof(dir), "/tmp/textpoke-%u", (unsigned int)geteuid());
+	ASSERT_TRUE(!mkdir(dir, 0700) || errno == EEXIST);
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target(&t));
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%d.sock", dir, (int)t.pid);
+	unlink(addr.sun_path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&addr, sizeof(addr)));
+	close(fd);
+	EXPECT_EQ(1, tool(out, sizeof(out), "textpoke-ctl %d status 2>&1", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "stale control socket")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-attach --agent "
+			  "%s/../ctl/libtextpoke-agent.so %d 2>&1", here(), (int)t.pid))
+		TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "already serves")) TH_LOG("%s", out);
+	EXPECT_EQ(1, mapped(t.pid, "libtextpoke-agent.so"));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+	EXPECT_FALSE(socket_left(t.pid));
+}
+
+/*
+ * Under textpoke live, ctl trace GLOB hooks the PLT slots of the calls
+ * GLOB names too (read(), which the program's main thread calls for each
+ * line it is sent; pthread_join()), untrace and stop put them back; with
+ * --no-libcall none is hooked.
+ */
+TEST(live_ctl_traces_calls_through_the_plt)
+{
+	char want[512], got[512], out[4096];
+	struct target t;
+	long calls, stubs;
+
+	if (SANITIZED)
+		SKIP(return, "the agent would be sanitized, the program is not");
+	ASSERT_EQ(0, expected_output(want, sizeof(want)));
+	ASSERT_EQ(0, start_target_as(&t, 2));
+	ASSERT_EQ(0, live_status(t.pid, out, sizeof(out)));
+	EXPECT_EQ(0, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d trace read 2>&1", (int)t.pid))
+		TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(1, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: on")) TH_LOG("%s", out);
+	calls = status_value(out, "calls: ");
+	/* A line makes the main thread's read() return and call it again. */
+	ASSERT_EQ(2, write(t.in, "x\n", 2));
+	for (int i = 0; i < 500 && status_value(out, "calls: ") <= calls; i++) {
+		usleep(10000);
+		EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	}
+	EXPECT_LT(calls, status_value(out, "calls: ")) TH_LOG("%s", out);
+	/*
+	 * Functions the library traces, by name: the slots are left alone
+	 * (the first change maps the library's own trampolines).
+	 */
+	stubs = 0;
+	for (int i = 0; i < 11; i++) {
+		if (i == 1)
+			stubs = anon_exec_bytes(t.pid);
+		EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace ctl_work", (int)t.pid));
+		EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d untrace ctl_work", (int)t.pid));
+	}
+	EXPECT_EQ(stubs, anon_exec_bytes(t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(1, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace pthread_join", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(2, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d untrace read", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(1, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d untrace pthread_join", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(0, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	/* Both kinds at once, then stop: every slot the program's again. */
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace 'ctl_work'", (int)t.pid));
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d trace 'pthread_*'", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_LE(1, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_EQ(1, status_value(out, "traced functions: ")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(NULL, 0, "textpoke-ctl %d stop", (int)t.pid));
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(0, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tracing: off")) TH_LOG("%s", out);
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+
+	ASSERT_EQ(0, start_target_as(&t, 5));
+	ASSERT_EQ(0, live_status(t.pid, out, sizeof(out)));
+	EXPECT_EQ(1, tool(out, sizeof(out), "textpoke-ctl %d trace read 2>&1", (int)t.pid));
+	EXPECT_NE(NULL, strstr(out, "ENOENT")) TH_LOG("%s", out);
+	EXPECT_EQ(0, tool(out, sizeof(out), "textpoke-ctl %d status", (int)t.pid));
+	EXPECT_EQ(0, status_value(out, "traced PLT slots: ")) TH_LOG("%s", out);
+	ASSERT_EQ(0, finish_target(&t, got, sizeof(got)));
+	EXPECT_STREQ(want, got);
 }
 
 TEST_HARNESS_MAIN

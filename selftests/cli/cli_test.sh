@@ -110,6 +110,7 @@ if [ -x "$bin/tp-decode" ]; then
 fi
 expect 2 "live without a program" "$tp" live --
 expect 2 "live with an unknown option" "$tp" live --frobnicate -- true
+expect 0 "live --no-libcall takes --help" "$tp" live --no-libcall --help
 if [ -x "$bin/textpoke-ctl" ]; then
 	expect 2 "ctl without a request" "$tp" ctl 1
 	expect 2 "ctl with an unknown request" "$tp" ctl 1 frobnicate

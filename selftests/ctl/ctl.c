@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -221,7 +222,10 @@ TEST_F(server, another_user_is_refused)
 
 	if (geteuid() != 0)
 		SKIP(return, "needs root to become another user");
+	/* The child talks to the parent's server: it needs none of its own. */
+	setenv("TEXTPOKE_CTL_FORK", "0", 1);
 	child = fork();
+	unsetenv("TEXTPOKE_CTL_FORK");
 	ASSERT_LE(0, child);
 	if (!child) {
 		char reply[256];
@@ -242,6 +246,253 @@ TEST_F(server, another_user_is_refused)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
 	EXPECT_NE(NULL, strstr(self->reply, "server-refused: 1\n")) TH_LOG("%s", self->reply);
+}
+
+/* Wait up to 5 s for process @pid's server to answer status. */
+static int wait_served(pid_t pid, char *reply, size_t len)
+{
+	int err = -ENOENT;
+
+	for (int i = 0; i < 500; i++) {
+		err = ctl_client_request(pid, "status\n", reply, len, 20000);
+		if (!err)
+			break;
+		usleep(10000);
+	}
+	return err;
+}
+
+/*
+ * A child forked without exec serves a socket of its own, which traces in
+ * the child only; the parent's server goes on, on its own socket.
+ */
+TEST_F(server, forked_child_serves_its_own_socket)
+{
+	char want[64], child_path[CTL_PATH_MAX], c;
+	int go[2], back[2], status;
+	siginfo_t si;
+	pid_t child;
+
+	/*
+	 * qemu-user 7.2 aborts on its own assertion when the child of a
+	 * multi-threaded process starts a thread (a vCPU index reused).
+	 */
+	if (under_emulator())
+		SKIP(return, "qemu-user cannot start a thread in a forked child");
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(back));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		close(go[1]);
+		close(back[0]);
+		while (read(go[0], &c, 1) == 1) {
+			ctl_work(7);
+			if (write(back[1], "k", 1) != 1)
+				break;
+		}
+		_exit(0);
+	}
+	close(go[0]);
+	close(back[1]);
+	ASSERT_EQ(0, wait_served(child, self->reply, sizeof(self->reply)));
+	snprintf(want, sizeof(want), "pid: %d\n", (int)child);
+	EXPECT_NE(NULL, strstr(self->reply, want)) TH_LOG("%s", self->reply);
+	EXPECT_EQ(0, ctl_client_find(child, child_path, sizeof(child_path)));
+	EXPECT_STRNE(self->path, child_path);
+	ASSERT_EQ(0, ctl_client_request(child, "trace ctl_work\n", self->reply,
+					sizeof(self->reply), 20000));
+	EXPECT_STREQ("ok\n", self->reply);
+	ASSERT_EQ(1, write(go[1], "w", 1));
+	ASSERT_EQ(1, read(back[0], &c, 1));
+	ASSERT_EQ(0, ctl_client_request(child, "status\n", self->reply,
+					sizeof(self->reply), 20000));
+	EXPECT_NE(NULL, strstr(self->reply, "tracing: on")) TH_LOG("%s", self->reply);
+	EXPECT_NE(NULL, strstr(self->reply, "hits: 1\n")) TH_LOG("%s", self->reply);
+	/* The parent: its own socket, untouched, and nothing traced here. */
+	ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
+	snprintf(want, sizeof(want), "pid: %d\n", (int)getpid());
+	EXPECT_NE(NULL, strstr(self->reply, want)) TH_LOG("%s", self->reply);
+	EXPECT_NE(NULL, strstr(self->reply, "tracing: off")) TH_LOG("%s", self->reply);
+	EXPECT_STREQ(self->path, agent_ctl_path());
+	ctl_work(8);
+	EXPECT_EQ(0ul, test_agent_hits());
+	/*
+	 * The child ends with _exit(), its socket left: a zombie's socket is
+	 * stale, which the client tells from a missing one.
+	 */
+	close(go[1]);
+	ASSERT_EQ(0, read(back[0], &c, 1));
+	ASSERT_EQ(0, waitid(P_PID, child, &si, WEXITED | WNOWAIT));
+	EXPECT_EQ(-ECONNREFUSED, ctl_client_request(child, "status\n", self->reply,
+						    sizeof(self->reply), 20000));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(0, status);
+	unlink(child_path);
+	close(back[0]);
+	ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
+}
+
+/* TEXTPOKE_CTL_FORK=0: the child runs on without a server of its own. */
+TEST_F(server, forked_child_without_a_server_when_told)
+{
+	char path[CTL_PATH_MAX];
+	int go[2], status;
+	pid_t child;
+	char c;
+
+	ASSERT_EQ(0, pipe(go));
+	setenv("TEXTPOKE_CTL_FORK", "0", 1);
+	child = fork();
+	unsetenv("TEXTPOKE_CTL_FORK");
+	ASSERT_LE(0, child);
+	if (!child) {
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 0 && !agent_ctl_path() ? 0 : 1);
+	}
+	close(go[0]);
+	usleep(100000);
+	EXPECT_EQ(-ENOENT, ctl_client_find(child, path, sizeof(path)));
+	close(go[1]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(0, status);
+	ASSERT_EQ(0, request("status\n", self->reply, sizeof(self->reply)));
+}
+
+struct asker {
+	pthread_t thread;
+	volatile int stop;
+	int requests, errors;
+	long long worst_ms;
+};
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void *ask_loop(void *arg)
+{
+	struct asker *a = arg;
+	char reply[CTL_REPLY_MAX + 1];
+
+	while (!a->stop) {
+		long long t0 = ms_now(), took;
+
+		a->errors += request("status\n", reply, sizeof(reply)) != 0;
+		took = ms_now() - t0;
+		if (took > a->worst_ms)
+			a->worst_ms = took;
+		a->requests++;
+	}
+	return NULL;
+}
+
+/*
+ * Children forked while the server answers inherit the connection it is
+ * serving: each lives on for 10 s, yet every reply must end when the
+ * server is done with it, not when the last copy is closed.
+ */
+TEST_F_TIMEOUT(server, children_holding_a_connection_do_not_hold_the_reply, 60)
+{
+	struct asker a = { 0 };
+	pid_t children[40];
+	int i, n = 0;
+
+	setenv("TEXTPOKE_CTL_FORK", "0", 1);
+	ASSERT_EQ(0, pthread_create(&a.thread, NULL, ask_loop, &a));
+	for (i = 0; i < 40; i++) {
+		pid_t child = fork();
+
+		if (!child) {
+			sleep(10);
+			_exit(0);
+		}
+		if (child > 0)
+			children[n++] = child;
+		usleep(20000);
+	}
+	a.stop = 1;
+	pthread_join(a.thread, NULL);
+	unsetenv("TEXTPOKE_CTL_FORK");
+	for (i = 0; i < n; i++) {
+		kill(children[i], SIGKILL);
+		waitpid(children[i], NULL, 0);
+	}
+	TH_LOG("%d requests, the slowest %lld ms", a.requests, a.worst_ms);
+	EXPECT_EQ(0, a.errors);
+	EXPECT_LT(0, a.requests);
+	EXPECT_GT(5000, a.worst_ms);
+}
+
+/* A socket file bound at @path, listening or not; its descriptor. */
+static int socket_at(const char *path, bool listening)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	strcpy(addr.sun_path, path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    (listening && listen(fd, 1))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A pid that was a process's and is no more (reaped). */
+static pid_t gone_pid(void)
+{
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return pid;
+}
+
+/*
+ * Sockets left behind: the server removes, when it starts, those whose
+ * process is gone and that nobody serves; not one that a process (of
+ * another pid namespace, say) listens on, nor one whose pid is a live
+ * process's.
+ */
+TEST(stale_sockets_removed_when_a_server_starts)
+{
+	char dir[CTL_PATH_MAX], stale[CTL_PATH_MAX], served[CTL_PATH_MAX], live[CTL_PATH_MAX];
+	pid_t a = gone_pid(), b = gone_pid();
+	char reply[256];
+	int fa, fb, fc;
+	struct stat st;
+
+	ASSERT_LT(0, a);
+	ASSERT_LT(0, b);
+	ASSERT_EQ(0, ctl_socket_dir(dir, sizeof(dir), geteuid(), 1, 1));
+	ASSERT_EQ(0, ctl_socket_path(stale, sizeof(stale), dir, a));
+	ASSERT_EQ(0, ctl_socket_path(served, sizeof(served), dir, b));
+	ASSERT_EQ(0, ctl_socket_path(live, sizeof(live), dir, getppid()));
+	ASSERT_LE(0, fa = socket_at(stale, false));
+	ASSERT_LE(0, fb = socket_at(served, true));
+	ASSERT_LE(0, fc = socket_at(live, false));
+	close(fa);
+	close(fc);
+	/* A gone process: no such process, whether its file is there or not. */
+	EXPECT_EQ(-ESRCH, ctl_client_request(a, "status\n", reply, sizeof(reply), 1000));
+	ASSERT_EQ(0, agent_ctl_start());
+	EXPECT_EQ(-1, lstat(stale, &st));
+	EXPECT_EQ(0, lstat(served, &st));
+	EXPECT_EQ(0, lstat(live, &st));
+	EXPECT_EQ(0, agent_ctl_stop());
+	close(fb);
+	unlink(served);
+	unlink(live);
+	unlink(stale);
 }
 
 static int switches;

@@ -35,6 +35,7 @@
 #include <textpoke/ftrace.h>
 
 #include "agent_internal.h"
+#include "ctl_server.h"
 #include "plt.h"
 
 struct agent_config agent_config;
@@ -55,6 +56,13 @@ static char notrace_globs[4096];
  */
 static char pending_filter[4096];
 static char pending_notrace[4096];
+/*
+ * The globs whose calls through the PLT are traced, and those not: the
+ * environment's at the start, then what the control server asked for
+ * (plt_retrace()).
+ */
+static char plt_traced[4096];
+static char plt_untraced[4096];
 
 static int on_entry(const struct tp_ftrace_graph_ent *e, struct tp_fgraph_ops *g)
 {
@@ -78,6 +86,15 @@ static struct tp_fgraph_ops graph = {
 __attribute__((weak)) int agent_ctl_start(void)
 {
 	return -ENOSYS;
+}
+
+__attribute__((weak)) int agent_ctl_stop(void)
+{
+	return -ENOENT;
+}
+
+__attribute__((weak)) void agent_ctl_gone(void)
+{
 }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -211,11 +228,27 @@ static int start_tracing(void)
 	return 0;
 }
 
+static void set_text(char *buf, size_t len, const char *text)
+{
+	buf[0] = '\0';
+	if (text)
+		text_append(buf, len, text, -1);
+}
+
 /* Calls into shared objects, at the GOTs of the program and traced objects. */
 static void start_plt(void)
 {
 	uint64_t t0 = agent_now();
 
+	const char *filter = agent_config.filter ?: "*", *notrace = agent_config.notrace;
+
+	/* globs too long for ctl's lists stay the environment's (plt.c reads them) */
+	if (strlen(filter) < sizeof(plt_traced) &&
+	    (!notrace || strlen(notrace) < sizeof(plt_untraced))) {
+		set_text(plt_traced, sizeof(plt_traced), filter);
+		set_text(plt_untraced, sizeof(plt_untraced), notrace);
+		plt_set_filter(plt_traced, plt_untraced);
+	}
 	plt_hook_objects();
 	plt_hooked_once = true;
 	plt_enable(true);
@@ -362,6 +395,75 @@ __attribute__((constructor)) static void agent_atfork(void)
 	pthread_atfork(NULL, NULL, fork_child);
 }
 
+/*
+ * The PLT slots the globs name now hooked, and only those: every slot back
+ * to the program's, then hooked again (the stubs and slots of the old
+ * hooks stay in memory: a thread may be in one).  Under agent_lock; the
+ * number of slots hooked.
+ */
+static long plt_retrace(void)
+{
+	plt_enable(false);
+	plt_unhook_all();
+	plt_hooked_once = false;
+	plt_set_filter(plt_traced, plt_untraced);
+	if (!plt_traced[0])
+		return 0;
+	plt_hook_objects();
+	plt_hooked_once = true;
+	plt_enable(true);
+	return plt_hooked();
+}
+
+/*
+ * Could @glob name a PLT slot?  Not a plain name of a function the
+ * library traces: plt.c never hooks those (they are recorded at their
+ * entry), so the slots need not be rehooked for it.
+ */
+static bool plt_may_name(const char *glob)
+{
+	return agent_config.plt &&
+	       (strpbrk(glob, "*?[") || tp_ftrace_count_functions(glob) <= 0);
+}
+
+/* ctl trace GLOB, for the calls through the PLT: 0, or -ENOENT (no new slot). */
+static int plt_trace_add(const char *glob)
+{
+	size_t len = strlen(plt_traced);
+	long before = plt_hooked();
+
+	if (!plt_may_name(glob))
+		return -ENOENT;
+	if (!plt_hooked_once)
+		set_text(plt_untraced, sizeof(plt_untraced), agent_config.notrace);
+	globs_add(plt_traced, sizeof(plt_traced), glob);
+	if (plt_retrace() > before)
+		return 0;
+	plt_traced[len] = '\0';	/* hooked nothing more: the same slots */
+	return -ENOENT;
+}
+
+/* ctl untrace GLOB, for the calls through the PLT: 0, or -ENOENT (no slot less). */
+static int plt_trace_remove(const char *glob)
+{
+	size_t len = strlen(plt_untraced);
+	long before = plt_hooked(), after;
+
+	if (!plt_may_name(glob) || !plt_hooked_once)
+		return -ENOENT;
+	globs_add(plt_untraced, sizeof(plt_untraced), glob);
+	after = plt_retrace();
+	if (after == before) {
+		plt_untraced[len] = '\0';
+		return -ENOENT;
+	}
+	if (!after) {	/* none left: as before the first trace */
+		plt_traced[0] = '\0';
+		plt_retrace();
+	}
+	return 0;
+}
+
 int agent_trace_add(const char *glob)
 {
 	int err;
@@ -378,6 +480,9 @@ int agent_trace_add(const char *glob)
 		if (err)
 			traced_globs[0] = '\0';
 	}
+	/* a glob may name functions of both kinds, or of one */
+	if (!plt_trace_add(glob) && err == -ENOENT)
+		err = 0;
 	if (!err)
 		globs_add(traced_globs, sizeof(traced_globs), glob);
 	pthread_mutex_unlock(&agent_lock);
@@ -391,8 +496,10 @@ int agent_trace_remove(const char *glob)
 	if (!glob || !*glob)
 		return -EINVAL;
 	pthread_mutex_lock(&agent_lock);
-	err = tp_ftrace_set_notrace(&graph.ops, glob, 0);
-	if (err == -ENOENT && registered) {
+	/* a glob of PLT calls alone leaves the functions' tracing as it is */
+	err = tp_ftrace_count_functions(glob) > 0 ?
+	      tp_ftrace_set_notrace(&graph.ops, glob, 0) : -ENOENT;
+	if (err == -ENOENT && registered && tp_ftrace_count_functions(glob) > 0) {
 		/* nothing would be left: tracing ends (one batch) */
 		err = tp_unregister_ftrace_graph(&graph);
 		if (!err) {
@@ -403,6 +510,8 @@ int agent_trace_remove(const char *glob)
 	} else if (!err) {
 		globs_add(notrace_globs, sizeof(notrace_globs), glob);
 	}
+	if (!plt_trace_remove(glob) && err == -ENOENT)
+		err = 0;
 	pthread_mutex_unlock(&agent_lock);
 	return err;
 }
@@ -415,9 +524,11 @@ int agent_status(char *buf, size_t len)
 		return -EINVAL;
 	pthread_mutex_lock(&agent_lock);
 	n = snprintf(buf, len, "pid: %d\ntracing: %s\ntraced functions: %ld\n"
+		     "traced PLT slots: %ld\n"
 		     "traced globs: %s\nnot traced globs: %s\nrecording: %s\n"
 		     "calls: %llu\nrecords: %llu\nlost: %llu\n",
-		     agent_pid, registered ? "on" : "off", registered ? count_traced() : 0,
+		     agent_pid, registered || plt_hooked() ? "on" : "off",
+		     registered ? count_traced() : 0, plt_hooked(),
 		     traced_globs, notrace_globs, agent_config.dir ? agent_config.dir : "none",
 		     (unsigned long long)writer_calls(), (unsigned long long)writer_records(),
 		     (unsigned long long)writer_lost());
@@ -433,6 +544,7 @@ int agent_stop(void)
 	plt_enable(false);
 	plt_unhook_all();
 	plt_hooked_once = false;
+	plt_traced[0] = '\0';
 	if (registered) {
 		err = tp_unregister_ftrace_graph(&graph);
 		if (!err) {

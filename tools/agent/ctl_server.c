@@ -17,11 +17,28 @@
  * root; anyone else gets an error reply and nothing else.  A peer gets
  * CTL_IO_TIMEOUT_MS to send its line, so a client that connects and says
  * nothing blocks the server no longer than that.
+ *
+ * A child the program forks (without exec) gets a server of its own, on
+ * its own pid's socket: the fork handler closes the parent's listening
+ * socket in the child (never shuts it down, which would end the parent's
+ * server) and starts the thread afresh.  Each connection is shut down
+ * once served, so that a copy a child inherited mid-request cannot keep
+ * the client waiting for the end of the reply.  TEXTPOKE_CTL_FORK=0 in
+ * the environment keeps the children without a server: a child that must
+ * stay single-threaded (one that calls unshare(CLONE_NEWUSER), say) gets
+ * no thread of the agent's.
+ *
+ * A socket outlives a process that ended without running its destructors
+ * (killed, or a raw exit): the server removes, when it starts, the
+ * sockets of its directory whose process is gone and which nobody serves.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -198,6 +215,8 @@ static void *server_thread(void *arg)
 			continue;
 		}
 		serve_one(fd);
+		/* the end of the reply, whoever else holds the connection */
+		shutdown(fd, SHUT_RDWR);
 		close(fd);
 	}
 	return NULL;
@@ -217,6 +236,49 @@ static void block_program_signals(sigset_t *set)
 		sigaddset(set, sigs[i]);
 }
 
+/* Does a server listen on the socket at @path?  Never blocks. */
+static bool served_at(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd, err = 0;
+
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return true;	/* not known: kept */
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		err = errno;
+	close(fd);
+	/* a full backlog (EAGAIN) is a server too */
+	return err != ECONNREFUSED && err != ENOENT;
+}
+
+/*
+ * The sockets in @dir left by processes that are gone.  A pid may have
+ * been reused since (or be another pid namespace's): a socket is removed
+ * only when its process does not exist here and nobody listens on it.
+ */
+static void remove_stale(const char *dir)
+{
+	char path[CTL_PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (end == de->d_name || strcmp(end, ".sock") || pid <= 0 ||
+		    pid == getpid() || ctl_socket_path(path, sizeof(path), dir, pid))
+			continue;
+		if (kill(pid, 0) && errno == ESRCH && !served_at(path))
+			unlink(path);
+	}
+	closedir(d);
+}
+
 static int open_socket(char *path, size_t len)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -228,6 +290,7 @@ static int open_socket(char *path, size_t len)
 		err = ctl_socket_path(path, len, dir, getpid());
 	if (err)
 		return err;
+	remove_stale(dir);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -309,6 +372,41 @@ int agent_ctl_stop(void)
 	return err;
 }
 
+void agent_ctl_gone(void)
+{
+	if (ctl.pid == getpid())
+		unlink(ctl.path);
+}
+
+/*
+ * fork(): the child gets its own server when the parent had one.  The
+ * parent's listening socket is closed in the child, not shut down (the
+ * parent serves it).  No prepare handler takes ctl.lock: agent_ctl_stop()
+ * holds it while the server's thread finishes a request, which may wait
+ * for the library's lock that the forking thread's handlers hold.  The
+ * lock is made anew in the child instead; a start or stop that another
+ * thread was in the middle of leaves the child without a server.
+ */
+static void fork_child(void)
+{
+	const char *follow = getenv("TEXTPOKE_CTL_FORK");
+
+	pthread_mutex_init(&ctl.lock, NULL);
+	if (!ctl.pid || ctl.pid == getpid())
+		return;
+	close(ctl.fd);
+	ctl.fd = -1;
+	ctl.pid = 0;
+	served = refused = malformed = 0;
+	if ((follow && !strcmp(follow, "0")) || start_locked())
+		ctl.path[0] = '\0';	/* the child runs on, without a server */
+}
+
+__attribute__((constructor)) static void ctl_atfork(void)
+{
+	pthread_atfork(NULL, NULL, fork_child);
+}
+
 const char *agent_ctl_path(void)
 {
 	return ctl.pid == getpid() ? ctl.path : NULL;
@@ -317,8 +415,7 @@ const char *agent_ctl_path(void)
 /* The socket goes with the program (the thread goes with the process). */
 __attribute__((destructor)) static void ctl_remove_socket(void)
 {
-	if (ctl.pid == getpid())
-		unlink(ctl.path);
+	agent_ctl_gone();
 }
 
 /*

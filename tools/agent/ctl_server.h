@@ -14,6 +14,12 @@
  */
 int agent_ctl_stop(void);
 
+/*
+ * Remove the socket's file, the server still running: for a process that
+ * ends without its destructors (_exit()).
+ */
+void agent_ctl_gone(void);
+
 /* The socket's path while the server runs in this process, else NULL. */
 const char *agent_ctl_path(void);
 

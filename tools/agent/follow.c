@@ -6,7 +6,9 @@
  * write out what the process recorded before the image is replaced
  * (the new image loads the agent again: LD_PRELOAD and TEXTPOKE_* are
  * in its environment, put back when the caller's environment lost them);
- * _exit() writes it out too, since it skips the destructors.
+ * _exit() writes it out too, since it skips the destructors, and removes
+ * the control socket's file; an exec stops the control server (its file
+ * would outlive it) and starts it again when the exec fails.
  * posix_spawn() and posix_spawnp() put the agent's variables back into
  * the child's environment too.  fork() needs nothing here (agent.c's
  * fork handler), nor does system(), whose child gets the environment.
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "agent_internal.h"
+#include "ctl_server.h"
 
 static void *next_fn(const char *name)
 {
@@ -132,6 +135,7 @@ static int exec_traced(const char *name, const char *path, char *const argv[],
 	execve_fn real = (execve_fn)next_fn(name);
 	char **owned = NULL;
 	char *const *env;
+	bool served;
 	int ret, saved;
 
 	if (!real) {
@@ -141,10 +145,14 @@ static int exec_traced(const char *name, const char *path, char *const argv[],
 	if (getpid() != agent_pid)	/* a vfork() child: hands off */
 		return real(path, argv, envp);
 	env = child_env(envp, &owned);
+	/* no socket of this pid left to a new image that may not serve it */
+	served = !agent_ctl_stop();
 	agent_suspend();
 	ret = real(path, argv, env);
 	saved = errno;
 	agent_resume();
+	if (served)
+		agent_ctl_start();
 	free_env(owned, envp);
 	errno = saved;
 	return ret;
@@ -250,8 +258,10 @@ AGENT_API void _exit(int status)
 {
 	void (*real)(int) = (void (*)(int))next_fn("_exit");
 
-	if (getpid() == agent_pid)
+	if (getpid() == agent_pid) {
 		agent_finish();
+		agent_ctl_gone();
+	}
 	if (real)
 		real(status);
 	_Exit(status);

@@ -212,8 +212,20 @@ static bool defined_with_flags(const char *name)
 	return false;
 }
 
+static const char *filter_globs, *notrace_globs;
+static bool filter_set;
+
+void plt_set_filter(const char *filter, const char *notrace)
+{
+	filter_globs = filter;
+	notrace_globs = notrace;
+	filter_set = true;
+}
+
 static bool slot_wanted(const char *name)
 {
+	const char *filter = filter_set ? filter_globs : agent_config.filter;
+	const char *notrace = filter_set ? notrace_globs : agent_config.notrace;
 	size_t i;
 
 	if (!*name)
@@ -221,9 +233,9 @@ static bool slot_wanted(const char *name)
 	for (i = 0; i < sizeof(never) / sizeof(*never); i++)
 		if (!strcmp(name, never[i]))
 			return false;
-	if (agent_config.filter && !in_list(agent_config.filter, name))
+	if (filter && !in_list(filter, name))
 		return false;
-	if (agent_config.notrace && in_list(agent_config.notrace, name))
+	if (notrace && in_list(notrace, name))
 		return false;
 	/* a function the library traces is recorded at its entry already */
 	return !defined_with_flags(name);

@@ -16,6 +16,12 @@ int plt_hook_objects(void);	/* hook the objects not hooked yet */
 void plt_unhook_all(void);	/* every GOT slot the program's again */
 void plt_enable(bool on);	/* record the calls, or let them by */
 long plt_hooked(void);		/* GOT slots hooked */
+/*
+ * The globs (comma-separated) of the functions whose slots are hooked
+ * from now on, and of those never hooked; until called, the environment's
+ * (agent_config).  The strings are kept, not copied.
+ */
+void plt_set_filter(const char *filter, const char *notrace);
 
 /* Put before the unwinder's and libc's (plt.c). */
 int _Unwind_RaiseException(void *exception);

@@ -466,7 +466,8 @@ int main(int argc, char **argv)
 	if (find_agent(agent_arg, agent))
 		return die("no agent %s%s (give it with --agent PATH)",
 			   agent_arg ? agent_arg : AGENT_NAME, agent_arg ? "" : " found");
-	if (!ctl_client_find(pid, sock, sizeof(sock))) {
+	/* a stale socket of this pid is no server: the agent replaces it */
+	if (!ctl_client_probe(pid, sock, sizeof(sock))) {
 		printf("%d already serves %s: use textpoke ctl %d\n", (int)pid, sock, (int)pid);
 		return trace_globs(pid, globs, nglobs);
 	}

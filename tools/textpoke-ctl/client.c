@@ -87,7 +87,11 @@ static int connect_to(pid_t pid, const char *path)
 		int err = -errno;
 
 		close(fd);
-		return err == -ECONNREFUSED ? -ENOENT : err;
+		/*
+		 * -ECONNREFUSED: a file nobody listens on, left by a process
+		 * that ended without removing it (the pid may be reused).
+		 */
+		return err;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.pid != pid) {
 		close(fd);
@@ -141,6 +145,18 @@ static int read_reply(int fd, char *reply, size_t len, int timeout_ms)
 	}
 	reply[got] = '\0';
 	return got ? 0 : -EPROTO;
+}
+
+int ctl_client_probe(pid_t pid, char *path, size_t len)
+{
+	static char reply[CTL_REPLY_MAX + 1];
+	int err;
+
+	err = ctl_client_find(pid, path, len);
+	if (err)
+		return err;
+	/* a request the server counts as one, not as a malformed one */
+	return ctl_client_request(pid, "status\n", reply, sizeof(reply), 10000);
 }
 
 int ctl_client_request(pid_t pid, const char *request, char *reply,

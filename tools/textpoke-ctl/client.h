@@ -16,10 +16,17 @@
 int ctl_client_find(pid_t pid, char *path, size_t len);
 
 /*
+ * Whether process @pid serves its socket (found into @path): 0, the
+ * errors of ctl_client_find(), -ECONNREFUSED (a stale socket: the file
+ * is there, nobody listens on it), -EPROTO (another process listens).
+ */
+int ctl_client_probe(pid_t pid, char *path, size_t len);
+
+/*
  * Send @request (a whole line) to the server of @pid and read its whole
  * reply into @reply (NUL-terminated).  Waits at most @timeout_ms for the
  * reply.  0, or a negative errno; -EPROTO when the socket is not served
- * by @pid itself.
+ * by @pid itself, -ECONNREFUSED when nobody serves it (a stale socket).
  */
 int ctl_client_request(pid_t pid, const char *request, char *reply,
 		       size_t len, int timeout_ms);

@@ -50,6 +50,9 @@ static const char *explain(int err)
 	switch (err) {
 	case -ENOENT:
 		return "no control socket for this process (is it run by textpoke live, or attached?)";
+	case -ECONNREFUSED:
+		return "stale control socket: nobody serves it (the process ended without "
+		       "removing it, or the pid is another process's now)";
 	case -ESRCH:
 		return "no such process";
 	case -EPROTO:

@@ -11,7 +11,7 @@
 #   textpoke record [OPT] -- PROG...  trace PROG into a uftrace data directory (tp-record)
 #   textpoke replay [DIR]             print a data directory as a call graph (tp-replay)
 #   textpoke decode ARGS...           a hardware trace of changing code (tp-decode)
-#   textpoke live [--agent SO] -- PROG ARGS   run PROG untraced, with a control socket
+#   textpoke live [--agent SO] [--no-libcall] -- PROG ARGS   run PROG untraced, with a control socket
 #   textpoke ctl PID trace|untrace GLOB|status|stop   change what PID traces (textpoke-ctl)
 #   textpoke attach PID [OPTIONS]     load the agent into running PID (textpoke-attach)
 #   textpoke help | --help | --version
@@ -48,25 +48,28 @@ find_agent() {
 # live: the program itself (same pid), the agent preloaded, tracing off,
 # the control server on; textpoke ctl PID then says what to trace.
 live() {
-	agent=
+	agent='' plt=1
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--agent)	[ $# -ge 2 ] || { usage >&2; exit 2; }; agent=$2; shift 2 ;;
 		--agent=*)	agent=${1#--agent=}; shift ;;
-		-h|--help)	echo "usage: textpoke live [--agent SO] -- PROG [ARG...]"; exit 0 ;;
+		# ctl trace GLOB hooks the PLT calls GLOB names too, unless told not to
+		--no-libcall|--no-plt)	plt=0; shift ;;
+		-h|--help)	echo "usage: textpoke live [--agent SO] [--no-libcall] -- PROG [ARG...]"; exit 0 ;;
 		--)		shift; break ;;
 		-*)		echo "textpoke live: unknown option '$1'" >&2; exit 2 ;;
 		*)		break ;;
 		esac
 	done
-	[ $# -ge 1 ] || { echo "usage: textpoke live [--agent SO] -- PROG [ARG...]" >&2; exit 2; }
+	[ $# -ge 1 ] || { echo "usage: textpoke live [--agent SO] [--no-libcall] -- PROG [ARG...]" >&2; exit 2; }
 	[ -n "$agent" ] || agent=$(find_agent) || exit 1
 	case $agent in
 	*/*)	case $agent in /*) ;; *) agent=$(pwd)/$agent ;; esac
 		[ -f "$agent" ] || { echo "textpoke live: no agent '$agent'" >&2; exit 1; } ;;
 	esac
 	echo "textpoke live: pid $$: textpoke ctl $$ trace GLOB | untrace GLOB | status | stop" >&2
-	LD_PRELOAD=$agent${LD_PRELOAD:+:$LD_PRELOAD} TEXTPOKE_LIVE=1 TEXTPOKE_CTL=1 exec "$@"
+	LD_PRELOAD=$agent${LD_PRELOAD:+:$LD_PRELOAD} TEXTPOKE_LIVE=1 TEXTPOKE_CTL=1 \
+		TEXTPOKE_PLT=$plt exec "$@"
 	exit 127
 }
 
