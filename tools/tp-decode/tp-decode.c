@@ -68,7 +68,7 @@ static int usage(void)
 /* parse_args() answered --help or --version: nothing to decode, status 0. */
 #define ARGS_ANSWERED	(-1)
 
-int read_trace(const char *path, uint8_t **buf, size_t *len)
+int read_whole_file(const char *path, uint64_t max, uint8_t **buf, size_t *len)
 {
 	struct stat st;
 	size_t done = 0;
@@ -76,7 +76,7 @@ int read_trace(const char *path, uint8_t **buf, size_t *len)
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_TRACE_SIZE) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
 		close(fd);
 		return -EINVAL;
 	}
@@ -97,6 +97,11 @@ int read_trace(const char *path, uint8_t **buf, size_t *len)
 		return -EIO;
 	}
 	return 0;
+}
+
+int read_trace(const char *path, uint8_t **buf, size_t *len)
+{
+	return read_whole_file(path, MAX_TRACE_SIZE, buf, len);
 }
 
 /* "FILE@ADDR": the file, and the number after the last '@' (0 without one). */

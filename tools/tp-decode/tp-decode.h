@@ -12,7 +12,12 @@
 
 #include "image/code_image.h"
 
-/* The raw trace file @path, malloc()ed: 0 or -errno. */
+/*
+ * The whole regular file @path, malloc()ed: 0 or -errno, -EINVAL for a
+ * file that is not a regular one or is larger than @max bytes.
+ */
+int read_whole_file(const char *path, uint64_t max, uint8_t **buf, size_t *len);
+/* The raw trace file @path (at most 1 GiB: a larger one is not one trace unit's). */
 int read_trace(const char *path, uint8_t **buf, size_t *len);
 
 /* Each window the trace reached inside, on stderr: 3 if one stayed ambiguous, else 0. */
