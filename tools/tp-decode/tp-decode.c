@@ -372,23 +372,23 @@ int report_resolutions(const struct code_resolution *resolutions, size_t nr)
 	return unresolved;
 }
 
-/* The events into the image, the image frozen, the trace read: 0, or the exit status. */
-static int load_inputs(const struct args *a, struct code_image *img, uint8_t **trace, size_t *len)
+int load_trace_inputs(const char *events, const char *trace_path, struct code_image *img,
+		      uint8_t **trace, size_t *len)
 {
 	int err;
 
-	if (a->events && code_image_add_perf_data(img, a->events)) {
+	if (events && code_image_add_perf_data(img, events)) {
 		fprintf(stderr, "tp-decode: %s\n", img->error);
 		return 1;
 	}
 	/* Only changes can be refused: there are events. */
 	if (code_image_freeze(img)) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->events ? a->events : "-", img->error);
+		fprintf(stderr, "tp-decode: %s: %s\n", events ? events : "-", img->error);
 		return 1;
 	}
-	err = read_trace(a->trace, trace, len);
+	err = read_trace(trace_path, trace, len);
 	if (err) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, strerror(-err));
+		fprintf(stderr, "tp-decode: %s: %s\n", trace_path, strerror(-err));
 		return 1;
 	}
 	return 0;
@@ -584,7 +584,7 @@ static int decode_etrace(struct args *a, struct code_image *img)
 	/* A perf.data holds the trace, and tp-perf inject put the events in it. */
 	if (!a->events && is_perf_data_file(a->trace))
 		a->events = a->trace;
-	err = load_inputs(a, img, &trace, &len);
+	err = load_trace_inputs(a->events, a->trace, img, &trace, &len);
 	if (!err && etrace_from_perf_data(a, &trace, &len)) {
 		free(trace);
 		err = 1;
@@ -620,7 +620,7 @@ static int decode(struct args *a, struct code_image *img)
 		fprintf(stderr, "tp-decode: %s: %s\n", a->config, error);
 		return 1;
 	}
-	err = load_inputs(a, img, &trace, &len);
+	err = load_trace_inputs(a->events, a->trace, img, &trace, &len);
 	if (err)
 		return err;
 	err = etm_decode(&a->opts, img, trace, len, &res);
