@@ -26,7 +26,7 @@ static int ss_fail(struct cs_snapshot *ss, int err, const char *fmt, ...)
 	return err;
 }
 
-static void ss_warn(struct cs_snapshot *ss, const char *fmt, ...)
+void cs_snapshot_warn(struct cs_snapshot *ss, const char *fmt, ...)
 {
 	size_t used = strlen(ss->warnings);
 	va_list ap;
@@ -144,7 +144,7 @@ static int load_devices(struct cs_snapshot *ss)
 		if (err == -ENOENT) {
 			/* OpenCSD goes on without a device file it cannot open. */
 			cs_ini_free(&ss->devices[--ss->nr_devices].ini);
-			ss_warn(ss, "%s", ss->error);
+			cs_snapshot_warn(ss, "%s", ss->error);
 			continue;
 		}
 		if (err)
@@ -265,11 +265,11 @@ static int link_sources(struct cs_snapshot *ss)
 		s->buffer = cs_snapshot_buffer(ss, e->value);
 		s->device = cs_snapshot_device(ss, e->key);
 		if (!s->buffer) {
-			ss_warn(ss, "source %s feeds %s, which is no buffer", e->key, e->value);
+			cs_snapshot_warn(ss, "source %s feeds %s, which is no buffer", e->key, e->value);
 			continue;
 		}
 		if (!s->device) {
-			ss_warn(ss, "source %s: no device file", e->key);
+			cs_snapshot_warn(ss, "source %s: no device file", e->key);
 			continue;
 		}
 		s->core = core_of(ss, e->key);

@@ -88,6 +88,10 @@ const struct cs_device *cs_snapshot_device(const struct cs_snapshot *ss, const c
  */
 int cs_device_reg(const struct cs_device *dev, const char *name, uint64_t *value);
 
+/* One line of what was left out, added to ss->warnings (dropped when it is full). */
+void cs_snapshot_warn(struct cs_snapshot *ss, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 
 
 /*

@@ -19,19 +19,6 @@
 /* What a snapshot without TRCIDR1 is taken to have (ETMv4.0). */
 #define IDR1_DEFAULT		0x4100f403u
 
-static void warn(struct cs_snapshot *ss, const char *fmt, ...)
-{
-	size_t used = strlen(ss->warnings);
-	va_list ap;
-
-	if (used + 2 >= sizeof(ss->warnings))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(ss->warnings + used, sizeof(ss->warnings) - used - 1, fmt, ap);
-	va_end(ap);
-	strcat(ss->warnings, "\n");
-}
-
 /* "ETM4.2" is an ETM4: the version after the dot does not choose the decoder. */
 static bool type_is(const char *type, const char *protocol)
 {
@@ -177,7 +164,7 @@ static void add_dumps(struct cs_snapshot *ss, struct cs_tree *t,
 		total += cores[i]->nr_dumps;
 	regions = calloc(total ? total : 1, sizeof(*regions));
 	if (!regions) {
-		warn(ss, "out of memory for the memory dumps");
+		cs_snapshot_warn(ss, "out of memory for the memory dumps");
 		return;
 	}
 	for (i = 0; i < nr_cores; i++) {
@@ -202,7 +189,7 @@ static void add_dumps(struct cs_snapshot *ss, struct cs_tree *t,
 							.length = cores[k]->dumps[l].length,
 						};
 			if (cs_tree_add_dump(t, d->path, regions, nr, d->space))
-				warn(ss, "%s", t->error);
+				cs_snapshot_warn(ss, "%s", t->error);
 		}
 	}
 	free(regions);
@@ -237,9 +224,9 @@ int cs_snapshot_tree(struct cs_snapshot *ss, const struct cs_buffer *b, struct c
 		if (s->buffer != b)
 			continue;
 		if (cs_snapshot_source_config(s->device, s->core, &cfg, why, sizeof(why))) {
-			warn(ss, "%s", why);
+			cs_snapshot_warn(ss, "%s", why);
 		} else if (cs_tree_add_source(t, &cfg)) {
-			warn(ss, "source %s: %s", s->device->name, t->error);
+			cs_snapshot_warn(ss, "source %s: %s", s->device->name, t->error);
 		} else if (!core_listed(used, nr_used, s->core) &&
 			   nr_used < sizeof(used) / sizeof(used[0])) {
 			used[nr_used++] = s->core;

@@ -2,7 +2,8 @@
 /*
  * etm_decode(): split the trace at the timestamp packets where the image
  * changes, decode it, and resolve every ambiguous read by trying each
- * candidate (etm_decode.h says why and how).
+ * candidate (etm_decode.h says why, image/code_resolve.h how): this file
+ * gives the driver an OpenCSD pass over the pieces.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,9 +11,6 @@
 #include <string.h>
 
 #include "etm/etm_internal.h"
-
-/* Each resolution costs a few passes; a trace with more is not a test of ours. */
-#define MAX_CHOICES	4096
 
 /*
  * The pieces: a new one right after each timestamp packet at which the
@@ -46,155 +44,71 @@ static int split_trace(const struct etm_decode_options *opts, const struct code_
 	return 0;
 }
 
-static void pass_setup(struct etm_pass *pass, const struct etm_decode_options *opts,
-		       const struct code_image *img, const uint8_t *trace, size_t len,
-		       const struct etm_piece *pieces, size_t nr_pieces,
-		       const struct etm_choice *choices, size_t nr_choices)
+/* What every pass decodes. */
+struct etm_input {
+	const struct etm_decode_options *opts;
+	const uint8_t *trace;
+	size_t len;
+	const struct etm_piece *pieces;
+	size_t nr_pieces;
+};
+
+/* The driver's passes: struct code_pass is the first member of struct etm_pass. */
+static int run_pass(struct code_pass *cp, const void *arg)
 {
-	memset(pass, 0, sizeof(*pass));
-	pass->opts = opts;
-	pass->img = img;
-	pass->trace = trace;
-	pass->len = len;
-	pass->pieces = pieces;
-	pass->nr_pieces = nr_pieces;
-	pass->choices = choices;
-	pass->nr_choices = nr_choices;
+	struct etm_pass *pass = (struct etm_pass *)cp;
+	const struct etm_input *in = arg;
+
+	pass->opts = in->opts;
+	pass->trace = in->trace;
+	pass->len = in->len;
+	pass->pieces = in->pieces;
+	pass->nr_pieces = in->nr_pieces;
 	pass->tree = C_API_INVALID_TREE_HANDLE;
+	return etm_run_pass(pass);
 }
 
-/* Try every candidate of @u with the choices so far; fill in @choice. */
-static int resolve(const struct etm_pass *base, struct etm_choice *choices, size_t nr_choices,
-		   const struct code_resolution *u)
+static void free_pass(struct code_pass *cp)
 {
-	struct etm_choice *choice = &choices[nr_choices];
-	enum code_candidate c;
-	int err = 0;
-
-	choice->r = *u;
-	choice->reached = true;
-	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES && !err; c++) {
-		struct etm_pass pass;
-
-		if (c == CODE_CANDIDATE_TRAP &&
-		    base->img->changes[u->change].backend != TP_BACKEND_BREAKPOINT)
-			continue;
-		choice->r.chosen = c;
-		pass_setup(&pass, base->opts, base->img, base->trace, base->len, base->pieces,
-			   base->nr_pieces, choices, nr_choices + 1);
-		/* A corrupt trace failed the first pass: an error here is this candidate's. */
-		if (etm_run_pass(&pass) == -ENOMEM)
-			err = -ENOMEM;
-		else if (!pass.err &&
-			 etm_pass_consistent(&pass, base->img, u->piece, u->change, c))
-			choice->r.consistent |= 1u << c;
-		etm_pass_free(&pass);
-	}
-	/* The one that agrees; with none or several, the old bytes, and the result says so. */
-	choice->r.chosen = CODE_CANDIDATE_OLD;
-	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES; c++)
-		if (choice->r.consistent == 1u << c)
-			choice->r.chosen = c;
-	return err;
+	etm_pass_free((struct etm_pass *)cp);
 }
 
-/* The first undecided read of @pass in trace order that the walk reached, or NULL. */
-static const struct code_resolution *first_reached(const struct etm_pass *pass,
-						  const struct code_image *img)
+static bool pass_consistent(const struct code_pass *cp, size_t piece, size_t change,
+			    enum code_candidate c)
 {
-	const struct code_resolution *first = NULL;
-	size_t i;
-
-	for (i = 0; i < pass->nr_undecided; i++) {
-		const struct code_resolution *u = &pass->undecided[i];
-
-		if ((!first || u->piece < first->piece) &&
-		    etm_pass_reached(pass, img, u->piece, u->change))
-			first = u;
-	}
-	return first;
+	return etm_pass_consistent((const struct etm_pass *)cp, cp->img, piece, change, c);
 }
 
-/*
- * Reads of a site the walk never reached (OpenCSD reads code a page at a
- * time) need no resolution: any answer does.  Those up to the first
- * reached one are settled at once; later ones may be reached once that
- * one is resolved.  -E2BIG past MAX_CHOICES.
- */
-static int settle_unreached(const struct etm_pass *pass, const struct code_resolution *reached,
-			    struct etm_choice *choices, size_t *nr_choices)
+static bool pass_reached(const struct code_pass *cp, size_t piece, size_t change)
 {
-	size_t i;
-
-	for (i = 0; i < pass->nr_undecided; i++) {
-		const struct code_resolution *u = &pass->undecided[i];
-
-		if (u == reached || (reached && u->piece > reached->piece))
-			continue;
-		if (*nr_choices == MAX_CHOICES)
-			return -E2BIG;
-		choices[*nr_choices].r = *u;
-		choices[*nr_choices].reached = false;
-		(*nr_choices)++;
-	}
-	return 0;
+	return etm_pass_reached((const struct etm_pass *)cp, cp->img, piece, change);
 }
 
-static int keep_result(struct etm_pass *pass, const struct etm_choice *choices, size_t nr_choices,
-		       struct etm_decode_result *res)
-{
-	size_t i;
+static const struct code_pass_ops etm_pass_ops = {
+	.pass_size = sizeof(struct etm_pass),
+	.run = run_pass,
+	.free = free_pass,
+	.consistent = pass_consistent,
+	.reached = pass_reached,
+	/* A corrupt trace failed the first pass: an error in a trial is its candidate's. */
+	.trial_errors_reject = true,
+};
 
-	res->elements = pass->elements;
-	res->nr_elements = pass->nr_elements;
-	pass->elements = NULL;
-	res->resolutions = calloc(nr_choices ? nr_choices : 1, sizeof(*res->resolutions));
-	if (!res->resolutions)
-		return -ENOMEM;
-	for (i = 0; i < nr_choices; i++)
-		if (choices[i].reached)
-			res->resolutions[res->nr_resolutions++] = choices[i].r;
-	return 0;
-}
-
-static int decode_pieces(const struct etm_decode_options *opts, const struct code_image *img,
-			 const uint8_t *trace, size_t len, const struct etm_piece *pieces,
-			 size_t nr_pieces, struct etm_decode_result *res)
+static int decode_pieces(const struct etm_input *in, const struct code_image *img,
+			 struct etm_decode_result *res)
 {
-	struct etm_choice *choices = calloc(MAX_CHOICES + 1, sizeof(*choices));
-	size_t nr_choices = 0;
 	struct etm_pass pass;
 	int err;
 
-	if (!choices)
-		return -ENOMEM;
-	for (;;) {
-		const struct code_resolution *u;
-
-		pass_setup(&pass, opts, img, trace, len, pieces, nr_pieces, choices, nr_choices);
-		err = etm_run_pass(&pass);
-		if (err || !pass.nr_undecided)
-			break;
-		u = first_reached(&pass, img);
-		err = settle_unreached(&pass, u, choices, &nr_choices);
-		if (!err && u && nr_choices == MAX_CHOICES)
-			err = -E2BIG;
-		if (!err && u)
-			err = resolve(&pass, choices, nr_choices++, u);
-		if (err == -E2BIG)
-			snprintf(pass.error, sizeof(pass.error),
-				 "more than %d ambiguous reads to resolve", MAX_CHOICES);
-		etm_pass_free(&pass);
-		if (err)
-			break;
-	}
-	if (!err)
-		err = keep_result(&pass, choices, nr_choices, res);
-	else
-		snprintf(res->error, sizeof(res->error), "%s", pass.error);
+	err = code_decode_passes(&etm_pass_ops, in, img, &pass.cp, &res->resolutions,
+				 &res->nr_resolutions, res->error, sizeof(res->error));
+	if (err)
+		return err;
+	res->elements = pass.elements;
+	res->nr_elements = pass.nr_elements;
+	pass.elements = NULL;
 	etm_pass_free(&pass);
-	free(choices);
-	return err;
+	return 0;
 }
 
 int etm_decode(const struct etm_decode_options *opts, const struct code_image *img,
@@ -218,8 +132,14 @@ int etm_decode(const struct etm_decode_options *opts, const struct code_image *i
 		ts[i].value = opts->event_time(opts->event_time_arg, ts[i].value);
 	if (!err)
 		err = split_trace(opts, img, ts, nr_ts, len, &pieces, &nr_pieces);
-	if (!err)
-		err = decode_pieces(opts, img, trace, len, pieces, nr_pieces, res);
+	if (!err) {
+		const struct etm_input in = {
+			.opts = opts, .trace = trace, .len = len,
+			.pieces = pieces, .nr_pieces = nr_pieces,
+		};
+
+		err = decode_pieces(&in, img, res);
+	}
 	res->nr_pieces = nr_pieces;
 	res->nr_timestamps = nr_ts;
 	free(ts);

@@ -8,6 +8,7 @@
 #define PERF_GLUE_ETM_INTERNAL_H
 
 #include "etm/etm_decode.h"
+#include "image/code_resolve.h"
 
 /* A piece of the trace, decoded with the image of one time. */
 struct etm_piece {
@@ -21,35 +22,22 @@ struct etm_timestamp {
 	uint64_t value;
 };
 
-/* A candidate decided for a (piece, change); @reached says it mattered. */
-struct etm_choice {
-	struct code_resolution r;
-	bool reached;
-};
-
 struct etm_pass {
+	/* the image, choices, piece and its time, undecided reads, error */
+	struct code_pass cp;
 	/* inputs */
 	const struct etm_decode_options *opts;
-	const struct code_image *img;
 	const uint8_t *trace;
 	size_t len;
 	const struct etm_piece *pieces;
 	size_t nr_pieces;
-	const struct etm_choice *choices;
-	size_t nr_choices;
 	/* state while decoding */
-	size_t piece;
-	uint64_t time;
 	dcd_tree_handle_t tree;
 	ocsd_vaddr_t acc_start, acc_end;
 	/* outputs */
 	struct etm_element *elements;
 	size_t nr_elements, cap_elements;
 	size_t *atoms;				/* atoms in each piece's packets */
-	struct code_resolution *undecided;	/* ambiguous reads with no choice yet */
-	size_t nr_undecided;
-	int err;
-	char error[256];
 };
 
 /* Scan the packets: the timestamps, and -EINVAL with @error for a corrupt or truncated trace. */

@@ -18,62 +18,17 @@
 
 static void pass_fail(struct etm_pass *pass, int err, const char *what, size_t index)
 {
-	if (pass->err)
+	if (pass->cp.err)
 		return;
-	pass->err = err;
-	snprintf(pass->error, sizeof(pass->error), "%s at trace offset %zu", what, index);
-}
-
-static const struct etm_choice *find_choice(const struct etm_pass *pass, size_t change)
-{
-	size_t i;
-
-	for (i = 0; i < pass->nr_choices; i++)
-		if (pass->choices[i].r.piece == pass->piece && pass->choices[i].r.change == change)
-			return &pass->choices[i];
-	return NULL;
-}
-
-/* Remember an ambiguous read with no choice yet: resolution decides it later. */
-static void note_undecided(struct etm_pass *pass, size_t change)
-{
-	struct code_resolution *u;
-	size_t i;
-
-	for (i = 0; i < pass->nr_undecided; i++)
-		if (pass->undecided[i].piece == pass->piece && pass->undecided[i].change == change)
-			return;
-	u = realloc(pass->undecided, (pass->nr_undecided + 1) * sizeof(*u));
-	if (!u) {
-		pass->err = -ENOMEM;
-		return;
-	}
-	pass->undecided = u;
-	u += pass->nr_undecided++;
-	memset(u, 0, sizeof(*u));
-	u->piece = pass->piece;
-	u->change = change;
-	u->addr = pass->img->changes[change].addr;
-	u->time = pass->time;
-	u->chosen = CODE_CANDIDATE_OLD;
-}
-
-/* The candidate decided for a window site in this piece; the old bytes until it is. */
-static enum code_candidate choose(size_t change, void *arg)
-{
-	struct etm_pass *pass = arg;
-	const struct etm_choice *c = find_choice(pass, change);
-
-	if (c)
-		return c->r.chosen;
-	note_undecided(pass, change);
-	return CODE_CANDIDATE_OLD;
+	pass->cp.err = err;
+	snprintf(pass->cp.error, sizeof(pass->cp.error), "%s at trace offset %zu", what, index);
 }
 
 /* The bytes the decoder sees at @addr in the current piece. */
 static int read_code(struct etm_pass *pass, uint64_t addr, uint8_t *buf, size_t len)
 {
-	int answer = code_image_read_choosing(pass->img, addr, pass->time, choose, pass, buf, len);
+	int answer = code_image_read_choosing(pass->cp.img, addr, pass->cp.time, code_pass_choose,
+					      &pass->cp, buf, len);
 
 	return answer < 0 ? answer : 0;
 }
@@ -83,7 +38,7 @@ static uint32_t read_memory(const void *ctx, const ocsd_vaddr_t addr,
 			    const uint32_t want, uint8_t *buf)
 {
 	struct etm_pass *pass = (struct etm_pass *)ctx;
-	uint64_t have = code_image_extent(pass->img, addr);
+	uint64_t have = code_image_extent(pass->cp.img, addr);
 	uint32_t len = want < have ? want : (uint32_t)have;
 
 	(void)space;
@@ -135,13 +90,13 @@ static int add_element(struct etm_pass *pass, ocsd_trc_index_t index,
 	e->elem = *elem;
 	e->elem.ptr_extended_data = NULL;
 	e->index = index;
-	e->piece = pass->piece;
+	e->piece = pass->cp.piece;
 	/* A trap at a site in flight is an ambiguity too: the trace may show either. */
 	if (elem->elem_type == OCSD_GEN_TRC_ELEM_EXCEPTION && elem->excep_ret_addr) {
-		long window = code_image_window_at(pass->img, elem->en_addr, 1, pass->time);
+		long window = code_image_window_at(pass->cp.img, elem->en_addr, 1, pass->cp.time);
 
-		if (window >= 0 && !find_choice(pass, window))
-			note_undecided(pass, window);
+		if (window >= 0)
+			code_pass_note_window(&pass->cp, window);
 	}
 	/* The last instruction as the decoder saw it, for the consistency checks. */
 	if (elem->elem_type == OCSD_GEN_TRC_ELEM_INSTR_RANGE && elem->last_instr_sz == 4 &&
@@ -157,8 +112,8 @@ static ocsd_datapath_resp_t on_element(const void *ctx, const ocsd_trc_index_t i
 
 	(void)trace_id;
 	if (add_element(pass, index, elem))
-		pass->err = -ENOMEM;
-	return pass->err ? OCSD_RESP_FATAL_SYS_ERR : OCSD_RESP_CONT;
+		pass->cp.err = -ENOMEM;
+	return pass->cp.err ? OCSD_RESP_FATAL_SYS_ERR : OCSD_RESP_CONT;
 }
 
 /* Atoms per piece, from OpenCSD's packet monitor, for the consistency checks. */
@@ -176,7 +131,7 @@ static void on_packet(const void *ctx, const ocsd_datapath_op_t op, const ocsd_t
 	switch (pkt->type) {
 	case ETM4_PKT_I_ATOM_F1: case ETM4_PKT_I_ATOM_F2: case ETM4_PKT_I_ATOM_F3:
 	case ETM4_PKT_I_ATOM_F4: case ETM4_PKT_I_ATOM_F5: case ETM4_PKT_I_ATOM_F6:
-		pass->atoms[pass->piece] += pkt->atom.num;
+		pass->atoms[pass->cp.piece] += pkt->atom.num;
 		break;
 	default:
 		break;
@@ -187,7 +142,7 @@ static void feed(struct etm_pass *pass, const struct etm_piece *piece)
 {
 	size_t done = piece->start;
 
-	while (done < piece->end && !pass->err) {
+	while (done < piece->end && !pass->cp.err) {
 		uint32_t used = 0;
 		ocsd_datapath_resp_t resp;
 
@@ -235,15 +190,15 @@ static int create_tree(struct etm_pass *pass)
 	/* One accessor over every region: the callback says where there is no code. */
 	pass->acc_start = UINT64_MAX;
 	pass->acc_end = 0;
-	for (i = 0; i < pass->img->nr_regions; i++) {
-		const struct code_region *r = &pass->img->regions[i];
+	for (i = 0; i < pass->cp.img->nr_regions; i++) {
+		const struct code_region *r = &pass->cp.img->regions[i];
 
 		if (r->addr < pass->acc_start)
 			pass->acc_start = r->addr;
 		if (r->addr + r->size - 1 > pass->acc_end)
 			pass->acc_end = r->addr + r->size - 1;
 	}
-	if (!pass->img->nr_regions)
+	if (!pass->cp.img->nr_regions)
 		return -EINVAL;
 	return add_accessor(pass);
 }
@@ -257,31 +212,31 @@ int etm_run_pass(struct etm_pass *pass)
 	if (err) {
 		if (pass->tree != C_API_INVALID_TREE_HANDLE)
 			ocsd_destroy_dcd_tree(pass->tree);
-		snprintf(pass->error, sizeof(pass->error), "OpenCSD refused the decoder setup");
+		snprintf(pass->cp.error, sizeof(pass->cp.error), "OpenCSD refused the decoder setup");
 		return err;
 	}
-	for (i = 0; i < pass->nr_pieces && !pass->err; i++) {
-		pass->piece = i;
-		pass->time = pass->pieces[i].time;
+	for (i = 0; i < pass->nr_pieces && !pass->cp.err; i++) {
+		pass->cp.piece = i;
+		pass->cp.time = pass->pieces[i].time;
 		if (i && !pass->opts->no_flush && flush_accessor(pass))
 			pass_fail(pass, -EINVAL, "OpenCSD refused to replace the accessor",
 				  pass->pieces[i].start);
 		feed(pass, &pass->pieces[i]);
 	}
-	if (!pass->err)
+	if (!pass->cp.err)
 		ocsd_dt_process_data(pass->tree, OCSD_OP_EOT, 0, 0, NULL, NULL);
 	ocsd_destroy_dcd_tree(pass->tree);
 	pass->tree = C_API_INVALID_TREE_HANDLE;
-	return pass->err;
+	return pass->cp.err;
 }
 
 void etm_pass_free(struct etm_pass *pass)
 {
 	free(pass->elements);
-	free(pass->undecided);
+	free(pass->cp.undecided);
 	free(pass->atoms);
 	pass->elements = NULL;
-	pass->undecided = NULL;
+	pass->cp.undecided = NULL;
 	pass->atoms = NULL;
-	pass->nr_elements = pass->cap_elements = pass->nr_undecided = 0;
+	pass->nr_elements = pass->cap_elements = pass->cp.nr_undecided = 0;
 }

@@ -2,7 +2,8 @@
 /*
  * pt_decode(): decode the trace with libipt on the code image, and
  * resolve every ambiguous read by trying each candidate (pt_decode.h
- * says why and how).
+ * says why, image/code_resolve.h how): this file gives the driver a
+ * libipt pass and says what agreeing with the trace means for it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,21 +13,12 @@
 
 #include "pt/pt_internal.h"
 
-/* Each resolution costs a few passes; a trace with more is not a test of ours. */
-#define MAX_CHOICES	4096
-
-static void pass_setup(struct pt_pass *pass, const struct pt_decode_options *opts,
-		       const struct code_image *img, const uint8_t *trace, size_t len,
-		       const struct pt_choice *choices, size_t nr_choices)
-{
-	memset(pass, 0, sizeof(*pass));
-	pass->opts = opts;
-	pass->img = img;
-	pass->trace = trace;
-	pass->len = len;
-	pass->choices = choices;
-	pass->nr_choices = nr_choices;
-}
+/* What every pass decodes. */
+struct pt_input {
+	const struct pt_decode_options *opts;
+	const uint8_t *trace;
+	size_t len;
+};
 
 static bool in_window(const struct pt_element *e, size_t piece)
 {
@@ -38,10 +30,11 @@ static bool in_window(const struct pt_element *e, size_t piece)
  * decoded that piece and the next without a gap, and the trace shows a
  * trap at the site if and only if @c is the trap.
  */
-static bool pass_consistent(const struct pt_pass *pass, size_t piece, size_t change,
+static bool pass_consistent(const struct code_pass *cp, size_t piece, size_t change,
 			    enum code_candidate c)
 {
-	const struct code_change *site = &pass->img->changes[change];
+	const struct pt_pass *pass = (const struct pt_pass *)cp;
+	const struct code_change *site = &pass->cp.img->changes[change];
 	bool trapped = false;
 	size_t i;
 
@@ -59,9 +52,10 @@ static bool pass_consistent(const struct pt_pass *pass, size_t piece, size_t cha
 }
 
 /* Whether the pass walked over the site of @change in @piece (or trapped there). */
-static bool pass_reached(const struct pt_pass *pass, size_t piece, size_t change)
+static bool pass_reached(const struct code_pass *cp, size_t piece, size_t change)
 {
-	const struct code_change *site = &pass->img->changes[change];
+	const struct pt_pass *pass = (const struct pt_pass *)cp;
+	const struct code_change *site = &pass->cp.img->changes[change];
 	size_t i;
 
 	for (i = 0; i < pass->nr_elements; i++) {
@@ -78,103 +72,35 @@ static bool pass_reached(const struct pt_pass *pass, size_t piece, size_t change
 	return false;
 }
 
-/* Try every candidate of @u with the choices so far; fill in the next choice. */
-static int resolve(const struct pt_pass *base, struct pt_choice *choices, size_t nr_choices,
-		   const struct code_resolution *u)
+/* The driver's passes: struct code_pass is the first member of struct pt_pass. */
+static int run_pass(struct code_pass *cp, const void *arg)
 {
-	struct pt_choice *choice = &choices[nr_choices];
-	enum code_candidate c;
-	int err = 0;
+	struct pt_pass *pass = (struct pt_pass *)cp;
+	const struct pt_input *in = arg;
 
-	choice->r = *u;
-	choice->reached = true;
-	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES && !err; c++) {
-		struct pt_pass pass;
-
-		if (c == CODE_CANDIDATE_TRAP &&
-		    base->img->changes[u->change].backend != TP_BACKEND_BREAKPOINT)
-			continue;
-		choice->r.chosen = c;
-		pass_setup(&pass, base->opts, base->img, base->trace, base->len, choices,
-			   nr_choices + 1);
-		err = pt_run_pass(&pass);
-		if (!err && pass_consistent(&pass, u->piece, u->change, c))
-			choice->r.consistent |= 1u << c;
-		pt_pass_free(&pass);
-	}
-	/* The one that agrees; with none or several, the old bytes, and the result says so. */
-	choice->r.chosen = CODE_CANDIDATE_OLD;
-	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES; c++)
-		if (choice->r.consistent == 1u << c)
-			choice->r.chosen = c;
-	return err;
+	pass->opts = in->opts;
+	pass->trace = in->trace;
+	pass->len = in->len;
+	return pt_run_pass(pass);
 }
 
-/* The first undecided read of @pass in trace order that the walk reached, or NULL. */
-static const struct code_resolution *first_reached(const struct pt_pass *pass)
+static void free_pass(struct code_pass *cp)
 {
-	const struct code_resolution *first = NULL;
-	size_t i;
-
-	for (i = 0; i < pass->nr_undecided; i++) {
-		const struct code_resolution *u = &pass->undecided[i];
-
-		if ((!first || u->piece < first->piece) && pass_reached(pass, u->piece, u->change))
-			first = u;
-	}
-	return first;
+	pt_pass_free((struct pt_pass *)cp);
 }
 
-/*
- * Reads of a site the walk never reached (libipt reads up to 15 bytes
- * from an instruction on) need no resolution: any answer does.  Those up
- * to the first reached one are settled at once; later ones may be
- * reached once that one is resolved.  -E2BIG past MAX_CHOICES.
- */
-static int settle_unreached(const struct pt_pass *pass, const struct code_resolution *reached,
-			    struct pt_choice *choices, size_t *nr_choices)
-{
-	size_t i;
-
-	for (i = 0; i < pass->nr_undecided; i++) {
-		const struct code_resolution *u = &pass->undecided[i];
-
-		if (u == reached || (reached && u->piece > reached->piece))
-			continue;
-		if (*nr_choices == MAX_CHOICES)
-			return -E2BIG;
-		choices[*nr_choices].r = *u;
-		choices[*nr_choices].reached = false;
-		(*nr_choices)++;
-	}
-	return 0;
-}
-
-static int keep_result(struct pt_pass *pass, const struct pt_choice *choices, size_t nr_choices,
-		       struct pt_decode_result *res)
-{
-	size_t i;
-
-	res->elements = pass->elements;
-	res->nr_elements = pass->nr_elements;
-	pass->elements = NULL;
-	res->nr_pieces = pass->piece + 1;
-	res->nr_gaps = pass->nr_gaps;
-	res->timed = pass->timed;
-	res->resolutions = calloc(nr_choices ? nr_choices : 1, sizeof(*res->resolutions));
-	if (!res->resolutions)
-		return -ENOMEM;
-	for (i = 0; i < nr_choices; i++)
-		if (choices[i].reached)
-			res->resolutions[res->nr_resolutions++] = choices[i].r;
-	return 0;
-}
+static const struct code_pass_ops pt_pass_ops = {
+	.pass_size = sizeof(struct pt_pass),
+	.run = run_pass,
+	.free = free_pass,
+	.consistent = pass_consistent,
+	.reached = pass_reached,
+};
 
 int pt_decode(const struct pt_decode_options *opts, const struct code_image *img,
 	      const uint8_t *trace, size_t len, struct pt_decode_result *res)
 {
-	struct pt_choice *choices;
-	size_t nr_choices = 0;
+	const struct pt_input in = { .opts = opts, .trace = trace, .len = len };
 	struct pt_pass pass;
 	int err;
 
@@ -183,39 +109,22 @@ int pt_decode(const struct pt_decode_options *opts, const struct code_image *img
 		snprintf(res->error, sizeof(res->error), len ? "the image is not frozen" : "no trace");
 		return -EINVAL;
 	}
-	choices = calloc(MAX_CHOICES + 1, sizeof(*choices));
-	if (!choices)
-		return -ENOMEM;
-	for (;;) {
-		const struct code_resolution *u;
-
-		pass_setup(&pass, opts, img, trace, len, choices, nr_choices);
-		err = pt_run_pass(&pass);
-		if (err || !pass.nr_undecided)
-			break;
-		u = first_reached(&pass);
-		err = settle_unreached(&pass, u, choices, &nr_choices);
-		if (!err && u && nr_choices == MAX_CHOICES)
-			err = -E2BIG;
-		if (!err && u)
-			err = resolve(&pass, choices, nr_choices++, u);
-		if (err == -E2BIG)
-			snprintf(pass.error, sizeof(pass.error),
-				 "more than %d ambiguous reads to resolve", MAX_CHOICES);
-		if (err)
-			break;
-		pt_pass_free(&pass);
-	}
-	if (!err)
-		err = keep_result(&pass, choices, nr_choices, res);
-	else
-		snprintf(res->error, sizeof(res->error), "%s",
-			 *pass.error ? pass.error : strerror(-err));
-	pt_pass_free(&pass);
-	free(choices);
-	if (err)
+	err = code_decode_passes(&pt_pass_ops, &in, img, &pass.cp, &res->resolutions,
+				 &res->nr_resolutions, res->error, sizeof(res->error));
+	if (err) {
+		if (!*res->error)
+			snprintf(res->error, sizeof(res->error), "%s", strerror(-err));
 		pt_decode_result_free(res);
-	return err;
+		return err;
+	}
+	res->elements = pass.elements;
+	res->nr_elements = pass.nr_elements;
+	pass.elements = NULL;
+	res->nr_pieces = pass.cp.piece + 1;
+	res->nr_gaps = pass.nr_gaps;
+	res->timed = pass.timed;
+	pt_pass_free(&pass);
+	return 0;
 }
 
 void pt_decode_result_free(struct pt_decode_result *res)

@@ -9,26 +9,18 @@
 
 #include <intel-pt.h>
 
+#include "image/code_resolve.h"
 #include "pt/pt_decode.h"
 
-/* A candidate decided for a (piece, change); @reached says it mattered. */
-struct pt_choice {
-	struct code_resolution r;
-	bool reached;
-};
-
 struct pt_pass {
+	/* the image, choices, piece and time (on the events' clock), undecided reads, error */
+	struct code_pass cp;
 	/* inputs */
 	const struct pt_decode_options *opts;
-	const struct code_image *img;
 	const uint8_t *trace;
 	size_t len;
-	const struct pt_choice *choices;
-	size_t nr_choices;
 	/* state while decoding */
 	struct pt_insn_decoder *decoder;
-	size_t piece;
-	uint64_t time;			/* the piece's, on the events' clock */
 	uint64_t last;			/* the last time the decoder gave */
 	bool timed;
 	uint64_t last_ip;		/* the last instruction, for disable_fits() */
@@ -39,11 +31,7 @@ struct pt_pass {
 	/* outputs */
 	struct pt_element *elements;
 	size_t nr_elements, cap_elements;
-	struct code_resolution *undecided;	/* ambiguous reads with no choice yet */
-	size_t nr_undecided;
 	size_t nr_gaps;
-	int err;
-	char error[256];
 };
 
 /* One decode pass; its elements and undecided reads in @pass. */

@@ -27,52 +27,6 @@
  */
 #define MAX_INSNS_WITHOUT_TRACE	(1u << 20)
 
-static const struct pt_choice *find_choice(const struct pt_pass *pass, size_t change)
-{
-	size_t i;
-
-	for (i = 0; i < pass->nr_choices; i++)
-		if (pass->choices[i].r.piece == pass->piece && pass->choices[i].r.change == change)
-			return &pass->choices[i];
-	return NULL;
-}
-
-/* Remember an ambiguous read with no choice yet: resolution decides it later. */
-static void note_undecided(struct pt_pass *pass, size_t change)
-{
-	struct code_resolution *u;
-	size_t i;
-
-	for (i = 0; i < pass->nr_undecided; i++)
-		if (pass->undecided[i].piece == pass->piece && pass->undecided[i].change == change)
-			return;
-	u = realloc(pass->undecided, (pass->nr_undecided + 1) * sizeof(*u));
-	if (!u) {
-		pass->err = -ENOMEM;
-		return;
-	}
-	pass->undecided = u;
-	u += pass->nr_undecided++;
-	memset(u, 0, sizeof(*u));
-	u->piece = pass->piece;
-	u->change = change;
-	u->addr = pass->img->changes[change].addr;
-	u->time = pass->time;
-	u->chosen = CODE_CANDIDATE_OLD;
-}
-
-/* The candidate decided for a window site in this piece; the old bytes until it is. */
-static enum code_candidate choose(size_t change, void *arg)
-{
-	struct pt_pass *pass = arg;
-	const struct pt_choice *c = find_choice(pass, change);
-
-	if (c)
-		return c->r.chosen;
-	note_undecided(pass, change);
-	return CODE_CANDIDATE_OLD;
-}
-
 /*
  * The decoder's time on the events' clock; a new piece where a PRE or
  * POST time lies between the last time and this one.
@@ -87,9 +41,9 @@ static void update_time(struct pt_pass *pass)
 	pass->timed = true;
 	if (pass->opts->ignore_events || t == pass->last)
 		return;
-	if (code_image_changes_between(pass->img, pass->last, t)) {
-		pass->piece++;
-		pass->time = t;
+	if (code_image_changes_between(pass->cp.img, pass->last, t)) {
+		pass->cp.piece++;
+		pass->cp.time = t;
 	}
 	pass->last = t;
 }
@@ -99,13 +53,13 @@ static int read_memory(uint8_t *buffer, size_t size, const struct pt_asid *asid,
 		       void *context)
 {
 	struct pt_pass *pass = context;
-	uint64_t have = code_image_extent(pass->img, ip);
+	uint64_t have = code_image_extent(pass->cp.img, ip);
 	size_t len = size < have ? size : (size_t)have;
 
 	(void)asid;
 	update_time(pass);
-	if (!len || code_image_read_choosing(pass->img, ip, pass->time, choose, pass, buffer,
-					     len) < 0)
+	if (!len || code_image_read_choosing(pass->cp.img, ip, pass->cp.time, code_pass_choose,
+					     &pass->cp, buffer, len) < 0)
 		return -pte_nomap;
 	return (int)len;
 }
@@ -124,14 +78,14 @@ static struct pt_element *add_element(struct pt_pass *pass, enum pt_element_type
 
 	if (array_make_room(&pass->elements, &pass->cap_elements, pass->nr_elements,
 			    sizeof(*e), 256)) {
-		pass->err = -ENOMEM;
+		pass->cp.err = -ENOMEM;
 		return NULL;
 	}
 	e = &pass->elements[pass->nr_elements++];
 	memset(e, 0, sizeof(*e));
 	e->type = type;
-	e->time = pass->time;
-	e->piece = pass->piece;
+	e->time = pass->cp.time;
+	e->piece = pass->cp.piece;
 	e->offset = trace_offset(pass);
 	return e;
 }
@@ -163,7 +117,7 @@ static void add_insn(struct pt_pass *pass, const struct pt_insn *insn)
 	struct pt_element *r = pass->open_range == NO_RANGE ? NULL :
 			       &pass->elements[pass->open_range];
 
-	if (r && r->last_class == ptic_other && r->end == insn->ip && r->piece == pass->piece) {
+	if (r && r->last_class == ptic_other && r->end == insn->ip && r->piece == pass->cp.piece) {
 		r->end += insn->size;
 		r->nr_insns++;
 		r->last_class = insn->iclass;
@@ -191,9 +145,9 @@ static void add_trap(struct pt_pass *pass, uint64_t at)
 	if (!e)
 		return;
 	e->start = at;
-	window = code_image_window_at(pass->img, at, 1, pass->time);
-	if (window >= 0 && !find_choice(pass, window))
-		note_undecided(pass, window);
+	window = code_image_window_at(pass->cp.img, at, 1, pass->cp.time);
+	if (window >= 0)
+		code_pass_note_window(&pass->cp, window);
 }
 
 /*
@@ -205,7 +159,7 @@ static void add_trap(struct pt_pass *pass, uint64_t at)
  */
 static bool disable_fits(const struct pt_pass *pass, const struct pt_event *ev)
 {
-	const struct code_arch *arch = pass->img->arch;
+	const struct code_arch *arch = pass->cp.img->arch;
 	const struct pt_element *r;
 	uint64_t target;
 
@@ -278,7 +232,7 @@ static int add_gap(struct pt_pass *pass, int status)
 
 static int drain_events(struct pt_pass *pass, int status)
 {
-	while (status >= 0 && (status & pts_event_pending) && !pass->err) {
+	while (status >= 0 && (status & pts_event_pending) && !pass->cp.err) {
 		struct pt_event ev;
 
 		status = pt_insn_event(pass->decoder, &ev, sizeof(ev));
@@ -310,11 +264,11 @@ static void walk(struct pt_pass *pass)
 	size_t insns = 0;
 
 	if (status == -pte_eos) {
-		snprintf(pass->error, sizeof(pass->error), "no PSB packet in the trace");
-		pass->err = -EINVAL;
+		snprintf(pass->cp.error, sizeof(pass->cp.error), "no PSB packet in the trace");
+		pass->cp.err = -EINVAL;
 		return;
 	}
-	while (!pass->err) {
+	while (!pass->cp.err) {
 		struct pt_insn insn;
 
 		if (status >= 0)
@@ -329,7 +283,7 @@ static void walk(struct pt_pass *pass)
 		 */
 		if (status >= 0) {
 			status = pt_insn_next(pass->decoder, &insn, sizeof(insn));
-			if (status >= 0 && !pass->err) {
+			if (status >= 0 && !pass->cp.err) {
 				update_time(pass);
 				add_insn(pass, &insn);
 				if (check_progress(pass, &offset, &insns))
@@ -339,14 +293,14 @@ static void walk(struct pt_pass *pass)
 		if (status == -pte_eos)
 			break;
 		if (status == -pte_nomem)
-			pass->err = -ENOMEM;
-		else if (status < 0 && !pass->err)
+			pass->cp.err = -ENOMEM;
+		else if (status < 0 && !pass->cp.err)
 			status = add_gap(pass, status);
 		/* Each resynchronisation takes a PSB further: no more of them than that. */
-		if (pass->nr_gaps > pass->len / 16 + 1 && !pass->err) {
-			snprintf(pass->error, sizeof(pass->error),
+		if (pass->nr_gaps > pass->len / 16 + 1 && !pass->cp.err) {
+			snprintf(pass->cp.error, sizeof(pass->cp.error),
 				 "libipt made no progress resynchronising");
-			pass->err = -EINVAL;
+			pass->cp.err = -EINVAL;
 		}
 	}
 	settle_last_range(pass, 0, false);
@@ -397,21 +351,21 @@ int pt_run_pass(struct pt_pass *pass)
 	pass->open_range = NO_RANGE;
 	err = create_decoder(pass);
 	if (err) {
-		snprintf(pass->error, sizeof(pass->error), "libipt refused the decoder setup");
-		pass->err = err;
+		snprintf(pass->cp.error, sizeof(pass->cp.error), "libipt refused the decoder setup");
+		pass->cp.err = err;
 	} else {
 		walk(pass);
 	}
 	pt_insn_free_decoder(pass->decoder);
 	pass->decoder = NULL;
-	return pass->err;
+	return pass->cp.err;
 }
 
 void pt_pass_free(struct pt_pass *pass)
 {
 	free(pass->elements);
-	free(pass->undecided);
+	free(pass->cp.undecided);
 	pass->elements = NULL;
-	pass->undecided = NULL;
-	pass->nr_elements = pass->cap_elements = pass->nr_undecided = 0;
+	pass->cp.undecided = NULL;
+	pass->nr_elements = pass->cap_elements = pass->cp.nr_undecided = 0;
 }

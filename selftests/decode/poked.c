@@ -57,6 +57,17 @@ int poked_log_load(const char *log, struct path *p)
 	return !err && !p->nr_calls ? -EINVAL : err;
 }
 
+void poked_path_before_first_poke(const struct path *p, const struct code_image *img,
+				  struct path *before)
+{
+	size_t i;
+
+	*before = *p;
+	for (i = 0; i < p->nr_calls && p->calls[i].time < img->changes[0].pre_time; i++)
+		;
+	before->nr_calls = i;
+}
+
 int poked_image_load(struct code_image *img, uint16_t machine, const char *prog,
 		     const char *events)
 {

@@ -41,6 +41,10 @@ struct path {
 /* Read a log; -EINVAL for one the program did not write. */
 int poked_log_load(const char *log, struct path *p);
 
+/* @p cut before its first call at or after the first poke's PRE in @img. */
+void poked_path_before_first_poke(const struct path *p, const struct code_image *img,
+				  struct path *before);
+
 /*
  * The image of the program @prog (a non-PIE executable of ELF machine
  * @machine, whose traps the breakpoint windows hold) changed by the

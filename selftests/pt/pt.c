@@ -165,12 +165,9 @@ static struct outcome decode_path(const struct path *p, const struct code_image 
 static size_t steps_before_first_poke(const struct path *p, const struct code_image *img)
 {
 	struct path_step want[MAX_STEPS];
-	struct path before = *p;
-	size_t i;
+	struct path before;
 
-	for (i = 0; i < p->nr_calls && p->calls[i].time < img->changes[0].pre_time; i++)
-		;
-	before.nr_calls = i;
+	poked_path_before_first_poke(p, img, &before);
 	return path_steps(&before, want, MAX_STEPS);
 }
 

@@ -34,30 +34,10 @@ case $arch in
 x86_64 | aarch64 | riscv64) ;;
 *) echo "ok 1 plt_test # SKIP calls at the PLT are traced on x86-64 and arm64 only"; exit 0 ;;
 esac
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-
-ok() { echo "ok $1"; }
-not_ok() { echo "not ok $1"; sed 's/^/    /' "$work/out" | head -n 40; fails=$((fails + 1)); }
-
-has() {
-	local what=$1 f missing=
-	shift
-	for f in "$@"; do
-		grep -q -- "[^a-z_]$f()" "$work/out" || missing="$missing $f"
-	done
-	if [ -z "$missing" ]; then ok "$what"; else not_ok "$what: missing$missing"; fi
-}
-
-lacks() {
-	local what=$1 f found=
-	shift
-	for f in "$@"; do
-		grep -q -- "[^a-z_]$f()" "$work/out" && found="$found $f"
-	done
-	if [ -z "$found" ]; then ok "$what"; else not_ok "$what: has$found"; fi
-}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# named FUNCTION: called in $work/out (replay and uftrace print "f()").
+named() { grep -q -- "[^a-z_]$1()" "$work/out"; }
 
 # count WHAT FUNCTION N: FUNCTION's calls in $work/out, once a line.
 count() {
@@ -246,5 +226,4 @@ fi
 grep -q '^ *[0-9]*) .*|  } /\* main \*/' "$work/out" && ok "main returns at depth 0" ||
 	not_ok "main returns at depth 0"
 
-echo "# plt_test: $fails failed"
-[ "$fails" = 0 ]
+finish plt_test

@@ -31,31 +31,10 @@ rec() {
 		timeout 60 "$tp" record "${opts[@]}" -- "$@"
 	fi
 }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-
-ok() { echo "ok $1"; }
-not_ok() { echo "not ok $1"; sed 's/^/    /' "$work/out" | head -n 40; fails=$((fails + 1)); }
-
-# has WHAT FUNCTION...: each function is named in $work/out.
-has() {
-	local what=$1 f missing=
-	shift
-	for f in "$@"; do
-		grep -qw -- "$f" "$work/out" || missing="$missing $f"
-	done
-	if [ -z "$missing" ]; then ok "$what"; else not_ok "$what: missing$missing"; fi
-}
-
-lacks() {
-	local what=$1 f found=
-	shift
-	for f in "$@"; do
-		grep -qw -- "$f" "$work/out" && found="$found $f"
-	done
-	if [ -z "$found" ]; then ok "$what"; else not_ok "$what: has$found"; fi
-}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# named FUNCTION: the word anywhere in $work/out.
+named() { grep -qw -- "$1" "$work/out"; }
 
 all_funcs="main worker_thread thread_work leaf child_work exec_work load_dso dso_entry dso_leaf"
 d=$work/data
@@ -143,5 +122,4 @@ fi
 "$tp" record --depth=x -- "$prog" >"$work/out" 2>&1
 [ $? = 2 ] && ok "record refuses a bad depth" || not_ok "record refuses a bad depth"
 
-echo "# record_test: $fails failed"
-[ "$fails" = 0 ]
+finish record_test

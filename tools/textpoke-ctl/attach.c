@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "ctl_proto.h"
 #include "client.h"
 #include "inject.h"
@@ -53,32 +54,6 @@ static int die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return 1;
-}
-
-/* Whole seconds, 1 to 3600, as milliseconds; -1 for anything else. */
-static int parse_seconds(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > 3600)
-		return -1;
-	return (int)v * 1000;
-}
-
-static int parse_pid(const char *s, pid_t *pid)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v <= 0 || v > 0x3fffffff)
-		return -EINVAL;
-	*pid = (pid_t)v;
-	return 0;
 }
 
 /*
@@ -434,13 +409,13 @@ int main(int argc, char **argv)
 			globs[nglobs++] = optarg;
 			break;
 		case 't':
-			if (parse_pid(optarg, &tid)) {
+			if (ctl_parse_pid(optarg, &tid)) {
 				fprintf(stderr, "textpoke-attach: bad --tid '%s'\n", optarg);
 				return 2;
 			}
 			break;
 		case 'T':
-			timeout_ms = parse_seconds(optarg);
+			timeout_ms = ctl_parse_seconds(optarg);
 			if (timeout_ms <= 0) {
 				fprintf(stderr, "textpoke-attach: bad --timeout '%s'\n", optarg);
 				return 2;
@@ -457,7 +432,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1 || parse_pid(argv[optind], &pid)) {
+	if (optind != argc - 1 || ctl_parse_pid(argv[optind], &pid)) {
 		usage(stderr);
 		return 2;
 	}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "ctl_proto.h"
 #include "client.h"
 
@@ -17,32 +18,6 @@ static void usage(FILE *f)
 	fputs("usage: textpoke-ctl [--timeout SECONDS] PID trace GLOB | untrace GLOB | status | stop\n"
 	      "       textpoke-ctl --help | --version\n"
 	      "Change what a program run by textpoke live traces, while it runs.\n", f);
-}
-
-/* Whole seconds, 1 to 3600, as milliseconds; -1 for anything else. */
-static int parse_seconds(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > 3600)
-		return -1;
-	return (int)v * 1000;
-}
-
-static int parse_pid(const char *s, pid_t *pid)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v <= 0 || v > 0x3fffffff)
-		return -EINVAL;
-	*pid = (pid_t)v;
-	return 0;
 }
 
 static const char *explain(int err)
@@ -80,7 +55,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't':
-			timeout_ms = parse_seconds(optarg);
+			timeout_ms = ctl_parse_seconds(optarg);
 			if (timeout_ms <= 0) {
 				fprintf(stderr, "textpoke-ctl: bad --timeout '%s'\n", optarg);
 				return 2;
@@ -99,7 +74,7 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 2 || parse_pid(argv[0], &pid) || (verb = ctl_verb_by_name(argv[1])) < 0 ||
+	if (argc < 2 || ctl_parse_pid(argv[0], &pid) || (verb = ctl_verb_by_name(argv[1])) < 0 ||
 	    argc != ((verb == CTL_TRACE || verb == CTL_UNTRACE) ? 3 : 2)) {
 		usage(stderr);
 		return 2;

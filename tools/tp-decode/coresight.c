@@ -21,40 +21,10 @@
 #include "image/code_image.h"
 #include "perfdata/auxtrace.h"
 #include "coresight.h"
+#include "tp-decode.h"
 
 /* A buffer larger than this is not one a sink could hold. */
 #define MAX_BUFFER_SIZE	(1ull << 32)
-
-static int read_file(const char *path, uint8_t **buf, size_t *len)
-{
-	struct stat st;
-	size_t done = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_BUFFER_SIZE) {
-		close(fd);
-		return -EINVAL;
-	}
-	*len = st.st_size;
-	*buf = malloc(*len ? *len : 1);
-	while (*buf && done < *len) {
-		ssize_t n = read(fd, *buf + done, *len - done);
-
-		if (n <= 0)
-			break;
-		done += n;
-	}
-	close(fd);
-	if (!*buf)
-		return -ENOMEM;
-	if (done < *len) {
-		free(*buf);
-		return -EIO;
-	}
-	return 0;
-}
 
 /*
  * The listing's state, per trace ID: a range that ended in a taken branch
@@ -223,7 +193,7 @@ int cs_decode_snapshot(const struct cs_args *a)
 		fprintf(stderr, "tp-decode: %s: %s\n", a->snapshot, t.error);
 		goto out;
 	}
-	err = read_file(b->path, &buf, &len);
+	err = read_whole_file(b->path, MAX_BUFFER_SIZE, &buf, &len);
 	if (err) {
 		fprintf(stderr, "tp-decode: %s: %s\n", b->path, strerror(-err));
 	} else if (cs_tree_decode(&t, buf, len, 0, a->id, print_element, (void *)a)) {

@@ -73,19 +73,9 @@ int decode_pt_trace(const struct pt_args *a, struct code_image *img)
 	err = load_pt_config(a, &opts);
 	if (err)
 		return err;
-	if (a->events && code_image_add_perf_data(img, a->events)) {
-		fprintf(stderr, "tp-decode: %s\n", img->error);
-		return 1;
-	}
-	if (code_image_freeze(img)) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->events ? a->events : "-", img->error);
-		return 1;
-	}
-	err = read_trace(a->trace, &trace, &len);
-	if (err) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, strerror(-err));
-		return 1;
-	}
+	err = load_trace_inputs(a->events, a->trace, img, &trace, &len);
+	if (err)
+		return err;
 	err = pt_decode(&opts, img, trace, len, &res);
 	free(trace);
 	if (err) {

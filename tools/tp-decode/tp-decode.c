@@ -68,7 +68,7 @@ static int usage(void)
 /* parse_args() answered --help or --version: nothing to decode, status 0. */
 #define ARGS_ANSWERED	(-1)
 
-int read_trace(const char *path, uint8_t **buf, size_t *len)
+int read_whole_file(const char *path, uint64_t max, uint8_t **buf, size_t *len)
 {
 	struct stat st;
 	size_t done = 0;
@@ -76,7 +76,7 @@ int read_trace(const char *path, uint8_t **buf, size_t *len)
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_TRACE_SIZE) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
 		close(fd);
 		return -EINVAL;
 	}
@@ -97,6 +97,11 @@ int read_trace(const char *path, uint8_t **buf, size_t *len)
 		return -EIO;
 	}
 	return 0;
+}
+
+int read_trace(const char *path, uint8_t **buf, size_t *len)
+{
+	return read_whole_file(path, MAX_TRACE_SIZE, buf, len);
 }
 
 /* "FILE@ADDR": the file, and the number after the last '@' (0 without one). */
@@ -367,23 +372,23 @@ int report_resolutions(const struct code_resolution *resolutions, size_t nr)
 	return unresolved;
 }
 
-/* The events into the image, the image frozen, the trace read: 0, or the exit status. */
-static int load_inputs(const struct args *a, struct code_image *img, uint8_t **trace, size_t *len)
+int load_trace_inputs(const char *events, const char *trace_path, struct code_image *img,
+		      uint8_t **trace, size_t *len)
 {
 	int err;
 
-	if (a->events && code_image_add_perf_data(img, a->events)) {
+	if (events && code_image_add_perf_data(img, events)) {
 		fprintf(stderr, "tp-decode: %s\n", img->error);
 		return 1;
 	}
 	/* Only changes can be refused: there are events. */
 	if (code_image_freeze(img)) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->events ? a->events : "-", img->error);
+		fprintf(stderr, "tp-decode: %s: %s\n", events ? events : "-", img->error);
 		return 1;
 	}
-	err = read_trace(a->trace, trace, len);
+	err = read_trace(trace_path, trace, len);
 	if (err) {
-		fprintf(stderr, "tp-decode: %s: %s\n", a->trace, strerror(-err));
+		fprintf(stderr, "tp-decode: %s: %s\n", trace_path, strerror(-err));
 		return 1;
 	}
 	return 0;
@@ -579,7 +584,7 @@ static int decode_etrace(struct args *a, struct code_image *img)
 	/* A perf.data holds the trace, and tp-perf inject put the events in it. */
 	if (!a->events && is_perf_data_file(a->trace))
 		a->events = a->trace;
-	err = load_inputs(a, img, &trace, &len);
+	err = load_trace_inputs(a->events, a->trace, img, &trace, &len);
 	if (!err && etrace_from_perf_data(a, &trace, &len)) {
 		free(trace);
 		err = 1;
@@ -615,7 +620,7 @@ static int decode(struct args *a, struct code_image *img)
 		fprintf(stderr, "tp-decode: %s: %s\n", a->config, error);
 		return 1;
 	}
-	err = load_inputs(a, img, &trace, &len);
+	err = load_trace_inputs(a->events, a->trace, img, &trace, &len);
 	if (err)
 		return err;
 	err = etm_decode(&a->opts, img, trace, len, &res);

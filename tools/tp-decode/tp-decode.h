@@ -12,8 +12,20 @@
 
 #include "image/code_image.h"
 
-/* The raw trace file @path, malloc()ed: 0 or -errno. */
+/*
+ * The whole regular file @path, malloc()ed: 0 or -errno, -EINVAL for a
+ * file that is not a regular one or is larger than @max bytes.
+ */
+int read_whole_file(const char *path, uint64_t max, uint8_t **buf, size_t *len);
+/* The raw trace file @path (at most 1 GiB: a larger one is not one trace unit's). */
 int read_trace(const char *path, uint8_t **buf, size_t *len);
+
+/*
+ * The perf.data file @events (NULL: none) into @img, @img frozen, the raw
+ * trace @trace_path read: 0, or the exit status with one line on stderr.
+ */
+int load_trace_inputs(const char *events, const char *trace_path, struct code_image *img,
+		      uint8_t **trace, size_t *len);
 
 /* Each window the trace reached inside, on stderr: 3 if one stayed ambiguous, else 0. */
 int report_resolutions(const struct code_resolution *resolutions, size_t nr);

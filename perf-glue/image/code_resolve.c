@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * code_decode_passes(): the resolution of ambiguous reads by whole
+ * passes that the ETMv4 and the Intel PT decoders share (code_resolve.h
+ * says how).  What differs between them, the decoder and what agreeing
+ * with the trace means, is theirs, given as callbacks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/code_resolve.h"
+
+static const struct code_choice *find_choice(const struct code_pass *pass, size_t change)
+{
+	size_t i;
+
+	for (i = 0; i < pass->nr_choices; i++)
+		if (pass->choices[i].r.piece == pass->piece && pass->choices[i].r.change == change)
+			return &pass->choices[i];
+	return NULL;
+}
+
+/* Remember an ambiguous read with no choice yet: resolution decides it later. */
+static void note_undecided(struct code_pass *pass, size_t change)
+{
+	struct code_resolution *u;
+	size_t i;
+
+	for (i = 0; i < pass->nr_undecided; i++)
+		if (pass->undecided[i].piece == pass->piece && pass->undecided[i].change == change)
+			return;
+	u = realloc(pass->undecided, (pass->nr_undecided + 1) * sizeof(*u));
+	if (!u) {
+		pass->err = -ENOMEM;
+		return;
+	}
+	pass->undecided = u;
+	u += pass->nr_undecided++;
+	memset(u, 0, sizeof(*u));
+	u->piece = pass->piece;
+	u->change = change;
+	u->addr = pass->img->changes[change].addr;
+	u->time = pass->time;
+	u->chosen = CODE_CANDIDATE_OLD;
+}
+
+enum code_candidate code_pass_choose(size_t change, void *arg)
+{
+	struct code_pass *pass = arg;
+	const struct code_choice *c = find_choice(pass, change);
+
+	if (c)
+		return c->r.chosen;
+	note_undecided(pass, change);
+	return CODE_CANDIDATE_OLD;
+}
+
+void code_pass_note_window(struct code_pass *pass, size_t change)
+{
+	if (!find_choice(pass, change))
+		note_undecided(pass, change);
+}
+
+static int run_pass(const struct code_pass_ops *ops, const void *arg,
+		    const struct code_image *img, struct code_pass *pass,
+		    const struct code_choice *choices, size_t nr_choices)
+{
+	memset(pass, 0, ops->pass_size);
+	pass->img = img;
+	pass->choices = choices;
+	pass->nr_choices = nr_choices;
+	return ops->run(pass, arg);
+}
+
+/* Whether candidate @c of @u, with the choices before it, agrees with the trace. */
+static int try_candidate(const struct code_pass_ops *ops, const void *arg,
+			 const struct code_image *img, struct code_pass *trial,
+			 const struct code_choice *choices, size_t nr_choices,
+			 const struct code_resolution *u, enum code_candidate c, bool *agrees)
+{
+	int err = run_pass(ops, arg, img, trial, choices, nr_choices);
+
+	*agrees = false;
+	if (err && err != -ENOMEM && ops->trial_errors_reject)
+		err = 0;
+	else if (!err)
+		*agrees = ops->consistent(trial, u->piece, u->change, c);
+	ops->free(trial);
+	return err;
+}
+
+/* Try every candidate of @u with the choices so far; fill in the next choice. */
+static int resolve(const struct code_pass_ops *ops, const void *arg,
+		   const struct code_image *img, struct code_choice *choices,
+		   size_t nr_choices, const struct code_resolution *u)
+{
+	struct code_choice *choice = &choices[nr_choices];
+	struct code_pass *trial = malloc(ops->pass_size);
+	enum code_candidate c;
+	bool agrees;
+	int err = 0;
+
+	if (!trial)
+		return -ENOMEM;
+	choice->r = *u;
+	choice->reached = true;
+	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES && !err; c++) {
+		if (c == CODE_CANDIDATE_TRAP &&
+		    img->changes[u->change].backend != TP_BACKEND_BREAKPOINT)
+			continue;
+		choice->r.chosen = c;
+		err = try_candidate(ops, arg, img, trial, choices, nr_choices + 1, u, c, &agrees);
+		if (!err && agrees)
+			choice->r.consistent |= 1u << c;
+	}
+	free(trial);
+	/* The one that agrees; with none or several, the old bytes, and the result says so. */
+	choice->r.chosen = CODE_CANDIDATE_OLD;
+	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES; c++)
+		if (choice->r.consistent == 1u << c)
+			choice->r.chosen = c;
+	return err;
+}
+
+/* The first undecided read of @pass in trace order that the walk reached, or NULL. */
+static const struct code_resolution *first_reached(const struct code_pass_ops *ops,
+						  const struct code_pass *pass)
+{
+	const struct code_resolution *first = NULL;
+	size_t i;
+
+	for (i = 0; i < pass->nr_undecided; i++) {
+		const struct code_resolution *u = &pass->undecided[i];
+
+		if ((!first || u->piece < first->piece) &&
+		    ops->reached(pass, u->piece, u->change))
+			first = u;
+	}
+	return first;
+}
+
+/*
+ * Reads of a site the walk never reached (the decoders read code ahead
+ * of the walk: OpenCSD a page at a time, libipt up to 15 bytes from an
+ * instruction on) need no resolution: any answer does.  Those up to the
+ * first reached one are settled at once; later ones may be reached once
+ * that one is resolved.  -E2BIG past CODE_MAX_CHOICES.
+ */
+static int settle_unreached(const struct code_pass *pass, const struct code_resolution *reached,
+			    struct code_choice *choices, size_t *nr_choices)
+{
+	size_t i;
+
+	for (i = 0; i < pass->nr_undecided; i++) {
+		const struct code_resolution *u = &pass->undecided[i];
+
+		if (u == reached || (reached && u->piece > reached->piece))
+			continue;
+		if (*nr_choices == CODE_MAX_CHOICES)
+			return -E2BIG;
+		choices[*nr_choices].r = *u;
+		choices[*nr_choices].reached = false;
+		(*nr_choices)++;
+	}
+	return 0;
+}
+
+/* The resolutions of the reads the walk reached, in the order they were made. */
+static int keep_resolutions(const struct code_choice *choices, size_t nr_choices,
+			    struct code_resolution **resolutions, size_t *nr_resolutions)
+{
+	size_t i;
+
+	*nr_resolutions = 0;
+	*resolutions = calloc(nr_choices ? nr_choices : 1, sizeof(**resolutions));
+	if (!*resolutions)
+		return -ENOMEM;
+	for (i = 0; i < nr_choices; i++)
+		if (choices[i].reached)
+			(*resolutions)[(*nr_resolutions)++] = choices[i].r;
+	return 0;
+}
+
+/* One round: resolve the first reached read of @pass, settle the unreached before it. */
+static int next_round(const struct code_pass_ops *ops, const void *arg, struct code_pass *pass,
+		      struct code_choice *choices, size_t *nr_choices)
+{
+	const struct code_resolution *u = first_reached(ops, pass);
+	int err = settle_unreached(pass, u, choices, nr_choices);
+
+	if (!err && u && *nr_choices == CODE_MAX_CHOICES)
+		err = -E2BIG;
+	if (!err && u)
+		err = resolve(ops, arg, pass->img, choices, (*nr_choices)++, u);
+	if (err == -E2BIG)
+		snprintf(pass->error, sizeof(pass->error),
+			 "more than %d ambiguous reads to resolve", CODE_MAX_CHOICES);
+	return err;
+}
+
+int code_decode_passes(const struct code_pass_ops *ops, const void *arg,
+		       const struct code_image *img, struct code_pass *last,
+		       struct code_resolution **resolutions, size_t *nr_resolutions,
+		       char *error, size_t error_len)
+{
+	struct code_choice *choices = calloc(CODE_MAX_CHOICES + 1, sizeof(*choices));
+	size_t nr_choices = 0;
+	int err;
+
+	*resolutions = NULL;
+	*nr_resolutions = 0;
+	*error = '\0';
+	if (!choices)
+		return -ENOMEM;
+	for (;;) {
+		err = run_pass(ops, arg, img, last, choices, nr_choices);
+		if (err || !last->nr_undecided)
+			break;
+		err = next_round(ops, arg, last, choices, &nr_choices);
+		if (err)
+			break;
+		ops->free(last);
+	}
+	if (!err)
+		err = keep_resolutions(choices, nr_choices, resolutions, nr_resolutions);
+	else
+		snprintf(error, error_len, "%s", last->error);
+	free(choices);
+	if (err)
+		ops->free(last);
+	return err;
+}
