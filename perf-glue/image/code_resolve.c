@@ -188,6 +188,105 @@ static int retry_unexplained(const struct code_pass_ops *ops, const void *arg,
 	return err;
 }
 
+/* Whether @c is a candidate of @change: the trap in breakpoint windows only. */
+static bool is_candidate(const struct code_image *img, size_t change, enum code_candidate c)
+{
+	return c != CODE_CANDIDATE_TRAP || img->changes[change].backend == TP_BACKEND_BREAKPOINT;
+}
+
+/* Whether the pass with the choices as they are agrees with both @a and @b. */
+static int pair_agrees(const struct code_pass_ops *ops, const void *arg,
+		       const struct code_image *img, struct code_pass *trial,
+		       const struct code_choice *choices, size_t nr_choices,
+		       const struct code_choice *a, const struct code_choice *b, bool *agrees)
+{
+	int err = run_pass(ops, arg, img, trial, choices, nr_choices);
+
+	*agrees = false;
+	if (err && err != -ENOMEM && ops->trial_errors_reject)
+		err = 0;
+	else if (!err)
+		*agrees = ops->consistent(trial, a->r.piece, a->r.change, a->r.chosen) &&
+			  ops->consistent(trial, b->r.piece, b->r.change, b->r.chosen);
+	ops->free(trial);
+	return err;
+}
+
+/*
+ * Two neighbouring reads that no candidate explained alone may explain
+ * the trace together (both ran other bytes than the old): try every pair
+ * of their candidates.  Exactly one pair agreeing decides both.
+ */
+static int try_pairs(const struct code_pass_ops *ops, const void *arg,
+		     const struct code_image *img, struct code_choice *choices,
+		     size_t nr_choices, struct code_choice *a, struct code_choice *b,
+		     bool *changed)
+{
+	struct code_pass *trial = malloc(ops->pass_size);
+	enum code_candidate ca, cb, best_a = CODE_CANDIDATE_OLD, best_b = CODE_CANDIDATE_OLD;
+	unsigned int found = 0;
+	bool agrees;
+	int err = 0;
+
+	if (!trial)
+		return -ENOMEM;
+	for (ca = CODE_CANDIDATE_OLD; ca < CODE_NR_CANDIDATES && !err; ca++) {
+		for (cb = CODE_CANDIDATE_OLD; cb < CODE_NR_CANDIDATES && !err; cb++) {
+			if (!is_candidate(img, a->r.change, ca) ||
+			    !is_candidate(img, b->r.change, cb))
+				continue;
+			a->r.chosen = ca;
+			b->r.chosen = cb;
+			err = pair_agrees(ops, arg, img, trial, choices, nr_choices, a, b,
+					  &agrees);
+			if (!err && agrees) {
+				found++;
+				best_a = ca;
+				best_b = cb;
+			}
+		}
+	}
+	free(trial);
+	a->r.chosen = b->r.chosen = CODE_CANDIDATE_OLD;
+	if (!err && found == 1) {
+		a->r.chosen = best_a;
+		a->r.consistent = 1u << best_a;
+		b->r.chosen = best_b;
+		b->r.consistent = 1u << best_b;
+		*changed = true;
+	}
+	return err;
+}
+
+/* Whether @o is a reached read no candidate explained, a neighbour of @choice. */
+static bool unexplained_neighbour(const struct code_choice *choice, const struct code_choice *o)
+{
+	return o->reached && !o->r.consistent && o->r.piece + 1 >= choice->r.piece &&
+	       choice->r.piece + 1 >= o->r.piece;
+}
+
+/* Try pairs of neighbouring reads that stay unexplained, each read in one pair at most. */
+static int pair_unexplained(const struct code_pass_ops *ops, const void *arg,
+			    const struct code_image *img, struct code_choice *choices,
+			    size_t nr_choices, bool *changed)
+{
+	size_t i, j;
+	int err = 0;
+
+	*changed = false;
+	for (i = 0; i < nr_choices && !err; i++) {
+		if (!choices[i].reached || choices[i].r.consistent)
+			continue;
+		for (j = i + 1; j < nr_choices; j++)
+			if (unexplained_neighbour(&choices[i], &choices[j]))
+				break;
+		if (j < nr_choices)
+			err = try_pairs(ops, arg, img, choices, nr_choices, &choices[i],
+					&choices[j], changed);
+	}
+	return err;
+}
+
 /* The first undecided read of @pass in trace order that the walk reached, or NULL. */
 static const struct code_resolution *first_reached(const struct code_pass_ops *ops,
 						  const struct code_pass *pass)
@@ -274,6 +373,7 @@ int code_decode_passes(const struct code_pass_ops *ops, const void *arg,
 	struct code_choice *choices = calloc(CODE_MAX_CHOICES + 1, sizeof(*choices));
 	size_t nr_choices = 0;
 	unsigned int retries = 0;
+	bool paired = false;
 	int err;
 
 	*resolutions = NULL;
@@ -291,6 +391,10 @@ int code_decode_passes(const struct code_pass_ops *ops, const void *arg,
 			err = next_round(ops, arg, last, choices, &nr_choices);
 		else if (retries++ < CODE_MAX_RETRIES)
 			err = retry_unexplained(ops, arg, img, choices, nr_choices, &changed);
+		if (!err && !last->nr_undecided && !changed && !paired) {
+			paired = true;
+			err = pair_unexplained(ops, arg, img, choices, nr_choices, &changed);
+		}
 		if (err || (!last->nr_undecided && !changed))
 			break;
 		ops->free(last);

@@ -10,7 +10,9 @@
  * read the walk reaches is resolved so, several in one piece (a batch of
  * many sites) one after the other.  A read no candidate explained,
  * tried while a neighbour in its piece or the next was still on its old
- * bytes, is tried again once all are resolved, a few rounds at most.
+ * bytes, is tried again once all are resolved, a few rounds at most;
+ * two neighbours still unexplained then get every pair of their
+ * candidates tried, once, for the case where both changed what ran.
  *
  * A decoder gives its pass as callbacks; its pass structure begins with
  * struct code_pass, what the driver and the chooser need of it.

@@ -309,10 +309,11 @@ TEST_F(resolve, a_read_no_candidate_explained_is_retried_with_its_neighbours_res
 }
 
 /*
- * When both changed what ran, no single trial explains either: both are
- * reported as unresolved (none agrees), never settled in silence.
+ * When both changed what ran, no single trial explains either, retried
+ * or not: the pairs of their candidates are tried, and the one pair that
+ * agrees decides both.
  */
-TEST_F(resolve, two_windows_that_explain_each_other_only_together_are_both_reported)
+TEST_F(resolve, two_windows_that_explain_the_trace_only_together_are_found_as_a_pair)
 {
 	const struct model_read reads[] = {
 		{ .piece = 1, .change = 0, .reached = true, .agrees = BIT(CODE_CANDIDATE_NEW) },
@@ -322,14 +323,42 @@ TEST_F(resolve, two_windows_that_explain_each_other_only_together_are_both_repor
 
 	ASSERT_EQ(0, decode(self, &model_ops, &m));
 	ASSERT_EQ(2, self->nr_res);
-	EXPECT_FALSE(code_resolution_unique(&self->res[0]));
-	EXPECT_FALSE(code_resolution_unique(&self->res[1]));
+	EXPECT_EQ(BIT(CODE_CANDIDATE_NEW), self->res[0].consistent);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->res[0].chosen);
 	EXPECT_EQ(1, self->res[1].change);
+	EXPECT_EQ(BIT(CODE_CANDIDATE_NEW), self->res[1].consistent);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->res[1].chosen);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->last.got[0]);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->last.got[1]);
 	/*
-	 * Bounded: first pass, 2 trials, a pass, 3 trials, the last pass,
-	 * one round of retries (2 + 3) that changes nothing.
+	 * Bounded: first pass, 2 trials, a pass, 3 trials, a pass, a round
+	 * of retries (2 + 3) that changes nothing, 2 x 3 pairs, the last.
 	 */
-	EXPECT_EQ(13, m.runs);
+	EXPECT_EQ(20, m.runs);
+}
+
+/*
+ * A read nothing explains, beside another: neither alone nor as a pair
+ * does any candidate agree, and both are reported, never settled in
+ * silence.
+ */
+TEST_F(resolve, reads_no_candidate_explains_are_reported)
+{
+	const struct model_read reads[] = {
+		{ .piece = 1, .change = 0, .reached = true, .agrees = 0 },
+		{ .piece = 1, .change = 1, .reached = true, .agrees = BIT(CODE_CANDIDATE_NEW) },
+	};
+	struct model m = { .reads = reads, .nr_reads = 2, .piece_wide = true };
+
+	ASSERT_EQ(0, decode(self, &model_ops, &m));
+	ASSERT_EQ(2, self->nr_res);
+	EXPECT_EQ(0, self->res[0].consistent);
+	EXPECT_EQ(0, self->res[1].consistent);
+	EXPECT_EQ(1, self->res[1].change);
+	EXPECT_EQ(CODE_CANDIDATE_OLD, self->last.got[0]);
+	EXPECT_EQ(CODE_CANDIDATE_OLD, self->last.got[1]);
+	/* The same passes, but no pair decides: the last pass is the one before. */
+	EXPECT_EQ(19, m.runs);
 }
 
 /* An unreached read in the piece of a reached one waits until that one is resolved. */
