@@ -29,22 +29,69 @@ int etrace_add_choice(struct etrace_decoder *dec, const struct etrace_choice *c)
 	return 0;
 }
 
-/* Walk until the end of the trace, or (a trial) past its last piece. */
-static int walk(struct etrace_decoder *dec)
+/* Whether @dec, a trial, has walked past its last piece before the next packet. */
+static bool trial_done(const struct etrace_decoder *dec)
 {
-	while (dec->w.packet < dec->nr_packets) {
-		const struct etrace_packet *p = &dec->packets[dec->w.packet];
-		int err;
+	const struct etrace_packet *p = &dec->packets[dec->w.packet];
 
-		bool next_piece = etrace_packet_time_before(p) &&
-				  dec->w.piece >= dec->last_piece;
+	return dec->w.piece > dec->last_piece ||
+	       (etrace_packet_time_before(p) && dec->w.piece >= dec->last_piece);
+}
 
-		if (dec->trial && (dec->w.piece > dec->last_piece || next_piece))
-			return 0;
-		err = etrace_process_packet(dec);
-		if (err)
-			return err;
+static int trial_walk(struct etrace_decoder *trial, bool want_trap, bool *consistent);
+
+/*
+ * A trial met a read of another site in flight with no choice yet (a
+ * batch of many sites reached in one piece): it agrees if one of that
+ * site's candidates lets it walk on.  Those trials take the old bytes
+ * of any further site, so each costs at most the square of the
+ * candidates.
+ */
+static int trial_neighbour(const struct etrace_decoder *trial, const struct etrace_walk *from,
+			   bool want_trap, bool *consistent)
+{
+	const struct code_change *site = &trial->img->changes[trial->pending_change];
+	enum code_candidate c;
+	int err = 0;
+
+	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES && !err && !*consistent; c++) {
+		struct etrace_decoder next = *trial;
+		struct etrace_choice choice = { 0 };
+
+		if (c == CODE_CANDIDATE_TRAP && site->backend != TP_BACKEND_BREAKPOINT)
+			continue;
+		next.trial_neighbours = false;
+		next.w = *from;
+		choice.r.piece = trial->w.piece;
+		choice.r.change = trial->pending_change;
+		choice.r.chosen = c;
+		err = etrace_add_choice(&next, &choice);
+		if (!err)
+			err = trial_walk(&next, want_trap, consistent);
 	}
+	return err;
+}
+
+/*
+ * Walk a trial over its pieces: *@consistent when it does without a
+ * fault and traps at its site exactly when @want_trap.  Only running
+ * out of memory or choices is an error.
+ */
+static int trial_walk(struct etrace_decoder *trial, bool want_trap, bool *consistent)
+{
+	*consistent = false;
+	while (trial->w.packet < trial->nr_packets && !trial_done(trial)) {
+		struct etrace_walk from = trial->w;
+		int err = etrace_process_packet(trial);
+
+		if (err == -EAGAIN)
+			return trial_neighbour(trial, &from, want_trap, consistent);
+		if (err == -ENOMEM || err == -E2BIG)
+			return err;
+		if (err)
+			return 0;
+	}
+	*consistent = trial->trial_trapped == want_trap;
 	return 0;
 }
 
@@ -56,7 +103,9 @@ static int try_candidate(const struct etrace_decoder *dec, const struct etrace_w
 	struct etrace_choice choice = { 0 };
 	int err;
 
+	*consistent = false;
 	trial.trial = true;
+	trial.trial_neighbours = true;
 	trial.w = *from;
 	trial.last_piece = dec->w.piece + 1;
 	trial.trial_site = dec->img->changes[change].addr;
@@ -66,11 +115,8 @@ static int try_candidate(const struct etrace_decoder *dec, const struct etrace_w
 	choice.r.chosen = c;
 	err = etrace_add_choice(&trial, &choice);
 	if (!err)
-		err = walk(&trial);
-	if (err == -ENOMEM || err == -E2BIG)
-		return err;
-	*consistent = !err && trial.trial_trapped == (c == CODE_CANDIDATE_TRAP);
-	return 0;
+		err = trial_walk(&trial, c == CODE_CANDIDATE_TRAP, consistent);
+	return err;
 }
 
 /*

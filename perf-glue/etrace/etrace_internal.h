@@ -145,6 +145,12 @@ struct etrace_decoder {
 	size_t cap_elements;
 	/* A trial: a copy that walks pieces [.., last_piece] for one candidate. */
 	bool trial;
+	/*
+	 * It stops (-EAGAIN) at another undecided site to try that site's
+	 * candidates too; else, a trial of such a candidate, it takes the
+	 * old bytes of any other.
+	 */
+	bool trial_neighbours;
 	size_t last_piece;
 	uint64_t trial_site;
 	bool trial_trapped;

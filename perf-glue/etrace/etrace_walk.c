@@ -57,9 +57,10 @@ static enum code_candidate choose(size_t change, void *arg)
 }
 
 /*
- * Every window over the bytes must have a choice for this piece.  A trial
- * takes the old bytes for windows other than its own; the real walk
- * stops and lets the caller resolve the first undecided one.
+ * Every window over the bytes must have a choice for this piece.  The
+ * real walk stops and lets the caller resolve the first undecided one;
+ * a trial stops too, to try that one's candidates with its own, and a
+ * trial of those takes the old bytes for any further window.
  */
 static int decide_windows(struct etrace_decoder *dec, uint64_t addr, unsigned int len)
 {
@@ -69,7 +70,7 @@ static int decide_windows(struct etrace_decoder *dec, uint64_t addr, unsigned in
 
 	if (change < 0 || etrace_find_choice(dec, change))
 		return 0;
-	if (!dec->trial) {
+	if (!dec->trial || dec->trial_neighbours) {
 		dec->pending_change = change;
 		return -EAGAIN;
 	}

@@ -91,12 +91,16 @@ static int try_candidate(const struct code_pass_ops *ops, const void *arg,
 	return err;
 }
 
-/* Try every candidate of @u with the choices so far; fill in the next choice. */
-static int resolve(const struct code_pass_ops *ops, const void *arg,
-		   const struct code_image *img, struct code_choice *choices,
-		   size_t nr_choices, const struct code_resolution *u)
+/*
+ * Try every candidate of @choice, one of @choices, with the others as
+ * they are; keep in it the ones the trace agrees with and the one it
+ * then takes: the one that agrees, or with none or several, the old
+ * bytes (the resolution says so).
+ */
+static int try_candidates(const struct code_pass_ops *ops, const void *arg,
+			  const struct code_image *img, struct code_choice *choices,
+			  size_t nr_choices, struct code_choice *choice)
 {
-	struct code_choice *choice = &choices[nr_choices];
 	struct code_pass *trial = malloc(ops->pass_size);
 	enum code_candidate c;
 	bool agrees;
@@ -104,23 +108,182 @@ static int resolve(const struct code_pass_ops *ops, const void *arg,
 
 	if (!trial)
 		return -ENOMEM;
-	choice->r = *u;
-	choice->reached = true;
+	choice->r.consistent = 0;
 	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES && !err; c++) {
 		if (c == CODE_CANDIDATE_TRAP &&
-		    img->changes[u->change].backend != TP_BACKEND_BREAKPOINT)
+		    img->changes[choice->r.change].backend != TP_BACKEND_BREAKPOINT)
 			continue;
 		choice->r.chosen = c;
-		err = try_candidate(ops, arg, img, trial, choices, nr_choices + 1, u, c, &agrees);
+		err = try_candidate(ops, arg, img, trial, choices, nr_choices, &choice->r, c,
+				    &agrees);
 		if (!err && agrees)
 			choice->r.consistent |= 1u << c;
 	}
 	free(trial);
-	/* The one that agrees; with none or several, the old bytes, and the result says so. */
 	choice->r.chosen = CODE_CANDIDATE_OLD;
 	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES; c++)
 		if (choice->r.consistent == 1u << c)
 			choice->r.chosen = c;
+	return err;
+}
+
+/* Resolve @u with the choices so far: it becomes the next choice. */
+static int resolve(const struct code_pass_ops *ops, const void *arg,
+		   const struct code_image *img, struct code_choice *choices,
+		   size_t nr_choices, const struct code_resolution *u)
+{
+	struct code_choice *choice = &choices[nr_choices];
+
+	choice->r = *u;
+	choice->reached = true;
+	return try_candidates(ops, arg, img, choices, nr_choices + 1, choice);
+}
+
+/*
+ * Whether another reached read's window overlaps @choice's: the
+ * decoders judge a candidate by the walk over its piece and the next,
+ * so a read there decoded with the wrong bytes can make every candidate
+ * of @choice look wrong.
+ */
+static bool has_neighbour(const struct code_choice *choices, size_t nr_choices,
+			  const struct code_choice *choice)
+{
+	size_t i;
+
+	for (i = 0; i < nr_choices; i++) {
+		const struct code_choice *o = &choices[i];
+
+		if (o != choice && o->reached && o->r.piece + 1 >= choice->r.piece &&
+		    choice->r.piece + 1 >= o->r.piece)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A read no candidate explained was tried with the later reads of its
+ * windows still on their old bytes; try it again now that they are
+ * resolved.  *@changed says whether a choice changed, which asks for
+ * another pass (and may change what the others see).
+ */
+static int retry_unexplained(const struct code_pass_ops *ops, const void *arg,
+			     const struct code_image *img, struct code_choice *choices,
+			     size_t nr_choices, bool *changed)
+{
+	size_t i;
+	int err = 0;
+
+	*changed = false;
+	for (i = 0; i < nr_choices && !err; i++) {
+		struct code_choice *choice = &choices[i];
+		struct code_resolution before = choice->r;
+
+		if (!choice->reached || choice->r.consistent ||
+		    !has_neighbour(choices, nr_choices, choice))
+			continue;
+		err = try_candidates(ops, arg, img, choices, nr_choices, choice);
+		if (choice->r.consistent != before.consistent || choice->r.chosen != before.chosen)
+			*changed = true;
+	}
+	return err;
+}
+
+/* Whether @c is a candidate of @change: the trap in breakpoint windows only. */
+static bool is_candidate(const struct code_image *img, size_t change, enum code_candidate c)
+{
+	return c != CODE_CANDIDATE_TRAP || img->changes[change].backend == TP_BACKEND_BREAKPOINT;
+}
+
+/* Whether the pass with the choices as they are agrees with both @a and @b. */
+static int pair_agrees(const struct code_pass_ops *ops, const void *arg,
+		       const struct code_image *img, struct code_pass *trial,
+		       const struct code_choice *choices, size_t nr_choices,
+		       const struct code_choice *a, const struct code_choice *b, bool *agrees)
+{
+	int err = run_pass(ops, arg, img, trial, choices, nr_choices);
+
+	*agrees = false;
+	if (err && err != -ENOMEM && ops->trial_errors_reject)
+		err = 0;
+	else if (!err)
+		*agrees = ops->consistent(trial, a->r.piece, a->r.change, a->r.chosen) &&
+			  ops->consistent(trial, b->r.piece, b->r.change, b->r.chosen);
+	ops->free(trial);
+	return err;
+}
+
+/*
+ * Two neighbouring reads that no candidate explained alone may explain
+ * the trace together (both ran other bytes than the old): try every pair
+ * of their candidates.  Exactly one pair agreeing decides both.
+ */
+static int try_pairs(const struct code_pass_ops *ops, const void *arg,
+		     const struct code_image *img, struct code_choice *choices,
+		     size_t nr_choices, struct code_choice *a, struct code_choice *b,
+		     bool *changed)
+{
+	struct code_pass *trial = malloc(ops->pass_size);
+	enum code_candidate ca, cb, best_a = CODE_CANDIDATE_OLD, best_b = CODE_CANDIDATE_OLD;
+	unsigned int found = 0;
+	bool agrees;
+	int err = 0;
+
+	if (!trial)
+		return -ENOMEM;
+	for (ca = CODE_CANDIDATE_OLD; ca < CODE_NR_CANDIDATES && !err; ca++) {
+		for (cb = CODE_CANDIDATE_OLD; cb < CODE_NR_CANDIDATES && !err; cb++) {
+			if (!is_candidate(img, a->r.change, ca) ||
+			    !is_candidate(img, b->r.change, cb))
+				continue;
+			a->r.chosen = ca;
+			b->r.chosen = cb;
+			err = pair_agrees(ops, arg, img, trial, choices, nr_choices, a, b,
+					  &agrees);
+			if (!err && agrees) {
+				found++;
+				best_a = ca;
+				best_b = cb;
+			}
+		}
+	}
+	free(trial);
+	a->r.chosen = b->r.chosen = CODE_CANDIDATE_OLD;
+	if (!err && found == 1) {
+		a->r.chosen = best_a;
+		a->r.consistent = 1u << best_a;
+		b->r.chosen = best_b;
+		b->r.consistent = 1u << best_b;
+		*changed = true;
+	}
+	return err;
+}
+
+/* Whether @o is a reached read no candidate explained, a neighbour of @choice. */
+static bool unexplained_neighbour(const struct code_choice *choice, const struct code_choice *o)
+{
+	return o->reached && !o->r.consistent && o->r.piece + 1 >= choice->r.piece &&
+	       choice->r.piece + 1 >= o->r.piece;
+}
+
+/* Try pairs of neighbouring reads that stay unexplained, each read in one pair at most. */
+static int pair_unexplained(const struct code_pass_ops *ops, const void *arg,
+			    const struct code_image *img, struct code_choice *choices,
+			    size_t nr_choices, bool *changed)
+{
+	size_t i, j;
+	int err = 0;
+
+	*changed = false;
+	for (i = 0; i < nr_choices && !err; i++) {
+		if (!choices[i].reached || choices[i].r.consistent)
+			continue;
+		for (j = i + 1; j < nr_choices; j++)
+			if (unexplained_neighbour(&choices[i], &choices[j]))
+				break;
+		if (j < nr_choices)
+			err = try_pairs(ops, arg, img, choices, nr_choices, &choices[i],
+					&choices[j], changed);
+	}
 	return err;
 }
 
@@ -144,9 +307,11 @@ static const struct code_resolution *first_reached(const struct code_pass_ops *o
 /*
  * Reads of a site the walk never reached (the decoders read code ahead
  * of the walk: OpenCSD a page at a time, libipt up to 15 bytes from an
- * instruction on) need no resolution: any answer does.  Those up to the
- * first reached one are settled at once; later ones may be reached once
- * that one is resolved.  -E2BIG past CODE_MAX_CHOICES.
+ * instruction on) need no resolution: any answer does.  Those in pieces
+ * before the first reached one are settled at once; those in its piece
+ * or later may be reached once it is resolved, and wait (other windows
+ * of its batch reached in the same piece are resolved in the rounds
+ * after).  -E2BIG past CODE_MAX_CHOICES.
  */
 static int settle_unreached(const struct code_pass *pass, const struct code_resolution *reached,
 			    struct code_choice *choices, size_t *nr_choices)
@@ -156,7 +321,7 @@ static int settle_unreached(const struct code_pass *pass, const struct code_reso
 	for (i = 0; i < pass->nr_undecided; i++) {
 		const struct code_resolution *u = &pass->undecided[i];
 
-		if (u == reached || (reached && u->piece > reached->piece))
+		if (reached && u->piece >= reached->piece)
 			continue;
 		if (*nr_choices == CODE_MAX_CHOICES)
 			return -E2BIG;
@@ -207,6 +372,8 @@ int code_decode_passes(const struct code_pass_ops *ops, const void *arg,
 {
 	struct code_choice *choices = calloc(CODE_MAX_CHOICES + 1, sizeof(*choices));
 	size_t nr_choices = 0;
+	unsigned int retries = 0;
+	bool paired = false;
 	int err;
 
 	*resolutions = NULL;
@@ -215,11 +382,20 @@ int code_decode_passes(const struct code_pass_ops *ops, const void *arg,
 	if (!choices)
 		return -ENOMEM;
 	for (;;) {
+		bool changed = false;
+
 		err = run_pass(ops, arg, img, last, choices, nr_choices);
-		if (err || !last->nr_undecided)
-			break;
-		err = next_round(ops, arg, last, choices, &nr_choices);
 		if (err)
+			break;
+		if (last->nr_undecided)
+			err = next_round(ops, arg, last, choices, &nr_choices);
+		else if (retries++ < CODE_MAX_RETRIES)
+			err = retry_unexplained(ops, arg, img, choices, nr_choices, &changed);
+		if (!err && !last->nr_undecided && !changed && !paired) {
+			paired = true;
+			err = pair_unexplained(ops, arg, img, choices, nr_choices, &changed);
+		}
+		if (err || (!last->nr_undecided && !changed))
 			break;
 		ops->free(last);
 	}

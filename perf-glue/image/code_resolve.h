@@ -6,7 +6,13 @@
  * the first read in trace order the walk reached, run one pass with each
  * of its candidates, keep the candidate whose pass agrees with the trace
  * of that piece and the next (the old bytes if none or several do, and
- * the resolution says so), and start again with that choice made.
+ * the resolution says so), and start again with that choice made.  Every
+ * read the walk reaches is resolved so, several in one piece (a batch of
+ * many sites) one after the other.  A read no candidate explained,
+ * tried while a neighbour in its piece or the next was still on its old
+ * bytes, is tried again once all are resolved, a few rounds at most;
+ * two neighbours still unexplained then get every pair of their
+ * candidates tried, once, for the case where both changed what ran.
  *
  * A decoder gives its pass as callbacks; its pass structure begins with
  * struct code_pass, what the driver and the chooser need of it.
@@ -18,6 +24,8 @@
 
 /* Each resolution costs a few passes; a trace with more is not a test of ours. */
 #define CODE_MAX_CHOICES	4096
+/* Rounds of retrying the reads no candidate explained, each a few passes per read. */
+#define CODE_MAX_RETRIES	4
 
 /* A candidate decided for a (piece, change); @reached says it mattered. */
 struct code_choice {

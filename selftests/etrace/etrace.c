@@ -1101,6 +1101,64 @@ TEST(branch_prediction_counts)
 }
 
 /*
+ * Two sites of one batch, both in flight when the trace starts, both
+ * reached and both running the new bytes: a nop made a taken BEQ at
+ * 0x5000 and at 0x5008.  Only the pair explains the two taken branches
+ * before the C.JR's target; each of them alone leaves one over.  A trial
+ * of the first site must therefore try the second's candidates too,
+ * rather than its old bytes, or neither is found.
+ */
+TEST(two_windows_of_one_batch_in_one_piece)
+{
+	static const uint32_t nop = 0x00000013, beq = 0x00000463;	/* beq x0, x0, 8 */
+	static const uint32_t code[] = {
+		0x00000013, 0x00000013, 0x00000013, 0x00000013, 0x00000013, 0x00008082,
+	};
+	static const uint32_t after = 0x00000013;
+	static const uint64_t addrs[] = { 0x4ffc, 0x6000 };
+	static const void *const bytes[] = { code, &after };
+	static const size_t lens[] = { 22, 4 };
+	static const uint64_t want[] = { 0x4ffc, 0x5000, 0x5008, 0x5010, 0x6000 };
+	struct etrace_decode_options opts = { 0 };
+	struct etrace_decode_result res;
+	struct etrace_stream s = { 0 };
+	struct code_image img;
+	size_t i;
+
+	code_image_init(&img);
+	ASSERT_EQ(0, code_image_set_arch(&img, EM_RISCV));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, code_image_add_region(&img, addrs[i], bytes[i], lens[i]));
+	for (i = 0; i < 2; i++) {
+		struct code_change c = {
+			.addr = 0x5000 + 8 * i, .len = 4, .pre_time = 10, .post_time = 100,
+			.backend = TP_BACKEND_NOSYNC, .batch = 1,
+		};
+
+		memcpy(c.old, &nop, 4);
+		memcpy(c.new, &beq, 4);
+		ASSERT_EQ(0, code_image_add_change(&img, &c));
+	}
+	ASSERT_EQ(0, code_image_freeze(&img));
+	etrace_config_default(&opts.config);
+	etrace_enc_support(&s, ETRACE_ENC_NO_CHANGE, 0);
+	etrace_enc_start(&s, 50, 0x4ffc, false);
+	etrace_enc_branches_address(&s, 2, 0, 0x6000, false);
+	ASSERT_FALSE(s.failed);
+	ASSERT_EQ(0, decode_to(_metadata, &opts, &img, &s, want, 5));
+	ASSERT_EQ(0, etrace_decode(&opts, &img, s.buf, s.len, &res));
+	ASSERT_EQ(2, res.nr_resolutions);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0x5000 + 8 * i, res.resolutions[i].addr);
+		EXPECT_EQ(1u << CODE_CANDIDATE_NEW, res.resolutions[i].consistent);
+		EXPECT_EQ(CODE_CANDIDATE_NEW, res.resolutions[i].chosen);
+	}
+	etrace_decode_result_free(&res);
+	etrace_stream_free(&s);
+	code_image_free(&img);
+}
+
+/*
  * The jump target cache (cache_size_p 4): a C.JR whose target the first
  * time comes as an address, the second time as the index of the cache
  * entry that address went to.  Without the option the index is refused.

@@ -30,6 +30,12 @@ struct model {
 	const struct model_read *reads;
 	size_t nr_reads;
 	int first_err;			/* the first pass's error (a corrupt trace) */
+	/*
+	 * As the real decoders judge: a piece agrees only if every read of
+	 * that piece and the next was decoded with a candidate the trace
+	 * agrees with (a wrong one makes the walk leave the trace).
+	 */
+	bool piece_wide;
 	size_t runs;
 };
 
@@ -38,6 +44,22 @@ struct model_pass {
 	const struct model *m;
 	enum code_candidate got[8];	/* what the first reads were decoded with */
 };
+
+/* Whether every read in @piece and the next was decoded with a candidate that agrees. */
+static bool model_walk_agrees(const struct model_pass *pass, size_t piece)
+{
+	const struct model *m = pass->m;
+	size_t i;
+
+	for (i = 0; i < m->nr_reads && i < 8; i++) {
+		const struct model_read *r = &m->reads[i];
+
+		if ((r->piece == piece || r->piece == piece + 1) && r->reached &&
+		    !(r->agrees & (1u << pass->got[i])))
+			return false;
+	}
+	return true;
+}
 
 static int model_run(struct code_pass *cp, const void *arg)
 {
@@ -88,8 +110,11 @@ static const struct model_read *model_find(const struct code_pass *cp, size_t pi
 static bool model_consistent(const struct code_pass *cp, size_t piece, size_t change,
 			     enum code_candidate c)
 {
+	const struct model_pass *pass = (const struct model_pass *)cp;
 	const struct model_read *r = model_find(cp, piece, change);
 
+	if (pass->m->piece_wide && !model_walk_agrees(pass, piece))
+		return false;
 	return r && (r->agrees & (1u << c));
 }
 
@@ -232,6 +257,124 @@ TEST_F(resolve, unreached_reads_are_settled_and_not_reported)
 	EXPECT_EQ(CODE_CANDIDATE_NEW, self->last.got[1]);
 	/* First pass, three trials, one pass that settles piece 2, the last. */
 	EXPECT_EQ(6, m.runs);
+}
+
+/*
+ * Two windows of one batch reached in the same piece: each is resolved
+ * and reported, the second too (it used to be settled with the old
+ * bytes, as if the walk had never reached it).
+ */
+TEST_F(resolve, two_windows_reached_in_one_piece_are_both_resolved)
+{
+	const struct model_read reads[] = {
+		{ .piece = 1, .change = 0, .reached = true, .agrees = BIT(CODE_CANDIDATE_NEW) },
+		{ .piece = 1, .change = 1, .reached = true, .agrees = BIT(CODE_CANDIDATE_NEW) },
+	};
+	struct model m = { .reads = reads, .nr_reads = 2 };
+
+	ASSERT_EQ(0, decode(self, &model_ops, &m));
+	ASSERT_EQ(2, self->nr_res);
+	EXPECT_EQ(0, self->res[0].change);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->res[0].chosen);
+	EXPECT_EQ(1, self->res[1].change);
+	EXPECT_EQ(1, self->res[1].piece);
+	EXPECT_EQ(BIT(CODE_CANDIDATE_NEW), self->res[1].consistent);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->res[1].chosen);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->last.got[0]);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->last.got[1]);
+}
+
+/*
+ * The same, judged as the decoders judge (the whole piece must agree):
+ * the first read still ran the old bytes, the second the new.  Tried
+ * first with the second's old bytes, nothing agrees for the first; once
+ * the second is resolved, the first is tried again with it and found.
+ */
+TEST_F(resolve, a_read_no_candidate_explained_is_retried_with_its_neighbours_resolved)
+{
+	const struct model_read reads[] = {
+		{ .piece = 1, .change = 0, .reached = true, .agrees = BIT(CODE_CANDIDATE_OLD) },
+		{ .piece = 1, .change = 1, .reached = true, .agrees = BIT(CODE_CANDIDATE_NEW) },
+	};
+	struct model m = { .reads = reads, .nr_reads = 2, .piece_wide = true };
+
+	ASSERT_EQ(0, decode(self, &model_ops, &m));
+	ASSERT_EQ(2, self->nr_res);
+	EXPECT_EQ(0, self->res[0].change);
+	EXPECT_EQ(BIT(CODE_CANDIDATE_OLD), self->res[0].consistent);
+	EXPECT_TRUE(code_resolution_unique(&self->res[0]));
+	EXPECT_EQ(1, self->res[1].change);
+	EXPECT_EQ(BIT(CODE_CANDIDATE_NEW), self->res[1].consistent);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->last.got[1]);
+}
+
+/*
+ * When both changed what ran, no single trial explains either, retried
+ * or not: the pairs of their candidates are tried, and the one pair that
+ * agrees decides both.
+ */
+TEST_F(resolve, two_windows_that_explain_the_trace_only_together_are_found_as_a_pair)
+{
+	const struct model_read reads[] = {
+		{ .piece = 1, .change = 0, .reached = true, .agrees = BIT(CODE_CANDIDATE_NEW) },
+		{ .piece = 1, .change = 1, .reached = true, .agrees = BIT(CODE_CANDIDATE_NEW) },
+	};
+	struct model m = { .reads = reads, .nr_reads = 2, .piece_wide = true };
+
+	ASSERT_EQ(0, decode(self, &model_ops, &m));
+	ASSERT_EQ(2, self->nr_res);
+	EXPECT_EQ(BIT(CODE_CANDIDATE_NEW), self->res[0].consistent);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->res[0].chosen);
+	EXPECT_EQ(1, self->res[1].change);
+	EXPECT_EQ(BIT(CODE_CANDIDATE_NEW), self->res[1].consistent);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->res[1].chosen);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->last.got[0]);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->last.got[1]);
+	/*
+	 * Bounded: first pass, 2 trials, a pass, 3 trials, a pass, a round
+	 * of retries (2 + 3) that changes nothing, 2 x 3 pairs, the last.
+	 */
+	EXPECT_EQ(20, m.runs);
+}
+
+/*
+ * A read nothing explains, beside another: neither alone nor as a pair
+ * does any candidate agree, and both are reported, never settled in
+ * silence.
+ */
+TEST_F(resolve, reads_no_candidate_explains_are_reported)
+{
+	const struct model_read reads[] = {
+		{ .piece = 1, .change = 0, .reached = true, .agrees = 0 },
+		{ .piece = 1, .change = 1, .reached = true, .agrees = BIT(CODE_CANDIDATE_NEW) },
+	};
+	struct model m = { .reads = reads, .nr_reads = 2, .piece_wide = true };
+
+	ASSERT_EQ(0, decode(self, &model_ops, &m));
+	ASSERT_EQ(2, self->nr_res);
+	EXPECT_EQ(0, self->res[0].consistent);
+	EXPECT_EQ(0, self->res[1].consistent);
+	EXPECT_EQ(1, self->res[1].change);
+	EXPECT_EQ(CODE_CANDIDATE_OLD, self->last.got[0]);
+	EXPECT_EQ(CODE_CANDIDATE_OLD, self->last.got[1]);
+	/* The same passes, but no pair decides: the last pass is the one before. */
+	EXPECT_EQ(19, m.runs);
+}
+
+/* An unreached read in the piece of a reached one waits until that one is resolved. */
+TEST_F(resolve, an_unreached_read_beside_a_reached_one_is_settled_later)
+{
+	const struct model_read reads[] = {
+		{ .piece = 1, .change = 1, .reached = false },
+		{ .piece = 1, .change = 0, .reached = true, .agrees = BIT(CODE_CANDIDATE_NEW) },
+	};
+	struct model m = { .reads = reads, .nr_reads = 2 };
+
+	ASSERT_EQ(0, decode(self, &model_ops, &m));
+	ASSERT_EQ(1, self->nr_res);
+	EXPECT_EQ(0, self->res[0].change);
+	EXPECT_EQ(CODE_CANDIDATE_NEW, self->last.got[1]);
+	EXPECT_EQ(CODE_CANDIDATE_OLD, self->last.got[0]);
 }
 
 /* A trial's error rejects its candidate when the decoder asks for that... */
