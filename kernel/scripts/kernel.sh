@@ -9,6 +9,9 @@
 #                                            print TAP, "N passed, N failed"
 #   kernel/scripts/kernel.sh export          write the commits of src/ on
 #                                            top of the base as the series
+#   kernel/scripts/kernel.sh checkpatch      checkpatch.pl --strict on each
+#   kernel/scripts/kernel.sh series-check ARCH...  build each arch's image
+#                                            at every patch of the series
 #
 # ARCH is x86_64, arm64 or riscv64.  Everything lands in $KBUILD_DIR
 # (build/kernel): src/ the patched Linux tree (a git repository whose
@@ -161,6 +164,12 @@ build_guest() {
 	"$out/gen_init_cpio" "$g/initramfs.list" > "$g/initramfs.cpio"
 }
 
+# OpenSBI from Debian's opensbi package, else the copy qemu carries.
+riscv_firmware() {
+	local fw=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+	[ -r "$fw" ] && echo "$fw" || echo default
+}
+
 qemu_cmd() {
 	local arch=$1 obj=$out/$1
 	local img=$obj/$(image "$arch") rd=$obj/guest/initramfs.cpio
@@ -170,7 +179,7 @@ qemu_cmd() {
 			-append "'console=ttyS0 panic=-1 quiet loglevel=4'" ;;
 	arm64)	echo qemu-system-aarch64 -M virt -cpu max "${common[@]}" \
 			-append "'console=ttyAMA0 panic=-1 quiet loglevel=4'" ;;
-	riscv64) echo qemu-system-riscv64 -M virt -bios default "${common[@]}" \
+	riscv64) echo qemu-system-riscv64 -M virt -bios "$(riscv_firmware)" "${common[@]}" \
 			-append "'console=ttyS0 panic=-1 quiet loglevel=4'" ;;
 	esac
 }
@@ -201,7 +210,7 @@ check_one() {
 
 cmd=${1:-}
 shift || true
-[ $# -gt 0 ] || [ "$cmd" = export ] || set -- x86_64
+case $cmd in export|checkpatch) ;; *) [ $# -gt 0 ] || set -- x86_64 ;; esac
 case $cmd in
 build)
 	unpack
@@ -223,6 +232,37 @@ check)
 	echo "$total_pass passed, $total_fail failed"
 	[ "$total_fail" -eq 0 ]
 	;;
+checkpatch)
+	unpack
+	bad=0
+	while read -r p; do
+		case $p in ''|'#'*) continue ;; esac
+		if out=$(cd "$src" && ./scripts/checkpatch.pl --strict -q --no-summary "$kdir/patches/$p" 2>&1 |
+				grep -v -e spdxcheck -e '^Traceback' -e '^  File' -e '^    ' -e ModuleNotFoundError); then
+			echo "$p:"; echo "$out"; bad=1
+		else
+			echo "$p: clean"
+		fi
+	done < "$kdir/patches/series"
+	exit $bad
+	;;
+series-check)
+	# Every patch must build on its own: check out each commit of the
+	# series in turn and build the image (incrementally), then go back.
+	unpack
+	apply_series
+	head=$(git_src rev-parse HEAD)
+	trap 'git_src checkout -q -f "$head"' EXIT
+	for c in $(git_src rev-list --reverse textpoke-base..HEAD); do
+		git_src checkout -q -f "$c"
+		for a in "$@"; do
+			karch "$a" >/dev/null
+			configure "$a"
+			note "$(git_src log -1 --format=%s "$c")"
+			build_kernel "$a" || die "$a does not build at $(git_src log -1 --format=%h "$c")"
+		done
+	done
+	;;
 export)
 	# For whoever changes the series: commit in $src, then export.
 	rm -f "$kdir"/patches/*.patch
@@ -232,6 +272,6 @@ export)
 	ls "$kdir/patches"
 	;;
 *)
-	die "usage: $0 build|check ARCH... | export"
+	die "usage: $0 build|check|series-check ARCH... | export | checkpatch"
 	;;
 esac
