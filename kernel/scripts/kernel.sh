@@ -7,6 +7,7 @@
 #                                            selftests, init, initramfs
 #   kernel/scripts/kernel.sh check ARCH...   boot each under qemu-system,
 #                                            print TAP, "N passed, N failed"
+#   kernel/scripts/kernel.sh source          only unpack and apply the series
 #   kernel/scripts/kernel.sh export          write the commits of src/ on
 #                                            top of the base as the series
 #   kernel/scripts/kernel.sh checkpatch      checkpatch.pl --strict on each
@@ -210,7 +211,7 @@ check_one() {
 
 cmd=${1:-}
 shift || true
-case $cmd in export|checkpatch) ;; *) [ $# -gt 0 ] || set -- x86_64 ;; esac
+case $cmd in export|checkpatch|source) ;; *) [ $# -gt 0 ] || set -- x86_64 ;; esac
 case $cmd in
 build)
 	unpack
@@ -231,6 +232,10 @@ check)
 	done
 	echo "$total_pass passed, $total_fail failed"
 	[ "$total_fail" -eq 0 ]
+	;;
+source)
+	unpack
+	apply_series
 	;;
 checkpatch)
 	unpack
@@ -272,6 +277,6 @@ export)
 	ls "$kdir/patches"
 	;;
 *)
-	die "usage: $0 build|check|series-check ARCH... | export | checkpatch"
+	die "usage: $0 build|check|series-check ARCH... | source | export | checkpatch"
 	;;
 esac
