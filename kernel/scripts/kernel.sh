@@ -191,9 +191,12 @@ check_one() {
 	note "boot $arch under qemu (timeout ${boot_timeout} s)"
 	eval "timeout --foreground -k 10 $boot_timeout $(qemu_cmd "$arch")" \
 		< /dev/null > "$log" 2>&1 || rc=$?
-	tr -d '\r' < "$log" | sed -n '/^TAP version/,/^# Totals/p'
-	local pass fail done_line
-	pass=$(tr -d '\r' < "$log" | grep -c '^ok ' || true)
+	# The firmware's escape sequences may precede the first line on the
+	# same row of the serial console.
+	tr -d '\r' < "$log" | sed -n -e 's/^.*\(TAP version\)/\1/' -e '/^TAP version/,/^# Totals/p'
+	local pass fail skip done_line
+	pass=$(tr -d '\r' < "$log" | grep '^ok ' | grep -vc '# SKIP' || true)
+	skip=$(tr -d '\r' < "$log" | grep -c '^ok .*# SKIP' || true)
 	fail=$(tr -d '\r' < "$log" | grep -c '^not ok ' || true)
 	done_line=$(tr -d '\r' < "$log" | grep '^textpoke-init: done' || true)
 	if [ -z "$done_line" ]; then
@@ -204,9 +207,10 @@ check_one() {
 		tr -d '\r' < "$log" | grep '^textpoke-init:' | sed 's/^/# /'
 		[ "$fail" -gt 0 ] || fail=1
 	fi
-	echo "# $arch: $pass passed, $fail failed (boot and tests $((SECONDS - t0)) s)"
+	echo "# $arch: $pass passed, $fail failed, $skip skipped (boot and tests $((SECONDS - t0)) s)"
 	total_pass=$((total_pass + pass))
 	total_fail=$((total_fail + fail))
+	total_skip=$((total_skip + skip))
 }
 
 cmd=${1:-}
@@ -226,11 +230,12 @@ build)
 check)
 	total_pass=0
 	total_fail=0
+	total_skip=0
 	for a in "$@"; do
 		karch "$a" >/dev/null
 		check_one "$a"
 	done
-	echo "$total_pass passed, $total_fail failed"
+	echo "kernel-check: $total_pass passed, $total_fail failed, $total_skip skipped"
 	[ "$total_fail" -eq 0 ]
 	;;
 source)
