@@ -405,7 +405,7 @@ check:
 # Not part of check: building the kernels takes minutes of both cores.
 # kernel/scripts/kernel.sh does the work; docs/kernel.md explains it.
 
-KERNEL_ARCHES	?= x86_64 arm64
+KERNEL_ARCHES	?= x86_64 arm64 riscv64
 
 .PHONY: kernel kernel-check kernel-clean
 kernel:
