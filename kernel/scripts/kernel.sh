@@ -261,7 +261,7 @@ series-check)
 	# series in turn and build the image (incrementally), then go back.
 	unpack
 	apply_series
-	head=$(git_src rev-parse HEAD)
+	head=$(git_src symbolic-ref -q --short HEAD || git_src rev-parse HEAD)
 	trap 'git_src checkout -q -f "$head"' EXIT
 	for c in $(git_src rev-list --reverse textpoke-base..HEAD); do
 		git_src checkout -q -f "$c"
