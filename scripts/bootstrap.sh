@@ -20,7 +20,8 @@
 # fuzz        clang's libFuzzer runtime, for make fuzz
 # kernel      what make kernel and make kernel-check need besides the
 #             packages above: the kernel's build tools (bc, flex, bison,
-#             libelf, libssl, cpio) and qemu-system for the three arches
+#             libelf, libssl, cpio; ply and GitPython for checkpatch.pl's
+#             SPDX check) and qemu-system for the three arches
 #             with OpenSBI for riscv64; not part of all
 # package     what make package needs: the Build-Depends of debian/control
 #             (for DEB_ARCH, the native arch by default; a foreign one
@@ -55,7 +56,7 @@ packages=(
 bench_packages=(uftrace liblttng-ust-dev python3-matplotlib strace)
 # clang's libFuzzer runtime, which a --no-install-recommends clang lacks
 fuzz_packages=(libclang-rt-14-dev)
-kernel_packages=(bc flex bison libelf-dev libssl-dev cpio
+kernel_packages=(bc flex bison libelf-dev libssl-dev cpio python3-ply python3-git
 	qemu-system-x86 qemu-system-arm qemu-system-misc opensbi)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
