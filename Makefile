@@ -17,7 +17,10 @@
 #   make uninstall      the same variables: removes what install put there
 #   make package        Debian packages of the native arch in $(O)/package
 #   make package-check  build them, install them into a scratch root, use them
-#   make clean | distclean
+#   make kernel         the in-kernel patch series (kernel/) applied to Debian's
+#                       linux-source-6.1, kernels for KERNEL_ARCHES built
+#   make kernel-check   boot them under qemu-system, run their selftests
+#   make clean | distclean | kernel-clean
 #
 # Objects, the configuration and the generated header of one architecture
 # live in $(O)/$(ARCH); dependencies built from source in $(O)/deps.
@@ -422,6 +425,24 @@ check:
 		host:$(O)/host/selftests/summary sites:$(O)/host/sites-check/summary \
 		package:$(O)/package/summary
 
+# --- kernel: the in-kernel series, booted under qemu-system ---------------
+#
+# Not part of check: building the kernels takes minutes of both cores.
+# kernel/scripts/kernel.sh does the work; docs/kernel.md explains it.
+
+KERNEL_ARCHES	?= x86_64 arm64 riscv64
+
+.PHONY: kernel kernel-check kernel-clean
+kernel:
+	$(Q)bash $(BOOTSTRAP) kernel
+	$(Q)KBUILD_DIR=$(abspath $(O))/kernel kernel/scripts/kernel.sh build $(KERNEL_ARCHES)
+
+kernel-check:
+	$(Q)KBUILD_DIR=$(abspath $(O))/kernel kernel/scripts/kernel.sh check $(KERNEL_ARCHES)
+
+kernel-clean:
+	$(Q)rm -rf $(O)/kernel
+
 # --- install, clean -------------------------------------------------------
 
 # Where install puts things, read when it runs (the .pc file is written
@@ -507,12 +528,12 @@ package-check: package
 
 .PHONY: clean distclean help
 clean:
-	$(Q)rm -rf $(filter-out $(O)/deps,$(wildcard $(O)/*))
+	$(Q)rm -rf $(filter-out $(O)/deps $(O)/kernel,$(wildcard $(O)/*))
 
 distclean:
 	$(Q)rm -rf $(O)
 
 help:
-	@sed -n '3,20s/^# \{0,1\}//p' Makefile
+	@sed -n '3,23s/^# \{0,1\}//p' Makefile
 
 -include $(lib-objs:.o=.d)

@@ -3,7 +3,7 @@
 #
 # Install what textpoke needs to build and test, from Debian packages only.
 #
-#   scripts/bootstrap.sh [--deps DIR] [packages|riscv-urcu|kselftest|all|bench|fuzz]
+#   scripts/bootstrap.sh [--deps DIR] [packages|riscv-urcu|kselftest|all|bench|fuzz|kernel]
 #   scripts/bootstrap.sh [--deps DIR] package [DEB_ARCH]
 #
 # packages    the Debian packages (cross compilers, qemu-user, liburcu for
@@ -19,6 +19,11 @@
 #             calls of a poke and matplotlib for the plots; not part of
 #             all, so make check never installs them
 # fuzz        clang's libFuzzer runtime, for make fuzz
+# kernel      what make kernel and make kernel-check need besides the
+#             packages above: the kernel's build tools (bc, flex, bison,
+#             libelf, libssl, cpio; ply and GitPython for checkpatch.pl's
+#             SPDX check) and qemu-system for the three arches
+#             with OpenSBI for riscv64; not part of all
 # package     what make package needs: the Build-Depends of debian/control
 #             (for DEB_ARCH, the native arch by default; a foreign one
 #             gets its cross toolchain and multiarch), and lintian
@@ -53,6 +58,8 @@ packages=(
 bench_packages=(liblttng-ust-dev python3-matplotlib strace)
 # clang's libFuzzer runtime, which a --no-install-recommends clang lacks
 fuzz_packages=(libclang-rt-14-dev)
+kernel_packages=(bc flex bison libelf-dev libssl-dev cpio python3-ply python3-git
+	qemu-system-x86 qemu-system-arm qemu-system-misc opensbi)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -207,6 +214,7 @@ kselftest)	step_kselftest ;;
 all)		step_packages; step_kselftest; step_riscv_urcu ;;
 bench)		step_packages "${bench_packages[@]}" ;;
 fuzz)		step_packages "${fuzz_packages[@]}" ;;
+kernel)		step_packages "${kernel_packages[@]}" ;;
 package)	step_package "${2:-}" ;;
-*)		die "unknown step '$what' (packages, riscv-urcu, kselftest, all, bench, fuzz, package)" ;;
+*)		die "unknown step '$what' (packages, riscv-urcu, kselftest, all, bench, fuzz, kernel, package)" ;;
 esac
