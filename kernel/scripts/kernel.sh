@@ -21,6 +21,14 @@
 # source is Debian's linux-source-6.1.
 set -euo pipefail
 
+# Run from textpoke's Makefile, the environment carries its exports and
+# command line: KCONFIG_CONFIG (textpoke's own .config, which the kernel's
+# kconfig would then read and write instead of the kernel's), ARCH, and
+# MAKEFLAGS with O= and the like for every make below.  The kernel's
+# builds take none of them.
+unset KCONFIG_CONFIG ARCH CROSS_COMPILE O KBUILD_OUTPUT MAKEFLAGS MFLAGS MAKEOVERRIDES \
+	MAKELEVEL LLVM CC
+
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kdir=$top/kernel
 out=${KBUILD_DIR:-$top/build/kernel}
@@ -117,6 +125,11 @@ configure() {
 		-O "$obj" "$obj/.config" "${frags[@]}" >/dev/null)
 	"${nice[@]}" make -s -C "$src" O="$obj" ARCH="$ka" CROSS_COMPILE="$(cross "$arch")" \
 		olddefconfig >/dev/null
+	# olddefconfig writes every symbol's value (CONFIG_CC_VERSION_TEXT
+	# among them); a .config without it is the fragments alone, which
+	# would build a kernel that cannot boot.
+	grep -q '^CONFIG_CC_VERSION_TEXT=' "$obj/.config" ||
+		die "$arch: the configuration was not generated (tinyconfig or olddefconfig failed)"
 	# A fragment option that did not survive olddefconfig is a broken
 	# fragment, not something to find out at boot.
 	local line
