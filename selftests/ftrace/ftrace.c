@@ -427,6 +427,40 @@ TEST(light_contract_takes_the_light_way)
 }
 
 /*
+ * The light and the one-ops ways read urcu-bp's read side in the form it
+ * has where sys_membarrier() works.  liburcu-bp's writers say whether
+ * they use it (urcu_bp_has_sys_membarrier); told they do not, the slots
+ * are tagged slow: every callback is still called, through the general
+ * dispatcher, whose read side fences, and never the light way, which
+ * the result of tp_trace_doubles() would show.
+ */
+extern int urcu_bp_has_sys_membarrier;
+
+TEST(fast_ways_need_sys_membarrier)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = {
+		.func = light_hit, .private = &hits,
+		.flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	int had = urcu_bp_has_sys_membarrier;
+	int i;
+
+	urcu_bp_has_sys_membarrier = 0;
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	for (i = 0; i < 3; i++) {
+		errno = 0;
+		EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+		EXPECT_EQ(0, errno);
+	}
+	EXPECT_EQ(3, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	urcu_bp_has_sys_membarrier = had;
+	tp_ftrace_free_filter(&ops);
+}
+
+/*
  * backtrace() from a callback on the light way finds the traced
  * function's callers (the trampoline's unwind information).  The
  * callback breaks the promise (the unwinder may use any register), which
