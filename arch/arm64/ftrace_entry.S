@@ -4,7 +4,7 @@
  * MOV X9, X30 and BL to its object's veneer, which branched here with
  * X16: X9 is the function's return address, X30 the address after the BL.
  * Save the argument registers and a frame record, call the ops'
- * callback (ftrace_enter(), ops->func, ftrace_exit(): ftrace_dispatch.c)
+ * callback (ftrace_enter(), ops->func, ftrace_exit(): ftrace_fast.c)
  * or ftrace_dispatch(ip, parent, regs), restore, and continue the
  * function with X30 as it was at its entry.  When the function's ops
  * slot is tagged FTRACE_SLOT_LIGHT, the vector registers are neither

@@ -4,7 +4,7 @@
  * AUIPC t0 and JALR t0 to its object's veneer, which jumped here with t1:
  * ra is the function's return address, t0 the address after the JALR.
  * Save the argument registers, call the ops' callback (ftrace_enter(),
- * ops->func, ftrace_exit(): ftrace_dispatch.c) or ftrace_dispatch(ip,
+ * ops->func, ftrace_exit(): ftrace_fast.c) or ftrace_dispatch(ip,
  * parent, regs), restore, and continue the function at t0.  When the
  * function's ops slot is tagged FTRACE_SLOT_LIGHT, the floating-point
  * argument registers are neither saved nor restored

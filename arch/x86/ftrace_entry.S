@@ -4,7 +4,7 @@
  * object's veneer, which jumps here: the stack holds the return address
  * into the function (after its CALL) and above it the function's own
  * return address.  Save every argument register, call the ops' callback
- * (ftrace_enter(), ops->func, ftrace_exit(): ftrace_dispatch.c) or
+ * (ftrace_enter(), ops->func, ftrace_exit(): ftrace_fast.c) or
  * ftrace_dispatch(ip, parent, regs) with the function's entry address,
  * restore, and return into the function as if the CALL had been the NOP
  * it replaced (or go where the dispatcher says: a direct trampoline, a

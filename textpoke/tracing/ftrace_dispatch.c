@@ -67,11 +67,11 @@ static inline __attribute__((always_inline)) void
 call_callback(struct tp_ftrace_ops *ops, uintptr_t ip, uintptr_t parent,
 	      struct tp_ftrace_regs *regs)
 {
-	if (unlikely(ftrace_in_callback) && !(ops->flags & TP_FTRACE_OPS_FL_RECURSION_SAFE))
+	if (unlikely(ftrace_thread.in_callback) && !(ops->flags & TP_FTRACE_OPS_FL_RECURSION_SAFE))
 		return;
-	ftrace_in_callback++;
+	ftrace_thread.in_callback++;
 	ops->func(ip, parent, ops, regs);
-	ftrace_in_callback--;
+	ftrace_thread.in_callback--;
 }
 
 /*
@@ -124,8 +124,8 @@ static __attribute__((noinline)) int *thread_setup(void)
 {
 	urcu_bp_read_lock();
 	urcu_bp_read_unlock();
-	ftrace_thread_errno = &errno;
-	return ftrace_thread_errno;
+	ftrace_thread.errno_ptr = &errno;
+	return ftrace_thread.errno_ptr;
 }
 
 /*
@@ -139,7 +139,7 @@ struct ftrace_resume ftrace_dispatch(uintptr_t ip, uintptr_t parent,
 				     struct tp_ftrace_regs *regs)
 {
 	struct ftrace_resume resume = { 0, FTRACE_RESUME_FUNC };
-	int *err = ftrace_thread_errno;
+	int *err = ftrace_thread.errno_ptr;
 	int saved_errno;
 	uintptr_t word;
 

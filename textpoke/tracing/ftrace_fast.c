@@ -27,18 +27,11 @@
 #include "ftrace_resume.h"
 
 /*
- * Callbacks this thread is inside of (a count, so that leaving one needs
- * nothing kept across it).  initial-exec: the dispatcher runs in any
+ * The thread's words, together so that both are reached from one
+ * thread-pointer offset.  initial-exec: the dispatcher runs in any
  * context, and a dynamic TLS access may allocate.
  */
-__thread unsigned int ftrace_in_callback __attribute__((tls_model("initial-exec")));
-
-/*
- * This thread's errno, once the thread has been through the full
- * dispatch: found without a call, and the sign that urcu-bp knows the
- * thread (its registration, which may use any register, is done).
- */
-__thread int *ftrace_thread_errno __attribute__((tls_model("initial-exec")));
+__thread struct ftrace_thread ftrace_thread __attribute__((tls_model("initial-exec")));
 
 _Static_assert(__builtin_offsetof(struct tp_ftrace_ops, func) == 0,
 	       "the trampolines call ops->func through the ops' address");
@@ -62,7 +55,7 @@ _Static_assert(__builtin_offsetof(struct tp_ftrace_ops, func) == 0,
 static inline __attribute__((always_inline)) uintptr_t
 enter(uintptr_t ip, int *saved_errno, uintptr_t must, uintptr_t must_not)
 {
-	int *err = ftrace_thread_errno;
+	int *err = ftrace_thread.errno_ptr;
 	struct tp_ftrace_ops *ops;
 	uintptr_t word;
 
@@ -75,12 +68,12 @@ enter(uintptr_t ip, int *saved_errno, uintptr_t must, uintptr_t must_not)
 		return FTRACE_ENTER_SLOW;
 	}
 	ops = ftrace_slot_ops(word);
-	if (unlikely(ftrace_in_callback) && !(ops->flags & TP_FTRACE_OPS_FL_RECURSION_SAFE)) {
+	if (unlikely(ftrace_thread.in_callback) && !(ops->flags & TP_FTRACE_OPS_FL_RECURSION_SAFE)) {
 		urcu_bp_read_unlock();
 		return FTRACE_ENTER_NONE;
 	}
 	*saved_errno = *err;
-	ftrace_in_callback++;
+	ftrace_thread.in_callback++;
 	return (uintptr_t)ops;
 }
 
@@ -96,7 +89,7 @@ uintptr_t ftrace_enter_light(uintptr_t ip, int *saved_errno)
 
 void ftrace_exit(int saved_errno)
 {
-	ftrace_in_callback--;
+	ftrace_thread.in_callback--;
 	urcu_bp_read_unlock();
-	*ftrace_thread_errno = saved_errno;
+	*ftrace_thread.errno_ptr = saved_errno;
 }

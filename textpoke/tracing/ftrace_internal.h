@@ -124,9 +124,18 @@ void ftrace_record_objects(void);
 /* ftrace_dispatch.c: what the dispatcher reads, published by ftrace.c. */
 extern struct ops_list *ftrace_registered;
 extern struct tp_ftrace_ops ftrace_stub_ops, ftrace_list_ops;
-/* ftrace_fast.c: the thread's callback count and errno's address. */
-extern __thread unsigned int ftrace_in_callback __attribute__((tls_model("initial-exec")));
-extern __thread int *ftrace_thread_errno __attribute__((tls_model("initial-exec")));
+/*
+ * ftrace_fast.c: a thread's words.  @errno_ptr: its errno, once the
+ * thread has been through ftrace_dispatch(), and the sign that urcu-bp
+ * knows it (its registration, which may use any register, is done).
+ * @in_callback: the callbacks it is inside of (a count, so that leaving
+ * one needs nothing kept across it).
+ */
+struct ftrace_thread {
+	int *errno_ptr;
+	unsigned int in_callback;
+};
+extern __thread struct ftrace_thread ftrace_thread __attribute__((tls_model("initial-exec")));
 bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip);
 /* What a slot holds for @ops: the pointer and its tags (ftrace_resume.h). */
 uintptr_t ftrace_slot_word(const struct tp_ftrace_ops *ops);
