@@ -46,7 +46,10 @@
 	fld	fa7, FTRACE_REGS_FA0 + 56(sp)
 .endm
 
-/* The integer registers the frame saved. */
+/*
+ * The integer registers the frame saved, but s0: saved for the callbacks
+ * (the frame pointer), and callee-saved in every function called here.
+ */
 .macro restore_regs
 	ld	a0, FTRACE_REGS_A0 + 0(sp)
 	ld	a1, FTRACE_REGS_A0 + 8(sp)
@@ -58,7 +61,6 @@
 	ld	a7, FTRACE_REGS_A0 + 56(sp)
 	ld	t0, FTRACE_REGS_T0(sp)
 	ld	ra, FTRACE_REGS_RA(sp)
-	ld	s0, FTRACE_REGS_S0(sp)
 .endm
 
 /*
