@@ -200,7 +200,7 @@ lib-$(CONFIG_TRACEEVENT_FORMATS)	+= textpoke/events/event_format.c
 # The clients.
 lib-$(CONFIG_STATIC_KEYS)		+= textpoke/tracing/jump_label.c
 lib-$(CONFIG_FTRACE)		+= $(addprefix textpoke/tracing/,ftrace.c ftrace_objects.c \
-				   ftrace_dispatch.c ftrace_elf.c ftrace_apply.c ftrace_glob.c ftrace_direct.c \
+				   ftrace_dispatch.c ftrace_fast.c ftrace_elf.c ftrace_apply.c ftrace_glob.c ftrace_direct.c \
 				   ftrace_graph.c ftrace_record.c)
 lib-$(CONFIG_FTRACE)		+= arch/$(ARCH)/ftrace.c arch/$(ARCH)/ftrace_entry.S
 
@@ -225,16 +225,16 @@ $(lib-objs): OWN_TEXT = $(OBJCOPY) $(foreach s,.text .text.unlikely .text.hot .t
 # integer code).
 dispatch-regs-x86	:= -mgeneral-regs-only
 dispatch-regs-arm64	:= -mgeneral-regs-only
-$(objtree)/textpoke/tracing/ftrace_dispatch.o: EXTRA_CFLAGS += -ftls-model=initial-exec \
-	$(dispatch-regs-$(ARCH))
+$(objtree)/textpoke/tracing/ftrace_dispatch.o $(objtree)/textpoke/tracing/ftrace_fast.o: \
+	EXTRA_CFLAGS += -ftls-model=initial-exec $(dispatch-regs-$(ARCH))
 $(objtree)/textpoke/tracing/ftrace_graph.o: EXTRA_CFLAGS += -ftls-model=initial-exec
 # Their inlined urcu-bp read side reaches the thread's reader where
 # liburcu-bp's registry put it, which is not the 128 bytes (a cache line)
 # its type declares: word-sized accesses on word-aligned addresses, which
 # UBSan's alignment check would still report.
 ifneq ($(SANITIZE),)
-$(objtree)/textpoke/tracing/ftrace_dispatch.o $(objtree)/textpoke/tracing/ftrace_graph.o: \
-	EXTRA_CFLAGS += -fno-sanitize=alignment
+$(objtree)/textpoke/tracing/ftrace_dispatch.o $(objtree)/textpoke/tracing/ftrace_fast.o \
+	$(objtree)/textpoke/tracing/ftrace_graph.o: EXTRA_CFLAGS += -fno-sanitize=alignment
 endif
 LIB_A		:= $(objtree)/libtextpoke.a
 LIB_SO		:= $(objtree)/libtextpoke.so

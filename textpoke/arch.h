@@ -117,7 +117,9 @@ int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer
  * How far (either way) a veneer may be from a function entry, and the
  * veneer itself: code near the traced object that jumps to the
  * trampoline anywhere in the address space without touching a register
- * the trampoline needs.  Returns its size (at most 32 bytes).
+ * the trampoline needs (or several, for sites of different layouts, as
+ * arch_ftrace_toggle_insn() chooses).  Returns its size (at most 64
+ * bytes).
  */
 uintptr_t arch_ftrace_veneer_reach(void);
 size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline);

@@ -64,15 +64,24 @@ int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
 	return sizeof(insns);
 }
 
+/*
+ * An object's veneers: the one for functions whose entry's MOV is their
+ * first instruction, and at A64_VENEER_BTI the one for functions that
+ * start with BTI C, which goes to the trampoline's _bti entry.  The
+ * trampoline knows where the function starts from which it was entered,
+ * instead of reading the word before the MOV on every call.
+ */
+#define A64_VENEER_BTI		32
+
 int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
 			    uintptr_t target, uint8_t *buf)
 {
 	uint32_t insn;
-	int len = target ? a64_encode_bl(&insn, layout->toggle, target)
-			 : a64_encode_nop(&insn);
+	int len;
 
-	(void)veneer;
-
+	if (target && target == veneer && layout->site != layout->func)
+		target += A64_VENEER_BTI;
+	len = target ? a64_encode_bl(&insn, layout->toggle, target) : a64_encode_nop(&insn);
 	if (len > 0)
 		memcpy(buf, &insn, sizeof(insn));
 	return len;
@@ -92,6 +101,8 @@ uintptr_t arch_ftrace_veneer_reach(void)
 unsigned char ftrace_arm64_sve;
 
 void ftrace_arm64_caller_sve(void);
+void arch_ftrace_caller_bti(void);
+void ftrace_arm64_caller_sve_bti(void);
 
 /*
  * The trampoline the generic code asks for, arch_ftrace_caller, keeps
@@ -114,16 +125,36 @@ static uintptr_t entry_for_cpu(uintptr_t trampoline)
  * veneer between a call and its target (AAPCS64 "intra-procedure-call
  * scratch register"), so no traced function expects it preserved.
  */
-size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
+static size_t veneer_to(uint8_t *buf, uintptr_t at, uint64_t target)
 {
 	uint32_t insns[2];
-	uint64_t target = entry_for_cpu(trampoline);
 
 	a64_encode_ldr_lit(&insns[0], 16, at, at + 2 * A64_INSN_LEN);
 	a64_encode_br(&insns[1], 16);
 	memcpy(buf, insns, sizeof(insns));
 	memcpy(buf + sizeof(insns), &target, sizeof(target));
 	return sizeof(insns) + sizeof(target);
+}
+
+/* The entry of the same trampoline for functions that start with BTI C. */
+static uintptr_t bti_entry(uintptr_t entry)
+{
+	if (entry == (uintptr_t)ftrace_arm64_caller_sve)
+		return (uintptr_t)ftrace_arm64_caller_sve_bti;
+	if (entry == (uintptr_t)arch_ftrace_caller)
+		return (uintptr_t)arch_ftrace_caller_bti;
+	return entry;
+}
+
+/* The two veneers (arch_ftrace_toggle_insn()), UDF between them. */
+size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
+{
+	uintptr_t entry = entry_for_cpu(trampoline);
+	size_t len = veneer_to(buf, at, entry);
+
+	memset(buf + len, 0, A64_VENEER_BTI - len);
+	return A64_VENEER_BTI + veneer_to(buf + A64_VENEER_BTI, at + A64_VENEER_BTI,
+					  bti_entry(entry));
 }
 
 /* The site's MOV X9, X30 keeps it in X9, which the trampoline restores. */

@@ -4,7 +4,7 @@
  * MOV X9, X30 and BL to its object's veneer, which branched here with
  * X16: X9 is the function's return address, X30 the address after the BL.
  * Save the argument registers and a frame record, call the ops'
- * callback (ftrace_enter(), ops->func, ftrace_exit(): ftrace_dispatch.c)
+ * callback (ftrace_enter(), ops->func, ftrace_exit(): ftrace_fast.c)
  * or ftrace_dispatch(ip, parent, regs), restore, and continue the
  * function with X30 as it was at its entry.  When the function's ops
  * slot is tagged FTRACE_SLOT_LIGHT, the vector registers are neither
@@ -93,21 +93,14 @@
 
 /*
  * X0: the traced function, from X30 after its entry's BL: the BL
- * follows the entry's MOV, at the function's start or after its BTI C.
- * The word before the MOV is BTI C or the top half of the ops slot,
- * which as a user-space pointer cannot read as BTI C.  X16: its ops
- * slot's word.  X1 and X17 clobbered (X1 is saved in the frame).
+ * follows the entry's MOV, at the function's start, or after its BTI C
+ * when the object's veneer sent it to the _bti entry
+ * (arch/arm64/ftrace.c).  X16: its ops slot's word, the word below it.
  */
-#define A64_BTI_C_WORD	0xd503245f
+#define A64_INSN_BYTES	4
 
-.macro func_and_slot
-	sub	x0, x30, #8
-	ldur	w16, [x0, #-4]
-	movz	w17, #(A64_BTI_C_WORD & 0xffff)
-	movk	w17, #(A64_BTI_C_WORD >> 16), lsl #16
-	sub	x1, x0, #4
-	cmp	w16, w17
-	csel	x0, x1, x0, eq
+.macro func_and_slot skip
+	sub	x0, x30, #2 * A64_INSN_BYTES + \skip
 	ldur	x16, [x0, #-8]
 .endm
 
@@ -138,13 +131,8 @@
 7:
 .endm
 
-.macro entry_trampoline name, sve
-	.globl	\name
-	.hidden	\name
-	.type	\name, %function
-	.p2align 3
-\name:
-	.cfi_startproc
+/* The frame, from the veneer's BR X16: the same for both entries. */
+.macro frame_enter
 	.cfi_return_column x17
 	.cfi_register x17, x30
 	.cfi_register x30, x9
@@ -160,7 +148,36 @@
 	.cfi_offset x29, FTRACE_REGS_FP - FTRACE_REGS_SIZE
 	add	x29, sp, #FTRACE_REGS_FP
 	.cfi_def_cfa x29, FTRACE_REGS_SIZE - FTRACE_REGS_FP
-	func_and_slot
+.endm
+
+/*
+ * \name for functions whose entry's MOV is their first instruction,
+ * \name\()_bti for those that start with BTI C: it finds the function
+ * and joins the other, whose unwind information holds from there on
+ * (the frame is the same).
+ */
+.macro entry_trampoline name, sve
+	.globl	\name\()_bti
+	.hidden	\name\()_bti
+	.type	\name\()_bti, %function
+	.p2align 3
+\name\()_bti:
+	.cfi_startproc
+	frame_enter
+	func_and_slot A64_INSN_BYTES
+	b	.L\name\()_found
+	.cfi_endproc
+	.size	\name\()_bti, . - \name\()_bti
+
+	.globl	\name
+	.hidden	\name
+	.type	\name, %function
+	.p2align 3
+\name:
+	.cfi_startproc
+	frame_enter
+	func_and_slot 0
+.L\name\()_found:
 	tbnz	x16, #0, .L\name\()_light		/* FTRACE_SLOT_LIGHT */
 .L\name\()_full:
 	.if \sve

@@ -4,7 +4,7 @@
  * AUIPC t0 and JALR t0 to its object's veneer, which jumped here with t1:
  * ra is the function's return address, t0 the address after the JALR.
  * Save the argument registers, call the ops' callback (ftrace_enter(),
- * ops->func, ftrace_exit(): ftrace_dispatch.c) or ftrace_dispatch(ip,
+ * ops->func, ftrace_exit(): ftrace_fast.c) or ftrace_dispatch(ip,
  * parent, regs), restore, and continue the function at t0.  When the
  * function's ops slot is tagged FTRACE_SLOT_LIGHT, the floating-point
  * argument registers are neither saved nor restored
@@ -46,7 +46,10 @@
 	fld	fa7, FTRACE_REGS_FA0 + 56(sp)
 .endm
 
-/* The integer registers the frame saved. */
+/*
+ * The integer registers the frame saved, but s0: saved for the callbacks
+ * (the frame pointer), and callee-saved in every function called here.
+ */
 .macro restore_regs
 	ld	a0, FTRACE_REGS_A0 + 0(sp)
 	ld	a1, FTRACE_REGS_A0 + 8(sp)
@@ -58,7 +61,6 @@
 	ld	a7, FTRACE_REGS_A0 + 56(sp)
 	ld	t0, FTRACE_REGS_T0(sp)
 	ld	ra, FTRACE_REGS_RA(sp)
-	ld	s0, FTRACE_REGS_S0(sp)
 .endm
 
 /*

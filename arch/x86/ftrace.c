@@ -56,13 +56,23 @@ int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
 	return x86_encode_nop(buf, X86_SITE_LEN);
 }
 
+/*
+ * An object's veneers: the one for functions whose site is their first
+ * instruction, and at X86_VENEER_ENDBR the one for functions that start
+ * with ENDBR64, which goes to the trampoline's _endbr entry.  The
+ * trampoline knows where the function starts from which it was entered,
+ * instead of reading the bytes before the CALL on every call.
+ */
+#define X86_VENEER_ENDBR	16
+
 int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
 			    uintptr_t target, uint8_t *buf)
 {
-	(void)veneer;
-	if (target)
-		return x86_encode_call(buf, layout->toggle, target);
-	return x86_encode_nop(buf, X86_SITE_LEN);
+	if (!target)
+		return x86_encode_nop(buf, X86_SITE_LEN);
+	if (target == veneer && layout->toggle != layout->func)
+		target += X86_VENEER_ENDBR;
+	return x86_encode_call(buf, layout->toggle, target);
 }
 
 /* CALL rel32 reaches +-2 GiB; keep a margin for the object's own size. */
@@ -81,6 +91,9 @@ unsigned char ftrace_x86_vec;
 
 void ftrace_x86_caller_avx(void);
 void ftrace_x86_caller_avx512(void);
+void arch_ftrace_caller_endbr(void);
+void ftrace_x86_caller_avx_endbr(void);
+void ftrace_x86_caller_avx512_endbr(void);
 
 static uint64_t xcr0(void)
 {
@@ -132,16 +145,37 @@ static uintptr_t entry_for_cpu(uintptr_t trampoline)
 	return trampoline;
 }
 
+/* The entry of the same trampoline for functions that start with ENDBR64. */
+static uintptr_t endbr_entry(uintptr_t entry)
+{
+	if (entry == (uintptr_t)ftrace_x86_caller_avx512)
+		return (uintptr_t)ftrace_x86_caller_avx512_endbr;
+	if (entry == (uintptr_t)ftrace_x86_caller_avx)
+		return (uintptr_t)ftrace_x86_caller_avx_endbr;
+	if (entry == (uintptr_t)arch_ftrace_caller)
+		return (uintptr_t)arch_ftrace_caller_endbr;
+	return entry;
+}
+
 /* JMP *0(%rip) followed by the absolute address: no register touched. */
-size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
+static size_t jmp_abs(uint8_t *buf, uint64_t target)
 {
 	static const uint8_t jmp_rip[6] = { 0xff, 0x25, 0, 0, 0, 0 };
-	uint64_t target = entry_for_cpu(trampoline);
 
-	(void)at;
 	memcpy(buf, jmp_rip, sizeof(jmp_rip));
 	memcpy(buf + sizeof(jmp_rip), &target, sizeof(target));
 	return sizeof(jmp_rip) + sizeof(target);
+}
+
+/* The two veneers (arch_ftrace_toggle_insn()), INT3 between them. */
+size_t arch_ftrace_veneer(uint8_t *buf, uintptr_t at, uintptr_t trampoline)
+{
+	uintptr_t entry = entry_for_cpu(trampoline);
+	size_t len = jmp_abs(buf, entry);
+
+	(void)at;
+	memset(buf + len, 0xcc, X86_VENEER_ENDBR - len);
+	return X86_VENEER_ENDBR + jmp_abs(buf + X86_VENEER_ENDBR, endbr_entry(entry));
 }
 
 /* Above the frame: the way into the function (the site's CALL), then its caller. */

@@ -4,7 +4,7 @@
  * object's veneer, which jumps here: the stack holds the return address
  * into the function (after its CALL) and above it the function's own
  * return address.  Save every argument register, call the ops' callback
- * (ftrace_enter(), ops->func, ftrace_exit(): ftrace_dispatch.c) or
+ * (ftrace_enter(), ops->func, ftrace_exit(): ftrace_fast.c) or
  * ftrace_dispatch(ip, parent, regs) with the function's entry address,
  * restore, and return into the function as if the CALL had been the NOP
  * it replaced (or go where the dispatcher says: a direct trampoline, a
@@ -125,26 +125,17 @@
 .endm
 
 /*
- * From the saved frame: call the dispatcher and continue as it says.
- * ftrace_dispatch() returns { %rax: address, %rdx: how }.
- */
-/*
- * The traced function's entry into %rdi, its ops slot's word into %rax,
- * from the return address into it: the CALL is the function's first
- * instruction or follows its ENDBR64.  The four bytes before the CALL
- * are either ENDBR64 or the top half of the ops slot, which as a
- * user-space pointer has its top 16 bits zero and cannot read as it.
+ * The traced function's entry into %rdi, from the return address into
+ * it: the CALL is the function's first instruction, or follows its
+ * ENDBR64 when the object's veneer sent it to the _endbr entry
+ * (arch/x86/ftrace.c).  Its ops slot is the word below the entry.
  */
 #define X86_SITE_LEN	5
-#define X86_ENDBR64	0xfa1e0ff3		/* f3 0f 1e fa */
+#define X86_ENDBR64_LEN	4
 
-.macro func_and_slot
+.macro func_and_slot skip
 	movq	FTRACE_REGS_SIZE(%rsp), %rdi
-	subq	$X86_SITE_LEN, %rdi
-	leaq	-4(%rdi), %rax
-	cmpl	$X86_ENDBR64, (%rax)
-	cmoveq	%rax, %rdi
-	movq	-8(%rdi), %rax
+	subq	$X86_SITE_LEN + \skip, %rdi
 .endm
 
 /*
@@ -251,7 +242,27 @@
 	.cfi_restore_state
 .endm
 
+/*
+ * \name for functions whose site is their first instruction, \name\()_endbr
+ * for those that start with ENDBR64: it finds the function and joins
+ * the other, whose unwind information holds from there on (the frame is
+ * the same).
+ */
 .macro entry_trampoline name, vec
+	.globl	\name\()_endbr
+	.hidden	\name\()_endbr
+	.type	\name\()_endbr, @function
+	.p2align 4
+\name\()_endbr:
+	.cfi_startproc
+	subq	$FTRACE_REGS_SIZE, %rsp
+	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
+	save_gprs
+	func_and_slot X86_ENDBR64_LEN
+	jmp	.L\name\()_found
+	.cfi_endproc
+	.size	\name\()_endbr, . - \name\()_endbr
+
 	.globl	\name
 	.hidden	\name
 	.type	\name, @function
@@ -261,7 +272,9 @@
 	subq	$FTRACE_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset FTRACE_REGS_SIZE
 	save_gprs
-	func_and_slot
+	func_and_slot 0
+.L\name\()_found:
+	movq	-8(%rdi), %rax
 	testb	$FTRACE_SLOT_LIGHT, %al
 	jnz	.L\name\()_light
 .L\name\()_full:

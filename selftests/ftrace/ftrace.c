@@ -72,7 +72,7 @@ TEST(functions_are_found_by_name)
 {
 	EXPECT_EQ(1, tp_ftrace_count_functions("tp_trace_func1"));
 	EXPECT_EQ(2, tp_ftrace_count_functions("tp_trace_func?"));
-	EXPECT_EQ(NR_TRACED_FUNCS + (tp_trace_bti != NULL),
+	EXPECT_EQ(NR_TRACED_FUNCS + (tp_trace_bti != NULL) + (tp_trace_endbr != NULL),
 		  tp_ftrace_count_functions("tp_trace_*"));
 	EXPECT_EQ(0, tp_ftrace_count_functions("no_such_function"));
 	/* A prefix glob names what fnmatch would, and a star elsewhere too. */
@@ -423,6 +423,40 @@ TEST(light_contract_takes_the_light_way)
 	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
 	EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
 	EXPECT_EQ(4, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+/*
+ * The light and the one-ops ways read urcu-bp's read side in the form it
+ * has where sys_membarrier() works.  liburcu-bp's writers say whether
+ * they use it (urcu_bp_has_sys_membarrier); told they do not, the slots
+ * are tagged slow: every callback is still called, through the general
+ * dispatcher, whose read side fences, and never the light way, which
+ * the result of tp_trace_doubles() would show.
+ */
+extern int urcu_bp_has_sys_membarrier;
+
+TEST(fast_ways_need_sys_membarrier)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = {
+		.func = light_hit, .private = &hits,
+		.flags = TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY,
+	};
+	int had = urcu_bp_has_sys_membarrier;
+	int i;
+
+	urcu_bp_has_sys_membarrier = 0;
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_doubles", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	for (i = 0; i < 3; i++) {
+		errno = 0;
+		EXPECT_EQ(6.25, tp_trace_doubles(2.0, 3.0, 1.0, 4.0));
+		EXPECT_EQ(0, errno);
+	}
+	EXPECT_EQ(3, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	urcu_bp_has_sys_membarrier = had;
 	tp_ftrace_free_filter(&ops);
 }
 
@@ -928,29 +962,67 @@ TEST(no_writer_changes_nothing)
 	tp_ftrace_free_filter(&ops);
 }
 
-/* arm64 code built for BTI: BTI C at the function, the site after it. */
-TEST(bti_entries)
+/*
+ * Code built for BTI (arm64: BTI C at the function) or IBT (x86-64:
+ * ENDBR64), the site after it, called through the object's other veneer
+ * and the trampolines' entries for such functions, which must find the
+ * function where it starts: the full way and the light way.
+ */
+static void landing_pad_entries(struct __test_metadata *_metadata, int (*func)(int),
+				const char *name, unsigned int flags)
 {
 	unsigned long hits = 0;
-	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
-	uint32_t first;
+	struct tp_ftrace_ops ops = { .func = light_hit, .private = &hits, .flags = flags };
 	int i;
+
+	seen_ip = 0;
+	EXPECT_EQ(1, tp_ftrace_count_functions(name));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, name, 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	for (i = 0; i < 10; i++) {
+		errno = 0;
+		EXPECT_EQ(2 * (i + 1), func(i));
+		EXPECT_EQ(0, errno);
+	}
+	EXPECT_EQ((unsigned long)func, seen_ip);
+	EXPECT_EQ((unsigned long)9, seen_args[0]);
+	EXPECT_EQ(10, counter(&hits));
+	/* And the function it calls, which has no landing pad. */
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 0));
+	for (i = 0; i < 10; i++)
+		EXPECT_EQ(2 * (i + 1), func(i));
+	EXPECT_EQ((unsigned long)tp_trace_func1, seen_ip);
+	EXPECT_EQ(30, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(2, func(0));
+	EXPECT_EQ(30, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+TEST(bti_entries)
+{
+	uint32_t first;
 
 	if (!tp_trace_bti)
 		SKIP(return, "BTI entries exist on arm64 only");
 	memcpy(&first, (const void *)tp_trace_bti, sizeof(first));
 	ASSERT_EQ(0xd503245fu, first);		/* BTI C */
-	EXPECT_EQ(1, tp_ftrace_count_functions("tp_trace_bti"));
-	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_bti", 1));
-	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 0));
-	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
-	for (i = 0; i < 10; i++)
-		EXPECT_EQ(2 * (i + 1), tp_trace_bti(i));
-	EXPECT_EQ(20, counter(&hits));
-	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
-	EXPECT_EQ(2, tp_trace_bti(0));
-	EXPECT_EQ(20, counter(&hits));
-	tp_ftrace_free_filter(&ops);
+	landing_pad_entries(_metadata, tp_trace_bti, "tp_trace_bti", 0);
+	landing_pad_entries(_metadata, tp_trace_bti, "tp_trace_bti",
+			    TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY);
+}
+
+TEST(endbr_entries)
+{
+	uint8_t first[4];
+
+	if (!tp_trace_endbr)
+		SKIP(return, "ENDBR64 entries exist on x86-64 only");
+	memcpy(first, (const void *)tp_trace_endbr, sizeof(first));
+	ASSERT_EQ(0, memcmp(first, "\xf3\x0f\x1e\xfa", sizeof(first)));	/* ENDBR64 */
+	landing_pad_entries(_metadata, tp_trace_endbr, "tp_trace_endbr", 0);
+	landing_pad_entries(_metadata, tp_trace_endbr, "tp_trace_endbr",
+			    TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY);
 }
 
 /* A callback that calls the API: refused, not a deadlock. */

@@ -16,6 +16,8 @@ TRACED double tp_trace_doubles(double a, double b, double c, double d);
 TRACED int tp_trace_loop(void);
 /* arm64 only (traced_bti.c): tp_trace_func1(x) * 2, entered at BTI C. */
 TRACED int tp_trace_bti(int x) __attribute__((weak));
+/* x86-64 only (traced_endbr.c): the same, entered at ENDBR64. */
+TRACED int tp_trace_endbr(int x) __attribute__((weak));
 
 /* Calls of tp_trace_loop() that the callback saw twice (must stay 0). */
 extern __thread int tp_loop_hits;

@@ -62,7 +62,7 @@ static void fork_handlers_register(void)
 
 bool ftrace_thread_in_callback(void)
 {
-	return ftrace_in_callback;
+	return ftrace_thread.in_callback;
 }
 
 /* The text mutex comes after this one: an event callback may not take it. */

@@ -6,17 +6,13 @@
  * reads are published by ftrace.c under RCU (urcu-bp, whose read side is
  * signal-safe and needs no registration).
  *
- * This is the per-call cost of tracing, so the common case is short:
- * the slot's tags (ftrace_resume.h) say whether the one ops there is a
- * plain callback, which the trampoline calls itself between
- * ftrace_enter() and ftrace_exit(); lists, direct calls and redirections
- * go the general way, ftrace_dispatch().  urcu-bp's read side is inlined
- * (_LGPL_SOURCE) and this file is built with the initial-exec TLS model,
- * so that its thread-local words are one %fs/TPIDR/tp-relative access
- * each instead of calls into the dynamic linker; and with the integer
- * registers only (Makefile), because ftrace_enter_light() and
- * ftrace_exit() run with the vector state of the traced function still
- * live.
+ * The common case, one callback ops in the slot, does not come here:
+ * the slot's tags (ftrace_resume.h) tell the trampoline, which calls the
+ * callback itself between ftrace_enter() and ftrace_exit()
+ * (ftrace_fast.c).  This file is the rest: a thread's first traced
+ * entry, lists, direct calls and redirections, and slots whose ops is
+ * not plain (ftrace_slot_word()).  Built as ftrace_fast.c is
+ * (Makefile): initial-exec TLS, and the integer registers only.
  */
 #define _LGPL_SOURCE
 #include <errno.h>
@@ -25,28 +21,11 @@
 #include "ftrace_internal.h"
 #include "ftrace_resume.h"
 
-#define likely(x)	__builtin_expect(!!(x), 1)
-#define unlikely(x)	__builtin_expect(!!(x), 0)
-
 struct ops_list *ftrace_registered;
 
 /* Slot values that are not a registered ops. */
 struct tp_ftrace_ops ftrace_stub_ops;
 struct tp_ftrace_ops ftrace_list_ops;
-
-/*
- * Callbacks this thread is inside of (a count, so that leaving one needs
- * nothing kept across it).  initial-exec: the dispatcher runs in any
- * context, and a dynamic TLS access may allocate.
- */
-__thread unsigned int ftrace_in_callback __attribute__((tls_model("initial-exec")));
-
-/*
- * This thread's errno, once the thread has been through the full
- * dispatch: found without a call, and the sign that urcu-bp knows the
- * thread (its registration, which may use any register, is done).
- */
-static __thread int *thread_errno __attribute__((tls_model("initial-exec")));
 
 bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip)
 {
@@ -75,19 +54,12 @@ uintptr_t ftrace_slot_word(const struct tp_ftrace_ops *ops)
 	if (ops == &ftrace_stub_ops || ops == &ftrace_list_ops || !ops->state ||
 	    ops->state->kind != FTRACE_OPS_CALLBACK)
 		return word | FTRACE_SLOT_SLOW;
+	/* ftrace_fast.c's read side is right only with sys_membarrier(). */
+	if (!__atomic_load_n(&urcu_bp_has_sys_membarrier, __ATOMIC_RELAXED))
+		return word | FTRACE_SLOT_SLOW;
 	if ((ops->flags & TP_FTRACE_OPS_FL_GENERAL_REGS_ONLY) && !ops->state->graph)
 		return word | FTRACE_SLOT_LIGHT;
 	return word;
-}
-
-static inline struct tp_ftrace_ops *slot_ops(uintptr_t word)
-{
-	return (struct tp_ftrace_ops *)(word & ~(uintptr_t)FTRACE_SLOT_TAGS);
-}
-
-static inline uintptr_t slot_load(uintptr_t ip)
-{
-	return __atomic_load_n((const uintptr_t *)(ip - FTRACE_SLOT_SIZE), __ATOMIC_ACQUIRE);
 }
 
 /* A callback ops' callback, unless this thread is inside one already. */
@@ -95,11 +67,11 @@ static inline __attribute__((always_inline)) void
 call_callback(struct tp_ftrace_ops *ops, uintptr_t ip, uintptr_t parent,
 	      struct tp_ftrace_regs *regs)
 {
-	if (unlikely(ftrace_in_callback) && !(ops->flags & TP_FTRACE_OPS_FL_RECURSION_SAFE))
+	if (unlikely(ftrace_thread.in_callback) && !(ops->flags & TP_FTRACE_OPS_FL_RECURSION_SAFE))
 		return;
-	ftrace_in_callback++;
+	ftrace_thread.in_callback++;
 	ops->func(ip, parent, ops, regs);
-	ftrace_in_callback--;
+	ftrace_thread.in_callback--;
 }
 
 /*
@@ -152,8 +124,8 @@ static __attribute__((noinline)) int *thread_setup(void)
 {
 	urcu_bp_read_lock();
 	urcu_bp_read_unlock();
-	thread_errno = &errno;
-	return thread_errno;
+	ftrace_thread.errno_ptr = &errno;
+	return ftrace_thread.errno_ptr;
 }
 
 /*
@@ -167,7 +139,7 @@ struct ftrace_resume ftrace_dispatch(uintptr_t ip, uintptr_t parent,
 				     struct tp_ftrace_regs *regs)
 {
 	struct ftrace_resume resume = { 0, FTRACE_RESUME_FUNC };
-	int *err = thread_errno;
+	int *err = ftrace_thread.errno_ptr;
 	int saved_errno;
 	uintptr_t word;
 
@@ -178,79 +150,14 @@ struct ftrace_resume ftrace_dispatch(uintptr_t ip, uintptr_t parent,
 		saved_errno = *err;
 	}
 	urcu_bp_read_lock();
-	word = slot_load(ip);
+	word = ftrace_slot_load(ip);
 	if (unlikely(word & FTRACE_SLOT_SLOW))
-		resume = dispatch_slow(slot_ops(word), ip, parent, regs);
+		resume = dispatch_slow(ftrace_slot_ops(word), ip, parent, regs);
 	else
-		call_callback(slot_ops(word), ip, parent, regs);
+		call_callback(ftrace_slot_ops(word), ip, parent, regs);
 	urcu_bp_read_unlock();
 	*err = saved_errno;
 	return resume;
-}
-
-/*
- * The common case, in three calls from the trampoline, none of which
- * keeps anything across a call (so none saves a register): enter, the
- * callback called by the trampoline itself, exit.
- *
- * ftrace_enter(): the slot holds one callback ops.  Save errno into
- * *@saved_errno, take the read lock, and return the ops with the thread
- * counted inside it: the trampoline calls ops->func and then
- * ftrace_exit(*@saved_errno).  FTRACE_ENTER_NONE: nothing to call (a
- * nested entry the ops does not want), nothing held.  FTRACE_ENTER_SLOW:
- * anything else, nothing held: the trampoline calls ftrace_dispatch().
- *
- * ftrace_enter_light(): the same from the light trampoline, which kept
- * the integer registers only: FTRACE_ENTER_SLOW unless the slot still
- * holds a light ops (it may have changed since the trampoline looked):
- * then the trampoline saves the vector state after all and goes the full
- * way.  Both say FTRACE_ENTER_SLOW on a thread's first traced entry:
- * ftrace_dispatch() has urcu-bp register it (which may use any
- * register).
- */
-_Static_assert(__builtin_offsetof(struct tp_ftrace_ops, func) == 0,
-	       "the trampolines call ops->func through the ops' address");
-
-static inline __attribute__((always_inline)) uintptr_t
-enter(uintptr_t ip, int *saved_errno, uintptr_t must, uintptr_t must_not)
-{
-	int *err = thread_errno;
-	struct tp_ftrace_ops *ops;
-	uintptr_t word;
-
-	if (unlikely(!err || !URCU_TLS(urcu_bp_reader)))
-		return FTRACE_ENTER_SLOW;	/* ftrace_dispatch() sets the thread up */
-	urcu_bp_read_lock();
-	word = slot_load(ip);
-	if (unlikely((word & must) != must || (word & must_not))) {
-		urcu_bp_read_unlock();
-		return FTRACE_ENTER_SLOW;
-	}
-	ops = slot_ops(word);
-	if (unlikely(ftrace_in_callback) && !(ops->flags & TP_FTRACE_OPS_FL_RECURSION_SAFE)) {
-		urcu_bp_read_unlock();
-		return FTRACE_ENTER_NONE;
-	}
-	*saved_errno = *err;
-	ftrace_in_callback++;
-	return (uintptr_t)ops;
-}
-
-uintptr_t ftrace_enter(uintptr_t ip, int *saved_errno)
-{
-	return enter(ip, saved_errno, 0, FTRACE_SLOT_SLOW);
-}
-
-uintptr_t ftrace_enter_light(uintptr_t ip, int *saved_errno)
-{
-	return enter(ip, saved_errno, FTRACE_SLOT_LIGHT, 0);
-}
-
-void ftrace_exit(int saved_errno)
-{
-	ftrace_in_callback--;
-	urcu_bp_read_unlock();
-	*thread_errno = saved_errno;
 }
 
 unsigned long tp_ftrace_regs_get_argument(const struct tp_ftrace_regs *regs,

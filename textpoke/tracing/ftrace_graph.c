@@ -259,7 +259,7 @@ static void call_return(const struct fgraph_frame *f, unsigned int depth,
 {
 	struct tp_fgraph_ops *gops;
 	struct tp_ftrace_graph_ret ret;
-	unsigned int nested = ftrace_in_callback;
+	unsigned int nested = ftrace_thread.in_callback;
 
 	urcu_bp_read_lock();
 	gops = __atomic_load_n(&fgraph_table[f->ops].gops, __ATOMIC_ACQUIRE);
@@ -270,9 +270,9 @@ static void call_return(const struct fgraph_frame *f, unsigned int depth,
 			.calltime = f->calltime, .rettime = now_ns(),
 			.flags = regs ? 0 : TP_FGRAPH_RET_UNWOUND, .regs = regs,
 		};
-		ftrace_in_callback = nested + 1;
+		ftrace_thread.in_callback = nested + 1;
 		gops->retfunc(&ret, gops);
-		ftrace_in_callback = nested;
+		ftrace_thread.in_callback = nested;
 	}
 	urcu_bp_read_unlock();
 }

@@ -15,6 +15,7 @@
 #include <textpoke/textpoke.h>
 
 #include "../arch.h"
+#include "ftrace_resume.h"
 
 struct ftrace_func {
 	struct ftrace_layout layout;
@@ -123,7 +124,18 @@ void ftrace_record_objects(void);
 /* ftrace_dispatch.c: what the dispatcher reads, published by ftrace.c. */
 extern struct ops_list *ftrace_registered;
 extern struct tp_ftrace_ops ftrace_stub_ops, ftrace_list_ops;
-extern __thread unsigned int ftrace_in_callback __attribute__((tls_model("initial-exec")));
+/*
+ * ftrace_fast.c: a thread's words.  @errno_ptr: its errno, once the
+ * thread has been through ftrace_dispatch(), and the sign that urcu-bp
+ * knows it (its registration, which may use any register, is done).
+ * @in_callback: the callbacks it is inside of (a count, so that leaving
+ * one needs nothing kept across it).
+ */
+struct ftrace_thread {
+	int *errno_ptr;
+	unsigned int in_callback;
+};
+extern __thread struct ftrace_thread ftrace_thread __attribute__((tls_model("initial-exec")));
 bool ftrace_ops_traces(const struct tp_ftrace_ops *ops, uintptr_t ip);
 /* What a slot holds for @ops: the pointer and its tags (ftrace_resume.h). */
 uintptr_t ftrace_slot_word(const struct tp_ftrace_ops *ops);
@@ -138,7 +150,24 @@ struct ftrace_resume {
 };
 struct ftrace_resume ftrace_dispatch(uintptr_t ip, uintptr_t parent,
 				     struct tp_ftrace_regs *regs);
-/* The common case: ftrace_dispatch.c, "enter, the callback, exit". */
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+/*
+ * A traced function's ops slot, the word before its entry, and the ops
+ * in a slot word (ftrace_resume.h).
+ */
+static inline uintptr_t ftrace_slot_load(uintptr_t ip)
+{
+	return __atomic_load_n((const uintptr_t *)(ip - FTRACE_SLOT_SIZE), __ATOMIC_ACQUIRE);
+}
+
+static inline struct tp_ftrace_ops *ftrace_slot_ops(uintptr_t word)
+{
+	return (struct tp_ftrace_ops *)(word & ~(uintptr_t)FTRACE_SLOT_TAGS);
+}
+
+/* The common case: ftrace_fast.c, "enter, the callback, exit". */
 uintptr_t ftrace_enter(uintptr_t ip, int *saved_errno);
 uintptr_t ftrace_enter_light(uintptr_t ip, int *saved_errno);
 void ftrace_exit(int saved_errno);

@@ -26,7 +26,7 @@
 
 /*
  * ftrace_enter() and ftrace_enter_light() return the ops whose callback
- * the trampoline calls, or one of these (ftrace_dispatch.c).
+ * the trampoline calls, or one of these (ftrace_fast.c).
  */
 #define FTRACE_ENTER_NONE	0	/* nothing to call */
 #define FTRACE_ENTER_SLOW	1	/* the full way: ftrace_dispatch() */
