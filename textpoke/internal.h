@@ -59,6 +59,54 @@ struct word {
 	uint64_t old, new;
 };
 
+/*
+ * toggle.c: one entry of a toggle lane, a batch whose every change is
+ * one instruction of the same length (at most 8 bytes) with its old
+ * bytes known exactly: the instruction a client wrote there itself.
+ * @old and @new hold the bytes in memory order from their lowest byte.
+ */
+struct toggle {
+	uintptr_t addr;
+	uint64_t old, new;
+};
+
+/*
+ * The instruction ranges of a batch, in address order: its sites, or
+ * the entries of a toggle lane (@toggle_len bytes each).  NULL: none.
+ */
+struct insn_ranges {
+	const struct site *sites;
+	const struct toggle *toggles;
+	size_t nr;
+	unsigned int toggle_len;
+};
+
+static inline uintptr_t range_addr(const struct insn_ranges *r, size_t i)
+{
+	return r->sites ? r->sites[i].addr : r->toggles[i].addr;
+}
+
+static inline size_t range_len(const struct insn_ranges *r, size_t i)
+{
+	return r->sites ? r->sites[i].len : r->toggle_len;
+}
+
+static inline size_t ranges_nr(const struct insn_ranges *r)
+{
+	return r ? r->nr : 0;
+}
+
+/*
+ * Commit a toggle lane: @nr entries sorted by address, and @words.  The
+ * same checks and protocols as a batch of sites, with what is known of
+ * every entry made use of.  -EOPNOTSUPP, before anything is checked or
+ * written, when the lane cannot take the change (a backend or writer it
+ * does not run, sites left trapped by a failed write): the caller then
+ * makes it a batch of sites.
+ */
+int toggle_commit(const struct toggle *toggles, size_t nr, unsigned int len,
+		  struct word *words, size_t nr_words, enum tp_backend backend);
+
 struct tp_batch {
 	struct site *sites;
 	size_t nr, cap;
@@ -82,8 +130,8 @@ struct maps_snapshot {
 	unsigned long long dl_adds, dl_subs;	/* loader counters when taken */
 };
 
-int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
-		   size_t nr, const struct word *words, size_t nr_words);
+int maps_for_sites(const struct maps_snapshot **snap, const struct insn_ranges *sites,
+		   const struct word *words, size_t nr_words);
 int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 		     size_t len, const struct exec_map **map);
 /* The same in a walk in address order, @*map the last site's mapping or NULL. */
@@ -121,7 +169,7 @@ struct text_writer {
 	size_t nr_runs;
 };
 
-int text_open(struct text_writer *w, const struct site *sites, size_t nr,
+int text_open(struct text_writer *w, const struct insn_ranges *sites,
 	      const struct word *words, size_t nr_words,
 	      const struct maps_snapshot *snap, enum tp_writer want);
 int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t len);
@@ -165,7 +213,17 @@ struct inflight_node {
 };
 void inflight_keep(struct inflight_node *node);
 void inflight_drop(struct inflight_node *node);
-const struct site *inflight_lookup(uintptr_t addr);	/* under rcu read lock */
+/* The lane's entries, as the caller's array (nothing copied). */
+void inflight_publish_toggles(const struct toggle *toggles, size_t nr, unsigned int len);
+/*
+ * What the trap handler needs of the site at @addr: the instruction to
+ * execute, and the word that says the site is still live.
+ */
+struct trap_site {
+	struct insn insn;
+	const uint32_t *state;
+};
+bool inflight_lookup(uintptr_t addr, struct trap_site *out);	/* under rcu read lock */
 unsigned long inflight_generation(void);
 void inflight_read_lock(void);
 void inflight_read_unlock(void);
@@ -214,6 +272,37 @@ int nosync_commit(struct site *sites, size_t nr, struct text_writer *w);
 int bp_commit(struct site *sites, size_t nr, struct text_writer *w);
 int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
 /*
+ * poke.c: what a commit needs to know once: the writer it expects,
+ * whether the breakpoint backend's traps are safe now (our SIGTRAP
+ * handler is still installed, no thread blocks SIGTRAP, which the kernel
+ * would force through with the default action, and no debugger may keep
+ * them), and whether threads can be parked (the application has not
+ * taken the park signal): -EBUSY otherwise, before anything is written.
+ */
+struct commit_env {
+	enum tp_writer writer;
+	int traps_safe;			/* 0 or -EBUSY; 1 until asked */
+	int park_ready;			/* 0 or -EBUSY; 1 until asked */
+};
+#define COMMIT_ENV_INIT(want)	{					\
+	.writer = (want) == TP_WRITER_PROC_MEM ? (want) : TP_WRITER_MPROTECT,	\
+	.traps_safe = 1, .park_ready = 1,				\
+}
+/* What @backend needs whatever the sites: 0 or the error of the commit. */
+int backend_ready(enum tp_backend backend, struct commit_env *env);
+/* AUTO's order of trial, NR_BACKENDS of them. */
+#define NR_BACKENDS	3
+const enum tp_backend *backend_order(void);
+
+/* The lane's protocols (bp.c, nosync.c): the window writer only, no failure. */
+void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
+		      struct text_writer *w);
+void toggle_nosync_commit(const struct toggle *t, size_t nr, unsigned int len,
+			  struct text_writer *w);
+/* An event's view of entry @t (only where a subscriber listens). */
+void toggle_as_site(struct site *s, const struct toggle *t, unsigned int len);
+
+/*
  * bp.c: breakpoint sites whose trap a failed write left in the text stay
  * published; each commit first tries to finish them, and refuses sites
  * that overlap one still stuck.  Under the text mutex.
@@ -221,6 +310,7 @@ int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
 void bp_retry_stuck(void);
 bool bp_stuck_overlaps(const struct site *sites, size_t nr,
 		       const struct word *words, size_t nr_words);
+bool bp_any_stuck(void);
 
 /*
  * poke.c: the text mutex serialises pokes, subscriptions and the perf.data
@@ -274,8 +364,8 @@ int batch_reserve(struct tp_batch *batch, size_t nr_sites, size_t nr_words);
  * words.c: the words of a batch, checked after its sites (sorted by
  * check_sites()), stored just before its protocol runs.
  */
-int words_check(struct word *words, size_t nr, const struct site *sites,
-		size_t nr_sites, const struct maps_snapshot *snap);
+int words_check(struct word *words, size_t nr, const struct insn_ranges *sites,
+		const struct maps_snapshot *snap);
 int words_store(struct text_writer *w, const struct word *words, size_t nr, bool back);
 int words_commit(const struct word *words, size_t nr, const struct maps_snapshot *snap,
 		 enum tp_writer want);

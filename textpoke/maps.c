@@ -561,16 +561,16 @@ static void cover_range(struct cover_walk *cw, uintptr_t start, size_t len)
  * with the protection cached (the application may have unmapped it or
  * changed its protection since).
  */
-static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
-			 size_t nr, const struct word *words, size_t nr_words)
+static bool cache_covers(const struct dl_counters *dl, const struct insn_ranges *sites,
+			 const struct word *words, size_t nr_words)
 {
 	struct cover_walk cw = { .now = { .have_last = false }, .covered = true };
-	size_t i;
+	size_t i, nr = ranges_nr(sites);
 
 	if (!cached_valid || dl->adds != cached.dl_adds || dl->subs != cached.dl_subs)
 		return false;
 	for (i = 0; i < nr; i++)
-		cover_range(&cw, sites[i].addr, sites[i].len);
+		cover_range(&cw, range_addr(sites, i), range_len(sites, i));
 	for (i = 0; i < nr_words; i++)
 		cover_range(&cw, words[i].addr, sizeof(words[i].new));
 	cover_run_end(&cw);
@@ -582,14 +582,14 @@ static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
  * The executable mappings to check @sites against: the cached view when
  * it is still current for them, else a fresh one.  Under the text mutex.
  */
-int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
-		   size_t nr, const struct word *words, size_t nr_words)
+int maps_for_sites(const struct maps_snapshot **snap, const struct insn_ranges *sites,
+		   const struct word *words, size_t nr_words)
 {
 	struct dl_counters now = { 0, 0 };
 	int err;
 
 	dl_iterate_phdr(dl_counters_cb, &now);
-	if (!cache_covers(&now, sites, nr, words, nr_words)) {
+	if (!cache_covers(&now, sites, words, nr_words)) {
 		maps_snapshot_release(&cached);
 		cached_valid = false;
 		__atomic_add_fetch(&tp_stat_maps_reads, 1, __ATOMIC_RELAXED);

@@ -71,7 +71,7 @@ static int mprotect_counted(uintptr_t start, uintptr_t end, int prot)
  * by address), in address order: false when both are done.
  */
 struct range_walk {
-	const struct site *sites;
+	const struct insn_ranges *sites;
 	size_t nr, i;
 	const struct word *words;
 	size_t nr_words, j;
@@ -80,11 +80,11 @@ struct range_walk {
 static bool range_next(struct range_walk *rw, uintptr_t *addr, size_t *len)
 {
 	bool site = rw->i < rw->nr &&
-		    (rw->j == rw->nr_words || rw->sites[rw->i].addr < rw->words[rw->j].addr);
+		    (rw->j == rw->nr_words || range_addr(rw->sites, rw->i) < rw->words[rw->j].addr);
 
 	if (site) {
-		*addr = rw->sites[rw->i].addr;
-		*len = rw->sites[rw->i++].len;
+		*addr = range_addr(rw->sites, rw->i);
+		*len = range_len(rw->sites, rw->i++);
 		return true;
 	}
 	if (rw->j == rw->nr_words)
@@ -176,11 +176,11 @@ static int open_proc_mem(struct text_writer *w)
 	return 0;
 }
 
-int text_open(struct text_writer *w, const struct site *sites, size_t nr,
+int text_open(struct text_writer *w, const struct insn_ranges *sites,
 	      const struct word *words, size_t nr_words,
 	      const struct maps_snapshot *snap, enum tp_writer want)
 {
-	struct range_walk rw = { sites, nr, 0, words, nr_words, 0 };
+	struct range_walk rw = { sites, ranges_nr(sites), 0, words, nr_words, 0 };
 	int err;
 
 	w->mem_fd = -1;

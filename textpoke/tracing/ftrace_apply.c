@@ -248,6 +248,12 @@ static int site_add(struct tp_batch *batch, const struct ftrace_object *obj,
 			    f->layout.site_len);
 }
 
+/* Whether a change of @c initialises a site: a first joiner. */
+static bool change_inits(const struct ftrace_change *c)
+{
+	return c->delta > 0 && !c->f->initialised;
+}
+
 static uint64_t slot_read(uintptr_t ip)
 {
 	uint64_t word;
@@ -265,7 +271,7 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 		      const struct tp_ftrace_ops *ops, bool *init)
 {
 	struct ftrace_func *f = c->f;
-	bool first = c->delta > 0 && !f->initialised;
+	bool first = change_inits(c);
 	uint64_t slot = slot_read(c->t.ip);
 	uint64_t value;
 	int err = first ? ftrace_object_veneer(c->obj) : 0;
@@ -285,6 +291,82 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 }
 
 /*
+ * The toggle lane's entry for @c's function, from calling f->target to
+ * calling @c->target: the words of arch_ftrace_toggle_insn().  -EOPNOTSUPP
+ * when its length is not the lane's.
+ */
+static int toggle_of(struct toggle *t, const struct ftrace_change *c, unsigned int len)
+{
+	const struct ftrace_func *f = c->f;
+	uint8_t old[TP_MAX_INSN_LEN], new[TP_MAX_INSN_LEN];
+	int err;
+
+	if (f->layout.toggle_len != len)
+		return -EOPNOTSUPP;
+	err = arch_ftrace_toggle_insn(&f->layout, c->obj->veneer, f->target, old);
+	if (err >= 0)
+		err = arch_ftrace_toggle_insn(&f->layout, c->obj->veneer, c->target, new);
+	if (err < 0)
+		return err;
+	t->addr = f->layout.toggle;
+	t->old = 0;
+	t->new = 0;
+	memcpy(&t->old, old, len);
+	memcpy(&t->new, new, len);
+	return 0;
+}
+
+/*
+ * A move that initialises no site only turns entries on or off, and
+ * each entry holds what the tracer wrote there: the engine's toggle
+ * lane takes it as arrays of plain words, slots and entries in address
+ * order.  -EOPNOTSUPP when the lane cannot: a batch of sites then.
+ */
+static int changes_commit_lane(struct ftrace_change *c, size_t nr,
+			       const struct tp_ftrace_ops *ops)
+{
+	struct toggle *toggles = malloc((nr + 1) * sizeof(*toggles));
+	struct word *words = malloc((nr + 1) * sizeof(*words));
+	unsigned int len = nr ? c[0].f->layout.toggle_len : 0;
+	size_t i, nt = 0, nw = 0;
+	int err = toggles && words ? 0 : -ENOMEM;
+
+	for (i = 0; i < nr && !err; i++) {
+		uintptr_t slot_addr = c[i].t.ip - FTRACE_SLOT_SIZE;
+		uint64_t slot = slot_read(c[i].t.ip);
+		uint64_t value = ftrace_slot_word(change_slot(&c[i], ops));
+
+		c[i].target = entry_target(&c[i], ops);
+		if (value != slot)
+			words[nw++] = (struct word){ slot_addr, slot, value };
+		if (c[i].target != c[i].f->target)
+			err = toggle_of(&toggles[nt++], &c[i], len);
+	}
+	if (!err)
+		err = nt ? toggle_commit(toggles, nt, len, words, nw, ftrace_backend) :
+			   -EOPNOTSUPP;
+	free(toggles);
+	free(words);
+	return err;
+}
+
+/* The same as a batch of sites, which can also initialise sites. */
+static int changes_commit_sites(struct ftrace_change *c, size_t nr,
+				const struct tp_ftrace_ops *ops, bool init)
+{
+	struct tp_batch *batch = tp_batch_new();
+	size_t i;
+	int err = batch ? batch_reserve(batch, nr, nr) : -ENOMEM;
+
+	for (i = 0; i < nr && !err; i++)
+		err = change_add(batch, &c[i], ops, &init);
+	if (!err)
+		err = tp_batch_commit(batch, init ? TP_BACKEND_STOP_MACHINE : ftrace_backend);
+	tp_batch_free(batch);
+	return err;
+}
+
+/*
  * Make every change of @c in one batch: each entry is one instruction,
  * so AUTO takes the cheapest protocol (nosync on arm64 and riscv,
  * breakpoint on x86), or the one tp_ftrace_set_backend() chose; a batch
@@ -294,16 +376,16 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 static int changes_commit(struct ftrace_change *c, size_t nr,
 			  const struct tp_ftrace_ops *ops)
 {
-	struct tp_batch *batch = tp_batch_new();
 	bool init = false;
 	size_t i;
-	int err = batch ? batch_reserve(batch, nr, nr) : -ENOMEM;
+	int err = -EOPNOTSUPP;
 
-	for (i = 0; i < nr && !err; i++)
-		err = change_add(batch, &c[i], ops, &init);
-	if (!err)
-		err = tp_batch_commit(batch, init ? TP_BACKEND_STOP_MACHINE : ftrace_backend);
-	tp_batch_free(batch);
+	for (i = 0; i < nr && !init; i++)
+		init = change_inits(&c[i]);
+	if (!init)
+		err = changes_commit_lane(c, nr, ops);
+	if (err == -EOPNOTSUPP)
+		err = changes_commit_sites(c, nr, ops, false);
 	for (i = 0; i < nr && !err; i++) {
 		c[i].f->initialised |= c[i].delta > 0;
 		c[i].f->target = c[i].target;
