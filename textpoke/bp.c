@@ -402,6 +402,7 @@ void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
 	bool has_tail = false;
 	size_t i;
 
+	(void)w;	/* the window is open: plain stores */
 	inflight_publish_toggles(t, nr, len);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	for (i = 0; i < nr; i++) {
@@ -413,7 +414,7 @@ void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
 			toggle_as_site(&s, &t[i], len);
 			events_emit_pre(&s);
 		}
-		text_write(w, t[i].addr, trap, trap_len);
+		window_store(t[i].addr, trap, trap_len);
 		has_tail |= len > trap_len;
 	}
 	toggle_flush(t, nr, len);
@@ -423,14 +424,14 @@ void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
 			size_t trap_len = arch_trap_insn(trap, t[i].addr, len);
 
 			if (len > trap_len)
-				text_write(w, t[i].addr + trap_len,
+				window_store(t[i].addr + trap_len,
 					   (const uint8_t *)&t[i].new + trap_len, len - trap_len);
 		}
 		toggle_flush(t, nr, len);
 		cpusync_cores();
 	}
 	for (i = 0; i < nr; i++)
-		text_write(w, t[i].addr, &t[i].new, arch_trap_insn(trap, t[i].addr, len));
+		window_store(t[i].addr, &t[i].new, arch_trap_insn(trap, t[i].addr, len));
 	toggle_flush(t, nr, len);
 	cpusync_cores();
 	if (__builtin_expect(events_listening != 0, 0))

@@ -81,6 +81,29 @@ struct insn_ranges {
 	unsigned int toggle_len;
 };
 
+/*
+ * @len (at most 8) bytes at @src as a lane entry's word holds them.
+ * The lengths of the toggles are constant sizes here: a load or two, no
+ * call of memcpy.
+ */
+static inline uint64_t toggle_word(const void *src, unsigned int len)
+{
+	uint64_t word = 0;
+
+	switch (len) {
+	case 4:
+		__builtin_memcpy(&word, src, 4);
+		break;
+	case 5:
+		__builtin_memcpy(&word, src, 5);
+		break;
+	default:
+		__builtin_memcpy(&word, src, len);
+		break;
+	}
+	return word;
+}
+
 static inline uintptr_t range_addr(const struct insn_ranges *r, size_t i)
 {
 	return r->sites ? r->sites[i].addr : r->toggles[i].addr;
@@ -173,6 +196,49 @@ int text_open(struct text_writer *w, const struct insn_ranges *sites,
 	      const struct word *words, size_t nr_words,
 	      const struct maps_snapshot *snap, enum tp_writer want);
 int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t len);
+
+/*
+ * text_write() through the mprotect window, inline for the lane's loops:
+ * a naturally aligned 1, 2, 4 or 8-byte change is one
+ * single-copy-atomic store.
+ */
+static inline int window_store(uintptr_t addr, const void *src, size_t len)
+{
+	if ((addr & (len - 1)) == 0) {
+		switch (len) {
+		case 1:
+			__atomic_store_n((uint8_t *)addr, *(const uint8_t *)src, __ATOMIC_RELAXED);
+			return 0;
+		case 2: {
+			uint16_t v;
+
+			__builtin_memcpy(&v, src, 2);
+			__atomic_store_n((uint16_t *)addr, v, __ATOMIC_RELAXED);
+			return 0;
+		}
+		case 4: {
+			uint32_t v;
+
+			__builtin_memcpy(&v, src, 4);
+			__atomic_store_n((uint32_t *)addr, v, __ATOMIC_RELAXED);
+			return 0;
+		}
+		case 8: {
+			uint64_t v;
+
+			__builtin_memcpy(&v, src, 8);
+			__atomic_store_n((uint64_t *)addr, v, __ATOMIC_RELAXED);
+			return 0;
+		}
+		}
+	}
+	if (len == 4) {
+		__builtin_memcpy((void *)addr, src, 4);	/* x86's tail behind INT3 */
+		return 0;
+	}
+	__builtin_memcpy((void *)addr, src, len);
+	return 0;
+}
 bool text_write_may_fail(const struct text_writer *w);
 /* Through /proc/self/mem (that writer only): never faults; 0 or -EFAULT. */
 int text_read(const struct text_writer *w, uintptr_t addr, void *dst, size_t len);

@@ -252,36 +252,7 @@ int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t le
 {
 	if (w->kind == TP_WRITER_PROC_MEM)
 		return proc_mem_write(w, addr, src, len);
-	if ((addr & (len - 1)) == 0) {
-		switch (len) {
-		case 1:
-			__atomic_store_n((uint8_t *)addr, *(const uint8_t *)src, __ATOMIC_RELAXED);
-			return 0;
-		case 2: {
-			uint16_t v;
-
-			memcpy(&v, src, 2);
-			__atomic_store_n((uint16_t *)addr, v, __ATOMIC_RELAXED);
-			return 0;
-		}
-		case 4: {
-			uint32_t v;
-
-			memcpy(&v, src, 4);
-			__atomic_store_n((uint32_t *)addr, v, __ATOMIC_RELAXED);
-			return 0;
-		}
-		case 8: {
-			uint64_t v;
-
-			memcpy(&v, src, 8);
-			__atomic_store_n((uint64_t *)addr, v, __ATOMIC_RELAXED);
-			return 0;
-		}
-		}
-	}
-	memcpy((void *)addr, src, len);
-	return 0;
+	return window_store(addr, src, len);
 }
 
 void text_close(struct text_writer *w)

@@ -31,26 +31,6 @@
 #include "arch.h"
 #include "internal.h"
 
-/* An entry's @len bytes at @addr as its words hold them. */
-static uint64_t text_word(uintptr_t addr, unsigned int len)
-{
-	uint64_t now = 0;
-
-	/* Constant sizes: one load or two, no call. */
-	switch (len) {
-	case 4:
-		memcpy(&now, (const void *)addr, 4);
-		break;
-	case 5:
-		memcpy(&now, (const void *)addr, 5);
-		break;
-	default:
-		memcpy(&now, (const void *)addr, len);
-		break;
-	}
-	return now;
-}
-
 void toggle_as_site(struct site *s, const struct toggle *t, unsigned int len)
 {
 	s->addr = t->addr;
@@ -144,7 +124,7 @@ static int lane_check(const struct toggle *t, size_t nr, unsigned int len,
 			return -EFAULT;
 		if (i + 1 < nr && t[i].addr + len > t[i + 1].addr)
 			return -EINVAL;		/* overlapping or duplicate */
-		if (text_word(t[i].addr, len) != t[i].old)
+		if (toggle_word((const void *)t[i].addr, len) != t[i].old)
 			return -EILSEQ;
 	}
 	return 0;

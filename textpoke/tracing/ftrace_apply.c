@@ -309,10 +309,8 @@ static int toggle_of(struct toggle *t, const struct ftrace_change *c, unsigned i
 	if (err < 0)
 		return err;
 	t->addr = f->layout.toggle;
-	t->old = 0;
-	t->new = 0;
-	memcpy(&t->old, old, len);
-	memcpy(&t->new, new, len);
+	t->old = toggle_word(old, len);
+	t->new = toggle_word(new, len);
 	return 0;
 }
 
