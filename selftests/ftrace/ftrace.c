@@ -1331,6 +1331,198 @@ static void pause_ns(long ns)
 		nanosleep(&ts, NULL);
 }
 
+/* --- the engine's toggle lane: warm moves ---------------------------------- */
+
+#define LANE_EVENTS	64
+
+/* The events of the last moves, as a subscriber saw them. */
+struct lane_log {
+	struct tp_event ev[LANE_EVENTS];
+	unsigned int nr;
+};
+
+static void lane_note(const struct tp_event *e, void *arg)
+{
+	struct lane_log *log = arg;
+
+	if (log->nr < LANE_EVENTS)
+		log->ev[log->nr++] = *e;
+}
+
+/*
+ * @ops's warm register with @backend (AUTO: the lane; STOP_MACHINE: a
+ * batch of sites), its events in @log, then unregistered.
+ */
+static int lane_logged_register(struct tp_ftrace_ops *ops, enum tp_backend backend,
+				struct lane_log *log)
+{
+	int err;
+
+	log->nr = 0;
+	if (tp_ftrace_set_backend(backend) || tp_events_subscribe(lane_note, log, 0))
+		return -1;
+	err = tp_register_ftrace_function(ops);
+	tp_events_unsubscribe(lane_note, log);
+	if (!err)
+		err = tp_unregister_ftrace_function(ops);
+	tp_ftrace_set_backend(TP_BACKEND_AUTO);
+	return err;
+}
+
+/*
+ * The lane emits what a batch of sites emits: a PRE and then a POST for
+ * every entry it changes, with the same addresses and bytes in the same
+ * order; only the protocol named differs.
+ */
+TEST(lane_events_as_a_batch_of_sites)
+{
+	static struct lane_log lane, sites;
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	unsigned int i, pre = 0;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func*", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init */
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	ASSERT_EQ(0, lane_logged_register(&ops, TP_BACKEND_AUTO, &lane));
+	ASSERT_EQ(0, lane_logged_register(&ops, TP_BACKEND_STOP_MACHINE, &sites));
+	ASSERT_EQ(sites.nr, lane.nr);
+	ASSERT_LE(4u, lane.nr);
+	for (i = 0; i < lane.nr; i++) {
+		const struct tp_event *a = &lane.ev[i], *b = &sites.ev[i];
+
+		pre += a->phase == TP_EVENT_PRE;
+		EXPECT_EQ((int)b->phase, (int)a->phase);
+		EXPECT_EQ(b->addr, a->addr);
+		EXPECT_EQ(b->len, a->len);
+		EXPECT_EQ(0, memcmp(a->old, b->old, a->len));
+		EXPECT_EQ(0, memcmp(a->new, b->new, a->len));
+		EXPECT_NE((int)TP_BACKEND_STOP_MACHINE, (int)a->backend);
+		EXPECT_EQ((int)TP_BACKEND_STOP_MACHINE, (int)b->backend);
+	}
+	EXPECT_EQ(lane.nr / 2, pre);
+	/* Every PRE before every POST of its batch, and as many of each. */
+	EXPECT_EQ((int)TP_EVENT_PRE, (int)lane.ev[0].phase);
+	EXPECT_EQ((int)TP_EVENT_POST, (int)lane.ev[lane.nr - 1].phase);
+	tp_ftrace_free_filter(&ops);
+}
+
+/* A harmless instruction of the toggle's length other than the NOP there. */
+static void other_nop(unsigned char *bytes, unsigned int len)
+{
+#if defined(__x86_64__)
+	(void)len;
+	bytes[4] ^= 1;			/* nopl 0(%rax,%rax): another displacement */
+#elif defined(__aarch64__)
+	(void)len;
+	memcpy(bytes, "\x3f\x20\x03\xd5", 4);	/* YIELD, a hint */
+#else
+	(void)len;
+	memcpy(bytes, "\x13\x00\x10\x00", 4);	/* addi x0, x0, 1: a hint */
+#endif
+}
+
+static int text_store(const void *addr, const void *bytes, size_t len)
+{
+	uintptr_t page = sysconf(_SC_PAGESIZE), start = (uintptr_t)addr & ~(page - 1);
+	uintptr_t end = ((uintptr_t)addr + len + page - 1) & ~(page - 1);
+
+	if (mprotect((void *)start, end - start, PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -errno;
+	memcpy((void *)addr, bytes, len);
+	__builtin___clear_cache((char *)addr, (char *)addr + len);
+	return mprotect((void *)start, end - start, PROT_READ | PROT_EXEC) ? -errno : 0;
+}
+
+/*
+ * An entry whose bytes were changed behind the tracer's back: the last
+ * one of the move, after every other entry passed its check.  The move
+ * is refused with -EILSEQ and nothing written: no entry, no slot.
+ */
+TEST(lane_refuses_an_entry_changed_behind_its_back)
+{
+	static struct lane_log log;
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	unsigned char saved[TP_MAX_INSN_LEN], changed[TP_MAX_INSN_LEN], now[TP_MAX_INSN_LEN];
+	unsigned char first[TP_MAX_INSN_LEN];
+	const struct tp_event *last;
+	unsigned int len;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func*", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init */
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	ASSERT_EQ(0, lane_logged_register(&ops, TP_BACKEND_AUTO, &log));
+	ASSERT_LE(4u, log.nr);
+	last = &log.ev[log.nr / 2 - 1];		/* the last PRE: the highest entry */
+	len = last->len;
+	ASSERT_GE(sizeof(saved), len);
+	memcpy(saved, last->addr, len);
+	ASSERT_EQ(0, memcmp(saved, last->old, len));
+	memcpy(first, log.ev[0].addr, log.ev[0].len);
+	memcpy(changed, saved, len);
+	other_nop(changed, len);
+	ASSERT_EQ(0, text_store(last->addr, changed, len));
+
+	EXPECT_EQ(-EILSEQ, tp_register_ftrace_function(&ops));
+	memcpy(now, log.ev[0].addr, log.ev[0].len);
+	EXPECT_EQ(0, memcmp(now, first, log.ev[0].len));
+	memcpy(now, last->addr, len);
+	EXPECT_EQ(0, memcmp(now, changed, len));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(0, counter(&hits));
+
+	/* Put back, the same move goes through. */
+	ASSERT_EQ(0, text_store(last->addr, saved, len));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(2, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* One warm move over the entries of two objects, two mappings apart. */
+TEST(lane_spans_two_objects)
+{
+	static struct lane_log log;
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	int (*dso_func)(int);
+	void *dso = open_dso();
+	unsigned int i, batches = 0;
+
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	dso_func = (int (*)(int))dlsym(dso, "tp_dso_func");
+	ASSERT_TRUE(dso_func != NULL);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 0));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init */
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+
+	log.nr = 0;
+	ASSERT_EQ(0, tp_events_subscribe(lane_note, &log, 0));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_events_unsubscribe(lane_note, &log));
+	ASSERT_EQ(4u, log.nr);
+	for (i = 0; i < log.nr; i++) {
+		batches += log.ev[i].batch != log.ev[0].batch;
+		EXPECT_NE((int)TP_BACKEND_STOP_MACHINE, (int)log.ev[i].backend);
+	}
+	EXPECT_EQ(0u, batches);
+	EXPECT_NE(log.ev[0].addr, log.ev[1].addr);
+	EXPECT_EQ(8, dso_func(4));
+	tp_trace_func1(0);
+	EXPECT_EQ(2, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(8, dso_func(4));
+	tp_trace_func1(0);
+	EXPECT_EQ(2, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+	EXPECT_EQ(0, dlclose(dso));
+}
+
 /*
  * Threads call the traced function in a loop while it is traced and
  * untraced TP_FTRACE_TOGGLES times: every call is counted once or not at
