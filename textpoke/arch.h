@@ -77,6 +77,8 @@ bool arch_nosync_safe(uintptr_t addr, const uint8_t *old, const uint8_t *new,
 
 /* Make stored instructions visible to this core's instruction fetch. */
 void arch_flush_icache(uintptr_t start, size_t len);
+/* Whether arch_flush_icache() does nothing: a loop of them may be left out. */
+bool arch_icache_coherent(void);
 
 /*
  * Function-entry tracing (textpoke/tracing/).  Every traceable function

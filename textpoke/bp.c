@@ -385,6 +385,8 @@ static void toggle_flush(const struct toggle *t, size_t nr, unsigned int len)
 {
 	size_t i;
 
+	if (arch_icache_coherent())
+		return;
 	for (i = 0; i < nr; i++)
 		arch_flush_icache(t[i].addr, len);
 }
@@ -399,14 +401,15 @@ void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
 		      struct text_writer *w)
 {
 	uint8_t trap[TP_MAX_INSN_LEN];
+	size_t i, trap_len = 0;
+	bool uniform = true;	/* every entry's trap as long as the first's */
 	bool has_tail = false;
-	size_t i;
 
 	(void)w;	/* the window is open: plain stores */
 	inflight_publish_toggles(t, nr, len);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	for (i = 0; i < nr; i++) {
-		size_t trap_len = arch_trap_insn(trap, t[i].addr, len);
+		size_t n = arch_trap_insn(trap, t[i].addr, len);
 
 		if (__builtin_expect(events_listening != 0, 0)) {
 			struct site s;
@@ -414,24 +417,26 @@ void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
 			toggle_as_site(&s, &t[i], len);
 			events_emit_pre(&s);
 		}
-		window_store(t[i].addr, trap, trap_len);
-		has_tail |= len > trap_len;
+		window_store(t[i].addr, trap, n);
+		uniform &= !i || n == trap_len;
+		trap_len = i ? trap_len : n;
+		has_tail |= len > n;
 	}
 	toggle_flush(t, nr, len);
 	cpusync_cores();
 	if (has_tail) {
 		for (i = 0; i < nr; i++) {
-			size_t trap_len = arch_trap_insn(trap, t[i].addr, len);
+			size_t n = uniform ? trap_len : arch_trap_insn(trap, t[i].addr, len);
 
-			if (len > trap_len)
-				window_store(t[i].addr + trap_len,
-					   (const uint8_t *)&t[i].new + trap_len, len - trap_len);
+			if (len > n)
+				window_store(t[i].addr + n, (const uint8_t *)&t[i].new + n, len - n);
 		}
 		toggle_flush(t, nr, len);
 		cpusync_cores();
 	}
 	for (i = 0; i < nr; i++)
-		window_store(t[i].addr, &t[i].new, arch_trap_insn(trap, t[i].addr, len));
+		window_store(t[i].addr, &t[i].new,
+			     uniform ? trap_len : arch_trap_insn(trap, t[i].addr, len));
 	toggle_flush(t, nr, len);
 	cpusync_cores();
 	if (__builtin_expect(events_listening != 0, 0))

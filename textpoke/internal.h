@@ -82,26 +82,30 @@ struct insn_ranges {
 };
 
 /*
- * @len (at most 8) bytes at @src as a lane entry's word holds them.
- * The lengths of the toggles are constant sizes here: a load or two, no
- * call of memcpy.
+ * @len (at most 8) bytes at @src as a lane entry's word holds them: the
+ * word's bytes in memory are the instruction's, the rest zero.  The
+ * lengths of the toggles are loads into registers, no call of memcpy.
  */
 static inline uint64_t toggle_word(const void *src, unsigned int len)
 {
 	uint64_t word = 0;
+	uint32_t low;
 
 	switch (len) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	case 4:
-		__builtin_memcpy(&word, src, 4);
-		break;
+		__builtin_memcpy(&low, src, 4);
+		return low;
 	case 5:
-		__builtin_memcpy(&word, src, 5);
-		break;
+		/* Two loads into registers: a 5-byte copy read back as 8 stalls. */
+		__builtin_memcpy(&low, src, 4);
+		return low | (uint64_t)((const uint8_t *)src)[4] << 32;
+#endif
 	default:
+		(void)low;
 		__builtin_memcpy(&word, src, len);
-		break;
+		return word;
 	}
-	return word;
 }
 
 static inline uintptr_t range_addr(const struct insn_ranges *r, size_t i)
@@ -160,6 +164,9 @@ int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 /* The same in a walk in address order, @*map the last site's mapping or NULL. */
 int maps_check_next(const struct maps_snapshot *snap, uintptr_t addr,
 		    size_t len, const struct exec_map **map);
+/* The engine's own text in @m, or in a range: never patched (-EPERM). */
+bool maps_has_own_text(const struct exec_map *m);
+bool maps_is_own_text(uintptr_t addr, size_t len);
 /* In a child after fork(): the parent's view of its mappings is not ours. */
 void maps_after_fork_child(void);
 
@@ -195,6 +202,13 @@ struct text_writer {
 int text_open(struct text_writer *w, const struct insn_ranges *sites,
 	      const struct word *words, size_t nr_words,
 	      const struct maps_snapshot *snap, enum tp_writer want);
+/*
+ * The same with the page runs found by the caller, as collect_runs()
+ * finds them: sorted, each within one mapping with its protection.  It
+ * takes @runs (malloc()ed), whatever it returns.
+ */
+int text_open_runs(struct text_writer *w, struct text_run *runs, size_t nr_runs,
+		   enum tp_writer want);
 int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t len);
 
 /*

@@ -648,6 +648,20 @@ int maps_check_next(const struct maps_snapshot *snap, uintptr_t addr,
 	return maps_check_range(snap, addr, len, map);
 }
 
+/* Whether the engine's own text lies (partly) in @m. */
+bool maps_has_own_text(const struct exec_map *m)
+{
+	return m->start < (uintptr_t)__stop_textpoke_text &&
+	       (uintptr_t)__start_textpoke_text < m->end;
+}
+
+/* Whether [addr, addr + len) holds some of the engine's own text. */
+bool maps_is_own_text(uintptr_t addr, size_t len)
+{
+	return addr < (uintptr_t)__stop_textpoke_text &&
+	       (uintptr_t)__start_textpoke_text < addr + len;
+}
+
 /* --- any mapping, for checking tables built at run time ------------------ */
 
 int maps_read_areas(struct mem_area **out, size_t *nr)

@@ -176,21 +176,21 @@ static int open_proc_mem(struct text_writer *w)
 	return 0;
 }
 
-int text_open(struct text_writer *w, const struct insn_ranges *sites,
-	      const struct word *words, size_t nr_words,
-	      const struct maps_snapshot *snap, enum tp_writer want)
+int text_open_runs(struct text_writer *w, struct text_run *runs, size_t nr_runs,
+		   enum tp_writer want)
 {
-	struct range_walk rw = { sites, ranges_nr(sites), 0, words, nr_words, 0 };
 	int err;
 
 	w->mem_fd = -1;
-	w->runs = NULL;
-	w->nr_runs = 0;
-	if (want == TP_WRITER_PROC_MEM)
+	w->runs = runs;
+	w->nr_runs = nr_runs;
+	if (want == TP_WRITER_PROC_MEM) {
+		free(runs);
+		w->runs = NULL;
+		w->nr_runs = 0;
 		return open_proc_mem(w);
-	err = collect_runs(w, &rw, snap);
-	if (!err)
-		err = open_window(w);
+	}
+	err = open_window(w);
 	if (err == -EACCES || err == -EPERM) {
 		/* W^X policy: RWX refused.  Fall back when allowed to. */
 		free(w->runs);
@@ -205,6 +205,27 @@ int text_open(struct text_writer *w, const struct insn_ranges *sites,
 		w->runs = NULL;
 	}
 	return err;
+}
+
+int text_open(struct text_writer *w, const struct insn_ranges *sites,
+	      const struct word *words, size_t nr_words,
+	      const struct maps_snapshot *snap, enum tp_writer want)
+{
+	struct range_walk rw = { sites, ranges_nr(sites), 0, words, nr_words, 0 };
+	int err;
+
+	w->mem_fd = -1;
+	w->runs = NULL;
+	w->nr_runs = 0;
+	if (want == TP_WRITER_PROC_MEM)
+		return open_proc_mem(w);
+	err = collect_runs(w, &rw, snap);
+	if (err) {
+		free(w->runs);
+		w->runs = NULL;
+		return err;
+	}
+	return text_open_runs(w, w->runs, w->nr_runs, want);
 }
 
 /* Tries of one write through /proc/self/mem before it counts as failed. */

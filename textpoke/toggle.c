@@ -13,20 +13,23 @@
  *    check it, and not kept: the trap handler decodes the entry it traps
  *    on (inflight.c);
  *  - which backends the entries allow is found in the same pass, so
- *    choosing one is a test of two flags.
+ *    choosing one is a test of two flags;
+ *  - the entries and the words are checked in one walk, in address
+ *    order, the mapping searched once per run of them.
  *
- * Everything the lane cannot take (the stop_machine backend, the
+ * Whatever the lane cannot take (the stop_machine backend, the
  * /proc/self/mem writer, sites left trapped by a failed write, entries
- * out of order or whose bytes do not decode) it leaves alone, before
- * any check against the text, with -EOPNOTSUPP: the caller then commits
- * the same change as a batch of sites, which decides and reports it as
- * ever.  What the lane does report (the mappings, bytes that changed
- * behind the client's back, overlaps, the words) is the same error a
- * batch of sites would give, found in the same order.
+ * out of order or whose bytes do not decode) and whatever fails a check
+ * (a mapping, bytes changed behind the client's back, an overlap), it
+ * leaves alone with -EOPNOTSUPP before anything is written: the caller
+ * then commits the same change as a batch of sites, which decides and
+ * reports it as ever, in the order it always has.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "arch.h"
 #include "internal.h"
@@ -63,71 +66,125 @@ static enum insn_kind lane_decode(struct lane_nop *nop, uint64_t word, uintptr_t
 	return insn->kind;
 }
 
-/* What the entries allow, learnt in the checks without the text. */
+/* What the entries allow, learnt in the same walk as the checks. */
 struct lane_caps {
 	bool breakpoint;	/* every old one instruction, every new one emulable */
 	bool nosync;		/* every transition safe with one store */
 };
 
 /*
- * The checks a batch of sites makes when its sites are added: aligned,
- * non-NULL, ascending addresses; new bytes that are whole known
- * instructions.  And what the backends need of every entry.  False
- * when the lane leaves the batch to the generic path.
+ * The checks a batch of sites makes when its sites are added (aligned,
+ * non-NULL addresses; new bytes that are whole known instructions), and
+ * what the backends need of every entry.
  */
-static bool lane_precheck(const struct toggle *t, size_t nr, unsigned int len,
-			  struct lane_caps *caps)
+static bool entry_precheck(const struct toggle *t, unsigned int len, size_t align_mask,
+			   struct lane_nop *nop, struct lane_caps *caps)
 {
-	struct lane_nop nop = { .len = 0 };
-	const struct insn nop_insn = { .kind = INSN_NOP, .len = len };
-	size_t align = arch_insn_alignment(), i;
+	struct insn old, new = { .kind = INSN_NOP, .len = len };
 
-	caps->breakpoint = true;
-	caps->nosync = true;
-	for (i = 0; i < nr; i++) {
-		struct insn old, new;
-		enum insn_kind kind;
-
-		if (!t[i].addr || t[i].addr % align || (i && t[i].addr < t[i - 1].addr))
-			return false;
-		kind = lane_decode(&nop, t[i].new, t[i].addr, len, &new);
-		if (kind == INSN_UNKNOWN)
-			return false;
-		if (kind == INSN_NOP)
-			new = nop_insn;
-		if (caps->breakpoint)
-			caps->breakpoint = arch_insn_emulable(&new) &&
-				lane_decode(&nop, t[i].old, t[i].addr, len, &old) != INSN_UNKNOWN;
-		if (caps->nosync)
-			caps->nosync = arch_nosync_safe(t[i].addr, (const uint8_t *)&t[i].old,
-							(const uint8_t *)&t[i].new, len);
-	}
+	if (!t->addr || (t->addr & align_mask) ||
+	    lane_decode(nop, t->new, t->addr, len, &new) == INSN_UNKNOWN)
+		return false;
+	if (caps->breakpoint)
+		caps->breakpoint = arch_insn_emulable(&new) &&
+			lane_decode(nop, t->old, t->addr, len, &old) != INSN_UNKNOWN;
+	if (caps->nosync)
+		caps->nosync = arch_nosync_safe(t->addr, (const uint8_t *)&t->old,
+						(const uint8_t *)&t->new, len);
 	return true;
 }
 
+/* The page runs of the writer, as text_open() finds them (text.c). */
+struct lane_runs {
+	struct text_run *runs;
+	size_t nr, cap;
+	uintptr_t page;
+};
+
+static int runs_add(struct lane_runs *r, uintptr_t addr, size_t len,
+		    const struct exec_map *map)
+{
+	uintptr_t mask = ~(r->page - 1);
+	uintptr_t start = addr & mask, end = (addr + len + r->page - 1) & mask;
+	struct text_run *last = r->nr ? &r->runs[r->nr - 1] : NULL;
+
+	if (last && start >= last->start && end <= last->end)
+		return 0;
+	if (last && start <= last->end && last->prot == map->prot &&
+	    start >= map->start && last->start >= map->start) {
+		last->end = end > last->end ? end : last->end;
+		return 0;
+	}
+	if (r->nr == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 8;
+		struct text_run *runs = realloc(r->runs, cap * sizeof(*runs));
+
+		if (!runs)
+			return -ENOMEM;
+		r->runs = runs;
+		r->cap = cap;
+	}
+	r->runs[r->nr++] = (struct text_run){ start, end, map->prot };
+	return 0;
+}
+
 /*
- * check_sites() for the lane: each entry in one patchable readable
- * mapping, no overlap, and the text holding the entry's old bytes.
+ * Every check of a batch of sites and of its words, in one walk over the
+ * entries and the words together in address order: each entry's
+ * instructions (entry_precheck()); each range in one patchable readable
+ * mapping, searched once per run of ranges in it (the engine's own text
+ * looked for at each range only in a mapping that has some); no range
+ * overlapping the one before (so none overlaps another); the text
+ * holding what the entry or word expects.  The writer's page runs are
+ * gathered on the way.  1 when all pass; 0 at the first that does not,
+ * which the generic path then finds and reports; or -ENOMEM.
  */
-static int lane_check(const struct toggle *t, size_t nr, unsigned int len,
-		      const struct maps_snapshot *snap)
+static int lane_walk(const struct toggle *t, size_t nr, unsigned int len,
+		     const struct word *words, size_t nr_words,
+		     const struct maps_snapshot *snap, struct lane_caps *caps,
+		     struct lane_runs *runs)
 {
 	const struct exec_map *map = NULL;
-	size_t i;
+	struct lane_nop nop = { .len = 0 };
+	size_t align_mask = arch_insn_alignment() - 1, i = 0, j = 0;
+	uintptr_t prev_end = 0;
+	bool own = false;
 
-	for (i = 0; i < nr; i++) {
-		int err = maps_check_next(snap, t[i].addr, len, &map);
+	caps->breakpoint = caps->nosync = true;
+	while (i < nr || j < nr_words) {
+		bool entry = i < nr && (j == nr_words || t[i].addr < words[j].addr);
+		uintptr_t addr = entry ? t[i].addr : words[j].addr;
+		size_t n = entry ? len : sizeof(uint64_t);
+		uint64_t now, old;
+		int err;
 
+		if (addr < prev_end || addr + n < addr)
+			return 0;
+		if (entry ? !entry_precheck(&t[i], len, align_mask, &nop, caps) :
+			    addr % sizeof(uint64_t) != 0)
+			return 0;
+		prev_end = addr + n;
+		if (!map || addr < map->start || prev_end > map->end) {
+			if (maps_check_range(snap, addr, n, &map) || !(map->prot & PROT_READ))
+				return 0;
+			own = maps_has_own_text(map);
+		}
+		if (own && maps_is_own_text(addr, n))
+			return 0;
+		err = runs_add(runs, addr, n, map);
 		if (err)
 			return err;
-		if (!(map->prot & PROT_READ))
-			return -EFAULT;
-		if (i + 1 < nr && t[i].addr + len > t[i + 1].addr)
-			return -EINVAL;		/* overlapping or duplicate */
-		if (toggle_word((const void *)t[i].addr, len) != t[i].old)
-			return -EILSEQ;
+		if (entry) {
+			now = toggle_word((const void *)addr, len);
+			old = t[i++].old;
+		} else {
+			__builtin_memcpy(&now, (const void *)addr, sizeof(now));
+			old = words[j++].old;
+		}
+		if (now != old)
+			return 0;
 	}
-	return 0;
+	return 1;
 }
 
 /*
@@ -161,22 +218,28 @@ static int lane_locked(const struct toggle *t, size_t nr, unsigned int len,
 		       struct word *words, size_t nr_words, enum tp_backend backend)
 {
 	const struct insn_ranges ranges = { .toggles = t, .nr = nr, .toggle_len = len };
+	struct lane_runs runs = { .page = sysconf(_SC_PAGESIZE) };
 	const struct maps_snapshot *snap;
 	struct text_writer w;
 	struct lane_caps caps;
 	enum tp_backend chosen;
-	int err;
+	int err, passed;
 
 	bp_retry_stuck();
-	if (bp_any_stuck() || !lane_precheck(t, nr, len, &caps))
+	if (bp_any_stuck())
 		return -EOPNOTSUPP;
-	err = maps_for_sites(&snap, &ranges, words, nr_words) ?:
-	      lane_check(t, nr, len, snap) ?:
-	      words_check(words, nr_words, &ranges, snap) ?:
-	      lane_backend(backend, &caps, &chosen);
+	err = maps_for_sites(&snap, &ranges, words, nr_words);
 	if (err)
 		return err;
-	err = text_open(&w, &ranges, words, nr_words, snap, text_writer_setting());
+	passed = lane_walk(t, nr, len, words, nr_words, snap, &caps, &runs);
+	if (passed == 1 && lane_backend(backend, &caps, &chosen))
+		passed = 0;
+	if (passed != 1) {
+		free(runs.runs);
+		return passed < 0 ? passed : -EOPNOTSUPP;
+	}
+	/* It takes the runs. */
+	err = text_open_runs(&w, runs.runs, runs.nr, text_writer_setting());
 	if (err)
 		return err;
 	if (w.kind != TP_WRITER_MPROTECT) {

@@ -87,7 +87,11 @@ struct words_store {
 
 static int word_write(struct text_writer *w, const struct word *word, bool old)
 {
-	return text_write(w, word->addr, old ? &word->old : &word->new, sizeof(word->new));
+	const uint64_t *value = old ? &word->old : &word->new;
+
+	if (w->kind == TP_WRITER_MPROTECT)
+		return window_store(word->addr, value, sizeof(*value));
+	return text_write(w, word->addr, value, sizeof(*value));
 }
 
 /*

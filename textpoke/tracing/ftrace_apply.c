@@ -197,7 +197,8 @@ static struct tp_ftrace_ops *change_slot(const struct ftrace_change *c,
 /*
  * What the entry of @c's function calls once @c is made: nothing, a
  * direct trampoline it reaches when that is its only ops, or else the
- * object's veneer to the shared trampoline.
+ * object's veneer to the shared trampoline.  @ops: the slot's value once
+ * @c is made (change_slot()).
  */
 static uintptr_t entry_target(const struct ftrace_change *c, const struct tp_ftrace_ops *ops)
 {
@@ -206,7 +207,6 @@ static uintptr_t entry_target(const struct ftrace_change *c, const struct tp_ftr
 
 	if (!(f->nr_ops + c->delta))
 		return 0;
-	ops = change_slot(c, ops);
 	if (ops->state && ops->state->kind == FTRACE_OPS_DIRECT &&
 	    arch_ftrace_toggle_insn(&f->layout, c->obj->veneer, ops->state->target, insn) >= 0)
 		return ops->state->target;
@@ -278,7 +278,8 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 
 	if (err)
 		return err;
-	value = ftrace_slot_word(change_slot(c, ops));
+	ops = change_slot(c, ops);
+	value = ftrace_slot_word(ops);
 	c->target = entry_target(c, ops);
 	if (value != slot)
 		err = batch_add_word(batch, c->t.ip - FTRACE_SLOT_SIZE, slot, value);
@@ -332,9 +333,10 @@ static int changes_commit_lane(struct ftrace_change *c, size_t nr,
 	for (i = 0; i < nr && !err; i++) {
 		uintptr_t slot_addr = c[i].t.ip - FTRACE_SLOT_SIZE;
 		uint64_t slot = slot_read(c[i].t.ip);
-		uint64_t value = ftrace_slot_word(change_slot(&c[i], ops));
+		const struct tp_ftrace_ops *slot_ops = change_slot(&c[i], ops);
+		uint64_t value = ftrace_slot_word(slot_ops);
 
-		c[i].target = entry_target(&c[i], ops);
+		c[i].target = entry_target(&c[i], slot_ops);
 		if (value != slot)
 			words[nw++] = (struct word){ slot_addr, slot, value };
 		if (c[i].target != c[i].f->target)
