@@ -114,6 +114,14 @@ int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
  */
 int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
 			    uintptr_t target, uint8_t *buf);
+/*
+ * The same instruction as a word whose bytes in memory are its bytes and
+ * then zeros (the engine's toggle lane), made in registers: bytes stored
+ * one way and loaded as a word the other stall the load.  0 or the
+ * error of arch_ftrace_toggle_insn().
+ */
+int arch_ftrace_toggle_word(const struct ftrace_layout *layout, uintptr_t veneer,
+			    uintptr_t target, uint64_t *word);
 
 /*
  * How far (either way) a veneer may be from a function entry, and the

@@ -293,33 +293,48 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 
 /*
  * The toggle lane's entry for @c's function, from calling f->target to
- * calling @c->target: the words of arch_ftrace_toggle_insn().  -EOPNOTSUPP
- * when its length is not the lane's.
+ * calling @c->target.  -EOPNOTSUPP when its length is not the lane's.
  */
 static int toggle_of(struct toggle *t, const struct ftrace_change *c, unsigned int len)
 {
 	const struct ftrace_func *f = c->f;
-	uint8_t old[TP_MAX_INSN_LEN], new[TP_MAX_INSN_LEN];
-	int err;
 
 	if (f->layout.toggle_len != len)
 		return -EOPNOTSUPP;
-	err = arch_ftrace_toggle_insn(&f->layout, c->obj->veneer, f->target, old);
-	if (err >= 0)
-		err = arch_ftrace_toggle_insn(&f->layout, c->obj->veneer, c->target, new);
-	if (err < 0)
-		return err;
 	t->addr = f->layout.toggle;
-	t->old = toggle_word(old, len);
-	t->new = toggle_word(new, len);
-	return 0;
+	return arch_ftrace_toggle_word(&f->layout, c->obj->veneer, f->target, &t->old) ?:
+	       arch_ftrace_toggle_word(&f->layout, c->obj->veneer, c->target, &t->new);
+}
+
+/* A change's function state once it is made, and back. */
+static void change_apply(struct ftrace_change *c)
+{
+	uintptr_t target = c->f->target;
+
+	c->f->initialised |= c->delta > 0;
+	c->f->target = c->target;
+	c->f->nr_ops += c->delta;
+	c->target = target;		/* what to put back */
+}
+
+static void change_undo(struct ftrace_change *c)
+{
+	uintptr_t target = c->f->target;
+
+	c->f->target = c->target;
+	c->f->nr_ops -= c->delta;
+	c->target = target;
 }
 
 /*
  * A move that initialises no site only turns entries on or off, and
  * each entry holds what the tracer wrote there: the engine's toggle
  * lane takes it as arrays of plain words, slots and entries in address
- * order.  -EOPNOTSUPP when the lane cannot: a batch of sites then.
+ * order.  Each function's state moves in the same pass (under the
+ * ftrace mutex nobody else reads it), and back if the lane fails, so
+ * that a large move reads each function record once.  -EOPNOTSUPP with
+ * nothing changed when the lane cannot (a site to initialise among
+ * them): a batch of sites then.
  */
 static int changes_commit_lane(struct ftrace_change *c, size_t nr,
 			       const struct tp_ftrace_ops *ops)
@@ -332,29 +347,42 @@ static int changes_commit_lane(struct ftrace_change *c, size_t nr,
 
 	for (i = 0; i < nr && !err; i++) {
 		uintptr_t slot_addr = c[i].t.ip - FTRACE_SLOT_SIZE;
-		uint64_t slot = slot_read(c[i].t.ip);
-		const struct tp_ftrace_ops *slot_ops = change_slot(&c[i], ops);
-		uint64_t value = ftrace_slot_word(slot_ops);
+		const struct tp_ftrace_ops *slot_ops;
+		uint64_t slot, value;
 
+		if (change_inits(&c[i])) {
+			err = -EOPNOTSUPP;
+			break;
+		}
+		slot_ops = change_slot(&c[i], ops);
+		slot = slot_read(c[i].t.ip);
+		value = ftrace_slot_word(slot_ops);
 		c[i].target = entry_target(&c[i], slot_ops);
 		if (value != slot)
 			words[nw++] = (struct word){ slot_addr, slot, value };
 		if (c[i].target != c[i].f->target)
 			err = toggle_of(&toggles[nt++], &c[i], len);
+		if (err)
+			break;
+		change_apply(&c[i]);
 	}
 	if (!err)
 		err = nt ? toggle_commit(toggles, nt, len, words, nw, ftrace_backend) :
 			   -EOPNOTSUPP;
 	free(toggles);
 	free(words);
+	if (err)
+		while (i--)
+			change_undo(&c[i]);
 	return err;
 }
 
 /* The same as a batch of sites, which can also initialise sites. */
 static int changes_commit_sites(struct ftrace_change *c, size_t nr,
-				const struct tp_ftrace_ops *ops, bool init)
+				const struct tp_ftrace_ops *ops)
 {
 	struct tp_batch *batch = tp_batch_new();
+	bool init = false;
 	size_t i;
 	int err = batch ? batch_reserve(batch, nr, nr) : -ENOMEM;
 
@@ -376,21 +404,14 @@ static int changes_commit_sites(struct ftrace_change *c, size_t nr,
 static int changes_commit(struct ftrace_change *c, size_t nr,
 			  const struct tp_ftrace_ops *ops)
 {
-	bool init = false;
 	size_t i;
-	int err = -EOPNOTSUPP;
+	int err = changes_commit_lane(c, nr, ops);
 
-	for (i = 0; i < nr && !init; i++)
-		init = change_inits(&c[i]);
-	if (!init)
-		err = changes_commit_lane(c, nr, ops);
-	if (err == -EOPNOTSUPP)
-		err = changes_commit_sites(c, nr, ops, false);
-	for (i = 0; i < nr && !err; i++) {
-		c[i].f->initialised |= c[i].delta > 0;
-		c[i].f->target = c[i].target;
-		c[i].f->nr_ops += c[i].delta;
-	}
+	if (err != -EOPNOTSUPP)
+		return err;
+	err = changes_commit_sites(c, nr, ops);
+	for (i = 0; i < nr && !err; i++)
+		change_apply(&c[i]);
 	return err;
 }
 
