@@ -331,14 +331,15 @@ bool trap_handler_is_ours(void);
 bool trap_unsafe_in_a_thread(void);
 
 /*
- * stop_machine.c: run @fn with every other thread parked outside @sites,
+ * stop_machine.c: run @fn with every other thread parked outside @ranges
+ * (sorted by address and apart, as the checks leave them; NULL: none),
  * by sending them the park signal (@sig from stop_machine_init(), moved
  * by stop_machine_set_signal() under the text mutex).
  * stop_machine_ready(): 0, or -EBUSY when the application replaced the
  * park handler (its own handler or SIG_IGN): no thread would park.
  */
 int stop_machine_init(int sig);
-int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t nr);
+int stop_machine(int (*fn)(void *), void *arg, const struct insn_ranges *ranges);
 int stop_machine_ready(void);
 int stop_machine_signal(void);
 int stop_machine_set_signal(int sig);
@@ -374,11 +375,14 @@ int backend_ready(enum tp_backend backend, struct commit_env *env);
 #define NR_BACKENDS	3
 const enum tp_backend *backend_order(void);
 
-/* The lane's protocols (bp.c, nosync.c): the window writer only, no failure. */
+/* The lane's protocols (bp.c, nosync.c): the window writer only, no failed store. */
 void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
 		      struct text_writer *w);
 void toggle_nosync_commit(const struct toggle *t, size_t nr, unsigned int len,
 			  struct text_writer *w);
+/* stop_machine.c: it can fail only to park the threads, before any write. */
+int toggle_stop_machine_commit(const struct toggle *t, size_t nr, unsigned int len,
+			       struct text_writer *w);
 /* An event's view of entry @t (only where a subscriber listens). */
 void toggle_as_site(struct site *s, const struct toggle *t, unsigned int len);
 
@@ -487,5 +491,6 @@ extern unsigned long tp_stat_stale_reads;
 extern unsigned long tp_stat_stop_retries;
 extern unsigned long tp_stat_maps_reads;
 extern unsigned long tp_stat_stuck_sites;
+extern unsigned long tp_stat_lane_batches;
 
 #endif /* TEXTPOKE_INTERNAL_H */

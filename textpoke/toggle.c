@@ -17,7 +17,7 @@
  *  - the entries and the words are checked in one walk, in address
  *    order, the mapping searched once per run of them.
  *
- * Whatever the lane cannot take (the stop_machine backend, the
+ * Whatever the lane cannot take (the
  * /proc/self/mem writer, sites left trapped by a failed write, entries
  * out of order or whose bytes do not decode) and whatever fails a check
  * (a mapping, bytes changed behind the client's back, an overlap), it
@@ -49,21 +49,35 @@ struct lane_nop {
 };
 
 /*
- * The instruction of @word at @addr: its kind, or INSN_UNKNOWN unless it
- * is exactly one known instruction of @len bytes.
+ * How many instructions the @len bytes of @word at @addr are, the first
+ * in @insn; -1 unless they are all known instructions.
  */
-static enum insn_kind lane_decode(struct lane_nop *nop, uint64_t word, uintptr_t addr,
-				  unsigned int len, struct insn *insn)
+static int lane_decode(struct lane_nop *nop, uint64_t word, uintptr_t addr,
+		       unsigned int len, struct insn *insn)
 {
-	if (nop->len && word == nop->word)
-		return INSN_NOP;
-	if (arch_insn_decode(&word, len, addr, insn) != (int)len)
-		return INSN_UNKNOWN;
-	if (insn->kind == INSN_NOP) {
+	const uint8_t *bytes = (const uint8_t *)&word;
+	unsigned int off = 0;
+	int count = 0;
+
+	if (nop->len && word == nop->word) {
+		*insn = (struct insn){ .kind = INSN_NOP, .len = len };
+		return 1;
+	}
+	while (off < len) {
+		struct insn next;
+		int n = arch_insn_decode(bytes + off, len - off, addr + off, &next);
+
+		if (n <= 0)
+			return -1;
+		if (!count++)
+			*insn = next;
+		off += n;
+	}
+	if (count == 1 && insn->kind == INSN_NOP) {
 		nop->word = word;
 		nop->len = len;
 	}
-	return insn->kind;
+	return count;
 }
 
 /* What the entries allow, learnt in the same walk as the checks. */
@@ -71,6 +85,8 @@ struct lane_caps {
 	bool breakpoint;	/* every old one instruction, every new one emulable */
 	bool nosync;		/* every transition safe with one store */
 };
+
+unsigned long tp_stat_lane_batches;
 
 /*
  * The checks a batch of sites makes when its sites are added (aligned,
@@ -80,14 +96,17 @@ struct lane_caps {
 static bool entry_precheck(const struct toggle *t, unsigned int len, size_t align_mask,
 			   struct lane_nop *nop, struct lane_caps *caps)
 {
-	struct insn old, new = { .kind = INSN_NOP, .len = len };
+	struct insn old, new;
+	int count;
 
-	if (!t->addr || (t->addr & align_mask) ||
-	    lane_decode(nop, t->new, t->addr, len, &new) == INSN_UNKNOWN)
+	if (!t->addr || (t->addr & align_mask))
+		return false;
+	count = lane_decode(nop, t->new, t->addr, len, &new);
+	if (count <= 0)
 		return false;
 	if (caps->breakpoint)
-		caps->breakpoint = arch_insn_emulable(&new) &&
-			lane_decode(nop, t->old, t->addr, len, &old) != INSN_UNKNOWN;
+		caps->breakpoint = count == 1 && arch_insn_emulable(&new) &&
+			lane_decode(nop, t->old, t->addr, len, &old) == 1;
 	if (caps->nosync)
 		caps->nosync = arch_nosync_safe(t->addr, (const uint8_t *)&t->old,
 						(const uint8_t *)&t->new, len);
@@ -189,8 +208,7 @@ static int lane_walk(const struct toggle *t, size_t nr, unsigned int len,
 
 /*
  * backend_pick() and backend_check() for the lane: the first of AUTO's
- * order (or @backend) that the entries and the process allow, if it is
- * one the lane runs.
+ * order (or @backend) that the entries and the process allow.
  */
 static int lane_backend(enum tp_backend backend, const struct lane_caps *caps,
 			enum tp_backend *chosen)
@@ -202,16 +220,32 @@ static int lane_backend(enum tp_backend backend, const struct lane_caps *caps,
 	for (i = 0; i < NR_BACKENDS; i++) {
 		enum tp_backend b = backend == TP_BACKEND_AUTO ? order[i] : backend;
 		bool allowed = b == TP_BACKEND_NOSYNC ? caps->nosync :
-			       b == TP_BACKEND_BREAKPOINT ? caps->breakpoint : false;
+			       b == TP_BACKEND_BREAKPOINT ? caps->breakpoint :
+			       b == TP_BACKEND_STOP_MACHINE;
 
 		if (allowed && !backend_ready(b, &env)) {
 			*chosen = b;
 			return 0;
 		}
-		if (backend != TP_BACKEND_AUTO || b == TP_BACKEND_STOP_MACHINE)
+		if (backend != TP_BACKEND_AUTO)
 			break;
 	}
 	return -EOPNOTSUPP;
+}
+
+static int lane_protocol(enum tp_backend backend, const struct toggle *t, size_t nr,
+			 unsigned int len, struct text_writer *w)
+{
+	switch (backend) {
+	case TP_BACKEND_NOSYNC:
+		toggle_nosync_commit(t, nr, len, w);
+		return 0;
+	case TP_BACKEND_BREAKPOINT:
+		toggle_bp_commit(t, nr, len, w);
+		return 0;
+	default:
+		return toggle_stop_machine_commit(t, nr, len, w);
+	}
 }
 
 static int lane_locked(const struct toggle *t, size_t nr, unsigned int len,
@@ -247,15 +281,19 @@ static int lane_locked(const struct toggle *t, size_t nr, unsigned int len,
 		return -EOPNOTSUPP;
 	}
 	events_batch_begin(chosen);
-	/* Through the window neither the words' stores nor the protocol fail. */
+	/*
+	 * Through the window no store fails: only stop_machine can, to park
+	 * the threads, before it writes anything; the words go back then.
+	 */
 	words_store(&w, words, nr_words, false);
-	if (chosen == TP_BACKEND_NOSYNC)
-		toggle_nosync_commit(t, nr, len, &w);
+	err = lane_protocol(chosen, t, nr, len, &w);
+	if (err)
+		words_store(&w, words, nr_words, true);
 	else
-		toggle_bp_commit(t, nr, len, &w);
+		__atomic_add_fetch(&tp_stat_lane_batches, 1, __ATOMIC_RELAXED);
 	text_close(&w);
 	events_batch_end();
-	return 0;
+	return err;
 }
 
 int toggle_commit(const struct toggle *toggles, size_t nr, unsigned int len,

@@ -122,7 +122,7 @@ int words_store(struct text_writer *w, const struct word *words, size_t nr, bool
 	if (!nr)
 		return 0;
 	if (w->kind == TP_WRITER_PROC_MEM)
-		return stop_machine(store_all, &ws, NULL, 0);
+		return stop_machine(store_all, &ws, NULL);
 	return store_all(&ws);
 }
 

@@ -33,6 +33,7 @@
 #include <textpoke/events.h>
 #include <textpoke/ftrace.h>
 
+#include "../../textpoke/test_support.h"
 #include "../emulator.h"
 #include "ftrace_glob.h"
 #include "kselftest_harness.h"
@@ -1350,42 +1351,47 @@ static void lane_note(const struct tp_event *e, void *arg)
 }
 
 /*
- * @ops's warm register with @backend (AUTO: the lane; STOP_MACHINE: a
- * batch of sites), its events in @log, then unregistered.
+ * @ops's warm register with the writer @writer (AUTO: the lane;
+ * PROC_MEM, which the lane leaves alone: a batch of sites), its events
+ * in @log, then unregistered.  How many batches the lane made, or -1.
  */
-static int lane_logged_register(struct tp_ftrace_ops *ops, enum tp_backend backend,
-				struct lane_log *log)
+static long lane_logged_register(struct tp_ftrace_ops *ops, enum tp_writer writer,
+				 struct lane_log *log)
 {
+	unsigned long lane = tp_debug_lane_batches();
 	int err;
 
 	log->nr = 0;
-	if (tp_ftrace_set_backend(backend) || tp_events_subscribe(lane_note, log, 0))
+	if (tp_set_writer(writer) || tp_events_subscribe(lane_note, log, 0))
 		return -1;
 	err = tp_register_ftrace_function(ops);
 	tp_events_unsubscribe(lane_note, log);
+	lane = tp_debug_lane_batches() - lane;
 	if (!err)
 		err = tp_unregister_ftrace_function(ops);
-	tp_ftrace_set_backend(TP_BACKEND_AUTO);
-	return err;
+	tp_set_writer(TP_WRITER_AUTO);
+	return err ? -1 : (long)lane;
 }
 
 /*
  * The lane emits what a batch of sites emits: a PRE and then a POST for
  * every entry it changes, with the same addresses and bytes in the same
- * order; only the protocol named differs.
+ * order.  Site init goes through the lane too, under stop_machine.
  */
 TEST(lane_events_as_a_batch_of_sites)
 {
 	static struct lane_log lane, sites;
-	unsigned long hits = 0;
+	unsigned long hits = 0, before;
 	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
 	unsigned int i, pre = 0;
 
 	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func*", 1));
-	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init */
+	before = tp_debug_lane_batches();
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init, if not done */
 	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
-	ASSERT_EQ(0, lane_logged_register(&ops, TP_BACKEND_AUTO, &lane));
-	ASSERT_EQ(0, lane_logged_register(&ops, TP_BACKEND_STOP_MACHINE, &sites));
+	EXPECT_LE(before + 1, tp_debug_lane_batches());
+	ASSERT_EQ(1, lane_logged_register(&ops, TP_WRITER_AUTO, &lane));
+	ASSERT_EQ(0, lane_logged_register(&ops, TP_WRITER_PROC_MEM, &sites));
 	ASSERT_EQ(sites.nr, lane.nr);
 	ASSERT_LE(4u, lane.nr);
 	for (i = 0; i < lane.nr; i++) {
@@ -1397,13 +1403,13 @@ TEST(lane_events_as_a_batch_of_sites)
 		EXPECT_EQ(b->len, a->len);
 		EXPECT_EQ(0, memcmp(a->old, b->old, a->len));
 		EXPECT_EQ(0, memcmp(a->new, b->new, a->len));
-		EXPECT_NE((int)TP_BACKEND_STOP_MACHINE, (int)a->backend);
-		EXPECT_EQ((int)TP_BACKEND_STOP_MACHINE, (int)b->backend);
+		EXPECT_EQ(lane.ev[0].batch, a->batch);
+		EXPECT_EQ((int)lane.ev[0].backend, (int)a->backend);
 	}
 	EXPECT_EQ(lane.nr / 2, pre);
 	/* Every PRE before every POST of its batch, and as many of each. */
-	EXPECT_EQ((int)TP_EVENT_PRE, (int)lane.ev[0].phase);
-	EXPECT_EQ((int)TP_EVENT_POST, (int)lane.ev[lane.nr - 1].phase);
+	EXPECT_EQ((int)TP_EVENT_PRE, (int)lane.ev[lane.nr / 2 - 1].phase);
+	EXPECT_EQ((int)TP_EVENT_POST, (int)lane.ev[lane.nr / 2].phase);
 	tp_ftrace_free_filter(&ops);
 }
 
@@ -1452,7 +1458,7 @@ TEST(lane_refuses_an_entry_changed_behind_its_back)
 	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func*", 1));
 	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init */
 	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
-	ASSERT_EQ(0, lane_logged_register(&ops, TP_BACKEND_AUTO, &log));
+	ASSERT_EQ(1, lane_logged_register(&ops, TP_WRITER_AUTO, &log));
 	ASSERT_LE(4u, log.nr);
 	last = &log.ev[log.nr / 2 - 1];		/* the last PRE: the highest entry */
 	len = last->len;
@@ -1492,6 +1498,7 @@ TEST(lane_spans_two_objects)
 	int (*dso_func)(int);
 	void *dso = open_dso();
 	unsigned int i, batches = 0;
+	unsigned long before;
 
 	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
 	dso_func = (int (*)(int))dlsym(dso, "tp_dso_func");
@@ -1502,9 +1509,11 @@ TEST(lane_spans_two_objects)
 	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
 
 	log.nr = 0;
+	before = tp_debug_lane_batches();
 	ASSERT_EQ(0, tp_events_subscribe(lane_note, &log, 0));
 	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
 	ASSERT_EQ(0, tp_events_unsubscribe(lane_note, &log));
+	EXPECT_EQ(before + 1, tp_debug_lane_batches());
 	ASSERT_EQ(4u, log.nr);
 	for (i = 0; i < log.nr; i++) {
 		batches += log.ev[i].batch != log.ev[0].batch;

@@ -40,6 +40,7 @@ struct ftrace_change {
 	struct ftrace_func *f;
 	struct ftrace_object *obj;
 	uintptr_t target;		/* what its entry calls once moved */
+	bool inits;			/* applied, and its site initialised */
 };
 
 /*
@@ -293,17 +294,35 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 
 /*
  * The toggle lane's entry for @c's function, from calling f->target to
- * calling @c->target.  -EOPNOTSUPP when its length is not the lane's.
+ * calling @c->target; for a function traced for the first time, its whole
+ * site from what the compiler left to site init's instructions calling
+ * @c->target.  -EOPNOTSUPP when its length is not the lane's.
  */
 static int toggle_of(struct toggle *t, const struct ftrace_change *c, unsigned int len)
 {
 	const struct ftrace_func *f = c->f;
+	uint8_t insns[TP_MAX_INSN_LEN], entry[TP_MAX_INSN_LEN];
+	int err;
 
-	if (f->layout.toggle_len != len)
+	if (!change_inits(c)) {
+		if (f->layout.toggle_len != len)
+			return -EOPNOTSUPP;
+		t->addr = f->layout.toggle;
+		return arch_ftrace_toggle_word(&f->layout, c->obj->veneer, f->target, &t->old) ?:
+		       arch_ftrace_toggle_word(&f->layout, c->obj->veneer, c->target, &t->new);
+	}
+	if (f->layout.site_len != len || len > sizeof(t->new))
 		return -EOPNOTSUPP;
-	t->addr = f->layout.toggle;
-	return arch_ftrace_toggle_word(&f->layout, c->obj->veneer, f->target, &t->old) ?:
-	       arch_ftrace_toggle_word(&f->layout, c->obj->veneer, c->target, &t->new);
+	err = arch_ftrace_init_insns(&f->layout, c->obj->veneer, insns);
+	if (err >= 0)
+		err = arch_ftrace_toggle_insn(&f->layout, c->obj->veneer, c->target, entry);
+	if (err < 0)
+		return err;
+	memcpy(insns + (f->layout.toggle - f->layout.site), entry, f->layout.toggle_len);
+	t->addr = f->layout.site;
+	t->old = toggle_word(f->compiled, len);
+	t->new = toggle_word(insns, len);
+	return 0;
 }
 
 /* A change's function state once it is made, and back. */
@@ -311,6 +330,7 @@ static void change_apply(struct ftrace_change *c)
 {
 	uintptr_t target = c->f->target;
 
+	c->inits = change_inits(c);
 	c->f->initialised |= c->delta > 0;
 	c->f->target = c->target;
 	c->f->nr_ops += c->delta;
@@ -321,38 +341,43 @@ static void change_undo(struct ftrace_change *c)
 {
 	uintptr_t target = c->f->target;
 
+	c->f->initialised &= !c->inits;
 	c->f->target = c->target;
 	c->f->nr_ops -= c->delta;
 	c->target = target;
 }
 
 /*
- * A move that initialises no site only turns entries on or off, and
- * each entry holds what the tracer wrote there: the engine's toggle
- * lane takes it as arrays of plain words, slots and entries in address
- * order.  Each function's state moves in the same pass (under the
- * ftrace mutex nobody else reads it), and back if the lane fails, so
- * that a large move reads each function record once.  -EOPNOTSUPP with
- * nothing changed when the lane cannot (a site to initialise among
- * them): a batch of sites then.
+ * A move whose every change is one instruction (a toggle) or, traced for
+ * the first time, a whole site of the same length (x86's five bytes), and
+ * whose sites hold what the tracer or the compiler left there: the
+ * engine's toggle lane takes it as arrays of plain words, slots and
+ * entries in address order, under stop_machine when it initialises
+ * sites.  Each function's state moves in the same pass (under the ftrace
+ * mutex nobody else reads it), and back if the lane fails, so that a
+ * large move reads each function record once.  -EOPNOTSUPP with nothing
+ * changed when the lane cannot: a batch of sites then.
  */
 static int changes_commit_lane(struct ftrace_change *c, size_t nr,
 			       const struct tp_ftrace_ops *ops)
 {
 	struct toggle *toggles = malloc((nr + 1) * sizeof(*toggles));
 	struct word *words = malloc((nr + 1) * sizeof(*words));
-	unsigned int len = nr ? c[0].f->layout.toggle_len : 0;
+	unsigned int len = 0;
+	bool init = false;
 	size_t i, nt = 0, nw = 0;
 	int err = toggles && words ? 0 : -ENOMEM;
 
 	for (i = 0; i < nr && !err; i++) {
 		uintptr_t slot_addr = c[i].t.ip - FTRACE_SLOT_SIZE;
+		bool first = change_inits(&c[i]);
 		const struct tp_ftrace_ops *slot_ops;
 		uint64_t slot, value;
 
-		if (change_inits(&c[i])) {
-			err = -EOPNOTSUPP;
-			break;
+		if (first) {
+			err = ftrace_object_veneer(c[i].obj);
+			if (err)
+				break;
 		}
 		slot_ops = change_slot(&c[i], ops);
 		slot = slot_read(c[i].t.ip);
@@ -360,14 +385,19 @@ static int changes_commit_lane(struct ftrace_change *c, size_t nr,
 		c[i].target = entry_target(&c[i], slot_ops);
 		if (value != slot)
 			words[nw++] = (struct word){ slot_addr, slot, value };
-		if (c[i].target != c[i].f->target)
+		if (first || c[i].target != c[i].f->target) {
+			if (!len)
+				len = first ? c[i].f->layout.site_len : c[i].f->layout.toggle_len;
 			err = toggle_of(&toggles[nt++], &c[i], len);
+		}
 		if (err)
 			break;
+		init |= first;
 		change_apply(&c[i]);
 	}
 	if (!err)
-		err = nt ? toggle_commit(toggles, nt, len, words, nw, ftrace_backend) :
+		err = nt ? toggle_commit(toggles, nt, len, words, nw,
+					 init ? TP_BACKEND_STOP_MACHINE : ftrace_backend) :
 			   -EOPNOTSUPP;
 	free(toggles);
 	free(words);
