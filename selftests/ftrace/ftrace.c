@@ -1489,6 +1489,94 @@ TEST(lane_refuses_an_entry_changed_behind_its_back)
 	tp_ftrace_free_filter(&ops);
 }
 
+/* A thread that blocks every signal: stop_machine cannot park it. */
+static void *block_every_signal(void *arg)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	__atomic_store_n((int *)arg, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n((int *)arg, __ATOMIC_ACQUIRE) == 1)
+		sched_yield();		/* on a CPU: seen as blocking under qemu too */
+	return NULL;
+}
+
+/* The 8 bytes before @func: its ops slot. */
+static uint64_t slot_of(int (*func)(int))
+{
+	uintptr_t addr = (uintptr_t)func - 8;
+	uint64_t word;
+
+	__asm__("" : "+r"(addr));	/* an address, not an object to bound */
+	memcpy(&word, (const void *)addr, sizeof(word));
+	return word;
+}
+
+/* @len bytes of @func's code. */
+static void code_of(int (*func)(int), unsigned char *code, size_t len)
+{
+	uintptr_t addr = (uintptr_t)func;
+
+	__asm__("" : "+r"(addr));
+	memcpy(code, (const void *)addr, len);
+}
+
+/*
+ * A lane batch that fails in its protocol: stop_machine cannot park a
+ * thread that blocks every signal, after the slots were stored.  The
+ * move fails with -ETIMEDOUT and every slot and entry is as it was.
+ */
+TEST(lane_failing_protocol_changes_nothing)
+{
+	unsigned long hits = 0, lane;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	unsigned char code1[16], code2[16], now1[16], now2[16];
+	uint64_t slot1, slot2, now_slot1, now_slot2;
+	pthread_t blocker;
+	int state = 0, err;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func*", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init */
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	slot1 = slot_of(tp_trace_func1);
+	slot2 = slot_of(tp_trace_func2);
+	code_of(tp_trace_func1, code1, sizeof(code1));
+	code_of(tp_trace_func2, code2, sizeof(code2));
+
+	ASSERT_EQ(0, pthread_create(&blocker, NULL, block_every_signal, &state));
+	while (!__atomic_load_n(&state, __ATOMIC_ACQUIRE))
+		sched_yield();
+	ASSERT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_STOP_MACHINE));
+	lane = tp_debug_lane_batches();
+	err = tp_register_ftrace_function(&ops);
+	__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+	pthread_join(blocker, NULL);
+	EXPECT_EQ(-ETIMEDOUT, err) TH_LOG("%s", tp_strerror(err));
+	EXPECT_EQ(lane, tp_debug_lane_batches());
+	now_slot1 = slot_of(tp_trace_func1);
+	now_slot2 = slot_of(tp_trace_func2);
+	code_of(tp_trace_func1, now1, sizeof(now1));
+	code_of(tp_trace_func2, now2, sizeof(now2));
+	EXPECT_EQ(slot1, now_slot1);
+	EXPECT_EQ(slot2, now_slot2);
+	EXPECT_EQ(0, memcmp(code1, now1, sizeof(code1)));
+	EXPECT_EQ(0, memcmp(code2, now2, sizeof(code2)));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(0, counter(&hits));
+
+	/* The thread gone, the same move goes through the lane. */
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(lane + 1, tp_debug_lane_batches());
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(2, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_AUTO));
+	tp_ftrace_free_filter(&ops);
+}
+
 /* One warm move over the entries of two objects, two mappings apart. */
 TEST(lane_spans_two_objects)
 {
