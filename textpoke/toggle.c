@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The toggle lane: a batch whose every change is one instruction of the
- * same length, with its old bytes known exactly, as when function tracing
- * turns initialised entries on or off.  It makes the checks and runs the
- * protocols of a batch of sites (poke.c), on an array of plain entries
- * (address, old word, new word) instead of sites:
+ * The toggle lane: a batch whose every change is one range of the same
+ * length (at most 8 bytes) with its old bytes known exactly, as when
+ * function tracing turns initialised entries on or off, or on x86
+ * initialises them.  It makes the checks and runs the protocols of a
+ * batch of sites (poke.c), on an array of plain entries (address, old
+ * word, new word) instead of sites:
  *
  *  - no site is built: an entry is three words the client filled in;
  *  - the old bytes are one load and one compare per entry, no copy;
@@ -12,18 +13,17 @@
  *    per batch; the other instruction of each entry is decoded once, to
  *    check it, and not kept: the trap handler decodes the entry it traps
  *    on (inflight.c);
- *  - which backends the entries allow is found in the same pass, so
- *    choosing one is a test of two flags;
  *  - the entries and the words are checked in one walk, in address
- *    order, the mapping searched once per run of them.
+ *    order, the mapping searched once per run of them, which also finds
+ *    what the backends allow and the writer's page runs.
  *
- * Whatever the lane cannot take (the
- * /proc/self/mem writer, sites left trapped by a failed write, entries
- * out of order or whose bytes do not decode) and whatever fails a check
- * (a mapping, bytes changed behind the client's back, an overlap), it
- * leaves alone with -EOPNOTSUPP before anything is written: the caller
- * then commits the same change as a batch of sites, which decides and
- * reports it as ever, in the order it always has.
+ * Whatever the lane cannot take (the /proc/self/mem writer, sites left
+ * trapped by a failed write, entries out of order or whose bytes do not
+ * decode) and whatever fails a check (a mapping, bytes changed behind
+ * the client's back, an overlap), it leaves alone with -EOPNOTSUPP before
+ * anything is written: the caller then commits the same change as a
+ * batch of sites, which decides and reports it as ever, in the order it
+ * always has.
  */
 #include <errno.h>
 #include <stdlib.h>
