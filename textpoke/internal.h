@@ -164,9 +164,17 @@ int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 /* The same in a walk in address order, @*map the last site's mapping or NULL. */
 int maps_check_next(const struct maps_snapshot *snap, uintptr_t addr,
 		    size_t len, const struct exec_map **map);
+/* The library's objects have their .text renamed to this (Makefile). */
+extern const char __start_textpoke_text[], __stop_textpoke_text[];
+
 /* The engine's own text in @m, or in a range: never patched (-EPERM). */
 bool maps_has_own_text(const struct exec_map *m);
-bool maps_is_own_text(uintptr_t addr, size_t len);
+
+static inline bool maps_is_own_text(uintptr_t addr, size_t len)
+{
+	return addr < (uintptr_t)__stop_textpoke_text &&
+	       (uintptr_t)__start_textpoke_text < addr + len;
+}
 /* In a child after fork(): the parent's view of its mappings is not ours. */
 void maps_after_fork_child(void);
 

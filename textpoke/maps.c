@@ -39,9 +39,6 @@
 
 #include "internal.h"
 
-/* The library's objects have their .text renamed to this (Makefile). */
-extern const char __start_textpoke_text[], __stop_textpoke_text[];
-
 static char *read_self_maps(size_t *size)
 {
 	size_t cap = 16384, len = 0;
@@ -554,6 +551,20 @@ static void cover_range(struct cover_walk *cw, uintptr_t start, size_t len)
 	cw->end = end;
 }
 
+/* cover_range(), its common case inline: the range in the run's mapping. */
+static inline void cover_next(struct cover_walk *cw, uintptr_t start, size_t len)
+{
+	uintptr_t end = start + len;
+	const struct exec_map *m = cw->m;
+
+	if (m && start >= m->start && end <= m->end && end > start) {
+		cw->start = start < cw->start ? start : cw->start;
+		cw->end = end > cw->end ? end : cw->end;
+		return;
+	}
+	cover_range(cw, start, len);
+}
+
 /*
  * The cached view may be trusted for @sites and @words: nothing was
  * loaded or unloaded since it was taken, each lies in the text of a
@@ -570,9 +581,9 @@ static bool cache_covers(const struct dl_counters *dl, const struct insn_ranges 
 	if (!cached_valid || dl->adds != cached.dl_adds || dl->subs != cached.dl_subs)
 		return false;
 	for (i = 0; i < nr; i++)
-		cover_range(&cw, range_addr(sites, i), range_len(sites, i));
+		cover_next(&cw, range_addr(sites, i), range_len(sites, i));
 	for (i = 0; i < nr_words; i++)
-		cover_range(&cw, words[i].addr, sizeof(words[i].new));
+		cover_next(&cw, words[i].addr, sizeof(words[i].new));
 	cover_run_end(&cw);
 	free(cw.now.areas);
 	return cw.covered;
@@ -653,13 +664,6 @@ bool maps_has_own_text(const struct exec_map *m)
 {
 	return m->start < (uintptr_t)__stop_textpoke_text &&
 	       (uintptr_t)__start_textpoke_text < m->end;
-}
-
-/* Whether [addr, addr + len) holds some of the engine's own text. */
-bool maps_is_own_text(uintptr_t addr, size_t len)
-{
-	return addr < (uintptr_t)__stop_textpoke_text &&
-	       (uintptr_t)__start_textpoke_text < addr + len;
 }
 
 /* --- any mapping, for checking tables built at run time ------------------ */

@@ -48,36 +48,51 @@ struct lane_nop {
 	unsigned int len;
 };
 
-/*
- * How many instructions the @len bytes of @word at @addr are, the first
- * in @insn; -1 unless they are all known instructions.
- */
-static int lane_decode(struct lane_nop *nop, uint64_t word, uintptr_t addr,
-		       unsigned int len, struct insn *insn)
+/* The instructions after the first (@off bytes) of a multi-instruction word. */
+static int lane_decode_rest(uint64_t word, uintptr_t addr, unsigned int len,
+			    unsigned int off)
 {
 	const uint8_t *bytes = (const uint8_t *)&word;
-	unsigned int off = 0;
-	int count = 0;
+	int count = 1;
 
-	if (nop->len && word == nop->word) {
-		*insn = (struct insn){ .kind = INSN_NOP, .len = len };
-		return 1;
-	}
 	while (off < len) {
 		struct insn next;
 		int n = arch_insn_decode(bytes + off, len - off, addr + off, &next);
 
 		if (n <= 0)
 			return -1;
-		if (!count++)
-			*insn = next;
 		off += n;
+		count++;
 	}
-	if (count == 1 && insn->kind == INSN_NOP) {
+	return count;
+}
+
+/*
+ * How many instructions the @len bytes of @word at @addr are, the first
+ * in @insn; -1 unless they are all known instructions.  One, nearly
+ * always: a toggle.
+ */
+static inline int lane_decode(struct lane_nop *nop, uint64_t word, uintptr_t addr,
+			      unsigned int len, struct insn *insn)
+{
+	int n;
+
+	if (nop->len && word == nop->word) {
+		/* Two fields: clearing the whole struct costs more than the rest. */
+		insn->kind = INSN_NOP;
+		insn->len = len;
+		return 1;
+	}
+	n = arch_insn_decode(&word, len, addr, insn);
+	if (n <= 0)
+		return -1;
+	if (n < (int)len)
+		return lane_decode_rest(word, addr, len, n);
+	if (insn->kind == INSN_NOP) {
 		nop->word = word;
 		nop->len = len;
 	}
-	return count;
+	return 1;
 }
 
 /* What the entries allow, learnt in the same walk as the checks. */
