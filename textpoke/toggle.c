@@ -162,12 +162,66 @@ static int runs_add(struct lane_runs *r, uintptr_t addr, size_t len,
 	return 0;
 }
 
+/* Where a walk over the ranges (entries and words) stands. */
+struct lane_walk {
+	const struct maps_snapshot *snap;
+	const struct exec_map *map;	/* the last range's mapping */
+	bool own;			/* it holds some of the engine's text */
+	uintptr_t prev_end;		/* the last range's end */
+	struct lane_runs runs;
+};
+
+/*
+ * The next range in address order: after the one before, in one
+ * patchable readable mapping (searched only when it leaves the last
+ * one's), not the engine's own text, its pages in the writer's runs.
+ * 1, 0 when it fails, or -ENOMEM.
+ */
+static inline int range_next_ok(struct lane_walk *lw, uintptr_t addr, size_t len)
+{
+	uintptr_t end = addr + len;
+
+	if (addr < lw->prev_end || end < addr)
+		return 0;
+	lw->prev_end = end;
+	if (!lw->map || addr < lw->map->start || end > lw->map->end) {
+		if (maps_check_range(lw->snap, addr, len, &lw->map) ||
+		    !(lw->map->prot & PROT_READ))
+			return 0;
+		lw->own = maps_has_own_text(lw->map);
+	}
+	if (lw->own && maps_is_own_text(addr, len))
+		return 0;
+	return runs_add(&lw->runs, addr, len, lw->map) ?: 1;
+}
+
+/* The words below @below (all of them: UINTPTR_MAX); *@j walks them. */
+static inline int words_next_ok(struct lane_walk *lw, const struct word *words,
+				size_t nr_words, size_t *j, uintptr_t below)
+{
+	for (; *j < nr_words && words[*j].addr < below; (*j)++) {
+		const struct word *w = &words[*j];
+		uint64_t now;
+		int ok;
+
+		if (w->addr % sizeof(now))
+			return 0;
+		ok = range_next_ok(lw, w->addr, sizeof(now));
+		if (ok != 1)
+			return ok;
+		__builtin_memcpy(&now, (const void *)w->addr, sizeof(now));
+		if (now != w->old)
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * Every check of a batch of sites and of its words, in one walk over the
  * entries and the words together in address order: each entry's
  * instructions (entry_precheck()); each range in one patchable readable
  * mapping, searched once per run of ranges in it (the engine's own text
- * looked for at each range only in a mapping that has some); no range
+ * looked for at each range only in a mapping that holds some); no range
  * overlapping the one before (so none overlaps another); the text
  * holding what the entry or word expects.  The writer's page runs are
  * gathered on the way.  1 when all pass; 0 at the first that does not,
@@ -175,50 +229,26 @@ static int runs_add(struct lane_runs *r, uintptr_t addr, size_t len,
  */
 static int lane_walk(const struct toggle *t, size_t nr, unsigned int len,
 		     const struct word *words, size_t nr_words,
-		     const struct maps_snapshot *snap, struct lane_caps *caps,
-		     struct lane_runs *runs)
+		     struct lane_walk *lw, struct lane_caps *caps)
 {
-	const struct exec_map *map = NULL;
 	struct lane_nop nop = { .len = 0 };
-	size_t align_mask = arch_insn_alignment() - 1, i = 0, j = 0;
-	uintptr_t prev_end = 0;
-	bool own = false;
+	size_t align_mask = arch_insn_alignment() - 1, i, j = 0;
+	int ok;
 
 	caps->breakpoint = caps->nosync = true;
-	while (i < nr || j < nr_words) {
-		bool entry = i < nr && (j == nr_words || t[i].addr < words[j].addr);
-		uintptr_t addr = entry ? t[i].addr : words[j].addr;
-		size_t n = entry ? len : sizeof(uint64_t);
-		uint64_t now, old;
-		int err;
-
-		if (addr < prev_end || addr + n < addr)
+	for (i = 0; i < nr; i++) {
+		ok = words_next_ok(lw, words, nr_words, &j, t[i].addr);
+		if (ok != 1)
+			return ok;
+		if (!entry_precheck(&t[i], len, align_mask, &nop, caps))
 			return 0;
-		if (entry ? !entry_precheck(&t[i], len, align_mask, &nop, caps) :
-			    addr % sizeof(uint64_t) != 0)
-			return 0;
-		prev_end = addr + n;
-		if (!map || addr < map->start || prev_end > map->end) {
-			if (maps_check_range(snap, addr, n, &map) || !(map->prot & PROT_READ))
-				return 0;
-			own = maps_has_own_text(map);
-		}
-		if (own && maps_is_own_text(addr, n))
-			return 0;
-		err = runs_add(runs, addr, n, map);
-		if (err)
-			return err;
-		if (entry) {
-			now = toggle_word((const void *)addr, len);
-			old = t[i++].old;
-		} else {
-			__builtin_memcpy(&now, (const void *)addr, sizeof(now));
-			old = words[j++].old;
-		}
-		if (now != old)
+		ok = range_next_ok(lw, t[i].addr, len);
+		if (ok != 1)
+			return ok;
+		if (toggle_word((const void *)t[i].addr, len) != t[i].old)
 			return 0;
 	}
-	return 1;
+	return words_next_ok(lw, words, nr_words, &j, UINTPTR_MAX);
 }
 
 /*
@@ -267,8 +297,7 @@ static int lane_locked(const struct toggle *t, size_t nr, unsigned int len,
 		       struct word *words, size_t nr_words, enum tp_backend backend)
 {
 	const struct insn_ranges ranges = { .toggles = t, .nr = nr, .toggle_len = len };
-	struct lane_runs runs = { .page = sysconf(_SC_PAGESIZE) };
-	const struct maps_snapshot *snap;
+	struct lane_walk lw = { .runs = { .page = sysconf(_SC_PAGESIZE) } };
 	struct text_writer w;
 	struct lane_caps caps;
 	enum tp_backend chosen;
@@ -277,18 +306,18 @@ static int lane_locked(const struct toggle *t, size_t nr, unsigned int len,
 	bp_retry_stuck();
 	if (bp_any_stuck())
 		return -EOPNOTSUPP;
-	err = maps_for_sites(&snap, &ranges, words, nr_words);
+	err = maps_for_sites(&lw.snap, &ranges, words, nr_words);
 	if (err)
 		return err;
-	passed = lane_walk(t, nr, len, words, nr_words, snap, &caps, &runs);
+	passed = lane_walk(t, nr, len, words, nr_words, &lw, &caps);
 	if (passed == 1 && lane_backend(backend, &caps, &chosen))
 		passed = 0;
 	if (passed != 1) {
-		free(runs.runs);
+		free(lw.runs.runs);
 		return passed < 0 ? passed : -EOPNOTSUPP;
 	}
 	/* It takes the runs. */
-	err = text_open_runs(&w, runs.runs, runs.nr, text_writer_setting());
+	err = text_open_runs(&w, lw.runs.runs, lw.runs.nr, text_writer_setting());
 	if (err)
 		return err;
 	if (w.kind != TP_WRITER_MPROTECT) {
