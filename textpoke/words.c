@@ -87,11 +87,7 @@ struct words_store {
 
 static int word_write(struct text_writer *w, const struct word *word, bool old)
 {
-	const uint64_t *value = old ? &word->old : &word->new;
-
-	if (w->kind == TP_WRITER_MPROTECT)
-		return window_store(word->addr, value, sizeof(*value));
-	return text_write(w, word->addr, value, sizeof(*value));
+	return text_write(w, word->addr, old ? &word->old : &word->new, sizeof(word->new));
 }
 
 /*
@@ -119,11 +115,17 @@ int words_store(struct text_writer *w, const struct word *words, size_t nr, bool
 {
 	struct words_store ws = { w, words, nr, back };
 
+	size_t i;
+
 	if (!nr)
 		return 0;
 	if (w->kind == TP_WRITER_PROC_MEM)
 		return stop_machine(store_all, &ws, NULL);
-	return store_all(&ws);
+	/* Through the window: one store each, none fails. */
+	for (i = 0; i < nr; i++)
+		window_store(words[i].addr, back ? &words[i].old : &words[i].new,
+			     sizeof(words[i].new));
+	return 0;
 }
 
 /* A batch of words alone: no protocol, one store each. */

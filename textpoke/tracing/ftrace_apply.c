@@ -187,8 +187,8 @@ static const struct tp_ftrace_ops *skip_of(const struct ftrace_change *c,
  * The slot's value once @c is made.  @ops joining a function no other ops
  * traces is the common case of a large registration: no search for it.
  */
-static struct tp_ftrace_ops *change_slot(const struct ftrace_change *c,
-					 const struct tp_ftrace_ops *ops)
+static inline struct tp_ftrace_ops *change_slot(const struct ftrace_change *c,
+						const struct tp_ftrace_ops *ops)
 {
 	if (c->delta > 0 && c->f->nr_ops == 0)
 		return (struct tp_ftrace_ops *)ops;
@@ -201,7 +201,8 @@ static struct tp_ftrace_ops *change_slot(const struct ftrace_change *c,
  * object's veneer to the shared trampoline.  @ops: the slot's value once
  * @c is made (change_slot()).
  */
-static uintptr_t entry_target(const struct ftrace_change *c, const struct tp_ftrace_ops *ops)
+static inline uintptr_t entry_target(const struct ftrace_change *c,
+				     const struct tp_ftrace_ops *ops)
 {
 	const struct ftrace_func *f = c->f;
 	uint8_t insn[TP_MAX_INSN_LEN];
@@ -326,7 +327,7 @@ static int toggle_of(struct toggle *t, const struct ftrace_change *c, unsigned i
 }
 
 /* A change's function state once it is made, and back. */
-static void change_apply(struct ftrace_change *c)
+static inline void change_apply(struct ftrace_change *c)
 {
 	uintptr_t target = c->f->target;
 
