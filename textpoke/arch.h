@@ -77,6 +77,8 @@ bool arch_nosync_safe(uintptr_t addr, const uint8_t *old, const uint8_t *new,
 
 /* Make stored instructions visible to this core's instruction fetch. */
 void arch_flush_icache(uintptr_t start, size_t len);
+/* Whether arch_flush_icache() does nothing: a loop of them may be left out. */
+bool arch_icache_coherent(void);
 
 /*
  * Function-entry tracing (textpoke/tracing/).  Every traceable function
@@ -112,6 +114,14 @@ int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
  */
 int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
 			    uintptr_t target, uint8_t *buf);
+/*
+ * The same instruction as a word whose bytes in memory are its bytes and
+ * then zeros (the engine's toggle lane), made in registers: bytes stored
+ * one way and loaded as a word the other stall the load.  0 or the
+ * error of arch_ftrace_toggle_insn().
+ */
+int arch_ftrace_toggle_word(const struct ftrace_layout *layout, uintptr_t veneer,
+			    uintptr_t target, uint64_t *word);
 
 /*
  * How far (either way) a veneer may be from a function entry, and the

@@ -332,7 +332,7 @@ void bp_retry_stuck(void)
 	struct text_writer w;
 	size_t cleared;
 
-	if (!stuck_blocks || text_open(&w, NULL, 0, NULL, 0, NULL, TP_WRITER_PROC_MEM))
+	if (!stuck_blocks || text_open(&w, NULL, NULL, 0, NULL, TP_WRITER_PROC_MEM))
 		return;
 	cleared = stuck_run_pass(stuck_retry_tail, &w);
 	cpusync_cores();
@@ -372,4 +372,80 @@ bool bp_stuck_overlaps(const struct site *sites, size_t nr,
 					return true;
 		}
 	return false;
+}
+
+/* --- the toggle lane --------------------------------------------------------- */
+
+bool bp_any_stuck(void)
+{
+	return stuck_blocks != NULL;
+}
+
+static void toggle_flush(const struct toggle *t, size_t nr, unsigned int len)
+{
+	size_t i;
+
+	if (arch_icache_coherent())
+		return;
+	for (i = 0; i < nr; i++)
+		arch_flush_icache(t[i].addr, len);
+}
+
+/*
+ * The protocol of bp_commit() for a toggle lane, through the mprotect
+ * window, where no store fails: so no undo and no stuck site.  Each
+ * entry's bytes are @len bytes of its words; the handler finds the
+ * entries by address in the lane's own array.
+ */
+void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
+		      struct text_writer *w)
+{
+	uint8_t trap[TP_MAX_INSN_LEN];
+	size_t i, trap_len = 0;
+	bool uniform = true;	/* every entry's trap as long as the first's */
+	bool has_tail = false;
+
+	(void)w;	/* the window is open: plain stores */
+	inflight_publish_toggles(t, nr, len);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	for (i = 0; i < nr; i++) {
+		size_t n = arch_trap_insn(trap, t[i].addr, len);
+
+		if (__builtin_expect(events_listening != 0, 0)) {
+			struct site s;
+
+			toggle_as_site(&s, &t[i], len);
+			events_emit_pre(&s);
+		}
+		window_store(t[i].addr, trap, n);
+		uniform &= !i || n == trap_len;
+		trap_len = i ? trap_len : n;
+		has_tail |= len > n;
+	}
+	toggle_flush(t, nr, len);
+	cpusync_cores();
+	if (has_tail) {
+		for (i = 0; i < nr; i++) {
+			size_t n = uniform ? trap_len : arch_trap_insn(trap, t[i].addr, len);
+
+			if (len > n)
+				window_store(t[i].addr + n, (const uint8_t *)&t[i].new + n, len - n);
+		}
+		toggle_flush(t, nr, len);
+		cpusync_cores();
+	}
+	for (i = 0; i < nr; i++)
+		window_store(t[i].addr, &t[i].new,
+			     uniform ? trap_len : arch_trap_insn(trap, t[i].addr, len));
+	toggle_flush(t, nr, len);
+	cpusync_cores();
+	if (__builtin_expect(events_listening != 0, 0))
+		for (i = 0; i < nr; i++) {
+			struct site s;
+
+			toggle_as_site(&s, &t[i], len);
+			events_emit_post(&s, 1, true);
+		}
+	inflight_unpublish(NULL, 0);
+	inflight_wait_readers(NULL, 0);
 }

@@ -67,5 +67,5 @@ void cpusync_cores(void)
 	 * with signals masked, and its next return to user space (the
 	 * syscall exit) serialises it anyway.
 	 */
-	stop_machine(sync_nothing, NULL, NULL, 0);
+	stop_machine(sync_nothing, NULL, NULL);
 }

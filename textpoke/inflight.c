@@ -20,11 +20,20 @@
 #include <string.h>
 #include <urcu-bp.h>
 
+#include "arch.h"
 #include "internal.h"
 
+/*
+ * A batch of sites, or a toggle lane's entries (@toggles, @toggle_len
+ * bytes each), whose liveness is @state: the lane's entries are the
+ * caller's plain words, with no state of their own.
+ */
 struct inflight_batch {
 	const struct site *sites;
+	const struct toggle *toggles;
 	size_t nr;
+	unsigned int toggle_len;
+	uint32_t state;
 };
 
 /*
@@ -42,6 +51,8 @@ static unsigned long generation;		/* batches published so far */
  */
 static struct inflight_node *kept;
 
+static void publish_counted(void);
+
 void inflight_publish(struct site *sites, size_t nr)
 {
 	size_t i;
@@ -49,7 +60,23 @@ void inflight_publish(struct site *sites, size_t nr)
 	for (i = 0; i < nr; i++)
 		sites[i].state = SITE_LIVE;
 	batch.sites = sites;
+	batch.toggles = NULL;
 	batch.nr = nr;
+	publish_counted();
+}
+
+void inflight_publish_toggles(const struct toggle *toggles, size_t nr, unsigned int len)
+{
+	batch.sites = NULL;
+	batch.toggles = toggles;
+	batch.toggle_len = len;
+	batch.nr = nr;
+	publish_counted();
+}
+
+static void publish_counted(void)
+{
+	batch.state = SITE_LIVE;
 	rcu_set_pointer(&published, &batch);
 	/*
 	 * Counted once every site can be found and before any trap is
@@ -86,37 +113,77 @@ void inflight_drop(struct inflight_node *node)
 		}
 }
 
-static const struct site *kept_lookup(uintptr_t addr)
+static bool kept_lookup(uintptr_t addr, struct trap_site *out)
 {
 	const struct inflight_node *node;
 
 	for (node = rcu_dereference(kept); node; node = rcu_dereference(node->next))
-		if (node->site->addr == addr)
-			return node->site;
-	return NULL;
+		if (node->site->addr == addr) {
+			out->insn = node->site->new_insn;
+			out->state = &node->site->state;
+			return true;
+		}
+	return false;
 }
 
-/* Async-signal-safe: no lock, no allocation, bounded loops. */
-const struct site *inflight_lookup(uintptr_t addr)
+static bool site_lookup(const struct inflight_batch *b, uintptr_t addr,
+			struct trap_site *out)
 {
-	const struct inflight_batch *b = rcu_dereference(published);
-	size_t lo = 0, hi;
+	size_t lo = 0, hi = b->nr;
 
-	if (!b)
-		return kept_lookup(addr);
-	hi = b->nr;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct site *site = &b->sites[mid];
 
-		if (site->addr == addr)
-			return site;
+		if (site->addr == addr) {
+			out->insn = site->new_insn;
+			out->state = &site->state;
+			return true;
+		}
 		if (site->addr < addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return kept_lookup(addr);
+	return false;
+}
+
+/*
+ * A lane entry's new instruction is decoded here, when a thread traps on
+ * it: the commit decoded it once to check it, and keeping the result for
+ * every entry would cost each entry of every batch what only a trapping
+ * thread needs.  The decoder is a pure function: async-signal-safe.
+ */
+static bool toggle_lookup(const struct inflight_batch *b, uintptr_t addr,
+			  struct trap_site *out)
+{
+	size_t lo = 0, hi = b->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct toggle *t = &b->toggles[mid];
+
+		if (t->addr == addr) {
+			out->state = &b->state;
+			return arch_insn_decode(&t->new, b->toggle_len, addr,
+						&out->insn) == (int)b->toggle_len;
+		}
+		if (t->addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Async-signal-safe: no lock, no allocation, bounded loops. */
+bool inflight_lookup(uintptr_t addr, struct trap_site *out)
+{
+	const struct inflight_batch *b = rcu_dereference(published);
+
+	if (b && (b->toggles ? toggle_lookup(b, addr, out) : site_lookup(b, addr, out)))
+		return true;
+	return kept_lookup(addr, out);
 }
 
 unsigned long inflight_generation(void)
@@ -140,6 +207,7 @@ void inflight_wait_readers(struct site *sites, size_t nr)
 	size_t i;
 
 	urcu_bp_synchronize_rcu();
+	__atomic_store_n(&batch.state, SITE_POISON, __ATOMIC_RELAXED);
 	for (i = 0; i < nr; i++) {
 		__atomic_store_n(&sites[i].state, SITE_POISON, __ATOMIC_RELAXED);
 		memset(&sites[i].new_insn, 0xdb, sizeof(sites[i].new_insn));

@@ -59,6 +59,81 @@ struct word {
 	uint64_t old, new;
 };
 
+/*
+ * toggle.c: one entry of a toggle lane, a batch whose every change is
+ * one instruction of the same length (at most 8 bytes) with its old
+ * bytes known exactly: the instruction a client wrote there itself.
+ * @old and @new hold the bytes in memory order from their lowest byte.
+ */
+struct toggle {
+	uintptr_t addr;
+	uint64_t old, new;
+};
+
+/*
+ * The instruction ranges of a batch, in address order: its sites, or
+ * the entries of a toggle lane (@toggle_len bytes each).  NULL: none.
+ */
+struct insn_ranges {
+	const struct site *sites;
+	const struct toggle *toggles;
+	size_t nr;
+	unsigned int toggle_len;
+};
+
+/*
+ * @len (at most 8) bytes at @src as a lane entry's word holds them: the
+ * word's bytes in memory are the instruction's, the rest zero.  The
+ * lengths of the toggles are loads into registers, no call of memcpy.
+ */
+static inline uint64_t toggle_word(const void *src, unsigned int len)
+{
+	uint64_t word = 0;
+	uint32_t low;
+
+	switch (len) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	case 4:
+		__builtin_memcpy(&low, src, 4);
+		return low;
+	case 5:
+		/* Two loads into registers: a 5-byte copy read back as 8 stalls. */
+		__builtin_memcpy(&low, src, 4);
+		return low | (uint64_t)((const uint8_t *)src)[4] << 32;
+#endif
+	default:
+		(void)low;
+		__builtin_memcpy(&word, src, len);
+		return word;
+	}
+}
+
+static inline uintptr_t range_addr(const struct insn_ranges *r, size_t i)
+{
+	return r->sites ? r->sites[i].addr : r->toggles[i].addr;
+}
+
+static inline size_t range_len(const struct insn_ranges *r, size_t i)
+{
+	return r->sites ? r->sites[i].len : r->toggle_len;
+}
+
+static inline size_t ranges_nr(const struct insn_ranges *r)
+{
+	return r ? r->nr : 0;
+}
+
+/*
+ * Commit a toggle lane: @nr entries sorted by address, and @words.  The
+ * same checks and protocols as a batch of sites, with what is known of
+ * every entry made use of.  -EOPNOTSUPP, before anything is checked or
+ * written, when the lane cannot take the change (a backend or writer it
+ * does not run, sites left trapped by a failed write): the caller then
+ * makes it a batch of sites.
+ */
+int toggle_commit(const struct toggle *toggles, size_t nr, unsigned int len,
+		  struct word *words, size_t nr_words, enum tp_backend backend);
+
 struct tp_batch {
 	struct site *sites;
 	size_t nr, cap;
@@ -82,13 +157,24 @@ struct maps_snapshot {
 	unsigned long long dl_adds, dl_subs;	/* loader counters when taken */
 };
 
-int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
-		   size_t nr, const struct word *words, size_t nr_words);
+int maps_for_sites(const struct maps_snapshot **snap, const struct insn_ranges *sites,
+		   const struct word *words, size_t nr_words);
 int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 		     size_t len, const struct exec_map **map);
 /* The same in a walk in address order, @*map the last site's mapping or NULL. */
 int maps_check_next(const struct maps_snapshot *snap, uintptr_t addr,
 		    size_t len, const struct exec_map **map);
+/* The library's objects have their .text renamed to this (Makefile). */
+extern const char __start_textpoke_text[], __stop_textpoke_text[];
+
+/* The engine's own text in @m, or in a range: never patched (-EPERM). */
+bool maps_has_own_text(const struct exec_map *m);
+
+static inline bool maps_is_own_text(uintptr_t addr, size_t len)
+{
+	return addr < (uintptr_t)__stop_textpoke_text &&
+	       (uintptr_t)__start_textpoke_text < addr + len;
+}
 /* In a child after fork(): the parent's view of its mappings is not ours. */
 void maps_after_fork_child(void);
 
@@ -121,10 +207,60 @@ struct text_writer {
 	size_t nr_runs;
 };
 
-int text_open(struct text_writer *w, const struct site *sites, size_t nr,
+int text_open(struct text_writer *w, const struct insn_ranges *sites,
 	      const struct word *words, size_t nr_words,
 	      const struct maps_snapshot *snap, enum tp_writer want);
+/*
+ * The same with the page runs found by the caller, as collect_runs()
+ * finds them: sorted, each within one mapping with its protection.  It
+ * takes @runs (malloc()ed), whatever it returns.
+ */
+int text_open_runs(struct text_writer *w, struct text_run *runs, size_t nr_runs,
+		   enum tp_writer want);
 int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t len);
+
+/*
+ * text_write() through the mprotect window, inline for the lane's loops:
+ * a naturally aligned 1, 2, 4 or 8-byte change is one
+ * single-copy-atomic store.
+ */
+static inline int window_store(uintptr_t addr, const void *src, size_t len)
+{
+	if ((addr & (len - 1)) == 0) {
+		switch (len) {
+		case 1:
+			__atomic_store_n((uint8_t *)addr, *(const uint8_t *)src, __ATOMIC_RELAXED);
+			return 0;
+		case 2: {
+			uint16_t v;
+
+			__builtin_memcpy(&v, src, 2);
+			__atomic_store_n((uint16_t *)addr, v, __ATOMIC_RELAXED);
+			return 0;
+		}
+		case 4: {
+			uint32_t v;
+
+			__builtin_memcpy(&v, src, 4);
+			__atomic_store_n((uint32_t *)addr, v, __ATOMIC_RELAXED);
+			return 0;
+		}
+		case 8: {
+			uint64_t v;
+
+			__builtin_memcpy(&v, src, 8);
+			__atomic_store_n((uint64_t *)addr, v, __ATOMIC_RELAXED);
+			return 0;
+		}
+		}
+	}
+	if (len == 4) {
+		__builtin_memcpy((void *)addr, src, 4);	/* x86's tail behind INT3 */
+		return 0;
+	}
+	__builtin_memcpy((void *)addr, src, len);
+	return 0;
+}
 bool text_write_may_fail(const struct text_writer *w);
 /* Through /proc/self/mem (that writer only): never faults; 0 or -EFAULT. */
 int text_read(const struct text_writer *w, uintptr_t addr, void *dst, size_t len);
@@ -165,7 +301,17 @@ struct inflight_node {
 };
 void inflight_keep(struct inflight_node *node);
 void inflight_drop(struct inflight_node *node);
-const struct site *inflight_lookup(uintptr_t addr);	/* under rcu read lock */
+/* The lane's entries, as the caller's array (nothing copied). */
+void inflight_publish_toggles(const struct toggle *toggles, size_t nr, unsigned int len);
+/*
+ * What the trap handler needs of the site at @addr: the instruction to
+ * execute, and the word that says the site is still live.
+ */
+struct trap_site {
+	struct insn insn;
+	const uint32_t *state;
+};
+bool inflight_lookup(uintptr_t addr, struct trap_site *out);	/* under rcu read lock */
 unsigned long inflight_generation(void);
 void inflight_read_lock(void);
 void inflight_read_unlock(void);
@@ -193,14 +339,15 @@ bool trap_handler_is_ours(void);
 bool trap_unsafe_in_a_thread(void);
 
 /*
- * stop_machine.c: run @fn with every other thread parked outside @sites,
+ * stop_machine.c: run @fn with every other thread parked outside @ranges
+ * (sorted by address and apart, as the checks leave them; NULL: none),
  * by sending them the park signal (@sig from stop_machine_init(), moved
  * by stop_machine_set_signal() under the text mutex).
  * stop_machine_ready(): 0, or -EBUSY when the application replaced the
  * park handler (its own handler or SIG_IGN): no thread would park.
  */
 int stop_machine_init(int sig);
-int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t nr);
+int stop_machine(int (*fn)(void *), void *arg, const struct insn_ranges *ranges);
 int stop_machine_ready(void);
 int stop_machine_signal(void);
 int stop_machine_set_signal(int sig);
@@ -214,6 +361,40 @@ int nosync_commit(struct site *sites, size_t nr, struct text_writer *w);
 int bp_commit(struct site *sites, size_t nr, struct text_writer *w);
 int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
 /*
+ * poke.c: what a commit needs to know once: the writer it expects,
+ * whether the breakpoint backend's traps are safe now (our SIGTRAP
+ * handler is still installed, no thread blocks SIGTRAP, which the kernel
+ * would force through with the default action, and no debugger may keep
+ * them), and whether threads can be parked (the application has not
+ * taken the park signal): -EBUSY otherwise, before anything is written.
+ */
+struct commit_env {
+	enum tp_writer writer;
+	int traps_safe;			/* 0 or -EBUSY; 1 until asked */
+	int park_ready;			/* 0 or -EBUSY; 1 until asked */
+};
+#define COMMIT_ENV_INIT(want)	{					\
+	.writer = (want) == TP_WRITER_PROC_MEM ? (want) : TP_WRITER_MPROTECT,	\
+	.traps_safe = 1, .park_ready = 1,				\
+}
+/* What @backend needs whatever the sites: 0 or the error of the commit. */
+int backend_ready(enum tp_backend backend, struct commit_env *env);
+/* AUTO's order of trial, NR_BACKENDS of them. */
+#define NR_BACKENDS	3
+const enum tp_backend *backend_order(void);
+
+/* The lane's protocols (bp.c, nosync.c): the window writer only, no failed store. */
+void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
+		      struct text_writer *w);
+void toggle_nosync_commit(const struct toggle *t, size_t nr, unsigned int len,
+			  struct text_writer *w);
+/* stop_machine.c: it can fail only to park the threads, before any write. */
+int toggle_stop_machine_commit(const struct toggle *t, size_t nr, unsigned int len,
+			       struct text_writer *w);
+/* An event's view of entry @t (only where a subscriber listens). */
+void toggle_as_site(struct site *s, const struct toggle *t, unsigned int len);
+
+/*
  * bp.c: breakpoint sites whose trap a failed write left in the text stay
  * published; each commit first tries to finish them, and refuses sites
  * that overlap one still stuck.  Under the text mutex.
@@ -221,6 +402,7 @@ int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w);
 void bp_retry_stuck(void);
 bool bp_stuck_overlaps(const struct site *sites, size_t nr,
 		       const struct word *words, size_t nr_words);
+bool bp_any_stuck(void);
 
 /*
  * poke.c: the text mutex serialises pokes, subscriptions and the perf.data
@@ -274,8 +456,8 @@ int batch_reserve(struct tp_batch *batch, size_t nr_sites, size_t nr_words);
  * words.c: the words of a batch, checked after its sites (sorted by
  * check_sites()), stored just before its protocol runs.
  */
-int words_check(struct word *words, size_t nr, const struct site *sites,
-		size_t nr_sites, const struct maps_snapshot *snap);
+int words_check(struct word *words, size_t nr, const struct insn_ranges *sites,
+		const struct maps_snapshot *snap);
 int words_store(struct text_writer *w, const struct word *words, size_t nr, bool back);
 int words_commit(const struct word *words, size_t nr, const struct maps_snapshot *snap,
 		 enum tp_writer want);
@@ -317,5 +499,6 @@ extern unsigned long tp_stat_stale_reads;
 extern unsigned long tp_stat_stop_retries;
 extern unsigned long tp_stat_maps_reads;
 extern unsigned long tp_stat_stuck_sites;
+extern unsigned long tp_stat_lane_batches;
 
 #endif /* TEXTPOKE_INTERNAL_H */

@@ -39,9 +39,6 @@
 
 #include "internal.h"
 
-/* The library's objects have their .text renamed to this (Makefile). */
-extern const char __start_textpoke_text[], __stop_textpoke_text[];
-
 static char *read_self_maps(size_t *size)
 {
 	size_t cap = 16384, len = 0;
@@ -554,6 +551,20 @@ static void cover_range(struct cover_walk *cw, uintptr_t start, size_t len)
 	cw->end = end;
 }
 
+/* cover_range(), its common case inline: the range in the run's mapping. */
+static inline void cover_next(struct cover_walk *cw, uintptr_t start, size_t len)
+{
+	uintptr_t end = start + len;
+	const struct exec_map *m = cw->m;
+
+	if (m && start >= m->start && end <= m->end && end > start) {
+		cw->start = start < cw->start ? start : cw->start;
+		cw->end = end > cw->end ? end : cw->end;
+		return;
+	}
+	cover_range(cw, start, len);
+}
+
 /*
  * The cached view may be trusted for @sites and @words: nothing was
  * loaded or unloaded since it was taken, each lies in the text of a
@@ -561,18 +572,18 @@ static void cover_range(struct cover_walk *cw, uintptr_t start, size_t len)
  * with the protection cached (the application may have unmapped it or
  * changed its protection since).
  */
-static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
-			 size_t nr, const struct word *words, size_t nr_words)
+static bool cache_covers(const struct dl_counters *dl, const struct insn_ranges *sites,
+			 const struct word *words, size_t nr_words)
 {
 	struct cover_walk cw = { .now = { .have_last = false }, .covered = true };
-	size_t i;
+	size_t i, nr = ranges_nr(sites);
 
 	if (!cached_valid || dl->adds != cached.dl_adds || dl->subs != cached.dl_subs)
 		return false;
 	for (i = 0; i < nr; i++)
-		cover_range(&cw, sites[i].addr, sites[i].len);
+		cover_next(&cw, range_addr(sites, i), range_len(sites, i));
 	for (i = 0; i < nr_words; i++)
-		cover_range(&cw, words[i].addr, sizeof(words[i].new));
+		cover_next(&cw, words[i].addr, sizeof(words[i].new));
 	cover_run_end(&cw);
 	free(cw.now.areas);
 	return cw.covered;
@@ -582,14 +593,14 @@ static bool cache_covers(const struct dl_counters *dl, const struct site *sites,
  * The executable mappings to check @sites against: the cached view when
  * it is still current for them, else a fresh one.  Under the text mutex.
  */
-int maps_for_sites(const struct maps_snapshot **snap, const struct site *sites,
-		   size_t nr, const struct word *words, size_t nr_words)
+int maps_for_sites(const struct maps_snapshot **snap, const struct insn_ranges *sites,
+		   const struct word *words, size_t nr_words)
 {
 	struct dl_counters now = { 0, 0 };
 	int err;
 
 	dl_iterate_phdr(dl_counters_cb, &now);
-	if (!cache_covers(&now, sites, nr, words, nr_words)) {
+	if (!cache_covers(&now, sites, words, nr_words)) {
 		maps_snapshot_release(&cached);
 		cached_valid = false;
 		__atomic_add_fetch(&tp_stat_maps_reads, 1, __ATOMIC_RELAXED);
@@ -646,6 +657,13 @@ int maps_check_next(const struct maps_snapshot *snap, uintptr_t addr,
 	if (m && addr >= m->start && addr + len >= addr && addr + len <= m->end)
 		return addr < own_end && own_start < addr + len ? -EPERM : 0;
 	return maps_check_range(snap, addr, len, map);
+}
+
+/* Whether the engine's own text lies (partly) in @m. */
+bool maps_has_own_text(const struct exec_map *m)
+{
+	return m->start < (uintptr_t)__stop_textpoke_text &&
+	       (uintptr_t)__start_textpoke_text < m->end;
 }
 
 /* --- any mapping, for checking tables built at run time ------------------ */

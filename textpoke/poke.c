@@ -415,20 +415,6 @@ static bool site_trap_is_one_byte(const struct site *s)
 	return arch_trap_insn(trap, s->addr, s->len) == 1;
 }
 
-/*
- * What a commit needs to know once: the writer it expects, whether the
- * breakpoint backend's traps are safe now (our SIGTRAP handler is still
- * installed, no thread blocks SIGTRAP, which the kernel would force
- * through with the default action, and no debugger may keep them), and
- * whether threads can be parked (the application has not taken the park
- * signal): -EBUSY otherwise, before anything is written.
- */
-struct commit_env {
-	enum tp_writer writer;
-	int traps_safe;			/* 0 or -EBUSY; 1 until asked */
-	int park_ready;			/* 0 or -EBUSY; 1 until asked */
-};
-
 static int traps_safe(struct commit_env *env)
 {
 	if (env->traps_safe == 1)
@@ -450,26 +436,19 @@ static int syncs_ready(struct commit_env *env)
 	return cpusync_needs_park_signal() ? park_ready(env) : 0;
 }
 
-static int backend_check(enum tp_backend backend, const struct site *sites,
-			 size_t nr, struct commit_env *env)
+/*
+ * What @backend needs of the process and the writer, whatever the sites:
+ * built in, a writer it can use, its syncs, its traps or parking.
+ */
+int backend_ready(enum tp_backend backend, struct commit_env *env)
 {
-	enum tp_writer writer = env->writer;
-
 	switch (backend) {
 	case TP_BACKEND_NOSYNC:
-		if (!all_sites(sites, nr, site_can_nosync))
-			return -EINVAL;		/* always on x86 */
 		if (!HAVE_NOSYNC)
 			return -ENOSYS;
-		return writer == TP_WRITER_PROC_MEM ? -EACCES : syncs_ready(env);
+		return env->writer == TP_WRITER_PROC_MEM ? -EACCES : syncs_ready(env);
 	case TP_BACKEND_BREAKPOINT:
-		if (!HAVE_BREAKPOINT)
-			return -ENOSYS;
-		if (!all_can_breakpoint(sites, nr))
-			return -EINVAL;
-		if (writer == TP_WRITER_PROC_MEM && !all_sites(sites, nr, site_trap_is_one_byte))
-			return -EACCES;
-		return syncs_ready(env) ?: traps_safe(env);
+		return HAVE_BREAKPOINT ? syncs_ready(env) ?: traps_safe(env) : -ENOSYS;
 	case TP_BACKEND_STOP_MACHINE:
 		return HAVE_STOP_MACHINE ? park_ready(env) : -ENOSYS;
 	default:
@@ -477,26 +456,56 @@ static int backend_check(enum tp_backend backend, const struct site *sites,
 	}
 }
 
+/* The same errors in the same order as ever: the sites' first. */
+static int backend_check(enum tp_backend backend, const struct site *sites,
+			 size_t nr, struct commit_env *env)
+{
+	switch (backend) {
+	case TP_BACKEND_NOSYNC:
+		if (!all_sites(sites, nr, site_can_nosync))
+			return -EINVAL;		/* always on x86 */
+		break;
+	case TP_BACKEND_BREAKPOINT:
+		if (!HAVE_BREAKPOINT)
+			return -ENOSYS;
+		if (!all_can_breakpoint(sites, nr))
+			return -EINVAL;
+		if (env->writer == TP_WRITER_PROC_MEM &&
+		    !all_sites(sites, nr, site_trap_is_one_byte))
+			return -EACCES;
+		break;
+	default:
+		break;
+	}
+	return backend_ready(backend, env);
+}
+
 /*
- * The cheapest first; in trace-exact mode (a decoder-facing sink listens)
+ * AUTO's order of trial: the cheapest first; in trace-exact mode (a decoder-facing sink listens)
  * the protocols that leave no ambiguous instruction between PRE and POST
  * first: a thread there traps (breakpoint) or does not run (stop_machine).
  * This is the breakpoint variant of nosync argued for in the kernel's
  * perf text_poke discussion.
  */
+const enum tp_backend *backend_order(void)
+{
+	static const enum tp_backend cheapest_first[NR_BACKENDS] = {
+		TP_BACKEND_NOSYNC, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
+	};
+	static const enum tp_backend exact_first[NR_BACKENDS] = {
+		TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE, TP_BACKEND_NOSYNC,
+	};
+
+	return events_trace_exact() ? exact_first : cheapest_first;
+}
+
 static enum tp_backend backend_pick(const struct site *sites, size_t nr,
 				    struct commit_env *env)
 {
-	static const enum tp_backend cheapest_first[] = {
-		TP_BACKEND_NOSYNC, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
-	};
-	static const enum tp_backend exact_first[] = {
-		TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE, TP_BACKEND_NOSYNC,
-	};
-	const enum tp_backend *order = events_trace_exact() ? exact_first : cheapest_first;
+	const enum tp_backend *order = backend_order();
 	size_t i;
 
-	for (i = 0; i < sizeof(cheapest_first) / sizeof(cheapest_first[0]); i++)
+	for (i = 0; i < NR_BACKENDS; i++)
 		if (!backend_check(order[i], sites, nr, env))
 			return order[i];
 	/* Nothing can: the error of the one that can do anything, if built. */
@@ -528,11 +537,7 @@ static int commit_protocol(struct site *insns, size_t nr_insns, const struct wor
 {
 	struct text_writer w;
 	enum tp_writer want = text_writer_setting();
-	struct commit_env env = {
-		.writer = want == TP_WRITER_PROC_MEM ? want : TP_WRITER_MPROTECT,
-		.traps_safe = 1,
-		.park_ready = 1,
-	};
+	struct commit_env env = COMMIT_ENV_INIT(want);
 	enum tp_backend chosen;
 	int err;
 
@@ -540,7 +545,8 @@ static int commit_protocol(struct site *insns, size_t nr_insns, const struct wor
 	err = backend_check(chosen, insns, nr_insns, &env);
 	if (err)
 		return err;
-	err = text_open(&w, insns, nr_insns, words, nr_words, snap, want);
+	err = text_open(&w, &(struct insn_ranges){ .sites = insns, .nr = nr_insns },
+			words, nr_words, snap, want);
 	if (err)
 		return err;
 	if (w.kind != env.writer) {
@@ -568,6 +574,7 @@ static int commit_protocol(struct site *insns, size_t nr_insns, const struct wor
 static int commit_locked(struct site *sites, size_t nr, struct word *words,
 			 size_t nr_words, enum tp_backend backend)
 {
+	const struct insn_ranges ranges = { .sites = sites, .nr = nr };
 	const struct maps_snapshot *snap;
 	int err;
 
@@ -575,11 +582,11 @@ static int commit_locked(struct site *sites, size_t nr, struct word *words,
 	bp_retry_stuck();
 	if (bp_stuck_overlaps(sites, nr, words, nr_words))
 		return -EBUSY;
-	err = maps_for_sites(&snap, sites, nr, words, nr_words);
+	err = maps_for_sites(&snap, &ranges, words, nr_words);
 	if (!err)
 		err = check_sites(sites, nr, snap);
 	if (!err)
-		err = words_check(words, nr_words, sites, nr, snap);
+		err = words_check(words, nr_words, &ranges, snap);
 	if (err)
 		return err;
 	if (nr)

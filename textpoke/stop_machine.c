@@ -364,18 +364,33 @@ static int park_all(pid_t self, uint64_t deadline, uint64_t limit)
 	return 0;
 }
 
-static bool pc_inside_sites(const struct site *sites, size_t nr)
+/*
+ * Whether @pc lies strictly inside one of @ranges, sorted by address
+ * and apart (as the checks leave them): a binary search for the last
+ * range that starts before it.
+ */
+static bool pc_inside_ranges(uintptr_t pc, const struct insn_ranges *ranges)
 {
-	size_t i, j;
+	size_t lo = 0, hi = ranges_nr(ranges);
 
-	for (i = 0; i < nr_slots; i++) {
-		if (slots[i].state != SLOT_PARKED)
-			continue;
-		for (j = 0; j < nr; j++)
-			if (slots[i].pc > sites[j].addr &&
-			    slots[i].pc < sites[j].addr + sites[j].len)
-				return true;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (range_addr(ranges, mid) < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return lo && pc < range_addr(ranges, lo - 1) + range_len(ranges, lo - 1);
+}
+
+static bool pc_inside_sites(const struct insn_ranges *ranges)
+{
+	size_t i;
+
+	for (i = 0; i < nr_slots; i++)
+		if (slots[i].state == SLOT_PARKED && pc_inside_ranges(slots[i].pc, ranges))
+			return true;
 	return false;
 }
 
@@ -416,7 +431,7 @@ static int reserve_slots(size_t want)
  */
 #define STARVED_ROUNDS	10
 
-int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t nr)
+int stop_machine(int (*fn)(void *), void *arg, const struct insn_ranges *ranges)
 {
 	const uint64_t timeout = CONFIG_STOP_MACHINE_TIMEOUT_MS * 1000000ull;
 	uint64_t limit = now_ns() + STARVED_ROUNDS * timeout;
@@ -436,7 +451,7 @@ int stop_machine(int (*fn)(void *), void *arg, const struct site *sites, size_t 
 			err = reserve_slots(2 * slots_cap);
 			continue;
 		}
-		if (!err && pc_inside_sites(sites, nr)) {
+		if (!err && pc_inside_sites(ranges)) {
 			release_all();
 			__atomic_add_fetch(&tp_stat_stop_retries, 1, __ATOMIC_RELAXED);
 			if (now_ns() > limit)
@@ -496,5 +511,47 @@ int stop_machine_commit(struct site *sites, size_t nr, struct text_writer *w)
 {
 	struct stop_machine_write sw = { sites, nr, w };
 
-	return stop_machine(write_sites, &sw, sites, nr);
+	return stop_machine(write_sites, &sw, &(struct insn_ranges){ .sites = sites, .nr = nr });
+}
+
+/* The toggle lane's entries, through the window: no store fails. */
+struct stop_machine_toggles {
+	const struct toggle *t;
+	size_t nr;
+	unsigned int len;
+};
+
+static int write_toggles(void *arg)
+{
+	const struct stop_machine_toggles *st = arg;
+	size_t i;
+
+	for (i = 0; i < st->nr; i++) {
+		if (__builtin_expect(events_listening != 0, 0)) {
+			struct site s;
+
+			toggle_as_site(&s, &st->t[i], st->len);
+			events_emit_pre(&s);
+		}
+		window_store(st->t[i].addr, &st->t[i].new, st->len);
+		arch_flush_icache(st->t[i].addr, st->len);
+	}
+	if (__builtin_expect(events_listening != 0, 0))
+		for (i = 0; i < st->nr; i++) {
+			struct site s;
+
+			toggle_as_site(&s, &st->t[i], st->len);
+			events_emit_post(&s, 1, true);
+		}
+	return 0;
+}
+
+int toggle_stop_machine_commit(const struct toggle *t, size_t nr, unsigned int len,
+			       struct text_writer *w)
+{
+	struct stop_machine_toggles st = { t, nr, len };
+
+	(void)w;	/* the window is open: plain stores */
+	return stop_machine(write_toggles, &st,
+			    &(struct insn_ranges){ .toggles = t, .nr = nr, .toggle_len = len });
 }

@@ -28,6 +28,13 @@ int nosync_commit(struct site *sites, size_t nr, struct text_writer *w)
 	(void)sites, (void)nr, (void)w;
 	return -ENOSYS;
 }
+
+/* Never chosen: backend_ready() says -ENOSYS first. */
+void toggle_nosync_commit(const struct toggle *t, size_t nr, unsigned int len,
+			  struct text_writer *w)
+{
+	(void)t, (void)nr, (void)len, (void)w;
+}
 #endif
 
 #ifndef CONFIG_BACKEND_BREAKPOINT
@@ -43,10 +50,22 @@ void bp_retry_stuck(void)
 {
 }
 
-bool bp_stuck_overlaps(const struct site *sites, size_t nr)
+bool bp_stuck_overlaps(const struct site *sites, size_t nr,
+		       const struct word *words, size_t nr_words)
 {
-	(void)sites, (void)nr;
+	(void)sites, (void)nr, (void)words, (void)nr_words;
 	return false;
+}
+
+bool bp_any_stuck(void)
+{
+	return false;
+}
+
+void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
+		      struct text_writer *w)
+{
+	(void)t, (void)nr, (void)len, (void)w;
 }
 #endif
 

@@ -37,3 +37,8 @@ unsigned long tp_debug_stuck_sites(void)
 {
 	return __atomic_load_n(&tp_stat_stuck_sites, __ATOMIC_RELAXED);
 }
+
+unsigned long tp_debug_lane_batches(void)
+{
+	return __atomic_load_n(&tp_stat_lane_batches, __ATOMIC_RELAXED);
+}

@@ -24,6 +24,7 @@ TP_TEST_SUPPORT unsigned long tp_debug_stale_reads(void);	/* handler reads of fr
 TP_TEST_SUPPORT unsigned long tp_debug_stop_retries(void);	/* stop_machine retries */
 TP_TEST_SUPPORT unsigned long tp_debug_maps_reads(void);	/* /proc/self/maps read for a commit */
 TP_TEST_SUPPORT unsigned long tp_debug_stuck_sites(void);	/* breakpoint sites kept published */
+TP_TEST_SUPPORT unsigned long tp_debug_lane_batches(void);	/* batches the toggle lane made */
 /* Cross-core syncs by a signal round instead of membarrier(SYNC_CORE). */
 TP_TEST_SUPPORT void tp_debug_force_signal_sync(bool force);
 

@@ -71,7 +71,7 @@ static int mprotect_counted(uintptr_t start, uintptr_t end, int prot)
  * by address), in address order: false when both are done.
  */
 struct range_walk {
-	const struct site *sites;
+	const struct insn_ranges *sites;
 	size_t nr, i;
 	const struct word *words;
 	size_t nr_words, j;
@@ -80,11 +80,11 @@ struct range_walk {
 static bool range_next(struct range_walk *rw, uintptr_t *addr, size_t *len)
 {
 	bool site = rw->i < rw->nr &&
-		    (rw->j == rw->nr_words || rw->sites[rw->i].addr < rw->words[rw->j].addr);
+		    (rw->j == rw->nr_words || range_addr(rw->sites, rw->i) < rw->words[rw->j].addr);
 
 	if (site) {
-		*addr = rw->sites[rw->i].addr;
-		*len = rw->sites[rw->i++].len;
+		*addr = range_addr(rw->sites, rw->i);
+		*len = range_len(rw->sites, rw->i++);
 		return true;
 	}
 	if (rw->j == rw->nr_words)
@@ -176,21 +176,21 @@ static int open_proc_mem(struct text_writer *w)
 	return 0;
 }
 
-int text_open(struct text_writer *w, const struct site *sites, size_t nr,
-	      const struct word *words, size_t nr_words,
-	      const struct maps_snapshot *snap, enum tp_writer want)
+int text_open_runs(struct text_writer *w, struct text_run *runs, size_t nr_runs,
+		   enum tp_writer want)
 {
-	struct range_walk rw = { sites, nr, 0, words, nr_words, 0 };
 	int err;
 
 	w->mem_fd = -1;
-	w->runs = NULL;
-	w->nr_runs = 0;
-	if (want == TP_WRITER_PROC_MEM)
+	w->runs = runs;
+	w->nr_runs = nr_runs;
+	if (want == TP_WRITER_PROC_MEM) {
+		free(runs);
+		w->runs = NULL;
+		w->nr_runs = 0;
 		return open_proc_mem(w);
-	err = collect_runs(w, &rw, snap);
-	if (!err)
-		err = open_window(w);
+	}
+	err = open_window(w);
 	if (err == -EACCES || err == -EPERM) {
 		/* W^X policy: RWX refused.  Fall back when allowed to. */
 		free(w->runs);
@@ -205,6 +205,27 @@ int text_open(struct text_writer *w, const struct site *sites, size_t nr,
 		w->runs = NULL;
 	}
 	return err;
+}
+
+int text_open(struct text_writer *w, const struct insn_ranges *sites,
+	      const struct word *words, size_t nr_words,
+	      const struct maps_snapshot *snap, enum tp_writer want)
+{
+	struct range_walk rw = { sites, ranges_nr(sites), 0, words, nr_words, 0 };
+	int err;
+
+	w->mem_fd = -1;
+	w->runs = NULL;
+	w->nr_runs = 0;
+	if (want == TP_WRITER_PROC_MEM)
+		return open_proc_mem(w);
+	err = collect_runs(w, &rw, snap);
+	if (err) {
+		free(w->runs);
+		w->runs = NULL;
+		return err;
+	}
+	return text_open_runs(w, w->runs, w->nr_runs, want);
 }
 
 /* Tries of one write through /proc/self/mem before it counts as failed. */
@@ -252,36 +273,7 @@ int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t le
 {
 	if (w->kind == TP_WRITER_PROC_MEM)
 		return proc_mem_write(w, addr, src, len);
-	if ((addr & (len - 1)) == 0) {
-		switch (len) {
-		case 1:
-			__atomic_store_n((uint8_t *)addr, *(const uint8_t *)src, __ATOMIC_RELAXED);
-			return 0;
-		case 2: {
-			uint16_t v;
-
-			memcpy(&v, src, 2);
-			__atomic_store_n((uint16_t *)addr, v, __ATOMIC_RELAXED);
-			return 0;
-		}
-		case 4: {
-			uint32_t v;
-
-			memcpy(&v, src, 4);
-			__atomic_store_n((uint32_t *)addr, v, __ATOMIC_RELAXED);
-			return 0;
-		}
-		case 8: {
-			uint64_t v;
-
-			memcpy(&v, src, 8);
-			__atomic_store_n((uint64_t *)addr, v, __ATOMIC_RELAXED);
-			return 0;
-		}
-		}
-	}
-	memcpy((void *)addr, src, len);
-	return 0;
+	return window_store(addr, src, len);
 }
 
 void text_close(struct text_writer *w)

@@ -42,19 +42,20 @@ static enum trap_owner resolve_trap(ucontext_t *uc, uintptr_t addr)
 {
 	for (;;) {
 		unsigned long generation = inflight_generation();
-		const struct site *site;
+		struct trap_site site;
+		bool found;
 
 		inflight_read_lock();
-		site = inflight_lookup(addr);
-		if (site && __atomic_load_n(&site->state, __ATOMIC_RELAXED) != SITE_LIVE) {
+		found = inflight_lookup(addr, &site);
+		if (found && __atomic_load_n(site.state, __ATOMIC_RELAXED) != SITE_LIVE) {
 			/* Never happens with a correct grace period; counted for the tests. */
 			__atomic_add_fetch(&tp_stat_stale_reads, 1, __ATOMIC_RELAXED);
-			site = NULL;
+			found = false;
 		}
-		if (site) {
-			arch_emulate(uc, addr, &site->new_insn);
+		if (found) {
+			arch_emulate(uc, addr, &site.insn);
 			/* Still live at the end of the read section, too. */
-			if (__atomic_load_n(&site->state, __ATOMIC_RELAXED) != SITE_LIVE)
+			if (__atomic_load_n(site.state, __ATOMIC_RELAXED) != SITE_LIVE)
 				__atomic_add_fetch(&tp_stat_stale_reads, 1, __ATOMIC_RELAXED);
 			inflight_read_unlock();
 			__atomic_add_fetch(&tp_stat_emulations, 1, __ATOMIC_RELAXED);

@@ -49,11 +49,11 @@ static void sort_words(struct word *words, size_t nr)
  * (-EFAULT, -EPERM), holds the value expected (-EILSEQ), and overlaps
  * no other word and no site (-EINVAL).  One walk over both arrays.
  */
-int words_check(struct word *words, size_t nr, const struct site *sites,
-		size_t nr_sites, const struct maps_snapshot *snap)
+int words_check(struct word *words, size_t nr, const struct insn_ranges *sites,
+		const struct maps_snapshot *snap)
 {
 	const struct exec_map *map = NULL;
-	size_t i, j = 0;
+	size_t i, j = 0, nr_sites = ranges_nr(sites);
 
 	sort_words(words, nr);
 	for (i = 0; i < nr; i++) {
@@ -67,9 +67,9 @@ int words_check(struct word *words, size_t nr, const struct site *sites,
 			return -EFAULT;
 		if (i + 1 < nr && addr + sizeof(now) > words[i + 1].addr)
 			return -EINVAL;
-		while (j < nr_sites && sites[j].addr + sites[j].len <= addr)
+		while (j < nr_sites && range_addr(sites, j) + range_len(sites, j) <= addr)
 			j++;
-		if (j < nr_sites && sites[j].addr < addr + sizeof(now))
+		if (j < nr_sites && range_addr(sites, j) < addr + sizeof(now))
 			return -EINVAL;
 		memcpy(&now, (const void *)addr, sizeof(now));
 		if (now != words[i].old)
@@ -115,11 +115,17 @@ int words_store(struct text_writer *w, const struct word *words, size_t nr, bool
 {
 	struct words_store ws = { w, words, nr, back };
 
+	size_t i;
+
 	if (!nr)
 		return 0;
 	if (w->kind == TP_WRITER_PROC_MEM)
-		return stop_machine(store_all, &ws, NULL, 0);
-	return store_all(&ws);
+		return stop_machine(store_all, &ws, NULL);
+	/* Through the window: one store each, none fails. */
+	for (i = 0; i < nr; i++)
+		window_store(words[i].addr, back ? &words[i].old : &words[i].new,
+			     sizeof(words[i].new));
+	return 0;
 }
 
 /* A batch of words alone: no protocol, one store each. */
@@ -127,7 +133,7 @@ int words_commit(const struct word *words, size_t nr, const struct maps_snapshot
 		 enum tp_writer want)
 {
 	struct text_writer w;
-	int err = text_open(&w, NULL, 0, words, nr, snap, want);
+	int err = text_open(&w, NULL, words, nr, snap, want);
 
 	if (err)
 		return err;

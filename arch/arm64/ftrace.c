@@ -87,6 +87,20 @@ int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer
 	return len;
 }
 
+int arch_ftrace_toggle_word(const struct ftrace_layout *layout, uintptr_t veneer,
+			    uintptr_t target, uint64_t *word)
+{
+	uint32_t insn;
+	int len = target ? a64_encode_bl(&insn, layout->toggle, target)
+			 : a64_encode_nop(&insn);
+
+	(void)veneer;
+	if (len < 0)
+		return len;
+	*word = insn;		/* instructions are little endian */
+	return 0;
+}
+
 /* BL reaches +-128 MiB; keep a margin for the object's own size. */
 uintptr_t arch_ftrace_veneer_reach(void)
 {

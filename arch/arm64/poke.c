@@ -126,6 +126,12 @@ bool arch_nosync_safe(uintptr_t addr, const uint8_t *old, const uint8_t *new,
  * broadcast; other cores then need their own context synchronisation,
  * which the caller's cross-core sync gives them.
  */
+/* DC CVAU to ISB after every store. */
+bool arch_icache_coherent(void)
+{
+	return false;
+}
+
 void arch_flush_icache(uintptr_t start, size_t len)
 {
 	__builtin___clear_cache((char *)start, (char *)(start + len));

@@ -90,6 +90,18 @@ int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer
 	return RV_INSN_LEN;
 }
 
+int arch_ftrace_toggle_word(const struct ftrace_layout *layout, uintptr_t veneer,
+			    uintptr_t target, uint64_t *word)
+{
+	uint32_t insn;
+	int err = arch_ftrace_toggle_insn(layout, veneer, target, (uint8_t *)&insn);
+
+	if (err < 0)
+		return err;
+	*word = insn;		/* one 4-byte store, one 4-byte load; little endian */
+	return 0;
+}
+
 /* AUIPC + JALR reach about +-2 GiB; keep a margin for the object's size. */
 uintptr_t arch_ftrace_veneer_reach(void)
 {

@@ -131,6 +131,12 @@ bool arch_nosync_safe(uintptr_t addr, const uint8_t *old, const uint8_t *new,
  * fence.i orders only the local hart's fetches; the kernel's
  * riscv_flush_icache makes the range coherent on every hart of this mm.
  */
+/* The riscv_flush_icache system call after every store. */
+bool arch_icache_coherent(void)
+{
+	return false;
+}
+
 void arch_flush_icache(uintptr_t start, size_t len)
 {
 	syscall(SYS_riscv_flush_icache, start, start + len, 0);

@@ -75,6 +75,34 @@ int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer
 	return x86_encode_call(buf, layout->toggle, target);
 }
 
+int arch_ftrace_toggle_word(const struct ftrace_layout *layout, uintptr_t veneer,
+			    uintptr_t target, uint64_t *word)
+{
+	static uint64_t nop_word;	/* the NOP5, once: the same for every function */
+	intptr_t rel = (intptr_t)(target - (layout->toggle + X86_REL32_LEN));
+	uint8_t nop[X86_SITE_LEN];
+	int err;
+
+	(void)veneer;
+	if (target) {
+		if (rel < INT32_MIN || rel > INT32_MAX)
+			return -ERANGE;
+		/* CALL rel32: the opcode, then the displacement, little endian. */
+		*word = X86_CALL32_OPCODE | (uint64_t)(uint32_t)(int32_t)rel << 8;
+		return 0;
+	}
+	if (!__atomic_load_n(&nop_word, __ATOMIC_RELAXED)) {
+		err = x86_encode_nop(nop, X86_SITE_LEN);
+		if (err < 0)
+			return err;
+		__atomic_store_n(&nop_word, (uint64_t)nop[0] | (uint64_t)nop[1] << 8 |
+			(uint64_t)nop[2] << 16 | (uint64_t)nop[3] << 24 |
+			(uint64_t)nop[4] << 32, __ATOMIC_RELAXED);
+	}
+	*word = __atomic_load_n(&nop_word, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* CALL rel32 reaches +-2 GiB; keep a margin for the object's own size. */
 uintptr_t arch_ftrace_veneer_reach(void)
 {

@@ -33,6 +33,7 @@
 #include <textpoke/events.h>
 #include <textpoke/ftrace.h>
 
+#include "../../textpoke/test_support.h"
 #include "../emulator.h"
 #include "ftrace_glob.h"
 #include "kselftest_harness.h"
@@ -1401,6 +1402,294 @@ static void pause_ns(long ns)
 
 	if (ns)
 		nanosleep(&ts, NULL);
+}
+
+/* --- the engine's toggle lane: warm moves ---------------------------------- */
+
+#define LANE_EVENTS	64
+
+/* The events of the last moves, as a subscriber saw them. */
+struct lane_log {
+	struct tp_event ev[LANE_EVENTS];
+	unsigned int nr;
+};
+
+static void lane_note(const struct tp_event *e, void *arg)
+{
+	struct lane_log *log = arg;
+
+	if (log->nr < LANE_EVENTS)
+		log->ev[log->nr++] = *e;
+}
+
+/*
+ * @ops's warm register with the writer @writer (AUTO: the lane;
+ * PROC_MEM, which the lane leaves alone: a batch of sites), its events
+ * in @log, then unregistered.  How many batches the lane made, or -1.
+ */
+static long lane_logged_register(struct tp_ftrace_ops *ops, enum tp_writer writer,
+				 struct lane_log *log)
+{
+	unsigned long lane = tp_debug_lane_batches();
+	int err;
+
+	log->nr = 0;
+	if (tp_set_writer(writer) || tp_events_subscribe(lane_note, log, 0))
+		return -1;
+	err = tp_register_ftrace_function(ops);
+	tp_events_unsubscribe(lane_note, log);
+	lane = tp_debug_lane_batches() - lane;
+	if (!err)
+		err = tp_unregister_ftrace_function(ops);
+	tp_set_writer(TP_WRITER_AUTO);
+	return err ? -1 : (long)lane;
+}
+
+/*
+ * The lane emits what a batch of sites emits: a PRE and then a POST for
+ * every entry it changes, with the same addresses and bytes in the same
+ * order.  Site init goes through the lane too, under stop_machine.
+ */
+TEST(lane_events_as_a_batch_of_sites)
+{
+	static struct lane_log lane, sites;
+	unsigned long hits = 0, before;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	unsigned int i, pre = 0;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func*", 1));
+	before = tp_debug_lane_batches();
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init, if not done */
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_LE(before + 1, tp_debug_lane_batches());
+	ASSERT_EQ(1, lane_logged_register(&ops, TP_WRITER_AUTO, &lane));
+	ASSERT_EQ(0, lane_logged_register(&ops, TP_WRITER_PROC_MEM, &sites));
+	ASSERT_EQ(sites.nr, lane.nr);
+	ASSERT_LE(4u, lane.nr);
+	for (i = 0; i < lane.nr; i++) {
+		const struct tp_event *a = &lane.ev[i], *b = &sites.ev[i];
+
+		pre += a->phase == TP_EVENT_PRE;
+		EXPECT_EQ((int)b->phase, (int)a->phase);
+		EXPECT_EQ(b->addr, a->addr);
+		EXPECT_EQ(b->len, a->len);
+		EXPECT_EQ(0, memcmp(a->old, b->old, a->len));
+		EXPECT_EQ(0, memcmp(a->new, b->new, a->len));
+		EXPECT_EQ(lane.ev[0].batch, a->batch);
+		EXPECT_EQ((int)lane.ev[0].backend, (int)a->backend);
+	}
+	EXPECT_EQ(lane.nr / 2, pre);
+	/* Every PRE before every POST of its batch, and as many of each. */
+	EXPECT_EQ((int)TP_EVENT_PRE, (int)lane.ev[lane.nr / 2 - 1].phase);
+	EXPECT_EQ((int)TP_EVENT_POST, (int)lane.ev[lane.nr / 2].phase);
+	tp_ftrace_free_filter(&ops);
+}
+
+/* A harmless instruction of the toggle's length other than the NOP there. */
+static void other_nop(unsigned char *bytes, unsigned int len)
+{
+#if defined(__x86_64__)
+	(void)len;
+	bytes[4] ^= 1;			/* nopl 0(%rax,%rax): another displacement */
+#elif defined(__aarch64__)
+	(void)len;
+	memcpy(bytes, "\x3f\x20\x03\xd5", 4);	/* YIELD, a hint */
+#else
+	(void)len;
+	memcpy(bytes, "\x13\x00\x10\x00", 4);	/* addi x0, x0, 1: a hint */
+#endif
+}
+
+static int text_store(const void *addr, const void *bytes, size_t len)
+{
+	uintptr_t page = sysconf(_SC_PAGESIZE), start = (uintptr_t)addr & ~(page - 1);
+	uintptr_t end = ((uintptr_t)addr + len + page - 1) & ~(page - 1);
+
+	if (mprotect((void *)start, end - start, PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -errno;
+	memcpy((void *)addr, bytes, len);
+	__builtin___clear_cache((char *)addr, (char *)addr + len);
+	return mprotect((void *)start, end - start, PROT_READ | PROT_EXEC) ? -errno : 0;
+}
+
+/*
+ * An entry whose bytes were changed behind the tracer's back: the last
+ * one of the move, after every other entry passed its check.  The move
+ * is refused with -EILSEQ and nothing written: no entry, no slot.
+ */
+TEST(lane_refuses_an_entry_changed_behind_its_back)
+{
+	static struct lane_log log;
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	unsigned char saved[TP_MAX_INSN_LEN], changed[TP_MAX_INSN_LEN], now[TP_MAX_INSN_LEN];
+	unsigned char first[TP_MAX_INSN_LEN];
+	const struct tp_event *last;
+	unsigned int len;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func*", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init */
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	ASSERT_EQ(1, lane_logged_register(&ops, TP_WRITER_AUTO, &log));
+	ASSERT_LE(4u, log.nr);
+	last = &log.ev[log.nr / 2 - 1];		/* the last PRE: the highest entry */
+	len = last->len;
+	ASSERT_GE(sizeof(saved), len);
+	memcpy(saved, last->addr, len);
+	ASSERT_EQ(0, memcmp(saved, last->old, len));
+	memcpy(first, log.ev[0].addr, log.ev[0].len);
+	memcpy(changed, saved, len);
+	other_nop(changed, len);
+	ASSERT_EQ(0, text_store(last->addr, changed, len));
+
+	EXPECT_EQ(-EILSEQ, tp_register_ftrace_function(&ops));
+	memcpy(now, log.ev[0].addr, log.ev[0].len);
+	EXPECT_EQ(0, memcmp(now, first, log.ev[0].len));
+	memcpy(now, last->addr, len);
+	EXPECT_EQ(0, memcmp(now, changed, len));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(0, counter(&hits));
+
+	/* Put back, the same move goes through. */
+	ASSERT_EQ(0, text_store(last->addr, saved, len));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(2, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* A thread that blocks every signal: stop_machine cannot park it. */
+static void *block_every_signal(void *arg)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	__atomic_store_n((int *)arg, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n((int *)arg, __ATOMIC_ACQUIRE) == 1)
+		sched_yield();		/* on a CPU: seen as blocking under qemu too */
+	return NULL;
+}
+
+/* The 8 bytes before @func: its ops slot. */
+static uint64_t slot_of(int (*func)(int))
+{
+	uintptr_t addr = (uintptr_t)func - 8;
+	uint64_t word;
+
+	__asm__("" : "+r"(addr));	/* an address, not an object to bound */
+	memcpy(&word, (const void *)addr, sizeof(word));
+	return word;
+}
+
+/* @len bytes of @func's code. */
+static void code_of(int (*func)(int), unsigned char *code, size_t len)
+{
+	uintptr_t addr = (uintptr_t)func;
+
+	__asm__("" : "+r"(addr));
+	memcpy(code, (const void *)addr, len);
+}
+
+/*
+ * A lane batch that fails in its protocol: stop_machine cannot park a
+ * thread that blocks every signal, after the slots were stored.  The
+ * move fails with -ETIMEDOUT and every slot and entry is as it was.
+ */
+TEST(lane_failing_protocol_changes_nothing)
+{
+	unsigned long hits = 0, lane;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	unsigned char code1[16], code2[16], now1[16], now2[16];
+	uint64_t slot1, slot2, now_slot1, now_slot2;
+	pthread_t blocker;
+	int state = 0, err;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func*", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init */
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	slot1 = slot_of(tp_trace_func1);
+	slot2 = slot_of(tp_trace_func2);
+	code_of(tp_trace_func1, code1, sizeof(code1));
+	code_of(tp_trace_func2, code2, sizeof(code2));
+
+	ASSERT_EQ(0, pthread_create(&blocker, NULL, block_every_signal, &state));
+	while (!__atomic_load_n(&state, __ATOMIC_ACQUIRE))
+		sched_yield();
+	ASSERT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_STOP_MACHINE));
+	lane = tp_debug_lane_batches();
+	err = tp_register_ftrace_function(&ops);
+	__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+	pthread_join(blocker, NULL);
+	EXPECT_EQ(-ETIMEDOUT, err) TH_LOG("%s", tp_strerror(err));
+	EXPECT_EQ(lane, tp_debug_lane_batches());
+	now_slot1 = slot_of(tp_trace_func1);
+	now_slot2 = slot_of(tp_trace_func2);
+	code_of(tp_trace_func1, now1, sizeof(now1));
+	code_of(tp_trace_func2, now2, sizeof(now2));
+	EXPECT_EQ(slot1, now_slot1);
+	EXPECT_EQ(slot2, now_slot2);
+	EXPECT_EQ(0, memcmp(code1, now1, sizeof(code1)));
+	EXPECT_EQ(0, memcmp(code2, now2, sizeof(code2)));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(0, counter(&hits));
+
+	/* The thread gone, the same move goes through the lane. */
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(lane + 1, tp_debug_lane_batches());
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(2, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_ftrace_set_backend(TP_BACKEND_AUTO));
+	tp_ftrace_free_filter(&ops);
+}
+
+/* One warm move over the entries of two objects, two mappings apart. */
+TEST(lane_spans_two_objects)
+{
+	static struct lane_log log;
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	int (*dso_func)(int);
+	void *dso = open_dso();
+	unsigned int i, batches = 0;
+	unsigned long before;
+
+	ASSERT_NE(NULL, dso) TH_LOG("dlopen: %s", dlerror());
+	dso_func = (int (*)(int))dlsym(dso, "tp_dso_func");
+	ASSERT_TRUE(dso_func != NULL);
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_dso_func", 1));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func1", 0));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* site init */
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+
+	log.nr = 0;
+	before = tp_debug_lane_batches();
+	ASSERT_EQ(0, tp_events_subscribe(lane_note, &log, 0));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_events_unsubscribe(lane_note, &log));
+	EXPECT_EQ(before + 1, tp_debug_lane_batches());
+	ASSERT_EQ(4u, log.nr);
+	for (i = 0; i < log.nr; i++) {
+		batches += log.ev[i].batch != log.ev[0].batch;
+		EXPECT_NE((int)TP_BACKEND_STOP_MACHINE, (int)log.ev[i].backend);
+	}
+	EXPECT_EQ(0u, batches);
+	EXPECT_NE(log.ev[0].addr, log.ev[1].addr);
+	EXPECT_EQ(8, dso_func(4));
+	tp_trace_func1(0);
+	EXPECT_EQ(2, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	EXPECT_EQ(8, dso_func(4));
+	tp_trace_func1(0);
+	EXPECT_EQ(2, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+	EXPECT_EQ(0, dlclose(dso));
 }
 
 /*

@@ -48,6 +48,8 @@ PROGRAM_OWN(text_poke_write)
 PROGRAM_OWN(perf_data_open_from_env)
 PROGRAM_OWN(arch_insn_decode)
 PROGRAM_OWN(arch_trap_insn)
+PROGRAM_OWN(toggle_commit)
+PROGRAM_OWN(text_open_runs)
 
 #define PAGE	4096
 

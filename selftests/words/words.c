@@ -5,7 +5,8 @@
  * public).  Words are kept apart from the instruction sites and checked
  * with them: in any order they are stored, a word whose value is not the
  * one expected, or that overlaps another word or a site, fails the whole
- * batch before anything is written.
+ * batch before anything is written.  The toggle lane, which takes such
+ * batches as plain arrays, writes them the same way or leaves them alone.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 
 #include "internal.h"
 #include "kselftest_harness.h"
+#include "test_support.h"
 
 #define NR_WORDS	64
 /* The instruction sites: a NOP of this length at page + 0 and page + 8. */
@@ -196,6 +198,132 @@ TEST_F(words, misaligned_word_is_refused)
 	EXPECT_EQ(-EINVAL, batch_add_word(batch, 0, 0, 1));
 	EXPECT_EQ(-EINVAL, batch_add_word(NULL, (uintptr_t)self->words, 0, 1));
 	tp_batch_free(batch);
+}
+
+/* --- the toggle lane (toggle.c), white-box ------------------------------- */
+
+/* @len bytes of @bytes as a lane entry's word holds them. */
+static uint64_t lane_word(const uint8_t *bytes, size_t len)
+{
+	uint64_t word = 0;
+
+	memcpy(&word, bytes, len);
+	return word;
+}
+
+/*
+ * Two entries of the page (NOP to JMP) and every word, by each backend
+ * the lane runs: all written, by the lane, and back.
+ */
+TEST_F(words, lane_toggles_entries_and_words)
+{
+	static const enum tp_backend backends[] = {
+		TP_BACKEND_AUTO, TP_BACKEND_BREAKPOINT, TP_BACKEND_STOP_MACHINE,
+	};
+	struct word words[NR_WORDS];
+	struct toggle t[2];
+	uint8_t jump[2][TP_MAX_INSN_LEN];
+	size_t b, i, e;
+
+	for (e = 0; e < 2; e++)
+		ASSERT_EQ(SITE_LEN, tp_encode_jump(jump[e], self->page + 8 * e,
+						   self->page + 32, SITE_LEN));
+	for (b = 0; b < sizeof(backends) / sizeof(backends[0]); b++) {
+		uint64_t from = b * 1000, to = (b + 1) * 1000;
+		unsigned long lane = tp_debug_lane_batches();
+		int ret;
+
+		for (e = 0; e < 2; e++)
+			t[e] = (struct toggle){ (uintptr_t)self->page + 8 * e,
+						lane_word(self->nop, SITE_LEN),
+						lane_word(jump[e], SITE_LEN) };
+		for (i = 0; i < NR_WORDS; i++)
+			words[i] = (struct word){ (uintptr_t)&self->words[i], i + from, i + to };
+		ret = toggle_commit(t, 2, SITE_LEN, words, NR_WORDS, backends[b]);
+		ASSERT_EQ(0, ret) TH_LOG("backend %d: %s", backends[b], tp_strerror(ret));
+		EXPECT_EQ(lane + 1, tp_debug_lane_batches());
+		EXPECT_TRUE(words_are(self->words, to));
+		EXPECT_EQ(0, memcmp(self->page, jump[0], SITE_LEN));
+		EXPECT_EQ(0, memcmp(self->page + 8, jump[1], SITE_LEN));
+		/* And back, through the lane too. */
+		for (e = 0; e < 2; e++)
+			t[e] = (struct toggle){ t[e].addr, t[e].new, t[e].old };
+		ASSERT_EQ(0, toggle_commit(t, 2, SITE_LEN, NULL, 0, backends[b]));
+		EXPECT_EQ(0, memcmp(self->page, self->nop, SITE_LEN));
+		EXPECT_EQ(0, memcmp(self->page + 8, self->nop, SITE_LEN));
+	}
+}
+
+/*
+ * What the lane leaves to a batch of sites, -EOPNOTSUPP with nothing
+ * written (the page and the words as they were): each case alone,
+ * the bad entry or word last.
+ */
+TEST_F(words, lane_leaves_what_it_cannot_take)
+{
+	enum { UNSORTED, NO_LEN, TOO_LONG, OLD_BYTES, UNDECODABLE, OVERLAP_WORD,
+	       MISALIGNED_WORD, WORD_CHANGED, NOT_TEXT, PROC_MEM, NR_CASES };
+	uint8_t jump[TP_MAX_INSN_LEN], before[64], bad[TP_MAX_INSN_LEN];
+	static uint8_t data[64] __attribute__((aligned(8)));
+	struct word words[2];
+	struct toggle t[2];
+	int c;
+
+	ASSERT_EQ(SITE_LEN, tp_encode_jump(jump, self->page + 8, self->page + 32, SITE_LEN));
+	memset(bad, 0xff, sizeof(bad));
+	memcpy(before, self->page, sizeof(before));
+	for (c = 0; c < NR_CASES; c++) {
+		uint64_t nop = lane_word(self->nop, SITE_LEN);
+		unsigned int len = SITE_LEN;
+		size_t nr_words = 1;
+		int ret;
+
+		t[0] = (struct toggle){ (uintptr_t)self->page, nop, nop };
+		t[1] = (struct toggle){ (uintptr_t)self->page + 8, nop, lane_word(jump, SITE_LEN) };
+		words[0] = (struct word){ (uintptr_t)&self->words[0], 0, 7 };
+		words[1] = (struct word){ (uintptr_t)&self->words[1], 1, 7 };
+		switch (c) {
+		case UNSORTED:
+			t[0].addr = t[1].addr;
+			t[1].addr = (uintptr_t)self->page;
+			break;
+		case NO_LEN:
+			len = 0;
+			break;
+		case TOO_LONG:
+			len = 9;
+			break;
+		case OLD_BYTES:
+			t[1].old = lane_word(jump, SITE_LEN);
+			break;
+		case UNDECODABLE:
+			t[1].new = lane_word(bad, SITE_LEN);
+			break;
+		case OVERLAP_WORD:
+			words[0].addr = (uintptr_t)self->page + 8;
+			break;
+		case MISALIGNED_WORD:
+			nr_words = 2;
+			words[1].addr += 4;
+			break;
+		case WORD_CHANGED:
+			nr_words = 2;
+			words[1].old = 2;
+			break;
+		case NOT_TEXT:
+			t[1].addr = (uintptr_t)data + 8;
+			memcpy(data + 8, self->nop, SITE_LEN);
+			break;
+		case PROC_MEM:
+			ASSERT_EQ(0, tp_set_writer(TP_WRITER_PROC_MEM));
+			break;
+		}
+		ret = toggle_commit(t, 2, len, words, nr_words, TP_BACKEND_AUTO);
+		tp_set_writer(TP_WRITER_AUTO);
+		EXPECT_EQ(-EOPNOTSUPP, ret) TH_LOG("case %d: %s", c, tp_strerror(ret));
+		EXPECT_EQ(0, memcmp(before, self->page, sizeof(before))) TH_LOG("case %d", c);
+		EXPECT_TRUE(words_are(self->words, 0)) TH_LOG("case %d", c);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -40,6 +40,7 @@ struct ftrace_change {
 	struct ftrace_func *f;
 	struct ftrace_object *obj;
 	uintptr_t target;		/* what its entry calls once moved */
+	bool inits;			/* applied, and its site initialised */
 };
 
 /*
@@ -186,8 +187,8 @@ static const struct tp_ftrace_ops *skip_of(const struct ftrace_change *c,
  * The slot's value once @c is made.  @ops joining a function no other ops
  * traces is the common case of a large registration: no search for it.
  */
-static struct tp_ftrace_ops *change_slot(const struct ftrace_change *c,
-					 const struct tp_ftrace_ops *ops)
+static inline struct tp_ftrace_ops *change_slot(const struct ftrace_change *c,
+						const struct tp_ftrace_ops *ops)
 {
 	if (c->delta > 0 && c->f->nr_ops == 0)
 		return (struct tp_ftrace_ops *)ops;
@@ -197,16 +198,17 @@ static struct tp_ftrace_ops *change_slot(const struct ftrace_change *c,
 /*
  * What the entry of @c's function calls once @c is made: nothing, a
  * direct trampoline it reaches when that is its only ops, or else the
- * object's veneer to the shared trampoline.
+ * object's veneer to the shared trampoline.  @ops: the slot's value once
+ * @c is made (change_slot()).
  */
-static uintptr_t entry_target(const struct ftrace_change *c, const struct tp_ftrace_ops *ops)
+static inline uintptr_t entry_target(const struct ftrace_change *c,
+				     const struct tp_ftrace_ops *ops)
 {
 	const struct ftrace_func *f = c->f;
 	uint8_t insn[TP_MAX_INSN_LEN];
 
 	if (!(f->nr_ops + c->delta))
 		return 0;
-	ops = change_slot(c, ops);
 	if (ops->state && ops->state->kind == FTRACE_OPS_DIRECT &&
 	    arch_ftrace_toggle_insn(&f->layout, c->obj->veneer, ops->state->target, insn) >= 0)
 		return ops->state->target;
@@ -248,6 +250,12 @@ static int site_add(struct tp_batch *batch, const struct ftrace_object *obj,
 			    f->layout.site_len);
 }
 
+/* Whether a change of @c initialises a site: a first joiner. */
+static bool change_inits(const struct ftrace_change *c)
+{
+	return c->delta > 0 && !c->f->initialised;
+}
+
 static uint64_t slot_read(uintptr_t ip)
 {
 	uint64_t word;
@@ -265,14 +273,15 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 		      const struct tp_ftrace_ops *ops, bool *init)
 {
 	struct ftrace_func *f = c->f;
-	bool first = c->delta > 0 && !f->initialised;
+	bool first = change_inits(c);
 	uint64_t slot = slot_read(c->t.ip);
 	uint64_t value;
 	int err = first ? ftrace_object_veneer(c->obj) : 0;
 
 	if (err)
 		return err;
-	value = ftrace_slot_word(change_slot(c, ops));
+	ops = change_slot(c, ops);
+	value = ftrace_slot_word(ops);
 	c->target = entry_target(c, ops);
 	if (value != slot)
 		err = batch_add_word(batch, c->t.ip - FTRACE_SLOT_SIZE, slot, value);
@@ -281,6 +290,138 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 	else if (!err && c->target != f->target)
 		err = entry_add(batch, c->obj, f, c->target);
 	*init |= first;
+	return err;
+}
+
+/*
+ * The toggle lane's entry for @c's function, from calling f->target to
+ * calling @c->target; for a function traced for the first time, its whole
+ * site from what the compiler left to site init's instructions calling
+ * @c->target.  -EOPNOTSUPP when its length is not the lane's.
+ */
+static int toggle_of(struct toggle *t, const struct ftrace_change *c, unsigned int len)
+{
+	const struct ftrace_func *f = c->f;
+	uint8_t insns[TP_MAX_INSN_LEN], entry[TP_MAX_INSN_LEN];
+	int err;
+
+	if (!change_inits(c)) {
+		if (f->layout.toggle_len != len)
+			return -EOPNOTSUPP;
+		t->addr = f->layout.toggle;
+		return arch_ftrace_toggle_word(&f->layout, c->obj->veneer, f->target, &t->old) ?:
+		       arch_ftrace_toggle_word(&f->layout, c->obj->veneer, c->target, &t->new);
+	}
+	if (f->layout.site_len != len || len > sizeof(t->new))
+		return -EOPNOTSUPP;
+	err = arch_ftrace_init_insns(&f->layout, c->obj->veneer, insns);
+	if (err >= 0)
+		err = arch_ftrace_toggle_insn(&f->layout, c->obj->veneer, c->target, entry);
+	if (err < 0)
+		return err;
+	memcpy(insns + (f->layout.toggle - f->layout.site), entry, f->layout.toggle_len);
+	t->addr = f->layout.site;
+	t->old = toggle_word(f->compiled, len);
+	t->new = toggle_word(insns, len);
+	return 0;
+}
+
+/* A change's function state once it is made, and back. */
+static inline void change_apply(struct ftrace_change *c)
+{
+	uintptr_t target = c->f->target;
+
+	c->inits = change_inits(c);
+	c->f->initialised |= c->delta > 0;
+	c->f->target = c->target;
+	c->f->nr_ops += c->delta;
+	c->target = target;		/* what to put back */
+}
+
+static void change_undo(struct ftrace_change *c)
+{
+	uintptr_t target = c->f->target;
+
+	c->f->initialised &= !c->inits;
+	c->f->target = c->target;
+	c->f->nr_ops -= c->delta;
+	c->target = target;
+}
+
+/*
+ * A move whose every change is one instruction (a toggle) or, traced for
+ * the first time, a whole site of the same length (x86's five bytes), and
+ * whose sites hold what the tracer or the compiler left there: the
+ * engine's toggle lane takes it as arrays of plain words, slots and
+ * entries in address order, under stop_machine when it initialises
+ * sites.  Each function's state moves in the same pass (under the ftrace
+ * mutex nobody else reads it), and back if the lane fails, so that a
+ * large move reads each function record once.  -EOPNOTSUPP with nothing
+ * changed when the lane cannot: a batch of sites then.
+ */
+static int changes_commit_lane(struct ftrace_change *c, size_t nr,
+			       const struct tp_ftrace_ops *ops)
+{
+	struct toggle *toggles = malloc((nr + 1) * sizeof(*toggles));
+	struct word *words = malloc((nr + 1) * sizeof(*words));
+	unsigned int len = 0;
+	bool init = false;
+	size_t i, nt = 0, nw = 0;
+	int err = toggles && words ? 0 : -ENOMEM;
+
+	for (i = 0; i < nr && !err; i++) {
+		uintptr_t slot_addr = c[i].t.ip - FTRACE_SLOT_SIZE;
+		bool first = change_inits(&c[i]);
+		const struct tp_ftrace_ops *slot_ops;
+		uint64_t slot, value;
+
+		if (first) {
+			err = ftrace_object_veneer(c[i].obj);
+			if (err)
+				break;
+		}
+		slot_ops = change_slot(&c[i], ops);
+		slot = slot_read(c[i].t.ip);
+		value = ftrace_slot_word(slot_ops);
+		c[i].target = entry_target(&c[i], slot_ops);
+		if (value != slot)
+			words[nw++] = (struct word){ slot_addr, slot, value };
+		if (first || c[i].target != c[i].f->target) {
+			if (!len)
+				len = first ? c[i].f->layout.site_len : c[i].f->layout.toggle_len;
+			err = toggle_of(&toggles[nt++], &c[i], len);
+		}
+		if (err)
+			break;
+		init |= first;
+		change_apply(&c[i]);
+	}
+	if (!err)
+		err = nt ? toggle_commit(toggles, nt, len, words, nw,
+					 init ? TP_BACKEND_STOP_MACHINE : ftrace_backend) :
+			   -EOPNOTSUPP;
+	free(toggles);
+	free(words);
+	if (err)
+		while (i--)
+			change_undo(&c[i]);
+	return err;
+}
+
+/* The same as a batch of sites, which can also initialise sites. */
+static int changes_commit_sites(struct ftrace_change *c, size_t nr,
+				const struct tp_ftrace_ops *ops)
+{
+	struct tp_batch *batch = tp_batch_new();
+	bool init = false;
+	size_t i;
+	int err = batch ? batch_reserve(batch, nr, nr) : -ENOMEM;
+
+	for (i = 0; i < nr && !err; i++)
+		err = change_add(batch, &c[i], ops, &init);
+	if (!err)
+		err = tp_batch_commit(batch, init ? TP_BACKEND_STOP_MACHINE : ftrace_backend);
+	tp_batch_free(batch);
 	return err;
 }
 
@@ -294,21 +435,14 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 static int changes_commit(struct ftrace_change *c, size_t nr,
 			  const struct tp_ftrace_ops *ops)
 {
-	struct tp_batch *batch = tp_batch_new();
-	bool init = false;
 	size_t i;
-	int err = batch ? batch_reserve(batch, nr, nr) : -ENOMEM;
+	int err = changes_commit_lane(c, nr, ops);
 
+	if (err != -EOPNOTSUPP)
+		return err;
+	err = changes_commit_sites(c, nr, ops);
 	for (i = 0; i < nr && !err; i++)
-		err = change_add(batch, &c[i], ops, &init);
-	if (!err)
-		err = tp_batch_commit(batch, init ? TP_BACKEND_STOP_MACHINE : ftrace_backend);
-	tp_batch_free(batch);
-	for (i = 0; i < nr && !err; i++) {
-		c[i].f->initialised |= c[i].delta > 0;
-		c[i].f->target = c[i].target;
-		c[i].f->nr_ops += c[i].delta;
-	}
+		change_apply(&c[i]);
 	return err;
 }
 
