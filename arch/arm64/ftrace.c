@@ -73,15 +73,23 @@ int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
  */
 #define A64_VENEER_BTI		32
 
+/* What the site calls: @target, or for the veneer the one for its layout. */
+static uintptr_t call_target(const struct ftrace_layout *layout, uintptr_t veneer,
+			     uintptr_t target)
+{
+	if (target && target == veneer && layout->site != layout->func)
+		return target + A64_VENEER_BTI;
+	return target;
+}
+
 int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
 			    uintptr_t target, uint8_t *buf)
 {
 	uint32_t insn;
-	int len;
+	int len = target ? a64_encode_bl(&insn, layout->toggle,
+					 call_target(layout, veneer, target))
+			 : a64_encode_nop(&insn);
 
-	if (target && target == veneer && layout->site != layout->func)
-		target += A64_VENEER_BTI;
-	len = target ? a64_encode_bl(&insn, layout->toggle, target) : a64_encode_nop(&insn);
 	if (len > 0)
 		memcpy(buf, &insn, sizeof(insn));
 	return len;
@@ -91,10 +99,10 @@ int arch_ftrace_toggle_word(const struct ftrace_layout *layout, uintptr_t veneer
 			    uintptr_t target, uint64_t *word)
 {
 	uint32_t insn;
-	int len = target ? a64_encode_bl(&insn, layout->toggle, target)
+	int len = target ? a64_encode_bl(&insn, layout->toggle,
+					 call_target(layout, veneer, target))
 			 : a64_encode_nop(&insn);
 
-	(void)veneer;
 	if (len < 0)
 		return len;
 	*word = insn;		/* instructions are little endian */

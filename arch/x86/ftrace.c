@@ -65,25 +65,32 @@ int arch_ftrace_init_insns(const struct ftrace_layout *layout, uintptr_t veneer,
  */
 #define X86_VENEER_ENDBR	16
 
+/* What the site calls: @target, or for the veneer the one for its layout. */
+static uintptr_t call_target(const struct ftrace_layout *layout, uintptr_t veneer,
+			     uintptr_t target)
+{
+	if (target && target == veneer && layout->toggle != layout->func)
+		return target + X86_VENEER_ENDBR;
+	return target;
+}
+
 int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer,
 			    uintptr_t target, uint8_t *buf)
 {
 	if (!target)
 		return x86_encode_nop(buf, X86_SITE_LEN);
-	if (target == veneer && layout->toggle != layout->func)
-		target += X86_VENEER_ENDBR;
-	return x86_encode_call(buf, layout->toggle, target);
+	return x86_encode_call(buf, layout->toggle, call_target(layout, veneer, target));
 }
 
 int arch_ftrace_toggle_word(const struct ftrace_layout *layout, uintptr_t veneer,
 			    uintptr_t target, uint64_t *word)
 {
 	static uint64_t nop_word;	/* the NOP5, once: the same for every function */
-	intptr_t rel = (intptr_t)(target - (layout->toggle + X86_REL32_LEN));
+	intptr_t rel = (intptr_t)(call_target(layout, veneer, target) -
+				  (layout->toggle + X86_REL32_LEN));
 	uint8_t nop[X86_SITE_LEN];
 	int err;
 
-	(void)veneer;
 	if (target) {
 		if (rel < INT32_MIN || rel > INT32_MAX)
 			return -ERANGE;
