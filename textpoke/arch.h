@@ -32,6 +32,16 @@ int arch_encode_call(uint8_t *buf, uintptr_t pc, uintptr_t target);
 size_t arch_insn_alignment(void);
 
 /*
+ * The bits of the @len-byte instruction @word (its bytes as a
+ * little-endian number) that arch_insn_decode()'s kind and length depend
+ * on: instructions of @len bytes whose masked bits are equal decode to the
+ * same kind and length and differ only in their target or immediate.
+ * All ones when every bit may matter.  The toggle lane decodes one call of
+ * a batch and knows the others from it.
+ */
+uint64_t arch_insn_form_mask(uint64_t word, unsigned int len);
+
+/*
  * Write to @buf the breakpoint instruction that replaces the start of the
  * @len-byte site at @addr; returns its length: how much of the site the
  * breakpoint protocol writes first (x86: the INT3 byte; arm64: the whole

@@ -10,9 +10,10 @@
  *  - no site is built: an entry is three words the client filled in;
  *  - the old bytes are one load and one compare per entry, no copy;
  *  - a NOP, the same bytes at every entry that has one, is decoded once
- *    per batch; the other instruction of each entry is decoded once, to
- *    check it, and not kept: the trap handler decodes the entry it traps
- *    on (inflight.c);
+ *    per batch, and so is a call: the other calls of the batch differ
+ *    from it only in their targets (arch_insn_form_mask()), which no
+ *    check reads; nothing decoded is kept: the trap handler decodes the
+ *    entry it traps on (inflight.c);
  *  - the entries and the words are checked in one walk, in address
  *    order, the mapping searched once per run of them, which also finds
  *    what the backends allow and the writer's page runs.
@@ -42,10 +43,17 @@ void toggle_as_site(struct site *s, const struct toggle *t, unsigned int len)
 	memcpy(s->new, &t->new, len);
 }
 
-/* The NOP of the batch, decoded once; len 0 until one is seen. */
+/*
+ * What the batch's decodes found: its NOP (the same bytes at every entry
+ * that has one; len 0 until one is seen), and the form of the last other
+ * instruction (arch_insn_form_mask(); mask 0 until one is seen), which
+ * for the calls of a batch is the form of all of them.
+ */
 struct lane_nop {
 	uint64_t word;
 	unsigned int len;
+	uint64_t form_mask, form_key;
+	enum insn_kind form_kind;
 };
 
 /* The instructions after the first (@off bytes) of a multi-instruction word. */
@@ -75,11 +83,18 @@ static int lane_decode_rest(uint64_t word, uintptr_t addr, unsigned int len,
 static inline int lane_decode(struct lane_nop *nop, uint64_t word, uintptr_t addr,
 			      unsigned int len, struct insn *insn)
 {
+	uint64_t mask;
 	int n;
 
 	if (nop->len && word == nop->word) {
 		/* Two fields: clearing the whole struct costs more than the rest. */
 		insn->kind = INSN_NOP;
+		insn->len = len;
+		return 1;
+	}
+	if ((word & nop->form_mask) == nop->form_key && nop->form_mask) {
+		/* The checks read the kind and length only. */
+		insn->kind = nop->form_kind;
 		insn->len = len;
 		return 1;
 	}
@@ -91,6 +106,13 @@ static inline int lane_decode(struct lane_nop *nop, uint64_t word, uintptr_t add
 	if (insn->kind == INSN_NOP) {
 		nop->word = word;
 		nop->len = len;
+		return 1;
+	}
+	mask = arch_insn_form_mask(word, len);
+	if (~mask) {
+		nop->form_mask = mask;
+		nop->form_key = word & mask;
+		nop->form_kind = insn->kind;
 	}
 	return 1;
 }
@@ -231,7 +253,7 @@ static int lane_walk(const struct toggle *t, size_t nr, unsigned int len,
 		     const struct word *words, size_t nr_words,
 		     struct lane_walk *lw, struct lane_caps *caps)
 {
-	struct lane_nop nop = { .len = 0 };
+	struct lane_nop nop = { .len = 0, .form_mask = 0 };
 	size_t align_mask = arch_insn_alignment() - 1, i, j = 0;
 	int ok;
 

@@ -292,3 +292,14 @@ size_t arch_insn_alignment(void)
 {
 	return A64_INSN_LEN;
 }
+
+/* B and BL: the opcode; imm26 is the target. */
+uint64_t arch_insn_form_mask(uint64_t word, unsigned int len)
+{
+	uint32_t insn = (uint32_t)word;
+
+	if (len == A64_INSN_LEN && ((insn & A64_B_MASK) == A64_B_OPCODE ||
+				    (insn & A64_B_MASK) == A64_BL_OPCODE))
+		return A64_B_MASK;
+	return ~0ull;
+}

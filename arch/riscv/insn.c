@@ -281,3 +281,20 @@ size_t arch_insn_alignment(void)
 {
 	return RV_C_INSN_LEN;
 }
+
+/*
+ * JAL: opcode and rd (bits 0-11), the rest is its offset; JALR: opcode,
+ * rd, funct3 and rs1 (bits 0-19), the rest is its immediate.
+ */
+uint64_t arch_insn_form_mask(uint64_t word, unsigned int len)
+{
+	uint32_t w = (uint32_t)word;
+
+	if (len != RV_INSN_LEN)
+		return ~0ull;
+	if ((w & RV_OPCODE_MASK) == RV_OPCODE_JAL)
+		return 0xfff;
+	if ((w & RV_OPCODE_MASK) == RV_OPCODE_JALR)
+		return 0xfffff;
+	return ~0ull;
+}

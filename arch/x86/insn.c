@@ -163,3 +163,14 @@ size_t arch_insn_alignment(void)
 {
 	return 1;
 }
+
+/* CALL and JMP rel32: the opcode; the displacement is the target. */
+uint64_t arch_insn_form_mask(uint64_t word, unsigned int len)
+{
+	uint8_t opcode = word & 0xff;
+
+	if (len == X86_REL32_LEN &&
+	    (opcode == X86_CALL32_OPCODE || opcode == X86_JMP32_OPCODE))
+		return 0xff;
+	return ~0ull;
+}

@@ -167,3 +167,44 @@ int insn_fuzz(unsigned long cases, uint32_t seed, struct insn_fuzz_result *res)
 	}
 	return 0;
 }
+
+/*
+ * arch_insn_form_mask() of each reference instruction: every word with
+ * the masked bits equal and random others decodes to the same kind and
+ * length (what the toggle lane takes from one decode for a batch).
+ * Returns the instructions with a form, or -1 at the first word that
+ * breaks it (*@bad).
+ */
+int insn_form_check(unsigned long tries, uint32_t seed, uint64_t *bad)
+{
+	uint32_t rnd = seed;
+	int forms = 0;
+
+	for_each_insn_ref(r) {
+		uintptr_t pc = (uintptr_t)r->code;
+		uint64_t word = 0, mask;
+		struct insn insn, other;
+		unsigned long i;
+
+		if (r->len > sizeof(word) || arch_insn_decode(r->code, r->len, pc, &insn) != (int)r->len)
+			continue;
+		memcpy(&word, r->code, r->len);
+		mask = arch_insn_form_mask(word, r->len);
+		if (!~mask)
+			continue;
+		forms++;
+		for (i = 0; i < tries; i++) {
+			uint64_t v = (uint64_t)next_random(&rnd) << 32 | next_random(&rnd);
+			uint64_t w = (word & mask) | (v & ~mask);
+
+			if (r->len < sizeof(w))
+				w &= (1ull << (8 * r->len)) - 1;
+			if (arch_insn_decode(&w, r->len, pc, &other) != (int)r->len ||
+			    other.kind != insn.kind || other.len != insn.len) {
+				*bad = w;
+				return -1;
+			}
+		}
+	}
+	return forms;
+}

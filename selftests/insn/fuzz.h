@@ -18,6 +18,7 @@ struct insn_fuzz_result {
 
 /* @cases inputs from @seed; 0 or -ENOMEM. */
 int insn_fuzz(unsigned long cases, uint32_t seed, struct insn_fuzz_result *res);
+int insn_form_check(unsigned long tries, uint32_t seed, uint64_t *bad);
 
 /* The test each arch file holds; TP_FUZZ_CASES overrides the count. */
 #define INSN_FUZZ_TEST							\
@@ -37,6 +38,16 @@ TEST(decoder_survives_mutated_and_random_bytes)				\
 		       res.first_bad[3], res.first_bad_ret);		\
 	/* the mutations reach past the first byte's checks */		\
 	EXPECT_LT(cases / 100, res.decoded);				\
+}									\
+									\
+TEST(form_mask_decides_kind_and_length)					\
+{									\
+	uint64_t bad = 0;						\
+	int forms = insn_form_check(1000, 0xf0e1d2c3u, &bad);		\
+									\
+	EXPECT_LT(0, forms) TH_LOG("no reference call has a form");	\
+	EXPECT_NE(-1, forms) TH_LOG("%#llx decodes otherwise",		\
+				    (unsigned long long)bad);		\
 }
 
 #endif /* SELFTESTS_INSN_FUZZ_H */
