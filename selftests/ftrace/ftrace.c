@@ -1135,6 +1135,62 @@ TEST(objects_loaded_after_registration)
 }
 
 /*
+ * Registered again after unregistering, an ops finds the set it traced
+ * last instead of matching every name again, but only while its filters
+ * and the loaded objects are what the set was made from: a filter
+ * changed in between (even to the same glob), an object loaded, an
+ * object unloaded each make it match the names again.
+ */
+TEST(kept_set_follows_filters_and_objects)
+{
+	unsigned long hits = 0;
+	struct tp_ftrace_ops ops = { .func = count_hit, .private = &hits };
+	int (*dso_func)(int);
+	void *dso;
+
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_*_func1", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));	/* the kept set */
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(1, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+
+	/* Another filter while unregistered. */
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_trace_func2", 1));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_func1(0);
+	tp_trace_func2(0);
+	EXPECT_EQ(2, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+
+	/* Another filter while registered: the set it leaves is not kept. */
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	ASSERT_EQ(0, tp_ftrace_set_filter(&ops, "tp_*_func*", 1));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+
+	/* An object loaded while unregistered: its function is traced. */
+	dso = open_dso_func(&dso_func);
+	ASSERT_TRUE(dso != NULL) TH_LOG("dlopen: %s", dlerror());
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	EXPECT_EQ(8, dso_func(4));
+	tp_trace_func1(0);
+	EXPECT_EQ(4, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+
+	/* And unloaded while unregistered: its text is not touched. */
+	EXPECT_EQ(0, dlclose(dso));
+	ASSERT_EQ(0, tp_register_ftrace_function(&ops));
+	tp_trace_func2(0);
+	EXPECT_EQ(5, counter(&hits));
+	ASSERT_EQ(0, tp_unregister_ftrace_function(&ops));
+	tp_trace_func2(0);
+	EXPECT_EQ(5, counter(&hits));
+	tp_ftrace_free_filter(&ops);
+}
+
+/*
  * dlclose() and dlopen() again usually map the object where it was: its
  * sites are as compiled again, and must be initialised again before
  * tracing turns them on (an arm64 BL without its MOV X9, X30 would lose

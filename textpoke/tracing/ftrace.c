@@ -177,16 +177,25 @@ static bool ops_wants(const struct tp_ftrace_state *st, const struct ops_globs *
 /*
  * Every loaded function @st wants, sorted; -ENOENT when there is none.
  * One pass over the names into room for all of them: a glob is matched
- * once a name, and the room left over is given back.
+ * once a name, and the room left over is given back.  The set @st traced
+ * last, when nothing it was made from changed since: tracing switched
+ * off and on again with the same filters matches no name again.
  */
-static int ops_resolve(const struct tp_ftrace_state *st, struct ftrace_set **out)
+static int ops_resolve(struct tp_ftrace_state *st, struct ftrace_set **out)
 {
+	struct ftrace_set *set = st->resolved, *smaller;
 	struct ftrace_object *obj;
-	struct ftrace_set *set, *smaller;
 	struct ops_globs g;
 	size_t total = 0, i;
-	int err = ops_globs_init(&g, st);
+	int err;
 
+	st->resolved = NULL;
+	if (set && set->objects_gen == ftrace_objects_gen && set->filter_gen == st->filter_gen) {
+		*out = set;
+		return 0;
+	}
+	free(set);
+	err = ops_globs_init(&g, st);
 	if (err)
 		return err;
 	for (obj = ftrace_objects; obj; obj = obj->next)
@@ -209,6 +218,8 @@ static int ops_resolve(const struct tp_ftrace_state *st, struct ftrace_set **out
 		set = smaller ? smaller : set;
 	}
 	ftrace_set_sort(set);
+	set->objects_gen = ftrace_objects_gen;
+	set->filter_gen = st->filter_gen;
 	*out = set;
 	return 0;
 }
@@ -323,6 +334,8 @@ static int globs_change(struct tp_ftrace_ops *ops, int which, const char *glob,
 	struct ftrace_set *set;
 	int err = 0;
 
+	/* Even put back, they are not what a kept set was made from. */
+	st->filter_gen++;
 	st->globs[which] = NULL;
 	st->nr_globs[which] = 0;
 	for (i = 0; i < nr_saved && !reset && !err; i++)
@@ -390,6 +403,7 @@ int tp_ftrace_free_filter(struct tp_ftrace_ops *ops)
 		globs_clear(ops->state, FILTER);
 		globs_clear(ops->state, NOTRACE);
 		free(ops->state->set);
+		free(ops->state->resolved);
 		free(ops->state);
 		ops->state = NULL;
 	}

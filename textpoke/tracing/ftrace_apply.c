@@ -71,9 +71,25 @@ struct ftrace_set *ftrace_set_new(size_t nr)
 {
 	struct ftrace_set *set = malloc(sizeof(*set) + (nr ? nr : 1) * sizeof(set->funcs[0]));
 
-	if (set)
+	if (set) {
 		set->nr = 0;
+		set->objects_gen = set->filter_gen = 0;
+	}
 	return set;
+}
+
+/*
+ * @set, which @st traced until now and nobody reads any more: kept for
+ * ops_resolve() when it made it (the last one only), else freed.
+ */
+static void set_retire(struct tp_ftrace_state *st, struct ftrace_set *set)
+{
+	if (!set || !set->objects_gen) {
+		free(set);
+		return;
+	}
+	free(st->resolved);
+	st->resolved = set;
 }
 
 /*
@@ -480,7 +496,10 @@ int ftrace_ops_move(struct tp_ftrace_ops *ops, struct ftrace_set *new)
 	}
 	free(both);
 	free(c);
-	free(err ? new : old);
+	if (err)
+		free(new);
+	else
+		set_retire(st, old);
 	return err;
 }
 

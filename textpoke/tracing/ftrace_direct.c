@@ -38,8 +38,10 @@ static struct modifier **modifier_find(uintptr_t ip)
 
 static void modifier_free(struct modifier *m)
 {
-	if (m->ops.state)
+	if (m->ops.state) {
 		free(m->ops.state->set);
+		free(m->ops.state->resolved);
+	}
 	free(m->ops.state);
 	free(m);
 }

@@ -72,6 +72,11 @@ enum ftrace_ops_kind {
 /* The functions an ops traces, sorted; replaced whole, under RCU. */
 struct ftrace_set {
 	size_t nr;
+	/*
+	 * A set ops_resolve() made: the objects' and the ops' filters'
+	 * generations it read (0 for any other set).
+	 */
+	unsigned long objects_gen, filter_gen;
 	struct traced_func funcs[];
 };
 
@@ -84,6 +89,13 @@ struct tp_ftrace_state {
 	unsigned int graph;		/* a graph ops: its index in the graph table + 1 */
 	struct ftrace_set *set;		/* read by the dispatcher */
 	bool registered;
+	unsigned long filter_gen;	/* counts changes of globs */
+	/*
+	 * The set the ops traced last, kept when it stopped: registering
+	 * again with the same filters over the same objects finds it
+	 * instead of matching every name again (ops_resolve()).
+	 */
+	struct ftrace_set *resolved;
 };
 
 /* The registered ops, as the list dispatch reads them (RCU). */
@@ -99,6 +111,8 @@ struct ops_list {
  */
 extern struct ftrace_object *ftrace_objects;
 extern bool ftrace_objects_unloaded;
+/* Counts changes of ftrace_objects: objects added or forgotten. */
+extern unsigned long ftrace_objects_gen;
 int ftrace_objects_scan(void);
 struct ftrace_func *ftrace_func_find(const struct traced_func *t,
 				     struct ftrace_object **owner);

@@ -17,6 +17,7 @@
 
 struct ftrace_object *ftrace_objects;
 bool ftrace_objects_unloaded;
+unsigned long ftrace_objects_gen = 1;	/* 0 marks a set ops_resolve() did not make */
 static unsigned long loads;
 static unsigned long long scanned_adds = ~0ull, scanned_subs = ~0ull;
 
@@ -146,6 +147,7 @@ static int object_add(const struct loaded *l)
 	}
 	obj->next = ftrace_objects;
 	ftrace_objects = obj;
+	ftrace_objects_gen++;
 	return 0;
 }
 
@@ -166,6 +168,7 @@ static void objects_prune(void)
 		*link = obj->next;
 		ftrace_object_free(obj);
 		ftrace_objects_unloaded = true;
+		ftrace_objects_gen++;
 	}
 }
 
