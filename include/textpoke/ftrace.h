@@ -138,7 +138,10 @@ TP_EXPORT int tp_ftrace_set_notrace(struct tp_ftrace_ops *ops, const char *glob,
 				    int reset);
 
 /*
- * Release what the filters hold; -EBUSY while the ops is registered.
+ * Release what the filters hold, the set of functions the ops traced
+ * last among it (kept after unregistering, so that registering again
+ * with the same filters over the same objects need not match every
+ * name again); -EBUSY while the ops is registered.
  * On a registered ops, a change that would leave it no function at all
  * fails with -ENOENT.
  */
