@@ -333,7 +333,7 @@ static int veneer_try(struct ftrace_object *obj, uintptr_t hint, size_t page)
  * x86 rel32 and riscv AUIPC 2 GiB), and the library may be loaded
  * anywhere.  Below the object first: above an executable lies its heap.
  */
-int ftrace_object_veneer(struct ftrace_object *obj)
+static int object_veneer_map(struct ftrace_object *obj)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
 	uintptr_t reach = arch_ftrace_veneer_reach();
@@ -342,8 +342,6 @@ int ftrace_object_veneer(struct ftrace_object *obj)
 	uintptr_t step = reach / 64 & ~(uintptr_t)(page - 1);
 	unsigned int i;
 
-	if (obj->veneer)
-		return 0;
 	if (hi - lo >= reach)
 		return -ERANGE;
 	for (i = 1; i < 64; i++) {
@@ -355,4 +353,10 @@ int ftrace_object_veneer(struct ftrace_object *obj)
 			return 0;
 	}
 	return -ERANGE;
+}
+
+/* Asked for every function a move initialises: mapped once. */
+int ftrace_object_veneer(struct ftrace_object *obj)
+{
+	return obj->veneer ? 0 : object_veneer_map(obj);
 }
