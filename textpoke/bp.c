@@ -411,12 +411,8 @@ void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
 	for (i = 0; i < nr; i++) {
 		size_t n = arch_trap_insn(trap, t[i].addr, len);
 
-		if (__builtin_expect(events_listening != 0, 0)) {
-			struct site s;
-
-			toggle_as_site(&s, &t[i], len);
-			events_emit_pre(&s);
-		}
+		if (__builtin_expect(events_listening != 0, 0))
+			toggle_emit_pre(&t[i], len);
 		window_store(t[i].addr, trap, n);
 		uniform &= !i || n == trap_len;
 		trap_len = i ? trap_len : n;
@@ -439,13 +435,7 @@ void toggle_bp_commit(const struct toggle *t, size_t nr, unsigned int len,
 			     uniform ? trap_len : arch_trap_insn(trap, t[i].addr, len));
 	toggle_flush(t, nr, len);
 	cpusync_cores();
-	if (__builtin_expect(events_listening != 0, 0))
-		for (i = 0; i < nr; i++) {
-			struct site s;
-
-			toggle_as_site(&s, &t[i], len);
-			events_emit_post(&s, 1, true);
-		}
+	toggle_emit_posts(t, nr, len);
 	inflight_unpublish(NULL, 0);
 	inflight_wait_readers(NULL, 0);
 }

@@ -391,8 +391,9 @@ void toggle_nosync_commit(const struct toggle *t, size_t nr, unsigned int len,
 /* stop_machine.c: it can fail only to park the threads, before any write. */
 int toggle_stop_machine_commit(const struct toggle *t, size_t nr, unsigned int len,
 			       struct text_writer *w);
-/* An event's view of entry @t (only where a subscriber listens). */
-void toggle_as_site(struct site *s, const struct toggle *t, unsigned int len);
+/* An entry's PRE, and the POSTs of @nr entries (when a subscriber listens). */
+void toggle_emit_pre(const struct toggle *t, unsigned int len);
+void toggle_emit_posts(const struct toggle *t, size_t nr, unsigned int len);
 
 /*
  * bp.c: breakpoint sites whose trap a failed write left in the text stay

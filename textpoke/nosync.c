@@ -36,21 +36,11 @@ void toggle_nosync_commit(const struct toggle *t, size_t nr, unsigned int len,
 
 	(void)w;	/* the window is open: plain stores */
 	for (i = 0; i < nr; i++) {
-		if (__builtin_expect(events_listening != 0, 0)) {
-			struct site s;
-
-			toggle_as_site(&s, &t[i], len);
-			events_emit_pre(&s);
-		}
+		if (__builtin_expect(events_listening != 0, 0))
+			toggle_emit_pre(&t[i], len);
 		window_store(t[i].addr, &t[i].new, len);
 		arch_flush_icache(t[i].addr, len);
 	}
 	cpusync_cores();
-	if (__builtin_expect(events_listening != 0, 0))
-		for (i = 0; i < nr; i++) {
-			struct site s;
-
-			toggle_as_site(&s, &t[i], len);
-			events_emit_post(&s, 1, true);
-		}
+	toggle_emit_posts(t, nr, len);
 }

@@ -527,22 +527,12 @@ static int write_toggles(void *arg)
 	size_t i;
 
 	for (i = 0; i < st->nr; i++) {
-		if (__builtin_expect(events_listening != 0, 0)) {
-			struct site s;
-
-			toggle_as_site(&s, &st->t[i], st->len);
-			events_emit_pre(&s);
-		}
+		if (__builtin_expect(events_listening != 0, 0))
+			toggle_emit_pre(&st->t[i], st->len);
 		window_store(st->t[i].addr, &st->t[i].new, st->len);
 		arch_flush_icache(st->t[i].addr, st->len);
 	}
-	if (__builtin_expect(events_listening != 0, 0))
-		for (i = 0; i < st->nr; i++) {
-			struct site s;
-
-			toggle_as_site(&s, &st->t[i], st->len);
-			events_emit_post(&s, 1, true);
-		}
+	toggle_emit_posts(st->t, st->nr, st->len);
 	return 0;
 }
 

@@ -35,12 +35,38 @@
 #include "arch.h"
 #include "internal.h"
 
-void toggle_as_site(struct site *s, const struct toggle *t, unsigned int len)
+static void toggle_as_site(struct site *s, const struct toggle *t, unsigned int len)
 {
 	s->addr = t->addr;
 	s->len = len;
 	memcpy(s->old, &t->old, len);
 	memcpy(s->new, &t->new, len);
+}
+
+/*
+ * The events of an entry, as a batch of sites emits them, from a site
+ * made on the stack: only when a subscriber listens, which the
+ * protocols test before each PRE (toggle_emit_posts() itself).
+ */
+void toggle_emit_pre(const struct toggle *t, unsigned int len)
+{
+	struct site s;
+
+	toggle_as_site(&s, t, len);
+	events_emit_pre(&s);
+}
+
+void toggle_emit_posts(const struct toggle *t, size_t nr, unsigned int len)
+{
+	struct site s;
+	size_t i;
+
+	if (__builtin_expect(events_listening == 0, 1))
+		return;
+	for (i = 0; i < nr; i++) {
+		toggle_as_site(&s, &t[i], len);
+		events_emit_post(&s, 1, true);
+	}
 }
 
 /*

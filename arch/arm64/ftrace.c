@@ -98,13 +98,11 @@ int arch_ftrace_toggle_insn(const struct ftrace_layout *layout, uintptr_t veneer
 int arch_ftrace_toggle_word(const struct ftrace_layout *layout, uintptr_t veneer,
 			    uintptr_t target, uint64_t *word)
 {
-	uint32_t insn;
-	int len = target ? a64_encode_bl(&insn, layout->toggle,
-					 call_target(layout, veneer, target))
-			 : a64_encode_nop(&insn);
+	uint32_t insn = 0;
+	int err = arch_ftrace_toggle_insn(layout, veneer, target, (uint8_t *)&insn);
 
-	if (len < 0)
-		return len;
+	if (err < 0)
+		return err;
 	*word = insn;		/* instructions are little endian */
 	return 0;
 }
