@@ -247,23 +247,32 @@ static int entry_add(struct tp_batch *batch, const struct ftrace_object *obj,
 }
 
 /*
- * A site as the compiler left it, initialised and calling @target: the
+ * The site_len bytes of @f's site initialised and calling @target: the
  * fixed instructions of site init with the entry's instruction in them.
  */
-static int site_add(struct tp_batch *batch, const struct ftrace_object *obj,
-		    const struct ftrace_func *f, uintptr_t target)
+static int site_insns(const struct ftrace_object *obj, const struct ftrace_func *f,
+		      uintptr_t target, uint8_t *insns)
 {
-	uint8_t insns[TP_MAX_INSN_LEN], entry[TP_MAX_INSN_LEN];
-	size_t at = f->layout.toggle - f->layout.site;
+	uint8_t entry[TP_MAX_INSN_LEN];
 	int err = arch_ftrace_init_insns(&f->layout, obj->veneer, insns);
 
 	if (err >= 0)
 		err = arch_ftrace_toggle_insn(&f->layout, obj->veneer, target, entry);
 	if (err < 0)
 		return err;
-	memcpy(insns + at, entry, f->layout.toggle_len);
-	return tp_batch_add(batch, (void *)f->layout.site, f->compiled, insns,
-			    f->layout.site_len);
+	memcpy(insns + (f->layout.toggle - f->layout.site), entry, f->layout.toggle_len);
+	return 0;
+}
+
+/* A site as the compiler left it, initialised and calling @target. */
+static int site_add(struct tp_batch *batch, const struct ftrace_object *obj,
+		    const struct ftrace_func *f, uintptr_t target)
+{
+	uint8_t insns[TP_MAX_INSN_LEN];
+	int err = site_insns(obj, f, target, insns);
+
+	return err ?: tp_batch_add(batch, (void *)f->layout.site, f->compiled, insns,
+				   f->layout.site_len);
 }
 
 /* Whether a change of @c initialises a site: a first joiner. */
@@ -281,6 +290,26 @@ static uint64_t slot_read(uintptr_t ip)
 }
 
 /*
+ * What @c changes, for either way of committing it: its slot, as it is
+ * and as it will be (*@slot), and what its entry will call (@c->target);
+ * the object's veneer, mapped when the site is initialised.
+ */
+static inline __attribute__((always_inline)) int
+change_prepare(struct ftrace_change *c, const struct tp_ftrace_ops *ops, struct word *slot)
+{
+	int err = change_inits(c) ? ftrace_object_veneer(c->obj) : 0;
+
+	if (err)
+		return err;
+	ops = change_slot(c, ops);
+	slot->addr = c->t.ip - FTRACE_SLOT_SIZE;
+	slot->old = slot_read(c->t.ip);
+	slot->new = ftrace_slot_word(ops);
+	c->target = entry_target(c, ops);
+	return 0;
+}
+
+/*
  * Queue what @c changes: its slot when its value changes, its entry
  * when what it calls changes (the whole site the first time).  *@init
  * tells that a site is initialised.
@@ -290,17 +319,11 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 {
 	struct ftrace_func *f = c->f;
 	bool first = change_inits(c);
-	uint64_t slot = slot_read(c->t.ip);
-	uint64_t value;
-	int err = first ? ftrace_object_veneer(c->obj) : 0;
+	struct word slot;
+	int err = change_prepare(c, ops, &slot);
 
-	if (err)
-		return err;
-	ops = change_slot(c, ops);
-	value = ftrace_slot_word(ops);
-	c->target = entry_target(c, ops);
-	if (value != slot)
-		err = batch_add_word(batch, c->t.ip - FTRACE_SLOT_SIZE, slot, value);
+	if (!err && slot.new != slot.old)
+		err = batch_add_word(batch, slot.addr, slot.old, slot.new);
 	if (!err && first)
 		err = site_add(batch, c->obj, f, c->target);
 	else if (!err && c->target != f->target)
@@ -318,7 +341,7 @@ static int change_add(struct tp_batch *batch, struct ftrace_change *c,
 static int toggle_of(struct toggle *t, const struct ftrace_change *c, unsigned int len)
 {
 	const struct ftrace_func *f = c->f;
-	uint8_t insns[TP_MAX_INSN_LEN], entry[TP_MAX_INSN_LEN];
+	uint8_t insns[TP_MAX_INSN_LEN];
 	int err;
 
 	if (!change_inits(c)) {
@@ -330,12 +353,9 @@ static int toggle_of(struct toggle *t, const struct ftrace_change *c, unsigned i
 	}
 	if (f->layout.site_len != len || len > sizeof(t->new))
 		return -EOPNOTSUPP;
-	err = arch_ftrace_init_insns(&f->layout, c->obj->veneer, insns);
-	if (err >= 0)
-		err = arch_ftrace_toggle_insn(&f->layout, c->obj->veneer, c->target, entry);
-	if (err < 0)
+	err = site_insns(c->obj, f, c->target, insns);
+	if (err)
 		return err;
-	memcpy(insns + (f->layout.toggle - f->layout.site), entry, f->layout.toggle_len);
 	t->addr = f->layout.site;
 	t->old = toggle_word(f->compiled, len);
 	t->new = toggle_word(insns, len);
@@ -386,22 +406,12 @@ static int changes_commit_lane(struct ftrace_change *c, size_t nr,
 	int err = toggles && words ? 0 : -ENOMEM;
 
 	for (i = 0; i < nr && !err; i++) {
-		uintptr_t slot_addr = c[i].t.ip - FTRACE_SLOT_SIZE;
 		bool first = change_inits(&c[i]);
-		const struct tp_ftrace_ops *slot_ops;
-		uint64_t slot, value;
 
-		if (first) {
-			err = ftrace_object_veneer(c[i].obj);
-			if (err)
-				break;
-		}
-		slot_ops = change_slot(&c[i], ops);
-		slot = slot_read(c[i].t.ip);
-		value = ftrace_slot_word(slot_ops);
-		c[i].target = entry_target(&c[i], slot_ops);
-		if (value != slot)
-			words[nw++] = (struct word){ slot_addr, slot, value };
+		err = change_prepare(&c[i], ops, &words[nw]);
+		if (err)
+			break;
+		nw += words[nw].new != words[nw].old;
 		if (first || c[i].target != c[i].f->target) {
 			if (!len)
 				len = first ? c[i].f->layout.site_len : c[i].f->layout.toggle_len;
