@@ -24,15 +24,12 @@
 #include "internal.h"
 
 /*
- * A batch of sites, or a toggle lane's entries (@toggles, @toggle_len
- * bytes each), whose liveness is @state: the lane's entries are the
- * caller's plain words, with no state of their own.
+ * A batch of sites, or a toggle lane's entries, whose liveness is
+ * @state: the lane's entries are the caller's plain words, with no state
+ * of their own.
  */
 struct inflight_batch {
-	const struct site *sites;
-	const struct toggle *toggles;
-	size_t nr;
-	unsigned int toggle_len;
+	struct insn_ranges ranges;
 	uint32_t state;
 };
 
@@ -59,18 +56,13 @@ void inflight_publish(struct site *sites, size_t nr)
 
 	for (i = 0; i < nr; i++)
 		sites[i].state = SITE_LIVE;
-	batch.sites = sites;
-	batch.toggles = NULL;
-	batch.nr = nr;
+	batch.ranges = (struct insn_ranges){ .sites = sites, .nr = nr };
 	publish_counted();
 }
 
 void inflight_publish_toggles(const struct toggle *toggles, size_t nr, unsigned int len)
 {
-	batch.sites = NULL;
-	batch.toggles = toggles;
-	batch.toggle_len = len;
-	batch.nr = nr;
+	batch.ranges = (struct insn_ranges){ .toggles = toggles, .nr = nr, .toggle_len = len };
 	publish_counted();
 }
 
@@ -126,26 +118,23 @@ static bool kept_lookup(uintptr_t addr, struct trap_site *out)
 	return false;
 }
 
-static bool site_lookup(const struct inflight_batch *b, uintptr_t addr,
-			struct trap_site *out)
+/* The index of the range at @addr in @r, sorted by address; -1 if none. */
+static ssize_t range_find(const struct insn_ranges *r, uintptr_t addr)
 {
-	size_t lo = 0, hi = b->nr;
+	size_t lo = 0, hi = r->nr;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct site *site = &b->sites[mid];
+		uintptr_t at = range_addr(r, mid);
 
-		if (site->addr == addr) {
-			out->insn = site->new_insn;
-			out->state = &site->state;
-			return true;
-		}
-		if (site->addr < addr)
+		if (at == addr)
+			return mid;
+		if (at < addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return false;
+	return -1;
 }
 
 /*
@@ -154,26 +143,22 @@ static bool site_lookup(const struct inflight_batch *b, uintptr_t addr,
  * every entry would cost each entry of every batch what only a trapping
  * thread needs.  The decoder is a pure function: async-signal-safe.
  */
-static bool toggle_lookup(const struct inflight_batch *b, uintptr_t addr,
-			  struct trap_site *out)
+static bool batch_lookup(const struct inflight_batch *b, uintptr_t addr,
+			 struct trap_site *out)
 {
-	size_t lo = 0, hi = b->nr;
+	const struct insn_ranges *r = &b->ranges;
+	ssize_t i = range_find(r, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct toggle *t = &b->toggles[mid];
-
-		if (t->addr == addr) {
-			out->state = &b->state;
-			return arch_insn_decode(&t->new, b->toggle_len, addr,
-						&out->insn) == (int)b->toggle_len;
-		}
-		if (t->addr < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (i < 0)
+		return false;
+	if (r->sites) {
+		out->insn = r->sites[i].new_insn;
+		out->state = &r->sites[i].state;
+		return true;
 	}
-	return false;
+	out->state = &b->state;
+	return arch_insn_decode(&r->toggles[i].new, r->toggle_len, addr,
+				&out->insn) == (int)r->toggle_len;
 }
 
 /* Async-signal-safe: no lock, no allocation, bounded loops. */
@@ -181,7 +166,7 @@ bool inflight_lookup(uintptr_t addr, struct trap_site *out)
 {
 	const struct inflight_batch *b = rcu_dereference(published);
 
-	if (b && (b->toggles ? toggle_lookup(b, addr, out) : site_lookup(b, addr, out)))
+	if (b && batch_lookup(b, addr, out))
 		return true;
 	return kept_lookup(addr, out);
 }
