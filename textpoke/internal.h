@@ -217,6 +217,54 @@ int text_open(struct text_writer *w, const struct insn_ranges *sites,
  */
 int text_open_runs(struct text_writer *w, struct text_run *runs, size_t nr_runs,
 		   enum tp_writer want);
+
+/*
+ * Page runs as a batch's ranges add them, in address order: each within
+ * one mapping, with its protection (@page: the page size).
+ */
+struct text_runs {
+	struct text_run *runs;
+	size_t nr, cap;
+	uintptr_t page;
+};
+
+int text_runs_append(struct text_runs *r, uintptr_t start, uintptr_t end, int prot);
+
+static inline bool text_run_holds(const struct text_run *run, uintptr_t start, uintptr_t end)
+{
+	return run && start >= run->start && end <= run->end;
+}
+
+/* Whether the last run of @r holds the pages of [addr, addr + len). */
+static inline bool text_runs_hold(const struct text_runs *r, uintptr_t addr, size_t len)
+{
+	uintptr_t mask = ~(r->page - 1);
+
+	return text_run_holds(r->nr ? &r->runs[r->nr - 1] : NULL, addr & mask,
+			      (addr + len + r->page - 1) & mask);
+}
+
+/*
+ * The pages of [addr, addr + len), in @map, into @r: nothing new when
+ * the last run holds them already, the last run grown when they follow
+ * it in the same mapping, else a new run.
+ */
+static inline int text_runs_add(struct text_runs *r, uintptr_t addr, size_t len,
+				const struct exec_map *map)
+{
+	uintptr_t mask = ~(r->page - 1);
+	uintptr_t start = addr & mask, end = (addr + len + r->page - 1) & mask;
+	struct text_run *last = r->nr ? &r->runs[r->nr - 1] : NULL;
+
+	if (text_run_holds(last, start, end))
+		return 0;
+	if (last && start <= last->end && last->prot == map->prot &&
+	    start >= map->start && last->start >= map->start) {
+		last->end = end > last->end ? end : last->end;
+		return 0;
+	}
+	return text_runs_append(r, start, end, map->prot);
+}
 int text_write(struct text_writer *w, uintptr_t addr, const void *src, size_t len);
 
 /*
@@ -394,6 +442,8 @@ int toggle_stop_machine_commit(const struct toggle *t, size_t nr, unsigned int l
 /* An entry's PRE, and the POSTs of @nr entries (when a subscriber listens). */
 void toggle_emit_pre(const struct toggle *t, unsigned int len);
 void toggle_emit_posts(const struct toggle *t, size_t nr, unsigned int len);
+/* Each entry's PRE, then its new bytes through the window, flushed. */
+void toggle_store_all(const struct toggle *t, size_t nr, unsigned int len);
 
 /*
  * bp.c: breakpoint sites whose trap a failed write left in the text stay

@@ -623,13 +623,11 @@ int maps_for_sites(const struct maps_snapshot **snap, const struct insn_ranges *
 int maps_check_range(const struct maps_snapshot *snap, uintptr_t addr,
 		     size_t len, const struct exec_map **map)
 {
-	uintptr_t own_start = (uintptr_t)__start_textpoke_text;
-	uintptr_t own_end = (uintptr_t)__stop_textpoke_text;
 	const struct exec_map *m;
 
 	if (addr + len < addr)
 		return -EFAULT;
-	if (addr < own_end && own_start < addr + len)
+	if (maps_is_own_text(addr, len))
 		return -EPERM;
 	m = find_map(snap, addr);
 	if (!m || addr + len > m->end)
@@ -662,8 +660,7 @@ int maps_check_next(const struct maps_snapshot *snap, uintptr_t addr,
 /* Whether the engine's own text lies (partly) in @m. */
 bool maps_has_own_text(const struct exec_map *m)
 {
-	return m->start < (uintptr_t)__stop_textpoke_text &&
-	       (uintptr_t)__start_textpoke_text < m->end;
+	return maps_is_own_text(m->start, m->end - m->start);
 }
 
 /* --- any mapping, for checking tables built at run time ------------------ */

@@ -32,15 +32,8 @@ int nosync_commit(struct site *sites, size_t nr, struct text_writer *w)
 void toggle_nosync_commit(const struct toggle *t, size_t nr, unsigned int len,
 			  struct text_writer *w)
 {
-	size_t i;
-
 	(void)w;	/* the window is open: plain stores */
-	for (i = 0; i < nr; i++) {
-		if (__builtin_expect(events_listening != 0, 0))
-			toggle_emit_pre(&t[i], len);
-		window_store(t[i].addr, &t[i].new, len);
-		arch_flush_icache(t[i].addr, len);
-	}
+	toggle_store_all(t, nr, len);
 	cpusync_cores();
 	toggle_emit_posts(t, nr, len);
 }

@@ -524,14 +524,8 @@ struct stop_machine_toggles {
 static int write_toggles(void *arg)
 {
 	const struct stop_machine_toggles *st = arg;
-	size_t i;
 
-	for (i = 0; i < st->nr; i++) {
-		if (__builtin_expect(events_listening != 0, 0))
-			toggle_emit_pre(&st->t[i], st->len);
-		window_store(st->t[i].addr, &st->t[i].new, st->len);
-		arch_flush_icache(st->t[i].addr, st->len);
-	}
+	toggle_store_all(st->t, st->nr, st->len);
 	toggle_emit_posts(st->t, st->nr, st->len);
 	return 0;
 }

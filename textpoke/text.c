@@ -99,46 +99,41 @@ static bool range_next(struct range_walk *rw, uintptr_t *addr, size_t *len)
  * each with the protection of its mapping.  Runs never span two
  * mappings, so each can get its own protection back.
  */
+int text_runs_append(struct text_runs *r, uintptr_t start, uintptr_t end, int prot)
+{
+	/* Runs are few: a batch rarely spans more than its objects. */
+	if (r->nr == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 8;
+		struct text_run *runs = realloc(r->runs, cap * sizeof(*runs));
+
+		if (!runs)
+			return -ENOMEM;
+		r->runs = runs;
+		r->cap = cap;
+	}
+	r->runs[r->nr++] = (struct text_run){ start, end, prot };
+	return 0;
+}
+
 static int collect_runs(struct text_writer *w, struct range_walk *rw,
 			const struct maps_snapshot *snap)
 {
-	uintptr_t page = page_size(), mask = ~(page - 1), addr;
+	struct text_runs r = { .page = page_size() };
 	const struct exec_map *map = NULL;
-	size_t cap = 0, len;
+	uintptr_t addr;
+	size_t len;
+	int err = 0;
 
-	w->runs = NULL;
-	w->nr_runs = 0;
-	while (range_next(rw, &addr, &len)) {
-		uintptr_t start = addr & mask;
-		uintptr_t end = (addr + len + page - 1) & mask;
-		struct text_run *last = w->nr_runs ? &w->runs[w->nr_runs - 1] : NULL;
-		int err;
-
+	while (!err && range_next(rw, &addr, &len)) {
 		/* Inside the last run's pages, so inside its mapping: nothing new. */
-		if (last && start >= last->start && end <= last->end)
+		if (text_runs_hold(&r, addr, len))
 			continue;
-		err = maps_check_next(snap, addr, len, &map);
-		if (err)
-			return err;
-		if (last && start <= last->end && last->prot == map->prot &&
-		    start >= map->start && last->start >= map->start) {
-			if (end > last->end)
-				last->end = end;
-			continue;
-		}
-		/* Runs are few: a batch rarely spans more than its objects. */
-		if (w->nr_runs == cap) {
-			struct text_run *runs;
-
-			cap = cap ? 2 * cap : 8;
-			runs = realloc(w->runs, cap * sizeof(*runs));
-			if (!runs)
-				return -ENOMEM;
-			w->runs = runs;
-		}
-		w->runs[w->nr_runs++] = (struct text_run){ start, end, map->prot };
+		err = maps_check_next(snap, addr, len, &map) ?:
+		      text_runs_add(&r, addr, len, map);
 	}
-	return 0;
+	w->runs = r.runs;
+	w->nr_runs = r.nr;
+	return err;
 }
 
 static void restore_runs(struct text_writer *w, size_t count)

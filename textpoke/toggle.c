@@ -56,6 +56,22 @@ void toggle_emit_pre(const struct toggle *t, unsigned int len)
 	events_emit_pre(&s);
 }
 
+/*
+ * Every entry's PRE and its new bytes, stored through the window and
+ * flushed: the whole write of nosync and stop_machine.
+ */
+void toggle_store_all(const struct toggle *t, size_t nr, unsigned int len)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		if (__builtin_expect(events_listening != 0, 0))
+			toggle_emit_pre(&t[i], len);
+		window_store(t[i].addr, &t[i].new, len);
+		arch_flush_icache(t[i].addr, len);
+	}
+}
+
 void toggle_emit_posts(const struct toggle *t, size_t nr, unsigned int len)
 {
 	struct site s;
@@ -176,47 +192,13 @@ static bool entry_precheck(const struct toggle *t, unsigned int len, size_t alig
 	return true;
 }
 
-/* The page runs of the writer, as text_open() finds them (text.c). */
-struct lane_runs {
-	struct text_run *runs;
-	size_t nr, cap;
-	uintptr_t page;
-};
-
-static int runs_add(struct lane_runs *r, uintptr_t addr, size_t len,
-		    const struct exec_map *map)
-{
-	uintptr_t mask = ~(r->page - 1);
-	uintptr_t start = addr & mask, end = (addr + len + r->page - 1) & mask;
-	struct text_run *last = r->nr ? &r->runs[r->nr - 1] : NULL;
-
-	if (last && start >= last->start && end <= last->end)
-		return 0;
-	if (last && start <= last->end && last->prot == map->prot &&
-	    start >= map->start && last->start >= map->start) {
-		last->end = end > last->end ? end : last->end;
-		return 0;
-	}
-	if (r->nr == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 8;
-		struct text_run *runs = realloc(r->runs, cap * sizeof(*runs));
-
-		if (!runs)
-			return -ENOMEM;
-		r->runs = runs;
-		r->cap = cap;
-	}
-	r->runs[r->nr++] = (struct text_run){ start, end, map->prot };
-	return 0;
-}
-
 /* Where a walk over the ranges (entries and words) stands. */
 struct lane_walk {
 	const struct maps_snapshot *snap;
 	const struct exec_map *map;	/* the last range's mapping */
 	bool own;			/* it holds some of the engine's text */
 	uintptr_t prev_end;		/* the last range's end */
-	struct lane_runs runs;
+	struct text_runs runs;		/* the writer's, as text_open() finds them */
 };
 
 /*
@@ -240,7 +222,7 @@ static inline int range_next_ok(struct lane_walk *lw, uintptr_t addr, size_t len
 	}
 	if (lw->own && maps_is_own_text(addr, len))
 		return 0;
-	return runs_add(&lw->runs, addr, len, lw->map) ?: 1;
+	return text_runs_add(&lw->runs, addr, len, lw->map) ?: 1;
 }
 
 /* The words below @below (all of them: UINTPTR_MAX); *@j walks them. */

@@ -114,7 +114,6 @@ static int store_all(void *arg)
 int words_store(struct text_writer *w, const struct word *words, size_t nr, bool back)
 {
 	struct words_store ws = { w, words, nr, back };
-
 	size_t i;
 
 	if (!nr)
