@@ -58,7 +58,7 @@ static int trial_neighbour(const struct etrace_decoder *trial, const struct etra
 		struct etrace_decoder next = *trial;
 		struct etrace_choice choice = { 0 };
 
-		if (c == CODE_CANDIDATE_TRAP && site->backend != TP_BACKEND_BREAKPOINT)
+		if (!code_candidate_of(site, c))
 			continue;
 		next.trial_neighbours = false;
 		next.w = *from;
@@ -138,7 +138,7 @@ static int resolve(struct etrace_decoder *dec, const struct etrace_walk *from)
 	choice.r.addr = site->addr;
 	choice.r.time = dec->w.time;
 	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES; c++) {
-		if (c == CODE_CANDIDATE_TRAP && site->backend != TP_BACKEND_BREAKPOINT)
+		if (!code_candidate_of(site, c))
 			continue;
 		err = try_candidate(dec, from, change, c, &ok);
 		if (err)

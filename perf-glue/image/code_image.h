@@ -82,6 +82,12 @@ enum code_candidate {
 	CODE_NR_CANDIDATES,
 };
 
+/* Whether a thread in @change's window may have run candidate @c. */
+static inline bool code_candidate_of(const struct code_change *change, enum code_candidate c)
+{
+	return c != CODE_CANDIDATE_TRAP || change->backend == TP_BACKEND_BREAKPOINT;
+}
+
 void code_image_init(struct code_image *img);
 void code_image_free(struct code_image *img);
 

@@ -110,8 +110,7 @@ static int try_candidates(const struct code_pass_ops *ops, const void *arg,
 		return -ENOMEM;
 	choice->r.consistent = 0;
 	for (c = CODE_CANDIDATE_OLD; c < CODE_NR_CANDIDATES && !err; c++) {
-		if (c == CODE_CANDIDATE_TRAP &&
-		    img->changes[choice->r.change].backend != TP_BACKEND_BREAKPOINT)
+		if (!code_candidate_of(&img->changes[choice->r.change], c))
 			continue;
 		choice->r.chosen = c;
 		err = try_candidate(ops, arg, img, trial, choices, nr_choices, &choice->r, c,
@@ -188,12 +187,6 @@ static int retry_unexplained(const struct code_pass_ops *ops, const void *arg,
 	return err;
 }
 
-/* Whether @c is a candidate of @change: the trap in breakpoint windows only. */
-static bool is_candidate(const struct code_image *img, size_t change, enum code_candidate c)
-{
-	return c != CODE_CANDIDATE_TRAP || img->changes[change].backend == TP_BACKEND_BREAKPOINT;
-}
-
 /* Whether the pass with the choices as they are agrees with both @a and @b. */
 static int pair_agrees(const struct code_pass_ops *ops, const void *arg,
 		       const struct code_image *img, struct code_pass *trial,
@@ -232,8 +225,8 @@ static int try_pairs(const struct code_pass_ops *ops, const void *arg,
 		return -ENOMEM;
 	for (ca = CODE_CANDIDATE_OLD; ca < CODE_NR_CANDIDATES && !err; ca++) {
 		for (cb = CODE_CANDIDATE_OLD; cb < CODE_NR_CANDIDATES && !err; cb++) {
-			if (!is_candidate(img, a->r.change, ca) ||
-			    !is_candidate(img, b->r.change, cb))
+			if (!code_candidate_of(&img->changes[a->r.change], ca) ||
+			    !code_candidate_of(&img->changes[b->r.change], cb))
 				continue;
 			a->r.chosen = ca;
 			b->r.chosen = cb;
